@@ -1,0 +1,64 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A user mistake or an expected failure: printed as one line, no stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Full text printed by `floorwatch <name> --help`. */
+  help: string;
+  /** Returns the exit code; long-running commands resolve when they stop. */
+  run(argv: string[]): Promise<number>;
+}
+
+export function printUsage(commands: readonly CliCommand[]): void {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  process.stdout.write(
+    `Usage: floorwatch <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "floorwatch <command> --help" for a command's options.\n`,
+  );
+}
+
+/** node:util parseArgs with user-facing errors instead of stack traces. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}; see --help`);
+  }
+}
+
+/** Parses an integer option within bounds, or throws a CliError naming the flag. */
+export function intOption(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new CliError(`--${flag} must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return parsed;
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      resolve(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}

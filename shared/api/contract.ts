@@ -1,0 +1,111 @@
+// The one API contract between windows and the main side. Both transports (Electron IPC + MessagePort, and the
+// headless host's WebSocket bridge) carry exactly these methods and topics; arguments are validated against the
+// schemas here on the main side before anything runs.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { AccountRow, HealthSnapshot, MarketRow, PositionRow } from '../domain/types';
+
+export const WINDOW_KINDS = ['marketWatch', 'positions', 'accounts'] as const;
+export type WindowKind = (typeof WINDOW_KINDS)[number];
+
+/** FDC3-style colour channels that link windows. */
+export const LINK_CHANNELS = ['red', 'green', 'blue', 'yellow'] as const;
+export type LinkChannel = (typeof LINK_CHANNELS)[number];
+
+const WindowKindSchema = Type.Union(WINDOW_KINDS.map((k) => Type.Literal(k)));
+const LinkChannelSchema = Type.Union(LINK_CHANNELS.map((c) => Type.Literal(c)));
+
+/** An FDC3-like context: `fdc3.instrument` ({ id: { ticker } }) or `fdc3.account`-like ({ id: { accountId } }). */
+export const LinkContextSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('fdc3.instrument'),
+    id: Type.Object({ ticker: Type.String({ minLength: 1, maxLength: 64 }) }),
+  }),
+  Type.Object({
+    type: Type.Literal('fdc3.account'),
+    id: Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 64 }) }),
+  }),
+  Type.Null(),
+]);
+export type LinkContext = Static<typeof LinkContextSchema>;
+export type LinkState = Record<LinkChannel, { instrument: string | null; account: string | null }>;
+
+export const AppInfoSchema = Type.Object({
+  product: Type.String(),
+  version: Type.String(),
+  transport: Type.Union([Type.Literal('electron'), Type.Literal('host')]),
+  mode: Type.Union([Type.Literal('live'), Type.Literal('review')]),
+  feedUrl: Type.String(),
+  simulator: Type.Boolean(),
+});
+export type AppInfo = Static<typeof AppInfoSchema>;
+
+const Empty = Type.Object({});
+
+function method<A extends TSchema, R extends TSchema>(args: A, result: R) {
+  return { args, result };
+}
+
+/** Every method: name → argument schema (one object) and result schema. */
+export const apiMethods = {
+  'app.info': method(Empty, AppInfoSchema),
+  'window.open': method(
+    Type.Object({ kind: WindowKindSchema, channel: Type.Optional(LinkChannelSchema) }),
+    Type.Object({ opened: Type.Boolean(), url: Type.Optional(Type.String()) }),
+  ),
+  'link.set': method(Type.Object({ channel: LinkChannelSchema, context: LinkContextSchema }), Type.Null()),
+  'feed.reconnect': method(Empty, Type.Null()),
+} as const;
+
+export type ApiMethod = keyof typeof apiMethods;
+export type ApiArgs<M extends ApiMethod> = Static<(typeof apiMethods)[M]['args']>;
+export type ApiResult<M extends ApiMethod> = Static<(typeof apiMethods)[M]['result']>;
+
+/** Streams a window can subscribe to. Rows are keyed; `health` and `links` carry one row with key 'all'. */
+export interface TopicRows {
+  market: MarketRow;
+  positions: PositionRow;
+  accounts: AccountRow;
+  health: HealthSnapshot;
+  links: LinkState;
+}
+export type TopicName = keyof TopicRows;
+export const TOPICS: readonly TopicName[] = ['market', 'positions', 'accounts', 'health', 'links'];
+
+/** One conflated publication: a full snapshot on subscribe, then deltas of changed rows at ≤ 20 Hz. */
+export interface TopicUpdate<T extends TopicName = TopicName> {
+  topic: T;
+  snapshot: boolean;
+  rows: TopicRows[T][];
+  /** Keys of rows that no longer exist. */
+  removed: string[];
+  /** Wall-clock time of publication, epoch ms. */
+  at: number;
+  /** Newest source ts (epoch ms) among the messages folded into this update; for tick-to-screen latency. */
+  sourceTs: number;
+}
+
+/** Key of a row within its topic. */
+export function rowKey(topic: TopicName, row: unknown): string {
+  switch (topic) {
+    case 'market':
+      return (row as MarketRow).instrumentId;
+    case 'positions':
+      return (row as PositionRow).key;
+    case 'accounts':
+      return (row as AccountRow).accountId;
+    default:
+      return 'all';
+  }
+}
+
+/** An API error as both transports deliver it: a stable code and an operator-readable message. */
+export interface ApiErrorShape {
+  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed';
+  message: string;
+}
+
+/** What `window.floorwatch` is in every window, whatever the transport. */
+export interface FloorwatchApi {
+  call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>>;
+  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void;
+}

@@ -1,0 +1,111 @@
+// Plain data rows that the core publishes and the windows show. No behaviour here.
+import type { Exchange, Phase } from '../protocol/schema';
+
+export interface MarketRow {
+  instrumentId: string;
+  exchange: Exchange;
+  product: string;
+  multiplier: number;
+  priceTick: number;
+  marginRate: number;
+  preSettlement: number;
+  upperLimit: number;
+  lowerLimit: number;
+  positionLimit: number | null;
+  maxOrderQty: number | null;
+  phase: Phase;
+  last: number | null;
+  /** last − preSettlement (the Chinese convention for the day's change). */
+  change: number | null;
+  changePct: number | null;
+  bid: number | null;
+  bidQty: number | null;
+  ask: number | null;
+  askQty: number | null;
+  volume: number;
+  openInterest: number;
+  /** Source timestamp of the last quote, epoch ms. */
+  quoteTs: number;
+  /** seq of the last quote applied. */
+  seq: number;
+}
+
+export interface PositionRow {
+  /** `${accountId}|${instrumentId}` */
+  key: string;
+  accountId: string;
+  instrumentId: string;
+  exchange: Exchange;
+  longQty: number;
+  longAvgPrice: number;
+  shortQty: number;
+  shortAvgPrice: number;
+  /** Price used to value the position: last, else preSettlement. */
+  mark: number;
+  /** Unrealised P&L of the open position against its average prices. */
+  positionPnl: number;
+  /** Realised P&L today from closing trades. */
+  closePnl: number;
+  margin: number;
+}
+
+export interface AccountRow {
+  accountId: string;
+  name: string;
+  controlGroup: string | null;
+  preBalance: number;
+  /** Net deposits minus withdrawals today. */
+  cash: number;
+  closePnl: number;
+  positionPnl: number;
+  commission: number;
+  /** Dynamic equity: preBalance + cash + closePnl + positionPnl − commission. */
+  equity: number;
+  margin: number;
+  /** equity − margin. */
+  available: number;
+  /** margin ÷ equity (Chinese broker convention: 风险度). Infinity when equity ≤ 0 with margin held. */
+  riskDegree: number;
+  workingOrders: number;
+  tradesToday: number;
+}
+
+export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'down' | 'ended' | 'review';
+
+export interface FeedGap {
+  /** First missing seq. */
+  fromSeq: number;
+  /** Last missing seq. */
+  toSeq: number;
+  detectedAt: number;
+  recovered: boolean;
+  reason: string;
+}
+
+export interface HealthSnapshot {
+  feedState: FeedState;
+  feedUrl: string;
+  sessionId: string | null;
+  tradingDay: string | null;
+  source: string | null;
+  lastSeq: number;
+  messages: number;
+  bytes: number;
+  frames: number;
+  rejects: number;
+  rejectsByReason: Record<string, number>;
+  duplicates: number;
+  gaps: number;
+  unrecoverableGaps: FeedGap[];
+  reconnects: number;
+  /** Receive time − source ts of the newest message, ms. */
+  lagMs: number;
+  messagesPerSecond: number;
+  lastMessageAt: number;
+  lastError: string | null;
+  uptimeMs: number;
+  simulator: { url: string; seed: number; rate: number } | null;
+  cpuPercent: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
