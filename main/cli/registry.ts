@@ -1,4 +1,19 @@
 import type { CliCommand } from './support';
+import { auditCommand } from './commands/audit';
+import { exportCommand } from './commands/export';
+import { hostCommand } from './commands/host';
+import { importCommand } from './commands/import';
+import { recordCommand } from './commands/record';
+import { simCommand } from './commands/sim';
+import { surveilCommand } from './commands/surveil';
 
-/** Every `floorwatch` command. Add a command by importing its module here. */
-export const commands: CliCommand[] = [];
+/** Every `floorwatch` command, in the order `--help` lists them. Each module exports one CliCommand. */
+export const commands: CliCommand[] = [
+  simCommand,
+  hostCommand,
+  recordCommand,
+  exportCommand,
+  importCommand,
+  surveilCommand,
+  auditCommand,
+];
