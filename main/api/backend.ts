@@ -22,7 +22,11 @@ export interface CoreHandle extends TopicSource {
 }
 
 export interface WindowOpener {
-  (kind: WindowKind, channel: LinkChannel | undefined, caller: CallerContext): Promise<{ opened: boolean; url?: string }>;
+  (
+    kind: WindowKind,
+    channel: LinkChannel | undefined,
+    caller: CallerContext,
+  ): Promise<{ opened: boolean; url?: string }>;
 }
 
 export interface BackendOptions {
@@ -58,7 +62,14 @@ export class LinkBoard {
 
   private publish(): void {
     const now = Date.now();
-    this.hub.publish({ topic: 'links', snapshot: true, rows: [structuredClone(this.state)], removed: [], at: now, sourceTs: now });
+    this.hub.publish({
+      topic: 'links',
+      snapshot: true,
+      rows: [structuredClone(this.state)],
+      removed: [],
+      at: now,
+      sourceTs: now,
+    });
   }
 }
 

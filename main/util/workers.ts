@@ -13,7 +13,11 @@ const sourceEntries: Record<WorkerName, string> = {
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 
-export function startWorker(name: WorkerName, workerData: Record<string, unknown>, options: WorkerOptions = {}): Worker {
+export function startWorker(
+  name: WorkerName,
+  workerData: Record<string, unknown>,
+  options: WorkerOptions = {},
+): Worker {
   if (runningFromSource) {
     const entry = new URL(sourceEntries[name], import.meta.url).href;
     const bootstrap = new URL('./tsWorkerBootstrap.mjs', import.meta.url);

@@ -29,7 +29,13 @@ export function averageAfterOpen(heldQty: number, avgPrice: number, qty: number,
 }
 
 /** Realised P&L of closing `qty` lots of a leg opened at `avgPrice`, at `price`. */
-export function closeProfit(contract: Contract, leg: 'long' | 'short', avgPrice: number, price: number, qty: number): number {
+export function closeProfit(
+  contract: Contract,
+  leg: 'long' | 'short',
+  avgPrice: number,
+  price: number,
+  qty: number,
+): number {
   const perLot = leg === 'long' ? price - avgPrice : avgPrice - price;
   return perLot * qty * contract.multiplier;
 }

@@ -47,7 +47,7 @@ const checkerByOrderEvent = new Map<string, Checker>(
 function sampleOf(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
@@ -74,7 +74,12 @@ export function validateMessage(value: unknown, index = -1): ServerMessage | Rej
     const event = (value as { event?: unknown }).event;
     checker = typeof event === 'string' ? checkerByOrderEvent.get(event) : undefined;
     if (!checker) {
-      return reject('unknown_order_event', `order event ${JSON.stringify(event)} is not new, cancel or reject`, index, value);
+      return reject(
+        'unknown_order_event',
+        `order event ${JSON.stringify(event)} is not new, cancel or reject`,
+        index,
+        value,
+      );
     }
   } else {
     checker = typeof type === 'string' ? checkerByType.get(type) : undefined;
