@@ -1,0 +1,213 @@
+// Floorwatch's Electron main process: lifecycle, windows, menu and the API's IPC transport. The only file that
+// imports Electron values; the glue it wires (ipcTransport, trustedPages, menu, launchOptions) is testable in Node.
+import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, session, type WebContents } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LinkChannel, WindowKind } from '../../shared/api/contract';
+import { createBackend } from '../api/backend';
+import { CoreProcess } from '../core/coreProcess';
+import { shouldLogOccurrence, stderrLog } from '../core/log';
+import { ElectronApiTransport } from './ipcTransport';
+import { LaunchOptionError, resolveLaunchOptions } from './launchOptions';
+import { buildMenuTemplate, WINDOW_TITLES } from './menu';
+import { trustedFrameMatcher } from './trustedPages';
+
+// Bundled layout (build/build.mjs): dist/main/electron-main.js, dist/preload/preload.cjs, dist/renderer/index.html.
+const bundleDir = path.dirname(fileURLToPath(import.meta.url));
+const PRELOAD_PATH = path.join(bundleDir, '../preload/preload.cjs');
+const RENDERER_INDEX = path.join(bundleDir, '../renderer/index.html');
+const isDevelopment = !app.isPackaged;
+
+const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
+  marketWatch: { width: 1280, height: 760 },
+  positions: { width: 1360, height: 800 },
+  accounts: { width: 1100, height: 700 },
+};
+
+const windows = new Map<WindowKind, BrowserWindow>();
+let core: CoreProcess | null = null;
+let transport: ElectronApiTransport | null = null;
+let quitting: 'no' | 'stopping' | 'done' = 'no';
+
+// Every renderer is sandboxed, whatever a window's options say.
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Floorwatch owns the feed and the data folder: hand over to it (it focuses its window) and leave.
+  app.quit();
+} else {
+  app.on('second-instance', () => focusOrOpen('marketWatch'));
+  app.on('web-contents-created', (_event, contents) => guardContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (core && windows.size === 0) openWindow('marketWatch');
+  });
+  app.on('before-quit', (event) => {
+    // The core owns the feed and the databases: stop it (flushes, closes) before the process ends.
+    if (quitting === 'done' || !core) return;
+    event.preventDefault();
+    if (quitting === 'stopping') return;
+    quitting = 'stopping';
+    void shutdown().finally(() => {
+      quitting = 'done';
+      app.quit();
+    });
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => fail('Floorwatch could not start', error));
+}
+
+async function start(): Promise<void> {
+  let launch;
+  try {
+    launch = resolveLaunchOptions(process.argv, process.env);
+  } catch (error) {
+    if (error instanceof LaunchOptionError) return fail('Floorwatch cannot start', error);
+    throw error;
+  }
+
+  // No page of ours needs camera, notifications, geolocation…: refuse every permission request and check.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  try {
+    core = await CoreProcess.start(launch.feedUrl ? { feedUrl: launch.feedUrl } : {});
+  } catch (error) {
+    return fail(
+      launch.feedUrl
+        ? `Floorwatch could not start its core for ${launch.feedUrl}`
+        : 'Floorwatch could not start its core',
+      error,
+    );
+  }
+
+  const { dispatcher } = createBackend({
+    core,
+    transport: 'electron',
+    version: app.getVersion(),
+    openWindow: async (kind, channel) => {
+      openWindow(kind, channel);
+      return { opened: true };
+    },
+    onRejected: (entry) =>
+      stderrLog('warn', 'API call refused', {
+        method: entry.method,
+        code: entry.code,
+        caller: entry.caller.connectionId,
+      }),
+  });
+  let refusals = 0;
+  transport = new ElectronApiTransport({
+    ipcMain,
+    createChannel: () => new MessageChannelMain(),
+    dispatcher,
+    isTrustedFrame: trustedFrameMatcher({ files: [RENDERER_INDEX] }),
+    log: (entry) => {
+      // Refusals always (a flood is counted but sampled); the stream open/close chatter only in development.
+      const refusal = entry.event === 'sender_refused' || entry.event === 'port_call_dropped';
+      if (refusal) refusals++;
+      if (refusal ? shouldLogOccurrence(refusals) : isDevelopment) {
+        stderrLog(refusal ? 'warn' : 'debug', `ipc ${entry.event}`, { ...entry, ...(refusal ? { refusals } : {}) });
+      }
+    },
+  });
+  transport.attach();
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate({
+        isDevelopment,
+        isMac: process.platform === 'darwin',
+        openWindow: (kind) => focusOrOpen(kind),
+      }),
+    ),
+  );
+  openWindow('marketWatch');
+}
+
+function focusOrOpen(kind: WindowKind): void {
+  const existing = windows.get(kind);
+  if (!existing) {
+    if (core) openWindow(kind);
+    return;
+  }
+  if (existing.isMinimized()) existing.restore();
+  existing.focus();
+}
+
+/** One window per kind: opening a kind that is already open brings it to the front. */
+function openWindow(kind: WindowKind, channel?: LinkChannel): void {
+  const existing = windows.get(kind);
+  if (existing) {
+    focusOrOpen(kind);
+    return;
+  }
+  const window = new BrowserWindow({
+    title: `Floorwatch — ${WINDOW_TITLES[kind]}`,
+    ...WINDOW_SIZES[kind],
+    minWidth: 640,
+    minHeight: 400,
+    backgroundColor: '#0d1117',
+    show: false,
+    webPreferences: {
+      // Reviewed: preload/index.ts exposes only window.floorwatch { call, subscribe } (FloorwatchApi); it keeps
+      // ipcRenderer and the stream port to itself, and every call is sender-checked and schema-validated in main.
+      preload: PRELOAD_PATH /* eng-disable PRELOAD_JS_CHECK */,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
+      spellcheck: false,
+    },
+  });
+  windows.set(kind, window);
+  window.on('closed', () => windows.delete(kind));
+  window.once('ready-to-show', () => window.show());
+  const query: Record<string, string> = { window: kind };
+  if (channel) query.channel = channel;
+  window.loadFile(RENDERER_INDEX, { query }).catch((error: unknown) => {
+    stderrLog('error', 'window failed to load', { kind, message: (error as Error).message });
+  });
+}
+
+/** Belt and braces for every WebContents (including any we did not create): no pop-ups, navigation, webviews. */
+function guardContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+async function shutdown(): Promise<void> {
+  transport?.detach();
+  transport = null;
+  const running = core;
+  core = null;
+  if (!running) return;
+  // A core that does not stop within 5 s must not keep the app alive.
+  await Promise.race([
+    running
+      .stop()
+      .catch((error: unknown) =>
+        stderrLog('error', 'core did not stop cleanly', { message: (error as Error).message }),
+      ),
+    new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+  ]);
+}
+
+function fail(title: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  stderrLog('error', title, { message });
+  dialog.showErrorBox(title, message);
+  // Whatever did start (the core, the IPC handlers) is stopped before the exit; exit skips before-quit.
+  void shutdown().finally(() => app.exit(1));
+}

@@ -1,0 +1,53 @@
+// The application menu as data, so it is testable without Electron: File opens each window kind and quits;
+// View offers zoom and full screen, plus reload and developer tools only in development builds.
+import type { MenuItemConstructorOptions } from 'electron';
+import { WINDOW_KINDS, type WindowKind } from '../../shared/api/contract';
+
+export const WINDOW_TITLES: Record<WindowKind, string> = {
+  marketWatch: 'Market Watch',
+  positions: 'Positions',
+  accounts: 'Accounts',
+};
+
+const ACCELERATORS: Record<WindowKind, string> = {
+  marketWatch: 'CmdOrCtrl+1',
+  positions: 'CmdOrCtrl+2',
+  accounts: 'CmdOrCtrl+3',
+};
+
+export interface MenuOptions {
+  isDevelopment: boolean;
+  isMac: boolean;
+  openWindow: (kind: WindowKind) => void;
+}
+
+export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
+  const openItems: MenuItemConstructorOptions[] = WINDOW_KINDS.map((kind) => ({
+    label: `Open ${WINDOW_TITLES[kind]}`,
+    accelerator: ACCELERATORS[kind],
+    click: () => options.openWindow(kind),
+  }));
+  const devItems: MenuItemConstructorOptions[] = options.isDevelopment
+    ? [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }]
+    : [];
+  return [
+    ...(options.isMac ? [{ role: 'appMenu' } satisfies MenuItemConstructorOptions] : []),
+    {
+      label: 'File',
+      submenu: [...openItems, { type: 'separator' }, options.isMac ? { role: 'close' } : { role: 'quit' }],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        ...devItems,
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+  ];
+}

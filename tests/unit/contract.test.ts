@@ -1,0 +1,607 @@
+// One list of API contract cases, run against both transports:
+//  - host: a real WebSocket on 127.0.0.1 through the headless host (startHost → serveBridge),
+//  - electron: the real ElectronApiTransport and the real preload API, joined by a fake ipcMain/ipcRenderer pair
+//    and real MessageChannels from node:worker_threads standing in for MessageChannelMain.
+// The core is faked by a TopicHub the tests publish into, so every case is fast and deterministic.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Value } from '@sinclair/typebox/value';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createBackend, type CoreHandle } from '../../main/api/backend';
+import { TopicHub } from '../../main/api/topicHub';
+import { IPC_CHANNELS as MAIN_CHANNELS } from '../../main/electron/ipcChannels';
+import {
+  ElectronApiTransport,
+  type IpcEventLike,
+  type IpcMainLike,
+  type MainPortLike,
+  type SenderFrameLike,
+  type SenderLike,
+  type TransportLogEntry,
+} from '../../main/electron/ipcTransport';
+import { trustedFrameMatcher } from '../../main/electron/trustedPages';
+import { startHost } from '../../main/host/server';
+import { createPreloadApi, type IpcRendererLike } from '../../preload/api';
+import { IPC_CHANNELS as PRELOAD_CHANNELS } from '../../preload/ipcChannels';
+import { createBridgeClient } from '../../shared/api/bridgeClient';
+import {
+  AppInfoSchema,
+  type FloorwatchApi,
+  type TopicName,
+  type TopicUpdate,
+  type WindowKind,
+} from '../../shared/api/contract';
+import type { BridgeReply } from '../../shared/api/wire';
+import type { MarketRow } from '../../shared/domain/types';
+
+// ---------------------------------------------------------------------------------------------------- fixtures
+
+class FakeCore implements CoreHandle {
+  readonly hub = new TopicHub();
+  readonly feedUrl = 'ws://127.0.0.1:9001/';
+  readonly simulatorRunning = true;
+  readonly mode = 'live' as const;
+  reconnects = 0;
+
+  async reconnect(): Promise<void> {
+    this.reconnects++;
+  }
+
+  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
+    return this.hub.subscribe(topic, listener);
+  }
+}
+
+function marketRow(instrumentId: string, last: number, seq: number): MarketRow {
+  return {
+    instrumentId,
+    exchange: 'SHFE',
+    product: instrumentId.replace(/\d+$/, ''),
+    multiplier: 10,
+    priceTick: 1,
+    marginRate: 0.1,
+    preSettlement: 3500,
+    upperLimit: 3850,
+    lowerLimit: 3150,
+    positionLimit: null,
+    maxOrderQty: null,
+    phase: 'continuous',
+    last,
+    change: last - 3500,
+    changePct: (last - 3500) / 3500,
+    bid: last - 1,
+    bidQty: 5,
+    ask: last + 1,
+    askQty: 7,
+    volume: seq * 10,
+    openInterest: 1000,
+    quoteTs: 1_700_000_000_000 + seq,
+    seq,
+  };
+}
+
+function publishMarket(core: FakeCore, snapshot: boolean, rows: MarketRow[]): void {
+  const now = Date.now();
+  core.hub.publish({ topic: 'market', snapshot, rows, removed: [], at: now, sourceTs: now });
+}
+
+interface Harness {
+  transport: 'host' | 'electron';
+  api: FloorwatchApi;
+  core: FakeCore;
+  close(): Promise<void>;
+}
+
+/** Resolves with the first update on `topic` that matches, or fails after `ms`. */
+function nextUpdate<T extends TopicName>(
+  api: FloorwatchApi,
+  topic: T,
+  matches: (update: TopicUpdate<T>) => boolean = () => true,
+  ms = 3000,
+): Promise<TopicUpdate<T>> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe: (() => void) | null = null;
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      unsubscribe?.();
+      reject(new Error(`no matching ${topic} update within ${ms} ms`));
+    }, ms);
+    unsubscribe = api.subscribe(topic, (update) => {
+      if (done || !matches(update)) return;
+      done = true;
+      clearTimeout(timer);
+      // Unsubscribing inside the listener is fine; defer so the subscription exists when we do.
+      queueMicrotask(() => unsubscribe?.());
+      resolve(update);
+    });
+  });
+}
+
+/**
+ * A barrier on the stream channel: subscribing to `topic` and receiving its snapshot proves that everything sent
+ * earlier on the same channel (both directions) has been handled, because each transport keeps order.
+ */
+async function streamBarrier(api: FloorwatchApi, topic: TopicName): Promise<void> {
+  await nextUpdate(api, topic, (update) => update.snapshot);
+}
+
+// ------------------------------------------------------------------------------------------- host transport
+
+async function openHost(): Promise<Harness> {
+  const core = new FakeCore();
+  const staticDir = await mkdtemp(path.join(os.tmpdir(), 'fw-contract-'));
+  const host = await startHost({ core, staticDir, port: 0, version: '0.0.0-test', log: () => {} });
+  const socket = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${encodeURIComponent(host.token)}`, {
+    origin: host.origin,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const api = createBridgeClient({
+    send: (request) => socket.send(JSON.stringify(request)),
+    onReply: (handler) => socket.on('message', (data) => handler(JSON.parse(data.toString()) as BridgeReply)),
+  });
+  return {
+    transport: 'host',
+    api,
+    core,
+    async close() {
+      socket.close();
+      await host.stop();
+      await rm(staticDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// --------------------------------------------------------------------------------------- electron transport
+
+type Listener = (event: IpcEventLike, ...args: unknown[]) => unknown;
+
+/** ipcMain as far as the transport uses it: handle/removeHandler for invoke, on/removeListener for send. */
+class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, Listener>();
+  readonly listeners = new Map<string, Set<Listener>>();
+
+  handle(channel: string, listener: Listener): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  on(channel: string, listener: Listener): this {
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    return this;
+  }
+  removeListener(channel: string, listener: Listener): this {
+    this.listeners.get(channel)?.delete(listener);
+    return this;
+  }
+}
+
+/** Electron's MessagePortMain emits { data } events; a Node MessagePort emits the data itself. */
+function mainPort(port: MessagePort): MainPortLike {
+  return {
+    on(event: 'message' | 'close', listener: ((event: { data: unknown }) => void) | (() => void)) {
+      if (event === 'message')
+        port.on('message', (data: unknown) => (listener as (e: { data: unknown }) => void)({ data }));
+      else port.on('close', listener as () => void);
+      return this;
+    },
+    postMessage: (message) => port.postMessage(message),
+    start: () => port.start(),
+    close: () => port.close(),
+  } as MainPortLike;
+}
+
+const RENDERER_INDEX = path.join(os.tmpdir(), 'floorwatch-contract', 'dist', 'renderer', 'index.html');
+const OUR_PAGE = `${pathToFileURL(RENDERER_INDEX).href}?window=marketWatch`;
+
+/** One renderer: a WebContents with its frame on the main side, and the preload's ipcRenderer on the window side. */
+class FakeWindow {
+  private static nextId = 1;
+  readonly id = FakeWindow.nextId++;
+  readonly frame: { url: string; parent: SenderFrameLike | null };
+  private readonly rendererListeners = new Map<
+    string,
+    Set<(event: { ports: MessagePort[] }, ...a: unknown[]) => void>
+  >();
+  private readonly destroyedListeners: Array<() => void> = [];
+  destroyed = false;
+  readonly receivedPorts: MessagePort[] = [];
+  /** While set, ports main sends wait here (a slow window load) until releasePorts(). */
+  heldPorts: Array<() => void> | null = null;
+
+  constructor(
+    private readonly ipcMain: FakeIpcMain,
+    url: string,
+    parent: SenderFrameLike | null = null,
+  ) {
+    this.frame = { url, parent };
+  }
+
+  /** The WebContents as main sees it. */
+  readonly sender: SenderLike = {
+    id: this.id,
+    postMessage: (channel: string, _message: unknown, transfer?: unknown[]) => {
+      const ports = (transfer ?? []) as unknown as MessagePort[];
+      this.receivedPorts.push(...ports);
+      const deliver = () => {
+        for (const listener of this.rendererListeners.get(channel) ?? []) listener({ ports });
+      };
+      if (this.heldPorts) this.heldPorts.push(deliver);
+      else deliver();
+    },
+    once: (_event: 'destroyed', listener: () => void) => this.destroyedListeners.push(listener),
+    isDestroyed: () => this.destroyed,
+  };
+
+  private event(): IpcEventLike {
+    return { senderFrame: this.frame, sender: this.sender };
+  }
+
+  /** ipcRenderer as the preload sees it; arguments and replies are structured-cloned like real IPC. */
+  readonly ipcRenderer: IpcRendererLike = {
+    invoke: async (channel, ...args) => {
+      const handler = this.ipcMain.handlers.get(channel);
+      if (!handler) throw new Error(`No handler registered for '${channel}'`);
+      return structuredClone(await handler(this.event(), ...structuredClone(args)));
+    },
+    send: (channel, ...args) => {
+      for (const listener of this.ipcMain.listeners.get(channel) ?? [])
+        listener(this.event(), ...structuredClone(args));
+    },
+    on: (channel, listener) => {
+      let set = this.rendererListeners.get(channel);
+      if (!set) this.rendererListeners.set(channel, (set = new Set()));
+      set.add(listener as unknown as (event: { ports: MessagePort[] }) => void);
+      return this.ipcRenderer;
+    },
+  };
+
+  releasePorts(): void {
+    const held = this.heldPorts ?? [];
+    this.heldPorts = null;
+    for (const deliver of held) deliver();
+  }
+
+  /** A reload: a fresh preload in the same WebContents asks for a new port. */
+  reload(): FloorwatchApi {
+    this.rendererListeners.clear();
+    return createPreloadApi(this.ipcRenderer);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const listener of this.destroyedListeners.splice(0)) listener();
+  }
+
+  closePorts(): void {
+    for (const port of this.receivedPorts) port.close();
+  }
+}
+
+interface ElectronRig {
+  core: FakeCore;
+  ipcMain: FakeIpcMain;
+  transport: ElectronApiTransport;
+  log: TransportLogEntry[];
+  openedWindows: WindowKind[];
+  window(
+    url?: string,
+    parent?: SenderFrameLike | null,
+    holdPorts?: boolean,
+  ): { api: FloorwatchApi; window: FakeWindow };
+  close(): void;
+}
+
+function electronRig(): ElectronRig {
+  const core = new FakeCore();
+  const ipcMain = new FakeIpcMain();
+  const log: TransportLogEntry[] = [];
+  const openedWindows: WindowKind[] = [];
+  const { dispatcher } = createBackend({
+    core,
+    transport: 'electron',
+    version: '0.0.0-test',
+    openWindow: async (kind) => {
+      openedWindows.push(kind);
+      return { opened: true };
+    },
+  });
+  const transport = new ElectronApiTransport({
+    ipcMain,
+    createChannel: () => {
+      const channel = new MessageChannel();
+      return { port1: mainPort(channel.port1), port2: channel.port2 };
+    },
+    dispatcher,
+    isTrustedFrame: trustedFrameMatcher({ files: [RENDERER_INDEX] }),
+    log: (entry) => log.push(entry),
+  });
+  transport.attach();
+  const windows: FakeWindow[] = [];
+  return {
+    core,
+    ipcMain,
+    transport,
+    log,
+    openedWindows,
+    window(url = OUR_PAGE, parent = null, holdPorts = false) {
+      const window = new FakeWindow(ipcMain, url, parent);
+      if (holdPorts) window.heldPorts = [];
+      windows.push(window);
+      return { api: createPreloadApi(window.ipcRenderer), window };
+    },
+    close() {
+      transport.detach();
+      for (const window of windows) window.closePorts();
+    },
+  };
+}
+
+async function openElectron(): Promise<Harness> {
+  const rig = electronRig();
+  const { api } = rig.window();
+  return {
+    transport: 'electron',
+    api,
+    core: rig.core,
+    async close() {
+      rig.close();
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the contract cases
+
+const transports: Array<{ name: string; open: () => Promise<Harness> }> = [
+  { name: 'host (WebSocket bridge)', open: openHost },
+  { name: 'electron (ipcMain.handle + MessagePort)', open: openElectron },
+];
+
+describe.each(transports)('API contract over $name', ({ open }) => {
+  let harness: Harness | null = null;
+  const start = async () => (harness = await open());
+  afterEach(async () => {
+    await harness?.close();
+    harness = null;
+  });
+
+  it('app.info returns the AppInfo shape, naming the transport and the core', async () => {
+    const { api, core, transport } = await start();
+    const info = await api.call('app.info', {});
+    expect(Value.Check(AppInfoSchema, info)).toBe(true);
+    expect(info).toMatchObject({
+      product: 'Floorwatch',
+      transport,
+      feedUrl: core.feedUrl,
+      simulator: true,
+      mode: 'live',
+    });
+  });
+
+  it('refuses an unknown method with unknown_method', async () => {
+    const { api } = await start();
+    const call = api.call as (method: string, args: unknown) => Promise<unknown>;
+    await expect(call('orders.deleteAll', {})).rejects.toMatchObject({
+      code: 'unknown_method',
+      message: expect.stringContaining('orders.deleteAll'),
+    });
+  });
+
+  it('refuses bad arguments with bad_arguments, naming the field', async () => {
+    const { api } = await start();
+    const call = api.call as (method: string, args: unknown) => Promise<unknown>;
+    await expect(call('link.set', { channel: 'purple', context: null })).rejects.toMatchObject({
+      code: 'bad_arguments',
+      message: expect.stringContaining('channel'),
+    });
+    await expect(call('window.open', { kind: 'orders' })).rejects.toMatchObject({
+      code: 'bad_arguments',
+      message: expect.stringContaining('kind'),
+    });
+  });
+
+  it('link.set publishes the new link state on the links topic', async () => {
+    const { api } = await start();
+    const initial = await nextUpdate(api, 'links');
+    expect(initial.rows[0]?.red).toEqual({ instrument: null, account: null });
+    const changed = nextUpdate(api, 'links', (u) => u.rows[0]?.red.instrument === 'rb2510');
+    await expect(
+      api.call('link.set', { channel: 'red', context: { type: 'fdc3.instrument', id: { ticker: 'rb2510' } } }),
+    ).resolves.toBeNull();
+    const update = await changed;
+    expect(update.rows[0]?.red).toEqual({ instrument: 'rb2510', account: null });
+    expect(update.rows[0]?.blue).toEqual({ instrument: null, account: null });
+  });
+
+  it('subscribe delivers a snapshot of the current rows, then deltas', async () => {
+    const { api, core } = await start();
+    publishMarket(core, true, [marketRow('rb2510', 3510, 1), marketRow('cu2509', 3520, 2)]);
+    const updates: TopicUpdate<'market'>[] = [];
+    let arrived: () => void = () => {};
+    const unsubscribe = api.subscribe('market', (update) => {
+      updates.push(update);
+      arrived();
+    });
+    const waitFor = (count: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${updates.length} of ${count} updates arrived`)), 3000);
+        arrived = () => {
+          if (updates.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        arrived();
+      });
+    await waitFor(1);
+    expect(updates[0]).toMatchObject({ topic: 'market', snapshot: true });
+    expect(updates[0]?.rows.map((r) => r.instrumentId).sort()).toEqual(['cu2509', 'rb2510']);
+
+    publishMarket(core, false, [marketRow('rb2510', 3512, 3)]);
+    await waitFor(2);
+    expect(updates[1]).toMatchObject({ topic: 'market', snapshot: false });
+    expect(updates[1]?.rows).toEqual([marketRow('rb2510', 3512, 3)]);
+    unsubscribe();
+  });
+
+  it('unsubscribe stops deliveries', async () => {
+    const { api, core } = await start();
+    publishMarket(core, true, [marketRow('rb2510', 3510, 1)]);
+    const seen: number[] = [];
+    let first: () => void = () => {};
+    const snapshot = new Promise<void>((resolve) => (first = resolve));
+    const unsubscribe = api.subscribe('market', (update) => {
+      seen.push(update.rows[0]?.seq ?? -1);
+      first();
+    });
+    await snapshot;
+    publishMarket(core, false, [marketRow('rb2510', 3511, 2)]);
+    await streamBarrier(api, 'health');
+    expect(seen).toEqual([1, 2]);
+
+    unsubscribe();
+    await streamBarrier(api, 'accounts'); // the unsubscribe has reached the main side
+    publishMarket(core, false, [marketRow('rb2510', 3512, 3)]);
+    await streamBarrier(api, 'positions'); // a delivery of seq 3 would have arrived before this snapshot
+    expect(seen).toEqual([1, 2]);
+  });
+});
+
+// ------------------------------------------------------------------------------- electron-only contract parts
+
+describe('Electron transport sender checks', () => {
+  let rig: ElectronRig | null = null;
+  afterEach(() => {
+    rig?.close();
+    rig = null;
+  });
+
+  it('uses the same channel names in main and preload', () => {
+    expect(PRELOAD_CHANNELS).toEqual(MAIN_CHANNELS);
+  });
+
+  it('refuses calls and stream ports to a foreign sender frame, and logs them', async () => {
+    rig = electronRig();
+    const { api, window } = rig.window('https://evil.example/page.html');
+    await expect(api.call('app.info', {})).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(api.call('link.set', { channel: 'red', context: null })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(window.receivedPorts).toHaveLength(0); // its connect request was refused too
+    expect(rig.transport.openStreams).toBe(0);
+    expect(rig.transport.refusedSenders).toBe(3);
+    expect(rig.log.filter((e) => e.event === 'sender_refused').map((e) => e.url)).toEqual([
+      'https://evil.example/page.html',
+      'https://evil.example/page.html',
+      'https://evil.example/page.html',
+    ]);
+
+    // Meanwhile our own page is served normally.
+    const ours = rig.window();
+    await expect(ours.api.call('app.info', {})).resolves.toMatchObject({ transport: 'electron' });
+    expect(rig.transport.openStreams).toBe(1);
+  });
+
+  it('refuses another file, a sub-frame of our page, and a frame that is gone', async () => {
+    rig = electronRig();
+    const otherFile = `${pathToFileURL(path.join(path.dirname(RENDERER_INDEX), 'other.html')).href}`;
+    const probes = [rig.window(otherFile), rig.window(OUR_PAGE, { url: OUR_PAGE, parent: null })];
+    for (const { api } of probes) await expect(api.call('app.info', {})).rejects.toMatchObject({ code: 'forbidden' });
+
+    const gone = rig.window();
+    const handler = rig.ipcMain.handlers.get(MAIN_CHANNELS.call);
+    const reply = await handler?.({ senderFrame: null, sender: gone.window.sender }, 'app.info', {});
+    expect(reply).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
+    expect(rig.log.at(-1)).toMatchObject({ event: 'sender_refused', url: '(frame gone)' });
+  });
+
+  it('a refused call never reaches a handler (window.open is not run)', async () => {
+    rig = electronRig();
+    const { api } = rig.window('file:///tmp/evil.html');
+    await expect(api.call('window.open', { kind: 'positions' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(rig.openedWindows).toEqual([]);
+    const ours = rig.window();
+    await expect(ours.api.call('window.open', { kind: 'positions' })).resolves.toEqual({ opened: true });
+    expect(rig.openedWindows).toEqual(['positions']);
+  });
+});
+
+describe('Electron transport stream lifecycle', () => {
+  let rig: ElectronRig | null = null;
+  afterEach(() => {
+    rig?.close();
+    rig = null;
+  });
+
+  it('queues subscriptions made before the port arrives and sends them in order', async () => {
+    rig = electronRig();
+    publishMarket(rig.core, true, [marketRow('rb2510', 3510, 1)]);
+    const { api, window } = rig.window(OUR_PAGE, null, true);
+    const market = nextUpdate(api, 'market');
+    const links = nextUpdate(api, 'links');
+    expect(window.receivedPorts).toHaveLength(1); // sent by main, not yet delivered to the preload
+    window.releasePorts();
+    await expect(market).resolves.toMatchObject({ snapshot: true, rows: [marketRow('rb2510', 3510, 1)] });
+    await expect(links).resolves.toMatchObject({ topic: 'links', snapshot: true });
+  });
+
+  it('a reload replaces the window stream; destroying the window closes it', async () => {
+    rig = electronRig();
+    const { api, window } = rig.window();
+    await streamBarrier(api, 'market');
+    expect(rig.transport.openStreams).toBe(1);
+
+    const reloaded = window.reload();
+    await streamBarrier(reloaded, 'market');
+    expect(rig.transport.openStreams).toBe(1);
+    expect(window.receivedPorts).toHaveLength(2);
+    expect(rig.log.filter((e) => e.event === 'stream_closed').map((e) => e.reason)).toEqual(['window reconnected']);
+
+    // The old port was closed by main: the old page's subscriptions get nothing more.
+    const oldSeen: number[] = [];
+    api.subscribe('market', (u) => oldSeen.push(u.rows.length));
+    publishMarket(rig.core, false, [marketRow('rb2510', 3511, 2)]);
+    await streamBarrier(reloaded, 'health');
+    expect(oldSeen).toEqual([]);
+
+    window.destroy();
+    expect(rig.transport.openStreams).toBe(0);
+    expect(rig.log.at(-1)).toMatchObject({ event: 'stream_closed', reason: 'window destroyed' });
+  });
+
+  it('drops API calls sent over the stream port (calls go through the sender-checked invoke)', async () => {
+    rig = electronRig();
+    const { api, window } = rig.window();
+    await streamBarrier(api, 'links');
+    const port = window.receivedPorts[0] as MessagePort;
+    const replies: unknown[] = [];
+    port.on('message', (reply: unknown) => replies.push(reply));
+    port.postMessage({ kind: 'call', id: 99, method: 'link.set', args: { channel: 'red', context: null } });
+    await streamBarrier(api, 'health');
+    expect(replies.filter((r) => (r as BridgeReply).kind === 'result')).toEqual([]);
+    expect(rig.log.some((e) => e.event === 'port_call_dropped')).toBe(true);
+  });
+
+  it('detach removes the handlers and closes every stream', async () => {
+    rig = electronRig();
+    const first = rig.window();
+    const second = rig.window();
+    await streamBarrier(first.api, 'links');
+    await streamBarrier(second.api, 'links');
+    expect(rig.transport.openStreams).toBe(2);
+    rig.transport.detach();
+    expect(rig.transport.openStreams).toBe(0);
+    expect(rig.ipcMain.handlers.size).toBe(0);
+    expect([...rig.ipcMain.listeners.values()].every((set) => set.size === 0)).toBe(true);
+    await expect(first.api.call('app.info', {})).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
