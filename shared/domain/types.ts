@@ -108,4 +108,6 @@ export interface HealthSnapshot {
   cpuPercent: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** Stream problems the engine survived, by kind (unknown ids, closes larger than the position…); absent = none. */
+  anomalies?: Record<string, number>;
 }

@@ -1,0 +1,355 @@
+// The main side's handle on the core: starts the core worker thread (and, with no feed configured, the simulator
+// in its own worker on a loopback ephemeral port), keeps a TopicHub fed by the worker's updates so every new
+// subscriber gets a snapshot at once, and stops everything it started. A worker that dies is reported as feed
+// state 'down' with its error on the health topic; the process goes on.
+import type { Worker } from 'node:worker_threads';
+import type { TopicName, TopicRows, TopicUpdate } from '../../shared/api/contract';
+import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
+import type { CoreHandle } from '../api/backend';
+import { TopicHub } from '../api/topicHub';
+import { startWorker } from '../util/workers';
+import { stderrLog, type LogFn } from './log';
+import type { CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
+
+export interface SimulatorStartOptions {
+  seed?: number;
+  rate?: number;
+  /** 0 (default) = an ephemeral port. */
+  port?: number;
+  /** Misconduct scenarios to inject (passed to the simulator as given). */
+  scenarios?: unknown;
+}
+
+export interface CoreStartOptions {
+  /** ws:// URL of a fw-feed/1 gateway. Absent: start the embedded simulator and connect to it. */
+  feedUrl?: string;
+  simulator?: SimulatorStartOptions;
+  publishIntervalMs?: number;
+  healthIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  backoff?: CoreWorkerData['backoff'];
+  /** Where the core's log lines go (default stderr). */
+  log?: LogFn;
+  /** How long to wait for each worker to come up (default 15 s). */
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_SEED = 1;
+const DEFAULT_RATE = 2_000;
+const STOP_TIMEOUT_MS = 3_000;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class CoreProcess implements CoreHandle {
+  readonly mode = 'live' as const;
+  private readonly hub = new TopicHub();
+  private readonly log: LogFn;
+  private core: Worker | null = null;
+  private simulator: Worker | null = null;
+  private simulatorAlive = false;
+  private simulatorError: string | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextRequestId = 1;
+  private stopping = false;
+  private lastHealth: HealthSnapshot | null = null;
+  private readonly gapListeners = new Set<(gap: FeedGap) => void>();
+  private readonly stateListeners = new Set<(state: FeedState, lastError: string | null) => void>();
+
+  private constructor(
+    readonly feedUrl: string,
+    private readonly workerData: CoreWorkerData,
+    private readonly options: CoreStartOptions,
+  ) {
+    this.log = options.log ?? stderrLog;
+  }
+
+  static async start(options: CoreStartOptions = {}): Promise<CoreProcess> {
+    const timeoutMs = options.startTimeoutMs ?? 15_000;
+    let simulator: { worker: Worker; url: string; seed: number; rate: number } | null = null;
+    if (!options.feedUrl) simulator = await startSimulator(options.simulator ?? {}, timeoutMs);
+    const feedUrl = options.feedUrl ?? simulator!.url;
+    const data: CoreWorkerData = {
+      feedUrl,
+      publishIntervalMs: options.publishIntervalMs,
+      healthIntervalMs: options.healthIntervalMs,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      backoff: options.backoff,
+      simulator: simulator ? { url: simulator.url, seed: simulator.seed, rate: simulator.rate } : null,
+    };
+    const core = new CoreProcess(feedUrl, data, options);
+    if (simulator) core.adoptSimulator(simulator.worker);
+    try {
+      await core.startCore(timeoutMs);
+    } catch (error) {
+      await core.stop();
+      throw error;
+    }
+    return core;
+  }
+
+  get simulatorRunning(): boolean {
+    return this.simulatorAlive;
+  }
+
+  /** Snapshot at once, then conflated deltas. */
+  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
+    return this.hub.subscribe(topic, listener);
+  }
+
+  /** Current merged rows of a topic. */
+  current<T extends TopicName>(topic: T): TopicRows[T][] {
+    return this.hub.current(topic);
+  }
+
+  /** Latest health row (null before the first). */
+  get health(): HealthSnapshot | null {
+    return this.lastHealth;
+  }
+
+  onGap(listener: (gap: FeedGap) => void): () => void {
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
+  onFeedState(listener: (state: FeedState, lastError: string | null) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Reconnects the feed now; a core worker that died is started again (it re-reads the session from seq 1). */
+  async reconnect(): Promise<void> {
+    if (this.stopping) throw new Error('the core is stopping');
+    if (!this.core) {
+      this.log('info', 'core: restarting the core worker');
+      await this.startCore(this.options.startTimeoutMs ?? 15_000);
+      return;
+    }
+    await this.request('reconnect');
+  }
+
+  /** Stops the core worker (politely, then by force) and the simulator if this process started it. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const core = this.core;
+    if (core) {
+      try {
+        await this.request('stop', STOP_TIMEOUT_MS);
+      } catch (error) {
+        this.log('warn', `core: worker did not stop cleanly: ${(error as Error).message}`);
+      }
+      this.core = null;
+      await core.terminate();
+    }
+    for (const [, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error('the core stopped'));
+    }
+    this.pending.clear();
+    const simulator = this.simulator;
+    if (simulator) {
+      this.simulator = null;
+      this.simulatorAlive = false;
+      await simulator.terminate();
+    }
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  private adoptSimulator(worker: Worker): void {
+    this.simulator = worker;
+    this.simulatorAlive = true;
+    worker.on('error', (error) => {
+      this.simulatorError = `simulator failed: ${error.message}`;
+      this.log('error', `core: ${this.simulatorError}`);
+    });
+    worker.on('exit', (code) => {
+      this.simulatorAlive = false;
+      if (this.stopping) return;
+      this.simulatorError ??= `simulator stopped (exit code ${code})`;
+      this.log('error', `core: ${this.simulatorError}`);
+    });
+  }
+
+  private startCore(timeoutMs: number): Promise<void> {
+    const worker = startWorker('core', { ...this.workerData });
+    this.core = worker;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        if (ready) return;
+        reject(new Error(`the core worker did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
+      worker.on('message', (event: CoreEvent) => {
+        if (event.type === 'ready' && !ready) {
+          ready = true;
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+        this.onCoreEvent(event);
+      });
+      worker.on('error', (error) => {
+        this.log('error', `core: worker crashed: ${error.stack ?? error.message}`);
+        this.markDown(`core worker crashed: ${error.message}`);
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new Error(`the core worker failed to start: ${error.message}`));
+        }
+      });
+      worker.on('exit', (code) => {
+        if (this.core === worker) this.core = null;
+        for (const [id, pending] of this.pending) {
+          clearTimeout(pending.timer);
+          pending.reject(new Error(`the core worker exited (code ${code})`));
+          this.pending.delete(id);
+        }
+        if (this.stopping) return;
+        this.markDown(`core worker exited (code ${code})`);
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new Error(`the core worker exited during start (code ${code})`));
+        }
+      });
+    });
+  }
+
+  private onCoreEvent(event: CoreEvent): void {
+    switch (event.type) {
+      case 'topic': {
+        const update = event.update;
+        if (update.topic === 'health') {
+          const row = update.rows[0] as HealthSnapshot | undefined;
+          if (row) {
+            if (this.simulatorError && !this.simulatorAlive && row.lastError === null)
+              row.lastError = this.simulatorError;
+            this.lastHealth = row;
+          }
+        }
+        this.hub.publish(update);
+        return;
+      }
+      case 'reply': {
+        const pending = this.pending.get(event.id);
+        if (!pending) return;
+        this.pending.delete(event.id);
+        clearTimeout(pending.timer);
+        if (event.ok) pending.resolve(event.value);
+        else pending.reject(new Error(event.error));
+        return;
+      }
+      case 'state':
+        for (const listener of this.stateListeners) listener(event.state, event.lastError);
+        return;
+      case 'gap':
+        for (const listener of this.gapListeners) listener(event.gap);
+        return;
+      case 'log':
+        this.log(event.level, event.message, event.fields);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Publishes a health row that says the core is down, so windows show it instead of a frozen 'live'. */
+  private markDown(error: string): void {
+    const now = Date.now();
+    const base: HealthSnapshot = this.lastHealth ?? emptyHealth(this.feedUrl);
+    const row: HealthSnapshot = { ...base, feedState: 'down', lastError: error, messagesPerSecond: 0, cpuPercent: 0 };
+    this.lastHealth = row;
+    this.hub.publish({ topic: 'health', snapshot: true, rows: [row], removed: [], at: now, sourceTs: now });
+    for (const listener of this.stateListeners) listener('down', error);
+  }
+
+  private request(op: CoreRequestOp, timeoutMs = 5_000): Promise<unknown> {
+    const worker = this.core;
+    if (!worker) return Promise.reject(new Error('the core worker is not running'));
+    const id = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`core request ${op} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      const request: CoreRequest = { type: 'request', id, op };
+      worker.postMessage(request);
+    });
+  }
+}
+
+function emptyHealth(feedUrl: string): HealthSnapshot {
+  return {
+    feedState: 'down',
+    feedUrl,
+    sessionId: null,
+    tradingDay: null,
+    source: null,
+    lastSeq: 0,
+    messages: 0,
+    bytes: 0,
+    frames: 0,
+    rejects: 0,
+    rejectsByReason: {},
+    duplicates: 0,
+    gaps: 0,
+    unrecoverableGaps: [],
+    reconnects: 0,
+    lagMs: 0,
+    messagesPerSecond: 0,
+    lastMessageAt: 0,
+    lastError: null,
+    uptimeMs: 0,
+    simulator: null,
+    cpuPercent: 0,
+    rssBytes: 0,
+    heapUsedBytes: 0,
+  };
+}
+
+/** Starts the simulator worker on 127.0.0.1 and waits for it to say where it listens. */
+async function startSimulator(
+  options: SimulatorStartOptions,
+  timeoutMs: number,
+): Promise<{ worker: Worker; url: string; seed: number; rate: number }> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const rate = options.rate ?? DEFAULT_RATE;
+  const worker = startWorker('simulator', {
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    seed,
+    rate,
+    ...(options.scenarios !== undefined ? { scenarios: options.scenarios } : {}),
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the simulator did not start within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onMessage = (message: { type?: unknown; url?: unknown }) => {
+        if (message?.type !== 'listening' || typeof message.url !== 'string') return;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve(message.url);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`the simulator failed to start: ${error.message}`));
+      });
+      worker.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the simulator exited during start (code ${code})`));
+      });
+    });
+    return { worker, url, seed, rate };
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+// Conflated topic publication: on each tick (≤ 20 Hz) the rows that changed since the last tick go out as one
+// TopicUpdate per topic — a full snapshot first (and after the engine is reset), then only changed rows. Ten
+// thousand quotes on one instrument between two ticks become one row.
+import type { TopicName, TopicUpdate } from '../../shared/api/contract';
+import type { HealthSnapshot } from '../../shared/domain/types';
+import type { EngineState } from '../engine/state';
+
+/** 20 Hz: the fastest any topic is published. */
+export const MIN_PUBLISH_INTERVAL_MS = 50;
+
+export interface PublisherOptions {
+  engine: EngineState;
+  emit: (update: TopicUpdate) => void;
+  /** Builds the health row; without it no health topic is published. */
+  health?: () => HealthSnapshot;
+  /** Health is published at most this often (default 250 ms). */
+  healthIntervalMs?: number;
+  now?: () => number;
+}
+
+type EngineTopic = 'market' | 'positions' | 'accounts';
+const ENGINE_TOPICS: readonly EngineTopic[] = ['market', 'positions', 'accounts'];
+
+export class TopicPublisher {
+  private readonly engine: EngineState;
+  private readonly emit: (update: TopicUpdate) => void;
+  private readonly health: (() => HealthSnapshot) | undefined;
+  private readonly healthIntervalMs: number;
+  private readonly now: () => number;
+  private generation: number;
+  private readonly needsSnapshot = new Set<TopicName>(['market', 'positions', 'accounts', 'health']);
+  private lastHealthAt = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | null = null;
+  /** Updates emitted per topic (for tests and the health row). */
+  readonly emitted: Record<TopicName, number> = { market: 0, positions: 0, accounts: 0, health: 0, links: 0 };
+
+  constructor(options: PublisherOptions) {
+    this.engine = options.engine;
+    this.emit = options.emit;
+    this.health = options.health;
+    this.healthIntervalMs = Math.max(MIN_PUBLISH_INTERVAL_MS, options.healthIntervalMs ?? 250);
+    this.now = options.now ?? Date.now;
+    this.generation = options.engine.generation;
+  }
+
+  /** Publishes on a timer; the interval is clamped to ≥ 50 ms (≤ 20 Hz per topic). */
+  start(intervalMs = MIN_PUBLISH_INTERVAL_MS): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.flush(), Math.max(MIN_PUBLISH_INTERVAL_MS, intervalMs));
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The next flush sends full snapshots of every topic. */
+  requestSnapshot(): void {
+    for (const topic of [...ENGINE_TOPICS, 'health' as const]) this.needsSnapshot.add(topic);
+  }
+
+  /** Emits what changed since the last flush; returns the number of updates emitted. */
+  flush(): number {
+    const now = this.now();
+    const engine = this.engine;
+    if (engine.generation !== this.generation) {
+      this.generation = engine.generation;
+      this.requestSnapshot();
+    }
+    let count = 0;
+    const changes = engine.takeChanges();
+    const snapshotRows = ENGINE_TOPICS.some((topic) => this.needsSnapshot.has(topic)) ? engine.allRows() : null;
+    const sourceTs = { market: changes.marketTs, positions: changes.positionsTs, accounts: changes.accountsTs };
+    for (const topic of ENGINE_TOPICS) {
+      if (snapshotRows && this.needsSnapshot.has(topic)) {
+        this.needsSnapshot.delete(topic);
+        this.send({
+          topic,
+          snapshot: true,
+          rows: snapshotRows[topic],
+          removed: [],
+          at: now,
+          sourceTs: sourceTs[topic],
+        });
+        count++;
+      } else if (changes[topic].length > 0) {
+        this.send({ topic, snapshot: false, rows: changes[topic], removed: [], at: now, sourceTs: sourceTs[topic] });
+        count++;
+      }
+    }
+    if (this.health && now - this.lastHealthAt >= this.healthIntervalMs) {
+      this.lastHealthAt = now;
+      const snapshot = this.needsSnapshot.delete('health');
+      const row = this.health();
+      this.send({ topic: 'health', snapshot, rows: [row], removed: [], at: now, sourceTs: engine.lastTs });
+      count++;
+    }
+    return count;
+  }
+
+  private send(update: TopicUpdate): void {
+    this.emitted[update.topic]++;
+    this.emit(update);
+  }
+}

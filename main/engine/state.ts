@@ -1,0 +1,801 @@
+// Live engine state built from the fw-feed/1 stream: instruments and books, working orders, positions (start of
+// day + trades) and accounts (equity, margin, risk degree). Applying a message is O(1) and allocates little:
+// valuation at current marks is lazy — a quote only flags its instrument, and `takeChanges` (the publisher, at
+// ≤ 20 Hz) revalues the positions and accounts that it touches. Rows are mutated in place; readers get copies
+// from `takeChanges`/`allRows`, or live read-only rows through the EngineView (see view.ts).
+import type {
+  AccountMessage,
+  BookLevel,
+  CashMessage,
+  InstrumentMessage,
+  OrderMessage,
+  Phase,
+  PhaseMessage,
+  PositionMessage,
+  QuoteMessage,
+  SequencedMessage,
+  ServerMessage,
+  TradeMessage,
+} from '../../shared/protocol';
+import type { AccountRow, MarketRow, PositionRow } from '../../shared/domain/types';
+import {
+  averageAfterOpen,
+  closeProfit,
+  equityOf,
+  positionMargin,
+  positionPnl,
+  riskDegree,
+} from '../../shared/domain/risk';
+import { shouldLogOccurrence, silentLog, type LogFn } from '../core/log';
+import type { BookView, EngineView, WorkingOrder } from './view';
+
+/** Levels kept per book side. */
+export const BOOK_DEPTH = 5;
+
+/** Problems in the stream that the engine survives: counted by kind, logged with ids and seq (throttled). */
+export const ANOMALY_KINDS = [
+  'unknown_instrument',
+  'unknown_account',
+  'unknown_order',
+  'duplicate_order_id',
+  'trade_without_order',
+  'trade_order_mismatch',
+  'close_exceeds_position',
+] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+interface InstrumentState {
+  readonly row: MarketRow;
+  book: { bids: BookLevel[]; asks: BookLevel[]; ts: number; seq: number };
+  /** Phase set for this instrument alone (overrides the exchange's). */
+  ownPhase: Phase | null;
+  readonly positions: PositionState[];
+  publishDirty: boolean;
+  /** The mark or the contract changed since its positions were last valued. */
+  markDirty: boolean;
+}
+
+interface PositionState {
+  readonly row: PositionRow;
+  readonly inst: InstrumentState;
+  readonly acc: AccountState;
+  publishDirty: boolean;
+}
+
+interface AccountState {
+  readonly row: AccountRow;
+  readonly positions: PositionState[];
+  readonly positionByInstrument: Map<string, PositionState>;
+  readonly orders: Map<string, MutableOrder>;
+  publishDirty: boolean;
+  /** Needs revaluing (a position, cash, commission or a mark changed). */
+  valueDirty: boolean;
+}
+
+type MutableOrder = { -readonly [K in keyof WorkingOrder]: WorkingOrder[K] };
+
+/** Changed rows since the last call (copies), and the newest source ts folded into each topic. */
+export interface EngineChanges {
+  market: MarketRow[];
+  positions: PositionRow[];
+  accounts: AccountRow[];
+  marketTs: number;
+  positionsTs: number;
+  accountsTs: number;
+}
+
+export interface EngineStateOptions {
+  log?: LogFn;
+}
+
+const EMPTY_ORDERS: ReadonlyMap<string, WorkingOrder> = new Map();
+
+export class EngineState implements EngineView {
+  private readonly log: LogFn;
+  private readonly instrumentsById = new Map<string, InstrumentState>();
+  private readonly instrumentsByExchange = new Map<string, InstrumentState[]>();
+  private readonly exchangePhase = new Map<string, Phase>();
+  private readonly accountsById = new Map<string, AccountState>();
+  private readonly groups = new Map<string, string[]>();
+  private readonly orders = new Map<string, MutableOrder>();
+
+  private dirtyMarket: InstrumentState[] = [];
+  private markChanged: InstrumentState[] = [];
+  private dirtyPositions: PositionState[] = [];
+  private dirtyAccountsToValue: AccountState[] = [];
+  private dirtyAccountsToPublish: AccountState[] = [];
+  private marketTs = 0;
+  private positionsTs = 0;
+  private accountsTs = 0;
+
+  /** Messages applied (sequenced messages only). */
+  applied = 0;
+  lastSeq = 0;
+  lastTs = 0;
+  ended = false;
+  /** Bumped by `reset`: a consumer holding rows must take a fresh snapshot. */
+  generation = 0;
+  readonly anomalies: Record<AnomalyKind, number> = Object.fromEntries(ANOMALY_KINDS.map((k) => [k, 0])) as Record<
+    AnomalyKind,
+    number
+  >;
+
+  constructor(options: EngineStateOptions = {}) {
+    this.log = options.log ?? silentLog;
+  }
+
+  /** Applies one frame's messages in order. Non-sequenced messages (hello, heartbeat, error) are ignored here. */
+  applyBatch(messages: readonly ServerMessage[]): void {
+    for (let i = 0; i < messages.length; i++) this.apply(messages[i] as ServerMessage);
+  }
+
+  apply(message: ServerMessage): void {
+    switch (message.type) {
+      case 'quote':
+        this.applyQuote(message);
+        break;
+      case 'order':
+        this.applyOrder(message);
+        break;
+      case 'trade':
+        this.applyTrade(message);
+        break;
+      case 'instrument':
+        this.applyInstrument(message);
+        break;
+      case 'account':
+        this.applyAccount(message);
+        break;
+      case 'position':
+        this.applyPosition(message);
+        break;
+      case 'cash':
+        this.applyCash(message);
+        break;
+      case 'phase':
+        this.applyPhase(message);
+        break;
+      case 'end':
+        this.ended = true;
+        break;
+      default:
+        return; // hello, heartbeat, error: connection-level, nothing to apply
+    }
+    this.applied++;
+    this.lastSeq = (message as SequencedMessage).seq;
+    if (message.ts > this.lastTs) this.lastTs = message.ts;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private applyInstrument(m: InstrumentMessage): void {
+    let inst = this.instrumentsById.get(m.instrumentId);
+    if (!inst) {
+      const row: MarketRow = {
+        instrumentId: m.instrumentId,
+        exchange: m.exchange,
+        product: m.product,
+        multiplier: m.multiplier,
+        priceTick: m.priceTick,
+        marginRate: m.marginRate,
+        preSettlement: m.preSettlement,
+        upperLimit: m.upperLimit,
+        lowerLimit: m.lowerLimit,
+        positionLimit: m.positionLimit ?? null,
+        maxOrderQty: m.maxOrderQty ?? null,
+        phase: this.exchangePhase.get(m.exchange) ?? 'preopen',
+        last: null,
+        change: null,
+        changePct: null,
+        bid: null,
+        bidQty: null,
+        ask: null,
+        askQty: null,
+        volume: 0,
+        openInterest: 0,
+        quoteTs: 0,
+        seq: m.seq,
+      };
+      inst = {
+        row,
+        book: { bids: [], asks: [], ts: 0, seq: 0 },
+        ownPhase: null,
+        positions: [],
+        publishDirty: false,
+        markDirty: false,
+      };
+      this.instrumentsById.set(m.instrumentId, inst);
+      let list = this.instrumentsByExchange.get(m.exchange);
+      if (!list) this.instrumentsByExchange.set(m.exchange, (list = []));
+      list.push(inst);
+    } else {
+      // Static data re-sent (e.g. a corrected margin rate): update in place, keep the quote, revalue holders.
+      const row = inst.row;
+      if (row.exchange !== m.exchange) {
+        const oldList = this.instrumentsByExchange.get(row.exchange);
+        if (oldList) oldList.splice(oldList.indexOf(inst), 1);
+        let list = this.instrumentsByExchange.get(m.exchange);
+        if (!list) this.instrumentsByExchange.set(m.exchange, (list = []));
+        list.push(inst);
+        row.exchange = m.exchange;
+        if (!inst.ownPhase) row.phase = this.exchangePhase.get(m.exchange) ?? row.phase;
+      }
+      row.product = m.product;
+      row.multiplier = m.multiplier;
+      row.priceTick = m.priceTick;
+      row.marginRate = m.marginRate;
+      row.preSettlement = m.preSettlement;
+      row.upperLimit = m.upperLimit;
+      row.lowerLimit = m.lowerLimit;
+      row.positionLimit = m.positionLimit ?? null;
+      row.maxOrderQty = m.maxOrderQty ?? null;
+      if (row.last !== null) this.setChange(row, row.last);
+      this.flagMark(inst, m.ts);
+    }
+    this.flagMarket(inst, m.ts);
+  }
+
+  private applyAccount(m: AccountMessage): void {
+    const acc = this.accountsById.get(m.accountId);
+    const controlGroup = m.controlGroup ?? null;
+    if (!acc) {
+      const row: AccountRow = {
+        accountId: m.accountId,
+        name: m.name,
+        controlGroup,
+        preBalance: m.preBalance,
+        cash: 0,
+        closePnl: 0,
+        positionPnl: 0,
+        commission: 0,
+        equity: m.preBalance,
+        margin: 0,
+        available: m.preBalance,
+        riskDegree: 0,
+        workingOrders: 0,
+        tradesToday: 0,
+      };
+      const state: AccountState = {
+        row,
+        positions: [],
+        positionByInstrument: new Map(),
+        orders: new Map(),
+        publishDirty: false,
+        valueDirty: false,
+      };
+      this.accountsById.set(m.accountId, state);
+      if (controlGroup !== null) this.joinGroup(controlGroup, m.accountId);
+      this.flagValue(state, m.ts);
+      return;
+    }
+    const row = acc.row;
+    if (row.controlGroup !== controlGroup) {
+      if (row.controlGroup !== null) this.leaveGroup(row.controlGroup, m.accountId);
+      if (controlGroup !== null) this.joinGroup(controlGroup, m.accountId);
+      row.controlGroup = controlGroup;
+    }
+    row.name = m.name;
+    row.preBalance = m.preBalance;
+    this.flagValue(acc, m.ts);
+  }
+
+  private applyCash(m: CashMessage): void {
+    const acc = this.accountsById.get(m.accountId);
+    if (!acc) return this.anomaly('unknown_account', m.seq, `cash for unknown account ${m.accountId}`);
+    acc.row.cash += m.amount;
+    this.flagValue(acc, m.ts);
+  }
+
+  private applyPosition(m: PositionMessage): void {
+    const acc = this.accountsById.get(m.accountId);
+    if (!acc) return this.anomaly('unknown_account', m.seq, `position for unknown account ${m.accountId}`);
+    const inst = this.instrumentsById.get(m.instrumentId);
+    if (!inst) return this.anomaly('unknown_instrument', m.seq, `position on unknown instrument ${m.instrumentId}`);
+    const pos = this.positionFor(acc, inst);
+    const row = pos.row;
+    row.longQty = m.longQty;
+    row.longAvgPrice = m.longQty > 0 ? m.longAvgPrice : 0;
+    row.shortQty = m.shortQty;
+    row.shortAvgPrice = m.shortQty > 0 ? m.shortAvgPrice : 0;
+    this.flagPosition(pos, m.ts);
+  }
+
+  private applyPhase(m: PhaseMessage): void {
+    if (m.instrumentId !== undefined) {
+      const inst = this.instrumentsById.get(m.instrumentId);
+      if (!inst) return this.anomaly('unknown_instrument', m.seq, `phase for unknown instrument ${m.instrumentId}`);
+      inst.ownPhase = m.phase;
+      if (inst.row.phase !== m.phase) {
+        inst.row.phase = m.phase;
+        this.flagMarket(inst, m.ts);
+      }
+      return;
+    }
+    // A whole-exchange phase also ends any instrument-specific phase (a new session stage for everyone).
+    this.exchangePhase.set(m.exchange, m.phase);
+    for (const inst of this.instrumentsByExchange.get(m.exchange) ?? []) {
+      inst.ownPhase = null;
+      if (inst.row.phase !== m.phase) {
+        inst.row.phase = m.phase;
+        this.flagMarket(inst, m.ts);
+      }
+    }
+  }
+
+  private applyQuote(m: QuoteMessage): void {
+    const inst = this.instrumentsById.get(m.instrumentId);
+    if (!inst) return this.anomaly('unknown_instrument', m.seq, `quote for unknown instrument ${m.instrumentId}`);
+    const row = inst.row;
+    const last = m.last;
+    if (row.last !== last) {
+      this.setChange(row, last);
+      row.last = last;
+      // Positions are revalued lazily; only note that this instrument's mark moved.
+      if (inst.positions.length > 0) this.flagMark(inst, m.ts);
+    }
+    const bids = m.bids;
+    const asks = m.asks;
+    const bestBid = bids[0];
+    const bestAsk = asks[0];
+    row.bid = bestBid ? bestBid[0] : null;
+    row.bidQty = bestBid ? bestBid[1] : null;
+    row.ask = bestAsk ? bestAsk[0] : null;
+    row.askQty = bestAsk ? bestAsk[1] : null;
+    row.volume = m.volume;
+    row.openInterest = m.openInterest;
+    row.quoteTs = m.ts;
+    row.seq = m.seq;
+    const book = inst.book;
+    book.bids = bids.length > BOOK_DEPTH ? bids.slice(0, BOOK_DEPTH) : bids;
+    book.asks = asks.length > BOOK_DEPTH ? asks.slice(0, BOOK_DEPTH) : asks;
+    book.ts = m.ts;
+    book.seq = m.seq;
+    this.flagMarket(inst, m.ts);
+  }
+
+  private applyOrder(m: OrderMessage): void {
+    if (m.event === 'new') {
+      const acc = this.accountsById.get(m.accountId);
+      if (!acc) return this.anomaly('unknown_account', m.seq, `order ${m.orderId} for unknown account ${m.accountId}`);
+      if (!this.instrumentsById.has(m.instrumentId)) {
+        return this.anomaly('unknown_instrument', m.seq, `order ${m.orderId} on unknown instrument ${m.instrumentId}`);
+      }
+      const previous = this.orders.get(m.orderId);
+      if (previous) {
+        this.anomaly('duplicate_order_id', m.seq, `order ${m.orderId} is already working; the new one replaces it`);
+        this.removeOrder(previous, m.ts);
+      }
+      const order: MutableOrder = {
+        orderId: m.orderId,
+        accountId: m.accountId,
+        instrumentId: m.instrumentId,
+        side: m.side,
+        offset: m.offset,
+        price: m.price,
+        qty: m.qty,
+        remaining: m.qty,
+        ts: m.ts,
+        seq: m.seq,
+      };
+      this.orders.set(m.orderId, order);
+      acc.orders.set(m.orderId, order);
+      acc.row.workingOrders++;
+      this.flagAccountRow(acc, m.ts);
+      return;
+    }
+    // cancel or reject: the order stops working (a cancel takes whatever is left).
+    const order = this.orders.get(m.orderId);
+    if (!order) return this.anomaly('unknown_order', m.seq, `${m.event} of unknown order ${m.orderId}`);
+    this.removeOrder(order, m.ts);
+  }
+
+  private applyTrade(m: TradeMessage): void {
+    const inst = this.instrumentsById.get(m.instrumentId);
+    if (!inst)
+      return this.anomaly('unknown_instrument', m.seq, `trade ${m.tradeId} on unknown instrument ${m.instrumentId}`);
+    if (m.buyAccountId !== null) this.applyFill(m, inst, 'buy', m.buyAccountId, m.buyOrderId);
+    if (m.sellAccountId !== null) this.applyFill(m, inst, 'sell', m.sellAccountId, m.sellOrderId);
+  }
+
+  /** One side of a trade: fills the order and opens or closes the account's position. */
+  private applyFill(
+    m: TradeMessage,
+    inst: InstrumentState,
+    side: 'buy' | 'sell',
+    accountId: string,
+    orderId: string | null,
+  ): void {
+    const acc = this.accountsById.get(accountId);
+    if (!acc)
+      return this.anomaly('unknown_account', m.seq, `trade ${m.tradeId} ${side} side: unknown account ${accountId}`);
+    const qty = m.qty;
+    let offset: 'open' | 'close' = 'open';
+    const order = orderId === null ? undefined : this.orders.get(orderId);
+    if (order) {
+      if (order.accountId !== accountId || order.instrumentId !== m.instrumentId || order.side !== side) {
+        this.anomaly(
+          'trade_order_mismatch',
+          m.seq,
+          `trade ${m.tradeId} ${side} ${accountId} ${m.instrumentId} does not match order ${order.orderId} (${order.side} ${order.accountId} ${order.instrumentId})`,
+        );
+      }
+      offset = order.offset;
+      order.remaining -= qty;
+      if (order.remaining <= 0) this.removeOrder(order, m.ts);
+    } else {
+      // Without the order its offset is unknown; treating the fill as an open never invents a realised P&L.
+      this.anomaly(
+        'trade_without_order',
+        m.seq,
+        `trade ${m.tradeId} ${side} side: order ${orderId} not working; taken as open`,
+      );
+    }
+    const pos = this.positionFor(acc, inst);
+    const row = pos.row;
+    const contract = inst.row;
+    if (offset === 'open') {
+      if (side === 'buy') {
+        row.longAvgPrice = averageAfterOpen(row.longQty, row.longAvgPrice, qty, m.price);
+        row.longQty += qty;
+      } else {
+        row.shortAvgPrice = averageAfterOpen(row.shortQty, row.shortAvgPrice, qty, m.price);
+        row.shortQty += qty;
+      }
+    } else {
+      // A buy closes the short leg, a sell closes the long leg.
+      const held = side === 'buy' ? row.shortQty : row.longQty;
+      let closing = qty;
+      if (qty > held) {
+        closing = held;
+        this.anomaly(
+          'close_exceeds_position',
+          m.seq,
+          `trade ${m.tradeId}: ${accountId} closes ${qty} ${side === 'buy' ? 'short' : 'long'} ${m.instrumentId} but holds ${held}; clamped`,
+        );
+      }
+      if (closing > 0) {
+        const leg = side === 'buy' ? 'short' : 'long';
+        const avg = leg === 'short' ? row.shortAvgPrice : row.longAvgPrice;
+        const profit = closeProfit(contract, leg, avg, m.price, closing);
+        row.closePnl += profit;
+        acc.row.closePnl += profit;
+        if (leg === 'short') {
+          row.shortQty -= closing;
+          if (row.shortQty === 0) row.shortAvgPrice = 0;
+        } else {
+          row.longQty -= closing;
+          if (row.longQty === 0) row.longAvgPrice = 0;
+        }
+      }
+    }
+    if (m.commission !== undefined) acc.row.commission += m.commission;
+    acc.row.tradesToday++;
+    this.flagPosition(pos, m.ts);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private setChange(row: MarketRow, last: number): void {
+    const change = last - row.preSettlement;
+    row.change = change;
+    row.changePct = row.preSettlement !== 0 ? (change / row.preSettlement) * 100 : null;
+  }
+
+  private removeOrder(order: MutableOrder, ts: number): void {
+    this.orders.delete(order.orderId);
+    const acc = this.accountsById.get(order.accountId);
+    if (acc && acc.orders.delete(order.orderId)) {
+      acc.row.workingOrders--;
+      this.flagAccountRow(acc, ts);
+    }
+  }
+
+  private positionFor(acc: AccountState, inst: InstrumentState): PositionState {
+    let pos = acc.positionByInstrument.get(inst.row.instrumentId);
+    if (pos) return pos;
+    const mark = inst.row.last ?? inst.row.preSettlement;
+    const row: PositionRow = {
+      key: `${acc.row.accountId}|${inst.row.instrumentId}`,
+      accountId: acc.row.accountId,
+      instrumentId: inst.row.instrumentId,
+      exchange: inst.row.exchange,
+      longQty: 0,
+      longAvgPrice: 0,
+      shortQty: 0,
+      shortAvgPrice: 0,
+      mark,
+      positionPnl: 0,
+      closePnl: 0,
+      margin: 0,
+    };
+    pos = { row, inst, acc, publishDirty: false };
+    acc.positionByInstrument.set(inst.row.instrumentId, pos);
+    acc.positions.push(pos);
+    inst.positions.push(pos);
+    return pos;
+  }
+
+  private flagMarket(inst: InstrumentState, ts: number): void {
+    if (!inst.publishDirty) {
+      inst.publishDirty = true;
+      this.dirtyMarket.push(inst);
+    }
+    if (ts > this.marketTs) this.marketTs = ts;
+  }
+
+  private flagMark(inst: InstrumentState, ts: number): void {
+    if (!inst.markDirty) {
+      inst.markDirty = true;
+      this.markChanged.push(inst);
+    }
+    if (ts > this.positionsTs) this.positionsTs = ts;
+    if (ts > this.accountsTs) this.accountsTs = ts;
+  }
+
+  /** A position's quantities changed: publish it and revalue its account. */
+  private flagPosition(pos: PositionState, ts: number): void {
+    if (!pos.publishDirty) {
+      pos.publishDirty = true;
+      this.dirtyPositions.push(pos);
+    }
+    if (ts > this.positionsTs) this.positionsTs = ts;
+    this.flagValue(pos.acc, ts);
+  }
+
+  /** The account's money changed: revalue and publish it. */
+  private flagValue(acc: AccountState, ts: number): void {
+    if (!acc.valueDirty) {
+      acc.valueDirty = true;
+      this.dirtyAccountsToValue.push(acc);
+    }
+    this.flagAccountRow(acc, ts);
+  }
+
+  /** A non-money field of the account row changed (working orders): publish it. */
+  private flagAccountRow(acc: AccountState, ts: number): void {
+    if (!acc.publishDirty) {
+      acc.publishDirty = true;
+      this.dirtyAccountsToPublish.push(acc);
+    }
+    if (ts > this.accountsTs) this.accountsTs = ts;
+  }
+
+  private joinGroup(group: string, accountId: string): void {
+    let members = this.groups.get(group);
+    if (!members) this.groups.set(group, (members = []));
+    if (!members.includes(accountId)) members.push(accountId);
+  }
+
+  private leaveGroup(group: string, accountId: string): void {
+    const members = this.groups.get(group);
+    if (!members) return;
+    const at = members.indexOf(accountId);
+    if (at >= 0) members.splice(at, 1);
+    if (members.length === 0) this.groups.delete(group);
+  }
+
+  private anomaly(kind: AnomalyKind, seq: number, detail: string): void {
+    const count = ++this.anomalies[kind];
+    if (shouldLogOccurrence(count)) this.log('warn', `engine: ${kind}: ${detail}`, { kind, seq, count });
+  }
+
+  // ---------------------------------------------------------------- valuation
+
+  /** Values one position at its instrument's current mark; flags it for publication when a figure moved. */
+  private valuePosition(pos: PositionState): void {
+    const row = pos.row;
+    const contract = pos.inst.row;
+    const mark = contract.last ?? contract.preSettlement;
+    const pnl = positionPnl(contract, mark, row.longQty, row.longAvgPrice, row.shortQty, row.shortAvgPrice);
+    const margin = positionMargin(contract, mark, row.longQty, row.shortQty);
+    if (row.mark !== mark || row.positionPnl !== pnl || row.margin !== margin) {
+      row.mark = mark;
+      row.positionPnl = pnl;
+      row.margin = margin;
+      if (!pos.publishDirty) {
+        pos.publishDirty = true;
+        this.dirtyPositions.push(pos);
+      }
+    }
+  }
+
+  /** Values every position of the account and derives equity, available and risk degree (shared/domain/risk). */
+  private valueAccountState(acc: AccountState): void {
+    let pnl = 0;
+    let margin = 0;
+    const positions = acc.positions;
+    for (let i = 0; i < positions.length; i++) {
+      const pos = positions[i] as PositionState;
+      this.valuePosition(pos);
+      pnl += pos.row.positionPnl;
+      margin += pos.row.margin;
+    }
+    const row = acc.row;
+    const equity = equityOf({
+      preBalance: row.preBalance,
+      cash: row.cash,
+      closePnl: row.closePnl,
+      positionPnl: pnl,
+      commission: row.commission,
+    });
+    const degree = riskDegree(margin, equity);
+    if (row.positionPnl !== pnl || row.margin !== margin || row.equity !== equity || row.riskDegree !== degree) {
+      row.positionPnl = pnl;
+      row.margin = margin;
+      row.equity = equity;
+      row.available = equity - margin;
+      row.riskDegree = degree;
+      if (!acc.publishDirty) {
+        acc.publishDirty = true;
+        this.dirtyAccountsToPublish.push(acc);
+      }
+    }
+    acc.valueDirty = false;
+  }
+
+  /** Brings every flagged position and account up to current marks (O(what changed)). */
+  revalue(): void {
+    const moved = this.markChanged;
+    if (moved.length > 0) {
+      this.markChanged = [];
+      for (const inst of moved) {
+        inst.markDirty = false;
+        for (const pos of inst.positions) {
+          if (!pos.acc.valueDirty) {
+            pos.acc.valueDirty = true;
+            this.dirtyAccountsToValue.push(pos.acc);
+          }
+        }
+      }
+    }
+    const accounts = this.dirtyAccountsToValue;
+    if (accounts.length > 0) {
+      this.dirtyAccountsToValue = [];
+      for (const acc of accounts) this.valueAccountState(acc);
+    }
+  }
+
+  /** Revalues what changed, then hands out copies of every changed row and clears the dirty marks. */
+  takeChanges(): EngineChanges {
+    this.revalue();
+    const market = this.dirtyMarket.map((inst) => {
+      inst.publishDirty = false;
+      return { ...inst.row };
+    });
+    const positions = this.dirtyPositions.map((pos) => {
+      pos.publishDirty = false;
+      return { ...pos.row };
+    });
+    const accounts = this.dirtyAccountsToPublish.map((acc) => {
+      acc.publishDirty = false;
+      return { ...acc.row };
+    });
+    const changes: EngineChanges = {
+      market,
+      positions,
+      accounts,
+      marketTs: this.marketTs,
+      positionsTs: this.positionsTs,
+      accountsTs: this.accountsTs,
+    };
+    this.dirtyMarket = [];
+    this.dirtyPositions = [];
+    this.dirtyAccountsToPublish = [];
+    return changes;
+  }
+
+  /** Copies of every row at current marks (for a snapshot). Does not clear the dirty marks. */
+  allRows(): { market: MarketRow[]; positions: PositionRow[]; accounts: AccountRow[] } {
+    this.revalue();
+    const market: MarketRow[] = [];
+    for (const inst of this.instrumentsById.values()) market.push({ ...inst.row });
+    const positions: PositionRow[] = [];
+    const accounts: AccountRow[] = [];
+    for (const acc of this.accountsById.values()) {
+      accounts.push({ ...acc.row });
+      for (const pos of acc.positions) positions.push({ ...pos.row });
+    }
+    return { market, positions, accounts };
+  }
+
+  /** Newest source ts per topic so far (a snapshot's sourceTs). */
+  get sourceTs(): { market: number; positions: number; accounts: number } {
+    return { market: this.marketTs, positions: this.positionsTs, accounts: this.accountsTs };
+  }
+
+  /** Forgets everything (a new session began). Bumps `generation` so consumers re-snapshot. */
+  reset(): void {
+    this.instrumentsById.clear();
+    this.instrumentsByExchange.clear();
+    this.exchangePhase.clear();
+    this.accountsById.clear();
+    this.groups.clear();
+    this.orders.clear();
+    this.dirtyMarket = [];
+    this.markChanged = [];
+    this.dirtyPositions = [];
+    this.dirtyAccountsToValue = [];
+    this.dirtyAccountsToPublish = [];
+    this.marketTs = this.positionsTs = this.accountsTs = 0;
+    this.applied = this.lastSeq = this.lastTs = 0;
+    this.ended = false;
+    for (const kind of ANOMALY_KINDS) this.anomalies[kind] = 0;
+    this.generation++;
+  }
+
+  get counts(): { instruments: number; accounts: number; positions: number; workingOrders: number } {
+    let positions = 0;
+    for (const acc of this.accountsById.values()) positions += acc.positions.length;
+    return {
+      instruments: this.instrumentsById.size,
+      accounts: this.accountsById.size,
+      positions,
+      workingOrders: this.orders.size,
+    };
+  }
+
+  // ---------------------------------------------------------------- EngineView
+
+  instrument(instrumentId: string): Readonly<MarketRow> | undefined {
+    return this.instrumentsById.get(instrumentId)?.row;
+  }
+
+  *instruments(): Iterable<Readonly<MarketRow>> {
+    for (const inst of this.instrumentsById.values()) yield inst.row;
+  }
+
+  book(instrumentId: string): BookView | undefined {
+    return this.instrumentsById.get(instrumentId)?.book;
+  }
+
+  mark(instrumentId: string): number | undefined {
+    const row = this.instrumentsById.get(instrumentId)?.row;
+    return row ? (row.last ?? row.preSettlement) : undefined;
+  }
+
+  phase(instrumentId: string): Phase | undefined {
+    return this.instrumentsById.get(instrumentId)?.row.phase;
+  }
+
+  account(accountId: string): Readonly<AccountRow> | undefined {
+    return this.accountsById.get(accountId)?.row;
+  }
+
+  *accounts(): Iterable<Readonly<AccountRow>> {
+    for (const acc of this.accountsById.values()) yield acc.row;
+  }
+
+  valueAccount(accountId: string): Readonly<AccountRow> | undefined {
+    const acc = this.accountsById.get(accountId);
+    if (!acc) return undefined;
+    // Marks may have moved without flagging the account yet (lazy): value it at current marks regardless.
+    this.valueAccountState(acc);
+    return acc.row;
+  }
+
+  accountRiskDegree(accountId: string): number | undefined {
+    return this.valueAccount(accountId)?.riskDegree;
+  }
+
+  accountsInGroup(controlGroup: string): readonly string[] {
+    return this.groups.get(controlGroup) ?? [];
+  }
+
+  position(accountId: string, instrumentId: string): Readonly<PositionRow> | undefined {
+    return this.accountsById.get(accountId)?.positionByInstrument.get(instrumentId)?.row;
+  }
+
+  *positionsOf(accountId: string): Iterable<Readonly<PositionRow>> {
+    const acc = this.accountsById.get(accountId);
+    if (!acc) return;
+    for (const pos of acc.positions) yield pos.row;
+  }
+
+  order(orderId: string): WorkingOrder | undefined {
+    return this.orders.get(orderId);
+  }
+
+  workingOrders(accountId: string): ReadonlyMap<string, WorkingOrder> {
+    return this.accountsById.get(accountId)?.orders ?? EMPTY_ORDERS;
+  }
+}

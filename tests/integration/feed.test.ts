@@ -1,0 +1,176 @@
+// Feed client against a real WebSocket server on 127.0.0.1: order, resume after a killed server, gaps.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SequencedMessage } from '../../shared/protocol';
+import type { FeedGap, FeedState } from '../../shared/domain/types';
+import { FeedClient, type FeedClientOptions } from '../../main/feed/feedClient';
+import { EngineState } from '../../main/engine/state';
+import { buildSession } from './support/feedMessages';
+import { TestFeedServer, type TestFeedServerOptions } from './support/testFeedServer';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 6_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function harness(serverOptions: TestFeedServerOptions, clientOptions: Partial<FeedClientOptions> = {}) {
+  const server = await TestFeedServer.start(serverOptions);
+  const engine = new EngineState();
+  const seqs: number[] = [];
+  const gaps: FeedGap[] = [];
+  const states: FeedState[] = [];
+  let batches = 0;
+  let sessionChanges = 0;
+  const client = new FeedClient({
+    url: server.url,
+    backoff: { initialMs: 20, maxMs: 200, random: () => 0.5 },
+    ...clientOptions,
+    handlers: {
+      onBatch: (messages: SequencedMessage[]) => {
+        batches++;
+        for (const message of messages) seqs.push(message.seq);
+        engine.applyBatch(messages);
+      },
+      onGap: (gap) => gaps.push(gap),
+      onHello: (_hello, sessionChanged) => {
+        if (!sessionChanged) return;
+        sessionChanges++;
+        seqs.length = 0;
+        engine.reset();
+      },
+      onState: (state) => states.push(state),
+    },
+  });
+  cleanups.push(() => server.kill());
+  cleanups.push(() => client.stop());
+  client.start();
+  return { server, client, engine, seqs, gaps, states, batches: () => batches, sessionChanges: () => sessionChanges };
+}
+
+function reference(session: SequencedMessage[], skip?: { from: number; to: number }): EngineState {
+  const engine = new EngineState();
+  engine.applyBatch(session.filter((m) => !skip || m.seq < skip.from || m.seq > skip.to));
+  return engine;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('FeedClient over WebSocket', () => {
+  it('receives the whole stream in order, in batches, and ends', async () => {
+    const session = buildSession(1_500);
+    const h = await harness({ session, batchSize: 50, intervalMs: 1 });
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.seqs).toEqual(range(1, 1_500));
+    expect(h.batches()).toBeLessThanOrEqual(31); // frames, not messages
+    expect(h.server.subscribes).toEqual([1]);
+    expect(h.states).toEqual(['live', 'ended']);
+    expect(h.engine.allRows()).toEqual(reference(session).allRows());
+    const stats = h.client.snapshot();
+    expect(stats).toMatchObject({
+      messages: 1_500,
+      duplicates: 0,
+      gaps: 0,
+      rejects: 0,
+      reconnects: 0,
+      sessionId: 'TEST-SESSION',
+    });
+  });
+
+  it('resumes after the server is killed and restarted mid-stream: no gap, no duplicate', async () => {
+    const session = buildSession(3_000);
+    const h = await harness({ session, batchSize: 20, intervalMs: 2, resendOverlap: 7 });
+    await waitFor('some of the stream', () => h.seqs.length >= 600);
+    await h.server.kill();
+    await waitFor('the client to notice', () => h.client.state === 'reconnecting');
+    const cut = h.client.lastApplied;
+    await new Promise((resolve) => setTimeout(resolve, 150)); // a few refused reconnects
+    expect(h.seqs.length).toBe(cut);
+    await h.server.restart();
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.seqs).toEqual(range(1, 3_000)); // in order, every one exactly once
+    expect(h.server.subscribes[0]).toBe(1);
+    expect(h.server.subscribes.at(-1)).toBe(cut + 1);
+    const stats = h.client.snapshot();
+    expect(stats.reconnects).toBeGreaterThanOrEqual(1);
+    expect(stats.duplicates).toBe(7); // the server's overlap, dropped by seq
+    expect(stats.gaps).toBe(0);
+    expect(h.engine.allRows()).toEqual(reference(session).allRows());
+  });
+
+  it('refills a transient loss by resubscribing from the hole', async () => {
+    const session = buildSession(1_000);
+    const h = await harness({ session, batchSize: 25, intervalMs: 1, lostOnce: { from: 300, to: 304 } });
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.seqs).toEqual(range(1, 1_000));
+    expect(h.server.subscribes).toEqual([1, 300]);
+    expect(h.gaps).toEqual([expect.objectContaining({ fromSeq: 300, toSeq: 304, recovered: true })]);
+    const stats = h.client.snapshot();
+    expect(stats).toMatchObject({ gaps: 1, recoveredGaps: 1, unrecoverableGapCount: 0, pendingGap: null });
+  });
+
+  it('reports a gap the server cannot fill as unrecoverable and goes on from what it can give', async () => {
+    const session = buildSession(1_000);
+    const hole = { from: 400, to: 409 };
+    const h = await harness({ session, batchSize: 25, intervalMs: 1, hole });
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.seqs).toEqual([...range(1, 399), ...range(410, 1_000)]); // nothing skipped silently, nothing twice
+    expect(h.server.subscribes).toEqual([1, 400, 410]);
+    expect(h.gaps).toHaveLength(1);
+    expect(h.gaps[0]).toMatchObject({ fromSeq: 400, toSeq: 409, recovered: false });
+    expect(h.gaps[0]!.reason).toContain('cannot resend');
+    const stats = h.client.snapshot();
+    expect(stats).toMatchObject({ gaps: 1, unrecoverableGapCount: 1, pendingGap: null });
+    expect(stats.unrecoverableGaps).toEqual([expect.objectContaining({ fromSeq: 400, toSeq: 409 })]);
+    expect(stats.lastError).toContain('400..409');
+    expect(h.engine.allRows()).toEqual(reference(session, hole).allRows());
+  });
+
+  it('skips to where a restarted server resumes when it lost the history, and records the hole', async () => {
+    const session = buildSession(1_200);
+    const h = await harness({ session, batchSize: 20, intervalMs: 2 });
+    await waitFor('some of the stream', () => h.seqs.length >= 300);
+    await h.server.kill();
+    await waitFor('the client to notice', () => h.client.state === 'reconnecting');
+    const cut = h.client.lastApplied;
+    h.server.options.holdsFrom = cut + 51;
+    await h.server.restart();
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.seqs).toEqual([...range(1, cut), ...range(cut + 51, 1_200)]);
+    expect(h.gaps).toEqual([expect.objectContaining({ fromSeq: cut + 1, toSeq: cut + 50, recovered: false })]);
+  });
+
+  it('treats a silent link as dead after the heartbeat timeout and resumes', async () => {
+    const session = buildSession(800);
+    const h = await harness({ session, batchSize: 20, intervalMs: 2, silentAfter: 200 }, { heartbeatTimeoutMs: 300 });
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.seqs).toEqual(range(1, 800));
+    expect(h.server.subscribes).toEqual([1, 201]);
+    const stats = h.client.snapshot();
+    expect(stats.reconnects).toBe(1);
+    expect(h.states).toContain('reconnecting');
+  });
+
+  it('starts over from seq 1 when the restarted server serves another session', async () => {
+    const session = buildSession(900);
+    const h = await harness({ session, batchSize: 20, intervalMs: 2, sessionId: 'DAY-1' });
+    await waitFor('some of the stream', () => h.seqs.length >= 200);
+    await h.server.kill();
+    await waitFor('the client to notice', () => h.client.state === 'reconnecting');
+    const cut = h.client.lastApplied;
+    h.server.options.sessionId = 'DAY-2';
+    await h.server.restart();
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.sessionChanges()).toBe(1);
+    expect(h.server.subscribes).toEqual([1, cut + 1, 1]);
+    expect(h.seqs).toEqual(range(1, 900));
+    expect(h.client.snapshot().sessionId).toBe('DAY-2');
+    expect(h.engine.allRows()).toEqual(reference(session).allRows());
+  });
+});
