@@ -1,0 +1,560 @@
+// Operators, logins and sessions, with every step in the audit log. The dispatcher asks guard(method, caller)
+// before each API call: it resolves the caller's session, applies the idle lock, checks the role against the
+// permission table, records refusals, and returns the acting operator.
+import { ApiFailure, type CallerContext } from '../api/dispatcher';
+import type { AuditEntry, AuditLog } from '../store/auditLog';
+import {
+  normaliseUsername,
+  OperatorStoreError,
+  USERNAME_PATTERN,
+  type OperatorRecord,
+  type OperatorStore,
+} from './operatorStore';
+import {
+  DEFAULT_SCRYPT,
+  hashPassword,
+  needsRehash,
+  passwordProblem,
+  verifyPassword,
+  type ScryptParams,
+} from './passwords';
+import { authorize, isRole, LOCKED_SESSION_METHODS, PUBLIC_METHODS, type Role } from './permissions';
+import { SessionManager, type Session, type SessionInfo } from './sessions';
+
+export interface AuthServiceOptions {
+  audit: AuditLog;
+  operators: OperatorStore;
+  /** Epoch ms; tests pass a fake clock. */
+  clock?: () => number;
+  /** Lock a session after this long without activity; 0 = never. Default 10 minutes. */
+  idleLockMs?: number;
+  /** Failed logins in a row before the account locks. Default 5. */
+  maxFailedLogins?: number;
+  /** How long a locked-out account stays locked. Default 5 minutes. */
+  lockoutMs?: number;
+  /** How long a session whose windows all closed can be resumed with its token. Default 60 s. */
+  resumeGraceMs?: number;
+  scrypt?: ScryptParams;
+}
+
+/** The operator behind an API call. */
+export interface Actor {
+  operator: string;
+  displayName: string;
+  role: Role;
+  sessionId: string;
+  connectionId: string;
+}
+
+export interface AuthStatus {
+  /** No operator exists yet: the first window must create the admin. */
+  needsSetup: boolean;
+  session: SessionInfo | null;
+}
+
+/** What login, setup and resume return. The token lets another connection of this operator join the session. */
+export interface LoginResult extends SessionInfo {
+  token: string;
+}
+
+type Caller = Pick<CallerContext, 'connectionId'> & Partial<Pick<CallerContext, 'transport'>>;
+
+const WRONG_CREDENTIALS = 'wrong user name or password';
+const DISPLAY_NAME_MAX = 64;
+/** api_rejected rows per connection: a burst of 20, then one a second; the rest are counted into the next row. */
+const REJECTION_BURST = 20;
+const REJECTION_REFILL_MS = 1000;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export class AuthService {
+  readonly sessions: SessionManager;
+  private readonly audit: AuditLog;
+  private readonly operators: OperatorStore;
+  private readonly clock: () => number;
+  private readonly maxFailedLogins: number;
+  private readonly lockoutMs: number;
+  private readonly scrypt: ScryptParams;
+  private dummyHash: Promise<string> | null = null;
+  private readonly rejectionBudget = new Map<string, { tokens: number; at: number; suppressed: number }>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: AuthServiceOptions) {
+    this.audit = options.audit;
+    this.operators = options.operators;
+    this.clock = options.clock ?? Date.now;
+    this.maxFailedLogins = options.maxFailedLogins ?? 5;
+    this.lockoutMs = options.lockoutMs ?? 5 * 60_000;
+    this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+    this.sessions = new SessionManager({
+      idleLockMs: options.idleLockMs ?? 10 * 60_000,
+      resumeGraceMs: options.resumeGraceMs ?? 60_000,
+    });
+  }
+
+  // ---- the dispatcher's hooks -------------------------------------------------------------------------------
+
+  /**
+   * Call before every API method. Returns the acting operator (null for a public method called by nobody), or
+   * throws ApiFailure('forbidden') after recording the refusal in the audit log.
+   */
+  guard(method: string, caller: Caller): Actor | null {
+    const session = this.sessionOf(caller);
+    if (PUBLIC_METHODS.has(method)) return session ? this.actorOf(session, caller) : null;
+    if (!session) throw this.refuse(method, caller, null, 'not logged in: log in first');
+    const now = this.clock();
+    if (session.isLocked(now)) {
+      if (LOCKED_SESSION_METHODS.has(method)) return this.actorOf(session, caller);
+      throw this.refuse(method, caller, session, 'the session is locked: enter your password to unlock it');
+    }
+    if (!authorize(session.role, method)) {
+      throw this.refuse(method, caller, session, `the ${session.role} role may not use ${clip(method, 80)}`);
+    }
+    // Any permitted call is the operator at work; background data arrives by topic subscription, not by calls.
+    session.touch(now);
+    return this.actorOf(session, caller);
+  }
+
+  /** True when `caller` may receive topic data: logged in and not locked. */
+  canSubscribe(caller: Caller): boolean {
+    const session = this.sessionOf(caller);
+    return session !== null && !session.isLocked(this.clock());
+  }
+
+  /** The logged-in, unlocked operator behind `caller`, for handlers that run after guard(). */
+  requireActor(caller: Caller): Actor {
+    const session = this.sessionOf(caller);
+    if (!session) throw new ApiFailure('forbidden', 'not logged in: log in first');
+    if (session.isLocked(this.clock())) throw new ApiFailure('forbidden', 'the session is locked');
+    return this.actorOf(session, caller);
+  }
+
+  /** The dispatcher's RejectionLog: bad arguments and unknown methods, audited as api_rejected (rate-limited). */
+  readonly recordRejection = (entry: { method: string; code: string; message: string; caller: Caller }): void => {
+    this.auditRejection(entry.caller, this.sessions.forConnection(entry.caller.connectionId), {
+      method: clip(entry.method, 80),
+      code: entry.code,
+      message: clip(entry.message, 300),
+    });
+  };
+
+  /** A window connection closed. Its session survives for resumeGraceMs if no other window uses it. */
+  disconnect(connectionId: string): void {
+    this.sessions.detach(connectionId, this.clock());
+    this.flushRejections(connectionId);
+  }
+
+  // ---- API methods ------------------------------------------------------------------------------------------
+
+  status(caller: Caller): AuthStatus {
+    const session = this.sessionOf(caller);
+    return { needsSetup: this.operators.count() === 0, session: session ? session.info(this.clock()) : null };
+  }
+
+  /** First start only: creates the admin and logs them in on this connection. */
+  async setupAdmin(
+    caller: Caller,
+    args: { username: string; displayName: string; password: string },
+  ): Promise<LoginResult> {
+    if (this.operators.count() > 0) throw new ApiFailure('forbidden', 'setup is done: log in instead');
+    const fields = this.checkNewOperator(args.username, args.displayName, args.password);
+    const passwordHash = await hashPassword(args.password, this.scrypt);
+    let created: OperatorRecord;
+    try {
+      created = this.operators.insert({ ...fields, role: 'admin', passwordHash }, this.clock(), { onlyIfEmpty: true });
+    } catch (error) {
+      if (error instanceof OperatorStoreError) throw new ApiFailure('forbidden', 'setup is done: log in instead');
+      throw error;
+    }
+    this.record({
+      operator: created.username,
+      role: 'admin',
+      action: 'admin_created',
+      target: `operator:${created.username}`,
+      details: { displayName: created.displayName, ...this.where(caller) },
+    });
+    return this.startSession(caller, created);
+  }
+
+  async login(caller: Caller, args: { username: string; password: string }): Promise<LoginResult> {
+    const username = normaliseUsername(args.username);
+    const operator = USERNAME_PATTERN.test(username) ? this.operators.get(username) : null;
+    if (!operator) {
+      await verifyPassword(args.password, await this.dummy()); // same work as a real check: no user enumeration
+      this.loginFailed(caller, clip(username, 64) || '?', 'none', 'unknown_operator');
+      throw new ApiFailure('forbidden', WRONG_CREDENTIALS);
+    }
+    await this.checkPassword(caller, operator, args.password, 'login');
+    if (operator.disabled) {
+      this.loginFailed(caller, operator.username, operator.role, 'disabled');
+      throw new ApiFailure('forbidden', 'this account is disabled: ask an admin');
+    }
+    if (needsRehash(operator.passwordHash, this.scrypt)) {
+      this.operators.setPasswordHash(operator.username, await hashPassword(args.password, this.scrypt), this.clock());
+    }
+    return this.startSession(caller, operator);
+  }
+
+  /** Joins this connection to an existing session (page reload, second window) with its token. */
+  resume(caller: Caller, args: { token: string }): LoginResult {
+    const session = this.sessions.attach(caller.connectionId, args.token, this.clock());
+    if (!session) {
+      this.auditRejection(caller, null, { method: 'auth.resume', code: 'forbidden', message: 'unknown session token' });
+      throw new ApiFailure('forbidden', 'the session has ended: log in again');
+    }
+    this.record({
+      ...this.who(session),
+      action: 'session_resumed',
+      target: `session:${session.id}`,
+      details: this.where(caller),
+    });
+    return { ...session.info(this.clock()), token: session.token };
+  }
+
+  logout(caller: Caller): void {
+    const session = this.sessions.forConnection(caller.connectionId);
+    if (session) this.endSession(session, 'manual', caller);
+  }
+
+  lock(caller: Caller): SessionInfo {
+    const session = this.sessionOf(caller);
+    if (!session) throw new ApiFailure('forbidden', 'not logged in');
+    const now = this.clock();
+    if (!session.isLocked(now)) {
+      session.lock(now, 'manual');
+      this.record({
+        ...this.who(session),
+        action: 'lock',
+        target: `session:${session.id}`,
+        details: { reason: 'manual', ...this.where(caller) },
+      });
+    }
+    return session.info(now);
+  }
+
+  async unlock(caller: Caller, args: { password: string }): Promise<SessionInfo> {
+    const session = this.sessionOf(caller);
+    if (!session) throw new ApiFailure('forbidden', 'not logged in');
+    if (!session.isLocked(this.clock())) return session.info(this.clock());
+    const operator = this.operators.get(session.operator);
+    if (!operator || operator.disabled) {
+      this.endSession(session, 'account_changed', caller);
+      throw new ApiFailure('forbidden', 'this account is no longer active: log in again');
+    }
+    await this.checkPassword(caller, operator, args.password, 'unlock');
+    const now = this.clock();
+    const lockedFor = session.lockedAt === null ? 0 : now - session.lockedAt;
+    session.unlock(now);
+    this.record({
+      ...this.who(session),
+      action: 'unlock',
+      target: `session:${session.id}`,
+      details: { lockedForMs: lockedFor, ...this.where(caller) },
+    });
+    return session.info(now);
+  }
+
+  async changePassword(caller: Caller, args: { currentPassword: string; newPassword: string }): Promise<void> {
+    const actor = this.requireActor(caller);
+    const operator = this.operators.get(actor.operator);
+    if (!operator) throw new ApiFailure('forbidden', 'this account no longer exists');
+    await this.checkPassword(caller, operator, args.currentPassword, 'change_password');
+    const problem = passwordProblem(args.newPassword);
+    if (problem) throw new ApiFailure('bad_arguments', problem);
+    this.operators.setPasswordHash(operator.username, await hashPassword(args.newPassword, this.scrypt), this.clock());
+    this.record({ ...this.whoActor(actor), action: 'password_changed', target: `operator:${actor.operator}` });
+  }
+
+  // ---- operator administration (admin only; guard() checks the role) -------------------------------------
+
+  listOperators(): OperatorRecord[] {
+    return this.operators.list();
+  }
+
+  async createOperator(
+    actor: Actor,
+    args: { username: string; displayName: string; role: Role; password: string },
+  ): Promise<OperatorRecord> {
+    if (!isRole(args.role)) throw new ApiFailure('bad_arguments', `unknown role "${String(args.role)}"`);
+    const fields = this.checkNewOperator(args.username, args.displayName, args.password);
+    if (this.operators.get(fields.username)) {
+      throw new ApiFailure('bad_arguments', `an operator named "${fields.username}" already exists`);
+    }
+    const passwordHash = await hashPassword(args.password, this.scrypt);
+    let created: OperatorRecord;
+    try {
+      created = this.operators.insert({ ...fields, role: args.role, passwordHash }, this.clock());
+    } catch (error) {
+      if (error instanceof OperatorStoreError) throw new ApiFailure('bad_arguments', error.message);
+      throw error;
+    }
+    this.record({
+      ...this.whoActor(actor),
+      action: 'operator_created',
+      target: `operator:${created.username}`,
+      details: { role: created.role, displayName: created.displayName },
+    });
+    return created;
+  }
+
+  updateOperator(
+    actor: Actor,
+    args: { username: string; displayName?: string; role?: Role; disabled?: boolean },
+  ): OperatorRecord {
+    const current = this.operators.get(args.username);
+    if (!current) throw new ApiFailure('bad_arguments', `no operator "${normaliseUsername(args.username)}"`);
+    if (args.role !== undefined && !isRole(args.role)) throw new ApiFailure('bad_arguments', 'unknown role');
+    if (args.displayName !== undefined) this.checkDisplayName(args.displayName);
+    const losesAdmin = current.role === 'admin' && ((args.role && args.role !== 'admin') || args.disabled === true);
+    if (losesAdmin && this.operators.list().filter((o) => o.role === 'admin' && !o.disabled).length <= 1) {
+      throw new ApiFailure('forbidden', 'at least one active admin must remain');
+    }
+    const updated = this.operators.update(current.username, args, this.clock());
+    const changes = {
+      ...(args.displayName !== undefined && args.displayName !== current.displayName
+        ? { displayName: [current.displayName, updated.displayName] }
+        : {}),
+      ...(updated.role !== current.role ? { role: [current.role, updated.role] } : {}),
+      ...(updated.disabled !== current.disabled ? { disabled: [current.disabled, updated.disabled] } : {}),
+    };
+    this.record({
+      ...this.whoActor(actor),
+      action: 'operator_updated',
+      target: `operator:${updated.username}`,
+      details: { changes },
+    });
+    if (updated.role !== current.role || updated.disabled !== current.disabled) {
+      // Permissions come from the session; a changed account must log in again.
+      for (const session of this.sessions.ofOperator(updated.username)) this.endSession(session, 'account_changed');
+    }
+    return updated;
+  }
+
+  /** Sets a new password and lifts a lockout. */
+  async resetPassword(actor: Actor, args: { username: string; password: string }): Promise<void> {
+    const current = this.operators.get(args.username);
+    if (!current) throw new ApiFailure('bad_arguments', `no operator "${normaliseUsername(args.username)}"`);
+    const problem = passwordProblem(args.password);
+    if (problem) throw new ApiFailure('bad_arguments', problem);
+    const now = this.clock();
+    this.operators.setPasswordHash(current.username, await hashPassword(args.password, this.scrypt), now);
+    this.operators.clearFailures(current.username, now);
+    this.record({ ...this.whoActor(actor), action: 'password_reset', target: `operator:${current.username}` });
+  }
+
+  // ---- housekeeping -----------------------------------------------------------------------------------------
+
+  /** Records idle locks that are due and ends sessions whose windows are gone. Called by the timer from start(). */
+  sweep(): void {
+    const now = this.clock();
+    for (const session of this.sessions.all()) this.applyIdleLock(session, now);
+    for (const session of this.sessions.expiredOrphans(now)) this.endSession(session, 'disconnected');
+  }
+
+  /** Starts the periodic sweep (idle locks show up in the audit log on time, not only at the next call). */
+  start(intervalMs = 5_000): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => this.sweep(), intervalMs);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops the sweep and logs every open session out (app closing). Does not close the stores. */
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    for (const connectionId of [...this.rejectionBudget.keys()]) this.flushRejections(connectionId);
+    for (const session of this.sessions.all()) this.endSession(session, 'app_closed');
+  }
+
+  // ---- internals --------------------------------------------------------------------------------------------
+
+  private sessionOf(caller: Caller): Session | null {
+    const session = this.sessions.forConnection(caller.connectionId);
+    if (session) this.applyIdleLock(session, this.clock());
+    return session;
+  }
+
+  private applyIdleLock(session: Session, now: number): void {
+    if (!session.idleExpired(now)) return;
+    session.lock(now, 'idle');
+    this.record({
+      ...this.who(session),
+      action: 'lock',
+      target: `session:${session.id}`,
+      details: { reason: 'idle', idleLockMs: this.sessions.idleLockMs, lastActivity: session.lastActivity },
+    });
+  }
+
+  private startSession(caller: Caller, operator: OperatorRecord): LoginResult {
+    const now = this.clock();
+    this.operators.clearFailures(operator.username, now);
+    const { session, replaced } = this.sessions.open(caller.connectionId, operator, now);
+    if (replaced) this.endSession(replaced, 'replaced', caller);
+    this.record({
+      ...this.who(session),
+      action: 'login',
+      target: `session:${session.id}`,
+      details: this.where(caller),
+    });
+    return { ...session.info(now), token: session.token };
+  }
+
+  private endSession(session: Session, reason: string, caller?: Caller): void {
+    this.sessions.end(session);
+    this.record({
+      ...this.who(session),
+      action: 'logout',
+      target: `session:${session.id}`,
+      details: { reason, ...(caller ? this.where(caller) : {}) },
+    });
+  }
+
+  /** Checks a password against the account's lockout and hash; failures count toward the lockout. */
+  private async checkPassword(
+    caller: Caller,
+    operator: OperatorRecord & { passwordHash: string },
+    password: string,
+    during: 'login' | 'unlock' | 'change_password',
+  ): Promise<void> {
+    const before = this.clock();
+    if (operator.lockedUntil !== null && before < operator.lockedUntil) {
+      this.loginFailed(caller, operator.username, operator.role, 'locked_out', {
+        during,
+        lockedUntil: operator.lockedUntil,
+      });
+      const minutes = Math.max(1, Math.ceil((operator.lockedUntil - before) / 60_000));
+      throw new ApiFailure(
+        'forbidden',
+        `account locked after ${this.maxFailedLogins} failed logins: try again in ${minutes} min or ask an admin`,
+      );
+    }
+    if (operator.lockedUntil !== null) this.operators.clearFailures(operator.username, before);
+    if (await verifyPassword(password, operator.passwordHash)) return;
+    const now = this.clock();
+    const failure = this.operators.recordFailure(operator.username, now, {
+      maxFailures: this.maxFailedLogins,
+      lockMs: this.lockoutMs,
+    });
+    this.loginFailed(caller, operator.username, operator.role, 'wrong_password', {
+      during,
+      failedLogins: failure.failedLogins,
+    });
+    if (failure.justLocked) {
+      this.record({
+        operator: operator.username,
+        role: operator.role,
+        action: 'lockout',
+        target: `operator:${operator.username}`,
+        details: { failedLogins: failure.failedLogins, lockedUntil: failure.lockedUntil, lockoutMs: this.lockoutMs },
+      });
+      throw new ApiFailure(
+        'forbidden',
+        `${during === 'login' ? WRONG_CREDENTIALS : 'wrong password'}; account locked for ${Math.round(this.lockoutMs / 60_000)} min`,
+      );
+    }
+    throw new ApiFailure('forbidden', during === 'login' ? WRONG_CREDENTIALS : 'wrong password');
+  }
+
+  private loginFailed(caller: Caller, operator: string, role: string, reason: string, extra: object = {}): void {
+    this.record({
+      operator,
+      role,
+      action: 'login_failed',
+      target: `operator:${operator}`,
+      details: { reason, ...extra, ...this.where(caller) },
+    });
+  }
+
+  private refuse(method: string, caller: Caller, session: Session | null, message: string): ApiFailure {
+    this.auditRejection(caller, session, { method: clip(method, 80), code: 'forbidden', message });
+    return new ApiFailure('forbidden', message);
+  }
+
+  private auditRejection(caller: Caller, session: Session | null, details: Record<string, unknown>): void {
+    const now = this.clock();
+    const budget = this.rejectionBudget.get(caller.connectionId) ?? { tokens: REJECTION_BURST, at: now, suppressed: 0 };
+    budget.tokens = Math.min(REJECTION_BURST, budget.tokens + Math.max(0, now - budget.at) / REJECTION_REFILL_MS);
+    budget.at = now;
+    this.rejectionBudget.set(caller.connectionId, budget);
+    if (budget.tokens < 1) {
+      budget.suppressed += 1;
+      return;
+    }
+    budget.tokens -= 1;
+    const suppressed = budget.suppressed;
+    budget.suppressed = 0;
+    this.record({
+      ...(session ? this.who(session) : { operator: 'anonymous', role: 'none' }),
+      action: 'api_rejected',
+      target: `connection:${clip(caller.connectionId, 200)}`,
+      details: { ...details, ...this.where(caller), ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}) },
+    });
+  }
+
+  /** Writes the count of rejections the rate limit held back, so none goes unrecorded. */
+  private flushRejections(connectionId: string): void {
+    const budget = this.rejectionBudget.get(connectionId);
+    this.rejectionBudget.delete(connectionId);
+    if (!budget || budget.suppressed === 0) return;
+    this.record({
+      operator: 'anonymous',
+      role: 'none',
+      action: 'api_rejected',
+      target: `connection:${clip(connectionId, 200)}`,
+      details: { summary: true, suppressed: budget.suppressed },
+    });
+  }
+
+  private checkNewOperator(username: string, displayName: string, password: string) {
+    const normalised = normaliseUsername(username);
+    if (!USERNAME_PATTERN.test(normalised)) {
+      throw new ApiFailure('bad_arguments', 'a user name is 2-32 letters, digits, dots, dashes or underscores');
+    }
+    this.checkDisplayName(displayName);
+    const problem = passwordProblem(password);
+    if (problem) throw new ApiFailure('bad_arguments', problem);
+    return { username: normalised, displayName: displayName.trim() };
+  }
+
+  private checkDisplayName(displayName: string): void {
+    const trimmed = displayName.trim();
+    if (trimmed.length === 0 || trimmed.length > DISPLAY_NAME_MAX) {
+      throw new ApiFailure('bad_arguments', `a display name is 1-${DISPLAY_NAME_MAX} characters`);
+    }
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hashPassword('not-a-real-password', this.scrypt);
+    return this.dummyHash;
+  }
+
+  private actorOf(session: Session, caller: Caller): Actor {
+    return {
+      operator: session.operator,
+      displayName: session.displayName,
+      role: session.role,
+      sessionId: session.id,
+      connectionId: caller.connectionId,
+    };
+  }
+
+  private who(session: Session): { operator: string; role: string } {
+    return { operator: session.operator, role: session.role };
+  }
+
+  private whoActor(actor: Actor): { operator: string; role: string } {
+    return { operator: actor.operator, role: actor.role };
+  }
+
+  private where(caller: Caller): { connectionId: string; transport?: string } {
+    return {
+      connectionId: clip(caller.connectionId, 200),
+      ...(caller.transport ? { transport: caller.transport } : {}),
+    };
+  }
+
+  /** Appends durably; a failure here fails the operation (nothing is acknowledged unrecorded). */
+  private record(entry: AuditEntry): void {
+    this.audit.append(entry);
+  }
+}

@@ -1,0 +1,340 @@
+// Four eyes on account actions: an operator requests (with a reason), a different supervisor or admin approves or
+// rejects (approval reason optional, rejection reason required). Only an approved action takes effect, as one of
+// the workstation's instructions; a broker adapter may carry it further (for now it only logs).
+//
+// The audit log is the store: requests and decisions are audit rows, and the book is rebuilt from them at start.
+// So a decision and its record can never disagree, and there is no second file to keep in step.
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ApiFailure } from '../api/dispatcher';
+import { auditDetails, type AuditLog, type AuditRow } from '../store/auditLog';
+import { AccountActionSchema, type AccountAction, type AccountActionKind } from './apiSchemas';
+import type { Role } from './permissions';
+
+export { AccountActionSchema, type AccountAction, type AccountActionKind } from './apiSchemas';
+
+export const ACCOUNT_ACTION_KINDS: readonly AccountActionKind[] = [
+  'freeze_opening',
+  'unfreeze_opening',
+  'set_position_limit',
+  'set_order_limit',
+  'mark_forced_liquidation',
+  'client_contact_note',
+];
+
+const checkAction = TypeCompiler.Compile(AccountActionSchema);
+
+export type AccountActionStatus = 'pending' | 'approved' | 'rejected';
+
+export interface AccountActionRequest {
+  /** The id of the audit row that recorded the request. */
+  id: number;
+  action: AccountAction;
+  reason: string;
+  requestedBy: string;
+  requestedByRole: string;
+  requestedAt: number;
+  status: AccountActionStatus;
+  decidedBy: string | null;
+  decidedByRole: string | null;
+  decidedAt: number | null;
+  decisionReason: string | null;
+  /** The audit row of the decision. */
+  decisionId: number | null;
+}
+
+/** An approved action: an instruction of the workstation. */
+export type AccountInstruction = AccountActionRequest & { status: 'approved' };
+
+/** What the account's approved instructions add up to (for views and for the risk engine). */
+export interface AccountControls {
+  accountId: string;
+  openingFrozen: boolean;
+  /** Most lots per instrument; '*' = any instrument without its own limit. */
+  positionLimits: Record<string, number>;
+  orderLimits: Record<string, number>;
+  /** Instruments marked for forced liquidation; '*' = the whole account. */
+  forcedLiquidation: string[];
+  contactNotes: number;
+}
+
+export interface BrokerSendResult {
+  status: 'sent' | 'not_sent' | 'failed';
+  detail: string;
+  /** The broker system's reference, when sent. */
+  reference?: string;
+}
+
+/** Carries an approved instruction to a broker's system. Implementations must not throw for a refusal. */
+export interface BrokerActionAdapter {
+  readonly name: string;
+  send(instruction: AccountInstruction): Promise<BrokerSendResult>;
+}
+
+/** The adapter until a broker integration exists: logs the instruction, sends nothing. */
+export class LoggingBrokerAdapter implements BrokerActionAdapter {
+  readonly name = 'log-only';
+  constructor(private readonly log: (line: string) => void = () => {}) {}
+
+  send(instruction: AccountInstruction): Promise<BrokerSendResult> {
+    const { kind, accountId, params } = instruction.action;
+    this.log(
+      `instruction #${instruction.id} ${kind} ${accountId} ${JSON.stringify(params)} (not sent: no broker adapter)`,
+    );
+    return Promise.resolve({
+      status: 'not_sent',
+      detail: 'no broker adapter configured: recorded on the workstation only',
+    });
+  }
+}
+
+/** Who acts: the operator and their role from the session. */
+export interface ActingOperator {
+  operator: string;
+  role: Role;
+}
+
+const REQUESTERS: readonly Role[] = ['operator', 'supervisor', 'admin'];
+const APPROVERS: readonly Role[] = ['supervisor', 'admin'];
+const SEND_TIMEOUT_MS = 10_000;
+
+export class AccountActionBook {
+  private readonly requests = new Map<number, AccountActionRequest>();
+  /** Approved request ids in approval order. */
+  private readonly approvedOrder: number[] = [];
+  /** Audit rows that could not be replayed (only after a hand edit). */
+  readonly replayProblems: string[] = [];
+
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly adapter: BrokerActionAdapter = new LoggingBrokerAdapter(),
+  ) {
+    const rows = audit.readRows({
+      actions: ['account_action_requested', 'account_action_approved', 'account_action_rejected'],
+    });
+    for (const row of rows) this.replay(row);
+  }
+
+  request(actor: ActingOperator, args: { action: AccountAction; reason: string }): AccountActionRequest {
+    if (!REQUESTERS.includes(actor.role)) {
+      throw this.refuse(actor, 'actions.request', null, `the ${actor.role} role may not request account actions`);
+    }
+    if (!checkAction.Check(args.action)) {
+      const first = checkAction.Errors(args.action).First();
+      throw new ApiFailure(
+        'bad_arguments',
+        `account action: ${first?.path || 'value'} ${first?.message ?? 'is invalid'}`,
+      );
+    }
+    const reason = this.reasonOf(args.reason, true);
+    const action = structuredClone(args.action);
+    const row = this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action: 'account_action_requested',
+      target: `account:${action.accountId}`,
+      details: { kind: action.kind, accountId: action.accountId, params: action.params },
+      reason,
+    });
+    return this.replay(row) as AccountActionRequest;
+  }
+
+  /** Approves and makes the action effective, then hands it to the broker adapter. */
+  async approve(
+    actor: ActingOperator,
+    args: { requestId: number; reason?: string },
+  ): Promise<{ request: AccountInstruction; delivery: BrokerSendResult }> {
+    const request = this.decidable(actor, 'actions.approve', args.requestId);
+    const reason = this.reasonOf(args.reason ?? '', false);
+    const row = this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action: 'account_action_approved',
+      target: `account:${request.action.accountId}`,
+      details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
+      reason,
+    });
+    const instruction = this.replay(row) as AccountInstruction;
+    const delivery = await this.deliver(instruction);
+    this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action: 'account_action_delivery',
+      target: `account:${instruction.action.accountId}`,
+      details: { requestId: instruction.id, adapter: this.adapter.name, ...delivery },
+    });
+    return { request: instruction, delivery };
+  }
+
+  reject(actor: ActingOperator, args: { requestId: number; reason: string }): AccountActionRequest {
+    const request = this.decidable(actor, 'actions.reject', args.requestId);
+    const reason = this.reasonOf(args.reason, true);
+    const row = this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action: 'account_action_rejected',
+      target: `account:${request.action.accountId}`,
+      details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
+      reason,
+    });
+    return this.replay(row) as AccountActionRequest;
+  }
+
+  get(requestId: number): AccountActionRequest | null {
+    const found = this.requests.get(requestId);
+    return found ? structuredClone(found) : null;
+  }
+
+  /** Requests waiting for a decision, oldest first. */
+  pending(): AccountActionRequest[] {
+    return [...this.requests.values()].filter((r) => r.status === 'pending').map((r) => structuredClone(r));
+  }
+
+  /** The workstation's instruction list: approved actions in approval order. */
+  instructions(accountId?: string): AccountInstruction[] {
+    return this.approvedOrder
+      .map((id) => this.requests.get(id) as AccountInstruction)
+      .filter((r) => accountId === undefined || r.action.accountId === accountId)
+      .map((r) => structuredClone(r));
+  }
+
+  /** What the approved instructions for `accountId` add up to. */
+  controls(accountId: string): AccountControls {
+    const controls: AccountControls = {
+      accountId,
+      openingFrozen: false,
+      positionLimits: {},
+      orderLimits: {},
+      forcedLiquidation: [],
+      contactNotes: 0,
+    };
+    for (const { action } of this.instructions(accountId)) {
+      switch (action.kind) {
+        case 'freeze_opening':
+          controls.openingFrozen = true;
+          break;
+        case 'unfreeze_opening':
+          controls.openingFrozen = false;
+          break;
+        case 'set_position_limit':
+          controls.positionLimits[action.params.instrumentId ?? '*'] = action.params.maxLots;
+          break;
+        case 'set_order_limit':
+          controls.orderLimits[action.params.instrumentId ?? '*'] = action.params.maxOrderQty;
+          break;
+        case 'mark_forced_liquidation': {
+          const instrument = action.params.instrumentId ?? '*';
+          if (!controls.forcedLiquidation.includes(instrument)) controls.forcedLiquidation.push(instrument);
+          break;
+        }
+        case 'client_contact_note':
+          controls.contactNotes += 1;
+          break;
+      }
+    }
+    return controls;
+  }
+
+  // ---- internals --------------------------------------------------------------------------------------------
+
+  /** A pending request that `actor` may decide on, or a refusal (audited). */
+  private decidable(actor: ActingOperator, method: string, requestId: number): AccountActionRequest {
+    if (!APPROVERS.includes(actor.role)) {
+      throw this.refuse(actor, method, requestId, `the ${actor.role} role may not decide on account actions`);
+    }
+    const request = this.requests.get(requestId);
+    if (!request) throw new ApiFailure('bad_arguments', `no account action request #${requestId}`);
+    if (request.status !== 'pending') {
+      throw new ApiFailure('forbidden', `request #${requestId} is already ${request.status} by ${request.decidedBy}`);
+    }
+    if (request.requestedBy === actor.operator) {
+      throw this.refuse(actor, method, requestId, 'four eyes: a different supervisor must decide on your own request');
+    }
+    return request;
+  }
+
+  private reasonOf(reason: string, required: boolean): string {
+    const trimmed = typeof reason === 'string' ? reason.trim() : '';
+    if (required && trimmed.length === 0) throw new ApiFailure('bad_arguments', 'a reason is required');
+    if (trimmed.length > 1000) throw new ApiFailure('bad_arguments', 'a reason may have at most 1000 characters');
+    return trimmed;
+  }
+
+  private refuse(actor: ActingOperator, method: string, requestId: number | null, message: string): ApiFailure {
+    this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action: 'api_rejected',
+      target: requestId === null ? '' : `request:${requestId}`,
+      details: { method, code: 'forbidden', message },
+    });
+    return new ApiFailure('forbidden', message);
+  }
+
+  private async deliver(instruction: AccountInstruction): Promise<BrokerSendResult> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.adapter.send(structuredClone(instruction)),
+        new Promise<BrokerSendResult>((resolve) => {
+          timer = setTimeout(
+            () => resolve({ status: 'failed', detail: `no answer from ${this.adapter.name} in ${SEND_TIMEOUT_MS} ms` }),
+            SEND_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      return { status: 'failed', detail: `${this.adapter.name}: ${(error as Error).message}` };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /** Applies one audit row to the book; returns the request it touched. */
+  private replay(row: AuditRow): AccountActionRequest | null {
+    const details = auditDetails(row);
+    if (row.action === 'account_action_requested') {
+      const action = { kind: details.kind, accountId: details.accountId, params: details.params };
+      if (!checkAction.Check(action)) {
+        this.replayProblems.push(`audit row ${row.id}: unreadable account action request`);
+        return null;
+      }
+      const request: AccountActionRequest = {
+        id: row.id,
+        action,
+        reason: row.reason,
+        requestedBy: row.operator,
+        requestedByRole: row.role,
+        requestedAt: row.time,
+        status: 'pending',
+        decidedBy: null,
+        decidedByRole: null,
+        decidedAt: null,
+        decisionReason: null,
+        decisionId: null,
+      };
+      this.requests.set(row.id, request);
+      return structuredClone(request);
+    }
+    const requestId = details.requestId;
+    const request = typeof requestId === 'number' ? this.requests.get(requestId) : undefined;
+    if (!request || request.status !== 'pending') {
+      this.replayProblems.push(
+        `audit row ${row.id}: decision for unknown or already decided request ${String(requestId)}`,
+      );
+      return null;
+    }
+    if (row.operator === request.requestedBy || !(APPROVERS as readonly string[]).includes(row.role)) {
+      // Only a hand-written row can get here; it does not count as a second pair of eyes.
+      this.replayProblems.push(`audit row ${row.id}: decision by ${row.operator} (${row.role}) breaks four eyes`);
+      return null;
+    }
+    request.status = row.action === 'account_action_approved' ? 'approved' : 'rejected';
+    request.decidedBy = row.operator;
+    request.decidedByRole = row.role;
+    request.decidedAt = row.time;
+    request.decisionReason = row.reason;
+    request.decisionId = row.id;
+    if (request.status === 'approved') this.approvedOrder.push(request.id);
+    return structuredClone(request);
+  }
+}

@@ -1,0 +1,202 @@
+// Local, offline operator accounts in their own SQLite file (operators.sqlite in the data folder).
+// Not in the audit file: operator rows change (failed-login counters, lockouts, roles, password changes) while the
+// audit log is append-only, and the audit file is evidence that gets copied and handed over — password hashes
+// must not travel with it. Every change made here is recorded in the audit log by AuthService.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, SchemaVersionError, type Migration } from '../store/auditMigrate';
+import { isRole, type Role } from './permissions';
+
+export interface OperatorRecord {
+  /** Login name, lower case. */
+  username: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+  failedLogins: number;
+  /** Epoch ms until which logins are refused after too many failures; null when not locked. */
+  lockedUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface StoredOperator {
+  username: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  disabled: number;
+  failed_logins: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export class OperatorStoreError extends Error {}
+
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
+
+export function normaliseUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+export const OPERATOR_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'operators',
+    up(db) {
+      db.exec(`
+        CREATE TABLE operators (
+          username TEXT PRIMARY KEY,
+          display_name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin', 'auditor')),
+          password_hash TEXT NOT NULL,
+          disabled INTEGER NOT NULL DEFAULT 0,
+          failed_logins INTEGER NOT NULL DEFAULT 0,
+          locked_until INTEGER,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+export class OperatorStore {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  static open(file: string): OperatorStore {
+    let db: Database.Database | undefined;
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db, OPERATOR_MIGRATIONS, 'operator store');
+      return new OperatorStore(db, file);
+    } catch (error) {
+      db?.close();
+      const message = error instanceof SchemaVersionError ? error.message : (error as Error).message;
+      throw new OperatorStoreError(`cannot open operator store ${file}: ${message}`);
+    }
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM operators').get() as { n: number }).n;
+  }
+
+  get(username: string): (OperatorRecord & { passwordHash: string }) | null {
+    const row = this.db.prepare('SELECT * FROM operators WHERE username = ?').get(normaliseUsername(username)) as
+      StoredOperator | undefined;
+    return row ? { ...fromStored(row), passwordHash: row.password_hash } : null;
+  }
+
+  list(): OperatorRecord[] {
+    return (this.db.prepare('SELECT * FROM operators ORDER BY username').all() as StoredOperator[]).map(fromStored);
+  }
+
+  /**
+   * Adds an operator. With `onlyIfEmpty`, the check and the insert are one transaction, so two windows racing
+   * through first-start setup cannot both create an admin.
+   */
+  insert(
+    operator: { username: string; displayName: string; role: Role; passwordHash: string },
+    now: number,
+    options: { onlyIfEmpty?: boolean } = {},
+  ): OperatorRecord {
+    const username = normaliseUsername(operator.username);
+    return this.db
+      .transaction(() => {
+        if (options.onlyIfEmpty && this.count() > 0) throw new OperatorStoreError('an operator already exists');
+        if (this.get(username)) throw new OperatorStoreError(`operator "${username}" already exists`);
+        this.db
+          .prepare(
+            `INSERT INTO operators (username, display_name, role, password_hash, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(username, operator.displayName, operator.role, operator.passwordHash, now, now);
+        return this.require(username);
+      })
+      .immediate();
+  }
+
+  update(username: string, changes: { displayName?: string; role?: Role; disabled?: boolean }, now: number) {
+    const current = this.require(username);
+    this.db
+      .prepare('UPDATE operators SET display_name = ?, role = ?, disabled = ?, updated_at = ? WHERE username = ?')
+      .run(
+        changes.displayName ?? current.displayName,
+        changes.role ?? current.role,
+        (changes.disabled ?? current.disabled) ? 1 : 0,
+        now,
+        current.username,
+      );
+    return this.require(username);
+  }
+
+  setPasswordHash(username: string, passwordHash: string, now: number): void {
+    const current = this.require(username);
+    this.db
+      .prepare('UPDATE operators SET password_hash = ?, updated_at = ? WHERE username = ?')
+      .run(passwordHash, now, current.username);
+  }
+
+  /**
+   * Counts a failed login. On the `maxFailures`-th failure in a row the account locks until now + lockMs.
+   * Returns the new state and whether this failure caused the lock.
+   */
+  recordFailure(
+    username: string,
+    now: number,
+    limits: { maxFailures: number; lockMs: number },
+  ): { failedLogins: number; lockedUntil: number | null; justLocked: boolean } {
+    return this.db
+      .transaction(() => {
+        const current = this.require(username);
+        const failedLogins = current.failedLogins + 1;
+        const justLocked = failedLogins >= limits.maxFailures;
+        const lockedUntil = justLocked ? now + limits.lockMs : current.lockedUntil;
+        this.db
+          .prepare('UPDATE operators SET failed_logins = ?, locked_until = ?, updated_at = ? WHERE username = ?')
+          .run(justLocked ? 0 : failedLogins, lockedUntil, now, current.username);
+        return { failedLogins, lockedUntil, justLocked };
+      })
+      .immediate();
+  }
+
+  /** After a successful login, or when a lockout has run out. */
+  clearFailures(username: string, now: number): void {
+    this.db
+      .prepare('UPDATE operators SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE username = ?')
+      .run(now, normaliseUsername(username));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private require(username: string): OperatorRecord {
+    const found = this.get(username);
+    if (!found) throw new OperatorStoreError(`no operator "${normaliseUsername(username)}"`);
+    const { passwordHash: _hash, ...record } = found;
+    return record;
+  }
+}
+
+function fromStored(row: StoredOperator): OperatorRecord {
+  if (!isRole(row.role)) throw new OperatorStoreError(`operator "${row.username}" has an unknown role`);
+  return {
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    disabled: row.disabled !== 0,
+    failedLogins: row.failed_logins,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

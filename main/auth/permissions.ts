@@ -1,0 +1,94 @@
+// Who may call what. One table, method name → roles; anything not in it is refused (deny by default), so a new
+// API method stays unusable until someone decides who may call it (a test checks every contract method is here).
+import { ROLES, type Role } from './apiSchemas';
+
+export { ROLES, type Role } from './apiSchemas';
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+const EVERYONE: readonly Role[] = ROLES;
+/** Roles that act on the floor. The auditor is read-only. */
+const ACTORS: readonly Role[] = ['operator', 'supervisor', 'admin'];
+/** The second pair of eyes: approve account actions, change thresholds. */
+const APPROVERS: readonly Role[] = ['supervisor', 'admin'];
+/** Read the audit trail and export it. */
+const AUDIT_READERS: readonly Role[] = ['supervisor', 'admin', 'auditor'];
+const ADMINS: readonly Role[] = ['admin'];
+
+/**
+ * Methods callable before anyone is logged in (or while the session is locked). Each one guards itself:
+ * setupAdmin only when no operator exists, login/unlock check a password.
+ */
+export const PUBLIC_METHODS: ReadonlySet<string> = new Set([
+  'app.info',
+  'auth.status',
+  'auth.setupAdmin',
+  'auth.login',
+  'auth.resume',
+]);
+
+/** Methods a locked session may still call (to unlock, or to give up and log out). */
+export const LOCKED_SESSION_METHODS: ReadonlySet<string> = new Set([
+  'app.info',
+  'auth.status',
+  'auth.unlock',
+  'auth.logout',
+  'auth.lock',
+]);
+
+/**
+ * Every API method (today's contract and the ones the audit/auth/four-eyes work adds) and the roles allowed.
+ * Methods in PUBLIC_METHODS need no entry.
+ */
+export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
+  // today's contract
+  'window.open': EVERYONE,
+  'link.set': EVERYONE,
+  'feed.reconnect': ACTORS,
+  // own session
+  'auth.logout': EVERYONE,
+  'auth.lock': EVERYONE,
+  'auth.unlock': EVERYONE,
+  'auth.touch': EVERYONE,
+  'auth.changePassword': EVERYONE,
+  // operator accounts
+  'operators.list': ADMINS,
+  'operators.create': ADMINS,
+  'operators.update': ADMINS,
+  'operators.resetPassword': ADMINS,
+  // alerts
+  'alerts.acknowledge': ACTORS,
+  'alerts.setState': ACTORS,
+  'alerts.addNote': ACTORS,
+  // account actions under four eyes
+  'actions.request': ACTORS,
+  'actions.approve': APPROVERS,
+  'actions.reject': APPROVERS,
+  'actions.pending': EVERYONE,
+  'actions.instructions': EVERYONE,
+  // surveillance thresholds
+  'thresholds.get': EVERYONE,
+  'thresholds.set': APPROVERS,
+  // sessions (open a recorded session for review) and data exports
+  'session.open': EVERYONE,
+  'data.export': EVERYONE,
+  // the audit trail
+  'audit.verify': AUDIT_READERS,
+  'audit.export': AUDIT_READERS,
+  'audit.recent': AUDIT_READERS,
+};
+
+/** True when `role` may call `method`. A null role (nobody logged in) may call only the public methods. */
+export function authorize(role: Role | null, method: string): boolean {
+  if (PUBLIC_METHODS.has(method)) return true;
+  if (role === null) return false;
+  const allowed = Object.hasOwn(PERMISSIONS, method) ? PERMISSIONS[method] : undefined;
+  return allowed !== undefined && allowed.includes(role);
+}
+
+/** Every method `role` may call, for the UI (hide what the operator cannot use). */
+export function methodsFor(role: Role): string[] {
+  return [...PUBLIC_METHODS, ...Object.keys(PERMISSIONS).filter((method) => authorize(role, method))].sort();
+}

@@ -1,0 +1,29 @@
+// Where Floorwatch keeps its files: FLOORWATCH_DATA_DIR when set, else the OS user-data folder, spelled the way
+// Electron's app.getPath('userData') spells it for an app named "Floorwatch" (so the app, the host and the CLI
+// find the same audit log; main/electron should `app.setPath('userData', floorwatchDataDir())` to be sure).
+import os from 'node:os';
+import path from 'node:path';
+
+export const APP_FOLDER_NAME = 'Floorwatch';
+export const AUDIT_LOG_FILE_NAME = 'audit.sqlite';
+export const OPERATORS_FILE_NAME = 'operators.sqlite';
+
+export function floorwatchDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  const override = env.FLOORWATCH_DATA_DIR?.trim();
+  if (override) return path.resolve(override);
+  if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), APP_FOLDER_NAME);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_FOLDER_NAME);
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), APP_FOLDER_NAME);
+}
+
+export function auditLogPath(dataDir: string = floorwatchDataDir()): string {
+  return path.join(dataDir, AUDIT_LOG_FILE_NAME);
+}
+
+export function operatorsPath(dataDir: string = floorwatchDataDir()): string {
+  return path.join(dataDir, OPERATORS_FILE_NAME);
+}
