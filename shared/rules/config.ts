@@ -1,0 +1,295 @@
+// The versioned rules file (`build/rules/default.json` shipped; a user file overrides it): thresholds per rule,
+// overridable per exchange and per product. The TypeBox schemas give the types, a JSON Schema for editors and the
+// validator whose first error names the offending field.
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { EXCHANGES, type Exchange } from '../protocol/schema';
+import { RULE_IDS, SEVERITIES, type RuleId } from './types';
+
+export const RULES_FORMAT = 'floorwatch-rules/1';
+
+const Enabled = Type.Boolean({ description: 'false switches the rule off' });
+const Count = Type.Integer({ minimum: 1 });
+const Lots = Type.Integer({ minimum: 1 });
+const Millis = Type.Integer({ minimum: 1 });
+const Positive = Type.Number({ exclusiveMinimum: 0 });
+const Share = Type.Number({ exclusiveMinimum: 0, maximum: 1 });
+const NullableLots = Type.Union([Lots, Type.Null()]);
+const NullableShare = Type.Union([Share, Type.Null()]);
+const SeveritySchema = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
+
+const strict = <T extends TProperties>(properties: T): TObject<T> =>
+  Type.Object(properties, { additionalProperties: false });
+
+export const SelfTradeParamsSchema = strict({
+  enabled: Enabled,
+  /** Self-trades of one client on one contract in one day that make an alert (reach = ≥). */
+  threshold: Count,
+  severity: SeveritySchema,
+});
+
+export const FrequentCancelParamsSchema = strict({
+  enabled: Enabled,
+  /** Cancels of one client on one contract in one day that make an alert. */
+  threshold: Count,
+  severity: SeveritySchema,
+});
+
+export const LargeCancelParamsSchema = strict({
+  enabled: Enabled,
+  /** Large cancels of one client on one contract in one day that make an alert. */
+  threshold: Count,
+  /** A cancel is large when its cancelled lots reach this (SHFE/INE 300, CZCE 800); null = not by lots. */
+  minQty: NullableLots,
+  /** …or reach this share of the instrument's maxOrderQty (CFFEX/DCE/GFEX 0.8); null = not by share. */
+  maxOrderQtyShare: NullableShare,
+  severity: SeveritySchema,
+});
+
+export const PositionLimitParamsSchema = strict({
+  enabled: Enabled,
+  /** Lots one client may hold on one side; null = the instrument's `positionLimit` from the feed. */
+  limit: NullableLots,
+  /** Severity is critical once the excess reaches this share of the limit. */
+  criticalExcessShare: Positive,
+});
+
+export const OrderBurstParamsSchema = strict({
+  enabled: Enabled,
+  /** Length of the window submissions are counted in. */
+  windowMs: Millis,
+  /** Order + cancel submissions within one window that make an occasion. */
+  minSubmissions: Count,
+  /** Occasions in one day (per client, per exchange) that make an alert. */
+  minOccasions: Count,
+  severity: SeveritySchema,
+});
+
+export const SpoofingParamsSchema = strict({
+  enabled: Enabled,
+  /** Smallest order (lots) that can be a spoof or a layer. */
+  minQty: Lots,
+  /** A spoof order's lots ≥ this × the visible lots on its side of the book (top levels, at entry). */
+  depthRatio: Positive,
+  /** A layer order's lots ≥ this × the average visible level on its side (layers are judged together). */
+  layerLevelRatio: Positive,
+  /** Cancelled within this long after entry. */
+  maxLifeMs: Millis,
+  /** At most this share of the order filled before the cancel. */
+  maxFillShare: Type.Number({ minimum: 0, maximum: 1 }),
+  /** Layered cancels of one client closer than this in time belong to one episode. */
+  episodeGapMs: Millis,
+  /** Layering: qualifying orders on at least this many consecutive price levels. */
+  layeringMinLevels: Type.Integer({ minimum: 2 }),
+  /** Episodes in one day that make an alert. */
+  minEpisodes: Count,
+});
+
+export const MarkingCloseParamsSchema = strict({
+  enabled: Enabled,
+  /** "The last minutes before the close": each window ending at the close is checked; the strongest one reports. */
+  windowsMs: Type.Array(Type.Integer({ minimum: 1000 }), { minItems: 1, maxItems: 8 }),
+  /** The client's share of the contract's volume in the window. */
+  minShare: Share,
+  /** The price move over the window, in ticks, in the client's net direction. */
+  minPriceMoveTicks: Positive,
+  /** The client's own lots traded in the window. */
+  minClientLots: Lots,
+  /** |bought − sold| ÷ traded by the client: a one-way trader, not a market maker. */
+  minNetShare: Share,
+});
+
+export const MomentumIgnitionParamsSchema = strict({
+  enabled: Enabled,
+  /** A sweep: aggressive trades of one client on one side filling at this many rising (buy) / falling (sell) prices. */
+  minLevels: Type.Integer({ minimum: 2 }),
+  /** Aggressive trades further apart than this start a new sweep. */
+  sweepGapMs: Millis,
+  /** Smallest sweep (lots). */
+  minSweepQty: Lots,
+  /** The same client trading the other side within this long after the sweep… */
+  reversalWindowMs: Millis,
+  /** …for at least this share of the sweep's lots. */
+  minReversalShare: Share,
+  /** Ignitions in one day that make an alert. */
+  minEvents: Count,
+});
+
+export const MarginCallParamsSchema = strict({
+  enabled: Enabled,
+  /** Risk degree (margin ÷ equity) that is a margin call (severity high); reach = ≥. */
+  callLevel: Positive,
+  /** Risk degree that is critical. */
+  criticalLevel: Positive,
+});
+
+export const RuleParamsSchemas = {
+  self_trade: SelfTradeParamsSchema,
+  frequent_cancel: FrequentCancelParamsSchema,
+  large_cancel: LargeCancelParamsSchema,
+  position_limit: PositionLimitParamsSchema,
+  order_burst: OrderBurstParamsSchema,
+  spoofing: SpoofingParamsSchema,
+  marking_close: MarkingCloseParamsSchema,
+  momentum_ignition: MomentumIgnitionParamsSchema,
+  margin_call: MarginCallParamsSchema,
+} satisfies Record<RuleId, TObject>;
+
+export type RuleParams = { [K in RuleId]: Static<(typeof RuleParamsSchemas)[K]> };
+
+const AllRulesSchema = strict(RuleParamsSchemas);
+const PartialRulesSchema = Type.Partial(
+  strict(
+    Object.fromEntries(RULE_IDS.map((id) => [id, Type.Partial(RuleParamsSchemas[id])])) as unknown as {
+      [K in RuleId]: TSchema;
+    },
+  ),
+);
+
+const ProductOverrideSchema = strict({ rules: PartialRulesSchema });
+const ExchangeOverrideSchema = strict({
+  rules: Type.Optional(PartialRulesSchema),
+  /** Keyed by product id (ProductID, e.g. `IF`, `rb`). */
+  products: Type.Optional(Type.Record(Type.String({ minLength: 1 }), ProductOverrideSchema)),
+});
+const ExchangesSchema = Type.Partial(
+  strict(Object.fromEntries(EXCHANGES.map((e) => [e, ExchangeOverrideSchema])) as unknown as Record<Exchange, TSchema>),
+);
+
+/** A complete rules file (the shipped default). */
+export const RulesFileSchema = strict({
+  $schema: Type.Optional(Type.String()),
+  format: Type.Literal(RULES_FORMAT),
+  /** Revision of the thresholds, shown with every run and audited when changed. */
+  version: Type.String({ minLength: 1, maxLength: 64 }),
+  description: Type.Optional(Type.String()),
+  rules: AllRulesSchema,
+  exchanges: Type.Optional(ExchangesSchema),
+});
+
+/** A user file: any subset, merged over the default. */
+export const RulesOverrideFileSchema = strict({
+  $schema: Type.Optional(Type.String()),
+  format: Type.Optional(Type.Literal(RULES_FORMAT)),
+  version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  description: Type.Optional(Type.String()),
+  rules: Type.Optional(PartialRulesSchema),
+  exchanges: Type.Optional(ExchangesSchema),
+});
+
+export interface ExchangeOverride {
+  rules?: Partial<{ [K in RuleId]: Partial<RuleParams[K]> }>;
+  products?: Record<string, { rules: Partial<{ [K in RuleId]: Partial<RuleParams[K]> }> }>;
+}
+
+export interface RulesConfig {
+  $schema?: string;
+  format: typeof RULES_FORMAT;
+  version: string;
+  description?: string;
+  rules: RuleParams;
+  exchanges?: Partial<Record<Exchange, ExchangeOverride>>;
+}
+
+/** A rules file that does not fit the schema; the message names the file and the field. */
+export class RulesConfigError extends Error {}
+
+const fullChecker = TypeCompiler.Compile(RulesFileSchema);
+const overrideChecker = TypeCompiler.Compile(RulesOverrideFileSchema);
+
+function firstProblem(checker: typeof fullChecker | typeof overrideChecker, value: unknown): string | null {
+  if (checker.Check(value)) return null;
+  // Prefer the deepest path: a union reports at its own path, its members below it.
+  let best: { path: string; message: string; value: unknown; schema: TSchema } | null = null;
+  for (const error of checker.Errors(value)) {
+    if (!best || error.path.length > best.path.length) best = error;
+    if (best && best.path.length > 0 && error.path.length < best.path.length) break;
+  }
+  if (!best) return 'is invalid';
+  const field = best.path ? best.path.replace(/^\//, '').replace(/\//g, '.') : '(file)';
+  const got = best.value === undefined ? 'missing' : `got ${JSON.stringify(best.value)}`;
+  const expected = describe(best.schema);
+  return `${field}: ${expected ? `expected ${expected}` : best.message.toLowerCase()} (${got})`;
+}
+
+/** Plain words for the value a (nullable) number schema wants, e.g. "an integer ≥ 1 or null". */
+function describe(schema: TSchema): string | null {
+  const members = Array.isArray(schema.anyOf) ? (schema.anyOf as TSchema[]) : [schema];
+  const parts: string[] = [];
+  for (const member of members) {
+    if (member.type === 'null') parts.push('null');
+    else if (member.type === 'integer' || member.type === 'number') {
+      const bounds: string[] = [];
+      if (typeof member.minimum === 'number') bounds.push(`≥ ${member.minimum}`);
+      if (typeof member.exclusiveMinimum === 'number') bounds.push(`> ${member.exclusiveMinimum}`);
+      if (typeof member.maximum === 'number') bounds.push(`≤ ${member.maximum}`);
+      parts.push(
+        `${member.type === 'integer' ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`,
+      );
+    } else if (member.const !== undefined) parts.push(JSON.stringify(member.const));
+    else return null;
+  }
+  return parts.length ? parts.join(' or ') : null;
+}
+
+function checkLevels(config: RulesConfig, where: string): void {
+  const { callLevel, criticalLevel } = config.rules.margin_call;
+  if (criticalLevel < callLevel) {
+    throw new RulesConfigError(
+      `${where}: rules.margin_call.criticalLevel (${criticalLevel}) must not be below callLevel (${callLevel})`,
+    );
+  }
+}
+
+/** Validates a complete rules file (the default). `where` names it in errors. */
+export function parseRulesFile(value: unknown, where = 'rules file'): RulesConfig {
+  const problem = firstProblem(fullChecker, value);
+  if (problem) throw new RulesConfigError(`${where}: ${problem}`);
+  const config = value as RulesConfig;
+  checkLevels(config, where);
+  return config;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Objects merge key by key; anything else (numbers, null, arrays) replaces. */
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = deepMerge(base[key], value);
+  return out;
+}
+
+/** Merges a user file over a base config; the result's version says both. */
+export function mergeRulesFile(base: RulesConfig, override: unknown, where = 'user rules file'): RulesConfig {
+  const problem = firstProblem(overrideChecker, override);
+  if (problem) throw new RulesConfigError(`${where}: ${problem}`);
+  const user = override as Partial<RulesConfig>;
+  const merged = deepMerge(base, { ...user, format: RULES_FORMAT }) as RulesConfig;
+  merged.version = user.version ? `${base.version}+${user.version}` : `${base.version}+user`;
+  const mergedProblem = firstProblem(fullChecker, merged);
+  if (mergedProblem) throw new RulesConfigError(`${where}: ${mergedProblem}`);
+  checkLevels(merged, where);
+  return merged;
+}
+
+/**
+ * The parameters of one rule for one contract: the rule's defaults, then its exchange's overrides, then its
+ * product's. Account-wide rules (margin_call) ignore exchange and product; order_burst ignores the product.
+ */
+export function resolveRuleParams<K extends RuleId>(
+  config: RulesConfig,
+  rule: K,
+  exchange?: Exchange | null,
+  product?: string | null,
+): RuleParams[K] {
+  const base = config.rules[rule];
+  if (!exchange) return base;
+  const exchangeOverride = config.exchanges?.[exchange];
+  const fromExchange = exchangeOverride?.rules?.[rule];
+  const fromProduct = product ? exchangeOverride?.products?.[product]?.rules?.[rule] : undefined;
+  if (!fromExchange && !fromProduct) return base;
+  return { ...base, ...fromExchange, ...fromProduct } as RuleParams[K];
+}
