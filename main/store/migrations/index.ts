@@ -1,0 +1,42 @@
+// Numbered migrations of the session file (learned from Signal Desktop's sql/migrations): `PRAGMA user_version`
+// is the schema version, and migration N takes a file at version N-1 to N in its own transaction. A new file
+// starts at 0 and goes through every step, so the path an old file takes is exercised by every new file too.
+import type { Database as Db } from 'better-sqlite3';
+import { SESSION_APPLICATION_ID } from '../sessionFormat';
+import { createSchemaV1 } from './v1';
+import { migrateV1ToV2 } from './v2';
+
+export interface SessionMigration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+export const SESSION_MIGRATIONS: readonly SessionMigration[] = [
+  { version: 1, name: 'one row per message', up: createSchemaV1 },
+  { version: 2, name: 'compressed blocks, catalog, feed events', up: migrateV1ToV2 },
+];
+
+/** The schema version this build writes. */
+export const SESSION_SCHEMA_VERSION = SESSION_MIGRATIONS[SESSION_MIGRATIONS.length - 1]!.version;
+
+export function schemaVersionOf(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings `db` to SESSION_SCHEMA_VERSION; returns the version it started from. Each step is atomic. */
+export function migrateSession(db: Db): { from: number; to: number } {
+  const from = schemaVersionOf(db);
+  if (from > SESSION_SCHEMA_VERSION) {
+    throw new RangeError(`schema v${from} is newer than this build supports (v${SESSION_SCHEMA_VERSION})`);
+  }
+  for (const migration of SESSION_MIGRATIONS) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`application_id = ${SESSION_APPLICATION_ID}`);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return { from, to: SESSION_SCHEMA_VERSION };
+}

@@ -1,0 +1,214 @@
+// The session file format shared by the writer (journal.ts), the reader (sessionReader.ts) and the migrations:
+// what a block is, how it is encoded and checked, the metadata keys, and the one error type for a bad file.
+//
+// A session file is SQLite. Sequenced messages are stored as their canonical JSON (JSON.stringify of the decoded
+// message), in blocks of consecutive seqs: one row per block holds the lines joined by '\n', compressed with raw
+// deflate (fast level), plus its seq and ts range, a message count and a CRC-32 of the uncompressed text. The
+// block's first_seq is the rowid, so a seq seek is one b-tree lookup; `max_ts` (the running maximum ts up to the
+// block) is indexed, so a time seek is one index lookup even when ts is not strictly monotonic.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+
+/** Marks a SQLite file as a Floorwatch session (`PRAGMA application_id`, "FWSJ"). */
+export const SESSION_APPLICATION_ID = 0x4657534a;
+/** File name extension of session files. */
+export const SESSION_FILE_EXTENSION = '.fwsession';
+/** Block codec 1: UTF-8 lines joined by '\n', raw deflate. */
+export const CODEC_DEFLATE_RAW_LINES = 1;
+export const DEFAULT_BLOCK_SIZE = 1024;
+/** zlib level 1: ~5x smaller than the JSON at a fraction of the CPU of the default level. */
+export const DEFLATE_LEVEL = 1;
+
+/** Session identity, as the feed's `hello` gives it. */
+export interface SessionInfo {
+  sessionId: string;
+  /** YYYYMMDD, or '' when unknown (e.g. an NDJSON import without a hello line). */
+  tradingDay: string;
+  source: string;
+}
+
+export interface SessionGap {
+  fromSeq: number;
+  toSeq: number;
+  /** Why the seqs are missing: a feed-reported loss, a jump in the input, or messages the journal could not write. */
+  reason: string;
+}
+
+/** Everything a session file says about itself. */
+export interface SessionMeta extends SessionInfo {
+  file: string;
+  schemaVersion: number;
+  appVersion: string;
+  protocol: string;
+  /** ISO time the file was created. */
+  createdAt: string;
+  /** What made the file: 'record', 'import', 'core', 'migration'… */
+  createdBy: string;
+  /** Instrument ids in order of first appearance. */
+  instruments: string[];
+  /** Account ids in order of first appearance. */
+  accounts: string[];
+  count: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  firstTs: number | null;
+  lastTs: number | null;
+  blocks: number;
+  gaps: SessionGap[];
+}
+
+export type SessionFileProblem =
+  'missing' | 'not_sqlite' | 'not_session' | 'newer_schema' | 'corrupt' | 'unreadable' | 'exists';
+
+/** A session file that cannot be used; the message names the file and what is wrong. */
+export class SessionFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: SessionFileProblem,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = 'SessionFileError';
+  }
+}
+
+export interface EncodedBlock {
+  data: Buffer;
+  rawBytes: number;
+  crc: number;
+}
+
+/** Encodes lines [from, to) as one block. */
+export function encodeBlock(lines: readonly string[], from = 0, to = lines.length): EncodedBlock {
+  const text = from === 0 && to === lines.length ? lines.join('\n') : lines.slice(from, to).join('\n');
+  const raw = Buffer.from(text, 'utf8');
+  return { data: deflateRawSync(raw, { level: DEFLATE_LEVEL }), rawBytes: raw.length, crc: crc32(raw) };
+}
+
+export interface StoredBlock {
+  first_seq: number;
+  last_seq: number;
+  count: number;
+  raw_bytes: number;
+  crc32: number;
+  codec: number;
+  data: Buffer;
+}
+
+/**
+ * Decodes a stored block to its text (lines joined by '\n'), checking codec, size and CRC. Throws a
+ * SessionFileError('corrupt') naming the block when anything does not match.
+ */
+export function decodeBlockText(file: string, block: StoredBlock): string {
+  const where = `block at seq ${block.first_seq}..${block.last_seq}`;
+  if (block.codec !== CODEC_DEFLATE_RAW_LINES) {
+    throw new SessionFileError(file, 'corrupt', `${where} uses unknown codec ${block.codec}`);
+  }
+  let raw: Buffer;
+  try {
+    // One output chunk of the known size: no growing and concatenating of 16 KiB pieces.
+    raw = inflateRawSync(block.data, { chunkSize: Math.max(1024, block.raw_bytes + 64) });
+  } catch (error) {
+    throw new SessionFileError(file, 'corrupt', `${where} does not decompress (${(error as Error).message})`);
+  }
+  if (raw.length !== block.raw_bytes || crc32(raw) !== block.crc32) {
+    throw new SessionFileError(file, 'corrupt', `${where} fails its checksum`);
+  }
+  return raw.toString('utf8');
+}
+
+/** Splits a block's text into lines and checks the count. */
+export function splitBlock(file: string, block: StoredBlock, text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length !== block.count || block.count !== block.last_seq - block.first_seq + 1) {
+    throw new SessionFileError(
+      file,
+      'corrupt',
+      `block at seq ${block.first_seq}..${block.last_seq} holds ${lines.length} messages, its header says ${block.count}`,
+    );
+  }
+  return lines;
+}
+
+/** Metadata keys of the `session_meta` table (schema v2). */
+export const META_KEYS = {
+  format: 'format',
+  sessionId: 'session_id',
+  tradingDay: 'trading_day',
+  source: 'source',
+  appVersion: 'app_version',
+  protocol: 'protocol',
+  createdAt: 'created_at',
+  createdBy: 'created_by',
+} as const;
+export const FORMAT_NAME = 'floorwatch-session';
+
+/**
+ * Catalog kind of a canonical line ('instrument' / 'account'), or undefined. A substring test is exact here: in
+ * canonical JSON a quote inside a string value is escaped, so the first `"type":"` is the type key (fw-feed/1
+ * messages have no nested objects).
+ */
+export function catalogKindOfLine(line: string): 'instrument' | 'account' | undefined {
+  const at = line.indexOf('"type":"');
+  if (at < 0) return undefined;
+  if (line.startsWith('instrument"', at + 8)) return 'instrument';
+  if (line.startsWith('account"', at + 8)) return 'account';
+  return undefined;
+}
+
+let cachedVersion: string | undefined;
+/** The app version from the nearest package.json named floorwatch ('0.0.0-unknown' if none is found). */
+export function appVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  cachedVersion = '0.0.0-unknown';
+  try {
+    let dir = path.dirname(fileURLToPath(import.meta.url));
+    for (let depth = 0; depth < 6; depth++) {
+      try {
+        const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (pkg.name === 'floorwatch' && pkg.version) {
+          cachedVersion = pkg.version;
+          break;
+        }
+      } catch {
+        // no package.json here: look one level up
+      }
+      dir = path.dirname(dir);
+    }
+  } catch {
+    // import.meta.url is not a file URL (bundled elsewhere): keep the fallback
+  }
+  return cachedVersion;
+}
+
+/** SQLite error code of a better-sqlite3 error ('SQLITE_FULL', 'SQLITE_CANTOPEN'…) or the Node code. */
+export function sqliteCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+/**
+ * Reads a top-level integer field (`seq`, `ts`) from a canonical line without parsing it all (verify and time
+ * seeks scan whole blocks). Exact for canonical JSON: a quote inside a string value is escaped, and fw-feed/1
+ * messages have no nested objects with these keys. Returns NaN when the field is absent.
+ */
+export function integerFieldOfLine(line: string, key: 'seq' | 'ts'): number {
+  const marker = key === 'seq' ? '"seq":' : '"ts":';
+  const at = line.indexOf(marker);
+  if (at < 0) return NaN;
+  let i = at + marker.length;
+  let value = 0;
+  let digits = 0;
+  for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i)) {
+    value = value * 10 + (c - 48);
+    digits++;
+  }
+  const next = line.charCodeAt(i);
+  // a fraction or exponent means it is not an integer field: let the caller treat it as unreadable
+  return digits === 0 || next === 46 || next === 101 || next === 69 ? NaN : value;
+}

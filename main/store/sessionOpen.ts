@@ -1,0 +1,132 @@
+// Opening an existing session file, for the reader and for a journal that appends: turns SQLite's errors and a
+// wrong or newer file into one SessionFileError that names the file and what is wrong. Never recreates a file.
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { SESSION_SCHEMA_VERSION, migrateSession, schemaVersionOf } from './migrations';
+import {
+  FORMAT_NAME,
+  META_KEYS,
+  SESSION_APPLICATION_ID,
+  SessionFileError,
+  sqliteCode,
+  type SessionGap,
+  type SessionMeta,
+} from './sessionFormat';
+
+/** Maps an error thrown while opening or reading `file` to a SessionFileError. */
+export function toSessionFileError(file: string, error: unknown): SessionFileError {
+  if (error instanceof SessionFileError) return error;
+  const code = sqliteCode(error);
+  const message = (error as Error)?.message ?? String(error);
+  if (code === 'SQLITE_NOTADB')
+    return new SessionFileError(file, 'not_sqlite', 'not a session file (not an SQLite database)');
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new SessionFileError(file, 'corrupt', `the file is damaged (${message})`);
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return existsSync(file)
+      ? new SessionFileError(file, 'unreadable', `cannot open the file (${message})`)
+      : new SessionFileError(file, 'missing', 'no such file');
+  }
+  return new SessionFileError(file, 'unreadable', `cannot read the file (${code}: ${message})`);
+}
+
+/**
+ * Checks that `db` is a Floorwatch session and returns its schema version. Throws for another SQLite file, a newer
+ * schema, or missing tables.
+ */
+export function checkSessionDb(file: string, db: Db): number {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const version = schemaVersionOf(db);
+  if (applicationId !== SESSION_APPLICATION_ID) {
+    throw new SessionFileError(
+      file,
+      'not_session',
+      'an SQLite file, but not a Floorwatch session (wrong application id)',
+    );
+  }
+  if (version > SESSION_SCHEMA_VERSION) {
+    throw new SessionFileError(
+      file,
+      'newer_schema',
+      `session schema v${version} is newer than this build reads (v${SESSION_SCHEMA_VERSION}); update Floorwatch`,
+    );
+  }
+  if (version < 1) throw new SessionFileError(file, 'corrupt', 'session file has no schema (version 0)');
+  const tables = new Set(
+    (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((t) => t.name),
+  );
+  const needed =
+    version === 1 ? ['meta', 'messages', 'gaps'] : ['session_meta', 'blocks', 'catalog', 'gaps', 'feed_events'];
+  const missing = needed.filter((name) => !tables.has(name));
+  if (missing.length > 0) {
+    throw new SessionFileError(file, 'corrupt', `session schema v${version} lacks table(s) ${missing.join(', ')}`);
+  }
+  return version;
+}
+
+/**
+ * Opens `file` read-only. A file of an older schema is copied into memory and migrated there, so old sessions stay
+ * readable without ever being written to. Returns the connection and whether it was migrated in memory.
+ */
+export function openSessionReadOnly(file: string): { db: Db; migratedFrom: number | null } {
+  if (!existsSync(file)) throw new SessionFileError(file, 'missing', 'no such file');
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const version = checkSessionDb(file, db);
+    if (version === SESSION_SCHEMA_VERSION) return { db, migratedFrom: null };
+    const image = db.serialize();
+    db.close();
+    db = new Database(image);
+    migrateSession(db);
+    return { db, migratedFrom: version };
+  } catch (error) {
+    db?.close();
+    throw toSessionFileError(file, error);
+  }
+}
+
+/** Reads the self-description of a schema-v2 session. Counts and ranges come from the blocks themselves. */
+export function readSessionMeta(file: string, db: Db): SessionMeta {
+  const rows = db.prepare('SELECT key, value FROM session_meta').all() as { key: string; value: string }[];
+  const meta = new Map(rows.map((r) => [r.key, r.value]));
+  if (meta.get(META_KEYS.format) !== FORMAT_NAME || !meta.has(META_KEYS.sessionId)) {
+    throw new SessionFileError(file, 'corrupt', 'session metadata is missing (no format or session id)');
+  }
+  const totals = db
+    .prepare(
+      `SELECT count(*) AS blocks, coalesce(sum(count), 0) AS count, min(first_seq) AS firstSeq,
+              max(last_seq) AS lastSeq
+       FROM blocks`,
+    )
+    .get() as { blocks: number; count: number; firstSeq: number | null; lastSeq: number | null };
+  const first = db.prepare('SELECT first_ts AS ts FROM blocks ORDER BY first_seq LIMIT 1').get() as
+    { ts: number } | undefined;
+  const last = db.prepare('SELECT last_ts AS ts FROM blocks ORDER BY first_seq DESC LIMIT 1').get() as
+    { ts: number } | undefined;
+  const catalog = db.prepare('SELECT kind, id FROM catalog ORDER BY seq, id').all() as { kind: string; id: string }[];
+  const gaps = db
+    .prepare('SELECT from_seq AS fromSeq, to_seq AS toSeq, reason FROM gaps ORDER BY from_seq')
+    .all() as SessionGap[];
+  return {
+    file,
+    sessionId: meta.get(META_KEYS.sessionId) ?? '',
+    tradingDay: meta.get(META_KEYS.tradingDay) ?? '',
+    source: meta.get(META_KEYS.source) ?? '',
+    schemaVersion: schemaVersionOf(db),
+    appVersion: meta.get(META_KEYS.appVersion) ?? '',
+    protocol: meta.get(META_KEYS.protocol) ?? '',
+    createdAt: meta.get(META_KEYS.createdAt) ?? '',
+    createdBy: meta.get(META_KEYS.createdBy) ?? '',
+    instruments: catalog.filter((c) => c.kind === 'instrument').map((c) => c.id),
+    accounts: catalog.filter((c) => c.kind === 'account').map((c) => c.id),
+    count: totals.count,
+    firstSeq: totals.firstSeq,
+    lastSeq: totals.lastSeq,
+    firstTs: first?.ts ?? null,
+    lastTs: last?.ts ?? null,
+    blocks: totals.blocks,
+    gaps,
+  };
+}
