@@ -181,7 +181,11 @@ export class AuthService {
     const operator = USERNAME_PATTERN.test(username) ? this.operators.get(username) : null;
     if (!operator) {
       await verifyPassword(args.password, await this.dummy()); // same work as a real check: no user enumeration
-      this.loginFailed(caller, clip(username, 64) || '?', 'none', 'unknown_operator');
+      // Only a well-formed name goes into the operator column; anything else is kept, clipped, in the details.
+      const wellFormed = USERNAME_PATTERN.test(username);
+      this.loginFailed(caller, wellFormed ? username : '?', 'none', 'unknown_operator', {
+        ...(wellFormed ? {} : { attempted: clip(username, 64) }),
+      });
       throw new ApiFailure('forbidden', WRONG_CREDENTIALS);
     }
     await this.checkPassword(caller, operator, args.password, 'login');

@@ -178,6 +178,10 @@ describe('login', () => {
       ['li.wei', 'wrong_password'],
       ['nobody', 'unknown_operator'],
     ]);
+    await refusal(auth.login(caller('w1'), { username: '=HYPERLINK("x")', password: PASSWORD }));
+    const odd = rows('login_failed').at(-1) as AuditRow;
+    expect(odd.operator).toBe('?');
+    expect(auditDetails(odd).attempted).toBe('=hyperlink("x")');
     const ok = await auth.login(caller('w1'), { username: 'LI.WEI ', password: PASSWORD });
     expect(ok).toMatchObject({ operator: 'li.wei', displayName: '李伟', role: 'operator' });
     expect(rows('login').at(-1)).toMatchObject({ operator: 'li.wei', role: 'operator' });
