@@ -223,9 +223,27 @@ describe('momentum_ignition', () => {
     );
   });
 
+  it('also reads the sweep from the book the order reached, when the fill is reported as one trade', () => {
+    const feed = market();
+    book(feed); // asks 20 lots at 3500, 3501, 3502…
+    feed.advance(100);
+    const id = feed.order('B1', INST, 'buy', 60, 3502);
+    feed.trade(INST, 3502, 60, { accountId: 'B1', orderId: id }, MARKET, 'buy');
+    feed.advance(5000).fill('B1', INST, 'sell', 30, 3504, 'close', false);
+    expect(alertsOf(feed, 'momentum_ignition')).toEqual([expect.objectContaining({ count: 1 })]);
+    const small = market();
+    book(small);
+    small.advance(100);
+    const one = small.order('B1', INST, 'buy', 20, 3502); // the first level alone fills it
+    small.trade(INST, 3500, 20, { accountId: 'B1', orderId: one }, MARKET, 'buy');
+    small.advance(5000).fill('B1', INST, 'sell', 20, 3504, 'close', false);
+    expect(alertsOf(small, 'momentum_ignition')).toEqual([]);
+  });
+
   it('does not fire for 2 levels, too small a reversal, or a late one', () => {
     expect(alertsOf(ignition(2, 20), 'momentum_ignition')).toEqual([]);
-    expect(alertsOf(ignition(3, 14), 'momentum_ignition')).toEqual([]);
+    expect(alertsOf(ignition(3, 8), 'momentum_ignition')).toEqual([]);
+    expect(alertsOf(ignition(3, 9), 'momentum_ignition')).toHaveLength(1); // 30% of the 30-lot sweep
     expect(alertsOf(ignition(3, 15, 60_001), 'momentum_ignition')).toEqual([]);
     expect(alertsOf(ignition(3, 0), 'momentum_ignition')).toEqual([]);
   });
@@ -277,6 +295,17 @@ describe('marking_close', () => {
     const [alert] = alertsOf(feed, 'marking_close');
     expect(alert).toBeDefined();
     expect(alert!.metrics).toMatchObject({ windowMs: 60_000, clientLots: 40, windowVolume: 60, priceMoveTicks: 4 });
+  });
+
+  it('takes the end of the session as the close when no closed phase came', () => {
+    const feed = close({ bought: 40, closeLast: 3505 });
+    feed.messages.pop(); // the closed phase
+    feed.seq--;
+    expect(alertsOf(feed, 'marking_close')).toEqual([]);
+    feed.end();
+    expect(alertsOf(feed, 'marking_close')).toHaveLength(1);
+    feed.phase('SHFE', 'closed'); // after the end nothing counts twice
+    expect(alertsOf(feed, 'marking_close')[0]!.count).toBe(1);
   });
 
   it('looks only at the last minutes before the close', () => {

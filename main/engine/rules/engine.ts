@@ -144,6 +144,10 @@ export class RuleEngine {
         return;
       case 'end':
         this.beginDay(m.ts);
+        // A session that ends without a `closed` phase still closes: judge what the windows hold.
+        for (const inst of this.instruments.values()) {
+          if (inst.close && inst.close.tradeHead < inst.close.tradeTs.length) this.evaluateClose(inst, m.ts);
+        }
         break;
       default:
         return; // heartbeat, error
@@ -221,6 +225,8 @@ export class RuleEngine {
     inst.exchange = m.exchange;
     inst.product = m.product;
     inst.priceTick = m.priceTick;
+    inst.multiplier = m.multiplier;
+    inst.marginRate = m.marginRate;
     inst.maxOrderQty = m.maxOrderQty ?? null;
     inst.positionLimit = m.positionLimit ?? null;
     inst.params = this.paramsFor(inst);
@@ -237,6 +243,8 @@ export class RuleEngine {
       exchange: null,
       product: null,
       priceTick: 1,
+      multiplier: 1,
+      marginRate: 1,
       maxOrderQty: null,
       positionLimit: null,
       params: undefined as unknown as InstrumentParams,
@@ -470,19 +478,16 @@ export class RuleEngine {
     const headroom = equity > 0 ? Math.min(Math.abs(margin - call * equity), Math.abs(margin - critical * equity)) : 0;
     const scratch = this.bandScratch;
     let held = 0;
-    for (const position of this.view.positionsOf(acc.id)) {
-      const inst = this.instruments.get(position.instrumentId);
-      const band = inst ? acc.bands.get(inst) : undefined;
-      if (!inst || !band) continue;
-      const gross = position.longQty + position.shortQty;
-      const contract = this.view.instrument(position.instrumentId);
-      if (gross === 0 || !contract) {
+    for (const [inst, band] of acc.bands) {
+      const position = this.view.position(acc.id, inst.id);
+      const gross = position ? position.longQty + position.shortQty : 0;
+      if (!position || gross === 0) {
         band.low = Number.NEGATIVE_INFINITY;
         band.high = Number.POSITIVE_INFINITY;
         continue;
       }
       const weight =
-        contract.multiplier * (gross * contract.marginRate + critical * Math.abs(position.longQty - position.shortQty));
+        inst.multiplier * (gross * inst.marginRate + critical * Math.abs(position.longQty - position.shortQty));
       const slot = scratch[held] ?? { inst, mark: 0, weight: 0 };
       slot.inst = inst;
       slot.mark = position.mark;
@@ -540,6 +545,22 @@ export class RuleEngine {
         }
       }
     }
+    let sweptLevels = 0;
+    if (inst.params.momentum.enabled) {
+      const book = this.view.book(inst.id);
+      const opposite = book ? (side === BUY ? book.asks : book.bids) : undefined;
+      const best = opposite?.[0];
+      if (opposite && best && (side === BUY ? m.price >= best[0] : m.price <= best[0])) {
+        // Levels within the limit price, until the order's size is used up.
+        let reached = 0;
+        for (let i = 0; i < opposite.length && reached < m.qty; i++) {
+          const level = opposite[i] as [number, number];
+          if (side === BUY ? level[0] > m.price : level[0] < m.price) break;
+          sweptLevels++;
+          reached += level[1];
+        }
+      }
+    }
     this.orders.set(m.orderId, {
       id: m.orderId,
       accountId: acc.id,
@@ -553,6 +574,7 @@ export class RuleEngine {
       spoofKind,
       depthRatio,
       oppositeTradesAtEntry: pair.tradesBySide[side === BUY ? SELL : BUY],
+      sweptLevels,
     });
     this.submission(acc, inst, m.ts, m.seq);
   }
@@ -744,6 +766,8 @@ export class RuleEngine {
     const inst = this.instrumentOf(m.instrumentId);
     const buyer = m.buyAccountId === null ? null : this.accountOf(m.buyAccountId);
     const seller = m.sellAccountId === null ? null : this.accountOf(m.sellAccountId);
+    const aggressorOrderId = m.aggressor === 'buy' ? m.buyOrderId : m.sellOrderId;
+    const aggressorLevels = aggressorOrderId === null ? 0 : (this.orders.get(aggressorOrderId)?.sweptLevels ?? 0);
     if (m.buyOrderId !== null) this.fill(m.buyOrderId, m.qty);
     if (m.sellOrderId !== null) this.fill(m.sellOrderId, m.qty);
 
@@ -759,8 +783,8 @@ export class RuleEngine {
       record.addAccount(seller.id);
       this.settle(record);
     }
-    if (buyer) this.onClientTrade(buyer, inst, BUY, m, m.aggressor === 'buy');
-    if (seller) this.onClientTrade(seller, inst, SELL, m, m.aggressor === 'sell');
+    if (buyer) this.onClientTrade(buyer, inst, BUY, m, m.aggressor === 'buy' ? Math.max(1, aggressorLevels) : 0);
+    if (seller) this.onClientTrade(seller, inst, SELL, m, m.aggressor === 'sell' ? Math.max(1, aggressorLevels) : 0);
     if (inst.close) this.pushCloseTrade(inst, inst.close, m, buyer, seller);
   }
 
@@ -771,27 +795,31 @@ export class RuleEngine {
     if (order.filled >= order.qty) this.orders.delete(orderId);
   }
 
+  /** `sweptLevels` > 0 when the client was the aggressor: the book levels its order reached at entry (at least 1). */
   private onClientTrade(
     acc: AccountRec,
     inst: InstrumentRec,
     side: SideIndex,
     m: TradeMessage,
-    aggressive: boolean,
+    sweptLevels: number,
   ): void {
     const pair = this.pairOf(acc.subject, inst);
     pair.tradesBySide[side]++;
     pair.lastTradeSeqBySide[side] = m.seq;
     if (inst.params.momentum.enabled) {
       this.checkReversal(pair, side, m, acc);
-      if (aggressive) this.extendSweep(pair, side, m);
+      if (sweptLevels > 0) this.extendSweep(pair, side, m, sweptLevels);
     }
     this.holdPosition(acc, inst);
     this.checkPositionLimit(acc, inst, m.seq);
     this.checkMargin(acc, m.seq);
   }
 
-  /** momentum_ignition, part 1: the client's aggressive trades on one side filling at successively worse prices. */
-  private extendSweep(pair: PairRec, side: SideIndex, m: TradeMessage): void {
+  /**
+   * momentum_ignition, part 1: the client's aggressive trades on one side filling at successively worse prices, or
+   * an aggressive order whose price and size reached that many levels of the book at entry.
+   */
+  private extendSweep(pair: PairRec, side: SideIndex, m: TradeMessage, bookLevels: number): void {
     const params = pair.inst.params.momentum;
     const direction = side === BUY ? 1 : -1;
     let run = pair.run;
@@ -802,19 +830,33 @@ export class RuleEngine {
       (m.price - run.lastPrice) * direction >= 0;
     if (!run || !continues) {
       if (!run) {
-        run = { side, lastTs: m.ts, lastPrice: m.price, startPrice: m.price, levels: 1, qty: 0, seqs: [] };
+        run = {
+          side,
+          lastTs: m.ts,
+          lastPrice: m.price,
+          startPrice: m.price,
+          levels: 1,
+          fillLevels: 1,
+          bookLevels: 0,
+          qty: 0,
+          seqs: [],
+        };
         pair.run = run;
       } else {
         run.side = side;
         run.startPrice = m.price;
         run.lastPrice = m.price;
         run.levels = 1;
+        run.fillLevels = 1;
+        run.bookLevels = 0;
         run.qty = 0;
         run.seqs = [];
       }
     } else if ((m.price - run.lastPrice) * direction > 0) {
-      run.levels++;
+      run.fillLevels++;
     }
+    if (bookLevels > run.bookLevels) run.bookLevels = bookLevels;
+    run.levels = Math.max(run.fillLevels, run.bookLevels);
     run.qty += m.qty;
     run.lastTs = m.ts;
     run.lastPrice = m.price;

@@ -12,6 +12,9 @@ export interface InstrumentRec {
   exchange: Exchange | null;
   product: string | null;
   priceTick: number;
+  /** Contract terms the margin bands need (the engine state does the valuation itself). */
+  multiplier: number;
+  marginRate: number;
   maxOrderQty: number | null;
   positionLimit: number | null;
   /** Resolved per exchange and product once, when the instrument message arrives. */
@@ -113,6 +116,8 @@ export interface OrderRec {
   readonly depthRatio: number;
   /** The client's opposite-side trade count at entry. */
   readonly oppositeTradesAtEntry: number;
+  /** Opposite book levels its price and size reach at entry (momentum_ignition; 0 when it does not cross). */
+  readonly sweptLevels: number;
 }
 
 export interface SpoofEpisode {
@@ -129,7 +134,12 @@ export interface SweepRun {
   lastTs: number;
   lastPrice: number;
   startPrice: number;
+  /** max(fillLevels, bookLevels). */
   levels: number;
+  /** Successively worse prices filled. */
+  fillLevels: number;
+  /** Most book levels one of its orders reached at entry. */
+  bookLevels: number;
   qty: number;
   seqs: number[];
 }
