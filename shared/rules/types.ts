@@ -45,7 +45,10 @@ export interface Alert {
   /** seq of the first and the latest message that counted. */
   firstSeq: number;
   lastSeq: number;
-  /** How many times the rule's event happened (where it counts), else null. */
+  /**
+   * How many times the rule's event happened (self-trades, cancels, occasions, episodes, closes marked, margin-call
+   * crossings); for position_limit the peak one-side lots held, compared with `threshold` (the limit).
+   */
   count: number | null;
   /** The configured threshold the count or value is compared with (where one applies), else null. */
   threshold: number | null;
