@@ -7,9 +7,10 @@ import type { TopicName, TopicRows, TopicUpdate } from '../../shared/api/contrac
 import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
 import type { CoreHandle } from '../api/backend';
 import { TopicHub } from '../api/topicHub';
+import { DEFAULT_RATE } from '../simulator/server';
 import { startWorker } from '../util/workers';
 import { stderrLog, type LogFn } from './log';
-import type { CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
+import type { CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
 
 export interface SimulatorStartOptions {
   seed?: number;
@@ -35,7 +36,6 @@ export interface CoreStartOptions {
 }
 
 const DEFAULT_SEED = 1;
-const DEFAULT_RATE = 2_000;
 const STOP_TIMEOUT_MS = 3_000;
 
 interface Pending {
@@ -59,36 +59,51 @@ export class CoreProcess implements CoreHandle {
   private readonly gapListeners = new Set<(gap: FeedGap) => void>();
   private readonly stateListeners = new Set<(state: FeedState, lastError: string | null) => void>();
 
+  private url: string;
+
   private constructor(
-    readonly feedUrl: string,
     private readonly workerData: CoreWorkerData,
     private readonly options: CoreStartOptions,
   ) {
+    this.url = workerData.feedUrl ?? '';
     this.log = options.log ?? stderrLog;
   }
 
+  /**
+   * Starts the core worker; with no `feedUrl`, also the simulator worker on 127.0.0.1. Both threads load at the
+   * same time (loading is most of their start-up); the core is told the simulator's URL once it listens.
+   */
   static async start(options: CoreStartOptions = {}): Promise<CoreProcess> {
     const timeoutMs = options.startTimeoutMs ?? 15_000;
-    let simulator: { worker: Worker; url: string; seed: number; rate: number } | null = null;
-    if (!options.feedUrl) simulator = await startSimulator(options.simulator ?? {}, timeoutMs);
-    const feedUrl = options.feedUrl ?? simulator!.url;
     const data: CoreWorkerData = {
-      feedUrl,
+      feedUrl: options.feedUrl,
       publishIntervalMs: options.publishIntervalMs,
       healthIntervalMs: options.healthIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       backoff: options.backoff,
-      simulator: simulator ? { url: simulator.url, seed: simulator.seed, rate: simulator.rate } : null,
+      simulator: null,
     };
-    const core = new CoreProcess(feedUrl, data, options);
-    if (simulator) core.adoptSimulator(simulator.worker);
+    const core = new CoreProcess(data, options);
+    const coreReady = core.startCore(timeoutMs);
+    coreReady.catch(() => {}); // awaited below; do not let an early failure go unhandled meanwhile
     try {
-      await core.startCore(timeoutMs);
+      if (!options.feedUrl) {
+        const simulator = await startSimulator(options.simulator ?? {}, timeoutMs);
+        core.adoptSimulator(simulator.worker);
+        data.feedUrl = core.url = simulator.url;
+        data.simulator = { url: simulator.url, seed: simulator.seed, rate: simulator.rate };
+        core.configure();
+      }
+      await coreReady;
     } catch (error) {
       await core.stop();
       throw error;
     }
     return core;
+  }
+
+  get feedUrl(): string {
+    return this.url;
   }
 
   get simulatorRunning(): boolean {
@@ -153,8 +168,8 @@ export class CoreProcess implements CoreHandle {
     const simulator = this.simulator;
     if (simulator) {
       this.simulator = null;
+      if (this.simulatorAlive) await stopSimulator(simulator);
       this.simulatorAlive = false;
-      await simulator.terminate();
     }
   }
 
@@ -175,8 +190,9 @@ export class CoreProcess implements CoreHandle {
     });
   }
 
+  /** Starts the core worker; without a feed URL yet it loads and waits for `configure`. */
   private startCore(timeoutMs: number): Promise<void> {
-    const worker = startWorker('core', { ...this.workerData });
+    const worker = startWorker('core', this.workerData.feedUrl ? { ...this.workerData } : {});
     this.core = worker;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -216,6 +232,11 @@ export class CoreProcess implements CoreHandle {
         }
       });
     });
+  }
+
+  private configure(): void {
+    const configure: CoreConfigure = { type: 'configure', data: { ...this.workerData } };
+    this.core?.postMessage(configure);
   }
 
   private onCoreEvent(event: CoreEvent): void {
@@ -259,7 +280,7 @@ export class CoreProcess implements CoreHandle {
   /** Publishes a health row that says the core is down, so windows show it instead of a frozen 'live'. */
   private markDown(error: string): void {
     const now = Date.now();
-    const base: HealthSnapshot = this.lastHealth ?? emptyHealth(this.feedUrl);
+    const base: HealthSnapshot = this.lastHealth ?? emptyHealth(this.url);
     const row: HealthSnapshot = { ...base, feedState: 'down', lastError: error, messagesPerSecond: 0, cpuPercent: 0 };
     this.lastHealth = row;
     this.hub.publish({ topic: 'health', snapshot: true, rows: [row], removed: [], at: now, sourceTs: now });
@@ -331,7 +352,12 @@ async function startSimulator(
         () => reject(new Error(`the simulator did not start within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      const onMessage = (message: { type?: unknown; url?: unknown }) => {
+      const onMessage = (message: { type?: unknown; url?: unknown; message?: unknown }) => {
+        if (message?.type === 'error') {
+          clearTimeout(timer);
+          reject(new Error(`the simulator could not start: ${String(message.message)}`));
+          return;
+        }
         if (message?.type !== 'listening' || typeof message.url !== 'string') return;
         clearTimeout(timer);
         worker.off('message', onMessage);
@@ -352,4 +378,13 @@ async function startSimulator(
     await worker.terminate();
     throw error;
   }
+}
+
+/** Asks the simulator worker to stop (it closes its clients and server), terminating it if it takes too long. */
+async function stopSimulator(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'stop' });
+  const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
 }

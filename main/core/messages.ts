@@ -5,7 +5,8 @@ import type { BackoffOptions } from '../feed/backoff';
 import type { LogLevel } from './log';
 
 export interface CoreWorkerData {
-  feedUrl: string;
+  /** Absent: the worker loads and waits for a `configure` message (the simulator is still starting). */
+  feedUrl?: string;
   /** Publication tick, ms (clamped to ≥ 50). */
   publishIntervalMs?: number;
   healthIntervalMs?: number;
@@ -13,6 +14,12 @@ export interface CoreWorkerData {
   backoff?: Omit<BackoffOptions, 'random'>;
   /** Shown in the health row when the core runs on the embedded simulator. */
   simulator?: HealthSnapshot['simulator'];
+}
+
+/** Sent once to a worker started without a feed URL. */
+export interface CoreConfigure {
+  type: 'configure';
+  data: CoreWorkerData;
 }
 
 export type CoreRequestOp = 'reconnect' | 'stop' | 'health';

@@ -21,7 +21,7 @@ export class CoreRuntime {
   private readonly publishIntervalMs: number | undefined;
 
   constructor(
-    data: CoreWorkerData,
+    data: CoreWorkerData & { feedUrl: string },
     private readonly sink: (event: CoreEvent) => void,
     log: LogFn,
   ) {

@@ -1,8 +1,9 @@
 // Worker-thread entry of the core: runs a CoreRuntime (feed → engine → publisher) and talks to its owner
-// (CoreProcess) through parentPort: topic updates, feed state, gaps and log lines out; requests in.
+// (CoreProcess) through parentPort: topic updates, feed state, gaps and log lines out; requests in. Started
+// without a feed URL, it loads and waits for one `configure` message (so it loads while the simulator starts).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogFn } from './log';
-import type { CoreEvent, CoreRequest, CoreWorkerData } from './messages';
+import type { CoreConfigure, CoreEvent, CoreRequest, CoreWorkerData } from './messages';
 import { CoreRuntime } from './runtime';
 
 const port = parentPort;
@@ -10,21 +11,35 @@ if (!port) throw new Error('main/core/worker.ts must run in a worker thread (use
 
 const post = (event: CoreEvent): void => port.postMessage(event);
 const log: LogFn = (level, message, fields) => post({ type: 'log', level, message, fields });
-const runtime = new CoreRuntime(workerData as CoreWorkerData, post, log);
+let runtime: CoreRuntime | null = null;
 
-port.on('message', (request: CoreRequest) => {
-  if (request?.type !== 'request') return;
+function run(data: CoreWorkerData & { feedUrl: string }): void {
+  runtime = new CoreRuntime(data, post, log);
+  runtime.start();
+  post({ type: 'ready' });
+}
+
+port.on('message', (message: CoreRequest | CoreConfigure) => {
+  if (message?.type === 'configure') {
+    if (!runtime && message.data.feedUrl) run({ ...message.data, feedUrl: message.data.feedUrl });
+    return;
+  }
+  if (message?.type !== 'request') return;
+  const request = message;
   const reply = (value: unknown) => post({ type: 'reply', id: request.id, ok: true, value });
   const fail = (error: unknown) =>
     post({ type: 'reply', id: request.id, ok: false, error: String((error as Error)?.message ?? error) });
+  const current = runtime;
   switch (request.op) {
     case 'reconnect':
-      runtime.reconnect();
+      if (!current) return fail(new Error('the core has no feed yet'));
+      current.reconnect();
       return reply(null);
     case 'health':
-      return reply(runtime.health());
+      if (!current) return fail(new Error('the core has no feed yet'));
+      return reply(current.health());
     case 'stop':
-      runtime.stop().then(() => {
+      (current ? current.stop() : Promise.resolve()).then(() => {
         reply(null);
         port.close(); // nothing left to keep the thread alive: it exits
       }, fail);
@@ -34,5 +49,5 @@ port.on('message', (request: CoreRequest) => {
   }
 });
 
-runtime.start();
-post({ type: 'ready' });
+const initial = workerData as CoreWorkerData;
+if (initial?.feedUrl) run({ ...initial, feedUrl: initial.feedUrl });

@@ -174,7 +174,7 @@ export class FeedClient {
     this.dropLink('reconnect requested', 0);
   }
 
-  /** Closes the link and all timers. Resolves once the socket is closed (or given up on after 1 s). */
+  /** Closes the link and all timers. Resolves once the socket is closed (or cut after 250 ms). */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -184,7 +184,7 @@ export class FeedClient {
     const socket = this.socket;
     this.socket = null;
     if (!this.ended) this.setState('down');
-    if (socket) await closeSocket(socket, 1_000);
+    if (socket) await closeSocket(socket, 250);
   }
 
   // ---------------------------------------------------------------- link

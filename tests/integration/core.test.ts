@@ -141,4 +141,17 @@ describe('CoreProcess on a WebSocket feed', () => {
     );
     await expect(core.reconnect()).rejects.toThrow(/stopping/);
   });
+
+  it('with no feed configured, runs the simulator in its own worker and reads it over WebSocket', async () => {
+    const core = await CoreProcess.start({ simulator: { seed: 5, rate: 5_000 }, publishIntervalMs: 50, log: quiet });
+    cleanups.push(() => core.stop());
+    expect(core.simulatorRunning).toBe(true);
+    expect(core.feedUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    await waitFor('ticking prices', () => core.current('market').some((row) => row.last !== null));
+    await waitFor('live health', () => health(core)?.feedState === 'live');
+    expect(health(core)!.simulator).toEqual({ url: core.feedUrl, seed: 5, rate: 5_000 });
+    expect(core.current('accounts').length).toBeGreaterThanOrEqual(10);
+    await core.stop();
+    expect(core.simulatorRunning).toBe(false);
+  });
 });
