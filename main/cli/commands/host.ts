@@ -1,9 +1,157 @@
-import { CliError, type CliCommand } from '../support';
+// `floorwatch host`: the headless host. Starts the core (on the built-in simulator unless --feed is given) and serves
+// the built renderer plus the API bridge on 127.0.0.1 behind a random token. The URL with the token is the one line
+// on stdout; everything else goes to stderr, so scripts can read the URL.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreProcess } from '../../core/coreProcess';
+import { startHost } from '../../host/server';
+import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 
-// Placeholder until the owning change lands; replaced wholesale by it.
+const HELP = `
+floorwatch host [options]
+
+Serves the Floorwatch windows to a browser: plain Node, no Electron. Prints the page URL with its access token on
+stdout (one line), e.g. http://127.0.0.1:5178/?token=…, and runs until Ctrl+C (SIGINT) or SIGTERM.
+Open other windows from a page's header, or add ?window=marketWatch|positions|accounts to the URL.
+
+Options:
+  --port <n>      port to listen on (default 5178; 0 = any free port)
+  --host <addr>   interface to bind (default 127.0.0.1; only loopback is safe without a firewall)
+  --feed <url>    ws:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on a loopback port
+  --seed <n>      simulator seed (default 1; ignored with --feed)
+  --rate <n>      simulator messages per second (default 2000; ignored with --feed)
+  -h, --help      this text
+
+The renderer must be built (dist/renderer); when it is missing the host builds it first (npm run build does too).
+`;
+
+/** The checkout (or installed package) root: the nearest folder above this file holding package.json. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new CliError('cannot find the Floorwatch package root (no package.json above the CLI)');
+    dir = parent;
+  }
+}
+
+function packageVersion(root: string): string {
+  try {
+    return (
+      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0'
+    );
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds dist/renderer with Vite, its output on stderr (stdout carries only the URL). */
+function buildRenderer(root: string): Promise<void> {
+  const viteBin = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!existsSync(viteBin)) {
+    return Promise.reject(
+      new CliError(
+        'the renderer is not built (dist/renderer is missing) and Vite is not installed; run "npm run build"',
+      ),
+    );
+  }
+  process.stderr.write('floorwatch host: dist/renderer is missing; building the renderer (vite build)…\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: ['ignore', process.stderr, process.stderr],
+    });
+    child.on('error', (error) =>
+      reject(new CliError(`building the renderer failed: ${error.message}; run "npm run build"`)),
+    );
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new CliError(
+              `building the renderer failed (vite exit code ${code}); run "npm run build" and fix what it reports`,
+            ),
+          ),
+    );
+  });
+}
+
+function validateFeedUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliError(`--feed must be a ws:// or wss:// URL (got "${value}")`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new CliError(`--feed must be a ws:// or wss:// URL (got "${value}")`);
+  }
+  return value;
+}
+
 export const hostCommand: CliCommand = {
   name: 'host',
-  summary: '(not built yet)',
-  help: 'floorwatch host: not built yet',
-  run: () => Promise.reject(new CliError('"host" is not built yet')),
+  summary: 'serve the windows to a browser on 127.0.0.1 (headless, behind a token)',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseOptions(argv, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      feed: { type: 'string' },
+      seed: { type: 'string' },
+      rate: { type: 'string' },
+    });
+    const port = intOption(values.port, 'port', 5178, 0, 65535);
+    const seed = intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1);
+    const rate = intOption(values.rate, 'rate', 2000, 1, 5_000_000);
+    const bindHost = values.host ?? '127.0.0.1';
+    if (!bindHost.trim()) throw new CliError('--host must name an interface, e.g. 127.0.0.1');
+    const feedUrl = values.feed === undefined ? undefined : validateFeedUrl(values.feed);
+
+    const root = packageRoot();
+    const staticDir = path.join(root, 'dist', 'renderer');
+    if (!existsSync(path.join(staticDir, 'index.html'))) await buildRenderer(root);
+
+    let core: CoreProcess;
+    try {
+      core = await CoreProcess.start(feedUrl ? { feedUrl } : { simulator: { seed, rate } });
+    } catch (error) {
+      throw new CliError(`the core did not start: ${(error as Error).message}`, 1);
+    }
+
+    let host: Awaited<ReturnType<typeof startHost>>;
+    try {
+      host = await startHost({ host: bindHost, port, core, staticDir, version: packageVersion(root) });
+    } catch (error) {
+      await core.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        throw new CliError(`port ${port} on ${bindHost} is in use; pick another with --port (0 = any free port)`);
+      }
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+        throw new CliError(`cannot listen on ${bindHost}: no such local interface`);
+      }
+      throw new CliError(`the host did not start: ${(error as Error).message}`, 1);
+    }
+
+    process.stdout.write(`${host.url}\n`);
+    process.stderr.write(
+      `floorwatch host: serving on ${host.origin} — feed ${feedUrl ?? `built-in simulator (seed ${seed}, ${rate} msg/s)`}; ` +
+        'Ctrl+C to stop\n',
+    );
+    if (bindHost !== '127.0.0.1' && bindHost !== 'localhost' && bindHost !== '::1') {
+      process.stderr.write(
+        `floorwatch host: warning: bound to ${bindHost}; anyone who can reach it and learns the token can use it\n`,
+      );
+    }
+
+    const signal = await untilSignal();
+    process.stderr.write(`floorwatch host: ${signal}, stopping\n`);
+    await host.stop();
+    await core.stop();
+    return 0;
+  },
 };

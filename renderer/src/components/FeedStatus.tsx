@@ -1,0 +1,75 @@
+// Feed state and lag in the header. The window's own link to the host counts first: if the bridge is down, the
+// window shows that whatever the last health row said.
+import type { FeedState } from '../../../shared/domain/types';
+import { useConnectionStore } from '../stores/connection';
+import { useHealthStore } from '../stores/health';
+import { formatQty } from '../format';
+
+type ShownState = FeedState | 'connecting';
+
+const LABELS: Record<ShownState, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  reconnecting: 'Reconnecting',
+  down: 'Feed down',
+  ended: 'Session ended',
+  review: 'Review',
+};
+
+function formatRate(perSecond: number): string {
+  return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k/s` : `${formatQty(Math.round(perSecond))}/s`;
+}
+
+function formatLag(ms: number): string {
+  return ms >= 10_000
+    ? `${(ms / 1000).toFixed(0)} s`
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.round(ms)} ms`;
+}
+
+export function FeedStatus() {
+  const link = useConnectionStore((s) => s.state);
+  const linkDetail = useConnectionStore((s) => s.detail);
+  const health = useHealthStore((s) => s.health);
+
+  let state: ShownState;
+  let detail: string;
+  if (link !== 'open') {
+    state = link === 'down' ? 'down' : link === 'connecting' ? 'connecting' : 'reconnecting';
+    detail = linkDetail;
+  } else {
+    state = health?.feedState ?? 'connecting';
+    detail = health ? `${health.feedUrl}${health.lastError ? ` — ${health.lastError}` : ''}` : 'waiting for the core';
+  }
+  const showNumbers = link === 'open' && health !== null && state !== 'connecting';
+  const lagClass = health && health.lagMs > 1000 ? 'fw-lag-bad' : health && health.lagMs > 250 ? 'fw-lag-warn' : '';
+
+  return (
+    <div className="fw-feed" title={detail}>
+      <span className={`fw-feed-state fw-state-${state}`} data-testid="feed-state" data-state={state}>
+        <span className="fw-dot" aria-hidden="true" />
+        {LABELS[state]}
+      </span>
+      {showNumbers && (
+        <>
+          <span
+            className={`fw-feed-metric ${lagClass}`}
+            data-testid="feed-lag"
+            title="Receive time − source time of the newest message"
+          >
+            <span className="fw-metric-label">lag</span> {formatLag(health.lagMs)}
+          </span>
+          <span className="fw-feed-metric" title="Feed messages per second">
+            <span className="fw-metric-label">feed</span> {formatRate(health.messagesPerSecond)}
+          </span>
+          {health.gaps > 0 && (
+            <span className="fw-feed-metric fw-lag-bad" title="Sequence gaps detected this session">
+              <span className="fw-metric-label">gaps</span> {health.gaps}
+            </span>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+// Number formatting for the grids: fixed decimals per instrument tick for prices, grouped money and lots.
+import { decimalsForTick } from '../../shared/domain/risk';
+import { marketStore } from './stores/market';
+
+const fixedFormats = new Map<string, Intl.NumberFormat>();
+
+function fixed(decimals: number, grouping: boolean): Intl.NumberFormat {
+  const key = `${decimals}|${grouping}`;
+  let format = fixedFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+      useGrouping: grouping,
+    });
+    fixedFormats.set(key, format);
+  }
+  return format;
+}
+
+const DASH = '—';
+
+/** A price with the instrument's tick decimals; prices are not grouped (as on exchange screens). */
+export function formatPrice(value: number | null | undefined, decimals: number): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? DASH : fixed(decimals, false).format(value);
+}
+
+/** A price difference with an explicit sign. */
+export function formatSignedPrice(value: number | null | undefined, decimals: number): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  const text = fixed(decimals, false).format(Math.abs(value));
+  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+}
+
+/** Money: two decimals, grouped thousands, minus sign for losses. */
+export function formatMoney(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  const text = fixed(2, true).format(Math.abs(value));
+  return value < 0 ? `−${text}` : text;
+}
+
+/** Lots and counts: grouped integers. */
+export function formatQty(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? DASH : fixed(0, true).format(value);
+}
+
+/** A value already in percent (MarketRow.changePct: 0.67 means 0.67%), signed, two decimals. */
+export function formatSignedPct(percent: number | null | undefined): string {
+  if (percent === null || percent === undefined || !Number.isFinite(percent)) return DASH;
+  const text = `${fixed(2, false).format(Math.abs(percent))}%`;
+  return percent > 0 ? `+${text}` : percent < 0 ? `−${text}` : text;
+}
+
+/** A ratio as a percentage (risk degree); Infinity (margin held against no equity) shows as ∞. */
+export function formatRatioPct(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH;
+  if (!Number.isFinite(value)) return '∞';
+  return `${fixed(1, true).format(value * 100)}%`;
+}
+
+const decimalsByTick = new Map<number, number>();
+
+export function decimalsOf(priceTick: number): number {
+  let decimals = decimalsByTick.get(priceTick);
+  if (decimals === undefined) {
+    decimals = decimalsForTick(priceTick);
+    decimalsByTick.set(priceTick, decimals);
+  }
+  return decimals;
+}
+
+/** Price decimals of an instrument known to the market store (2 until its static data arrives). */
+export function decimalsOfInstrument(instrumentId: string): number {
+  const row = marketStore.use.getState().rows.get(instrumentId);
+  return row ? decimalsOf(row.priceTick) : 2;
+}
+
+/** CSS class for a signed value under the up/down colour setting (applied via CSS variables). */
+export function signClass(value: number | null | undefined): string {
+  if (value === null || value === undefined || value === 0 || !Number.isFinite(value)) return 'fw-flat';
+  return value > 0 ? 'fw-up' : 'fw-down';
+}

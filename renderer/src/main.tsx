@@ -1,0 +1,59 @@
+// Entry of every window. Installs the API (Electron preload or the host's WebSocket bridge), subscribes the topics
+// this window kind needs into their stores, and renders.
+import { createRoot } from 'react-dom/client';
+import type { FloorwatchApi } from '../../shared/api/contract';
+import { installApi } from './api/install';
+import { App } from './App';
+import './grid/theme';
+import { exposePerfProbe } from './perf';
+import { accountsStore } from './stores/accounts';
+import { useHealthStore } from './stores/health';
+import { useLinksStore } from './stores/links';
+import { marketStore } from './stores/market';
+import { positionsStore } from './stores/positions';
+import { useWindowStore } from './stores/windowState';
+import { WINDOW_SPECS } from './windows/registry';
+import './styles.css';
+
+function subscribeTopics(api: FloorwatchApi): void {
+  const { kind } = useWindowStore.getState();
+  for (const topic of WINDOW_SPECS[kind].topics) {
+    switch (topic) {
+      case 'market':
+        api.subscribe('market', marketStore.apply);
+        break;
+      case 'positions':
+        api.subscribe('positions', positionsStore.apply);
+        break;
+      case 'accounts':
+        api.subscribe('accounts', accountsStore.apply);
+        break;
+      case 'health':
+        api.subscribe('health', useHealthStore.getState().apply);
+        break;
+      case 'links':
+        api.subscribe('links', useLinksStore.getState().apply);
+        break;
+    }
+  }
+}
+
+function StartupFailure({ message }: { message: string }) {
+  return (
+    <div className="fw-fatal" role="alert">
+      <h1>Floorwatch could not start this window</h1>
+      <p>{message}</p>
+      <p className="fw-muted">Close it and open it again from the application, or restart Floorwatch.</p>
+    </div>
+  );
+}
+
+exposePerfProbe();
+const root = createRoot(document.getElementById('root') ?? document.body);
+try {
+  subscribeTopics(installApi());
+  root.render(<App />);
+} catch (error) {
+  console.error('[floorwatch] startup failed', error);
+  root.render(<StartupFailure message={(error as Error).message} />);
+}

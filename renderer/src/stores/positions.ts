@@ -1,0 +1,4 @@
+import { createTopicStore } from './topicStore';
+
+/** Positions, one row per account × instrument. */
+export const positionsStore = createTopicStore('positions');

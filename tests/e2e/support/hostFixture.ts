@@ -1,0 +1,98 @@
+// A Playwright fixture that runs the real headless host (`floorwatch host --port 0`, built-in simulator) once per
+// worker, reads its URL from stdout and stops it with SIGTERM afterwards. FW_E2E_SYNTHETIC=1 runs the host on the
+// synthetic dev core instead (syntheticHost.ts), for working on the windows when the core is broken.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { test as base } from '@playwright/test';
+import type { LinkChannel, WindowKind } from '../../../shared/api/contract';
+import { repoRoot } from './paths';
+
+export interface RunningHost {
+  /** The URL printed by the host, with ?token=. */
+  url: string;
+  origin: string;
+  token: string;
+  /** The page URL of a window kind (token included), optionally on a link channel. */
+  pageUrl(kind: WindowKind, channel?: LinkChannel): string;
+  /** What the host wrote to stderr so far (for failure messages). */
+  log(): string;
+}
+
+const START_TIMEOUT_MS = 90_000;
+
+function startHostProcess(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+  const synthetic = process.env.FW_E2E_SYNTHETIC === '1';
+  const args = synthetic
+    ? ['--import', 'tsx', path.join('tests', 'e2e', 'support', 'syntheticHost.ts')]
+    : ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), 'host', '--port', '0', '--seed', '7', '--rate', '2000'];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the host printed no URL within ${START_TIMEOUT_MS} ms; stderr:\n${stderr}`));
+    }, START_TIMEOUT_MS);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      const line = stdout.split('\n').find((l) => /^https?:\/\/\S+\?token=\S+$/.test(l.trim()));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, url: line.trim(), log: () => stderr });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the host exited before printing its URL (code ${code}, signal ${signal}); stderr:\n${stderr}`));
+    });
+  });
+}
+
+function stopHostProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export const test = base.extend<object, { host: RunningHost }>({
+  host: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
+    async ({}, use) => {
+      const { child, url, log } = await startHostProcess();
+      const parsed = new URL(url);
+      const token = parsed.searchParams.get('token') ?? '';
+      const running: RunningHost = {
+        url,
+        origin: parsed.origin,
+        token,
+        pageUrl(kind, channel) {
+          const page = new URL('/', parsed.origin);
+          page.searchParams.set('window', kind);
+          if (channel) page.searchParams.set('channel', channel);
+          page.searchParams.set('token', token);
+          return page.toString();
+        },
+        log,
+      };
+      try {
+        await use(running);
+      } finally {
+        await stopHostProcess(child);
+      }
+    },
+    { scope: 'worker', timeout: START_TIMEOUT_MS + 20_000 },
+  ],
+});
+
+export { expect } from '@playwright/test';

@@ -1,0 +1,22 @@
+// Dev aid: the host on a synthetic core (see syntheticCore.ts). Prints the URL; Ctrl+C stops.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHost } from '../../../main/host/server';
+import { SyntheticCore } from './syntheticCore';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const core = new SyntheticCore().start();
+const host = await startHost({
+  port: Number(process.env.PORT ?? 0),
+  core,
+  staticDir: path.join(root, 'dist', 'renderer'),
+  version: 'dev',
+});
+process.stdout.write(`${host.url}\n`);
+const stop = async () => {
+  await host.stop();
+  core.stop();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
