@@ -58,7 +58,7 @@ export function FeedStatus() {
             data-testid="feed-lag"
             title="Receive time − source time of the newest message"
           >
-            <span className="fw-metric-label">lag</span> {formatLag(health.lagMs)}
+            <span className="fw-metric-label">lag</span> {health.lastMessageAt > 0 ? formatLag(health.lagMs) : '—'}
           </span>
           <span className="fw-feed-metric" title="Feed messages per second">
             <span className="fw-metric-label">feed</span> {formatRate(health.messagesPerSecond)}

@@ -76,6 +76,6 @@ export const floorGridTheme = themeQuartz.withPart(colorSchemeDark).withParams({
   headerColumnBorder: { color: '#1f2833' },
   cellHorizontalPaddingScale: 0.8,
   // Cell flash on change: a short, neutral highlight; direction is shown by the text colour.
-  valueChangeValueHighlightBackgroundColor: 'rgba(255, 196, 61, 0.22)',
+  valueChangeValueHighlightBackgroundColor: 'rgba(255, 196, 61, 0.16)',
   iconSize: 12,
 });

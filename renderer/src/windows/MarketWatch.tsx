@@ -11,6 +11,7 @@ import { useLiveGrid } from '../grid/liveGrid';
 import { recordPaintedUpdate } from '../perf';
 import { useChannelContext } from '../stores/links';
 import { marketStore } from '../stores/market';
+import { useSettingsStore } from '../stores/settings';
 import { useWindowStore } from '../stores/windowState';
 
 type Fmt = ValueFormatterParams<MarketRow>;
@@ -151,6 +152,7 @@ export function MarketWatch() {
   const channel = useWindowStore((s) => s.channel);
   const linked = useChannelContext(channel);
   const ready = marketStore.use((s) => s.ready);
+  const upDown = useSettingsStore((s) => s.upDown);
   const count = marketStore.use((s) => s.rows.size);
   const { apiRef, onGridReady, getRowId } = useLiveGrid(marketStore, {
     snapshotOrder: byExchangeThenInstrument,
@@ -182,7 +184,10 @@ export function MarketWatch() {
     <section className="fw-view">
       <div className="fw-toolbar">
         <span className="fw-toolbar-note">
-          Prices vs previous settlement · <span className="fw-up">rise</span> / <span className="fw-down">fall</span>
+          Prices against the previous settlement:{' '}
+          <span className="fw-up">{upDown === 'redUp' ? 'red' : 'green'} = rise</span>,{' '}
+          <span className="fw-down">{upDown === 'redUp' ? 'green' : 'red'} = fall</span>
+          {upDown === 'redUp' ? ' (Chinese convention)' : ''}
         </span>
         <div className="fw-header-spacer" />
         {linked.instrument && <span className="fw-chip">Linked instrument {linked.instrument}</span>}
@@ -199,8 +204,8 @@ export function MarketWatch() {
           onGridReady={onGridReady}
           onRowClicked={onRowClicked}
           rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
-          cellFlashDuration={120}
-          cellFadeDuration={380}
+          cellFlashDuration={80}
+          cellFadeDuration={250}
           suppressCellFocus
           animateRows={false}
           loading={!ready}

@@ -307,7 +307,7 @@ export function Positions() {
           suppressCellFocus
           animateRows={false}
           loading={!ready}
-          overlayNoRowsTemplate="No positions match"
+          overlayNoRowsTemplate="No positions to show"
         />
       </div>
       <footer className="fw-status">
