@@ -10,7 +10,15 @@ import {
   type TopicUpdate,
   type WindowKind,
 } from '../../shared/api/contract';
-import { ApiDispatcher, type CallerContext, type RejectionLog, type TopicSource } from './dispatcher';
+import {
+  ApiDispatcher,
+  ApiFailure,
+  type CallerContext,
+  type MethodHandlers,
+  type RejectionLog,
+  type TopicSource,
+} from './dispatcher';
+import { apiMethods, type ApiMethod } from '../../shared/api/contract';
 import { TopicHub } from './topicHub';
 
 /** What the API needs of the core (CoreProcess in main/core implements it; tests may fake it). */
@@ -31,6 +39,10 @@ export interface WindowOpener {
 
 export interface BackendOptions {
   core: CoreHandle;
+  /** Handlers of the method groups beyond the core's (auth, alerts, sessions…), each built by its own service. */
+  services?: Partial<MethodHandlers>;
+  /** Producers of topics the core worker does not publish (alerts workflow rows, account actions, replay). */
+  topics?: Partial<Record<TopicName, TopicSource>>;
   transport: AppInfo['transport'];
   version: string;
   openWindow: WindowOpener;
@@ -78,31 +90,45 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
   const links = new LinkBoard(localHub);
   const topics: TopicSource = {
     subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void) {
-      return topic === 'links' ? localHub.subscribe(topic, listener) : options.core.subscribe(topic, listener);
+      if (topic === 'links') return localHub.subscribe(topic, listener);
+      const source = options.topics?.[topic] ?? options.core;
+      return source.subscribe(topic, listener);
+    },
+  };
+  const coreHandlers: Pick<MethodHandlers, 'app.info' | 'window.open' | 'link.set' | 'feed.reconnect'> = {
+    'app.info': () => ({
+      product: 'Floorwatch',
+      version: options.version,
+      transport: options.transport,
+      mode: options.core.mode,
+      feedUrl: options.core.feedUrl,
+      simulator: options.core.simulatorRunning,
+    }),
+    'window.open': (args, caller) => options.openWindow(args.kind, args.channel, caller),
+    'link.set': (args) => {
+      links.set(args.channel, args.context);
+      return null;
+    },
+    'feed.reconnect': async () => {
+      await options.core.reconnect();
+      return null;
     },
   };
   const dispatcher = new ApiDispatcher(
-    {
-      'app.info': () => ({
-        product: 'Floorwatch',
-        version: options.version,
-        transport: options.transport,
-        mode: options.core.mode,
-        feedUrl: options.core.feedUrl,
-        simulator: options.core.simulatorRunning,
-      }),
-      'window.open': (args, caller) => options.openWindow(args.kind, args.channel, caller),
-      'link.set': (args) => {
-        links.set(args.channel, args.context);
-        return null;
-      },
-      'feed.reconnect': async () => {
-        await options.core.reconnect();
-        return null;
-      },
-    },
+    { ...unavailableHandlers(), ...options.services, ...coreHandlers },
     topics,
     options.onRejected,
   );
   return { dispatcher, links };
+}
+
+/** Every method answers `unavailable` until the service that owns it is wired in (e.g. no audit log in a test). */
+function unavailableHandlers(): MethodHandlers {
+  const handlers: Record<string, () => never> = {};
+  for (const name of Object.keys(apiMethods) as ApiMethod[]) {
+    handlers[name] = () => {
+      throw new ApiFailure('unavailable', `${name} is not available in this workstation mode`);
+    };
+  }
+  return handlers as unknown as MethodHandlers;
 }

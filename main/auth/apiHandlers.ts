@@ -1,9 +1,9 @@
-// Server side of the methods in apiSchemas.ts. The dispatcher validates arguments and calls auth.guard(method,
+// Server side of the methods in shared/api/methods/auth.ts. The dispatcher validates arguments and calls auth.guard(method,
 // caller) first; these handlers then act for the caller's operator. Spread them into the backend's handlers once
 // the methods are in the contract.
 import { ApiFailure, type CallerContext } from '../api/dispatcher';
 import type { AuditLog } from '../store/auditLog';
-import type { AuthApiArgs, AuthApiMethod, AuthApiResult } from './apiSchemas';
+import type { AuthApiArgs, AuthApiMethod, AuthApiResult } from '../../shared/api/methods/auth';
 import type { AuthService } from './authService';
 import type { AccountActionBook } from './fourEyes';
 

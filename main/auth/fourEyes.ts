@@ -7,10 +7,10 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ApiFailure } from '../api/dispatcher';
 import { auditDetails, type AuditLog, type AuditRow } from '../store/auditLog';
-import { AccountActionSchema, type AccountAction, type AccountActionKind } from './apiSchemas';
+import { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
 import type { Role } from './permissions';
 
-export { AccountActionSchema, type AccountAction, type AccountActionKind } from './apiSchemas';
+export { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
 
 export const ACCOUNT_ACTION_KINDS: readonly AccountActionKind[] = [
   'freeze_opening',

@@ -1,8 +1,8 @@
 // Who may call what. One table, method name → roles; anything not in it is refused (deny by default), so a new
 // API method stays unusable until someone decides who may call it (a test checks every contract method is here).
-import { ROLES, type Role } from './apiSchemas';
+import { ROLES, type Role } from '../../shared/api/methods/auth';
 
-export { ROLES, type Role } from './apiSchemas';
+export { ROLES, type Role } from '../../shared/api/methods/auth';
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -59,8 +59,9 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'operators.update': ADMINS,
   'operators.resetPassword': ADMINS,
   // alerts
-  'alerts.acknowledge': ACTORS,
+  'alerts.get': EVERYONE,
   'alerts.setState': ACTORS,
+  'alerts.assign': ACTORS,
   'alerts.addNote': ACTORS,
   // account actions under four eyes
   'actions.request': ACTORS,
@@ -71,8 +72,12 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   // surveillance thresholds
   'thresholds.get': EVERYONE,
   'thresholds.set': APPROVERS,
-  // sessions (open a recorded session for review) and data exports
-  'session.open': EVERYONE,
+  // sessions: list, open a recorded session for review, replay controls, back to live
+  'sessions.list': EVERYONE,
+  'sessions.open': EVERYONE,
+  'sessions.live': EVERYONE,
+  'replay.control': EVERYONE,
+  // data exports
   'data.export': EVERYONE,
   // the audit trail
   'audit.verify': AUDIT_READERS,

@@ -32,7 +32,7 @@ export class TopicPublisher {
   private lastHealthAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
   /** Updates emitted per topic (for tests and the health row). */
-  readonly emitted: Record<TopicName, number> = { market: 0, positions: 0, accounts: 0, health: 0, links: 0 };
+  readonly emitted: Partial<Record<TopicName, number>> = { market: 0, positions: 0, accounts: 0, health: 0 };
 
   constructor(options: PublisherOptions) {
     this.engine = options.engine;
@@ -99,7 +99,7 @@ export class TopicPublisher {
   }
 
   private send(update: TopicUpdate): void {
-    this.emitted[update.topic]++;
+    this.emitted[update.topic] = (this.emitted[update.topic] ?? 0) + 1;
     this.emit(update);
   }
 }

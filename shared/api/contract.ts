@@ -1,8 +1,12 @@
 // The one API contract between windows and the main side. Both transports (Electron IPC + MessagePort, and the
 // headless host's WebSocket bridge) carry exactly these methods and topics; arguments are validated against the
 // schemas here on the main side before anything runs.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { AccountRow, HealthSnapshot, MarketRow, PositionRow } from '../domain/types';
+import { method } from './method';
+import { alertApiMethods, type AlertRow } from './methods/alerts';
+import { authApiMethods, type AccountActionRequest } from './methods/auth';
+import { sessionApiMethods, type ReplayState } from './methods/sessions';
 
 export const WINDOW_KINDS = ['marketWatch', 'positions', 'accounts'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
@@ -41,12 +45,11 @@ export type AppInfo = Static<typeof AppInfoSchema>;
 
 const Empty = Type.Object({});
 
-function method<A extends TSchema, R extends TSchema>(args: A, result: R) {
-  return { args, result };
-}
-
-/** Every method: name → argument schema (one object) and result schema. */
+/** Every method: name → argument schema (one object) and result schema. Groups live in ./methods/. */
 export const apiMethods = {
+  ...authApiMethods,
+  ...alertApiMethods,
+  ...sessionApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   'window.open': method(
     Type.Object({ kind: WindowKindSchema, channel: Type.Optional(LinkChannelSchema) }),
@@ -60,16 +63,29 @@ export type ApiMethod = keyof typeof apiMethods;
 export type ApiArgs<M extends ApiMethod> = Static<(typeof apiMethods)[M]['args']>;
 export type ApiResult<M extends ApiMethod> = Static<(typeof apiMethods)[M]['result']>;
 
-/** Streams a window can subscribe to. Rows are keyed; `health` and `links` carry one row with key 'all'. */
+/** Streams a window can subscribe to. Rows are keyed; `health`, `links` and `replay` carry one row, key 'all'. */
 export interface TopicRows {
   market: MarketRow;
   positions: PositionRow;
   accounts: AccountRow;
   health: HealthSnapshot;
   links: LinkState;
+  alerts: AlertRow;
+  replay: ReplayState;
+  /** Four-eyes account action requests (pending and decided today), keyed by request id. */
+  actions: AccountActionRequest;
 }
 export type TopicName = keyof TopicRows;
-export const TOPICS: readonly TopicName[] = ['market', 'positions', 'accounts', 'health', 'links'];
+export const TOPICS: readonly TopicName[] = [
+  'market',
+  'positions',
+  'accounts',
+  'health',
+  'links',
+  'alerts',
+  'replay',
+  'actions',
+];
 
 /** One conflated publication: a full snapshot on subscribe, then deltas of changed rows at ≤ 20 Hz. */
 export interface TopicUpdate<T extends TopicName = TopicName> {
@@ -93,6 +109,10 @@ export function rowKey(topic: TopicName, row: unknown): string {
       return (row as PositionRow).key;
     case 'accounts':
       return (row as AccountRow).accountId;
+    case 'alerts':
+      return (row as AlertRow).id;
+    case 'actions':
+      return String((row as AccountActionRequest).id);
     default:
       return 'all';
   }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure } from '../../main/api/dispatcher';
-import { authApiMethods } from '../../main/auth/apiSchemas';
+import { authApiMethods } from '../../shared/api/methods/auth';
 import { AuthService } from '../../main/auth/authService';
 import { OperatorStore } from '../../main/auth/operatorStore';
 import {

@@ -1,15 +1,9 @@
-// The API methods the audit / operators / four-eyes work adds, as contract entries (argument and result schemas).
-// Pure TypeBox with no other imports, so it can move as-is to shared/api/ and be spread into `apiMethods`:
-//   export const apiMethods = { ...today, ...authApiMethods } as const;
-// Until then main/auth uses the types from here.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+// API methods of operators, login, four-eyes account actions and the audit log (spread into `apiMethods`).
+import { Type, type Static } from '@sinclair/typebox';
+import { method } from '../method';
 
 export const ROLES = ['operator', 'supervisor', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
-
-function method<A extends TSchema, R extends TSchema>(args: A, result: R) {
-  return { args, result };
-}
 
 const Empty = Type.Object({});
 export const RoleSchema = Type.Union(ROLES.map((role) => Type.Literal(role)));
@@ -103,6 +97,8 @@ export const AccountActionRequestSchema = Type.Object({
   decisionReason: Type.Union([Type.String(), Type.Null()]),
   decisionId: Type.Union([Type.Integer(), Type.Null()]),
 });
+
+export type AccountActionRequest = Static<typeof AccountActionRequestSchema>;
 
 export const BrokerSendResultSchema = Type.Object({
   status: Type.Union([Type.Literal('sent'), Type.Literal('not_sent'), Type.Literal('failed')]),

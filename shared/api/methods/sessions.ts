@@ -1,0 +1,68 @@
+// API of recorded sessions and offline review: list and open sessions, replay controls, the replay position topic.
+// Owner: the review work (issue 4).
+import { Type } from '@sinclair/typebox';
+import { method } from '../method';
+
+export interface SessionSummary {
+  file: string;
+  sessionId: string;
+  tradingDay: string;
+  source: string;
+  messages: number;
+  firstSeq: number;
+  lastSeq: number;
+  firstTs: number;
+  lastTs: number;
+  bytes: number;
+  /** This is the session being recorded live right now. */
+  live: boolean;
+}
+
+export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 50, 100, 1000] as const;
+
+/** Topic `replay` (one row, key 'all'): where live or review stands. */
+export interface ReplayState {
+  mode: 'live' | 'review';
+  file: string | null;
+  sessionId: string | null;
+  tradingDay: string | null;
+  playing: boolean;
+  /** Multiple of real time; 0 = as fast as possible. */
+  speed: number;
+  /** Last applied seq and its source ts (the session's time shown in REVIEW). */
+  positionSeq: number;
+  positionTs: number;
+  firstSeq: number;
+  lastSeq: number;
+  firstTs: number;
+  lastTs: number;
+  /** Alerts as timeline marks. */
+  marks: { seq: number; ts: number; rule: string; severity: string; alertId: string }[];
+}
+
+const File = Type.String({ minLength: 1, maxLength: 4096 });
+
+export const sessionApiMethods = {
+  'sessions.list': method(Type.Object({}), Type.Array(Type.Unsafe<SessionSummary>(Type.Object({})))),
+  /** Switches the workstation to REVIEW of a saved session (read-only), paused at its start. */
+  'sessions.open': method(Type.Object({ file: File }), Type.Unsafe<SessionSummary>(Type.Object({}))),
+  /** Leaves review and returns to the live feed. */
+  'sessions.live': method(Type.Object({}), Type.Null()),
+  'replay.control': method(
+    Type.Union([
+      Type.Object({ action: Type.Literal('play') }),
+      Type.Object({ action: Type.Literal('pause') }),
+      Type.Object({
+        action: Type.Literal('step'),
+        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+      }),
+      Type.Object({ action: Type.Literal('speed'), speed: Type.Number({ minimum: 0, maximum: 1000 }) }),
+      Type.Object({
+        action: Type.Literal('seek'),
+        seq: Type.Optional(Type.Integer({ minimum: 0 })),
+        ts: Type.Optional(Type.Integer({ minimum: 0 })),
+      }),
+    ]),
+    Type.Unsafe<ReplayState>(Type.Object({})),
+  ),
+} as const;
