@@ -26,6 +26,8 @@ import {
   appVersion as currentAppVersion,
   catalogKindOfLine,
   encodeBlock,
+  integerFieldOfLine,
+  splitFrame,
   sqliteCode,
   type SessionGap,
   type SessionInfo,
@@ -236,6 +238,62 @@ export class SessionJournal {
       this.accept(line, seqs[i]!, ts[i]!, catalogKindOfLine(line));
     }
     this.afterAppend();
+  }
+
+  /**
+   * Records the messages of a raw feed frame whose seq lies in [fromSeq, toSeq] (what the feed client delivered
+   * from it), skipping elements at `rejectedIndices` (the decoder's rejects). Each message is stored as the bytes it
+   * arrived in, so nothing is serialized again; an element with whitespace between tokens is stored re-serialized
+   * (canonical), as is everything else when the frame cannot be split. The cheap path for a journal in its own
+   * thread: the feed thread only posts the frame text.
+   */
+  appendFrameText(text: string, fromSeq: number, toSeq: number, rejectedIndices: readonly number[] = []): void {
+    if (this.state === 'closed') return;
+    const elements = splitFrame(text);
+    if (!elements) {
+      this.appendParsedFrame(text, fromSeq, toSeq, rejectedIndices);
+      return;
+    }
+    const rejected = rejectedIndices.length > 0 ? new Set(rejectedIndices) : null;
+    for (let i = 0; i < elements.length; i++) {
+      if (rejected?.has(i)) continue;
+      const element = elements[i]!;
+      let line = element.text;
+      let seq: number;
+      let ts: number;
+      if (element.tidy) {
+        seq = integerFieldOfLine(line, 'seq');
+        if (!(seq >= fromSeq && seq <= toSeq)) continue; // unsequenced, or not delivered from this frame
+        ts = integerFieldOfLine(line, 'ts');
+      } else {
+        const message = JSON.parse(line) as { seq?: unknown; ts?: unknown };
+        if (typeof message.seq !== 'number' || message.seq < fromSeq || message.seq > toSeq) continue;
+        seq = message.seq;
+        ts = message.ts as number;
+        line = JSON.stringify(message);
+      }
+      this.accept(line, seq, ts, catalogKindOfLine(line));
+    }
+    this.afterAppend();
+  }
+
+  /** Fallback of appendFrameText for text the splitter does not take: parse, filter, serialize. */
+  private appendParsedFrame(text: string, fromSeq: number, toSeq: number, rejectedIndices: readonly number[]): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return; // the decoder rejected this frame as a whole: nothing of it was delivered
+    }
+    const items = Array.isArray(parsed) ? parsed : [parsed];
+    const messages: ServerMessage[] = [];
+    items.forEach((item: unknown, index) => {
+      const seq = (item as { seq?: unknown } | null)?.seq;
+      if (!rejectedIndices.includes(index) && typeof seq === 'number' && seq >= fromSeq && seq <= toSeq) {
+        messages.push(item as ServerMessage);
+      }
+    });
+    this.append(messages);
   }
 
   /** Records seqs the feed reports as lost for good (written with the next flush). */

@@ -212,3 +212,66 @@ export function integerFieldOfLine(line: string, key: 'seq' | 'ts'): number {
   // a fraction or exponent means it is not an integer field: let the caller treat it as unreadable
   return digits === 0 || next === 46 || next === 101 || next === 69 ? NaN : value;
 }
+
+/** One message's JSON inside a frame, as sent. `tidy` is false when it holds whitespace between tokens. */
+export interface FrameElement {
+  text: string;
+  tidy: boolean;
+}
+
+const isJsonSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+
+/**
+ * Splits a fw-feed/1 frame (one message object, or an array of them) into each message's JSON text without parsing
+ * it: a scan that tracks strings and nesting, ~4x cheaper than JSON.stringify of the decoded message. For a frame
+ * made by JSON.stringify (the simulator, any JSON.stringify-based gateway) each element is byte for byte the
+ * canonical JSON of its message. Returns null for text that is not a well-formed object or array of objects.
+ */
+export function splitFrame(text: string): FrameElement[] | null {
+  const out: FrameElement[] = [];
+  const length = text.length;
+  let i = 0;
+  while (i < length && isJsonSpace(text.charCodeAt(i))) i++;
+  const topIsArray = text.charCodeAt(i) === 91;
+  const base = topIsArray ? 1 : 0; // depth at which an element starts
+  let depth = 0;
+  let start = -1;
+  let tidy = true;
+  for (; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // string: jump to its closing quote (one preceded by an odd number of backslashes is escaped)
+      let close = text.indexOf('"', i + 1);
+      while (close > 0) {
+        let k = close - 1;
+        while (text.charCodeAt(k) === 92) k--;
+        if ((close - 1 - k) % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      if (close < 0) return null;
+      i = close;
+      continue;
+    }
+    if (c === 123 || c === 91) {
+      if (depth === base) {
+        if (c !== 123) return null;
+        start = i;
+        tidy = true;
+      }
+      depth++;
+    } else if (c === 125 || c === 93) {
+      depth--;
+      if (depth < 0) return null;
+      if (depth === base) {
+        if (c !== 125) return null;
+        out.push({ text: text.slice(start, i + 1), tidy });
+        start = -1;
+      }
+    } else if (isJsonSpace(c)) {
+      if (depth > base) tidy = false;
+    } else if (depth === base && !(topIsArray && c === 44)) {
+      return null; // something other than elements and commas at the top
+    }
+  }
+  return depth === 0 && (topIsArray || out.length === 1) ? out : null;
+}

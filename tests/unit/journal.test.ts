@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerMessage, SequencedMessage } from '../../shared/protocol';
 import { SessionJournal, encodeBatch, type JournalProblem } from '../../main/store/journal';
 import { SESSION_SCHEMA_VERSION } from '../../main/store/migrations';
-import { SessionFileError } from '../../main/store/sessionFormat';
+import { SessionFileError, splitFrame } from '../../main/store/sessionFormat';
 import { SessionReader, verifySessionFile } from '../../main/store/sessionReader';
 import { syntheticMessages } from '../fixtures/syntheticSession';
 
@@ -166,6 +166,43 @@ describe('SessionJournal', () => {
     expect(reader.meta.instruments.length).toBe(9);
     expect(reader.meta.accounts.length).toBe(40);
     reader.close();
+  });
+
+  it('records raw frames without re-serializing, exactly as JSON.stringify would have', () => {
+    const messages = syntheticMessages({ count: 400, seed: 12 });
+    const journal = new SessionJournal(fileIn(), { session: SESSION, now });
+    const heartbeat = { type: 'heartbeat', ts: 5 };
+    // a batch frame with an unsequenced element in it; the client delivered all of it
+    journal.appendFrameText(JSON.stringify([heartbeat, ...messages.slice(0, 100)]), 1, 100);
+    // the client delivered only 101..150 of this frame (a gap after it), and the decoder rejected element 3 (seq 104)
+    journal.appendFrameText(JSON.stringify(messages.slice(100, 200)), 101, 150, [3]);
+    journal.recordGap(104, 104, 'rejected');
+    // the resend, pretty-printed by some other gateway: stored canonical
+    journal.appendFrameText(JSON.stringify(messages.slice(150, 300), null, 2), 151, 300);
+    // single-message frames
+    for (const message of messages.slice(300))
+      journal.appendFrameText(JSON.stringify(message), message.seq, message.seq);
+    expect(journal.close()).toMatchObject({ recordedMessages: 399, duplicatesDropped: 0 });
+    const reader = SessionReader.open(fileIn());
+    expect(Array.from(reader.lines())).toEqual(lines(messages.filter((m) => m.seq !== 104)));
+    expect(reader.meta.instruments.length).toBe(9);
+    expect(reader.verify().ok).toBe(true);
+    reader.close();
+  });
+
+  it('splits frames at message boundaries, whatever the strings hold', () => {
+    const tricky = { seq: 1, ts: 2, type: 'order', event: 'reject', orderId: 'O"1}\\', reason: 'a [b] {c} \\"d\\" ,' };
+    const frame = JSON.stringify([tricky, { type: 'heartbeat', ts: 3 }, tricky]);
+    expect(splitFrame(frame)).toEqual([
+      { text: JSON.stringify(tricky), tidy: true },
+      { text: '{"type":"heartbeat","ts":3}', tidy: true },
+      { text: JSON.stringify(tricky), tidy: true },
+    ]);
+    expect(splitFrame(` ${JSON.stringify(tricky)}\n`)).toEqual([{ text: JSON.stringify(tricky), tidy: true }]);
+    expect(splitFrame('[{"a": 1}]')).toEqual([{ text: '{"a": 1}', tidy: false }]);
+    expect(splitFrame('[]')).toEqual([]);
+    for (const bad of ['[1,2]', '[[{}]]', '{"a":1', '"text"', '{"a":"unterminated}'])
+      expect(splitFrame(bad)).toBeNull();
   });
 
   it('seeks by seq and by time, also across gaps and with ts going backwards', () => {

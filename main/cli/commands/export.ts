@@ -54,7 +54,10 @@ export const exportCommand: CliCommand = {
       const summary = await exportNdjson(reader, process.stdout, range);
       if (!values.quiet) {
         const seqs = summary.messages > 0 ? ` (seq ${summary.fromSeq}..${summary.toSeq})` : '';
-        process.stderr.write(`export: ${summary.messages} messages${seqs} of session ${reader.meta.sessionId}\n`);
+        const tail = summary.truncated ? ' (output closed early: not all written)' : '';
+        process.stderr.write(
+          `export: ${summary.messages} messages${seqs} of session ${reader.meta.sessionId}${tail}\n`,
+        );
       }
       return 0;
     } catch (error) {
