@@ -63,6 +63,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'alerts.setState': ACTORS,
   'alerts.assign': ACTORS,
   'alerts.addNote': ACTORS,
+  'cases.window': EVERYONE,
   // account actions under four eyes
   'actions.request': ACTORS,
   'actions.approve': APPROVERS,
@@ -72,6 +73,9 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   // surveillance thresholds
   'thresholds.get': EVERYONE,
   'thresholds.set': APPROVERS,
+  'rules.get': EVERYONE,
+  'rules.whatIf': EVERYONE,
+  'rules.adopt': APPROVERS,
   // sessions: list, open a recorded session for review, replay controls, back to live
   'sessions.list': EVERYONE,
   'sessions.open': EVERYONE,

@@ -9,12 +9,13 @@ import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import path from 'node:path';
 
-export type WorkerName = 'core' | 'simulator' | 'journal';
+export type WorkerName = 'core' | 'simulator' | 'journal' | 'whatif';
 
 const sourceEntries: Record<WorkerName, string> = {
   core: '../core/worker.ts',
   simulator: '../simulator/worker.ts',
   journal: '../store/journalWorkerMain.ts',
+  whatif: '../alerts/whatIfWorker.ts',
 };
 
 /** Packages left to node_modules in a development bundle (native or CommonJS with optional native parts). */

@@ -5,6 +5,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { AccountRow, HealthSnapshot, MarketRow, PositionRow } from '../domain/types';
 import { method } from './method';
 import { alertApiMethods, type AlertRow } from './methods/alerts';
+import { caseApiMethods } from './methods/cases';
+import { rulesApiMethods } from './methods/rules';
 import { authApiMethods, type AccountActionRequest } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 
@@ -49,6 +51,8 @@ const Empty = Type.Object({});
 export const apiMethods = {
   ...authApiMethods,
   ...alertApiMethods,
+  ...rulesApiMethods,
+  ...caseApiMethods,
   ...sessionApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   'window.open': method(

@@ -1,0 +1,74 @@
+// The alerts services of a workstation, built once by the composition root (host, Electron): the workflow (topic
+// `alerts` and alerts.*), the thresholds (rules.*) and case review (cases.*). Wire with
+// `createBackend({ …, services: alerts.services, topics: alerts.topics })` and call `alerts.stop()` at shutdown.
+import path from 'node:path';
+import type { MethodHandlers, TopicSource } from '../api/dispatcher';
+import type { AuditLog } from '../store/auditLog';
+import type { RulesConfig } from '../../shared/rules/config';
+import type { TopicName } from '../../shared/api/contract';
+import { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers } from './handlers';
+import { RulesService, type WhatIfRunner } from './rulesService';
+import { AlertWorkflow } from './workflow';
+import type { CallerContext } from '../api/dispatcher';
+
+export { AlertWorkflow, ALERT_TRANSITIONS, TERMINAL_STATES, type WorkflowActor } from './workflow';
+export { RulesService, WorkerWhatIfRunner, inlineWhatIfRunner, type WhatIfRunner } from './rulesService';
+export { readCaseWindow, CASE_DEFAULTS } from './caseWindow';
+export { runWhatIf, compareAlerts } from './whatIf';
+export { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers, type ActorOf } from './handlers';
+
+/** The user rules file's name in the data folder. */
+export const USER_RULES_FILE = 'rules.json';
+
+export interface AlertServicesOptions {
+  audit: AuditLog;
+  /** The data folder (the user rules file lives there). */
+  dataDir: string;
+  /** Raw alerts from the core (its `alerts` topic); absent: none until attach(). */
+  core?: TopicSource;
+  /** The auth service (actor per caller); absent: every action is the 'system' actor. */
+  auth?: { requireActor(caller: CallerContext): { operator: string; role: string } };
+  /** The session recorded or reviewed now (what-if and case review default to it). */
+  currentSessionFile?: () => string | null;
+  /** Hands adopted thresholds to the live core. */
+  applyRules?: (config: RulesConfig) => Promise<void> | void;
+  whatIfRunner?: WhatIfRunner;
+  log?: (line: string) => void;
+}
+
+export interface AlertServices {
+  workflow: AlertWorkflow;
+  rules: RulesService;
+  services: Partial<MethodHandlers>;
+  topics: Partial<Record<TopicName, TopicSource>>;
+  stop(): Promise<void>;
+}
+
+export function createAlertServices(options: AlertServicesOptions): AlertServices {
+  const currentSessionFile = options.currentSessionFile ?? (() => null);
+  const actorOf = actorFrom(options.auth);
+  const workflow = new AlertWorkflow({ audit: options.audit, log: options.log });
+  if (options.core) workflow.attach(options.core);
+  const rules = new RulesService({
+    audit: options.audit,
+    userFile: path.join(options.dataDir, USER_RULES_FILE),
+    currentSessionFile,
+    applyRules: options.applyRules,
+    runner: options.whatIfRunner,
+    log: options.log,
+  });
+  return {
+    workflow,
+    rules,
+    services: {
+      ...createAlertHandlers({ workflow, actorOf }),
+      ...createRulesHandlers({ rules, actorOf }),
+      ...createCaseHandlers({ workflow, currentSessionFile }),
+    },
+    topics: { alerts: workflow },
+    async stop() {
+      workflow.stop();
+      await rules.stop();
+    },
+  };
+}

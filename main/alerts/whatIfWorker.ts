@@ -1,0 +1,10 @@
+// Worker entry of a what-if run: one job in workerData, one message back ({ ok, result } or { ok: false, error }),
+// then the thread ends. Started by WhatIfRunner through startWorker('whatif', job).
+import { parentPort, workerData } from 'node:worker_threads';
+import { runWhatIf, type WhatIfJob } from './whatIf';
+
+try {
+  parentPort?.postMessage({ ok: true, result: runWhatIf(workerData as WhatIfJob) });
+} catch (error) {
+  parentPort?.postMessage({ ok: false, error: (error as Error).message });
+}

@@ -1,0 +1,373 @@
+// The alert workflow (issue 5): new → acknowledged → investigating → escalated | dismissed | closed, with an
+// assignee and notes. The audit log is the store: every creation, transition, assignment and note is an audit row
+// written (durably) before the call returns, and the workflow is rebuilt from those rows at start — so what the
+// windows show and what the audit trail says can never disagree (the same design as AccountActionBook).
+//
+// The raw alerts come from the core's rule engine (topic `alerts`); this class merges them with their workflow and
+// serves the merged rows as the `alerts` topic.
+import { TopicHub } from '../api/topicHub';
+import { ApiFailure, type TopicSource } from '../api/dispatcher';
+import { auditDetails, SYSTEM_ACTOR, type AuditEntry, type AuditLog, type AuditRow } from '../store/auditLog';
+import type { TopicName, TopicUpdate } from '../../shared/api/contract';
+import {
+  ALERT_STATES,
+  type AlertHistoryEntry,
+  type AlertNote,
+  type AlertRow,
+  type AlertState,
+} from '../../shared/api/methods/alerts';
+import type { Alert } from '../../shared/rules/types';
+
+/** Who acts: an operator and their role (or the system). */
+export interface WorkflowActor {
+  operator: string;
+  role: string;
+}
+
+/**
+ * Allowed transitions. A closed or dismissed alert can be reopened (back to investigating) with a reason; an
+ * escalated one goes back to investigating when the supervisor returns it.
+ */
+export const ALERT_TRANSITIONS: Readonly<Record<AlertState, readonly AlertState[]>> = {
+  new: ['acknowledged', 'investigating', 'escalated', 'dismissed'],
+  acknowledged: ['investigating', 'escalated', 'dismissed', 'closed'],
+  investigating: ['escalated', 'dismissed', 'closed'],
+  escalated: ['investigating', 'dismissed', 'closed'],
+  dismissed: ['investigating'],
+  closed: ['investigating'],
+};
+
+/** States that end the work on an alert: reaching them needs a rationale, leaving them (a reopen) a reason. */
+export const TERMINAL_STATES: ReadonlySet<AlertState> = new Set(['dismissed', 'closed']);
+
+const WORKFLOW_ACTIONS = ['alert_created', 'alert_state_changed', 'note_added'] as const;
+const REASON_MAX = 4000;
+const NOTE_MAX = 4000;
+const ASSIGNEE_MAX = 64;
+
+interface WorkflowRecord {
+  id: string;
+  /** Latest alert from the core in this run, else the snapshot recorded at creation (after a restart). */
+  alert: Alert;
+  firstTs: number;
+  /** True once the core sent the alert in this run. */
+  live: boolean;
+  state: AlertState;
+  assignee: string | null;
+  notes: AlertNote[];
+  history: AlertHistoryEntry[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AlertWorkflowOptions {
+  audit: AuditLog;
+  /** Epoch ms, for the rows' updatedAt of merged raw updates (the audit rows carry their own time). */
+  clock?: () => number;
+  /** Where problems go (an alert_created row that could not be written, an unreadable audit row). */
+  log?: (line: string) => void;
+}
+
+const isState = (value: unknown): value is AlertState =>
+  typeof value === 'string' && (ALERT_STATES as readonly string[]).includes(value);
+
+export class AlertWorkflow implements TopicSource {
+  private readonly audit: AuditLog;
+  private readonly clock: () => number;
+  private readonly log: (line: string) => void;
+  private readonly records = new Map<string, WorkflowRecord>();
+  private readonly hub = new TopicHub();
+  private detach: (() => void) | null = null;
+  /** Audit rows that did not fit the workflow when replayed (only after a hand edit). */
+  readonly replayProblems: string[] = [];
+
+  constructor(options: AlertWorkflowOptions) {
+    this.audit = options.audit;
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log ?? (() => {});
+    for (const row of this.audit.readRows({ actions: WORKFLOW_ACTIONS })) {
+      if (row.target.startsWith('alert:')) this.replay(row);
+    }
+    // Alerts rebuilt from the log that are still being worked on are shown until the core sends them again.
+    const open = [...this.records.values()].filter((r) => !TERMINAL_STATES.has(r.state)).map((r) => this.rowOf(r));
+    const now = this.clock();
+    this.hub.publish({ topic: 'alerts', snapshot: true, rows: open, removed: [], at: now, sourceTs: 0 });
+  }
+
+  // ---- topic -------------------------------------------------------------------------------------------------
+
+  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
+    return this.hub.subscribe(topic, listener);
+  }
+
+  /** Follows the raw alerts of `source` (the core's `alerts` topic). Replaces an earlier source. */
+  attach(source: TopicSource): void {
+    this.detach?.();
+    this.detach = source.subscribe('alerts', (update) => this.ingest(update.rows, update.sourceTs));
+  }
+
+  stop(): void {
+    this.detach?.();
+    this.detach = null;
+  }
+
+  /**
+   * Merges raw alerts (from the rule engine) with their workflow and publishes the changed rows. A new alert id is
+   * audited once as alert_created (one transaction for the batch) before it is shown.
+   */
+  ingest(alerts: readonly (Alert | AlertRow)[], sourceTs = 0): void {
+    if (alerts.length === 0) return;
+    const fresh = alerts.filter((a) => !this.records.has(a.id));
+    // The same id twice in one batch is created once.
+    const unique = [...new Map(fresh.map((a) => [a.id, a])).values()];
+    if (unique.length > 0) {
+      try {
+        const rows = this.audit.appendBatch(unique.map((a) => creationEntry(a)));
+        for (const row of rows) this.replay(row);
+      } catch (error) {
+        // Shown anyway (an alert must never be hidden); its creation is retried with its next update.
+        this.log(`alerts: could not audit ${unique.length} new alert(s): ${(error as Error).message}`);
+      }
+    }
+    const changed: AlertRow[] = [];
+    for (const raw of alerts) {
+      const alert = stripWorkflow(raw);
+      const record = this.records.get(alert.id);
+      if (!record) {
+        changed.push({ ...alert, ...defaultWorkflow(this.clock(), firstTsOf(raw)) });
+        continue;
+      }
+      record.alert = alert;
+      record.live = true;
+      const ts = firstTsOf(raw);
+      if (ts > 0) record.firstTs = ts;
+      changed.push(this.rowOf(record));
+    }
+    this.publish(changed, sourceTs);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------------------
+
+  /** One alert with its notes and history; throws a clear ApiFailure for an unknown id. */
+  get(id: string): { alert: AlertRow; notes: AlertNote[]; history: AlertHistoryEntry[] } {
+    const record = this.require(id);
+    return { alert: this.rowOf(record), notes: structuredClone(record.notes), history: structuredClone(record.history) };
+  }
+
+  /** The merged row of an alert, or null. */
+  row(id: string): AlertRow | null {
+    const record = this.records.get(id);
+    return record ? this.rowOf(record) : null;
+  }
+
+  /** Every alert the workflow knows (this run's and the ones rebuilt from the log). */
+  rows(): AlertRow[] {
+    return [...this.records.values()].map((r) => this.rowOf(r));
+  }
+
+  // ---- operator actions (durable before they return) ---------------------------------------------------------
+
+  setState(actor: WorkflowActor, args: { id: string; state: AlertState; reason?: string }): AlertRow {
+    const record = this.require(args.id);
+    const from = record.state;
+    const to = args.state;
+    if (!isState(to)) throw new ApiFailure('bad_arguments', `unknown alert state "${String(to)}"`);
+    if (from === to) throw new ApiFailure('bad_arguments', `alert ${args.id} is already ${to}`);
+    const allowed = ALERT_TRANSITIONS[from];
+    if (!allowed.includes(to)) {
+      throw new ApiFailure(
+        'bad_arguments',
+        `alert ${args.id} cannot go from ${from} to ${to} (from ${from}: ${allowed.join(', ') || 'nothing'})`,
+      );
+    }
+    const reason = cleanText(args.reason ?? '', REASON_MAX, 'a reason');
+    if (TERMINAL_STATES.has(to) && reason.length === 0) {
+      throw new ApiFailure('bad_arguments', `${to === 'closed' ? 'closing' : 'dismissing'} an alert needs a rationale`);
+    }
+    if (TERMINAL_STATES.has(from) && reason.length === 0) {
+      throw new ApiFailure('bad_arguments', `reopening a ${from} alert needs a reason`);
+    }
+    return this.record(actor, record, 'alert_state_changed', { alertId: record.id, from, to }, reason);
+  }
+
+  assign(actor: WorkflowActor, args: { id: string; assignee: string | null }): AlertRow {
+    const record = this.require(args.id);
+    const assignee = args.assignee === null ? null : cleanText(args.assignee, ASSIGNEE_MAX, 'an assignee');
+    if (assignee === '') throw new ApiFailure('bad_arguments', 'an assignee must not be blank (null unassigns)');
+    if (assignee === record.assignee) return this.rowOf(record);
+    // Recorded as a workflow change whose state stays the same; `change` tells an assignment apart.
+    return this.record(
+      actor,
+      record,
+      'alert_state_changed',
+      { alertId: record.id, change: 'assign', from: record.state, to: record.state, assignee, previous: record.assignee },
+      '',
+    );
+  }
+
+  addNote(actor: WorkflowActor, args: { id: string; text: string }): AlertRow {
+    const record = this.require(args.id);
+    const text = cleanText(args.text, NOTE_MAX, 'a note');
+    if (text.length === 0) throw new ApiFailure('bad_arguments', 'a note must not be empty');
+    return this.record(actor, record, 'note_added', { alertId: record.id, text }, '');
+  }
+
+  // ---- internals --------------------------------------------------------------------------------------------
+
+  private require(id: string): WorkflowRecord {
+    const record = this.records.get(id);
+    if (!record) throw new ApiFailure('bad_arguments', `no alert "${id.slice(0, 256)}" on this workstation`);
+    return record;
+  }
+
+  /** Appends the audit row (durable on return), then applies it exactly as a replay at start would. */
+  private record(
+    actor: WorkflowActor,
+    record: WorkflowRecord,
+    action: 'alert_state_changed' | 'note_added',
+    details: Record<string, unknown>,
+    reason: string,
+  ): AlertRow {
+    const row = this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action,
+      target: `alert:${record.id}`,
+      details,
+      reason,
+    });
+    this.replay(row);
+    const merged = this.rowOf(record);
+    this.publish([merged], 0);
+    return merged;
+  }
+
+  /** Applies one audit row to the workflow. */
+  private replay(row: AuditRow): void {
+    const details = auditDetails(row);
+    const id = typeof details.alertId === 'string' ? details.alertId : row.target.slice('alert:'.length);
+    if (row.action === 'alert_created') {
+      if (this.records.has(id)) {
+        this.replayProblems.push(`audit row ${row.id}: alert ${id} created twice`);
+        return;
+      }
+      const alert = snapshotOf(details.alert, id);
+      this.records.set(id, {
+        id,
+        alert,
+        firstTs: typeof details.firstTs === 'number' ? details.firstTs : 0,
+        live: false,
+        state: 'new',
+        assignee: null,
+        notes: [],
+        history: [],
+        createdAt: row.time,
+        updatedAt: row.time,
+      });
+      return;
+    }
+    const record = this.records.get(id);
+    if (!record) {
+      this.replayProblems.push(`audit row ${row.id}: ${row.action} for an alert never created (${id})`);
+      return;
+    }
+    record.updatedAt = row.time;
+    if (row.action === 'note_added') {
+      record.notes.push({ at: row.time, operator: row.operator, text: String(details.text ?? '') });
+      return;
+    }
+    if (details.change === 'assign') {
+      record.assignee = typeof details.assignee === 'string' ? details.assignee : null;
+      return;
+    }
+    const to = details.to;
+    if (!isState(to)) {
+      this.replayProblems.push(`audit row ${row.id}: unknown state ${JSON.stringify(to)}`);
+      return;
+    }
+    if (details.from !== record.state) {
+      this.replayProblems.push(`audit row ${row.id}: ${id} was ${record.state}, the row says ${String(details.from)}`);
+    }
+    record.history.push({ at: row.time, operator: row.operator, from: record.state, to, reason: row.reason || null });
+    record.state = to;
+  }
+
+  private rowOf(record: WorkflowRecord): AlertRow {
+    return {
+      ...record.alert,
+      state: record.state,
+      assignee: record.assignee,
+      notes: record.notes.length,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      firstTs: record.firstTs,
+    };
+  }
+
+  private publish(rows: AlertRow[], sourceTs: number): void {
+    if (rows.length === 0) return;
+    this.hub.publish({ topic: 'alerts', snapshot: false, rows, removed: [], at: this.clock(), sourceTs });
+  }
+}
+
+function creationEntry(alert: Alert | AlertRow): AuditEntry {
+  const snapshot = stripWorkflow(alert);
+  return {
+    ...SYSTEM_ACTOR,
+    action: 'alert_created',
+    target: `alert:${alert.id}`,
+    details: { alertId: alert.id, rule: alert.rule, firstTs: firstTsOf(alert), alert: snapshot },
+  };
+}
+
+/** The engine's alert without the workflow fields a core row may carry. */
+function stripWorkflow(row: Alert | AlertRow): Alert {
+  const copy = { ...row } as Partial<AlertRow>;
+  delete copy.state;
+  delete copy.assignee;
+  delete copy.notes;
+  delete copy.createdAt;
+  delete copy.updatedAt;
+  delete copy.firstTs;
+  return copy as Alert;
+}
+
+function firstTsOf(row: Alert | AlertRow): number {
+  const ts = (row as Partial<AlertRow>).firstTs;
+  return typeof ts === 'number' ? ts : 0;
+}
+
+function defaultWorkflow(now: number, firstTs: number) {
+  return { state: 'new' as const, assignee: null, notes: 0, createdAt: now, updatedAt: now, firstTs };
+}
+
+/** The alert recorded at creation; a damaged snapshot still yields a row that names the id. */
+function snapshotOf(value: unknown, id: string): Alert {
+  const base: Alert = {
+    id,
+    rule: 'self_trade',
+    subjectType: 'account',
+    subjectId: '',
+    accountIds: [],
+    instrumentId: null,
+    exchange: null,
+    severity: 'low',
+    score: 0,
+    firstSeq: 0,
+    lastSeq: 0,
+    count: null,
+    threshold: null,
+    tradingDay: '',
+    message: '',
+    messageZh: '',
+    evidence: [],
+    metrics: {},
+  };
+  return value !== null && typeof value === 'object' ? { ...base, ...(value as Partial<Alert>), id } : base;
+}
+
+function cleanText(value: string, max: number, what: string): string {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed.length > max) throw new ApiFailure('bad_arguments', `${what} may have at most ${max} characters`);
+  return trimmed;
+}

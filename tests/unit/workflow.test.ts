@@ -1,0 +1,212 @@
+// The alert workflow: every transition, assignment and note is an audit row that is on disk when the call returns;
+// illegal transitions and closing without a rationale are refused; the workflow is rebuilt from the audit log.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiFailure } from '../../main/api/dispatcher';
+import { AlertWorkflow, ALERT_TRANSITIONS } from '../../main/alerts/workflow';
+import { AuditLog } from '../../main/store/auditLog';
+import { ALERT_STATES, type AlertRow } from '../../shared/api/methods/alerts';
+import type { TopicUpdate } from '../../shared/api/contract';
+import type { Alert } from '../../shared/rules/types';
+
+let dir: string;
+let auditFile: string;
+let audit: AuditLog;
+const open: AuditLog[] = [];
+const LI = { operator: 'li.wei', role: 'operator' };
+const ZHAO = { operator: 'zhao.min', role: 'supervisor' };
+
+function alert(id: string, extra: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    rule: 'self_trade',
+    subjectType: 'account',
+    subjectId: 'A1',
+    accountIds: ['A1'],
+    instrumentId: 'rb2605',
+    exchange: 'SHFE',
+    severity: 'high',
+    score: 80,
+    firstSeq: 10,
+    lastSeq: 50,
+    count: 5,
+    threshold: 5,
+    tradingDay: '20261124',
+    message: '5 self-trades on rb2605 today (threshold 5)',
+    messageZh: 'rb2605 今日自成交 5 次（阈值 5）',
+    evidence: [10, 20, 30, 40, 50],
+    metrics: {},
+    ...extra,
+  };
+}
+
+/** A second, independent connection: sees only what is committed to the file. */
+function rowsOnDisk(actions?: string[]) {
+  const reader = AuditLog.open(auditFile, { readonly: true });
+  try {
+    return reader.readRows(actions ? { actions } : {});
+  } finally {
+    reader.close();
+  }
+}
+
+function refused(fn: () => unknown, code: string, message: RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiFailure);
+    expect((error as ApiFailure).code).toBe(code);
+    expect((error as Error).message).toMatch(message);
+    return;
+  }
+  throw new Error('expected a refusal');
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'fw-workflow-'));
+  auditFile = path.join(dir, 'audit.sqlite');
+  audit = AuditLog.open(auditFile);
+  open.push(audit);
+});
+afterEach(() => {
+  for (const log of open.splice(0)) log.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AlertWorkflow', () => {
+  it('audits each new alert once, as the system, and shows it as new', () => {
+    const workflow = new AlertWorkflow({ audit });
+    const updates: TopicUpdate<'alerts'>[] = [];
+    workflow.subscribe('alerts', (u) => updates.push(u));
+    workflow.ingest([alert('a1'), alert('a2')]);
+    workflow.ingest([alert('a1', { count: 6, lastSeq: 60 })]);
+    const created = rowsOnDisk(['alert_created']);
+    expect(created.map((r) => r.target)).toEqual(['alert:a1', 'alert:a2']);
+    expect(created[0]).toMatchObject({ operator: 'system', role: 'system' });
+    const latest = updates.at(-1)!.rows[0]!;
+    expect(latest).toMatchObject({ id: 'a1', count: 6, state: 'new', assignee: null, notes: 0 });
+    expect(workflow.rows()).toHaveLength(2);
+  });
+
+  it('walks new → acknowledged → investigating → closed, each step on disk before the call returns', () => {
+    const workflow = new AlertWorkflow({ audit });
+    workflow.ingest([alert('a1')]);
+    const steps: [string, string | undefined][] = [
+      ['acknowledged', undefined],
+      ['investigating', undefined],
+      ['closed', 'client confirmed the two accounts are one desk; reported'],
+    ];
+    for (const [state, reason] of steps) {
+      const row = workflow.setState(LI, { id: 'a1', state: state as AlertRow['state'], reason });
+      expect(row.state).toBe(state);
+      const last = rowsOnDisk(['alert_state_changed']).at(-1)!;
+      expect(last).toMatchObject({ operator: 'li.wei', role: 'operator', target: 'alert:a1', reason: reason ?? '' });
+      expect(JSON.parse(last.details)).toMatchObject({ to: state });
+    }
+    const { history } = workflow.get('a1');
+    expect(history.map((h) => `${h.from}>${h.to}`)).toEqual([
+      'new>acknowledged',
+      'acknowledged>investigating',
+      'investigating>closed',
+    ]);
+  });
+
+  it('refuses an illegal transition and names the allowed ones; nothing is audited', () => {
+    const workflow = new AlertWorkflow({ audit });
+    workflow.ingest([alert('a1')]);
+    const before = rowsOnDisk().length;
+    refused(() => workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' }), 'bad_arguments', /from new to closed/);
+    refused(() => workflow.setState(LI, { id: 'a1', state: 'new' }), 'bad_arguments', /already new/);
+    expect(rowsOnDisk()).toHaveLength(before);
+    // every pair outside the table is refused, from every state
+    const pathTo: Record<string, AlertRow['state'][]> = {
+      new: [],
+      acknowledged: ['acknowledged'],
+      investigating: ['acknowledged', 'investigating'],
+      escalated: ['escalated'],
+      dismissed: ['dismissed'],
+      closed: ['acknowledged', 'closed'],
+    };
+    let illegal = 0;
+    for (const from of ALERT_STATES) {
+      const id = `p-${from}`;
+      workflow.ingest([alert(id)]);
+      for (const step of pathTo[from]!) workflow.setState(LI, { id, state: step, reason: 'r' });
+      expect(workflow.row(id)!.state).toBe(from);
+      for (const to of ALERT_STATES) {
+        if (from === to || ALERT_TRANSITIONS[from].includes(to)) continue;
+        illegal++;
+        refused(() => workflow.setState(LI, { id, state: to, reason: 'r' }), 'bad_arguments', /cannot go from/);
+      }
+    }
+    expect(illegal).toBeGreaterThan(10);
+  });
+
+  it('refuses closing or dismissing without a rationale, and reopening without a reason', () => {
+    const workflow = new AlertWorkflow({ audit });
+    workflow.ingest([alert('a1')]);
+    workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
+    refused(() => workflow.setState(LI, { id: 'a1', state: 'closed' }), 'bad_arguments', /closing an alert needs a rationale/);
+    refused(
+      () => workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: '   ' }),
+      'bad_arguments',
+      /dismissing an alert needs a rationale/,
+    );
+    workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: 'market maker, exempt' });
+    refused(() => workflow.setState(ZHAO, { id: 'a1', state: 'investigating' }), 'bad_arguments', /reopening/);
+    expect(workflow.setState(ZHAO, { id: 'a1', state: 'investigating', reason: 'exemption expired' }).state).toBe(
+      'investigating',
+    );
+  });
+
+  it('audits assignments and notes; unknown ids get a clear error', () => {
+    const workflow = new AlertWorkflow({ audit });
+    workflow.ingest([alert('a1')]);
+    expect(workflow.assign(ZHAO, { id: 'a1', assignee: 'li.wei' }).assignee).toBe('li.wei');
+    expect(workflow.addNote(LI, { id: 'a1', text: 'called the client' }).notes).toBe(1);
+    const rows = rowsOnDisk(['alert_state_changed', 'note_added']);
+    expect(rows.map((r) => [r.operator, r.action])).toEqual([
+      ['zhao.min', 'alert_state_changed'],
+      ['li.wei', 'note_added'],
+    ]);
+    expect(JSON.parse(rows[0]!.details)).toMatchObject({ change: 'assign', assignee: 'li.wei' });
+    refused(() => workflow.get('nope'), 'bad_arguments', /no alert "nope"/);
+    refused(() => workflow.setState(LI, { id: 'nope', state: 'acknowledged' }), 'bad_arguments', /no alert "nope"/);
+    refused(() => workflow.addNote(LI, { id: 'a1', text: '  ' }), 'bad_arguments', /must not be empty/);
+  });
+
+  it('is rebuilt from the audit log after a restart (state, assignee, notes, history), without re-creating alerts', () => {
+    const first = new AlertWorkflow({ audit });
+    first.ingest([alert('a1'), alert('a2', { rule: 'frequent_cancel' })]);
+    first.setState(LI, { id: 'a1', state: 'acknowledged' });
+    first.setState(LI, { id: 'a1', state: 'escalated', reason: 'looks coordinated' });
+    first.assign(LI, { id: 'a1', assignee: 'zhao.min' });
+    first.addNote(ZHAO, { id: 'a1', text: 'reviewing with compliance' });
+    first.setState(LI, { id: 'a2', state: 'dismissed', reason: 'hedging, documented' });
+    first.stop();
+    audit.close();
+
+    audit = AuditLog.open(auditFile);
+    open.push(audit);
+    const second = new AlertWorkflow({ audit });
+    expect(second.replayProblems).toEqual([]);
+    const a1 = second.get('a1');
+    expect(a1.alert).toMatchObject({ id: 'a1', state: 'escalated', assignee: 'zhao.min', notes: 1, rule: 'self_trade' });
+    expect(a1.alert.message).toContain('5 self-trades');
+    expect(a1.notes[0]).toMatchObject({ operator: 'zhao.min', text: 'reviewing with compliance' });
+    expect(a1.history.map((h) => h.to)).toEqual(['acknowledged', 'escalated']);
+    expect(second.get('a2').alert.state).toBe('dismissed');
+    // Only open alerts are shown before the core sends them again.
+    let snapshot: AlertRow[] = [];
+    second.subscribe('alerts', (u) => {
+      if (u.snapshot) snapshot = u.rows;
+    });
+    expect(snapshot.map((r) => r.id)).toEqual(['a1']);
+    // The core re-sends both after its restart: no second alert_created, workflow kept.
+    second.ingest([alert('a1', { count: 7 }), alert('a2', { rule: 'frequent_cancel' })]);
+    expect(rowsOnDisk(['alert_created'])).toHaveLength(2);
+    expect(second.row('a1')).toMatchObject({ count: 7, state: 'escalated' });
+  });
+});
