@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LogFn } from './log';
 import type { CoreConfigure, CoreEvent, CoreRequest, CoreWorkerData } from './messages';
 import { CoreRuntime } from './runtime';
+import { handleReviewRequest, ReviewRuntime, type ReviewRequest, type ReviewWorkerData } from '../review/reviewRuntime';
 
 const port = parentPort;
 if (!port) throw new Error('main/core/worker.ts must run in a worker thread (use CoreProcess.start)');
@@ -19,7 +20,13 @@ function run(data: CoreWorkerData & { feedUrl: string }): void {
   post({ type: 'ready' });
 }
 
+let review: ReviewRuntime | null = null; // review mode (workerData.review): replays a session file instead
+
 port.on('message', (message: CoreRequest | CoreConfigure) => {
+  if (review) {
+    if (message?.type === 'request') handleReviewRequest(review, message as ReviewRequest, post, () => port.close());
+    return;
+  }
   if (message?.type === 'configure') {
     if (!runtime && message.data.feedUrl) run({ ...message.data, feedUrl: message.data.feedUrl });
     return;
@@ -50,4 +57,10 @@ port.on('message', (message: CoreRequest | CoreConfigure) => {
 });
 
 const initial = workerData as CoreWorkerData;
+const reviewData = (initial as { review?: ReviewWorkerData } | undefined)?.review;
+if (reviewData) {
+  review = new ReviewRuntime(reviewData, post, log);
+  review.start();
+  post({ type: 'ready' });
+}
 if (initial?.feedUrl) run({ ...initial, feedUrl: initial.feedUrl });

@@ -161,7 +161,11 @@ export class ReplaySession {
   }
 
   private newRules(): RuleEngine {
-    return new RuleEngine({ config: this.rulesConfig, view: this.state, tradingDay: this.meta.tradingDay || undefined });
+    return new RuleEngine({
+      config: this.rulesConfig,
+      view: this.state,
+      tradingDay: this.meta.tradingDay || undefined,
+    });
   }
 
   private peek(): SequencedMessage | undefined {

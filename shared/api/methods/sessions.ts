@@ -1,6 +1,6 @@
 // API of recorded sessions and offline review: list and open sessions, replay controls, the replay position topic.
 // Owner: the review work (issue 4).
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { method } from '../method';
 
 export interface SessionSummary {
@@ -16,6 +16,8 @@ export interface SessionSummary {
   bytes: number;
   /** This is the session being recorded live right now. */
   live: boolean;
+  /** Set when the file cannot be read (listed anyway, so the operator sees why it cannot be opened). */
+  error?: string;
 }
 
 export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 50, 100, 1000] as const;
@@ -42,27 +44,28 @@ export interface ReplayState {
 
 const File = Type.String({ minLength: 1, maxLength: 4096 });
 
+/** Play, pause, step n messages, speed (0 = as fast as possible), seek to a seq or a source ts (epoch ms). */
+export const ReplayControlSchema = Type.Union([
+  Type.Object({ action: Type.Literal('play') }),
+  Type.Object({ action: Type.Literal('pause') }),
+  Type.Object({
+    action: Type.Literal('step'),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  }),
+  Type.Object({ action: Type.Literal('speed'), speed: Type.Number({ minimum: 0, maximum: 1000 }) }),
+  Type.Object({
+    action: Type.Literal('seek'),
+    seq: Type.Optional(Type.Integer({ minimum: 0 })),
+    ts: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+]);
+export type ReplayControl = Static<typeof ReplayControlSchema>;
+
 export const sessionApiMethods = {
   'sessions.list': method(Type.Object({}), Type.Array(Type.Unsafe<SessionSummary>(Type.Object({})))),
   /** Switches the workstation to REVIEW of a saved session (read-only), paused at its start. */
   'sessions.open': method(Type.Object({ file: File }), Type.Unsafe<SessionSummary>(Type.Object({}))),
   /** Leaves review and returns to the live feed. */
   'sessions.live': method(Type.Object({}), Type.Null()),
-  'replay.control': method(
-    Type.Union([
-      Type.Object({ action: Type.Literal('play') }),
-      Type.Object({ action: Type.Literal('pause') }),
-      Type.Object({
-        action: Type.Literal('step'),
-        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-      }),
-      Type.Object({ action: Type.Literal('speed'), speed: Type.Number({ minimum: 0, maximum: 1000 }) }),
-      Type.Object({
-        action: Type.Literal('seek'),
-        seq: Type.Optional(Type.Integer({ minimum: 0 })),
-        ts: Type.Optional(Type.Integer({ minimum: 0 })),
-      }),
-    ]),
-    Type.Unsafe<ReplayState>(Type.Object({})),
-  ),
+  'replay.control': method(ReplayControlSchema, Type.Unsafe<ReplayState>(Type.Object({}))),
 } as const;

@@ -1,0 +1,145 @@
+// The main side's handle on a review: a core worker started in review mode (main/core/worker.ts with
+// `workerData.review`), its topics merged in a TopicHub (a new subscriber gets a snapshot at once, as live), replay
+// controls as requests. One ReviewCore per opened session; stop() ends the worker.
+import type { Worker } from 'node:worker_threads';
+import type { TopicName, TopicUpdate } from '../../shared/api/contract';
+import type { ReplayControl, ReplayState } from '../../shared/api/methods/sessions';
+import { TopicHub } from '../api/topicHub';
+import type { TopicSource } from '../api/dispatcher';
+import type { LogFn } from '../core/log';
+import type { CoreEvent } from '../core/messages';
+import { startWorker } from '../util/workers';
+import type { ReviewRequest, ReviewWorkerData } from './reviewRuntime';
+
+const STOP_TIMEOUT_MS = 3_000;
+/** A backward seek in a long session replays it from the start: give it time. */
+const CONTROL_TIMEOUT_MS = 60_000;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class ReviewCore implements TopicSource {
+  private readonly hub = new TopicHub();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stopping = false;
+  private exitError: string | null = null;
+
+  private constructor(
+    private worker: Worker | null,
+    readonly file: string,
+    private readonly log: LogFn,
+  ) {}
+
+  /** Starts the review worker on `file` and waits until it has opened the session. */
+  static async start(data: ReviewWorkerData, log: LogFn, timeoutMs = 15_000): Promise<ReviewCore> {
+    // The core worker's entry reviews instead of connecting when its data carries `review`.
+    const worker = startWorker('core', { review: data });
+    const core = new ReviewCore(worker, data.file, log);
+    await new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        if (!ready) reject(new Error(`the review worker did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
+      worker.on('message', (event: CoreEvent) => {
+        if (event.type === 'ready' && !ready) {
+          ready = true;
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+        core.onEvent(event);
+      });
+      worker.on('error', (error) => {
+        core.exitError = error.message;
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new Error(error.message));
+        } else log('error', `review: worker crashed: ${error.message}`);
+      });
+      worker.on('exit', (code) => {
+        core.worker = null;
+        for (const [, pending] of core.pending) {
+          clearTimeout(pending.timer);
+          pending.reject(new Error(core.exitError ?? `the review worker exited (code ${code})`));
+        }
+        core.pending.clear();
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new Error(core.exitError ?? `the review worker exited during start (code ${code})`));
+        }
+      });
+    }).catch(async (error: unknown) => {
+      await worker.terminate();
+      throw error;
+    });
+    return core;
+  }
+
+  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
+    return this.hub.subscribe(topic, listener);
+  }
+
+  /** The latest replay state the worker published. */
+  get replayState(): ReplayState | null {
+    return this.hub.current('replay')[0] ?? null;
+  }
+
+  async control(control: ReplayControl): Promise<ReplayState> {
+    return (await this.request({ op: 'replay', replay: control }, CONTROL_TIMEOUT_MS)) as ReplayState;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const worker = this.worker;
+    if (!worker) return;
+    try {
+      await this.request({ op: 'stop' }, STOP_TIMEOUT_MS);
+    } catch (error) {
+      this.log('warn', `review: worker did not stop cleanly: ${(error as Error).message}`);
+    }
+    await worker.terminate();
+    this.worker = null;
+  }
+
+  private onEvent(event: CoreEvent): void {
+    switch (event.type) {
+      case 'topic':
+        this.hub.publish(event.update);
+        return;
+      case 'reply': {
+        const pending = this.pending.get(event.id);
+        if (!pending) return;
+        this.pending.delete(event.id);
+        clearTimeout(pending.timer);
+        if (event.ok) pending.resolve(event.value);
+        else pending.reject(new Error(event.error));
+        return;
+      }
+      case 'log':
+        this.log(event.level, event.message, event.fields);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private request(fields: Omit<ReviewRequest, 'type' | 'id'>, timeoutMs: number): Promise<unknown> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('the review has ended'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`review request ${fields.op} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      const request: ReviewRequest = { type: 'request', id, ...fields };
+      worker.postMessage(request);
+    });
+  }
+}

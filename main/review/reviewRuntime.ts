@@ -1,0 +1,302 @@
+// The core worker's review mode: a ReplaySession (engine state + rules, the live path) paced by the session's
+// source timestamps, published through the same TopicPublisher as live (market, positions, accounts, health) plus
+// the replay's alerts and the `replay` position topic. Runs in the core worker, so a heavy replay or a long seek
+// never blocks the main thread.
+import { performance } from 'node:perf_hooks';
+import type { TopicUpdate } from '../../shared/api/contract';
+import type { ReplayControl, ReplayState } from '../../shared/api/methods/sessions';
+import type { HealthSnapshot } from '../../shared/domain/types';
+import { loadRulesConfig } from '../engine/rules/loadRules';
+import type { LogFn } from '../core/log';
+import type { CoreEvent } from '../core/messages';
+import { MIN_PUBLISH_INTERVAL_MS, TopicPublisher } from '../core/publisher';
+import { ReplaySession } from './replaySession';
+
+/** A core request as the review worker reads it (CoreRequest plus the replay op and its control). */
+export interface ReviewRequest {
+  type: 'request';
+  id: number;
+  op: string;
+  replay?: ReplayControl;
+}
+
+export interface ReviewWorkerData {
+  /** The session file to review (opened read-only). */
+  file: string;
+  /** Optional rules file merged over the shipped rules. */
+  rulesFile?: string;
+  publishIntervalMs?: number;
+}
+
+/** Longest a pacing slice may hold the worker's event loop (controls stay responsive during a fast replay). */
+const SLICE_MS = 25;
+/** Messages applied between two clock checks within a slice. */
+const SLICE_CHUNK = 2048;
+/** Pause between two paced slices at a finite speed. */
+const PACE_INTERVAL_MS = 10;
+
+export class ReviewRuntime {
+  readonly session: ReplaySession;
+  private readonly publisher: TopicPublisher;
+  private playing = false;
+  private speed = 1;
+  /** Wall clock and source ts the pacing counts from (re-anchored on play, speed change, seek, and catch-up). */
+  private anchorWall = 0;
+  private anchorTs = 0;
+  private paceTimer: NodeJS.Timeout | null = null;
+  private paceImmediate: NodeJS.Immediate | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private replayDirty = true;
+  private readonly startedAt = Date.now();
+  private readonly publishIntervalMs: number;
+  private rate = { at: Date.now(), applied: 0, perSecond: 0 };
+  private stopped = false;
+
+  constructor(
+    data: ReviewWorkerData,
+    private readonly sink: (event: CoreEvent) => void,
+    private readonly log: LogFn,
+  ) {
+    const rules = loadRulesConfig(data.rulesFile).config;
+    this.session = ReplaySession.open(data.file, { rules });
+    this.publisher = new TopicPublisher({
+      engine: this.session.state,
+      emit: (update) => this.sink({ type: 'topic', update }),
+      health: () => this.health(),
+    });
+    this.publishIntervalMs = Math.max(MIN_PUBLISH_INTERVAL_MS, data.publishIntervalMs ?? MIN_PUBLISH_INTERVAL_MS);
+    this.log('info', `review: opened ${data.file}`, { messages: this.session.meta.count });
+  }
+
+  start(): void {
+    this.flush();
+    this.flushTimer = setInterval(() => this.flush(), this.publishIntervalMs);
+  }
+
+  /** Applies one control and answers with the replay state right after it. */
+  control(control: ReplayControl): ReplayState {
+    switch (control.action) {
+      case 'play':
+        if (this.session.atEnd) this.session.reset(); // play at the end starts over
+        this.playing = true;
+        this.anchor();
+        this.schedule();
+        break;
+      case 'pause':
+        this.playing = false;
+        this.unschedule();
+        break;
+      case 'step':
+        this.playing = false;
+        this.unschedule();
+        this.session.step(control.count ?? 1);
+        break;
+      case 'speed':
+        this.speed = control.speed;
+        this.anchor();
+        if (this.playing) this.schedule();
+        break;
+      case 'seek':
+        if (control.seq !== undefined) this.session.seekSeq(control.seq);
+        else if (control.ts !== undefined) this.session.seekTs(control.ts);
+        else throw new Error('seek needs a seq or a ts');
+        this.anchor();
+        break;
+      default:
+        throw new Error(`unknown replay action ${JSON.stringify((control as { action?: unknown }).action)}`);
+    }
+    this.replayDirty = true;
+    this.flush();
+    return this.replayState();
+  }
+
+  replayState(): ReplayState {
+    const session = this.session;
+    const meta = session.meta;
+    return {
+      mode: 'review',
+      file: meta.file,
+      sessionId: meta.sessionId,
+      tradingDay: meta.tradingDay,
+      playing: this.playing,
+      speed: this.speed,
+      positionSeq: session.positionSeq,
+      positionTs: session.positionTs,
+      firstSeq: meta.firstSeq ?? 0,
+      lastSeq: meta.lastSeq ?? 0,
+      firstTs: meta.firstTs ?? 0,
+      lastTs: meta.lastTs ?? 0,
+      marks: session.marks(),
+    };
+  }
+
+  health(): HealthSnapshot {
+    const now = Date.now();
+    const session = this.session;
+    if (now - this.rate.at >= 200) {
+      this.rate = {
+        at: now,
+        applied: session.appliedTotal,
+        perSecond: Math.round(((session.appliedTotal - this.rate.applied) * 1000) / (now - this.rate.at)),
+      };
+    }
+    const memory = process.memoryUsage();
+    const anomalies: Record<string, number> = {};
+    for (const [kind, count] of Object.entries(session.state.anomalies)) if (count > 0) anomalies[kind] = count;
+    return {
+      feedState: 'review',
+      feedUrl: session.meta.file,
+      sessionId: session.meta.sessionId,
+      tradingDay: session.meta.tradingDay,
+      source: session.meta.source,
+      lastSeq: session.positionSeq,
+      messages: session.state.applied,
+      bytes: 0,
+      frames: 0,
+      rejects: 0,
+      rejectsByReason: {},
+      duplicates: 0,
+      gaps: session.meta.gaps.length,
+      unrecoverableGaps: [],
+      reconnects: 0,
+      lagMs: 0,
+      messagesPerSecond: this.rate.perSecond,
+      lastMessageAt: session.positionTs,
+      lastError: null,
+      uptimeMs: now - this.startedAt,
+      simulator: null,
+      cpuPercent: 0,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      anomalies,
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unschedule();
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    this.flush();
+    this.session.close();
+  }
+
+  /** Publishes engine topics (conflated, as live), then alert changes and the replay position when they moved. */
+  private flush(): void {
+    const before = this.session.positionSeq;
+    this.publisher.flush();
+    const now = Date.now();
+    const alerts = this.session.takeAlertChanges();
+    if (alerts.snapshot || alerts.rows.length > 0) {
+      const update: TopicUpdate<'alerts'> = {
+        topic: 'alerts',
+        snapshot: alerts.snapshot,
+        rows: alerts.rows,
+        removed: [],
+        at: now,
+        sourceTs: this.session.positionTs,
+      };
+      this.sink({ type: 'topic', update });
+    }
+    if (this.replayDirty || this.playing || before !== this.lastPublishedSeq) {
+      this.replayDirty = false;
+      this.lastPublishedSeq = this.session.positionSeq;
+      const update: TopicUpdate<'replay'> = {
+        topic: 'replay',
+        snapshot: true,
+        rows: [this.replayState()],
+        removed: [],
+        at: now,
+        sourceTs: this.session.positionTs,
+      };
+      this.sink({ type: 'topic', update });
+    }
+  }
+
+  private lastPublishedSeq = -1;
+
+  private anchor(): void {
+    this.anchorWall = performance.now();
+    this.anchorTs = this.session.positionSeq === 0 ? (this.session.nextTs() ?? 0) : this.session.positionTs;
+  }
+
+  private schedule(): void {
+    if (!this.playing || this.stopped || this.paceTimer || this.paceImmediate) return;
+    if (this.speed === 0) this.paceImmediate = setImmediate(() => this.pace());
+    else this.paceTimer = setTimeout(() => this.pace(), PACE_INTERVAL_MS);
+  }
+
+  private unschedule(): void {
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    if (this.paceImmediate) clearImmediate(this.paceImmediate);
+    this.paceTimer = null;
+    this.paceImmediate = null;
+  }
+
+  /** One slice of play: as many messages as the speed allows (or as fit in SLICE_MS at "as fast as possible"). */
+  private pace(): void {
+    this.paceTimer = null;
+    this.paceImmediate = null;
+    if (!this.playing || this.stopped) return;
+    const session = this.session;
+    const sliceStart = performance.now();
+    let behind = false;
+    for (;;) {
+      let applied: number;
+      if (this.speed === 0) applied = session.step(SLICE_CHUNK);
+      else {
+        const targetTs = this.anchorTs + (performance.now() - this.anchorWall) * this.speed;
+        applied = session.applyToTs(targetTs, SLICE_CHUNK);
+        if (applied < SLICE_CHUNK) break; // caught up with the pace
+      }
+      if (applied === 0 || session.atEnd) break;
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        behind = this.speed !== 0;
+        break;
+      }
+    }
+    if (session.atEnd) {
+      this.playing = false;
+      this.replayDirty = true;
+      return;
+    }
+    // Too slow for the asked speed: play on from here rather than pile up a debt to catch up later.
+    if (behind) this.anchor();
+    this.schedule();
+  }
+}
+
+/**
+ * Answers one core request in review mode (the core worker hands every request here while it reviews): replay
+ * controls, health, stop. `onStopped` runs after a stop was answered (the worker closes its port).
+ */
+export function handleReviewRequest(
+  runtime: ReviewRuntime,
+  request: ReviewRequest,
+  post: (event: CoreEvent) => void,
+  onStopped: () => void,
+): void {
+  const reply = (value: unknown) => post({ type: 'reply', id: request.id, ok: true, value });
+  const fail = (error: unknown) =>
+    post({ type: 'reply', id: request.id, ok: false, error: String((error as Error)?.message ?? error) });
+  try {
+    switch (request.op) {
+      case 'replay':
+        if (!request.replay) return fail(new Error('replay request without a control'));
+        return reply(runtime.control(request.replay));
+      case 'health':
+        return reply(runtime.health());
+      case 'stop':
+        runtime.stop().then(() => {
+          reply(null);
+          onStopped();
+        }, fail);
+        return;
+      default:
+        return fail(new Error(`${request.op} is not available while reviewing a recorded session`));
+    }
+  } catch (error) {
+    fail(error);
+  }
+}
