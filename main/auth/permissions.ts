@@ -87,6 +87,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'audit.verify': AUDIT_READERS,
   'audit.export': AUDIT_READERS,
   'audit.recent': AUDIT_READERS,
+  // settings as resolved from the machine policy (read-only; the UI marks locked keys)
+  'settings.policy': EVERYONE,
 };
 
 /** True when `role` may call `method`. A null role (nobody logged in) may call only the public methods. */

@@ -1,8 +1,9 @@
-// Where Floorwatch keeps its files: FLOORWATCH_DATA_DIR when set, else the OS user-data folder, spelled the way
+// Where Floorwatch keeps its files: the policy's dataDir, else FLOORWATCH_DATA_DIR when set, else the OS user-data folder, spelled the way
 // Electron's app.getPath('userData') spells it for an app named "Floorwatch" (so the app, the host and the CLI
 // find the same audit log; main/electron should `app.setPath('userData', floorwatchDataDir())` to be sure).
 import os from 'node:os';
 import path from 'node:path';
+import { resolveDataDir } from '../policy/settings';
 
 export const APP_FOLDER_NAME = 'Floorwatch';
 export const AUDIT_LOG_FILE_NAME = 'audit.sqlite';
@@ -13,11 +14,8 @@ export function floorwatchDataDir(
   platform: NodeJS.Platform = process.platform,
   home: string = os.homedir(),
 ): string {
-  const override = env.FLOORWATCH_DATA_DIR?.trim();
-  if (override) return path.resolve(override);
-  if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), APP_FOLDER_NAME);
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_FOLDER_NAME);
-  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), APP_FOLDER_NAME);
+  // The machine policy's dataDir wins over FLOORWATCH_DATA_DIR (main/policy; an invalid policy throws SettingsError).
+  return resolveDataDir(env, platform, home);
 }
 
 export function auditLogPath(dataDir: string = floorwatchDataDir()): string {

@@ -9,6 +9,7 @@ import { caseApiMethods } from './methods/cases';
 import { rulesApiMethods } from './methods/rules';
 import { authApiMethods, type AccountActionRequest } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
+import { settingsApiMethods } from './methods/settings';
 
 export const WINDOW_KINDS = ['marketWatch', 'positions', 'accounts'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
@@ -54,6 +55,7 @@ export const apiMethods = {
   ...rulesApiMethods,
   ...caseApiMethods,
   ...sessionApiMethods,
+  ...settingsApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   'window.open': method(
     Type.Object({ kind: WindowKindSchema, channel: Type.Optional(LinkChannelSchema) }),

@@ -1,0 +1,77 @@
+// One call for a composition root (the `floorwatch host` command, the Electron main process): resolves the
+// settings (policy > env/flags > user > defaults), applies the policy's launch decisions, starts the data folder
+// upkeep (retention, disk space) and hands back what the backend needs. Throws SettingsError with a one-line
+// message when the policy is invalid or forbids this launch; nothing is left running then.
+import type { TopicName } from '../../shared/api/contract';
+import type { MethodHandlers, TopicSource } from '../api/dispatcher';
+import { DataFolderUpkeep } from './dataFolder';
+import { assertHostModeAllowed, createSettingsHandlers, healthWithDisk, planFeed, type FeedPlan } from './service';
+import { resolveSettings, type ResolvedSettings } from './settings';
+
+export interface PolicyLaunch {
+  resolved: ResolvedSettings;
+  /** The feed to connect to (undefined feedUrl = the built-in simulator, which the policy then allows). */
+  feed: FeedPlan;
+  dataDir: string;
+  /** Handler of `settings.policy`, to spread into the backend's services. */
+  services: Pick<MethodHandlers, 'settings.policy'>;
+  /** The core's health topic with the `disk` field added. */
+  healthTopic(core: TopicSource): TopicSource;
+  /** `access` (services + topics for the backend) with `settings.policy` and the disk-aware health topic added. */
+  wrapAccess<A extends BackendExtras>(access: A, core: TopicSource): A;
+  /** Stops the retention and disk timers. */
+  stop(): void;
+}
+
+/** The shape of what a composition root hands createBackend (HostAccess, AuthServices…). */
+export interface BackendExtras {
+  services?: Partial<MethodHandlers>;
+  topics?: Partial<Record<TopicName, TopicSource>>;
+}
+
+export interface PolicyLaunchOptions {
+  mode: 'host' | 'electron';
+  /** --feed given on the command line (already checked to be ws:// or wss://). */
+  feedFlag?: string;
+  env?: NodeJS.ProcessEnv;
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** One log line on stderr, `prefix: message {fields}` (the CLI's style). */
+export function stderrLine(prefix: string): PolicyLaunchOptions['log'] {
+  return (_level, message, fields) =>
+    process.stderr.write(`${prefix}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+}
+
+export async function preparePolicyLaunch(options: PolicyLaunchOptions): Promise<PolicyLaunch> {
+  const resolved = resolveSettings({
+    env: options.env ?? process.env,
+    ...(options.feedFlag ? { flags: { feedUrls: [options.feedFlag] } } : {}),
+  });
+  if (options.mode === 'host') assertHostModeAllowed(resolved);
+  const feed = planFeed(resolved);
+  const dataDir = resolved.values.dataDir;
+  const upkeep = new DataFolderUpkeep({
+    dataDir,
+    retentionDays: resolved.values.retentionDays,
+    diskWarningFreePercent: resolved.values.diskWarningFreePercent,
+    log: options.log,
+  });
+  await upkeep.start();
+  if (resolved.policyFile) {
+    options.log('info', 'machine policy in force', { file: resolved.policyFile, locked: resolved.locked.join(',') });
+  }
+  return {
+    resolved,
+    feed,
+    dataDir,
+    services: createSettingsHandlers(resolved),
+    healthTopic: (core) => healthWithDisk(core, () => upkeep.disk),
+    wrapAccess: (access, core) => ({
+      ...access,
+      services: { ...access.services, ...createSettingsHandlers(resolved) },
+      topics: { ...access.topics, health: healthWithDisk(access.topics?.health ?? core, () => upkeep.disk) },
+    }),
+    stop: () => upkeep.stop(),
+  };
+}

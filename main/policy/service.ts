@@ -1,0 +1,95 @@
+// Wiring of the resolved settings into a composition root (main/host/server.ts's caller, main/electron/main.ts):
+// the `settings.policy` API handler, the health topic with the disk field, and the launch decisions the policy
+// makes (which feed, whether the simulator or the host mode may run).
+import { readFileSync } from 'node:fs';
+import type { TopicName, TopicUpdate } from '../../shared/api/contract';
+import type { DiskHealth, PolicyView } from '../../shared/api/methods/settings';
+import type { HealthSnapshot } from '../../shared/domain/types';
+import type { MethodHandlers, TopicSource } from '../api/dispatcher';
+import { SettingsError, type ResolvedSettings } from './settings';
+
+export function policyView(resolved: ResolvedSettings): PolicyView {
+  return {
+    policyFile: resolved.policyFile,
+    values: structuredClone(resolved.values) as Record<string, unknown>,
+    sources: { ...resolved.sources },
+    locked: [...resolved.locked],
+  };
+}
+
+/** Handler of the `settings` method group. */
+export function createSettingsHandlers(resolved: ResolvedSettings): Pick<MethodHandlers, 'settings.policy'> {
+  const view = policyView(resolved);
+  return { 'settings.policy': () => structuredClone(view) };
+}
+
+/** The health topic of `source` with `disk` added to its row (the core worker does not see the data folder). */
+export function healthWithDisk(source: TopicSource, disk: () => DiskHealth | null): TopicSource {
+  return {
+    subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void) {
+      if (topic !== 'health') return source.subscribe(topic, listener);
+      return source.subscribe(topic, (update) => {
+        const current = disk();
+        if (!current) return listener(update);
+        const rows = (update.rows as HealthSnapshot[]).map((row) => ({ ...row, disk: current }));
+        listener({ ...update, rows } as unknown as TopicUpdate<T>);
+      });
+    },
+  };
+}
+
+export interface FeedPlan {
+  /** The gateway to connect to; undefined = run the built-in simulator. */
+  feedUrl?: string;
+  /** PEM text of the CA for a wss:// feed (policy/env `feedCaFile`). */
+  feedCa?: string;
+}
+
+const who = (resolved: ResolvedSettings, key: 'feedUrls' | 'simulatorAllowed' | 'hostModeAllowed') =>
+  resolved.sources[key] === 'policy'
+    ? `your organisation's policy${resolved.policyFile ? ` (${resolved.policyFile})` : ''}`
+    : resolved.sources[key] === 'env'
+      ? 'an environment variable'
+      : 'your settings';
+
+/**
+ * Decides the feed: a URL from the flag/env/policy (already merged into `resolved`), else the simulator when
+ * allowed. Refuses with a SettingsError saying who disallowed the simulator and what to do instead.
+ */
+export function planFeed(resolved: ResolvedSettings): FeedPlan {
+  const feedUrl = resolved.values.feedUrls?.[0];
+  if (!feedUrl) {
+    if (!resolved.values.simulatorAllowed) {
+      throw new SettingsError(
+        `the built-in simulator is disabled by ${who(resolved, 'simulatorAllowed')} and no feed is configured; ` +
+          'set a feed URL (--feed, FLOORWATCH_FEED_URL or "feedUrls" in the policy)',
+        'simulatorAllowed',
+        'simulatorAllowed',
+      );
+    }
+    return {};
+  }
+  const caFile = resolved.values.feedCaFile;
+  if (!caFile) return { feedUrl };
+  let feedCa: string;
+  try {
+    feedCa = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new SettingsError(`"feedCaFile" ${caFile} cannot be read (${code})`, 'feedCaFile', 'feedCaFile');
+  }
+  if (!feedCa.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new SettingsError(`"feedCaFile" ${caFile} holds no PEM certificate`, 'feedCaFile', 'feedCaFile');
+  }
+  return { feedUrl, feedCa };
+}
+
+/** Refuses the headless host when the policy (or env/settings) disallows it. */
+export function assertHostModeAllowed(resolved: ResolvedSettings): void {
+  if (resolved.values.hostModeAllowed) return;
+  throw new SettingsError(
+    `host mode is disabled by ${who(resolved, 'hostModeAllowed')}; use the Floorwatch app instead`,
+    'hostModeAllowed',
+    'hostModeAllowed',
+  );
+}
