@@ -13,6 +13,7 @@ import {
 import {
   ApiDispatcher,
   ApiFailure,
+  type ApiGate,
   type CallerContext,
   type MethodHandlers,
   type RejectionLog,
@@ -39,6 +40,11 @@ export interface WindowOpener {
 
 export interface BackendOptions {
   core: CoreHandle;
+  /**
+   * Decides every call and subscription: the AuthService in both apps (see main/auth/authServices.ts
+   * openAuthServices); tests of the transports pass an explicit test gate. There is no default on purpose.
+   */
+  gate: ApiGate;
   /** Handlers of the method groups beyond the core's (auth, alerts, sessions…), each built by its own service. */
   services?: Partial<MethodHandlers>;
   /** Producers of topics the core worker does not publish (alerts workflow rows, account actions, replay). */
@@ -117,6 +123,7 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
   const dispatcher = new ApiDispatcher(
     { ...unavailableHandlers(), ...options.services, ...coreHandlers },
     topics,
+    options.gate,
     options.onRejected,
   );
   return { dispatcher, links };

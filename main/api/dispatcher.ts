@@ -47,17 +47,71 @@ export interface RejectionLog {
   (entry: { method: string; code: ApiErrorShape['code']; message: string; caller: CallerContext }): void;
 }
 
+/**
+ * Who may do what: asked before every call and every topic subscription. Production passes the AuthService
+ * (main/auth); tests that only exercise the transports pass an explicit test gate (tests/support/testGate.ts).
+ */
+export interface ApiGate {
+  /** Throws ApiFailure('forbidden') (and records the refusal) when `caller` may not call `method`. */
+  guard(method: string, caller: CallerContext): unknown;
+  /** True when `caller` may receive topic data now (logged in, not locked). */
+  canSubscribe(caller: CallerContext): boolean;
+  /** Records a call refused before the gate (unknown method, bad arguments). */
+  recordRejection(entry: { method: string; code: string; message: string; caller: CallerContext }): void;
+  /** A connection closed (its session may be resumed by another window for a while). */
+  disconnect(connectionId: string): void;
+}
+
 export class ApiDispatcher {
-  /** Calls refused before reaching a handler (unknown method, bad arguments), by code. */
+  /** Calls refused before reaching a handler (unknown method, bad arguments, forbidden), by code. */
   readonly rejected = new Map<string, number>();
+  /** Per connection: callbacks run after each of its calls (a login or lock changes what it may subscribe to). */
+  private readonly callWatchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly handlers: MethodHandlers,
     private readonly topics: TopicSource,
+    private readonly gate: ApiGate,
     private readonly onRejected: RejectionLog = () => {},
   ) {}
 
   async call(method: string, args: unknown, caller: CallerContext): Promise<unknown> {
+    try {
+      return await this.run(method, args, caller);
+    } finally {
+      for (const watcher of this.callWatchers.get(caller.connectionId) ?? []) watcher();
+    }
+  }
+
+  /** Topic data flows only to a logged-in, unlocked session (serveBridge re-checks after calls and every second). */
+  canSubscribe(caller: CallerContext): boolean {
+    return this.gate.canSubscribe(caller);
+  }
+
+  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
+    return this.topics.subscribe(topic, listener);
+  }
+
+  /** Runs `watcher` after every call of `connectionId`; returns the function that stops it. */
+  watchCalls(connectionId: string, watcher: () => void): () => void {
+    let set = this.callWatchers.get(connectionId);
+    if (!set) {
+      set = new Set();
+      this.callWatchers.set(connectionId, set);
+    }
+    set.add(watcher);
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.callWatchers.get(connectionId) === set) this.callWatchers.delete(connectionId);
+    };
+  }
+
+  /** The connection is gone: its subscriptions are closed by serveBridge, the gate detaches its session. */
+  disconnect(caller: CallerContext): void {
+    this.gate.disconnect(caller.connectionId);
+  }
+
+  private async run(method: string, args: unknown, caller: CallerContext): Promise<unknown> {
     const checker = argCheckers.get(method);
     if (!checker) throw this.refuse(method, 'unknown_method', `unknown API method "${method.slice(0, 80)}"`, caller);
     const value = args === undefined ? {} : args;
@@ -65,6 +119,15 @@ export class ApiDispatcher {
       const first = checker.Errors(value).First();
       const where = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : 'arguments';
       throw this.refuse(method, 'bad_arguments', `${method}: ${where} ${first?.message ?? 'is invalid'}`, caller);
+    }
+    try {
+      // The gate audits its own refusals; here they are only counted and logged.
+      this.gate.guard(method, caller);
+    } catch (error) {
+      const failure = error instanceof ApiFailure ? error : new ApiFailure('forbidden', (error as Error).message);
+      this.count(failure.code);
+      this.onRejected({ method, code: failure.code, message: failure.message, caller });
+      throw failure;
     }
     const handler = this.handlers[method as ApiMethod] as (a: unknown, c: CallerContext) => unknown;
     try {
@@ -75,13 +138,19 @@ export class ApiDispatcher {
     }
   }
 
-  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
-    return this.topics.subscribe(topic, listener);
+  private count(code: string): void {
+    this.rejected.set(code, (this.rejected.get(code) ?? 0) + 1);
   }
 
   private refuse(method: string, code: ApiErrorShape['code'], message: string, caller: CallerContext): ApiFailure {
-    this.rejected.set(code, (this.rejected.get(code) ?? 0) + 1);
+    this.count(code);
     this.onRejected({ method, code, message, caller });
+    // A refusal that cannot be recorded is still a refusal; the caller gets the clear error either way.
+    try {
+      this.gate.recordRejection({ method, code, message, caller });
+    } catch (error) {
+      this.onRejected({ method, code: 'failed', message: `audit: ${(error as Error).message}`, caller });
+    }
     return new ApiFailure(code, message);
   }
 }
@@ -91,13 +160,45 @@ export function errorShape(error: unknown): ApiErrorShape {
   return { code: 'failed', message: (error as Error)?.message ?? String(error) };
 }
 
-/** Serves the bridge protocol for one connection; `send` writes a reply to that connection's pipe. */
+/** How often a bridge re-checks whether its session may still receive data (idle lock, lock in another window). */
+const SESSION_CHECK_MS = 1000;
+
+/**
+ * Serves the bridge protocol for one connection; `send` writes a reply to that connection's pipe. Subscriptions
+ * asked for before login (or while locked) are remembered and start once the session may see data; a lock or
+ * logout stops them, and unlocking starts them again from a fresh snapshot.
+ */
 export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, send: (reply: BridgeReply) => void) {
+  /** Topics the window asked for. */
+  const wanted = new Set<TopicName>();
+  /** Topics flowing now. */
   const subscriptions = new Map<TopicName, () => void>();
   let closed = false;
   const safeSend = (reply: BridgeReply) => {
     if (!closed) send(reply);
   };
+  const start = (topic: TopicName) => {
+    subscriptions.get(topic)?.();
+    subscriptions.set(
+      topic,
+      dispatcher.subscribe(topic, (update) => safeSend({ kind: 'topic', update })),
+    );
+  };
+  const stopAll = () => {
+    for (const stop of subscriptions.values()) stop();
+    subscriptions.clear();
+  };
+  const sync = () => {
+    if (closed) return;
+    if (!dispatcher.canSubscribe(caller)) {
+      stopAll();
+      return;
+    }
+    for (const topic of wanted) if (!subscriptions.has(topic)) start(topic);
+  };
+  const stopWatching = dispatcher.watchCalls(caller.connectionId, sync);
+  const checkTimer = setInterval(sync, SESSION_CHECK_MS);
+  checkTimer.unref?.();
   return {
     handle(request: unknown): void {
       if (closed || request === null || typeof request !== 'object') return;
@@ -108,20 +209,23 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
           (error: unknown) => safeSend({ kind: 'result', id: message.id, ok: false, error: errorShape(error) }),
         );
       } else if (message.kind === 'subscribe' && TOPICS.includes(message.topic)) {
-        subscriptions.get(message.topic)?.();
-        subscriptions.set(
-          message.topic,
-          dispatcher.subscribe(message.topic, (update) => safeSend({ kind: 'topic', update })),
-        );
-      } else if (message.kind === 'unsubscribe' && subscriptions.has(message.topic)) {
+        wanted.add(message.topic);
+        // A repeated subscribe asks for a fresh snapshot.
+        if (dispatcher.canSubscribe(caller)) start(message.topic);
+      } else if (message.kind === 'unsubscribe' && TOPICS.includes(message.topic)) {
+        wanted.delete(message.topic);
         subscriptions.get(message.topic)?.();
         subscriptions.delete(message.topic);
       }
     },
     close(): void {
+      if (closed) return;
       closed = true;
-      for (const stop of subscriptions.values()) stop();
-      subscriptions.clear();
+      clearInterval(checkTimer);
+      stopWatching();
+      stopAll();
+      wanted.clear();
+      dispatcher.disconnect(caller);
     },
   };
 }

@@ -12,6 +12,7 @@ import type { MarketRow } from '../../shared/domain/types';
 import type { CoreHandle } from '../../main/api/backend';
 import { TopicHub } from '../../main/api/topicHub';
 import { startHost, type HostHandle } from '../../main/host/server';
+import { testGate } from '../support/testGate';
 
 function marketRow(instrumentId: string, last: number): MarketRow {
   return {
@@ -178,7 +179,14 @@ describe('headless host', () => {
       at: Date.now(),
       sourceTs: Date.now(),
     });
-    host = await startHost({ port: 0, core, staticDir, version: '9.9.9-test', log: (line) => logged.push(line) });
+    host = await startHost({
+      port: 0,
+      core,
+      access: { gate: testGate() }, // login over the host is tested in auth-host.test.ts
+      staticDir,
+      version: '9.9.9-test',
+      log: (line) => logged.push(line),
+    });
   });
 
   afterAll(async () => {
@@ -344,7 +352,14 @@ describe('headless host', () => {
   });
 
   it('closes bridge connections when it stops', async () => {
-    const other = await startHost({ port: 0, core, staticDir, version: 't', log: () => {} });
+    const other = await startHost({
+      port: 0,
+      core,
+      access: { gate: testGate() },
+      staticDir,
+      version: 't',
+      log: () => {},
+    });
     const bridge = await TestBridge.open(`ws://127.0.0.1:${other.port}/api?token=${other.token}`, other.origin);
     expect(other.connections).toBe(1);
     const closed = new Promise<number>((resolve) => bridge.ws.once('close', (code) => resolve(code)));

@@ -28,6 +28,7 @@ import { startHost } from '../../main/host/server';
 import { createPreloadApi, type IpcRendererLike } from '../../preload/api';
 import { IPC_CHANNELS as PRELOAD_CHANNELS } from '../../preload/ipcChannels';
 import { createBridgeClient } from '../../shared/api/bridgeClient';
+import { testGate } from '../support/testGate';
 import {
   AppInfoSchema,
   type FloorwatchApi,
@@ -135,7 +136,14 @@ async function streamBarrier(api: FloorwatchApi, topic: TopicName): Promise<void
 async function openHost(): Promise<Harness> {
   const core = new FakeCore();
   const staticDir = await mkdtemp(path.join(os.tmpdir(), 'fw-contract-'));
-  const host = await startHost({ core, staticDir, port: 0, version: '0.0.0-test', log: () => {} });
+  const host = await startHost({
+    core,
+    access: { gate: testGate() }, // these tests are about the transports, not login
+    staticDir,
+    port: 0,
+    version: '0.0.0-test',
+    log: () => {},
+  });
   const socket = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${encodeURIComponent(host.token)}`, {
     origin: host.origin,
   });
@@ -310,6 +318,7 @@ function electronRig(): ElectronRig {
   const openedWindows: WindowKind[] = [];
   const { dispatcher } = createBackend({
     core,
+    gate: testGate(), // these tests are about the transports, not login
     transport: 'electron',
     version: '0.0.0-test',
     openWindow: async (kind) => {

@@ -25,9 +25,16 @@ export const SessionInfoSchema = Type.Object({
   idleLockMs: Type.Integer({ minimum: 0 }),
 });
 export const LoginResultSchema = Type.Object({ ...SessionInfoSchema.properties, token: Type.String() });
+/** The audit chain check made when the app started; every window shows a red banner when it failed. */
+export const AuditStartupCheckSchema = Type.Object({
+  ok: Type.Boolean(),
+  rows: Type.Integer(),
+  message: Type.String(),
+});
 export const AuthStatusSchema = Type.Object({
   needsSetup: Type.Boolean(),
   session: Type.Union([SessionInfoSchema, Type.Null()]),
+  auditCheck: Type.Optional(AuditStartupCheckSchema),
 });
 
 export const OperatorSchema = Type.Object({
