@@ -1,0 +1,536 @@
+// The simulator's fw-feed/1 WebSocket server. One SimulatorSession (a SessionGenerator plus the frames already sent)
+// is streamed to every client: a timer paces generation at `rate` messages a second and emits each tick's messages
+// as one JSON-array frame, stamped with the wall clock at send (tick-to-screen latency is measured from `ts`).
+// Clients read from the session history at their own pace: `subscribe {fromSeq}` resumes anywhere still held, a
+// client whose socket buffer is full is skipped until it drains, and one that falls too far behind is dropped with
+// an error (it can resume). A bad client frame gets `error BAD_REQUEST`; nothing a client sends can stop the server.
+//
+// Restarting on the same session (for resume tests): `await sim.stop()` then
+// `startSimulatorServer({ port: sim.port, resumeFrom: sim.session })` continues the same session (same sessionId,
+// same history, generation picks up where it stopped), so a client resubscribing with fromSeq sees no gap.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { PROTOCOL_VERSION, encodeFrame, type SequencedMessage, type ServerMessage } from '../../shared/protocol';
+import { SessionGenerator, chinaToday, DEFAULT_TRADING_DAY } from './generator';
+import { SessionHistory, type HistoryFrame } from './history';
+import type { GroundTruth, ScenarioSelection } from './scenarios';
+
+export interface UnfillableGap {
+  /** The last seq sent before the jump. */
+  afterSeq: number;
+  /** How many seqs are skipped (never sent, never resendable). */
+  length: number;
+}
+
+export interface SimulatorServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 9001; 0 picks a free port. */
+  port?: number;
+  seed?: number;
+  /** Messages per second (default 20,000; 0 pauses generation, heartbeats continue). */
+  rate?: number;
+  scenarios?: ScenarioSelection;
+  /** NDJSON file for the injected cases' ground truth (truncated at start, one line per case as it completes). */
+  truthFile?: string;
+  /** Length of the trading day in seconds at `rate` (default 4 h); the day has rate × daySeconds messages. */
+  daySeconds?: number;
+  /** Length of the day in messages (overrides rate × daySeconds). */
+  messages?: number;
+  /** Default: today in China, or 20260319 with virtualClock. */
+  tradingDay?: string;
+  /** Send the generator's simulated `ts` instead of the wall clock (default false). */
+  virtualClock?: boolean;
+  /** Pacing timer period (default 10 ms). */
+  batchIntervalMs?: number;
+  /** Largest batch in one frame (default 5,000 messages). */
+  maxBatch?: number;
+  /** A client that has had nothing for this long gets a heartbeat (default 500 ms; the protocol asks ≤ 1 s). */
+  heartbeatMs?: number;
+  /** History bounds (defaults 5,000,000 messages and 512 MiB of JSON). */
+  historyMessages?: number;
+  historyBytes?: number;
+  /** A client further behind than this many messages is dropped with error SLOW_CONSUMER (default 2,000,000). */
+  maxLagMessages?: number;
+  /** Stop writing to a client while its socket buffer holds more than this (default 8 MiB). */
+  highWaterBytes?: number;
+  /** Test hook: after `afterSeq` the seqs jump by `length`; the skipped seqs are RESEND_UNAVAILABLE. */
+  unfillableGap?: UnfillableGap;
+  /** Continue a stopped server's session (same sessionId and history); seed, scenarios and day options are ignored. */
+  resumeFrom?: SimulatorSession;
+  /** One line per notable event (client connects, drops, bad requests, truth records). */
+  log?: (line: string) => void;
+}
+
+export interface SimulatorCounters {
+  sessionId: string;
+  /** The seq the next message will carry. */
+  nextSeq: number;
+  messagesProduced: number;
+  framesProduced: number;
+  framesSent: number;
+  bytesSent: number;
+  clients: number;
+  connections: number;
+  subscribes: number;
+  badRequests: number;
+  resendUnavailable: number;
+  slowConsumersDropped: number;
+  heartbeatsSent: number;
+  historyMessages: number;
+  historyBytes: number;
+  oldestSeq: number | null;
+  /** Configured and measured (last second) messages per second. */
+  targetRate: number;
+  measuredRate: number;
+  ended: boolean;
+  truthRecords: number;
+}
+
+export interface RunningSimulator {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly session: SimulatorSession;
+  counters(): SimulatorCounters;
+  /** Changes the pace (messages per second; 0 pauses). */
+  setRate(rate: number): void;
+  /** Closes every client (1001) and the listening socket; the session can be resumed by another server. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_RATE = 20_000;
+export const DEFAULT_DAY_SECONDS = 4 * 3600;
+
+/** One simulated trading day being served: the generator, the frames sent so far, and the ground-truth sink. */
+export class SimulatorSession {
+  readonly sessionId: string;
+  readonly source: string;
+  readonly history: SessionHistory;
+  framesProduced = 0;
+  truthRecords = 0;
+  /** A server is currently serving this session. */
+  attached = false;
+  /** Generator seq of the last message taken into a frame. */
+  private taken = 0;
+  private readonly batch: SequencedMessage[] = [];
+
+  constructor(
+    readonly generator: SessionGenerator,
+    readonly seed: number,
+    readonly virtualClock: boolean,
+    readonly gap: UnfillableGap | undefined,
+    history: { messages: number; bytes: number },
+    private readonly truthFile: string | undefined,
+  ) {
+    this.sessionId = `sim-${generator.tradingDay}-${seed}-${randomBytes(4).toString('hex')}`;
+    this.source = `floorwatch-sim seed=${seed}`;
+    this.history = new SessionHistory(history.messages, history.bytes);
+    if (truthFile) writeFileSync(truthFile, '');
+  }
+
+  get tradingDay(): string {
+    return this.generator.tradingDay;
+  }
+
+  /** Seq as served: shifted past the test gap. */
+  served(seq: number): number {
+    return this.gap && seq > this.gap.afterSeq ? seq + this.gap.length : seq;
+  }
+
+  inGap(seq: number): boolean {
+    return !!this.gap && seq > this.gap.afterSeq && seq <= this.gap.afterSeq + this.gap.length;
+  }
+
+  /** The seq the next message will carry. */
+  get nextSeq(): number {
+    return this.served(this.taken + 1);
+  }
+
+  get ended(): boolean {
+    return this.generator.done;
+  }
+
+  /** Generates up to `count` messages into frames of at most `maxBatch`, stamps them and appends them to history. */
+  produce(count: number, maxBatch: number): number {
+    let produced = 0;
+    const batch = this.batch;
+    while (produced < count && !this.generator.done) {
+      batch.length = 0;
+      this.generator.take(Math.min(maxBatch, count - produced), batch);
+      if (batch.length === 0) break;
+      produced += batch.length;
+      this.taken = batch[batch.length - 1]!.seq;
+      const now = Date.now();
+      let start = 0;
+      for (let i = 0; i < batch.length; i++) {
+        const message = batch[i]!;
+        if (!this.virtualClock) message.ts = now;
+        if (this.gap && message.seq > this.gap.afterSeq) {
+          // Split the frame where the seqs jump, so every stored frame is contiguous.
+          if (message.seq === this.gap.afterSeq + 1 && i > start) {
+            this.emitFrame(batch.slice(start, i));
+            start = i;
+          }
+          message.seq += this.gap.length;
+        }
+      }
+      this.emitFrame(start === 0 ? batch : batch.slice(start));
+    }
+    return produced;
+  }
+
+  private emitFrame(messages: SequencedMessage[]): void {
+    if (messages.length === 0) return;
+    const frame: HistoryFrame = {
+      firstSeq: messages[0]!.seq,
+      lastSeq: messages[messages.length - 1]!.seq,
+      count: messages.length,
+      text: encodeFrame(messages),
+    };
+    this.framesProduced++;
+    this.history.append(frame);
+  }
+
+  /** Writes a ground-truth record (seqs as served) to the truth file. */
+  recordTruth(truth: GroundTruth): GroundTruth {
+    const served = { ...truth, firstSeq: this.served(truth.firstSeq), lastSeq: this.served(truth.lastSeq) };
+    this.truthRecords++;
+    if (this.truthFile) appendFileSync(this.truthFile, `${JSON.stringify(served)}\n`);
+    return served;
+  }
+}
+
+interface Client {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly remote: string;
+  subscribed: boolean;
+  /** Next seq this client should get. */
+  nextSeq: number;
+  /** Absolute history index of the next frame to send. */
+  frameIndex: number;
+  lastSentAt: number;
+}
+
+const HISTORY_MESSAGES = 5_000_000;
+const HISTORY_BYTES = 512 * 1024 * 1024;
+const MAX_CLIENT_FRAME = 64 * 1024;
+
+function createSession(options: SimulatorServerOptions, log: (line: string) => void): SimulatorSession {
+  const seed = options.seed ?? 1;
+  const rate = options.rate ?? DEFAULT_RATE;
+  const daySeconds = options.daySeconds ?? DEFAULT_DAY_SECONDS;
+  if (!(daySeconds > 0)) throw new RangeError(`daySeconds must be positive (got ${daySeconds})`);
+  const messages = options.messages ?? Math.max(Math.round(Math.max(rate, 1) * daySeconds), 60_000);
+  const virtualClock = options.virtualClock ?? false;
+  let session: SimulatorSession | null = null;
+  const generator = new SessionGenerator({
+    seed,
+    messages,
+    scenarios: options.scenarios ?? 'none',
+    virtualClock,
+    tradingDay: options.tradingDay ?? (virtualClock ? DEFAULT_TRADING_DAY : chinaToday()),
+    onTruth: (truth) => {
+      const served = session!.recordTruth(truth);
+      log(`truth: ${served.rule} ${served.subjectId} ${served.instrumentId ?? ''} seq ${served.firstSeq}..${served.lastSeq}`);
+    },
+    onNote: (note) => log(`scenario: ${note}`),
+  });
+  const gap = options.unfillableGap;
+  if (gap && (!Number.isSafeInteger(gap.afterSeq) || gap.afterSeq < 1 || !Number.isSafeInteger(gap.length) || gap.length < 1)) {
+    throw new RangeError('unfillableGap needs whole numbers afterSeq ≥ 1 and length ≥ 1');
+  }
+  session = new SimulatorSession(
+    generator,
+    seed,
+    virtualClock,
+    gap,
+    { messages: options.historyMessages ?? HISTORY_MESSAGES, bytes: options.historyBytes ?? HISTORY_BYTES },
+    options.truthFile,
+  );
+  return session;
+}
+
+function listen(wss: WebSocketServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      wss.off('listening', onListening);
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges' : `failed: ${error.message}`;
+      reject(new Error(`cannot listen on ${host}:${port}: the port ${reason}`));
+    };
+    const onListening = () => {
+      wss.off('error', onError);
+      const address = wss.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    wss.once('error', onError);
+    wss.once('listening', onListening);
+  });
+}
+
+/** Starts a simulator WebSocket server; resolves once it listens. */
+export async function startSimulatorServer(options: SimulatorServerOptions = {}): Promise<RunningSimulator> {
+  const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  let rate = options.rate ?? DEFAULT_RATE;
+  if (!(rate >= 0) || !Number.isFinite(rate)) throw new RangeError(`rate must be ≥ 0 (got ${rate})`);
+  const intervalMs = options.batchIntervalMs ?? 10;
+  const maxBatch = options.maxBatch ?? 5000;
+  const heartbeatMs = options.heartbeatMs ?? 500;
+  const maxLag = options.maxLagMessages ?? 2_000_000;
+  const highWater = options.highWaterBytes ?? 8 * 1024 * 1024;
+  const session = options.resumeFrom ?? createSession(options, log);
+  if (session.attached) throw new Error(`session ${session.sessionId} is still being served; stop that server first`);
+
+  const wss = new WebSocketServer({ host, port: options.port ?? 9001, maxPayload: MAX_CLIENT_FRAME, perMessageDeflate: false });
+  const port = await listen(wss, host, options.port ?? 9001);
+  session.attached = true;
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const clients = new Set<Client>();
+  let nextClientId = 1;
+  const counters = {
+    framesSent: 0,
+    bytesSent: 0,
+    connections: 0,
+    subscribes: 0,
+    badRequests: 0,
+    resendUnavailable: 0,
+    slowConsumersDropped: 0,
+    heartbeatsSent: 0,
+  };
+
+  // Pacing: produce rate × elapsed messages, never more than a quarter second of debt after a stall.
+  let paceStart = performance.now();
+  let pacedProduced = 0;
+  const rateWindow: Array<[number, number]> = [];
+  let producedTotal = 0;
+
+  const send = (client: Client, text: string) => {
+    client.ws.send(text);
+    client.lastSentAt = performance.now();
+    counters.framesSent++;
+    counters.bytesSent += text.length;
+  };
+  const sendMessage = (client: Client, message: ServerMessage) => send(client, JSON.stringify(message));
+  const sendError = (client: Client, code: string, message: string) =>
+    sendMessage(client, { type: 'error', ts: Date.now(), code, message });
+
+  const drop = (client: Client, code: string, message: string) => {
+    log(`client ${client.id} (${client.remote}) dropped: ${message}`);
+    sendError(client, code, message);
+    client.ws.close(4008, code);
+    clients.delete(client);
+  };
+
+  const pump = (client: Client) => {
+    if (!client.subscribed || client.ws.readyState !== client.ws.OPEN) return;
+    const history = session.history;
+    while (client.frameIndex < history.endIndex) {
+      if (client.ws.bufferedAmount > highWater) break;
+      const frame = history.at(client.frameIndex);
+      if (!frame) {
+        counters.slowConsumersDropped++;
+        drop(client, 'SLOW_CONSUMER', `fell behind the history (oldest held seq ${history.oldestSeq}); resubscribe with fromSeq=${client.nextSeq}`);
+        return;
+      }
+      send(client, frame.text);
+      client.nextSeq = frame.lastSeq + 1;
+      client.frameIndex++;
+    }
+    const lag = session.nextSeq - client.nextSeq;
+    if (lag > maxLag) {
+      counters.slowConsumersDropped++;
+      drop(client, 'SLOW_CONSUMER', `fell ${lag} messages behind; resubscribe with fromSeq=${client.nextSeq}`);
+    }
+  };
+
+  const subscribe = (client: Client, fromSeq: number) => {
+    counters.subscribes++;
+    const next = session.nextSeq;
+    if (fromSeq > next) {
+      counters.badRequests++;
+      sendError(client, 'BAD_REQUEST', `fromSeq ${fromSeq} is beyond this session's next seq ${next}`);
+      return;
+    }
+    let frameIndex: number;
+    let partial: string | null = null;
+    if (fromSeq === next) {
+      frameIndex = session.history.endIndex;
+    } else {
+      frameIndex = session.inGap(fromSeq) ? -1 : session.history.find(fromSeq);
+      if (frameIndex < 0) {
+        counters.resendUnavailable++;
+        const oldest = session.history.oldestSeq;
+        const why = session.inGap(fromSeq)
+          ? `seq ${fromSeq} was never available (seqs ${session.gap!.afterSeq + 1}..${session.gap!.afterSeq + session.gap!.length} are missing)`
+          : `seq ${fromSeq} is no longer held (oldest held seq is ${oldest ?? next})`;
+        log(`client ${client.id}: RESEND_UNAVAILABLE ${why}`);
+        sendError(client, 'RESEND_UNAVAILABLE', why);
+        return;
+      }
+      const frame = session.history.at(frameIndex)!;
+      if (frame.firstSeq < fromSeq) {
+        // Resume inside a frame: resend its tail only.
+        const parsed = JSON.parse(frame.text) as SequencedMessage | SequencedMessage[];
+        const tail = (Array.isArray(parsed) ? parsed : [parsed]).filter((m) => m.seq >= fromSeq);
+        partial = encodeFrame(tail);
+        frameIndex++;
+      }
+    }
+    client.subscribed = true;
+    client.nextSeq = fromSeq;
+    client.frameIndex = frameIndex;
+    sendMessage(client, {
+      type: 'hello',
+      ts: Date.now(),
+      protocol: PROTOCOL_VERSION,
+      nextSeq: fromSeq,
+      sessionId: session.sessionId,
+      tradingDay: session.tradingDay,
+      source: session.source,
+    });
+    if (partial) send(client, partial);
+    pump(client);
+  };
+
+  const onClientFrame = (client: Client, data: RawData, isBinary: boolean) => {
+    const reject = (why: string) => {
+      counters.badRequests++;
+      log(`client ${client.id}: BAD_REQUEST ${why}`);
+      sendError(client, 'BAD_REQUEST', why);
+    };
+    if (isBinary) return reject('binary frames are not accepted; send JSON text');
+    let request: unknown;
+    try {
+      request = JSON.parse(data.toString());
+    } catch {
+      return reject('the frame is not valid JSON');
+    }
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) return reject('a request must be a JSON object');
+    const { type, fromSeq } = request as { type?: unknown; fromSeq?: unknown };
+    if (type !== 'subscribe') return reject(`unknown request type ${JSON.stringify(type) ?? 'undefined'}; only "subscribe" is accepted`);
+    if (fromSeq !== undefined && (typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 1)) {
+      return reject(`fromSeq must be a whole number ≥ 1 (got ${JSON.stringify(fromSeq)})`);
+    }
+    subscribe(client, (fromSeq as number | undefined) ?? 1);
+  };
+
+  wss.on('connection', (ws, request) => {
+    counters.connections++;
+    const client: Client = {
+      id: nextClientId++,
+      ws,
+      remote: `${request.socket.remoteAddress}:${request.socket.remotePort}`,
+      subscribed: false,
+      nextSeq: 1,
+      frameIndex: 0,
+      lastSentAt: performance.now(),
+    };
+    clients.add(client);
+    log(`client ${client.id} connected from ${client.remote}`);
+    ws.on('message', (data, isBinary) => {
+      try {
+        onClientFrame(client, data, isBinary);
+      } catch (error) {
+        // Never let one client's request take the server down.
+        log(`client ${client.id}: request failed: ${(error as Error).message}`);
+      }
+    });
+    ws.on('close', () => {
+      clients.delete(client);
+      log(`client ${client.id} disconnected`);
+    });
+    ws.on('error', (error) => log(`client ${client.id} socket error: ${error.message}`));
+  });
+  wss.on('error', (error) => log(`server error: ${error.message}`));
+
+  const tick = () => {
+    const now = performance.now();
+    if (!session.ended && rate > 0) {
+      let due = Math.floor(((now - paceStart) * rate) / 1000) - pacedProduced;
+      const maxDebt = Math.max(1, Math.ceil(rate / 4));
+      if (due > maxDebt) {
+        pacedProduced += due - maxDebt;
+        due = maxDebt;
+      }
+      if (due > 0) {
+        const produced = session.produce(due, maxBatch);
+        pacedProduced += produced;
+        producedTotal += produced;
+      }
+    }
+    rateWindow.push([now, producedTotal]);
+    while (rateWindow.length > 2 && now - rateWindow[0]![0] > 1000) rateWindow.shift();
+    for (const client of clients) {
+      pump(client);
+      if (client.ws.readyState === client.ws.OPEN && now - client.lastSentAt >= heartbeatMs) {
+        counters.heartbeatsSent++;
+        sendMessage(client, { type: 'heartbeat', ts: Date.now() });
+      }
+    }
+  };
+  const timer = setInterval(tick, intervalMs);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= new Promise<void>((resolve) => {
+      clearInterval(timer);
+      for (const client of clients) client.ws.close(1001, 'simulator stopping');
+      const force = setTimeout(() => {
+        for (const client of clients) client.ws.terminate();
+      }, 500);
+      wss.close(() => {
+        clearTimeout(force);
+        clients.clear();
+        session.attached = false;
+        log('simulator stopped');
+        resolve();
+      });
+    });
+    return stopping;
+  };
+
+  log(`serving ${session.sessionId} on ${url} at ${rate} msg/s`);
+  return {
+    url,
+    host,
+    port,
+    session,
+    setRate(next: number) {
+      if (!(next >= 0) || !Number.isFinite(next)) throw new RangeError(`rate must be ≥ 0 (got ${next})`);
+      rate = next;
+      paceStart = performance.now();
+      pacedProduced = 0;
+    },
+    stop,
+    counters(): SimulatorCounters {
+      const first = rateWindow[0];
+      const last = rateWindow[rateWindow.length - 1];
+      const span = first && last ? last[0] - first[0] : 0;
+      return {
+        sessionId: session.sessionId,
+        nextSeq: session.nextSeq,
+        messagesProduced: session.generator.generated,
+        framesProduced: session.framesProduced,
+        framesSent: counters.framesSent,
+        bytesSent: counters.bytesSent,
+        clients: clients.size,
+        connections: counters.connections,
+        subscribes: counters.subscribes,
+        badRequests: counters.badRequests,
+        resendUnavailable: counters.resendUnavailable,
+        slowConsumersDropped: counters.slowConsumersDropped,
+        heartbeatsSent: counters.heartbeatsSent,
+        historyMessages: session.history.messages,
+        historyBytes: session.history.bytes,
+        oldestSeq: session.history.oldestSeq,
+        targetRate: rate,
+        measuredRate: span > 0 ? Math.round(((last![1] - first![1]) * 1000) / span) : 0,
+        ended: session.ended,
+        truthRecords: session.truthRecords,
+      };
+    },
+  };
+}

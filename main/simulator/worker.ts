@@ -1,0 +1,83 @@
+// Worker-thread entry of the simulator (started by startWorker('simulator', data) from main/util/workers.ts).
+// workerData: { host?, port?, seed?, rate?, scenarios? ('all' | 'none' | 'a,b' | string[]), truthFile?,
+// daySeconds?, messages?, historyMessages?, historyBytes? }.
+// Posts { type: 'listening', url, port, sessionId } once serving, or { type: 'error', message } if it cannot start.
+// Messages in: { type: 'stop' } → stops the server, posts { type: 'stopped' } and lets the thread end;
+// { type: 'counters' } → posts { type: 'counters', counters }.
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseScenarios, resolveScenarios, type ScenarioSelection } from './scenarios';
+import { startSimulatorServer, type RunningSimulator, type SimulatorServerOptions } from './server';
+
+export interface SimulatorWorkerData {
+  host?: string;
+  port?: number;
+  seed?: number;
+  rate?: number;
+  scenarios?: string | string[];
+  truthFile?: string;
+  daySeconds?: number;
+  messages?: number;
+  historyMessages?: number;
+  historyBytes?: number;
+}
+
+export type SimulatorWorkerEvent =
+  | { type: 'listening'; url: string; port: number; sessionId: string }
+  | { type: 'error'; message: string }
+  | { type: 'stopped' }
+  | { type: 'counters'; counters: ReturnType<RunningSimulator['counters']> };
+
+function scenariosOf(value: string | string[] | undefined): ScenarioSelection | undefined {
+  if (value === undefined) return undefined;
+  const selection = typeof value === 'string' ? parseScenarios(value) : parseScenarios(value.join(','));
+  resolveScenarios(selection);
+  return selection;
+}
+
+if (!parentPort) throw new Error('main/simulator/worker.ts must run in a worker thread');
+const port = parentPort;
+const data = (workerData ?? {}) as SimulatorWorkerData;
+const post = (event: SimulatorWorkerEvent) => port.postMessage(event);
+
+let running: RunningSimulator | null = null;
+let stopRequested = false;
+
+async function stop(): Promise<void> {
+  stopRequested = true;
+  if (running) await running.stop();
+  running = null;
+  post({ type: 'stopped' });
+  port.close();
+}
+
+port.on('message', (message: { type?: string }) => {
+  if (message?.type === 'stop') {
+    void stop();
+  } else if (message?.type === 'counters') {
+    if (running) post({ type: 'counters', counters: running.counters() });
+  }
+});
+
+try {
+  const options: SimulatorServerOptions = {
+    host: data.host,
+    port: data.port,
+    seed: data.seed,
+    rate: data.rate,
+    scenarios: scenariosOf(data.scenarios),
+    truthFile: data.truthFile,
+    daySeconds: data.daySeconds,
+    messages: data.messages,
+    historyMessages: data.historyMessages,
+    historyBytes: data.historyBytes,
+  };
+  running = await startSimulatorServer(options);
+  if (stopRequested) {
+    await running.stop();
+  } else {
+    post({ type: 'listening', url: running.url, port: running.port, sessionId: running.session.sessionId });
+  }
+} catch (error) {
+  post({ type: 'error', message: (error as Error).message });
+  port.close();
+}
