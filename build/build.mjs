@@ -22,6 +22,7 @@ export const MAIN_ENTRIES = [
   { source: 'main/electron/main.ts', output: 'main/electron-main.js' },
   { source: 'main/core/worker.ts', output: 'main/core-worker.js' },
   { source: 'main/simulator/worker.ts', output: 'main/simulator-worker.js' },
+  { source: 'main/store/journalWorkerMain.ts', output: 'main/journal-worker.js' },
   { source: 'main/alerts/whatIfWorker.ts', output: 'main/whatif-worker.js' },
   { source: 'main/cli/index.ts', output: 'main/cli.js' },
 ];

@@ -4,11 +4,14 @@
 // state 'down' with its error on the health topic; the process goes on.
 import type { Worker } from 'node:worker_threads';
 import type { TopicName, TopicRows, TopicUpdate } from '../../shared/api/contract';
+import type { AccountCounters, AccountDetail } from '../../shared/api/methods/accounts';
 import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
 import type { CoreHandle } from '../api/backend';
 import { TopicHub } from '../api/topicHub';
+import { loadRulesConfig } from '../engine/rules';
 import { DEFAULT_RATE } from '../simulator/server';
-import { startWorker } from '../util/workers';
+import { floorwatchDataDir } from '../store/auditPaths';
+import { startWorker, workerFile } from '../util/workers';
 import { stderrLog, type LogFn } from './log';
 import type { CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
 
@@ -33,6 +36,13 @@ export interface CoreStartOptions {
   log?: LogFn;
   /** How long to wait for each worker to come up (default 15 s). */
   startTimeoutMs?: number;
+  /**
+   * Session recording (default on, into `floorwatchDataDir()/sessions/`): false = off (tests), or the data folder
+   * to record under. `maxPageCount` is a test hook simulating a full disk.
+   */
+  recording?: false | { dataDir?: string; maxPageCount?: number };
+  /** Surveillance rules (default on, the shipped build/rules/default.json): false = off, or a user rules file. */
+  rules?: false | { userFile?: string };
 }
 
 const DEFAULT_SEED = 1;
@@ -75,7 +85,16 @@ export class CoreProcess implements CoreHandle {
    */
   static async start(options: CoreStartOptions = {}): Promise<CoreProcess> {
     const timeoutMs = options.startTimeoutMs ?? 15_000;
+    // A bad user rules file fails here, with the file and field named, before any thread starts.
+    const rules = options.rules === false ? null : loadRulesConfig(options.rules?.userFile).config;
+    const recording = options.recording === false ? null : (options.recording ?? {});
     const data: CoreWorkerData = {
+      rules,
+      recording: recording && {
+        dataDir: recording.dataDir ?? floorwatchDataDir(),
+        journalWorkerFile: workerFile('journal'),
+        ...(recording.maxPageCount !== undefined ? { maxPageCount: recording.maxPageCount } : {}),
+      },
       feedUrl: options.feedUrl,
       publishIntervalMs: options.publishIntervalMs,
       healthIntervalMs: options.healthIntervalMs,
@@ -133,6 +152,25 @@ export class CoreProcess implements CoreHandle {
   onFeedState(listener: (state: FeedState, lastError: string | null) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /**
+   * The raw surveillance alerts (workflow fields at their defaults: state 'new', no assignee, no notes): a snapshot
+   * at once, then the rows each tick created or updated (≤ 20 Hz, conflated). The main side's alert service
+   * merges its workflow into these.
+   */
+  onAlerts(listener: (update: TopicUpdate<'alerts'>) => void): () => void {
+    return this.hub.subscribe('alerts', listener);
+  }
+
+  /** One account at a glance, from the core's live state (rejects for an unknown account). */
+  async accountDetail(accountId: string): Promise<AccountDetail> {
+    return (await this.request('accountDetail', 5_000, accountId)) as AccountDetail;
+  }
+
+  /** The account's client (its control group, if any) against each exchange rule threshold, per contract. */
+  async accountCounters(accountId: string): Promise<AccountCounters> {
+    return (await this.request('accountCounters', 5_000, accountId)) as AccountCounters;
   }
 
   /** Reconnects the feed now; a core worker that died is started again (it re-reads the session from seq 1). */
@@ -287,7 +325,7 @@ export class CoreProcess implements CoreHandle {
     for (const listener of this.stateListeners) listener('down', error);
   }
 
-  private request(op: CoreRequestOp, timeoutMs = 5_000): Promise<unknown> {
+  private request(op: CoreRequestOp, timeoutMs = 5_000, accountId?: string): Promise<unknown> {
     const worker = this.core;
     if (!worker) return Promise.reject(new Error('the core worker is not running'));
     const id = this.nextRequestId++;
@@ -297,7 +335,7 @@ export class CoreProcess implements CoreHandle {
         reject(new Error(`core request ${op} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      const request: CoreRequest = { type: 'request', id, op };
+      const request: CoreRequest = { type: 'request', id, op, ...(accountId !== undefined ? { accountId } : {}) };
       worker.postMessage(request);
     });
   }

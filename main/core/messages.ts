@@ -1,6 +1,7 @@
 // Messages between the core worker thread and its owner (CoreProcess) on the main side.
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
+import type { RulesConfig } from '../../shared/rules/config';
 import type { BackoffOptions } from '../feed/backoff';
 import type { LogLevel } from './log';
 
@@ -14,6 +15,19 @@ export interface CoreWorkerData {
   backoff?: Omit<BackoffOptions, 'random'>;
   /** Shown in the health row when the core runs on the embedded simulator. */
   simulator?: HealthSnapshot['simulator'];
+  /** Session recording: null/absent = off. */
+  recording?: CoreRecordingOptions | null;
+  /** Surveillance rules (loadRulesConfig's result, checked on the main side): null = off; absent = the default. */
+  rules?: RulesConfig | null;
+}
+
+export interface CoreRecordingOptions {
+  /** Session files go to `<dataDir>/sessions/<tradingDay>-<sessionId>.fwsession`. */
+  dataDir: string;
+  /** Script of the journal thread (resolved on the main thread: a bundled worker cannot find it itself). */
+  journalWorkerFile?: string;
+  /** Test hook: SQLite max_page_count, to simulate a full disk. */
+  maxPageCount?: number;
 }
 
 /** Sent once to a worker started without a feed URL. */
@@ -22,12 +36,14 @@ export interface CoreConfigure {
   data: CoreWorkerData;
 }
 
-export type CoreRequestOp = 'reconnect' | 'stop' | 'health';
+export type CoreRequestOp = 'reconnect' | 'stop' | 'health' | 'accountDetail' | 'accountCounters';
 
 export interface CoreRequest {
   type: 'request';
   id: number;
   op: CoreRequestOp;
+  /** accountDetail / accountCounters: the account. */
+  accountId?: string;
 }
 
 export type CoreEvent =

@@ -2,6 +2,7 @@
 // TopicUpdate per topic — a full snapshot first (and after the engine is reset), then only changed rows. Ten
 // thousand quotes on one instrument between two ticks become one row.
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
+import type { AlertRow } from '../../shared/api/methods/alerts';
 import type { HealthSnapshot } from '../../shared/domain/types';
 import type { EngineState } from '../engine/state';
 
@@ -15,7 +16,14 @@ export interface PublisherOptions {
   health?: () => HealthSnapshot;
   /** Health is published at most this often (default 250 ms). */
   healthIntervalMs?: number;
+  /** Surveillance alerts (topic `alerts`): rows changed since the last take, and all of them for a snapshot. */
+  alerts?: AlertSource;
   now?: () => number;
+}
+
+export interface AlertSource {
+  takeChanged(): AlertRow[];
+  all(): AlertRow[];
 }
 
 type EngineTopic = 'market' | 'positions' | 'accounts';
@@ -26,19 +34,22 @@ export class TopicPublisher {
   private readonly emit: (update: TopicUpdate) => void;
   private readonly health: (() => HealthSnapshot) | undefined;
   private readonly healthIntervalMs: number;
+  private readonly alerts: AlertSource | undefined;
   private readonly now: () => number;
   private generation: number;
   private readonly needsSnapshot = new Set<TopicName>(['market', 'positions', 'accounts', 'health']);
   private lastHealthAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
   /** Updates emitted per topic (for tests and the health row). */
-  readonly emitted: Partial<Record<TopicName, number>> = { market: 0, positions: 0, accounts: 0, health: 0 };
+  readonly emitted: Partial<Record<TopicName, number>> = { market: 0, positions: 0, accounts: 0, health: 0, alerts: 0 };
 
   constructor(options: PublisherOptions) {
     this.engine = options.engine;
     this.emit = options.emit;
     this.health = options.health;
     this.healthIntervalMs = Math.max(MIN_PUBLISH_INTERVAL_MS, options.healthIntervalMs ?? 250);
+    this.alerts = options.alerts;
+    if (this.alerts) this.needsSnapshot.add('alerts');
     this.now = options.now ?? Date.now;
     this.generation = options.engine.generation;
   }
@@ -57,6 +68,12 @@ export class TopicPublisher {
   /** The next flush sends full snapshots of every topic. */
   requestSnapshot(): void {
     for (const topic of [...ENGINE_TOPICS, 'health' as const]) this.needsSnapshot.add(topic);
+    if (this.alerts) this.needsSnapshot.add('alerts');
+  }
+
+  /** The next flush includes the health row whatever its interval (something the operator must see at once). */
+  publishHealthSoon(): void {
+    this.lastHealthAt = Number.NEGATIVE_INFINITY;
   }
 
   /** Emits what changed since the last flush; returns the number of updates emitted. */
@@ -86,6 +103,20 @@ export class TopicPublisher {
       } else if (changes[topic].length > 0) {
         this.send({ topic, snapshot: false, rows: changes[topic], removed: [], at: now, sourceTs: sourceTs[topic] });
         count++;
+      }
+    }
+    if (this.alerts) {
+      if (this.needsSnapshot.delete('alerts')) {
+        this.alerts.takeChanged();
+        const rows = this.alerts.all();
+        this.send({ topic: 'alerts', snapshot: true, rows, removed: [], at: now, sourceTs: engine.lastTs });
+        count++;
+      } else {
+        const rows = this.alerts.takeChanged();
+        if (rows.length > 0) {
+          this.send({ topic: 'alerts', snapshot: false, rows, removed: [], at: now, sourceTs: engine.lastTs });
+          count++;
+        }
       }
     }
     if (this.health && now - this.lastHealthAt >= this.healthIntervalMs) {

@@ -1,4 +1,4 @@
-// Worker-thread entry of the core: runs a CoreRuntime (feed → engine → publisher) and talks to its owner
+// Worker-thread entry of the core: runs a CoreRuntime (feed → recorder → engine → rules → publisher) and talks to its owner
 // (CoreProcess) through parentPort: topic updates, feed state, gaps and log lines out; requests in. Started
 // without a feed URL, it loads and waits for one `configure` message (so it loads while the simulator starts).
 import { parentPort, workerData } from 'node:worker_threads';
@@ -45,6 +45,15 @@ port.on('message', (message: CoreRequest | CoreConfigure) => {
     case 'health':
       if (!current) return fail(new Error('the core has no feed yet'));
       return reply(current.health());
+    case 'accountDetail':
+    case 'accountCounters': {
+      if (!current) return fail(new Error('the core has no feed yet'));
+      const accountId = String(request.accountId ?? '');
+      const value =
+        request.op === 'accountDetail' ? current.accountDetail(accountId) : current.accountCounters(accountId);
+      if (value === undefined) return fail(new Error(`unknown account ${JSON.stringify(accountId.slice(0, 64))}`));
+      return reply(value);
+    }
     case 'stop':
       (current ? current.stop() : Promise.resolve()).then(() => {
         reply(null);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LinkChannel, WindowKind } from '../../shared/api/contract';
 import { createBackend } from '../api/backend';
+import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
 import { shouldLogOccurrence, stderrLog } from '../core/log';
 import { ElectronApiTransport } from './ipcTransport';
@@ -87,6 +88,7 @@ async function start(): Promise<void> {
 
   const { dispatcher } = createBackend({
     core,
+    services: createAccountHandlers(core),
     transport: 'electron',
     version: app.getVersion(),
     openWindow: async (kind, channel) => {

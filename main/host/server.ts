@@ -12,10 +12,20 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LinkChannel, WindowKind } from '../../shared/api/contract';
+import type { LinkChannel, TopicName, WindowKind } from '../../shared/api/contract';
 import type { BridgeReply } from '../../shared/api/wire';
 import { createBackend, type CoreHandle } from '../api/backend';
-import { serveBridge } from '../api/dispatcher';
+import { createAccountHandlers } from '../core/accountHandlers';
+import { serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
+
+/** Who may do what: the AuthServices of main/auth/authServices.ts (tests pass an explicit test gate). */
+export interface HostAccess {
+  gate: ApiGate;
+  services?: Partial<MethodHandlers>;
+  topics?: Partial<Record<TopicName, TopicSource>>;
+  /** The session token of a connection; a window it opens gets it in the URL fragment and resumes the session. */
+  sessionToken?(connectionId: string): string | null;
+}
 
 export interface HostOptions {
   /** Interface to bind; loopback by default. */
@@ -23,6 +33,8 @@ export interface HostOptions {
   /** 0 = an ephemeral port. */
   port?: number;
   core: CoreHandle;
+  /** Login, permissions and the audit log (same as the app's). */
+  access: HostAccess;
   /** The built renderer (dist/renderer). */
   staticDir: string;
   version: string;
@@ -168,8 +180,16 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     core: options.core,
     transport: 'host',
     version: options.version,
-    // A browser page cannot be opened from here: hand back the URL (same token) and let the page open it.
-    openWindow: async (kind, channel) => ({ opened: false, url: pageUrl(kind, channel) }),
+    gate: options.access.gate,
+    services: { ...createAccountHandlers(options.core), ...options.access.services },
+    topics: options.access.topics,
+    // A browser page cannot be opened from here: hand back the URL (same token) and let the page open it. The
+    // session token rides in the fragment (never sent to a server, removed by the page) so the new tab resumes.
+    openWindow: async (kind, channel, caller) => {
+      const session = options.access.sessionToken?.(caller.connectionId);
+      const url = pageUrl(kind, channel) + (session ? `#session=${encodeURIComponent(session)}` : '');
+      return { opened: false, url };
+    },
     onRejected: (entry) => log(`refused API call ${entry.method} from ${entry.caller.connectionId}: ${entry.message}`),
   });
 

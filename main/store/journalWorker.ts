@@ -43,11 +43,14 @@ export interface JournalWorkerStartOptions extends JournalWorkerOptions {
   onRecovered?: (health: JournalHealth) => void;
   /** Messages posted but not yet taken by the worker beyond which new ones are dropped (default 1,000,000). */
   maxBacklogMessages?: number;
+  /** Script of the journal thread (main/util/workers.ts `workerFile('journal')`), for callers inside a bundle. */
+  workerFile?: string;
 }
 
 const runningFromSource = import.meta.url.endsWith('.ts');
 
-function startJournalThread(data: JournalWorkerData): Worker {
+function startJournalThread(data: JournalWorkerData, workerFile?: string): Worker {
+  if (workerFile) return new Worker(workerFile, { workerData: data });
   if (runningFromSource) {
     const bootstrap = new URL('../util/tsWorkerBootstrap.mjs', import.meta.url);
     const entry = new URL('./journalWorkerMain.ts', import.meta.url).href;
@@ -76,8 +79,8 @@ export class JournalWorker {
     this.file = file;
     this.options = options;
     this.maxBacklog = options.maxBacklogMessages ?? 1_000_000;
-    const { onProblem: _p, onRecovered: _r, maxBacklogMessages: _m, ...plain } = options;
-    this.worker = startJournalThread({ file, options: plain });
+    const { onProblem: _p, onRecovered: _r, maxBacklogMessages: _m, workerFile, ...plain } = options;
+    this.worker = startJournalThread({ file, options: plain }, workerFile);
     this.worker.on('message', (reply: JournalWorkerReply) => this.onReply(reply));
     this.worker.on('error', (error) => {
       this.failure = `journal worker failed: ${error.message}`;

@@ -61,8 +61,15 @@ export function startWorker(
   workerData: Record<string, unknown>,
   options: WorkerOptions = {},
 ): Worker {
-  const file = runningFromSource
+  return new Worker(workerFile(name), { ...options, workerData });
+}
+
+/**
+ * The script of worker `name` (bundling it first from source). A worker that starts another worker (the core its
+ * journal) gets this path from the main thread: inside a bundle, paths relative to the code do not exist.
+ */
+export function workerFile(name: WorkerName): string {
+  return runningFromSource
     ? developmentBundle(name)
     : path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}-worker.js`);
-  return new Worker(file, { ...options, workerData });
 }

@@ -110,4 +110,27 @@ export interface HealthSnapshot {
   heapUsedBytes: number;
   /** Stream problems the engine survived, by kind (unknown ids, closes larger than the position…); absent = none. */
   anomalies?: Record<string, number>;
+  /** The session recorder of the live core; absent where nothing records (review, tests without a recorder). */
+  recorder?: RecorderHealth;
+}
+
+export type RecorderState = 'off' | 'waiting' | 'recording' | 'failing' | 'failed' | 'closed';
+
+/** What the live core's session recorder is doing; `alarm` true = show it red and tell the operator. */
+export interface RecorderHealth {
+  /** 'waiting': no hello yet (the file is named after the session). 'failing': writes fail, retried. */
+  state: RecorderState;
+  /** The session file being written. */
+  file: string | null;
+  recordedMessages: number;
+  /** Messages accepted but not yet on disk (handed to the journal thread or unflushed). */
+  backlogMessages: number;
+  /** Messages that are not (and will not be) in the file, and their overall seq range. */
+  notRecorded: { messages: number; firstSeq: number | null; lastSeq: number | null };
+  /** Size of the session file (database and its WAL), bytes. */
+  dbBytes: number;
+  lastRecordedSeq: number | null;
+  lastError: string | null;
+  /** Recording is failing or messages were lost: the operator must see it. */
+  alarm: boolean;
 }

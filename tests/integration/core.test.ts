@@ -29,6 +29,7 @@ const health = (core: CoreProcess): HealthSnapshot | undefined => core.current('
 async function coreOn(server: TestFeedServer) {
   const core = await CoreProcess.start({
     feedUrl: server.url,
+    recording: false, // core-recording.test.ts covers it
     publishIntervalMs: 50,
     healthIntervalMs: 100,
     log: quiet,
@@ -143,7 +144,12 @@ describe('CoreProcess on a WebSocket feed', () => {
   });
 
   it('with no feed configured, runs the simulator in its own worker and reads it over WebSocket', async () => {
-    const core = await CoreProcess.start({ simulator: { seed: 5, rate: 5_000 }, publishIntervalMs: 50, log: quiet });
+    const core = await CoreProcess.start({
+      simulator: { seed: 5, rate: 5_000 },
+      publishIntervalMs: 50,
+      log: quiet,
+      recording: false,
+    });
     cleanups.push(() => core.stop());
     expect(core.simulatorRunning).toBe(true);
     expect(core.feedUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);

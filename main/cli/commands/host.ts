@@ -6,7 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreProcess } from '../../core/coreProcess';
+import { openAuthServices, type AuthServices } from '../../auth/authServices';
 import { startHost } from '../../host/server';
+import { preparePolicyLaunch, stderrLine } from '../../policy/launch';
+import { SettingsError } from '../../policy/settings';
+import { Workstation, withReview } from '../../review/workstation';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 
 const HELP = `
@@ -22,8 +26,12 @@ Options:
   --feed <url>    ws:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on a loopback port
   --seed <n>      simulator seed (default 1; ignored with --feed)
   --rate <n>      simulator messages per second (default 2000; ignored with --feed)
+  --session <file> start in REVIEW of a recorded session file (read-only); the live feed starts on "Live"
+  --idle-lock <m> lock a session after m idle minutes (default 10, or FLOORWATCH_IDLE_LOCK_MINUTES; 0 = never)
   -h, --help      this text
 
+Operators, the audit log and the four-eyes book live in the data folder (FLOORWATCH_DATA_DIR, else the OS
+user-data folder), shared with the app: the first page asks for an admin; the audit chain is checked at start.
 The renderer must be built (dist/renderer); when it is missing the host builds it first (npm run build does too).
 `;
 
@@ -103,30 +111,81 @@ export const hostCommand: CliCommand = {
       feed: { type: 'string' },
       seed: { type: 'string' },
       rate: { type: 'string' },
+      session: { type: 'string' },
+      'idle-lock': { type: 'string' },
     });
     const port = intOption(values.port, 'port', 5178, 0, 65535);
     const seed = intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1);
     const rate = intOption(values.rate, 'rate', 2000, 1, 5_000_000);
     const bindHost = values.host ?? '127.0.0.1';
     if (!bindHost.trim()) throw new CliError('--host must name an interface, e.g. 127.0.0.1');
-    const feedUrl = values.feed === undefined ? undefined : validateFeedUrl(values.feed);
+    const feedFlag = values.feed === undefined ? undefined : validateFeedUrl(values.feed);
+    // The machine policy may forbid the host or the simulator and pin the feed and the data folder (main/policy).
+    const policy = await preparePolicyLaunch({ mode: 'host', feedFlag, log: stderrLine('floorwatch host') }).catch(
+      (error: unknown) => {
+        throw error instanceof SettingsError ? new CliError(error.message) : error;
+      },
+    );
+    const feedUrl = policy.feed.feedUrl;
+    const idleLockMinutes =
+      values['idle-lock'] === undefined ? undefined : intOption(values['idle-lock'], 'idle-lock', 10, 0, 1440);
 
     const root = packageRoot();
     const staticDir = path.join(root, 'dist', 'renderer');
     if (!existsSync(path.join(staticDir, 'index.html'))) await buildRenderer(root);
 
-    let core: CoreProcess;
+    let access: AuthServices;
     try {
-      core = await CoreProcess.start(feedUrl ? { feedUrl } : { simulator: { seed, rate } });
+      access = openAuthServices({
+        app: 'host',
+        version: packageVersion(root),
+        ...(idleLockMinutes === undefined ? {} : { idleLockMs: idleLockMinutes * 60_000 }),
+        log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
+      });
     } catch (error) {
+      throw new CliError(`cannot open the operators and audit log: ${(error as Error).message}`, 1);
+    }
+    if (!access.auditCheck.ok) {
+      process.stderr.write(`floorwatch host: WARNING: the audit log failed its check: ${access.auditCheck.message}\n`);
+    }
+
+    const sessionFile = values.session === undefined ? undefined : path.resolve(values.session);
+    const startLive = () => CoreProcess.start(feedUrl ? { feedUrl } : { simulator: { seed, rate } });
+    let live: CoreProcess | null = null;
+    try {
+      if (!sessionFile) live = await startLive(); // with --session the live core starts when the operator goes live
+    } catch (error) {
+      access.close();
       throw new CliError(`the core did not start: ${(error as Error).message}`, 1);
     }
+    const core = new Workstation({ live, startLive, liveTopics: access.topics });
+    if (sessionFile) {
+      try {
+        await core.openSession(sessionFile, { trusted: true });
+      } catch (error) {
+        await core.stop();
+        access.close();
+        throw new CliError(`cannot review ${sessionFile}: ${(error as Error).message}`);
+      }
+    }
+    const stopCores = async () => {
+      await core.stop();
+      await live?.stop();
+    };
 
     let host: Awaited<ReturnType<typeof startHost>>;
     try {
-      host = await startHost({ host: bindHost, port, core, staticDir, version: packageVersion(root) });
+      host = await startHost({
+        host: bindHost,
+        port,
+        core,
+        access: policy.wrapAccess(withReview(access, core), core),
+        staticDir,
+        version: packageVersion(root),
+      });
     } catch (error) {
-      await core.stop();
+      await stopCores();
+      access.close();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {
         throw new CliError(`port ${port} on ${bindHost} is in use; pick another with --port (0 = any free port)`);
@@ -139,7 +198,7 @@ export const hostCommand: CliCommand = {
 
     process.stdout.write(`${host.url}\n`);
     process.stderr.write(
-      `floorwatch host: serving on ${host.origin} — feed ${feedUrl ?? `built-in simulator (seed ${seed}, ${rate} msg/s)`}; ` +
+      `floorwatch host: serving on ${host.origin} — ${sessionFile ? `REVIEW of ${sessionFile}` : `feed ${feedUrl ?? `built-in simulator (seed ${seed}, ${rate} msg/s)`}`}; ` +
         'Ctrl+C to stop\n',
     );
     if (bindHost !== '127.0.0.1' && bindHost !== 'localhost' && bindHost !== '::1') {
@@ -151,7 +210,9 @@ export const hostCommand: CliCommand = {
     const signal = await untilSignal();
     process.stderr.write(`floorwatch host: ${signal}, stopping\n`);
     await host.stop();
-    await core.stop();
+    await stopCores();
+    access.close();
+    policy.stop();
     return 0;
   },
 };

@@ -1,0 +1,281 @@
+// What the account tools need beyond the engine state, kept incrementally by the core: each account's recent
+// fills (the state only counts them), its risk degree sampled once a second for the last hour, and per client ×
+// contract the counts the exchange rules compare with their thresholds (orders, cancels, large cancels,
+// self-trades). A client is the account's actual-control group when it has one, else the account.
+// Feed it with `apply(m)` BEFORE the engine state applies the message: a cancel names only its order, and the
+// state forgets the order as it applies the cancel.
+import type { ServerMessage } from '../../shared/protocol';
+import { resolveRuleParams, type RulesConfig } from '../../shared/rules/config';
+import {
+  TRADES_KEPT,
+  type AccountCounters,
+  type AccountDetail,
+  type AccountOrderRow,
+  type AccountTradeRow,
+  type ContractCounters,
+  type RuleCounter,
+} from '../../shared/api/methods/accounts';
+import type { EngineView } from '../engine/view';
+
+/** Risk samples kept per account: one an interval (1 s by default), one hour. */
+export const RISK_SAMPLES = 3600;
+
+interface PairCounts {
+  instrumentId: string;
+  orders: number;
+  cancels: number;
+  largeCancels: number;
+  selfTrades: number;
+}
+
+interface TradeRing {
+  rows: AccountTradeRow[];
+  /** Next slot to overwrite once full. */
+  head: number;
+  total: number;
+}
+
+export class AccountActivity {
+  private readonly trades = new Map<string, TradeRing>();
+  /** `${subjectKey}\u0000${instrumentId}` → counts. */
+  private readonly pairs = new Map<string, PairCounts>();
+  private readonly pairsBySubject = new Map<string, PairCounts[]>();
+  private readonly sampleTs = new Float64Array(RISK_SAMPLES);
+  private readonly riskSamples = new Map<string, Float32Array>();
+  private samples = 0;
+
+  constructor(
+    private readonly view: EngineView,
+    private readonly config: RulesConfig,
+  ) {}
+
+  /** Call before the engine state applies `m`. */
+  apply(m: ServerMessage): void {
+    switch (m.type) {
+      case 'order':
+        if (m.event === 'new') {
+          this.pair(this.subjectKey(m.accountId), m.instrumentId).orders++;
+        } else if (m.event === 'cancel') {
+          const order = this.view.order(m.orderId);
+          if (!order) return; // unknown to the state too: counted there as an anomaly
+          const pair = this.pair(this.subjectKey(order.accountId), order.instrumentId);
+          pair.cancels++;
+          if (m.cancelledQty >= this.largeCancelMinQty(order.instrumentId)) pair.largeCancels++;
+        }
+        return;
+      case 'trade': {
+        const buyer = m.buyAccountId;
+        const seller = m.sellAccountId;
+        const self = buyer !== null && seller !== null && this.subjectKey(buyer) === this.subjectKey(seller);
+        if (self) this.pair(this.subjectKey(buyer), m.instrumentId).selfTrades++;
+        const base = { tradeId: m.tradeId, instrumentId: m.instrumentId, price: m.price, qty: m.qty, ts: m.ts };
+        if (buyer !== null) this.addTrade(buyer, { ...base, side: 'buy', selfTrade: self, seq: m.seq });
+        if (seller !== null && seller !== buyer)
+          this.addTrade(seller, { ...base, side: 'sell', selfTrade: self, seq: m.seq });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Takes one risk-degree sample of every account (call once a second). */
+  sample(ts: number): void {
+    const slot = this.samples % RISK_SAMPLES;
+    this.sampleTs[slot] = ts;
+    for (const row of this.view.accounts()) {
+      let ring = this.riskSamples.get(row.accountId);
+      if (!ring) {
+        ring = new Float32Array(RISK_SAMPLES).fill(Number.NaN); // NaN: the account did not exist yet
+        this.riskSamples.set(row.accountId, ring);
+      }
+      ring[slot] = this.view.accountRiskDegree(row.accountId) ?? Number.NaN; // valued now: rows are lazy
+    }
+    this.samples++;
+  }
+
+  /** Forgets everything (a new session). */
+  reset(): void {
+    this.trades.clear();
+    this.pairs.clear();
+    this.pairsBySubject.clear();
+    this.riskSamples.clear();
+    this.samples = 0;
+  }
+
+  /** The account at a glance; undefined for an account the state does not know. */
+  detail(accountId: string, alertIds: string[]): AccountDetail | undefined {
+    const account = this.view.valueAccount(accountId);
+    if (!account) return undefined;
+    const workingOrders: AccountOrderRow[] = [];
+    for (const order of this.view.workingOrders(accountId).values()) {
+      const { orderId, instrumentId, side, offset, price, qty, remaining, ts, seq } = order;
+      workingOrders.push({ orderId, instrumentId, side, offset, price, qty, remaining, ts, seq });
+    }
+    workingOrders.sort((a, b) => b.seq - a.seq);
+    const ring = this.trades.get(accountId);
+    const trades: AccountTradeRow[] = [];
+    if (ring) {
+      const n = ring.rows.length;
+      // Newest first: the slot before head, backwards around the ring.
+      for (let k = 1; k <= n; k++) trades.push({ ...ring.rows[(ring.head - k + n) % n]! });
+    }
+    return {
+      account: { ...account },
+      groupAccountIds: this.groupOf(accountId),
+      positions: [...this.view.positionsOf(accountId)].map((p) => ({ ...p })),
+      workingOrders,
+      trades,
+      tradesOmitted: ring ? ring.total - ring.rows.length : 0,
+      riskHistory: this.riskHistory(accountId),
+      alertIds,
+    };
+  }
+
+  /** The client's counters per contract against the thresholds; undefined for an unknown account. */
+  counters(accountId: string, tradingDay: string | null): AccountCounters | undefined {
+    const account = this.view.account(accountId);
+    if (!account) return undefined;
+    const group = account.controlGroup;
+    const key = this.subjectKey(accountId);
+    const accountIds = this.groupOf(accountId);
+    const instruments = new Set<string>();
+    for (const pair of this.pairsBySubject.get(key) ?? []) instruments.add(pair.instrumentId);
+    for (const id of accountIds) for (const p of this.view.positionsOf(id)) instruments.add(p.instrumentId);
+    const contracts: ContractCounters[] = [];
+    for (const instrumentId of instruments) {
+      const counts = this.pairs.get(`${key}\u0000${instrumentId}`);
+      const inst = this.view.instrument(instrumentId);
+      const exchange = inst?.exchange ?? null;
+      const product = inst?.product ?? null;
+      const rule = <K extends 'frequent_cancel' | 'large_cancel' | 'self_trade'>(id: K) =>
+        resolveRuleParams(this.config, id, exchange, product);
+      let longQty = 0;
+      let shortQty = 0;
+      for (const id of accountIds) {
+        const p = this.view.position(id, instrumentId);
+        if (p) {
+          longQty += p.longQty;
+          shortQty += p.shortQty;
+        }
+      }
+      const positionRule = resolveRuleParams(this.config, 'position_limit', exchange, product);
+      const minQty = this.largeCancelMinQty(instrumentId);
+      const counters: RuleCounter[] = [
+        counter('frequent_cancel', counts?.cancels ?? 0, rule('frequent_cancel')),
+        counter('large_cancel', counts?.largeCancels ?? 0, {
+          ...rule('large_cancel'),
+          enabled: rule('large_cancel').enabled && Number.isFinite(minQty),
+        }),
+        counter('self_trade', counts?.selfTrades ?? 0, rule('self_trade')),
+        counter('position_limit', Math.max(longQty, shortQty), {
+          enabled: positionRule.enabled && inst?.positionLimit != null,
+          threshold: inst?.positionLimit ?? 0,
+        }),
+      ];
+      contracts.push({
+        instrumentId,
+        exchange,
+        orders: counts?.orders ?? 0,
+        largeCancelMinQty: Number.isFinite(minQty) ? minQty : null,
+        counters,
+      });
+    }
+    const closest = (c: ContractCounters) => Math.max(0, ...c.counters.map((x) => x.ratio ?? 0));
+    contracts.sort((a, b) => closest(b) - closest(a) || a.instrumentId.localeCompare(b.instrumentId));
+    return {
+      accountId,
+      subjectType: group === null ? 'account' : 'group',
+      subjectId: group ?? accountId,
+      accountIds,
+      tradingDay,
+      contracts,
+    };
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private subjectKey(accountId: string): string {
+    const group = this.view.account(accountId)?.controlGroup ?? null;
+    return group === null ? `a:${accountId}` : `g:${group}`;
+  }
+
+  private groupOf(accountId: string): string[] {
+    const group = this.view.account(accountId)?.controlGroup ?? null;
+    return group === null ? [accountId] : [...this.view.accountsInGroup(group)];
+  }
+
+  private pair(subjectKey: string, instrumentId: string): PairCounts {
+    const key = `${subjectKey}\u0000${instrumentId}`;
+    let pair = this.pairs.get(key);
+    if (!pair) {
+      pair = { instrumentId, orders: 0, cancels: 0, largeCancels: 0, selfTrades: 0 };
+      this.pairs.set(key, pair);
+      const list = this.pairsBySubject.get(subjectKey);
+      if (list) list.push(pair);
+      else this.pairsBySubject.set(subjectKey, [pair]);
+    }
+    return pair;
+  }
+
+  /** As the large_cancel rule reads it: a fixed lot size, or a share of the contract's maxOrderQty. */
+  private largeCancelMinQty(instrumentId: string): number {
+    const inst = this.view.instrument(instrumentId);
+    const params = resolveRuleParams(this.config, 'large_cancel', inst?.exchange ?? null, inst?.product ?? null);
+    let min = Number.POSITIVE_INFINITY;
+    if (params.minQty !== null) min = params.minQty;
+    const maxOrderQty = inst?.maxOrderQty ?? null;
+    if (params.maxOrderQtyShare !== null && maxOrderQty !== null) {
+      min = Math.min(min, Math.max(1, Math.ceil(params.maxOrderQtyShare * maxOrderQty - 1e-9)));
+    }
+    return min;
+  }
+
+  private addTrade(accountId: string, row: AccountTradeRow): void {
+    let ring = this.trades.get(accountId);
+    if (!ring) {
+      ring = { rows: [], head: 0, total: 0 };
+      this.trades.set(accountId, ring);
+    }
+    ring.total++;
+    if (ring.rows.length < TRADES_KEPT) {
+      ring.rows.push(row);
+      ring.head = ring.rows.length % TRADES_KEPT;
+    } else {
+      ring.rows[ring.head] = row;
+      ring.head = (ring.head + 1) % TRADES_KEPT;
+    }
+  }
+
+  private riskHistory(accountId: string): AccountDetail['riskHistory'] {
+    const ring = this.riskSamples.get(accountId);
+    const ts: number[] = [];
+    const riskDegree: number[] = [];
+    if (!ring) return { ts, riskDegree };
+    const n = Math.min(this.samples, RISK_SAMPLES);
+    const start = this.samples - n;
+    for (let i = start; i < this.samples; i++) {
+      const slot = i % RISK_SAMPLES;
+      const value = ring[slot]!;
+      if (Number.isNaN(value)) continue;
+      ts.push(this.sampleTs[slot]!);
+      // Infinity (equity ≤ 0 with margin) does not survive JSON: cap it for a sparkline.
+      riskDegree.push(Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : 99);
+    }
+    return { ts, riskDegree };
+  }
+}
+
+function counter(
+  rule: RuleCounter['rule'],
+  value: number,
+  params: { enabled: boolean; threshold: number },
+): RuleCounter {
+  const threshold = params.enabled ? params.threshold : null;
+  return {
+    rule,
+    value,
+    threshold,
+    ratio: threshold === null || threshold <= 0 ? null : Math.round((value / threshold) * 1e4) / 1e4,
+  };
+}
