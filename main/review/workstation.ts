@@ -94,6 +94,15 @@ export class Workstation implements CoreHandle {
     return !this.review && (this.live?.simulatorRunning ?? false);
   }
 
+  /** Account tools (accounts.detail / accounts.counters) answer from the live core; a review has none yet. */
+  accountDetail(accountId: string): Promise<unknown> {
+    return this.liveAccountCall('accountDetail', accountId);
+  }
+
+  accountCounters(accountId: string): Promise<unknown> {
+    return this.liveAccountCall('accountCounters', accountId);
+  }
+
   async reconnect(): Promise<void> {
     if (this.review) throw new ApiFailure('failed', 'reviewing a recorded session: return to live first');
     if (!this.live) throw new ApiFailure('unavailable', 'the live core is not running');
@@ -215,6 +224,14 @@ export class Workstation implements CoreHandle {
     if (this.ownsLive) await this.live?.stop();
   }
 
+  private async liveAccountCall(name: 'accountDetail' | 'accountCounters', accountId: string): Promise<unknown> {
+    if (this.review) throw new Error('account tools show the live book: return to live first');
+    const live = this.live as unknown as Partial<Record<typeof name, (id: string) => Promise<unknown>>> | null;
+    const call = live?.[name];
+    if (typeof call !== 'function') throw new Error('account data is not available from this core');
+    return call.call(live, accountId);
+  }
+
   private serialize<T>(work: () => Promise<T>): Promise<T> {
     const next = this.switching.then(work, work);
     this.switching = next.catch(() => {});
@@ -306,4 +323,11 @@ function fileSize(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/** API wiring of a composition root: its services and topics with the sessions group and review routing added. */
+export function withReview<
+  A extends { services?: Partial<MethodHandlers>; topics?: Partial<Record<TopicName, TopicSource>> },
+>(access: A, workstation: Workstation): A {
+  return { ...access, services: { ...access.services, ...workstation.services() }, topics: workstation.topics() };
 }

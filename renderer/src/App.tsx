@@ -2,6 +2,7 @@
 import { useEffect, type ComponentType } from 'react';
 import type { WindowKind } from '../../shared/api/contract';
 import { HeaderBar } from './components/HeaderBar';
+import { ReviewBar } from './review/ReviewBar';
 import { useSettingsStore } from './stores/settings';
 import { useWindowStore } from './stores/windowState';
 import { Accounts } from './windows/Accounts';
@@ -33,6 +34,7 @@ export function App() {
   return (
     <div className="fw-window" data-window={kind}>
       <HeaderBar />
+      <ReviewBar />
       <View />
     </div>
   );
