@@ -13,12 +13,7 @@ import type {
   CaseTrade,
   CaseWindow,
 } from '../../shared/api/methods/cases';
-import type {
-  OrderNewMessage,
-  QuoteMessage,
-  SequencedMessage,
-  TradeMessage,
-} from '../../shared/protocol';
+import type { OrderNewMessage, QuoteMessage, SequencedMessage, TradeMessage } from '../../shared/protocol';
 
 export const CASE_DEFAULTS = {
   beforeMs: 5 * 60_000,
@@ -49,11 +44,7 @@ interface KnownOrder {
 }
 
 /** Reads the case window of `alert` from an open session. */
-export function readCaseWindow(
-  reader: SessionReader,
-  alert: AlertRow,
-  options: CaseWindowOptions = {},
-): CaseWindow {
+export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: CaseWindowOptions = {}): CaseWindow {
   const started = performance.now();
   const o = { ...CASE_DEFAULTS, ...stripUndefined(options) };
   const anchor = anchorOf(reader, options.atSeq ?? alert.lastSeq);
@@ -125,13 +116,13 @@ export function readCaseWindow(
       if (ofInstrument && line.includes('"type":"quote"')) {
         const ts = integerFieldOfLine(line, 'ts');
         if (ts < fromTs || ts > toTs) continue;
-        const p = Math.floor((ts - fromTs) / pointMs);
+        const p = Math.min(o.maxPoints - 1, Math.floor((ts - fromTs) / pointMs));
         if (p !== pointBucket) {
           closePoint();
           pointBucket = p;
         }
         pointLine = line;
-        const d = Math.floor((ts - fromTs) / depthMs);
+        const d = Math.min(o.maxDepth - 1, Math.floor((ts - fromTs) / depthMs));
         if (d !== depthBucket) {
           closeDepth();
           depthBucket = d;
@@ -161,7 +152,7 @@ export function readCaseWindow(
       }
       if (!line.includes('"type":"order"')) continue;
       if (line.includes('"event":"new"')) {
-        if (!(ofInstrument || (instrumentId === null && accountNeedles.some((n) => line.includes(n))))) continue;
+        if (!(ofInstrument || instrumentId === null) || !accountNeedles.some((n) => line.includes(n))) continue;
         const m = JSON.parse(line) as OrderNewMessage;
         if (!accounts.has(m.accountId)) continue;
         remember(m);
@@ -177,6 +168,9 @@ export function readCaseWindow(
           qty: m.qty,
         });
       } else if (orders.size > 0) {
+        // Cancels and rejects carry only the order id: parse just the ones of the client's orders.
+        const orderId = stringFieldOfLine(line, 'orderId');
+        if (orderId !== null && !orders.has(orderId)) continue;
         const m = JSON.parse(line) as SequencedMessage;
         if (m.type !== 'order' || m.event === 'new') continue;
         const known = orders.get(m.orderId);
@@ -221,9 +215,24 @@ function anchorOf(reader: SessionReader, seq: number): { seq: number; ts: number
   const found = reader.seekBySeq(Math.max(1, seq));
   const message = found === null ? undefined : reader.get(found);
   if (!message) {
-    throw new ApiFailure('bad_arguments', `seq ${seq} is not in session ${reader.file} (it ends at ${reader.meta.lastSeq})`);
+    throw new ApiFailure(
+      'bad_arguments',
+      `seq ${seq} is not in session ${reader.file} (it ends at ${reader.meta.lastSeq})`,
+    );
   }
   return { seq: message.seq, ts: message.ts };
+}
+
+/** A plain string field of a JSON line without parsing it; null when absent or escaped (then parse the line). */
+function stringFieldOfLine(line: string, key: string): string | null {
+  const marker = `"${key}":"`;
+  const at = line.indexOf(marker);
+  if (at < 0) return null;
+  const start = at + marker.length;
+  const end = line.indexOf('"', start);
+  if (end < 0) return null;
+  const value = line.slice(start, end);
+  return value.includes('\\') ? null : value;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -25,7 +25,10 @@ export function actorFrom(auth?: { requireActor(caller: CallerContext): Workflow
 
 type Group<G> = Pick<MethodHandlers, keyof G & keyof MethodHandlers>;
 
-export function createAlertHandlers(deps: { workflow: AlertWorkflow; actorOf: ActorOf }): Group<typeof alertApiMethods> {
+export function createAlertHandlers(deps: {
+  workflow: AlertWorkflow;
+  actorOf: ActorOf;
+}): Group<typeof alertApiMethods> {
   const { workflow, actorOf } = deps;
   return {
     'alerts.get': (args) => workflow.get(args.id),

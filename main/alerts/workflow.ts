@@ -151,7 +151,11 @@ export class AlertWorkflow implements TopicSource {
   /** One alert with its notes and history; throws a clear ApiFailure for an unknown id. */
   get(id: string): { alert: AlertRow; notes: AlertNote[]; history: AlertHistoryEntry[] } {
     const record = this.require(id);
-    return { alert: this.rowOf(record), notes: structuredClone(record.notes), history: structuredClone(record.history) };
+    return {
+      alert: this.rowOf(record),
+      notes: structuredClone(record.notes),
+      history: structuredClone(record.history),
+    };
   }
 
   /** The merged row of an alert, or null. */
@@ -200,7 +204,14 @@ export class AlertWorkflow implements TopicSource {
       actor,
       record,
       'alert_state_changed',
-      { alertId: record.id, change: 'assign', from: record.state, to: record.state, assignee, previous: record.assignee },
+      {
+        alertId: record.id,
+        change: 'assign',
+        from: record.state,
+        to: record.state,
+        assignee,
+        previous: record.assignee,
+      },
       '',
     );
   }

@@ -117,7 +117,11 @@ describe('AlertWorkflow', () => {
     const workflow = new AlertWorkflow({ audit });
     workflow.ingest([alert('a1')]);
     const before = rowsOnDisk().length;
-    refused(() => workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' }), 'bad_arguments', /from new to closed/);
+    refused(
+      () => workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' }),
+      'bad_arguments',
+      /from new to closed/,
+    );
     refused(() => workflow.setState(LI, { id: 'a1', state: 'new' }), 'bad_arguments', /already new/);
     expect(rowsOnDisk()).toHaveLength(before);
     // every pair outside the table is refused, from every state
@@ -148,7 +152,11 @@ describe('AlertWorkflow', () => {
     const workflow = new AlertWorkflow({ audit });
     workflow.ingest([alert('a1')]);
     workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
-    refused(() => workflow.setState(LI, { id: 'a1', state: 'closed' }), 'bad_arguments', /closing an alert needs a rationale/);
+    refused(
+      () => workflow.setState(LI, { id: 'a1', state: 'closed' }),
+      'bad_arguments',
+      /closing an alert needs a rationale/,
+    );
     refused(
       () => workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: '   ' }),
       'bad_arguments',
@@ -193,7 +201,13 @@ describe('AlertWorkflow', () => {
     const second = new AlertWorkflow({ audit });
     expect(second.replayProblems).toEqual([]);
     const a1 = second.get('a1');
-    expect(a1.alert).toMatchObject({ id: 'a1', state: 'escalated', assignee: 'zhao.min', notes: 1, rule: 'self_trade' });
+    expect(a1.alert).toMatchObject({
+      id: 'a1',
+      state: 'escalated',
+      assignee: 'zhao.min',
+      notes: 1,
+      rule: 'self_trade',
+    });
     expect(a1.alert.message).toContain('5 self-trades');
     expect(a1.notes[0]).toMatchObject({ operator: 'zhao.min', text: 'reviewing with compliance' });
     expect(a1.history.map((h) => h.to)).toEqual(['acknowledged', 'escalated']);
