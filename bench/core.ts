@@ -1,0 +1,157 @@
+// Figures of the live core for the bench runner: ingest (decode + sequencer + engine state), recording while
+// ingesting (decode + journal thread + state + rules), and what the surveillance rules cost.
+//
+// Input: one simulator day (seed 1, every misconduct scenario injected) generated in this process beforehand and cut
+// into JSON frames of 200 messages, as the simulator sends them. Pre-generated frames instead of a simulator in
+// another process: the figures are the core's work only, not the generator's or the socket's (on a 2-core machine
+// a second busy process would halve what is measured).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { HelloMessage, SequencedMessage } from '../shared/protocol';
+import { CoreRuntime } from '../main/core/runtime';
+import { EngineState } from '../main/engine/state';
+import { FeedClient } from '../main/feed/feedClient';
+import { generateSessionArray } from '../main/simulator/generator';
+import { workerFile } from '../main/util/workers';
+
+/** Messages of the benchmark day. */
+export const CORE_BENCH_MESSAGES = 100_000;
+const FRAME = 200;
+
+interface Input {
+  messages: SequencedMessage[];
+  frames: string[];
+  hello: HelloMessage;
+}
+
+let cached: Input | null = null;
+
+function input(): Input {
+  if (cached) return cached;
+  const { messages } = generateSessionArray({ seed: 1, messages: CORE_BENCH_MESSAGES, scenarios: 'all' });
+  const frames: string[] = [];
+  for (let i = 0; i < messages.length; i += FRAME) frames.push(JSON.stringify(messages.slice(i, i + FRAME)));
+  const hello: HelloMessage = {
+    type: 'hello',
+    ts: messages[0]!.ts,
+    protocol: 'fw-feed/1',
+    nextSeq: 1,
+    sessionId: 'BENCH-CORE',
+    tradingDay: '20260319',
+    source: 'bench/core.ts',
+  };
+  cached = { messages, frames, hello };
+  return cached;
+}
+
+const perSecond = (count: number, ms: number) => Math.round(count / (ms / 1000));
+
+/** Drives `frames` through a FeedClient (decode + sequencer) into `onBatch`; returns elapsed ms. */
+function drive(frames: readonly string[], onBatch: (batch: SequencedMessage[], text: string) => void): number {
+  let current = '';
+  const client = new FeedClient({ url: 'replay:', handlers: { onBatch: (batch) => onBatch(batch, current) } });
+  const started = performance.now();
+  for (const text of frames) {
+    current = text;
+    client.handleFrame(text, text.length, Date.now());
+  }
+  return performance.now() - started;
+}
+
+/** A core runtime with no live feed (the bench drives applyBatch, the message-source seam). */
+function runtime(options: { rules: boolean; dataDir?: string }): CoreRuntime {
+  return new CoreRuntime(
+    {
+      ...(options.rules ? {} : { rules: null }),
+      recording: options.dataDir ? { dataDir: options.dataDir, journalWorkerFile: workerFile('journal') } : null,
+    },
+    () => {},
+    () => {},
+  );
+}
+
+/** Best of `runs` (less noise from the other helpers' work on a shared machine). */
+function best(runs: number, measure: () => number): number {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) fastest = Math.min(fastest, measure());
+  return fastest;
+}
+
+/** decode + sequencer + engine state, and plain JSON.parse of the same frames (the ceiling): msg/s. */
+export async function benchIngest(): Promise<{ ingest_msgs_per_s: number; json_parse_msgs_per_s: number }> {
+  const { frames, messages } = input();
+  const ingestMs = best(2, () => {
+    const engine = new EngineState();
+    return drive(frames, (batch) => engine.applyBatch(batch));
+  });
+  const parseMs = best(2, () => {
+    const started = performance.now();
+    for (const text of frames) JSON.parse(text);
+    return performance.now() - started;
+  });
+  return {
+    ingest_msgs_per_s: perSecond(messages.length, ingestMs),
+    json_parse_msgs_per_s: perSecond(messages.length, parseMs),
+  };
+}
+
+/**
+ * Recording while ingesting, the live core's path: decode + recorder (raw frames to the journal thread) + state +
+ * rules, timed until the session file is closed; and a plain prepared INSERT in one transaction (same messages,
+ * same run) for comparison.
+ */
+export async function benchRecord(): Promise<{ record_msgs_per_s: number; sqlite_insert_rows_per_s: number }> {
+  const { frames, messages, hello } = input();
+  const dir = mkdtempSync(path.join(tmpdir(), 'fw-core-bench-'));
+  try {
+    const core = runtime({ rules: true, dataDir: dir });
+    const recorder = core.recorder!;
+    core.onHello(hello);
+    await recorder.flush(); // thread up and file open before the clock runs
+    const started = performance.now();
+    drive(frames, (batch, text) => {
+      recorder.append(text, batch);
+      core.applyBatch(batch);
+    });
+    await recorder.flush();
+    const recorded = recorder.health().recordedMessages;
+    await core.stop();
+    const recordMs = performance.now() - started;
+    if (recorded !== messages.length) throw new Error(`record bench wrote ${recorded} of ${messages.length}`);
+
+    const db = new Database(path.join(dir, 'plain.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE messages (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, body TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO messages (seq, ts, body) VALUES (?, ?, ?)');
+    const bodies = messages.map((m) => JSON.stringify(m));
+    const insertStarted = performance.now();
+    db.transaction(() => {
+      for (let i = 0; i < messages.length; i++) insert.run(messages[i]!.seq, messages[i]!.ts, bodies[i]);
+    })();
+    const insertMs = performance.now() - insertStarted;
+    db.close();
+    return {
+      record_msgs_per_s: perSecond(messages.length, recordMs),
+      sqlite_insert_rows_per_s: perSecond(messages.length, insertMs),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Extra ingest time of the live path (decode + counters + state) with every rule on, in % (issue 5: ≤ 30). */
+export async function benchRulesCost(): Promise<{ rules_cost_pct: number }> {
+  const { frames } = input();
+  const timed = (rules: boolean) =>
+    best(2, () => {
+      const core = runtime({ rules });
+      return drive(frames, (batch) => core.applyBatch(batch));
+    });
+  timed(true); // warm both paths up before measuring
+  const without = timed(false);
+  const withRules = timed(true);
+  return { rules_cost_pct: Math.round(((withRules - without) / without) * 1000) / 10 };
+}
