@@ -1,0 +1,214 @@
+// Wraps every window: the red audit banner on top whatever happens, and until an unlocked session exists, the
+// first-start admin form, the login form or the lock screen instead of the window. Topic data only flows to an
+// unlocked session (the main side holds subscriptions back), so the window behind the lock screen is frozen.
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import {
+  adoptTokenFromFragment,
+  login,
+  logout,
+  refreshSession,
+  setupAdmin,
+  STATUS_POLL_MS,
+  touch,
+  unlock,
+  useAuthStore,
+} from './session';
+import './auth.css';
+
+export function AuditBanner() {
+  const check = useAuthStore((s) => s.auditCheck);
+  if (!check || check.ok) return null;
+  return (
+    <div className="fw-audit-banner" role="alert" data-testid="audit-banner">
+      AUDIT LOG INTEGRITY CHECK FAILED at start: {check.message}. Records may have been altered — tell your supervisor
+      and compliance before continuing.
+    </div>
+  );
+}
+
+function FormError() {
+  const error = useAuthStore((s) => s.error);
+  return error ? (
+    <p className="fw-auth-error" role="alert" data-testid="auth-error">
+      {error}
+    </p>
+  ) : null;
+}
+
+function SetupForm() {
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    void setupAdmin(username, displayName, password).finally(() => setBusy(false));
+  };
+  return (
+    <form className="fw-auth-card" onSubmit={submit} data-testid="setup-form">
+      <h1>Welcome to Floorwatch</h1>
+      <p className="fw-muted">First start: create the administrator account. Every action is recorded under it.</p>
+      <label>
+        User name
+        <input
+          data-testid="setup-username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        Display name
+        <input
+          data-testid="setup-display-name"
+          value={displayName}
+          onChange={(e) => setDisplayName(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        Password
+        <input
+          data-testid="setup-password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+      </label>
+      <FormError />
+      <button type="submit" className="fw-button" data-testid="setup-submit" disabled={busy}>
+        Create administrator
+      </button>
+    </form>
+  );
+}
+
+function LoginForm() {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    void login(username, password).finally(() => {
+      setBusy(false);
+      setPassword('');
+    });
+  };
+  return (
+    <form className="fw-auth-card" onSubmit={submit} data-testid="login-form">
+      <h1>Floorwatch — log in</h1>
+      <label>
+        User name
+        <input
+          data-testid="login-username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          required
+        />
+      </label>
+      <label>
+        Password
+        <input
+          data-testid="login-password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+      </label>
+      <FormError />
+      <button type="submit" className="fw-button" data-testid="login-submit" disabled={busy}>
+        Log in
+      </button>
+    </form>
+  );
+}
+
+function LockScreen() {
+  const session = useAuthStore((s) => s.session);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    void unlock(password).finally(() => {
+      setBusy(false);
+      setPassword('');
+    });
+  };
+  return (
+    <form className="fw-auth-card" onSubmit={submit} data-testid="lock-screen">
+      <h1>Locked</h1>
+      <p className="fw-muted">
+        {session?.displayName} ({session?.role}) — enter your password to continue.
+      </p>
+      <label>
+        Password
+        <input
+          data-testid="unlock-password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+          autoFocus
+        />
+      </label>
+      <FormError />
+      <div className="fw-auth-row">
+        <button type="submit" className="fw-button" data-testid="unlock-submit" disabled={busy}>
+          Unlock
+        </button>
+        <button type="button" className="fw-button" data-testid="lock-logout" onClick={() => void logout()}>
+          Log out
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'mousemove'] as const;
+
+export function AuthGate({ children }: { children: ReactNode }) {
+  const phase = useAuthStore((s) => s.phase);
+  const error = useAuthStore((s) => s.error);
+
+  useEffect(() => {
+    adoptTokenFromFragment();
+    void refreshSession();
+    // Idle locks and locks/logouts from another window show up within a poll; auth.status is not activity.
+    const poll = setInterval(() => void refreshSession(), STATUS_POLL_MS);
+    const onActivity = () => touch();
+    for (const name of ACTIVITY_EVENTS) window.addEventListener(name, onActivity, { passive: true });
+    return () => {
+      clearInterval(poll);
+      for (const name of ACTIVITY_EVENTS) window.removeEventListener(name, onActivity);
+    };
+  }, []);
+
+  let screen: ReactNode = null;
+  if (phase === 'setup') screen = <SetupForm />;
+  else if (phase === 'login') screen = <LoginForm />;
+  else if (phase === 'locked') screen = <LockScreen />;
+  else if (phase === 'checking') screen = <div className="fw-auth-card fw-muted">Connecting…</div>;
+  else if (phase === 'unavailable') {
+    screen = (
+      <div className="fw-auth-card" role="alert">
+        Login is not available: {error}
+      </div>
+    );
+  }
+  return (
+    <>
+      <AuditBanner />
+      {screen ? <div className="fw-auth-screen">{screen}</div> : children}
+    </>
+  );
+}

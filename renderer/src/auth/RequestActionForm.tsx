@@ -1,0 +1,116 @@
+// Asks for an account action under four eyes: it takes effect only once a different supervisor approves it in the
+// Pending actions panel. For the account tools window: <RequestActionForm accountId="A001" />.
+import { useState, type FormEvent } from 'react';
+import type { AccountAction, AccountActionKind } from '../../../shared/api/methods/auth';
+import { callOrNotify } from '../api/floorwatch';
+import { useAuthStore } from './session';
+
+const KIND_LABELS: Record<AccountActionKind, string> = {
+  freeze_opening: 'Freeze opening',
+  unfreeze_opening: 'Unfreeze opening',
+  set_position_limit: 'Set position limit',
+  set_order_limit: 'Set order limit',
+  mark_forced_liquidation: 'Mark for forced liquidation',
+  client_contact_note: 'Client contact note',
+};
+
+function buildAction(
+  kind: AccountActionKind,
+  accountId: string,
+  instrumentId: string,
+  amount: number,
+  note: string,
+): AccountAction {
+  const instrument = instrumentId.trim() ? { instrumentId: instrumentId.trim() } : {};
+  switch (kind) {
+    case 'freeze_opening':
+    case 'unfreeze_opening':
+      return { kind, accountId, params: {} };
+    case 'set_position_limit':
+      return { kind, accountId, params: { ...instrument, maxLots: amount } };
+    case 'set_order_limit':
+      return { kind, accountId, params: { ...instrument, maxOrderQty: amount } };
+    case 'mark_forced_liquidation':
+      return { kind, accountId, params: instrument };
+    case 'client_contact_note':
+      return { kind, accountId, params: { note } };
+  }
+}
+
+export function RequestActionForm({ accountId, onRequested }: { accountId: string; onRequested?(id: number): void }) {
+  const role = useAuthStore((s) => s.session?.role);
+  const [kind, setKind] = useState<AccountActionKind>('freeze_opening');
+  const [instrumentId, setInstrumentId] = useState('');
+  const [amount, setAmount] = useState(0);
+  const [note, setNote] = useState('');
+  const [reason, setReason] = useState('');
+  const [sent, setSent] = useState<number | null>(null);
+  if (role === 'auditor') return <p className="fw-muted">Auditors cannot request account actions.</p>;
+  const needsInstrument =
+    kind === 'set_position_limit' || kind === 'set_order_limit' || kind === 'mark_forced_liquidation';
+  const needsAmount = kind === 'set_position_limit' || kind === 'set_order_limit';
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const request = await callOrNotify('actions.request', {
+      action: buildAction(kind, accountId, instrumentId, amount, note),
+      reason,
+    });
+    if (request) {
+      setSent(request.id);
+      setReason('');
+      onRequested?.(request.id);
+    }
+  };
+  return (
+    <form className="fw-auth-card" onSubmit={(e) => void submit(e)} data-testid="request-action-form">
+      <strong>Request an action on {accountId}</strong>
+      <label>
+        Action
+        <select data-testid="request-kind" value={kind} onChange={(e) => setKind(e.target.value as AccountActionKind)}>
+          {Object.entries(KIND_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {needsInstrument && (
+        <label>
+          Instrument (empty = all)
+          <input value={instrumentId} onChange={(e) => setInstrumentId(e.target.value)} />
+        </label>
+      )}
+      {needsAmount && (
+        <label>
+          Limit
+          <input
+            type="number"
+            min={0}
+            value={amount}
+            onChange={(e) => setAmount(Math.max(0, Math.trunc(Number(e.target.value))))}
+          />
+        </label>
+      )}
+      {kind === 'client_contact_note' && (
+        <label>
+          Note
+          <textarea value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} required />
+        </label>
+      )}
+      <label>
+        Reason
+        <input
+          data-testid="request-reason"
+          value={reason}
+          maxLength={1000}
+          onChange={(e) => setReason(e.target.value)}
+          required
+        />
+      </label>
+      <button type="submit" className="fw-button" data-testid="request-submit">
+        Request (needs a supervisor's approval)
+      </button>
+      {sent !== null && <span className="fw-muted">Request #{sent} is waiting for a supervisor.</span>}
+    </form>
+  );
+}
