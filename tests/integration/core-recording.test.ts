@@ -63,6 +63,7 @@ describe('live core recording', () => {
     const core = await coreOn(server, { recording: { dataDir }, rules: false });
     await waitFor('the end of the session', () => health(core)?.feedState === 'ended');
     await waitFor('the recorder to catch up', () => health(core)?.recorder?.recordedMessages === 2_990);
+    await waitFor('the file size in the health row', () => (health(core)?.recorder?.dbBytes ?? 0) > 0);
     const row = health(core)!;
     expect(row.recorder).toMatchObject({ state: 'recording', alarm: false, lastError: null, lastRecordedSeq: 3_000 });
     expect(row.recorder!.notRecorded.messages).toBe(0);
