@@ -99,6 +99,24 @@ describe('live core recording', () => {
     expect(core.current('accounts').length).toBeGreaterThan(0);
     expect(health(core)!.lastError).toBeNull(); // the feed itself is fine
   });
+
+  it('on a full disk counts what was not recorded, with its seq range, and goes on live', async () => {
+    const dataDir = tempDir();
+    const session = buildSession(6_000);
+    const server = await TestFeedServer.start({ session, batchSize: 50, intervalMs: 2 });
+    cleanups.push(() => server.kill());
+    const core = await coreOn(server, { recording: { dataDir, maxPageCount: 16 }, rules: false });
+    await waitFor('the end of the session', () => health(core)?.feedState === 'ended');
+    await waitFor('the live state', () => health(core)?.lastSeq === 6_000);
+    await waitFor('the recorder alarm', () => (health(core)?.recorder?.notRecorded.messages ?? 0) > 0);
+    const recorder = health(core)!.recorder!;
+    expect(recorder.alarm).toBe(true);
+    expect(recorder.lastError).toMatch(/full|not recorded/i);
+    const { messages, firstSeq, lastSeq } = recorder.notRecorded;
+    expect(firstSeq).toBeGreaterThan(recorder.lastRecordedSeq ?? 0);
+    expect(lastSeq).toBeLessThanOrEqual(6_000);
+    expect(messages).toBeLessThanOrEqual(lastSeq! - firstSeq! + 1);
+  });
 });
 
 describe('live core surveillance', () => {
