@@ -1,0 +1,309 @@
+// Operators, permissions, four eyes and the audit log over the real headless host: every call goes through the
+// WebSocket bridge, the dispatcher and the AuthService opened from a temporary data folder (openAuthServices).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { CoreHandle } from '../../main/api/backend';
+import { TopicHub } from '../../main/api/topicHub';
+import { openAuthServices, type AuthServices } from '../../main/auth/authServices';
+import { TEST_SCRYPT } from '../../main/auth/passwords';
+import { startHost, type HostHandle } from '../../main/host/server';
+import { auditLogPath } from '../../main/store/auditPaths';
+import type { TopicUpdate } from '../../shared/api/contract';
+import type { BridgeReply } from '../../shared/api/wire';
+
+class FakeCore extends TopicHub implements CoreHandle {
+  readonly feedUrl = 'ws://127.0.0.1:9/fake';
+  readonly simulatorRunning = false;
+  readonly mode = 'live' as const;
+  async reconnect(): Promise<void> {}
+}
+
+type CallReply = Extract<BridgeReply, { kind: 'result' }>;
+
+/** One window's connection: calls and topic updates over the host's WebSocket. */
+class Window {
+  private nextId = 1;
+  readonly updates: TopicUpdate[] = [];
+  private readonly waiting = new Map<number, (reply: CallReply) => void>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as BridgeReply;
+      if (reply.kind === 'topic') this.updates.push(reply.update);
+      else this.waiting.get(reply.id)?.(reply);
+    });
+  }
+
+  static open(host: HostHandle): Promise<Window> {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${encodeURIComponent(host.token)}`, {
+      origin: host.origin,
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Window(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** Resolves with the value, or rejects with { code, message }. */
+  call(method: string, args: unknown = {}): Promise<unknown> {
+    const id = this.nextId++;
+    const reply = new Promise<CallReply>((resolve) => this.waiting.set(id, resolve));
+    this.ws.send(JSON.stringify({ kind: 'call', id, method, args }));
+    return reply.then((r) => (r.ok ? r.value : Promise.reject(r.error)));
+  }
+
+  subscribe(topic: string): void {
+    this.ws.send(JSON.stringify({ kind: 'subscribe', topic }));
+  }
+
+  async waitFor(match: (update: TopicUpdate) => boolean, timeoutMs = 3000): Promise<TopicUpdate> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.updates.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('no matching topic update in time');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+const forbidden = (message?: RegExp) => ({
+  code: 'forbidden',
+  ...(message ? { message: expect.stringMatching(message) } : {}),
+});
+const PASSWORD = 'correct horse 1';
+
+describe('auth over the headless host', () => {
+  let dataDir: string;
+  let access: AuthServices;
+  let host: HostHandle;
+  let core: FakeCore;
+  const windows: Window[] = [];
+  const open = async () => {
+    const window = await Window.open(host);
+    windows.push(window);
+    return window;
+  };
+  const loggedIn = async (username: string, password = PASSWORD) => {
+    const window = await open();
+    await window.call('auth.login', { username, password });
+    return window;
+  };
+  const auditActions = () => access.audit.readRows().map((row) => row.action);
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'fw-auth-host-'));
+    access = openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT, idleLockMs: 0 });
+    core = new FakeCore();
+    core.publish({ topic: 'market', snapshot: true, rows: [], removed: [], at: 1, sourceTs: 1 });
+    host = await startHost({ port: 0, core, access, staticDir: dataDir, version: 'test', log: () => {} });
+  });
+
+  afterAll(async () => {
+    for (const window of windows) await window.close();
+    await host?.stop();
+    access?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('before login: only public methods, no topic data; first start creates the admin', async () => {
+    const window = await open();
+    window.subscribe('market');
+    expect(await window.call('auth.status')).toMatchObject({
+      needsSetup: true,
+      session: null,
+      auditCheck: { ok: true },
+    });
+    await expect(window.call('link.set', { channel: 'red', context: null })).rejects.toMatchObject(forbidden(/log in/));
+    await expect(window.call('auth.login', { username: 'nobody', password: 'whatever1' })).rejects.toMatchObject(
+      forbidden(/wrong user name or password/),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(window.updates).toEqual([]);
+
+    await window.call('auth.setupAdmin', { username: 'admin', displayName: 'Ada Admin', password: PASSWORD });
+    // The subscription asked for before login starts once the session exists.
+    await window.waitFor((u) => u.topic === 'market' && u.snapshot);
+    await expect(window.call('link.set', { channel: 'red', context: null })).resolves.toBeNull();
+    await expect(
+      window.call('auth.setupAdmin', { username: 'evil', displayName: 'Evil', password: PASSWORD }),
+    ).rejects.toMatchObject(forbidden(/setup is done/));
+
+    for (const [username, role] of [
+      ['li.op', 'operator'],
+      ['wang.sup', 'supervisor'],
+      ['zhao.sup', 'supervisor'],
+      ['chen.aud', 'auditor'],
+      ['victim', 'operator'],
+    ]) {
+      await window.call('operators.create', { username, displayName: username, role, password: PASSWORD });
+    }
+    expect(auditActions()).toEqual(expect.arrayContaining(['admin_created', 'operator_created', 'api_rejected']));
+  });
+
+  it('wrong password is refused and audited; five in a row lock the account for 5 minutes', async () => {
+    const window = await open();
+    for (let i = 1; i <= 4; i++) {
+      await expect(window.call('auth.login', { username: 'victim', password: 'wrong password' })).rejects.toMatchObject(
+        forbidden(/wrong user name or password/),
+      );
+    }
+    await expect(window.call('auth.login', { username: 'victim', password: 'wrong password' })).rejects.toMatchObject(
+      forbidden(/locked for 5 min/),
+    );
+    // Even the right password is refused while locked out.
+    await expect(window.call('auth.login', { username: 'victim', password: PASSWORD })).rejects.toMatchObject(
+      forbidden(/account locked/),
+    );
+    const rows = access.audit
+      .readRows({ actions: ['login_failed', 'lockout'] })
+      .filter((r) => r.target === 'operator:victim');
+    expect(rows.map((r) => r.action)).toEqual([...Array(5).fill('login_failed'), 'lockout', 'login_failed']);
+  });
+
+  it('roles: an operator cannot approve or administer; an auditor cannot act but may read the audit log', async () => {
+    const operator = await loggedIn('li.op');
+    const auditor = await loggedIn('chen.aud');
+    const request = (await operator.call('actions.request', {
+      action: { kind: 'freeze_opening', accountId: 'A001', params: {} },
+      reason: 'margin call unanswered',
+    })) as { id: number };
+    await expect(operator.call('actions.approve', { requestId: request.id })).rejects.toMatchObject(
+      forbidden(/operator role/),
+    );
+    await expect(operator.call('operators.list')).rejects.toMatchObject(forbidden());
+    await expect(operator.call('audit.verify')).rejects.toMatchObject(forbidden());
+
+    await expect(
+      auditor.call('actions.request', {
+        action: { kind: 'freeze_opening', accountId: 'A001', params: {} },
+        reason: 'x',
+      }),
+    ).rejects.toMatchObject(forbidden(/auditor role/));
+    await expect(auditor.call('actions.reject', { requestId: request.id, reason: 'no' })).rejects.toMatchObject(
+      forbidden(),
+    );
+    await expect(auditor.call('feed.reconnect')).rejects.toMatchObject(forbidden());
+    await expect(auditor.call('audit.verify')).resolves.toMatchObject({ ok: true });
+    const exported = (await auditor.call('audit.export', { format: 'ndjson' })) as { rows: number; content: string };
+    expect(exported.content.trim().split('\n')).toHaveLength(exported.rows);
+    // Refusals are in the audit log under the refused operator.
+    const refused = access.audit
+      .readRows({ actions: ['api_rejected'] })
+      .map((r) => `${r.operator}:${JSON.parse(r.details).method}`);
+    expect(refused).toEqual(
+      expect.arrayContaining(['li.op:actions.approve', 'chen.aud:actions.request', 'chen.aud:feed.reconnect']),
+    );
+  });
+
+  it('four eyes: the requester cannot decide; a different supervisor approves; the actions topic follows', async () => {
+    const requester = await loggedIn('wang.sup');
+    const approver = await loggedIn('zhao.sup');
+    approver.subscribe('actions');
+    const request = (await requester.call('actions.request', {
+      action: { kind: 'set_position_limit', accountId: 'A002', params: { maxLots: 50 } },
+      reason: 'concentration in rb',
+    })) as { id: number };
+    await approver.waitFor((u) => u.topic === 'actions' && u.rows.some((r) => 'id' in r && r.id === request.id));
+    await expect(requester.call('actions.approve', { requestId: request.id })).rejects.toMatchObject(
+      forbidden(/four eyes/),
+    );
+    const approved = (await approver.call('actions.approve', { requestId: request.id, reason: 'agreed' })) as {
+      request: { status: string; decidedBy: string };
+      delivery: { status: string };
+    };
+    expect(approved.request).toMatchObject({ status: 'approved', decidedBy: 'zhao.sup' });
+    expect(approved.delivery.status).toBe('not_sent');
+    await approver.waitFor(
+      (u) =>
+        u.topic === 'actions' && u.rows.some((r) => 'status' in r && r.id === request.id && r.status === 'approved'),
+    );
+    expect(access.accountActions.controls('A002').positionLimits['*']).toBe(50);
+  });
+
+  it('bad arguments are refused with a clear message and audited as rejected', async () => {
+    const window = await loggedIn('li.op');
+    await expect(window.call('link.set', { channel: 'purple', context: null })).rejects.toMatchObject({
+      code: 'bad_arguments',
+      message: expect.stringContaining('channel'),
+    });
+    await expect(window.call('no.such.method')).rejects.toMatchObject({ code: 'unknown_method' });
+    const last = access.audit.readRows({ actions: ['api_rejected'], newestFirst: true, limit: 2 });
+    expect(last.map((r) => JSON.parse(r.details).code).sort()).toEqual(['bad_arguments', 'unknown_method']);
+    expect(last.every((r) => r.operator === 'li.op')).toBe(true);
+  });
+
+  it('a locked session gets no data and no calls until unlocked; another window resumes with the token', async () => {
+    const window = await open();
+    const login = (await window.call('auth.login', { username: 'li.op', password: PASSWORD })) as { token: string };
+    const second = await open();
+    expect(await second.call('auth.resume', { token: login.token })).toMatchObject({ operator: 'li.op' });
+    second.subscribe('market');
+    await second.waitFor((u) => u.topic === 'market');
+
+    await window.call('auth.lock');
+    await expect(second.call('link.set', { channel: 'red', context: null })).rejects.toMatchObject(forbidden(/locked/));
+    second.updates.length = 0;
+    core.publish({ topic: 'market', snapshot: false, rows: [], removed: [], at: 2, sourceTs: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(second.updates).toEqual([]);
+    await expect(second.call('auth.unlock', { password: 'wrong password' })).rejects.toMatchObject(forbidden());
+    await second.call('auth.unlock', { password: PASSWORD });
+    await second.waitFor((u) => u.topic === 'market' && u.snapshot);
+
+    await window.call('auth.logout');
+    await expect(second.call('link.set', { channel: 'red', context: null })).rejects.toMatchObject(forbidden(/log in/));
+    expect(auditActions()).toEqual(expect.arrayContaining(['session_resumed', 'lock', 'unlock', 'logout']));
+  });
+
+  it('a window opened by a logged-in window gets the session in the URL fragment', async () => {
+    const window = await loggedIn('li.op');
+    const opened = (await window.call('window.open', { kind: 'positions' })) as { url: string };
+    const token = new URL(opened.url).hash.replace('#session=', '');
+    const tab = await open();
+    expect(await tab.call('auth.resume', { token: decodeURIComponent(token) })).toMatchObject({ operator: 'li.op' });
+  });
+
+  it('the chain verifies; a row edited by hand makes the next start report it (red banner)', async () => {
+    expect(access.audit.verify()).toMatchObject({ ok: true });
+    const other = await mkdtemp(path.join(os.tmpdir(), 'fw-auth-tamper-'));
+    try {
+      const first = openAuthServices({ dataDir: other, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
+      first.audit.append({ operator: 'system', role: 'system', action: 'export', target: 'x', details: { n: 1 } });
+      first.close();
+      const db = new Database(auditLogPath(other));
+      for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
+        name: string;
+      }[]) {
+        db.exec(`DROP TRIGGER "${name}"`);
+      }
+      db.prepare("UPDATE audit_log SET operator = 'mallory' WHERE id = 2").run();
+      db.close();
+      const second = openAuthServices({ dataDir: other, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
+      try {
+        expect(second.auditCheck).toMatchObject({ ok: false });
+        expect(second.startupVerify).toMatchObject({ ok: false, brokenRow: 2 });
+        const status = (await second.services['auth.status']!({}, { transport: 'test', connectionId: 'c' })) as {
+          auditCheck: { ok: boolean };
+        };
+        expect(status.auditCheck.ok).toBe(false);
+      } finally {
+        second.close();
+      }
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+});
