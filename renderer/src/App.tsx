@@ -1,34 +1,66 @@
-// One page, every window kind: the header bar on top and the window's view below.
+// One page, every window kind: the header bar on top and the window's view below; the command palette (Ctrl+K)
+// over it. Theme, up/down colours and language are switched on the root element without a reload.
 import { useEffect, type ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { WindowKind } from '../../shared/api/contract';
+import { CommandPalette } from './components/CommandPalette';
 import { HeaderBar } from './components/HeaderBar';
 import { ReviewBar } from './review/ReviewBar';
+import { useOperatorStore } from './stores/operator';
+import { usePaletteStore } from './stores/palette';
 import { useSettingsStore } from './stores/settings';
 import { useWindowStore } from './stores/windowState';
+import { AccountTools } from './windows/AccountTools';
 import { Accounts } from './windows/Accounts';
+import { AlertPane } from './windows/AlertPane';
+import { CaseReview } from './windows/CaseReview';
 import { MarketWatch } from './windows/MarketWatch';
 import { Positions } from './windows/Positions';
-import { WINDOW_SPECS } from './windows/registry';
+import { SystemHealth } from './windows/SystemHealth';
+import { announceWindow } from './workspace/layouts';
 
 const VIEWS: Record<WindowKind, ComponentType> = {
   marketWatch: MarketWatch,
   positions: Positions,
   accounts: Accounts,
+  alerts: AlertPane,
+  account: AccountTools,
+  case: CaseReview,
+  health: SystemHealth,
 };
 
 export function App() {
+  const { t, i18n } = useTranslation();
   const kind = useWindowStore((s) => s.kind);
   const channel = useWindowStore((s) => s.channel);
   const upDown = useSettingsStore((s) => s.upDown);
+  const theme = useSettingsStore((s) => s.theme);
 
   useEffect(() => {
-    document.title = `${WINDOW_SPECS[kind].title}${channel ? ` · ${channel}` : ''} — Floorwatch`;
-  }, [kind, channel]);
+    document.title = `${t(`window.${kind}`)}${channel ? ` · ${t(`channels.${channel}`)}` : ''} — Floorwatch`;
+  }, [kind, channel, t, i18n.language]);
 
-  // Up/down colours are CSS variables switched on the root, so a change repaints without re-rendering grids.
+  // Up/down colours and the theme are CSS variables switched on the root: a change repaints without re-rendering.
   useEffect(() => {
     document.documentElement.dataset.updown = upDown;
   }, [upDown]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => announceWindow(), []);
+  useEffect(() => useOperatorStore.getState().load(), []);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        usePaletteStore.getState().open();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const View = VIEWS[kind];
   return (
@@ -36,6 +68,7 @@ export function App() {
       <HeaderBar />
       <ReviewBar />
       <View />
+      <CommandPalette />
     </div>
   );
 }

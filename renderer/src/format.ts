@@ -80,3 +80,59 @@ export function signClass(value: number | null | undefined): string {
   if (value === null || value === undefined || value === 0 || !Number.isFinite(value)) return 'fw-flat';
   return value > 0 ? 'fw-up' : 'fw-down';
 }
+
+// ---- locale-aware times and sizes (the current i18n language) ----
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function timeFormat(localeTag: string, withMs: boolean): Intl.DateTimeFormat {
+  const key = `${localeTag}|${withMs}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(localeTag, {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+      ...(withMs ? { fractionalSecondDigits: 3 } : {}),
+    });
+    timeFormats.set(key, format);
+  }
+  return format;
+}
+
+/** Wall-clock time of an epoch ms in the given locale (24 h), optionally with milliseconds. */
+export function formatTime(epochMs: number | null | undefined, localeTag: string, withMs = false): string {
+  return epochMs === null || epochMs === undefined || !Number.isFinite(epochMs) || epochMs <= 0
+    ? DASH
+    : timeFormat(localeTag, withMs).format(epochMs);
+}
+
+/** A duration as the two largest units: 45s, 3m 12s, 2h 05m (3分12秒 in Chinese). */
+export function formatAge(ms: number, zh: boolean): string {
+  if (!Number.isFinite(ms) || ms < 0) return DASH;
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (zh)
+    return h > 0
+      ? `${h}时${String(m).padStart(2, '0')}分`
+      : m > 0
+        ? `${m}分${String(sec).padStart(2, '0')}秒`
+        : `${sec}秒`;
+  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m ${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+/** Bytes as KB/MB/GB (binary units). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return DASH;
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${fixed(unit === 0 ? 0 : 1, true).format(value)} ${units[unit]}`;
+}

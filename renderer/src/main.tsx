@@ -4,9 +4,12 @@ import { createRoot } from 'react-dom/client';
 import type { FloorwatchApi } from '../../shared/api/contract';
 import { installApi } from './api/install';
 import { App } from './App';
+import { AuthGate } from './auth/AuthGate';
 import './grid/theme';
 import { exposePerfProbe } from './perf';
+import './i18n';
 import { accountsStore } from './stores/accounts';
+import { alertsStore } from './stores/alerts';
 import { useHealthStore } from './stores/health';
 import { useLinksStore } from './stores/links';
 import { marketStore } from './stores/market';
@@ -34,6 +37,9 @@ function subscribeTopics(api: FloorwatchApi): void {
       case 'links':
         api.subscribe('links', useLinksStore.getState().apply);
         break;
+      case 'alerts':
+        api.subscribe('alerts', alertsStore.apply);
+        break;
     }
   }
 }
@@ -52,7 +58,11 @@ exposePerfProbe();
 const root = createRoot(document.getElementById('root') ?? document.body);
 try {
   subscribeTopics(installApi());
-  root.render(<App />);
+  root.render(
+    <AuthGate>
+      <App />
+    </AuthGate>,
+  );
 } catch (error) {
   console.error('[floorwatch] startup failed', error);
   root.render(<StartupFailure message={(error as Error).message} />);

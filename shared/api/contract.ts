@@ -11,7 +11,7 @@ import { authApiMethods, type AccountActionRequest } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 import { settingsApiMethods } from './methods/settings';
 
-export const WINDOW_KINDS = ['marketWatch', 'positions', 'accounts'] as const;
+export const WINDOW_KINDS = ['marketWatch', 'positions', 'accounts', 'alerts', 'account', 'case', 'health'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
 
 /** FDC3-style colour channels that link windows. */

@@ -1,20 +1,12 @@
 // Feed state and lag in the header. The window's own link to the host counts first: if the bridge is down, the
 // window shows that whatever the last health row said.
+import { useTranslation } from 'react-i18next';
 import type { FeedState } from '../../../shared/domain/types';
 import { useConnectionStore } from '../stores/connection';
 import { useHealthStore } from '../stores/health';
 import { formatQty } from '../format';
 
 type ShownState = FeedState | 'connecting';
-
-const LABELS: Record<ShownState, string> = {
-  connecting: 'Connecting',
-  live: 'Live',
-  reconnecting: 'Reconnecting',
-  down: 'Feed down',
-  ended: 'Session ended',
-  review: 'Review',
-};
 
 function formatRate(perSecond: number): string {
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k/s` : `${formatQty(Math.round(perSecond))}/s`;
@@ -29,6 +21,7 @@ function formatLag(ms: number): string {
 }
 
 export function FeedStatus() {
+  const { t } = useTranslation();
   const link = useConnectionStore((s) => s.state);
   const linkDetail = useConnectionStore((s) => s.detail);
   const health = useHealthStore((s) => s.health);
@@ -40,7 +33,7 @@ export function FeedStatus() {
     detail = linkDetail;
   } else {
     state = health?.feedState ?? 'connecting';
-    detail = health ? `${health.feedUrl}${health.lastError ? ` — ${health.lastError}` : ''}` : 'waiting for the core';
+    detail = health ? `${health.feedUrl}${health.lastError ? ` — ${health.lastError}` : ''}` : t('feed.waiting');
   }
   const showNumbers = link === 'open' && health !== null && state !== 'connecting';
   const lagClass = health && health.lagMs > 1000 ? 'fw-lag-bad' : health && health.lagMs > 250 ? 'fw-lag-warn' : '';
@@ -49,23 +42,20 @@ export function FeedStatus() {
     <div className="fw-feed" title={detail}>
       <span className={`fw-feed-state fw-state-${state}`} data-testid="feed-state" data-state={state}>
         <span className="fw-dot" aria-hidden="true" />
-        {LABELS[state]}
+        {t(`feed.${state}`)}
       </span>
       {showNumbers && (
         <>
-          <span
-            className={`fw-feed-metric ${lagClass}`}
-            data-testid="feed-lag"
-            title="Receive time − source time of the newest message"
-          >
-            <span className="fw-metric-label">lag</span> {health.lastMessageAt > 0 ? formatLag(health.lagMs) : '—'}
+          <span className={`fw-feed-metric ${lagClass}`} data-testid="feed-lag" title={t('feed.lagTitle')}>
+            <span className="fw-metric-label">{t('feed.lag')}</span>{' '}
+            {health.lastMessageAt > 0 ? formatLag(health.lagMs) : '—'}
           </span>
-          <span className="fw-feed-metric" title="Feed messages per second">
-            <span className="fw-metric-label">feed</span> {formatRate(health.messagesPerSecond)}
+          <span className="fw-feed-metric" title={t('feed.rateTitle')}>
+            <span className="fw-metric-label">{t('feed.feed')}</span> {formatRate(health.messagesPerSecond)}
           </span>
           {health.gaps > 0 && (
-            <span className="fw-feed-metric fw-lag-bad" title="Sequence gaps detected this session">
-              <span className="fw-metric-label">gaps</span> {health.gaps}
+            <span className="fw-feed-metric fw-lag-bad" title={t('feed.gapsTitle')}>
+              <span className="fw-metric-label">{t('feed.gaps')}</span> {health.gaps}
             </span>
           )}
         </>

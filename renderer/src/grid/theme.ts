@@ -16,6 +16,7 @@ import {
   TooltipModule,
   ValidationModule,
   colorSchemeDark,
+  colorSchemeLight,
   themeQuartz,
 } from 'ag-grid-community';
 
@@ -52,7 +53,7 @@ const UI_FONT = [
   'sans-serif',
 ];
 
-export const floorGridTheme = themeQuartz.withPart(colorSchemeDark).withParams({
+export const floorGridThemeDark = themeQuartz.withPart(colorSchemeDark).withParams({
   backgroundColor: '#0e1319',
   foregroundColor: '#d5dce5',
   chromeBackgroundColor: '#131a22',
@@ -79,3 +80,33 @@ export const floorGridTheme = themeQuartz.withPart(colorSchemeDark).withParams({
   valueChangeValueHighlightBackgroundColor: 'rgba(255, 196, 61, 0.16)',
   iconSize: 12,
 });
+
+export const floorGridThemeLight = themeQuartz.withPart(colorSchemeLight).withParams({
+  backgroundColor: '#ffffff',
+  foregroundColor: '#1b2430',
+  chromeBackgroundColor: '#f3f5f8',
+  headerBackgroundColor: '#eef1f5',
+  headerTextColor: '#4f5d6e',
+  headerFontWeight: 600,
+  headerFontSize: 11,
+  oddRowBackgroundColor: '#f7f9fb',
+  rowHoverColor: '#e8eef7',
+  selectedRowBackgroundColor: '#d6e4fb',
+  borderColor: '#d9dee5',
+  accentColor: '#2563eb',
+  fontFamily: UI_FONT,
+  fontSize: 12.5,
+  spacing: 4,
+  rowHeight: 26,
+  headerHeight: 30,
+  wrapperBorder: false,
+  wrapperBorderRadius: 0,
+  columnBorder: { color: '#eceff3' },
+  headerColumnBorder: { color: '#d9dee5' },
+  cellHorizontalPaddingScale: 0.8,
+  valueChangeValueHighlightBackgroundColor: 'rgba(255, 176, 0, 0.22)',
+  iconSize: 12,
+});
+
+/** Kept for callers that want the default (dark) theme object. */
+export const floorGridTheme = floorGridThemeDark;

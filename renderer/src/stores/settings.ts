@@ -1,4 +1,5 @@
-// Operator preferences kept in this browser profile (localStorage), shared by every window of the app.
+// Operator preferences kept in this browser profile (localStorage), shared by every window of the app: the up/down
+// colour convention, the theme (dark default) and the alert sound.
 import { create } from 'zustand';
 
 /**
@@ -6,36 +7,61 @@ import { create } from 'zustand';
  * Western screens; Floorwatch serves Chinese futures desks, so that is the default.
  */
 export type UpDownConvention = 'redUp' | 'greenUp';
+export type Theme = 'dark' | 'light';
 
-interface SettingsState {
+interface Settings {
   upDown: UpDownConvention;
+  theme: Theme;
+  /** Beep and desktop notification for new high/critical alerts. */
+  alertSound: boolean;
+}
+
+interface SettingsState extends Settings {
   setUpDown(value: UpDownConvention): void;
+  setTheme(value: Theme): void;
+  setAlertSound(value: boolean): void;
 }
 
 const STORAGE_KEY = 'floorwatch.settings.v1';
 
-function load(): { upDown: UpDownConvention } {
+function load(): Settings {
   try {
-    const saved = JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? '{}') as { upDown?: unknown };
-    return { upDown: saved.upDown === 'greenUp' ? 'greenUp' : 'redUp' };
+    const saved = JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? '{}') as Partial<
+      Record<keyof Settings, unknown>
+    >;
+    return {
+      upDown: saved.upDown === 'greenUp' ? 'greenUp' : 'redUp',
+      theme: saved.theme === 'light' ? 'light' : 'dark',
+      alertSound: saved.alertSound !== false,
+    };
   } catch {
-    return { upDown: 'redUp' };
+    return { upDown: 'redUp', theme: 'dark', alertSound: true };
   }
 }
 
-export const useSettingsStore = create<SettingsState>()((set) => ({
-  ...load(),
-  setUpDown: (upDown) => {
-    set({ upDown });
-    try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify({ upDown }));
-    } catch {
-      // Storage may be unavailable (private mode, file:// quirks); the setting then lasts for this window only.
-    }
-  },
-}));
+function persist(settings: Settings): void {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(settings));
+  } catch {
+    // Storage may be unavailable (private mode, file:// quirks); the setting then lasts for this window only.
+  }
+}
 
-// Another window changed the setting: follow it.
+export const useSettingsStore = create<SettingsState>()((set, get) => {
+  const update = (patch: Partial<Settings>) => {
+    set(patch);
+    const { upDown, theme, alertSound } = get();
+    persist({ upDown, theme, alertSound });
+  };
+  return {
+    ...load(),
+    setUpDown: (upDown) => update({ upDown }),
+    setTheme: (theme) => update({ theme }),
+    setAlertSound: (alertSound) => update({ alertSound }),
+  };
+});
+
+// Another window changed a setting: follow it.
 window.addEventListener('storage', (event) => {
   if (event.key === STORAGE_KEY) useSettingsStore.setState(load());
 });

@@ -5,7 +5,7 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { rowKey, type TopicRows, type TopicUpdate } from '../../../shared/api/contract';
 
-export type RowTopic = 'market' | 'positions' | 'accounts';
+export type RowTopic = 'market' | 'positions' | 'accounts' | 'alerts';
 
 export interface RowBatch<R> {
   snapshot: boolean;

@@ -1,13 +1,14 @@
 // Accounts: equity, available, margin and risk degree per account, sorted by risk. Risk degree is margin ÷ equity
 // (风险度), the Chinese broker convention, coloured in bands (riskBand in shared/domain/risk.ts).
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { CellClassParams, ColDef, RowClassParams, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import { riskBand, type RiskBand } from '../../../shared/domain/risk';
 import type { AccountRow } from '../../../shared/domain/types';
 import { linkAccount } from '../api/floorwatch';
 import { formatMoney, formatQty, formatRatioPct, signClass } from '../format';
-import { floorGridTheme } from '../grid/theme';
+import { useLocalizedColumns } from '../grid/localizeColumns';
+import { useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { accountsStore } from '../stores/accounts';
 import { useChannelContext } from '../stores/links';
@@ -207,7 +208,8 @@ export function Accounts() {
   const linked = useChannelContext(channel);
   const ready = accountsStore.use((s) => s.ready);
   const { apiRef, onGridReady, getRowId } = useLiveGrid(accountsStore);
-  const columnDefs = useMemo(() => COLUMNS, []);
+  const gridTheme = useGridTheme();
+  const columnDefs = useLocalizedColumns(COLUMNS);
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<AccountRow>) => {
@@ -243,7 +245,7 @@ export function Accounts() {
       </div>
       <div className="fw-grid" data-testid="accounts-grid">
         <AgGridReact<AccountRow>
-          theme={floorGridTheme}
+          theme={gridTheme}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

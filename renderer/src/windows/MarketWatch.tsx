@@ -1,12 +1,13 @@
 // Market Watch: one row per instrument with the day's quote. Prices carry each instrument's tick decimals and are
 // coloured against the previous settlement (the Chinese convention for the day's change); changed cells flash.
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type { CellClassParams, ColDef, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import type { MarketRow } from '../../../shared/domain/types';
 import { linkInstrument } from '../api/floorwatch';
 import { decimalsOf, formatPrice, formatQty, formatSignedPct, formatSignedPrice, signClass } from '../format';
-import { floorGridTheme } from '../grid/theme';
+import { useLocalizedColumns } from '../grid/localizeColumns';
+import { useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { recordPaintedUpdate } from '../perf';
 import { useChannelContext } from '../stores/links';
@@ -161,7 +162,8 @@ export function MarketWatch() {
       if (!batch.snapshot) recordPaintedUpdate(batch.sourceTs);
     },
   });
-  const columnDefs = useMemo(() => COLUMNS, []);
+  const gridTheme = useGridTheme();
+  const columnDefs = useLocalizedColumns(COLUMNS);
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<MarketRow>) => {
@@ -197,7 +199,7 @@ export function MarketWatch() {
       </div>
       <div className="fw-grid" data-testid="market-grid">
         <AgGridReact<MarketRow>
-          theme={floorGridTheme}
+          theme={gridTheme}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

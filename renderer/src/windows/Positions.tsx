@@ -13,7 +13,8 @@ import type {
 import type { PositionRow } from '../../../shared/domain/types';
 import { linkAccount } from '../api/floorwatch';
 import { decimalsOfInstrument, formatMoney, formatPrice, formatQty, signClass } from '../format';
-import { floorGridTheme } from '../grid/theme';
+import { useLocalizedColumns } from '../grid/localizeColumns';
+import { useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { useChannelContext } from '../stores/links';
 import { marketStore } from '../stores/market';
@@ -242,7 +243,8 @@ export function Positions() {
   );
 
   const totals = useTotals(apiRef);
-  const columnDefs = useMemo(() => COLUMNS, []);
+  const gridTheme = useGridTheme();
+  const columnDefs = useLocalizedColumns(COLUMNS);
 
   return (
     <section className="fw-view">
@@ -289,7 +291,7 @@ export function Positions() {
       </div>
       <div className="fw-grid" data-testid="positions-grid">
         <AgGridReact<PositionRow>
-          theme={floorGridTheme}
+          theme={gridTheme}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

@@ -1,16 +1,22 @@
-// Every window kind: its title and the topics it needs. main.tsx subscribes those topics; App renders the view.
+// Every window kind: the topics it needs (main.tsx subscribes them) and its default size when opened or restored.
+// Titles are in the i18n catalogue (window.<kind>, short.<kind>). Every window takes `alerts` for the header badge.
 import type { TopicName, WindowKind } from '../../../shared/api/contract';
 
 export interface WindowSpec {
-  title: string;
-  /** Short label for the "open" buttons. */
-  short: string;
   topics: readonly TopicName[];
+  size: { width: number; height: number };
 }
 
 export const WINDOW_SPECS: Record<WindowKind, WindowSpec> = {
-  marketWatch: { title: 'Market Watch', short: 'Market', topics: ['market', 'health', 'links'] },
+  marketWatch: { topics: ['market', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
   // Positions reads the market topic for each instrument's price tick (decimals).
-  positions: { title: 'Positions', short: 'Positions', topics: ['positions', 'market', 'health', 'links'] },
-  accounts: { title: 'Accounts', short: 'Accounts', topics: ['accounts', 'health', 'links'] },
+  positions: { topics: ['positions', 'market', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
+  accounts: { topics: ['accounts', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
+  alerts: { topics: ['alerts', 'health', 'links'], size: { width: 1400, height: 720 } },
+  account: {
+    topics: ['accounts', 'positions', 'market', 'alerts', 'health', 'links'],
+    size: { width: 1200, height: 820 },
+  },
+  case: { topics: ['alerts', 'market', 'health', 'links'], size: { width: 1400, height: 860 } },
+  health: { topics: ['health', 'links', 'alerts'], size: { width: 1100, height: 760 } },
 };

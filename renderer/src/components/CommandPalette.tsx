@@ -1,0 +1,206 @@
+// Ctrl+K: one list of everything an operator may want now — open any window, switch language or theme, save or
+// restore a layout, jump to an instrument or account — filtered as they type, run with Enter.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { WINDOW_KINDS } from '../../../shared/api/contract';
+import { linkAccount, linkInstrument, openWindow } from '../api/floorwatch';
+import { LANGUAGES, LANGUAGE_NAMES, setLanguage } from '../i18n';
+import { productName } from '../i18n/names';
+import { accountsStore } from '../stores/accounts';
+import { marketStore } from '../stores/market';
+import { useNoticeStore } from '../stores/notice';
+import { usePaletteStore } from '../stores/palette';
+import { useSettingsStore } from '../stores/settings';
+import { useWindowStore } from '../stores/windowState';
+import { deleteLayout, loadLayouts, restoreLayout, saveLayout } from '../workspace/layouts';
+
+interface Command {
+  id: string;
+  label: string;
+  hint?: string;
+  run(): void;
+}
+
+const MAX_SHOWN = 40;
+
+export function CommandPalette() {
+  const visible = usePaletteStore((s) => s.visible);
+  // Mounted only while open: every opening starts with an empty query.
+  return visible ? <PaletteBody /> : null;
+}
+
+function PaletteBody() {
+  const { t, i18n } = useTranslation();
+  const close = usePaletteStore((s) => s.close);
+  const channel = useWindowStore((s) => s.channel);
+  const setTheme = useSettingsStore((s) => s.setTheme);
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const language = i18n.language;
+
+  useEffect(() => inputRef.current?.focus(), []);
+
+  const commands = useMemo<Command[]>(() => {
+    const notify = useNoticeStore.getState().show;
+    const list: Command[] = [];
+    for (const kind of WINDOW_KINDS) {
+      list.push({
+        id: `open:${kind}`,
+        label: t('palette.open', { title: t(`window.${kind}`) }),
+        run: () => void openWindow(kind, channel),
+      });
+    }
+    for (const l of LANGUAGES) {
+      list.push({
+        id: `lang:${l}`,
+        label: t('palette.language', { name: LANGUAGE_NAMES[l] }),
+        run: () => setLanguage(l),
+      });
+    }
+    for (const theme of ['dark', 'light'] as const) {
+      list.push({
+        id: `theme:${theme}`,
+        label: t('palette.theme', { name: t(`header.${theme}`) }),
+        run: () => setTheme(theme),
+      });
+    }
+    const name = query.trim();
+    if (name) {
+      list.push({
+        id: 'layout:save',
+        label: t('palette.saveLayout', { name }),
+        run: () => {
+          const layout = saveLayout(name);
+          notify(t('layout.saved', { name, count: layout.windows.length }));
+        },
+      });
+    }
+    for (const layout of loadLayouts()) {
+      list.push({
+        id: `layout:restore:${layout.name}`,
+        label: t('palette.restoreLayout', { name: layout.name }),
+        hint: `${layout.windows.length}`,
+        run: () =>
+          void restoreLayout(layout).then((count) =>
+            notify(t('layout.restored', { name: layout.name, count: count + 1 })),
+          ),
+      });
+      list.push({
+        id: `layout:delete:${layout.name}`,
+        label: t('palette.deleteLayout', { name: layout.name }),
+        run: () => deleteLayout(layout.name),
+      });
+    }
+    const needle = name.toLowerCase();
+    if (needle.length >= 1) {
+      let found = 0;
+      for (const row of marketStore.use.getState().rows.values()) {
+        if (found >= 10) break;
+        if (!row.instrumentId.toLowerCase().startsWith(needle)) continue;
+        found++;
+        list.push({
+          id: `instrument:${row.instrumentId}`,
+          label: t('palette.instrument', { id: row.instrumentId }),
+          hint: productName(row.instrumentId, language === 'zh-CN' ? 'zh-CN' : 'en'),
+          run: () => (channel ? linkInstrument(channel, row.instrumentId) : notify(t('palette.needsChannel'))),
+        });
+      }
+      found = 0;
+      for (const row of accountsStore.use.getState().rows.values()) {
+        if (found >= 10) break;
+        if (!row.accountId.toLowerCase().includes(needle) && !row.name.toLowerCase().includes(needle)) continue;
+        found++;
+        list.push({
+          id: `account:${row.accountId}`,
+          label: t('palette.account', { id: row.accountId }),
+          hint: row.name,
+          run: () => {
+            linkAccount(channel, row.accountId);
+            void openWindow('account', channel, { account: row.accountId });
+          },
+        });
+      }
+      if (found === 0 && /^[A-Za-z0-9_-]{3,}$/.test(name)) {
+        list.push({
+          id: `account:${name}`,
+          label: t('palette.account', { id: name }),
+          run: () => void openWindow('account', channel, { account: name }),
+        });
+      }
+    }
+    if (!needle) return list;
+    const words = needle.split(/\s+/);
+    return list.filter(
+      (c) =>
+        c.id.startsWith('layout:save') ||
+        words.every((w) => `${c.label} ${c.hint ?? ''} ${c.id}`.toLowerCase().includes(w)) ||
+        c.id.startsWith('instrument:') ||
+        c.id.startsWith('account:'),
+    );
+  }, [query, channel, t, language, setTheme]);
+
+  const shown = commands.slice(0, MAX_SHOWN);
+  const current = Math.min(active, Math.max(0, shown.length - 1));
+
+  const run = (command: Command | undefined) => {
+    if (!command) return;
+    close();
+    command.run();
+  };
+
+  return (
+    <div className="fw-modal-backdrop" onMouseDown={close} data-testid="palette">
+      <div
+        className="fw-palette"
+        role="dialog"
+        aria-modal="true"
+        aria-label={t('header.palette')}
+        onMouseDown={(event) => event.stopPropagation()}
+      >
+        <input
+          ref={inputRef}
+          className="fw-palette-input"
+          data-testid="palette-input"
+          aria-label={t('palette.placeholder')}
+          placeholder={t('palette.placeholder')}
+          value={query}
+          onChange={(event) => {
+            setQuery(event.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') close();
+            else if (event.key === 'ArrowDown') {
+              event.preventDefault();
+              setActive((i) => Math.min(i + 1, shown.length - 1));
+            } else if (event.key === 'ArrowUp') {
+              event.preventDefault();
+              setActive((i) => Math.max(i - 1, 0));
+            } else if (event.key === 'Enter') {
+              event.preventDefault();
+              run(shown[current]);
+            }
+          }}
+        />
+        <ul className="fw-palette-list" role="listbox" aria-label={t('header.palette')}>
+          {shown.length === 0 && <li className="fw-muted fw-palette-empty">{t('palette.noMatch')}</li>}
+          {shown.map((command, index) => (
+            <li
+              key={command.id}
+              role="option"
+              aria-selected={index === current}
+              data-command={command.id}
+              className={index === current ? 'fw-palette-item fw-active' : 'fw-palette-item'}
+              onMouseEnter={() => setActive(index)}
+              onClick={() => run(command)}
+            >
+              <span>{command.label}</span>
+              {command.hint && <span className="fw-muted">{command.hint}</span>}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,552 @@
+// The alert pane: every surveillance alert, live, as an AG Grid fed by row transactions. Filters (rule, severity,
+// state, exchange, mine) and a quick search live in the window's URL (so layouts keep them). Keyboard first: j/k
+// move, a acknowledge, e escalate, n note, Enter opens the case. New high/critical alerts beep and notify (mutable).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
+import type { ColDef, GridApi, IRowNode, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
+import { ALERT_STATES, type AlertRow, type AlertState } from '../../../shared/api/methods/alerts';
+import { RULE_IDS, SEVERITIES, type Severity } from '../../../shared/rules/types';
+import { linkAccount, linkInstrument, openWindow, setWindowParam } from '../api/floorwatch';
+import { TextDialog } from '../components/TextDialog';
+import { formatAge, formatQty } from '../format';
+import { currentLanguage, i18n } from '../i18n';
+import { EXCHANGE_CODES, exchangeName, productName } from '../i18n/names';
+import { useLiveGrid } from '../grid/liveGrid';
+import { useGridTheme } from '../grid/useGridTheme';
+import { alertsStore } from '../stores/alerts';
+import { useNoticeStore } from '../stores/notice';
+import { useOperatorStore } from '../stores/operator';
+import { useSettingsStore } from '../stores/settings';
+import { useWindowStore } from '../stores/windowState';
+import { beep, notifyDesktop, requestNotificationPermission, unlockAudio } from './alertSound';
+import { addAlertNote, setAlertState } from './alertActions';
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+const CLOSED_STATES: readonly AlertState[] = ['dismissed', 'closed'];
+
+export interface AlertFilter {
+  rule: string;
+  severity: string;
+  /** 'open' (not closed or dismissed), 'all', or one state. */
+  state: string;
+  exchange: string;
+  mine: boolean;
+  q: string;
+}
+
+const DEFAULT_FILTER: AlertFilter = { rule: '', severity: '', state: 'open', exchange: '', mine: false, q: '' };
+
+function filterFromUrl(): AlertFilter {
+  try {
+    const raw = new URLSearchParams(window.location.search).get('f');
+    return raw ? { ...DEFAULT_FILTER, ...(JSON.parse(raw) as Partial<AlertFilter>) } : DEFAULT_FILTER;
+  } catch {
+    return DEFAULT_FILTER;
+  }
+}
+
+export function alertMatches(alert: AlertRow, filter: AlertFilter, operator: string | null): boolean {
+  if (filter.rule && alert.rule !== filter.rule) return false;
+  if (filter.severity && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[filter.severity as Severity]) return false;
+  if (filter.state === 'open' && CLOSED_STATES.includes(alert.state)) return false;
+  if (filter.state && filter.state !== 'open' && filter.state !== 'all' && alert.state !== filter.state) return false;
+  if (filter.exchange && alert.exchange !== filter.exchange) return false;
+  if (filter.mine && (!operator || alert.assignee !== operator)) return false;
+  return true;
+}
+
+type Fmt = ValueFormatterParams<AlertRow>;
+
+function SeverityCell(props: CustomCellRendererProps<AlertRow, Severity>) {
+  const severity = props.value ?? 'low';
+  return (
+    <span className={`fw-sev fw-sev-${severity}`} data-severity={severity}>
+      {i18n.t(`severity.${severity}`)}
+    </span>
+  );
+}
+
+/** Count against threshold: the numbers over a bar filled to count ÷ threshold (red past 100%). */
+function CountCell(props: CustomCellRendererProps<AlertRow>) {
+  const alert = props.data;
+  if (!alert || alert.count === null) return <span className="fw-muted">—</span>;
+  const ratio = alert.threshold ? alert.count / alert.threshold : null;
+  return (
+    <div className="fw-countbar" title={ratio === null ? undefined : `${Math.round(ratio * 100)}%`}>
+      <div className="fw-countbar-track" aria-hidden="true">
+        <div
+          className={`fw-countbar-fill${ratio !== null && ratio >= 1 ? ' fw-over' : ''}`}
+          style={{ width: `${Math.min(100, (ratio ?? 1) * 100).toFixed(0)}%` }}
+        />
+      </div>
+      <span className="fw-num">
+        {formatQty(alert.count)}
+        {alert.threshold !== null && <span className="fw-muted"> / {formatQty(alert.threshold)}</span>}
+      </span>
+    </div>
+  );
+}
+
+function StateCell(props: CustomCellRendererProps<AlertRow, AlertState>) {
+  const state = props.value ?? 'new';
+  return <span className={`fw-state-chip fw-astate-${state}`}>{i18n.t(`alertState.${state}`)}</span>;
+}
+
+function buildColumns(): ColDef<AlertRow>[] {
+  const zh = currentLanguage() === 'zh-CN';
+  return [
+    {
+      field: 'severity',
+      headerName: i18n.t('col.severity'),
+      width: 76,
+      pinned: 'left',
+      cellRenderer: SeverityCell,
+      comparator: (a: Severity, b: Severity) => SEVERITY_RANK[a] - SEVERITY_RANK[b],
+      sort: 'desc',
+      sortIndex: 0,
+    },
+    {
+      field: 'rule',
+      headerName: i18n.t('col.rule'),
+      width: 132,
+      valueFormatter: (p: Fmt) => i18n.t(`rule.${p.value as string}`),
+      getQuickFilterText: (p) => `${p.data.rule} ${i18n.t(`rule.${p.data.rule}`)}`,
+    },
+    {
+      colId: 'client',
+      headerName: i18n.t('col.client'),
+      width: 118,
+      valueGetter: (p) => p.data?.subjectId ?? '',
+      cellClass: 'fw-account',
+      valueFormatter: (p: Fmt) =>
+        p.data?.subjectType === 'group' ? `${i18n.t('common.group')} ${p.value as string}` : (p.value as string),
+      getQuickFilterText: (p) => `${p.data.subjectId} ${p.data.accountIds.join(' ')}`,
+    },
+    {
+      colId: 'contract',
+      headerName: i18n.t('col.contract'),
+      width: 168,
+      valueGetter: (p) => p.data?.instrumentId ?? '',
+      cellRenderer: (props: CustomCellRendererProps<AlertRow>) => {
+        const alert = props.data;
+        if (!alert) return null;
+        return (
+          <span className="fw-contract">
+            <span className="fw-instrument">{alert.instrumentId ?? '—'}</span>{' '}
+            <span className="fw-muted">
+              {alert.instrumentId ? productName(alert.instrumentId, zh ? 'zh-CN' : 'en') : ''}{' '}
+              {exchangeName(alert.exchange, zh ? 'zh-CN' : 'en')}
+            </span>
+          </span>
+        );
+      },
+      getQuickFilterText: (p) =>
+        `${p.data.instrumentId ?? ''} ${p.data.exchange ?? ''} ${exchangeName(p.data.exchange, 'zh-CN')} ${productName(p.data.instrumentId, 'zh-CN')} ${productName(p.data.instrumentId, 'en')}`,
+    },
+    {
+      colId: 'count',
+      headerName: i18n.t('col.count'),
+      width: 150,
+      valueGetter: (p) => (p.data && p.data.threshold ? (p.data.count ?? 0) / p.data.threshold : (p.data?.count ?? 0)),
+      cellRenderer: CountCell,
+    },
+    {
+      field: 'score',
+      headerName: i18n.t('col.score'),
+      width: 70,
+      type: 'numericColumn',
+      cellClass: (p) => [
+        'fw-num',
+        (p.value as number) >= 80 ? 'fw-score-hi' : (p.value as number) >= 50 ? 'fw-score-mid' : 'fw-muted',
+      ],
+      valueFormatter: (p: Fmt) => String(Math.round(p.value as number)),
+    },
+    {
+      colId: 'age',
+      headerName: i18n.t('col.age'),
+      width: 82,
+      type: 'numericColumn',
+      valueGetter: (p) => (p.data ? Date.now() - p.data.createdAt : 0),
+      valueFormatter: (p: Fmt) => formatAge(p.value as number, zh),
+      cellClass: 'fw-num fw-muted',
+    },
+    { field: 'state', headerName: i18n.t('col.state'), width: 104, cellRenderer: StateCell },
+    {
+      field: 'assignee',
+      headerName: i18n.t('col.assignee'),
+      width: 96,
+      valueFormatter: (p: Fmt) => (p.value as string | null) ?? '—',
+      cellClass: 'fw-muted',
+    },
+    { field: 'notes', headerName: i18n.t('col.notes'), width: 64, type: 'numericColumn', cellClass: 'fw-num fw-muted' },
+    {
+      colId: 'message',
+      headerName: i18n.t('col.message'),
+      flex: 1,
+      minWidth: 240,
+      valueGetter: (p) => (p.data ? (zh ? p.data.messageZh : p.data.message) : ''),
+      tooltipValueGetter: (p) => (p.data ? `${p.data.messageZh}\n${p.data.message}` : ''),
+      cellClass: 'fw-muted',
+      getQuickFilterText: (p) => `${p.data.message} ${p.data.messageZh}`,
+    },
+  ];
+}
+
+const DEFAULT_COLUMN: ColDef<AlertRow> = { resizable: true, sortable: true, suppressHeaderMenuButton: true };
+
+const ROW_CLASS_RULES = {
+  'fw-alert-new': (p: { data?: AlertRow }) => p.data?.state === 'new',
+  'fw-alert-critical': (p: { data?: AlertRow }) => p.data?.severity === 'critical' && p.data.state === 'new',
+};
+
+function isTyping(target: EventTarget | null): boolean {
+  const element = target as HTMLElement | null;
+  return !!element && (['INPUT', 'SELECT', 'TEXTAREA'].includes(element.tagName) || element.isContentEditable);
+}
+
+/** Beeps and notifies for alerts that appear (or rise) to high/critical after the first snapshot. */
+function useAlarm() {
+  const soundOn = useSettingsStore((s) => s.alertSound);
+  const soundRef = useRef(soundOn);
+  useEffect(() => {
+    soundRef.current = soundOn;
+  }, [soundOn]);
+  useEffect(() => {
+    const known = new Map<string, Severity>();
+    for (const alert of alertsStore.use.getState().rows.values()) known.set(alert.id, alert.severity);
+    const unlock = () => unlockAudio();
+    window.addEventListener('pointerdown', unlock);
+    window.addEventListener('keydown', unlock);
+    const stop = alertsStore.onBatch((batch) => {
+      let loud: AlertRow | null = null;
+      for (const alert of batch.upserts) {
+        const before = known.get(alert.id);
+        known.set(alert.id, alert.severity);
+        if (batch.snapshot && before === undefined && known.size === batch.upserts.length) continue;
+        const rank = SEVERITY_RANK[alert.severity];
+        if (rank >= 2 && (before === undefined || SEVERITY_RANK[before] < rank) && alert.state === 'new') {
+          if (!loud || rank > SEVERITY_RANK[loud.severity]) loud = alert;
+        }
+      }
+      if (!loud || !soundRef.current) return;
+      beep(loud.severity === 'critical');
+      notifyDesktop(
+        i18n.t('alerts.notifyTitle', {
+          severity: i18n.t(`severity.${loud.severity}`),
+          rule: i18n.t(`rule.${loud.rule}`),
+        }),
+        currentLanguage() === 'zh-CN' ? loud.messageZh : loud.message,
+      );
+    });
+    return () => {
+      stop();
+      window.removeEventListener('pointerdown', unlock);
+      window.removeEventListener('keydown', unlock);
+    };
+  }, []);
+}
+
+function useCounts(filterRef: React.RefObject<AlertFilter>, operator: string | null) {
+  const [counts, setCounts] = useState({ total: 0, shown: 0, unacked: 0 });
+  useEffect(() => {
+    const tick = () => {
+      let total = 0;
+      let shown = 0;
+      let unacked = 0;
+      for (const alert of alertsStore.use.getState().rows.values()) {
+        total++;
+        if (alert.state === 'new') unacked++;
+        if (alertMatches(alert, filterRef.current, operator)) shown++;
+      }
+      setCounts((c) =>
+        c.total === total && c.shown === shown && c.unacked === unacked ? c : { total, shown, unacked },
+      );
+    };
+    tick();
+    const timer = setInterval(tick, 500);
+    return () => clearInterval(timer);
+  }, [filterRef, operator]);
+  return counts;
+}
+
+export function AlertPane() {
+  const { t, i18n: i18nInstance } = useTranslation();
+  const language = i18nInstance.language;
+  const channel = useWindowStore((s) => s.channel);
+  const operator = useOperatorStore((s) => s.operator);
+  const soundOn = useSettingsStore((s) => s.alertSound);
+  const setSound = useSettingsStore((s) => s.setAlertSound);
+  const ready = alertsStore.use((s) => s.ready);
+  const gridTheme = useGridTheme();
+  const [filter, setFilter] = useState<AlertFilter>(filterFromUrl);
+  const filterRef = useRef(filter);
+  const operatorRef = useRef(operator);
+  const [noteFor, setNoteFor] = useState<string | null>(null);
+  const { apiRef, onGridReady, getRowId } = useLiveGrid(alertsStore, {
+    snapshotOrder: (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.createdAt - a.createdAt,
+  });
+
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt per language (headers and formatted cells)
+  const columnDefs = useMemo(() => buildColumns(), [language]);
+
+  useAlarm();
+  const counts = useCounts(filterRef, operator);
+
+  useEffect(() => {
+    filterRef.current = filter;
+    operatorRef.current = operator;
+    const api = apiRef.current;
+    if (api && !api.isDestroyed()) api.onFilterChanged();
+    const { q, ...rest } = filter;
+    const isDefault = JSON.stringify({ ...rest, q: '' }) === JSON.stringify(DEFAULT_FILTER) && !q;
+    setWindowParam('f', isDefault ? null : JSON.stringify(filter));
+  }, [filter, operator, apiRef]);
+
+  // Ages tick every second on the rows on screen only.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const api = apiRef.current;
+      if (api && !api.isDestroyed()) api.refreshCells({ columns: ['age'] });
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [apiRef]);
+
+  const isExternalFilterPresent = useCallback(() => true, []);
+  const doesExternalFilterPass = useCallback(
+    (node: IRowNode<AlertRow>) => !node.data || alertMatches(node.data, filterRef.current, operatorRef.current),
+    [],
+  );
+
+  const selected = useCallback((): { api: GridApi<AlertRow>; node: IRowNode<AlertRow> | null } | null => {
+    const api = apiRef.current;
+    if (!api || api.isDestroyed()) return null;
+    return { api, node: api.getSelectedNodes()[0] ?? null };
+  }, [apiRef]);
+
+  const select = useCallback(
+    (api: GridApi<AlertRow>, index: number) => {
+      const count = api.getDisplayedRowCount();
+      if (count === 0) return;
+      const node = api.getDisplayedRowAtIndex(Math.max(0, Math.min(count - 1, index)));
+      if (!node?.data) return;
+      node.setSelected(true, true);
+      api.ensureIndexVisible(node.rowIndex ?? 0);
+      linkAccount(channel, node.data.accountIds[0] ?? node.data.subjectId);
+    },
+    [channel],
+  );
+
+  const openCase = useCallback((alert: AlertRow) => void openWindow('case', channel, { alert: alert.id }), [channel]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || noteFor) return;
+      if (document.querySelector('.fw-modal-backdrop')) return;
+      const current = selected();
+      if (!current) return;
+      const { api, node } = current;
+      const index = node?.rowIndex ?? -1;
+      const alert = node?.data;
+      switch (event.key) {
+        case 'j':
+        case 'ArrowDown':
+          select(api, index + 1);
+          break;
+        case 'k':
+        case 'ArrowUp':
+          select(api, index < 0 ? 0 : index - 1);
+          break;
+        case 'a':
+          if (alert)
+            void setAlertState(alert.id, 'acknowledged').then(
+              (row) => row && useNoticeStore.getState().show(t('alerts.acknowledged', { id: alert.id })),
+            );
+          break;
+        case 'e':
+          if (alert)
+            void setAlertState(alert.id, 'escalated').then(
+              (row) => row && useNoticeStore.getState().show(t('alerts.escalated', { id: alert.id })),
+            );
+          break;
+        case 'n':
+          if (alert) setNoteFor(alert.id);
+          break;
+        case 'Enter':
+          if (alert) openCase(alert);
+          break;
+        default:
+          return;
+      }
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selected, select, openCase, noteFor, t]);
+
+  const onRowClicked = useCallback(
+    (event: RowClickedEvent<AlertRow>) => {
+      const alert = event.data;
+      if (!alert) return;
+      linkAccount(channel, alert.accountIds[0] ?? alert.subjectId);
+      if (alert.instrumentId) linkInstrument(channel, alert.instrumentId);
+    },
+    [channel],
+  );
+
+  const update = (patch: Partial<AlertFilter>) => setFilter((f) => ({ ...f, ...patch }));
+
+  return (
+    <section className="fw-view">
+      <div className="fw-toolbar fw-filters" role="toolbar" aria-label={t('window.alerts')}>
+        <input
+          className="fw-search"
+          type="search"
+          placeholder={t('alerts.quick')}
+          aria-label={t('alerts.quick')}
+          data-testid="alerts-search"
+          value={filter.q}
+          onChange={(event) => update({ q: event.target.value })}
+        />
+        <label className="fw-filter">
+          <span className="fw-metric-label">{t('alerts.rule')}</span>
+          <select
+            className="fw-select"
+            data-testid="filter-rule"
+            aria-label={t('alerts.rule')}
+            value={filter.rule}
+            onChange={(event) => update({ rule: event.target.value })}
+          >
+            <option value="">{t('common.all')}</option>
+            {RULE_IDS.map((rule) => (
+              <option key={rule} value={rule}>
+                {t(`rule.${rule}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="fw-filter">
+          <span className="fw-metric-label">{t('alerts.severity')}</span>
+          <select
+            className="fw-select"
+            data-testid="filter-severity"
+            aria-label={t('alerts.severity')}
+            value={filter.severity}
+            onChange={(event) => update({ severity: event.target.value })}
+          >
+            <option value="">{t('common.all')}</option>
+            {SEVERITIES.map((severity) => (
+              <option key={severity} value={severity}>
+                ≥ {t(`severity.${severity}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="fw-filter">
+          <span className="fw-metric-label">{t('alerts.state')}</span>
+          <select
+            className="fw-select"
+            data-testid="filter-state"
+            aria-label={t('alerts.state')}
+            value={filter.state}
+            onChange={(event) => update({ state: event.target.value })}
+          >
+            <option value="open">{t('alerts.open')}</option>
+            <option value="all">{t('common.all')}</option>
+            {ALERT_STATES.map((state) => (
+              <option key={state} value={state}>
+                {t(`alertState.${state}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="fw-filter">
+          <span className="fw-metric-label">{t('alerts.exchange')}</span>
+          <select
+            className="fw-select"
+            data-testid="filter-exchange"
+            aria-label={t('alerts.exchange')}
+            value={filter.exchange}
+            onChange={(event) => update({ exchange: event.target.value })}
+          >
+            <option value="">{t('common.all')}</option>
+            {EXCHANGE_CODES.map((exchange) => (
+              <option key={exchange} value={exchange}>
+                {exchangeName(exchange, currentLanguage())}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="fw-filter fw-check" title={operator ?? undefined}>
+          <input
+            type="checkbox"
+            data-testid="filter-mine"
+            checked={filter.mine}
+            disabled={!operator}
+            onChange={(event) => update({ mine: event.target.checked })}
+          />
+          {t('alerts.mine')}
+        </label>
+        <div className="fw-header-spacer" />
+        <button
+          type="button"
+          className={`fw-button${soundOn ? ' fw-on' : ''}`}
+          data-testid="alert-sound"
+          aria-pressed={soundOn}
+          title={soundOn ? t('alerts.soundOn') : t('alerts.soundOff')}
+          onClick={() => {
+            unlockAudio();
+            requestNotificationPermission();
+            setSound(!soundOn);
+          }}
+        >
+          {soundOn ? '🔔' : '🔕'} {t('alerts.sound')}
+        </button>
+      </div>
+      <div className="fw-grid" data-testid="alerts-grid">
+        <AgGridReact<AlertRow>
+          theme={gridTheme}
+          columnDefs={columnDefs}
+          defaultColDef={DEFAULT_COLUMN}
+          getRowId={getRowId}
+          onGridReady={onGridReady}
+          onRowClicked={onRowClicked}
+          onRowDoubleClicked={(event) => event.data && openCase(event.data)}
+          rowClassRules={ROW_CLASS_RULES}
+          isExternalFilterPresent={isExternalFilterPresent}
+          doesExternalFilterPass={doesExternalFilterPass}
+          quickFilterText={filter.q}
+          rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
+          deltaSort
+          suppressCellFocus
+          animateRows={false}
+          tooltipShowDelay={400}
+          loading={!ready}
+          overlayNoRowsTemplate={t('alerts.noRows')}
+        />
+      </div>
+      <footer className="fw-status">
+        <span data-testid="alerts-count" data-shown={counts.shown} data-total={counts.total}>
+          {t('alerts.shown', { shown: formatQty(counts.shown), total: formatQty(counts.total) })}
+        </span>
+        <span className={counts.unacked > 0 ? 'fw-band-count' : 'fw-muted'}>
+          {t('alerts.unacked', { count: counts.unacked })}
+        </span>
+        <div className="fw-header-spacer" />
+        <span className="fw-muted fw-keys">{t('alerts.keys')}</span>
+      </footer>
+      {noteFor && (
+        <TextDialog
+          title={t('alerts.notePrompt', { id: noteFor })}
+          label={t('case.notes')}
+          onCancel={() => setNoteFor(null)}
+          onSubmit={(text) => {
+            const id = noteFor;
+            setNoteFor(null);
+            void addAlertNote(id, text).then((row) => row && useNoticeStore.getState().show(t('alerts.noted', { id })));
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,432 @@
+// Case review for one alert: the journal slice around it (cases.window) as a price/volume chart with the client's
+// orders, a depth ladder replayed with a slider, the evidence messages (click one to move the ladder there), the
+// rule's explanation and metrics, notes and workflow history, and the state buttons (closing or dismissing asks
+// for a rationale). Works the same on a saved session (the `file` parameter is passed through).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AlertHistoryEntry, AlertNote, AlertRow, AlertState } from '../../../shared/api/methods/alerts';
+import type { CaseDepthSnapshot, CaseWindow } from '../../../shared/api/methods/cases';
+import type { SequencedMessage } from '../../../shared/protocol/schema';
+import { callOptional, setWindowParam, windowParam } from '../api/floorwatch';
+import { TextDialog } from '../components/TextDialog';
+import { decimalsOfInstrument, formatPrice, formatQty, formatTime } from '../format';
+import { currentLanguage, locale } from '../i18n';
+import { exchangeName, productName } from '../i18n/names';
+import { alertsStore } from '../stores/alerts';
+import { useSettingsStore } from '../stores/settings';
+import { CaseChart } from './CaseChart';
+import { addAlertNote, setAlertState } from './alertActions';
+
+const STATE_BUTTONS: readonly AlertState[] = ['acknowledged', 'investigating', 'escalated', 'dismissed', 'closed'];
+const NEEDS_RATIONALE: readonly AlertState[] = ['dismissed', 'closed'];
+const LADDER_LEVELS = 10;
+/** When the window script started: the case's open time is measured from here to the first drawn chart. */
+const windowStart = performance.now();
+
+type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'unavailable'; message: string };
+
+interface AlertDetail {
+  alert: AlertRow;
+  notes: AlertNote[];
+  history: AlertHistoryEntry[];
+}
+
+function summarize(message: SequencedMessage): string {
+  const m = message as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of [
+    'event',
+    'accountId',
+    'instrumentId',
+    'side',
+    'offset',
+    'price',
+    'qty',
+    'orderId',
+    'buyAccountId',
+    'sellAccountId',
+  ]) {
+    const value = m[key];
+    if (value !== undefined && value !== null) parts.push(key === 'event' ? String(value) : `${key}=${String(value)}`);
+  }
+  return parts.join(' ');
+}
+
+function nearestSnapshot(depth: CaseDepthSnapshot[], ts: number): number {
+  let best = 0;
+  for (let i = 0; i < depth.length; i++) {
+    if ((depth[i]?.ts ?? 0) <= ts) best = i;
+    else break;
+  }
+  return best;
+}
+
+function Ladder({
+  snapshot,
+  decimals,
+  clientPrices,
+}: {
+  snapshot: CaseDepthSnapshot;
+  decimals: number;
+  clientPrices: Set<number>;
+}) {
+  const { t } = useTranslation();
+  const asks = snapshot.asks.slice(0, LADDER_LEVELS);
+  const bids = snapshot.bids.slice(0, LADDER_LEVELS);
+  const maxQty = Math.max(1, ...asks.map((l) => l[1]), ...bids.map((l) => l[1]));
+  const row = (side: 'bid' | 'ask', [price, qty]: [number, number]) => (
+    <tr key={`${side}${price}`} className={`fw-ladder-${side}${clientPrices.has(price) ? ' fw-ladder-client' : ''}`}>
+      <td className="fw-num fw-ladder-qty">{side === 'bid' ? formatQty(qty) : ''}</td>
+      <td className="fw-num fw-ladder-price">
+        {side === 'bid' && (
+          <span className="fw-ladder-bar fw-ladder-bar-bid" style={{ width: `${(qty / maxQty) * 100}%` }} />
+        )}
+        {side === 'ask' && (
+          <span className="fw-ladder-bar fw-ladder-bar-ask" style={{ width: `${(qty / maxQty) * 100}%` }} />
+        )}
+        <span>{formatPrice(price, decimals)}</span>
+      </td>
+      <td className="fw-num fw-ladder-qty">{side === 'ask' ? formatQty(qty) : ''}</td>
+    </tr>
+  );
+  return (
+    <table className="fw-table fw-ladder" data-testid="case-ladder" data-seq={snapshot.seq}>
+      <thead>
+        <tr>
+          <th className="fw-num">{t('case.bid')}</th>
+          <th className="fw-num">{t('case.price')}</th>
+          <th className="fw-num">{t('case.ask')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...asks].reverse().map((level) => row('ask', level))}
+        {bids.map((level) => row('bid', level))}
+      </tbody>
+    </table>
+  );
+}
+
+export function CaseReview() {
+  const { t } = useTranslation();
+  const theme = useSettingsStore((s) => s.theme);
+  const upDown = useSettingsStore((s) => s.upDown);
+  const [alertId] = useState<string | null>(() => windowParam('case', 'alert'));
+  const [file] = useState<string | null>(() => windowParam('case', 'file'));
+  const [caseData, setCaseData] = useState<Loaded<CaseWindow>>({ state: 'loading' });
+  const [detail, setDetail] = useState<AlertDetail | null>(null);
+  const [cursor, setCursor] = useState(0);
+  const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
+  const [openMs, setOpenMs] = useState<number | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'note' } | { kind: 'state'; state: AlertState } | null>(null);
+  const liveAlert = alertsStore.use((s) => (alertId ? s.rows.get(alertId) : undefined));
+  const evidenceRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (alertId) setWindowParam('alert', alertId);
+  }, [alertId]);
+
+  useEffect(() => {
+    if (!alertId) return;
+    let stopped = false;
+    void callOptional<CaseWindow>('cases.window', file ? { alertId, file } : { alertId }).then((result) => {
+      if (stopped) return;
+      if (result.ok) {
+        setCaseData({ state: 'ok', value: result.value });
+        setCursor(nearestSnapshot(result.value.depth, result.value.anchorTs));
+      } else {
+        setCaseData({ state: 'unavailable', message: result.message });
+        setOpenMs(Math.round(performance.now() - windowStart));
+      }
+    });
+    return () => {
+      stopped = true;
+    };
+  }, [alertId, file]);
+
+  const loadDetail = useCallback(() => {
+    if (!alertId) return;
+    void callOptional<AlertDetail>('alerts.get', { id: alertId }).then((result) => {
+      if (result.ok) setDetail(result.value);
+    });
+  }, [alertId]);
+  useEffect(() => {
+    loadDetail();
+  }, [loadDetail, liveAlert?.updatedAt, liveAlert?.notes]);
+
+  const data = caseData.state === 'ok' ? caseData.value : null;
+  const alert = liveAlert ?? detail?.alert ?? data?.alert ?? null;
+  const instrumentId = alert?.instrumentId ?? data?.instrumentId ?? null;
+  const decimals = instrumentId ? decimalsOfInstrument(instrumentId) : 2;
+  const localeTag = locale();
+  const zh = currentLanguage() === 'zh-CN';
+  const snapshot = data?.depth[cursor] ?? null;
+  const evidence = useMemo(() => new Set(alert?.evidence ?? []), [alert?.evidence]);
+
+  // Prices where the client had an order resting at the ladder's time (entered, not yet cancelled).
+  const clientPrices = useMemo(() => {
+    const prices = new Set<number>();
+    if (!data || !snapshot) return prices;
+    const resting = new Map<string, number>();
+    for (const order of data.orders) {
+      if (order.seq > snapshot.seq) break;
+      if (order.event === 'new') resting.set(order.orderId, order.price);
+      else if (order.event === 'cancel') resting.delete(order.orderId);
+    }
+    for (const price of resting.values()) prices.add(price);
+    return prices;
+  }, [data, snapshot]);
+
+  const colors = useMemo(() => {
+    const style = getComputedStyle(document.documentElement);
+    return {
+      up: style.getPropertyValue('--fw-up').trim() || '#ff4d5e',
+      down: style.getPropertyValue('--fw-down').trim() || '#1fc77e',
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- CSS variables follow these settings
+  }, [upDown, theme]);
+
+  const onChartReady = useCallback(() => {
+    setOpenMs((previous) => previous ?? Math.round(performance.now() - windowStart));
+  }, []);
+
+  const pickEvidence = (seq: number, ts: number) => {
+    setSelectedSeq(seq);
+    if (data) setCursor(nearestSnapshot(data.depth, ts));
+  };
+
+  const changeState = (state: AlertState) => {
+    if (!alertId) return;
+    if (NEEDS_RATIONALE.includes(state)) setDialog({ kind: 'state', state });
+    else void setAlertState(alertId, state).then(loadDetail);
+  };
+
+  if (!alertId) {
+    return (
+      <section className="fw-view fw-empty-view">
+        <p className="fw-muted">{t('common.pickAlert')}</p>
+      </section>
+    );
+  }
+
+  return (
+    <section
+      className="fw-view fw-case"
+      data-testid="case-view"
+      data-alert={alertId}
+      data-open-ms={openMs ?? undefined}
+      data-loaded={caseData.state}
+    >
+      <div className="fw-case-head">
+        {alert && <span className={`fw-sev fw-sev-${alert.severity}`}>{t(`severity.${alert.severity}`)}</span>}
+        <strong>{alert ? t(`rule.${alert.rule}`) : '—'}</strong>
+        <span className="fw-account">{alert?.subjectId ?? ''}</span>
+        <span className="fw-instrument">{instrumentId ?? ''}</span>
+        <span className="fw-muted">
+          {instrumentId ? productName(instrumentId, zh ? 'zh-CN' : 'en') : ''}{' '}
+          {exchangeName(alert?.exchange, zh ? 'zh-CN' : 'en')}
+        </span>
+        {alert && (
+          <span className={`fw-state-chip fw-astate-${alert.state}`} data-testid="case-state" data-state={alert.state}>
+            {t(`alertState.${alert.state}`)}
+          </span>
+        )}
+        <div className="fw-header-spacer" />
+        {openMs !== null && <span className="fw-muted fw-small">{t('case.opened', { ms: openMs })}</span>}
+        <div className="fw-state-buttons" role="group" aria-label={t('col.state')}>
+          {STATE_BUTTONS.map((state) => (
+            <button
+              key={state}
+              type="button"
+              className={`fw-button fw-astate-btn-${state}`}
+              data-testid={`case-set-${state}`}
+              disabled={alert?.state === state}
+              title={t('case.setState', { state: t(`alertState.${state}`) })}
+              onClick={() => changeState(state)}
+            >
+              {t(`alertState.${state}`)}
+            </button>
+          ))}
+          <button
+            type="button"
+            className="fw-button"
+            data-testid="case-add-note"
+            onClick={() => setDialog({ kind: 'note' })}
+          >
+            {t('case.addNote')}
+          </button>
+        </div>
+      </div>
+      {caseData.state === 'unavailable' && (
+        <div className="fw-banner-warn" data-testid="case-unavailable">
+          {t('case.chartUnavailable')} <span className="fw-muted">({caseData.message})</span>
+        </div>
+      )}
+      <div className="fw-case-body">
+        <div className="fw-case-main">
+          <div className="fw-case-chart-wrap">
+            <h2 className="fw-section-title">
+              {t('case.chart')}
+              {data && (
+                <span className="fw-muted">
+                  {' '}
+                  {formatTime(data.fromTs, localeTag)} – {formatTime(data.toTs, localeTag)} · {t('case.clientOrders')}{' '}
+                  {formatQty(data.orders.length)}
+                </span>
+              )}
+            </h2>
+            {data ? (
+              <CaseChart
+                data={data}
+                theme={theme}
+                localeTag={localeTag}
+                decimals={decimals}
+                upColor={colors.up}
+                downColor={colors.down}
+                cursorTs={snapshot?.ts ?? null}
+                onReady={onChartReady}
+              />
+            ) : (
+              <div className="fw-chart fw-chart-empty">{caseData.state === 'loading' ? t('common.loading') : ''}</div>
+            )}
+          </div>
+          <div className="fw-case-evidence" ref={evidenceRef}>
+            <h2 className="fw-section-title">
+              {t('case.evidence')}{' '}
+              <span className="fw-muted">({formatQty(data?.evidence.length ?? alert?.evidence.length ?? 0)})</span>
+            </h2>
+            <div className="fw-scroll-box">
+              <table className="fw-table" data-testid="case-evidence">
+                <tbody>
+                  {(data?.evidence ?? []).map((message) => (
+                    <tr
+                      key={message.seq}
+                      className={`fw-clickable${message.seq === selectedSeq ? ' fw-row-selected' : ''}${evidence.has(message.seq) ? ' fw-evidence' : ''}`}
+                      tabIndex={0}
+                      onClick={() => pickEvidence(message.seq, message.ts)}
+                      onKeyDown={(event) => event.key === 'Enter' && pickEvidence(message.seq, message.ts)}
+                    >
+                      <td className="fw-num fw-muted">{message.seq}</td>
+                      <td className="fw-muted">{formatTime(message.ts, localeTag, true)}</td>
+                      <td>{message.type}</td>
+                      <td>{summarize(message)}</td>
+                    </tr>
+                  ))}
+                  {!data &&
+                    (alert?.evidence ?? []).slice(0, 200).map((seq) => (
+                      <tr key={seq} className="fw-evidence">
+                        <td className="fw-num fw-muted">{seq}</td>
+                        <td colSpan={3} className="fw-muted">
+                          seq {seq}
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        </div>
+        <aside className="fw-case-side">
+          <h2 className="fw-section-title">
+            {t('case.ladder')}{' '}
+            {snapshot && (
+              <span className="fw-muted">{t('case.replayAt', { time: formatTime(snapshot.ts, localeTag, true) })}</span>
+            )}
+          </h2>
+          {data && data.depth.length > 0 && snapshot ? (
+            <>
+              <input
+                type="range"
+                className="fw-slider"
+                min={0}
+                max={data.depth.length - 1}
+                value={cursor}
+                aria-label={t('case.ladder')}
+                data-testid="case-slider"
+                onChange={(event) => setCursor(Number(event.target.value))}
+              />
+              <Ladder snapshot={snapshot} decimals={decimals} clientPrices={clientPrices} />
+            </>
+          ) : (
+            <p className="fw-muted">{data ? t('case.noBook') : '—'}</p>
+          )}
+          <h2 className="fw-section-title">{t('case.explanation')}</h2>
+          <p className="fw-explanation" data-testid="case-explanation">
+            {alert ? (zh ? alert.messageZh : alert.message) : '—'}
+          </p>
+          {alert && <p className="fw-muted fw-small">{zh ? alert.message : alert.messageZh}</p>}
+          <table className="fw-table fw-metrics">
+            <tbody>
+              {alert && alert.count !== null && (
+                <tr>
+                  <td>{t('col.count')}</td>
+                  <td className="fw-num">
+                    {formatQty(alert.count)} / {alert.threshold === null ? '—' : formatQty(alert.threshold)}
+                  </td>
+                </tr>
+              )}
+              {alert && (
+                <tr>
+                  <td>{t('col.score')}</td>
+                  <td className="fw-num">{Math.round(alert.score)}</td>
+                </tr>
+              )}
+              {Object.entries(alert?.metrics ?? {}).map(([name, value]) => (
+                <tr key={name}>
+                  <td>{name}</td>
+                  <td className="fw-num">{Number.isInteger(value) ? formatQty(value) : value.toFixed(3)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2 className="fw-section-title">{t('case.notes')}</h2>
+          <ul className="fw-notes" data-testid="case-notes">
+            {(detail?.notes ?? []).map((note, i) => (
+              <li key={i}>
+                <span className="fw-muted">
+                  {formatTime(note.at, localeTag)} · {note.operator}
+                </span>{' '}
+                {note.text}
+              </li>
+            ))}
+            {(detail?.notes.length ?? 0) === 0 && <li className="fw-muted">{t('common.none')}</li>}
+          </ul>
+          <h2 className="fw-section-title">{t('case.history')}</h2>
+          <ul className="fw-notes" data-testid="case-history">
+            {(detail?.history ?? []).map((entry, i) => (
+              <li key={i}>
+                <span className="fw-muted">
+                  {formatTime(entry.at, localeTag)} · {entry.operator}
+                </span>{' '}
+                {t(`alertState.${entry.from}`)} → {t(`alertState.${entry.to}`)}
+                {entry.reason && <span className="fw-muted"> — {entry.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </aside>
+      </div>
+      {dialog?.kind === 'note' && (
+        <TextDialog
+          title={t('alerts.notePrompt', { id: alertId })}
+          label={t('case.notes')}
+          onCancel={() => setDialog(null)}
+          onSubmit={(text) => {
+            setDialog(null);
+            void addAlertNote(alertId, text).then(loadDetail);
+          }}
+        />
+      )}
+      {dialog?.kind === 'state' && (
+        <TextDialog
+          title={t('case.setState', { state: t(`alertState.${dialog.state}`) })}
+          label={t('case.rationale')}
+          onCancel={() => setDialog(null)}
+          onSubmit={(reason) => {
+            const state = dialog.state;
+            setDialog(null);
+            void setAlertState(alertId, state, reason).then(loadDetail);
+          }}
+        />
+      )}
+    </section>
+  );
+}
