@@ -76,6 +76,9 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'rules.get': EVERYONE,
   'rules.whatIf': EVERYONE,
   'rules.adopt': APPROVERS,
+  // account tools: one account at a glance, its client's counters against the rule thresholds
+  'accounts.detail': EVERYONE,
+  'accounts.counters': EVERYONE,
   // sessions: list, open a recorded session for review, replay controls, back to live
   'sessions.list': EVERYONE,
   'sessions.open': EVERYONE,

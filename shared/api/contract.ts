@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AccountRow, HealthSnapshot, MarketRow, PositionRow } from '../domain/types';
 import { method } from './method';
+import { accountApiMethods } from './methods/accounts';
 import { alertApiMethods, type AlertRow } from './methods/alerts';
 import { caseApiMethods } from './methods/cases';
 import { rulesApiMethods } from './methods/rules';
@@ -55,6 +56,7 @@ export const apiMethods = {
   ...rulesApiMethods,
   ...caseApiMethods,
   ...sessionApiMethods,
+  ...accountApiMethods,
   ...settingsApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   'window.open': method(
