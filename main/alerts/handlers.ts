@@ -5,7 +5,7 @@ import { ApiFailure, type CallerContext, type MethodHandlers } from '../api/disp
 import { SYSTEM_ACTOR } from '../store/auditLog';
 import { SessionFileError } from '../store/sessionFormat';
 import { SessionReader } from '../store/sessionReader';
-import type { alertApiMethods } from '../../shared/api/methods/alerts';
+import type { alertApiMethods, AlertRow } from '../../shared/api/methods/alerts';
 import type { caseApiMethods } from '../../shared/api/methods/cases';
 import type { rulesApiMethods } from '../../shared/api/methods/rules';
 import { readCaseWindow } from './caseWindow';
@@ -51,10 +51,12 @@ export function createCaseHandlers(deps: {
   workflow: AlertWorkflow;
   /** The session recorded or reviewed now. */
   currentSessionFile: () => string | null;
+  /** Alerts without a workflow here (a reviewed session's), looked up after the workflow's. */
+  otherAlert?: (id: string) => AlertRow | null;
 }): Group<typeof caseApiMethods> {
   return {
     'cases.window': (args) => {
-      const alert = deps.workflow.row(args.alertId);
+      const alert = deps.workflow.row(args.alertId) ?? deps.otherAlert?.(args.alertId) ?? null;
       if (!alert) throw new ApiFailure('bad_arguments', `no alert "${args.alertId}" on this workstation`);
       const file = args.file ?? deps.currentSessionFile();
       if (!file) throw new ApiFailure('unavailable', 'no session is being recorded or reviewed: name a session file');

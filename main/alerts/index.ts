@@ -9,12 +9,14 @@ import type { TopicName } from '../../shared/api/contract';
 import { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers } from './handlers';
 import { RulesService, type WhatIfRunner } from './rulesService';
 import { AlertWorkflow } from './workflow';
+import { CurrentSession } from './currentSession';
 import type { CallerContext } from '../api/dispatcher';
 
 export { AlertWorkflow, ALERT_TRANSITIONS, TERMINAL_STATES, type WorkflowActor } from './workflow';
 export { RulesService, WorkerWhatIfRunner, inlineWhatIfRunner, type WhatIfRunner } from './rulesService';
 export { readCaseWindow, CASE_DEFAULTS } from './caseWindow';
 export { runWhatIf, compareAlerts } from './whatIf';
+export { CurrentSession } from './currentSession';
 export { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers, type ActorOf } from './handlers';
 
 /** The user rules file's name in the data folder. */
@@ -28,7 +30,7 @@ export interface AlertServicesOptions {
   core?: TopicSource;
   /** The auth service (actor per caller); absent: every action is the 'system' actor. */
   auth?: { requireActor(caller: CallerContext): { operator: string; role: string } };
-  /** The session recorded or reviewed now (what-if and case review default to it). */
+  /** The session recorded or reviewed now (what-if and case review default to it); default: what follow() sees. */
   currentSessionFile?: () => string | null;
   /** Hands adopted thresholds to the live core. */
   applyRules?: (config: RulesConfig) => Promise<void> | void;
@@ -41,11 +43,17 @@ export interface AlertServices {
   rules: RulesService;
   services: Partial<MethodHandlers>;
   topics: Partial<Record<TopicName, TopicSource>>;
+  /**
+   * Follows what the windows are served (the Workstation or core the backend gets): the reviewed or recorded session
+   * file and a reviewed session's alerts, for what-if and case review. Call once, after building the backend's source.
+   */
+  follow(view: TopicSource): void;
   stop(): Promise<void>;
 }
 
 export function createAlertServices(options: AlertServicesOptions): AlertServices {
-  const currentSessionFile = options.currentSessionFile ?? (() => null);
+  let current: CurrentSession | null = null;
+  const currentSessionFile = options.currentSessionFile ?? (() => current?.file() ?? null);
   const actorOf = actorFrom(options.auth);
   const workflow = new AlertWorkflow({ audit: options.audit, log: options.log });
   if (options.core) workflow.attach(options.core);
@@ -63,10 +71,16 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
     services: {
       ...createAlertHandlers({ workflow, actorOf }),
       ...createRulesHandlers({ rules, actorOf }),
-      ...createCaseHandlers({ workflow, currentSessionFile }),
+      ...createCaseHandlers({ workflow, currentSessionFile, otherAlert: (id) => current?.alert(id) ?? null }),
     },
     topics: { alerts: workflow },
+    follow(view) {
+      current?.stop();
+      current = new CurrentSession(view);
+    },
     async stop() {
+      current?.stop();
+      current = null;
       workflow.stop();
       await rules.stop();
     },

@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertServices } from '../../main/alerts';
 import { readCaseWindow } from '../../main/alerts/caseWindow';
 import { createCaseHandlers } from '../../main/alerts/handlers';
 import { AlertWorkflow } from '../../main/alerts/workflow';
 import type { CallerContext } from '../../main/api/dispatcher';
+import { TopicHub } from '../../main/api/topicHub';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { AuditLog } from '../../main/store/auditLog';
 import { SessionJournal } from '../../main/store/journal';
@@ -165,6 +167,56 @@ describe('readCaseWindow', () => {
         /not in session/,
       );
     } finally {
+      audit.close();
+    }
+  });
+});
+
+describe('createAlertServices().follow', () => {
+  it('defaults case review to the reviewed session and finds a reviewed session’s alerts', async () => {
+    const audit = AuditLog.open(path.join(dir, 'audit-follow.sqlite'));
+    const view = new TopicHub();
+    const services = createAlertServices({ audit, dataDir: dir });
+    try {
+      services.follow(view);
+      const handler = services.services['cases.window']!;
+      await expect(Promise.resolve().then(() => handler({ alertId: alert.id }, caller))).rejects.toThrow(/no alert/);
+      const now = Date.now();
+      view.publish({ topic: 'alerts', snapshot: true, rows: [alert], removed: [], at: now, sourceTs: now });
+      await expect(Promise.resolve().then(() => handler({ alertId: alert.id }, caller))).rejects.toThrow(
+        /no session is being recorded or reviewed/,
+      );
+      const replay = {
+        mode: 'review' as const,
+        file,
+        sessionId: 'S1',
+        tradingDay: '20261124',
+        playing: false,
+        speed: 1,
+        positionSeq: 1,
+        positionTs: 0,
+        firstSeq: 1,
+        lastSeq: messages.length,
+        firstTs: 0,
+        lastTs: 0,
+        marks: [],
+      };
+      view.publish({ topic: 'replay', snapshot: true, rows: [replay], removed: [], at: now, sourceTs: now });
+      const window = await handler({ alertId: alert.id, beforeMs: 1000, afterMs: 1000 }, caller);
+      expect(window.file).toBe(file);
+      expect(window.anchorSeq).toBe(alert.lastSeq);
+      // review left: no default session any more
+      view.publish({
+        topic: 'replay',
+        snapshot: true,
+        rows: [{ ...replay, mode: 'live', file: null }],
+        removed: [],
+        at: now,
+        sourceTs: now,
+      });
+      await expect(Promise.resolve().then(() => handler({ alertId: alert.id }, caller))).rejects.toThrow(/no session/);
+    } finally {
+      await services.stop();
       audit.close();
     }
   });
