@@ -1,15 +1,16 @@
-// A recorded session replayed through the live engine path: each message goes to the engine state, then the rules
-// (`state.apply(m); rules.apply(m)`, the order the live core uses), read from the file with SessionReader (read-only).
+// A recorded session replayed through the live engine path: messages read from the file with SessionReader
+// (read-only) are handed to a CoreRuntime — the live core's own code (account counters, engine state, rules,
+// alerts, publisher) — through its message-source seam `applyBatch`, exactly as the live feed client does.
 // Synchronous and timer-free: the review runtime (in the core worker) paces it; tests and the bench drive it directly.
 // A seek forward fast-applies up to the target; a seek backward resets state and rules and fast-applies from the
 // start, so the state after a seek is exactly the state of playing up to there.
-import type { SequencedMessage } from '../../shared/protocol';
-import type { AlertRow } from '../../shared/api/methods/alerts';
+import { PROTOCOL_VERSION, type SequencedMessage } from '../../shared/protocol';
 import type { ReplayState, SessionSummary } from '../../shared/api/methods/sessions';
 import type { RulesConfig } from '../../shared/rules/config';
-import type { Alert } from '../../shared/rules/types';
-import { EngineState } from '../engine/state';
-import { RuleEngine } from '../engine/rules/engine';
+import { silentLog, type LogFn } from '../core/log';
+import type { CoreEvent } from '../core/messages';
+import { CoreRuntime } from '../core/runtime';
+import type { EngineState } from '../engine/state';
 import { defaultRulesConfig } from '../engine/rules/loadRules';
 import type { SessionMeta } from '../store/sessionFormat';
 import { SessionReader } from '../store/sessionReader';
@@ -19,6 +20,9 @@ export type ReplayMark = ReplayState['marks'][number];
 export interface ReplaySessionOptions {
   /** Effective rules (default: the shipped rules file). */
   rules?: RulesConfig;
+  /** Where the core runtime's topic updates go once it is started (default: nowhere). */
+  sink?: (event: CoreEvent) => void;
+  log?: LogFn;
 }
 
 /** Messages read from the file at a time. */
@@ -45,44 +49,43 @@ export function summaryOf(meta: SessionMeta, bytes: number, live = false): Sessi
 export class ReplaySession {
   readonly reader: SessionReader;
   readonly meta: SessionMeta;
-  /** One instance for the whole review (reset, never replaced): the publisher holds it. */
-  readonly state = new EngineState();
-  private rulesConfig: RulesConfig;
-  private ruleEngine: RuleEngine;
+  /** The live core's runtime without a feed: this session is its message source. */
+  readonly runtime: CoreRuntime;
   /** Last applied seq (0 = nothing applied yet) and its source ts. */
   positionSeq = 0;
   positionTs = 0;
   /** Read-ahead of parsed messages after positionSeq. */
   private buffer: SequencedMessage[] = [];
   private bufferIndex = 0;
-  /** Alerts changed since the last takeAlertChanges (latest state per id), and whether a reset cleared them. */
-  private changedAlerts = new Map<string, Alert>();
-  private alertsReset = true;
   /** Timeline marks by alert id: alerts are deterministic, so a mark seen once stays true after a backward seek. */
   private readonly markById = new Map<string, ReplayMark>();
   /** Messages applied since open (including re-applied ones after backward seeks). */
   appliedTotal = 0;
 
-  private constructor(reader: SessionReader, rules: RulesConfig) {
+  private constructor(reader: SessionReader, options: ReplaySessionOptions) {
     this.reader = reader;
     this.meta = reader.meta;
-    this.rulesConfig = rules;
-    this.ruleEngine = this.newRules();
+    this.runtime = new CoreRuntime(
+      { rules: options.rules ?? defaultRulesConfig() },
+      options.sink ?? (() => {}),
+      options.log ?? silentLog,
+    );
+    this.hello();
   }
 
   /** Opens `file` read-only. Throws SessionFileError for a missing or bad file. */
   static open(file: string, options: ReplaySessionOptions = {}): ReplaySession {
     const reader = SessionReader.open(file);
     try {
-      return new ReplaySession(reader, options.rules ?? defaultRulesConfig());
+      return new ReplaySession(reader, options);
     } catch (error) {
       reader.close();
       throw error;
     }
   }
 
-  get rules(): RuleEngine {
-    return this.ruleEngine;
+  get state(): EngineState {
+    return this.runtime.engine;
   }
 
   get firstSeq(): number {
@@ -130,29 +133,31 @@ export class ReplaySession {
     this.seekSeq(firstAfter === null ? this.lastSeq : firstAfter - 1);
   }
 
-  /** Back to before the first message: state and rules emptied. */
+  /** Back to before the first message: the runtime forgets the session (state, rules, counters, alerts). */
   reset(): void {
-    this.state.reset();
-    this.ruleEngine = this.newRules();
+    this.runtime.resetSession();
+    this.hello();
     this.positionSeq = 0;
     this.positionTs = 0;
     this.buffer = [];
     this.bufferIndex = 0;
-    this.changedAlerts.clear();
-    this.alertsReset = true;
   }
 
-  /** Alert rows changed since the last call; `snapshot` when a reset made every earlier row void. */
-  takeAlertChanges(): { snapshot: boolean; rows: AlertRow[] } {
-    const snapshot = this.alertsReset;
-    this.alertsReset = false;
-    const alerts = snapshot ? this.ruleEngine.alerts() : [...this.changedAlerts.values()];
-    this.changedAlerts.clear();
-    return { snapshot, rows: alerts.map((alert) => this.alertRow(alert)) };
-  }
-
-  /** Timeline marks known so far, by seq (capped at MAX_MARKS). */
+  /** Timeline marks known so far (alerts raised up to the furthest point played), by seq, capped at MAX_MARKS. */
   marks(): ReplayMark[] {
+    for (const alert of this.runtime.alerts()) {
+      const mark = this.markById.get(alert.id);
+      if (mark) mark.severity = alert.severity;
+      else {
+        this.markById.set(alert.id, {
+          seq: alert.firstSeq,
+          ts: alert.firstTs,
+          rule: alert.rule,
+          severity: alert.severity,
+          alertId: alert.id,
+        });
+      }
+    }
     return [...this.markById.values()].sort((a, b) => a.seq - b.seq).slice(0, MAX_MARKS);
   }
 
@@ -160,11 +165,17 @@ export class ReplaySession {
     this.reader.close();
   }
 
-  private newRules(): RuleEngine {
-    return new RuleEngine({
-      config: this.rulesConfig,
-      view: this.state,
-      tradingDay: this.meta.tradingDay || undefined,
+  /** The file's identity as the feed's hello would give it: the rules take the trading day from it. */
+  private hello(): void {
+    if (!/^[0-9]{8}$/.test(this.meta.tradingDay)) return; // unknown (an import without hello): rules derive it
+    this.runtime.onHello({
+      type: 'hello',
+      ts: this.meta.firstTs ?? 0,
+      protocol: PROTOCOL_VERSION,
+      nextSeq: this.meta.firstSeq ?? 1,
+      sessionId: this.meta.sessionId,
+      tradingDay: this.meta.tradingDay,
+      source: this.meta.source,
     });
   }
 
@@ -177,76 +188,27 @@ export class ReplaySession {
   }
 
   private applyWhile(max: number, toSeq: number, toTs: number): number {
-    const state = this.state;
+    const runtime = this.runtime;
     let applied = 0;
     while (applied < max) {
       if (this.bufferIndex >= this.buffer.length && this.peek() === undefined) break;
       const buffer = this.buffer;
-      const rules = this.ruleEngine;
       const start = this.bufferIndex;
-      let i = start;
       const end = Math.min(buffer.length, start + (max - applied));
-      for (; i < end; i++) {
-        const message = buffer[i]!;
-        if (message.seq > toSeq || message.ts > toTs) break;
-        state.apply(message);
-        rules.apply(message);
-      }
+      let i = start;
+      while (i < end && buffer[i]!.seq <= toSeq && buffer[i]!.ts <= toTs) i++;
       const count = i - start;
       if (count > 0) {
+        runtime.applyBatch(start === 0 && i === buffer.length ? buffer : buffer.slice(start, i));
         const last = buffer[i - 1]!;
         this.positionSeq = last.seq;
         this.positionTs = last.ts;
         this.bufferIndex = i;
         applied += count;
-        this.collectAlerts(buffer, start, i);
       }
       if (i < end || count === 0) break; // stopped by the seq/ts bound
     }
     this.appliedTotal += applied;
     return applied;
-  }
-
-  private collectAlerts(buffer: SequencedMessage[], start: number, end: number): void {
-    const events = this.ruleEngine.takeEvents();
-    for (const event of events) {
-      const alert = event.alert;
-      this.changedAlerts.set(alert.id, alert);
-      const mark = this.markById.get(alert.id);
-      if (mark) {
-        mark.severity = alert.severity;
-        continue;
-      }
-      this.markById.set(alert.id, {
-        seq: alert.firstSeq,
-        ts: this.tsOf(alert.firstSeq, buffer, start, end),
-        rule: alert.rule,
-        severity: alert.severity,
-        alertId: alert.id,
-      });
-    }
-  }
-
-  /** Source ts of a message: from the chunk just applied when it is there, else from the file. */
-  private tsOf(seq: number, buffer: SequencedMessage[], start: number, end: number): number {
-    const first = buffer[start];
-    if (first && seq >= first.seq && seq - first.seq < end - start) {
-      const candidate = buffer[start + (seq - first.seq)];
-      if (candidate?.seq === seq) return candidate.ts;
-    }
-    return this.reader.get(seq)?.ts ?? this.positionTs;
-  }
-
-  private alertRow(alert: Alert): AlertRow {
-    const firstTs = this.markById.get(alert.id)?.ts ?? this.positionTs;
-    return {
-      ...alert,
-      state: 'new',
-      assignee: null,
-      notes: 0,
-      createdAt: firstTs,
-      updatedAt: this.positionTs,
-      firstTs,
-    };
   }
 }

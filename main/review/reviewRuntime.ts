@@ -1,6 +1,6 @@
-// The core worker's review mode: a ReplaySession (engine state + rules, the live path) paced by the session's
-// source timestamps, published through the same TopicPublisher as live (market, positions, accounts, health) plus
-// the replay's alerts and the `replay` position topic. Runs in the core worker, so a heavy replay or a long seek
+// The core worker's review mode: a ReplaySession — the live CoreRuntime (engine, rules, alerts, publisher) fed
+// from the file through its `applyBatch` seam — paced by the session's source timestamps, plus the `replay`
+// position topic. Runs in the core worker, so a heavy replay or a long seek
 // never blocks the main thread.
 import { performance } from 'node:perf_hooks';
 import type { TopicUpdate } from '../../shared/api/contract';
@@ -9,7 +9,7 @@ import type { HealthSnapshot } from '../../shared/domain/types';
 import { loadRulesConfig } from '../engine/rules/loadRules';
 import type { LogFn } from '../core/log';
 import type { CoreEvent } from '../core/messages';
-import { MIN_PUBLISH_INTERVAL_MS, TopicPublisher } from '../core/publisher';
+import { MIN_PUBLISH_INTERVAL_MS } from '../core/publisher';
 import { ReplaySession } from './replaySession';
 
 /** A core request as the review worker reads it (CoreRequest plus the replay op and its control). */
@@ -37,7 +37,6 @@ const PACE_INTERVAL_MS = 10;
 
 export class ReviewRuntime {
   readonly session: ReplaySession;
-  private readonly publisher: TopicPublisher;
   private playing = false;
   private speed = 1;
   /** Wall clock and source ts the pacing counts from (re-anchored on play, speed change, seek, and catch-up). */
@@ -47,9 +46,7 @@ export class ReviewRuntime {
   private paceImmediate: NodeJS.Immediate | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private replayDirty = true;
-  private readonly startedAt = Date.now();
   private readonly publishIntervalMs: number;
-  private rate = { at: Date.now(), applied: 0, perSecond: 0 };
   private stopped = false;
 
   constructor(
@@ -58,17 +55,13 @@ export class ReviewRuntime {
     private readonly log: LogFn,
   ) {
     const rules = loadRulesConfig(data.rulesFile).config;
-    this.session = ReplaySession.open(data.file, { rules });
-    this.publisher = new TopicPublisher({
-      engine: this.session.state,
-      emit: (update) => this.sink({ type: 'topic', update }),
-      health: () => this.health(),
-    });
+    this.session = ReplaySession.open(data.file, { rules, sink, log });
     this.publishIntervalMs = Math.max(MIN_PUBLISH_INTERVAL_MS, data.publishIntervalMs ?? MIN_PUBLISH_INTERVAL_MS);
     this.log('info', `review: opened ${data.file}`, { messages: this.session.meta.count });
   }
 
   start(): void {
+    this.session.runtime.start();
     this.flush();
     this.flushTimer = setInterval(() => this.flush(), this.publishIntervalMs);
   }
@@ -106,6 +99,7 @@ export class ReviewRuntime {
         throw new Error(`unknown replay action ${JSON.stringify((control as { action?: unknown }).action)}`);
     }
     this.replayDirty = true;
+    this.session.runtime.publisher.flush(); // the windows follow a seek or step at once, not on the next tick
     this.flush();
     return this.replayState();
   }
@@ -130,45 +124,15 @@ export class ReviewRuntime {
     };
   }
 
+  /** The runtime's health row (feed state 'review'), naming the session under review. */
   health(): HealthSnapshot {
-    const now = Date.now();
-    const session = this.session;
-    if (now - this.rate.at >= 200) {
-      this.rate = {
-        at: now,
-        applied: session.appliedTotal,
-        perSecond: Math.round(((session.appliedTotal - this.rate.applied) * 1000) / (now - this.rate.at)),
-      };
-    }
-    const memory = process.memoryUsage();
-    const anomalies: Record<string, number> = {};
-    for (const [kind, count] of Object.entries(session.state.anomalies)) if (count > 0) anomalies[kind] = count;
+    const meta = this.session.meta;
     return {
-      feedState: 'review',
-      feedUrl: session.meta.file,
-      sessionId: session.meta.sessionId,
-      tradingDay: session.meta.tradingDay,
-      source: session.meta.source,
-      lastSeq: session.positionSeq,
-      messages: session.state.applied,
-      bytes: 0,
-      frames: 0,
-      rejects: 0,
-      rejectsByReason: {},
-      duplicates: 0,
-      gaps: session.meta.gaps.length,
-      unrecoverableGaps: [],
-      reconnects: 0,
-      lagMs: 0,
-      messagesPerSecond: this.rate.perSecond,
-      lastMessageAt: session.positionTs,
-      lastError: null,
-      uptimeMs: now - this.startedAt,
-      simulator: null,
-      cpuPercent: 0,
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      anomalies,
+      ...this.session.runtime.health(),
+      feedUrl: meta.file,
+      sessionId: meta.sessionId,
+      tradingDay: meta.tradingDay,
+      source: meta.source,
     };
   }
 
@@ -178,30 +142,17 @@ export class ReviewRuntime {
     this.unschedule();
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.flushTimer = null;
+    await this.session.runtime.stop();
     this.flush();
     this.session.close();
   }
 
-  /** Publishes engine topics (conflated, as live), then alert changes and the replay position when they moved. */
+  /** Publishes the replay position when it moved (engine topics and alerts go out on the runtime's own tick). */
   private flush(): void {
-    const before = this.session.positionSeq;
-    this.publisher.flush();
-    const now = Date.now();
-    const alerts = this.session.takeAlertChanges();
-    if (alerts.snapshot || alerts.rows.length > 0) {
-      const update: TopicUpdate<'alerts'> = {
-        topic: 'alerts',
-        snapshot: alerts.snapshot,
-        rows: alerts.rows,
-        removed: [],
-        at: now,
-        sourceTs: this.session.positionTs,
-      };
-      this.sink({ type: 'topic', update });
-    }
-    if (this.replayDirty || this.playing || before !== this.lastPublishedSeq) {
+    if (this.replayDirty || this.session.positionSeq !== this.lastPublishedSeq) {
       this.replayDirty = false;
       this.lastPublishedSeq = this.session.positionSeq;
+      const now = Date.now();
       const update: TopicUpdate<'replay'> = {
         topic: 'replay',
         snapshot: true,

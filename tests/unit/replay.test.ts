@@ -27,7 +27,11 @@ function fingerprint(session: ReplaySession) {
     market: byKey(rows.market, (r) => r.instrumentId),
     positions: byKey(rows.positions, (r) => r.key),
     accounts: byKey(rows.accounts, (r) => r.accountId),
-    alerts: session.rules.alerts(),
+    // createdAt/updatedAt are when this core first saw the alert (wall clock), the rest is the replay's.
+    alerts: session.runtime
+      .alerts()
+      .map(({ createdAt: _c, updatedAt: _u, ...alert }) => alert)
+      .sort((a, b) => (a.id < b.id ? -1 : 1)),
   };
 }
 
@@ -85,22 +89,22 @@ describe('ReplaySession', () => {
     }
   });
 
-  it('reports alert changes as rows: a snapshot after a reset, then deltas', () => {
+  it('marks every alert on the timeline at its first message, and keeps them after a backward seek', () => {
     const session = ReplaySession.open(file);
     try {
-      expect(session.takeAlertChanges()).toEqual({ snapshot: true, rows: [] });
+      expect(session.marks()).toEqual([]);
       session.seekSeq(session.lastSeq);
-      const changes = session.takeAlertChanges();
-      expect(changes.snapshot).toBe(false);
-      expect(new Set(changes.rows.map((r) => r.id))).toEqual(new Set(session.rules.alerts().map((a) => a.id)));
-      expect(changes.rows.every((r) => r.state === 'new' && r.firstTs > 0)).toBe(true);
+      const alerts = session.runtime.alerts();
       const marks = session.marks();
-      expect(marks.length).toBe(Math.min(changes.rows.length, 2000));
+      expect(marks.length).toBe(Math.min(alerts.length, 2000));
+      for (const mark of marks) {
+        const alert = alerts.find((a) => a.id === mark.alertId)!;
+        expect(mark).toMatchObject({ seq: alert.firstSeq, ts: alert.firstTs, rule: alert.rule });
+        expect(session.reader.get(mark.seq)?.ts).toBe(mark.ts);
+      }
       session.seekSeq(1);
-      const afterReset = session.takeAlertChanges();
-      expect(afterReset.snapshot).toBe(true);
-      expect(afterReset.rows.length).toBeLessThan(changes.rows.length);
-      expect(session.marks()).toEqual(marks); // marks stay: the timeline shows what lies ahead
+      expect(session.runtime.alerts().length).toBeLessThan(alerts.length);
+      expect(session.marks()).toEqual(marks); // the timeline still shows what lies ahead
     } finally {
       session.close();
     }
