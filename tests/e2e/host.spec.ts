@@ -54,6 +54,7 @@ test.describe('headless host windows', () => {
 
     // --- Market Watch: live and ticking.
     await page.goto(host.pageUrl('marketWatch'));
+    await host.signIn(page); // windows opened from this one below resume its session
     await expect(page.getByTestId('window-title')).toHaveText('Market Watch');
     await expect(page.getByTestId('feed-state'), host.log()).toHaveAttribute('data-state', 'live', { timeout: 45_000 });
     expect(new URL(page.url()).searchParams.has('token'), 'the token is removed from the address bar').toBe(false);

@@ -2,8 +2,11 @@
 // worker, reads its URL from stdout and stops it with SIGTERM afterwards. FW_E2E_SYNTHETIC=1 runs the host on the
 // synthetic dev core instead (syntheticHost.ts), for working on the windows when the core is broken.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
+import WebSocket from 'ws';
 import type { LinkChannel, WindowKind } from '../../../shared/api/contract';
 import { repoRoot } from './paths';
 
@@ -16,16 +19,55 @@ export interface RunningHost {
   pageUrl(kind: WindowKind, channel?: LinkChannel): string;
   /** What the host wrote to stderr so far (for failure messages). */
   log(): string;
+  /** The admin the fixture created through the API in the host's fresh data folder. */
+  operator: { username: string; displayName: string; password: string };
+  /** Logs `page` in through the login screen (a page opened from a logged-in page resumes by itself). */
+  signIn(page: Page): Promise<void>;
+}
+
+/** The E2E operator: created by the fixture in a temporary data folder, never in a real one. */
+const E2E_OPERATOR = { username: 'e2e.admin', displayName: 'E2E Admin', password: 'e2e-password-1' };
+
+/** First start through the API, as the first window would do it: auth.setupAdmin over the host's bridge. */
+function setUpAdmin(url: string): Promise<void> {
+  const page = new URL(url);
+  const token = page.searchParams.get('token') ?? '';
+  const ws = new WebSocket(`ws://${page.host}/api?token=${encodeURIComponent(token)}`, { origin: page.origin });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('auth.setupAdmin got no answer')), 30_000);
+    ws.once('error', reject);
+    ws.once('open', () =>
+      ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'auth.setupAdmin', args: E2E_OPERATOR })),
+    );
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as {
+        kind: string;
+        id?: number;
+        ok?: boolean;
+        error?: { message: string };
+      };
+      if (reply.kind !== 'result' || reply.id !== 1) return;
+      clearTimeout(timer);
+      ws.close();
+      if (reply.ok) resolve();
+      else reject(new Error(`auth.setupAdmin failed: ${reply.error?.message}`));
+    });
+  });
 }
 
 const START_TIMEOUT_MS = 90_000;
 
-function startHostProcess(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+function startHostProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const synthetic = process.env.FW_E2E_SYNTHETIC === '1';
   const args = synthetic
     ? ['--import', 'tsx', path.join('tests', 'e2e', 'support', 'syntheticHost.ts')]
     : ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), 'host', '--port', '0', '--seed', '7', '--rate', '2000'];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A fresh data folder per worker: its own operators and audit log, never the developer's.
+    env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir },
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -69,7 +111,9 @@ export const test = base.extend<object, { host: RunningHost }>({
   host: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
     async ({}, use) => {
-      const { child, url, log } = await startHostProcess();
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-data-'));
+      const { child, url, log } = await startHostProcess(dataDir);
+      await setUpAdmin(url);
       const parsed = new URL(url);
       const token = parsed.searchParams.get('token') ?? '';
       const running: RunningHost = {
@@ -84,11 +128,19 @@ export const test = base.extend<object, { host: RunningHost }>({
           return page.toString();
         },
         log,
+        operator: E2E_OPERATOR,
+        async signIn(page) {
+          await page.getByTestId('login-username').fill(E2E_OPERATOR.username);
+          await page.getByTestId('login-password').fill(E2E_OPERATOR.password);
+          await page.getByTestId('login-submit').click();
+          await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
+        },
       };
       try {
         await use(running);
       } finally {
         await stopHostProcess(child);
+        rmSync(dataDir, { recursive: true, force: true });
       }
     },
     { scope: 'worker', timeout: START_TIMEOUT_MS + 20_000 },
