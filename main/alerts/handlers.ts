@@ -38,11 +38,21 @@ export function createAlertHandlers(deps: {
   };
 }
 
-export function createRulesHandlers(deps: { rules: RulesService; actorOf: ActorOf }): Group<typeof rulesApiMethods> {
+/** Maps a session file named by a window to the path to open (or refuses it). */
+export type ResolveFile = (file: string) => string;
+const anyFile: ResolveFile = (file) => file;
+
+export function createRulesHandlers(deps: {
+  rules: RulesService;
+  actorOf: ActorOf;
+  resolveFile?: ResolveFile;
+}): Group<typeof rulesApiMethods> {
   const { rules, actorOf } = deps;
+  const resolveFile = deps.resolveFile ?? anyFile;
   return {
     'rules.get': () => rules.info(),
-    'rules.whatIf': (args) => rules.whatIf(args),
+    'rules.whatIf': (args) =>
+      rules.whatIf({ overrides: args.overrides, ...(args.file !== undefined ? { file: resolveFile(args.file) } : {}) }),
     'rules.adopt': (args, caller) => rules.adopt(actorOf(caller), args),
   };
 }
@@ -53,12 +63,14 @@ export function createCaseHandlers(deps: {
   currentSessionFile: () => string | null;
   /** Alerts without a workflow here (a reviewed session's), looked up after the workflow's. */
   otherAlert?: (id: string) => AlertRow | null;
+  resolveFile?: ResolveFile;
 }): Group<typeof caseApiMethods> {
+  const resolveFile = deps.resolveFile ?? anyFile;
   return {
     'cases.window': (args) => {
       const alert = deps.workflow.row(args.alertId) ?? deps.otherAlert?.(args.alertId) ?? null;
       if (!alert) throw new ApiFailure('bad_arguments', `no alert "${args.alertId}" on this workstation`);
-      const file = args.file ?? deps.currentSessionFile();
+      const file = args.file !== undefined ? resolveFile(args.file) : deps.currentSessionFile();
       if (!file) throw new ApiFailure('unavailable', 'no session is being recorded or reviewed: name a session file');
       if (!existsSync(file)) throw new ApiFailure('bad_arguments', `no session file ${file}`);
       let reader: SessionReader;

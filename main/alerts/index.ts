@@ -2,7 +2,7 @@
 // `alerts` and alerts.*), the thresholds (rules.*) and case review (cases.*). Wire with
 // `createBackend({ …, services: alerts.services, topics: alerts.topics })` and call `alerts.stop()` at shutdown.
 import path from 'node:path';
-import type { MethodHandlers, TopicSource } from '../api/dispatcher';
+import { ApiFailure, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import type { AuditLog } from '../store/auditLog';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { TopicName } from '../../shared/api/contract';
@@ -34,6 +34,11 @@ export interface AlertServicesOptions {
   currentSessionFile?: () => string | null;
   /** Hands adopted thresholds to the live core. */
   applyRules?: (config: RulesConfig) => Promise<void> | void;
+  /**
+   * The folder of recorded sessions: a `file` named by a window must be inside it (or be the current session).
+   * Absent (tests, tools): any session file.
+   */
+  sessionsDir?: string;
   whatIfRunner?: WhatIfRunner;
   log?: (line: string) => void;
 }
@@ -55,6 +60,13 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
   let current: CurrentSession | null = null;
   const currentSessionFile = options.currentSessionFile ?? (() => current?.file() ?? null);
   const actorOf = actorFrom(options.auth);
+  const resolveFile = (file: string): string => {
+    if (options.sessionsDir === undefined) return file;
+    const folder = path.resolve(options.sessionsDir);
+    const resolved = path.resolve(folder, file);
+    if (resolved.startsWith(folder + path.sep) || resolved === currentSessionFile()) return resolved;
+    throw new ApiFailure('bad_arguments', `only sessions in ${folder} can be opened from a window`);
+  };
   const workflow = new AlertWorkflow({ audit: options.audit, log: options.log });
   if (options.core) workflow.attach(options.core);
   const rules = new RulesService({
@@ -70,8 +82,13 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
     rules,
     services: {
       ...createAlertHandlers({ workflow, actorOf }),
-      ...createRulesHandlers({ rules, actorOf }),
-      ...createCaseHandlers({ workflow, currentSessionFile, otherAlert: (id) => current?.alert(id) ?? null }),
+      ...createRulesHandlers({ rules, actorOf, resolveFile }),
+      ...createCaseHandlers({
+        workflow,
+        currentSessionFile,
+        otherAlert: (id) => current?.alert(id) ?? null,
+        resolveFile,
+      }),
     },
     topics: { alerts: workflow },
     follow(view) {

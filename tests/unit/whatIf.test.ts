@@ -1,10 +1,11 @@
 // What-if tuning and adopting thresholds: a lowered threshold shows more alerts and lists them, a raised one lists
 // the ones that disappear; adopting is a supervisor action, audited, persisted as the user rules file and handed to
 // the live core.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlertServices } from '../../main/alerts';
 import { ApiFailure } from '../../main/api/dispatcher';
 import { inlineWhatIfRunner, RulesService } from '../../main/alerts/rulesService';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
@@ -160,5 +161,36 @@ describe('rules.adopt', () => {
     await expect(
       service().adopt({ operator: 'z', role: 'supervisor' }, { overrides: {}, reason: ' ' }),
     ).rejects.toThrow(/needs a reason/);
+  });
+});
+
+describe('session files named by a window', () => {
+  it('must be inside the sessions folder', async () => {
+    const sessions = path.join(dir, 'sessions');
+    mkdirSync(sessions);
+    copyFileSync(sessionFile, path.join(sessions, 'day.fwsession'));
+    const alerts = createAlertServices({
+      audit,
+      dataDir: dir,
+      sessionsDir: sessions,
+      whatIfRunner: inlineWhatIfRunner,
+    });
+    const caller = { transport: 'test' as const, connectionId: 'c' };
+    try {
+      const whatIf = alerts.services['rules.whatIf']!;
+      const inside = await whatIf(
+        { file: 'day.fwsession', overrides: { rules: { self_trade: { threshold: 4 } } } },
+        caller,
+      );
+      expect(inside.appearedTotal).toBe(1);
+      await expect(Promise.resolve().then(() => whatIf({ file: sessionFile, overrides: {} }, caller))).rejects.toThrow(
+        /only sessions in/,
+      );
+      await expect(
+        Promise.resolve().then(() => whatIf({ file: '../session.fwsession', overrides: {} }, caller)),
+      ).rejects.toThrow(/only sessions in/);
+    } finally {
+      await alerts.stop();
+    }
   });
 });
