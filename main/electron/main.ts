@@ -7,6 +7,10 @@ import type { LinkChannel, WindowKind } from '../../shared/api/contract';
 import { createBackend } from '../api/backend';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
+import { preparePolicyLaunch, type PolicyLaunch } from '../policy/launch';
+import { SettingsError } from '../policy/settings';
+import { floorwatchDataDir } from '../store/auditPaths';
+import { installElectronSqliteBinding } from '../store/electronSqlite';
 import { shouldLogOccurrence, stderrLog } from '../core/log';
 import { ElectronApiTransport } from './ipcTransport';
 import { LaunchOptionError, resolveLaunchOptions } from './launchOptions';
@@ -28,7 +32,17 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
 const windows = new Map<WindowKind, BrowserWindow>();
 let core: CoreProcess | null = null;
 let transport: ElectronApiTransport | null = null;
+/** The machine policy's decisions and the data folder upkeep (retention, disk space). */
+let policy: PolicyLaunch | null = null;
 let quitting: 'no' | 'stopping' | 'done' = 'no';
+
+// The data folder the policy or FLOORWATCH_DATA_DIR names holds Chromium's profile and the single-instance lock
+// too. An invalid policy is reported by start().
+try {
+  app.setPath('userData', floorwatchDataDir());
+} catch {
+  // reported by start()
+}
 
 // Every renderer is sandboxed, whatever a window's options say.
 app.enableSandbox();
@@ -71,6 +85,33 @@ async function start(): Promise<void> {
     throw error;
   }
 
+  try {
+    // Policy (locked) > --feed / FLOORWATCH_* > user settings > defaults; it may forbid the simulator.
+    const feedFlag = process.argv.some((arg) => arg === '--feed' || arg.startsWith('--feed='))
+      ? launch.feedUrl
+      : undefined;
+    policy = await preparePolicyLaunch({
+      mode: 'electron',
+      feedFlag,
+      log: (level, message, fields) => stderrLog(level, message, fields),
+    });
+  } catch (error) {
+    if (error instanceof SettingsError) return fail('Floorwatch cannot start: check the machine policy', error);
+    throw error;
+  }
+  launch = { feedUrl: policy.feed.feedUrl };
+
+  try {
+    // `npm start` hands over better-sqlite3 rebuilt for Electron (build/electronNative.mjs); a packaged app has it.
+    installElectronSqliteBinding();
+  } catch (error) {
+    return fail('Floorwatch cannot load its database engine (better-sqlite3 built for Electron)', error);
+  }
+
+  // No page of ours needs camera, notifications, geolocation…: refuse every permission request and check.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
   // No page of ours needs camera, notifications, geolocation…: refuse every permission request and check.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -88,7 +129,8 @@ async function start(): Promise<void> {
 
   const { dispatcher } = createBackend({
     core,
-    services: createAccountHandlers(core),
+    services: { ...createAccountHandlers(core), ...policy.services },
+    topics: { health: policy.healthTopic(core) },
     transport: 'electron',
     version: app.getVersion(),
     openWindow: async (kind, channel) => {
@@ -192,6 +234,7 @@ function guardContents(contents: WebContents): void {
 async function shutdown(): Promise<void> {
   transport?.detach();
   transport = null;
+  policy?.stop();
   const running = core;
   core = null;
   if (!running) return;

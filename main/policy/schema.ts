@@ -35,7 +35,11 @@ export const SettingsSchema = Type.Object(
       maximum: 36500,
       description: 'Recorded sessions older than this many days are deleted (never the audit log).',
     }),
-    idleLockMinutes: Type.Integer({ minimum: 1, maximum: 1440, description: 'Lock the session after this idle time.' }),
+    idleLockMinutes: Type.Integer({
+      minimum: 0,
+      maximum: 1440,
+      description: 'Lock the session after this many idle minutes (0 = never).',
+    }),
     exportKinds: Type.Array(Type.Union(EXPORT_KINDS.map((kind) => Type.Literal(kind))), {
       maxItems: EXPORT_KINDS.length,
       uniqueItems: true,

@@ -68,7 +68,7 @@ export function defaultDataDir(
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'dataDir' | 'feedUrls' | 'feedCaFile'> = {
   retentionDays: 90,
-  idleLockMinutes: 15,
+  idleLockMinutes: 10,
   exportKinds: [...EXPORT_KINDS],
   simulatorAllowed: true,
   hostModeAllowed: true,

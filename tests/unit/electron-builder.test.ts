@@ -1,6 +1,6 @@
 // electron-builder.yml: valid for the installed electron-builder (its own schema check), with the targets, ids,
 // fuses, unpacked native modules and resources the packaging issue asks for.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
@@ -58,6 +58,24 @@ describe('electron-builder.yml', () => {
     expect(config.extraResources).toContainEqual(expect.objectContaining({ from: 'build/rules', to: 'rules' }));
   });
 
+  it('ships the default config, an example policy and the policy schema, and every resource exists', () => {
+    expect(config.extraResources).toContainEqual(expect.objectContaining({ from: 'build/config', to: 'config' }));
+    expect(config.extraResources).toContainEqual(
+      expect.objectContaining({ from: 'build/policy.schema.json', to: 'policy.schema.json' }),
+    );
+    for (const resource of config.extraResources) {
+      expect(existsSync(new URL(`../../${resource.from}`, import.meta.url)), resource.from).toBe(true);
+    }
+    for (const file of ['build/rules/default.json', 'build/config/settings.default.json']) {
+      expect(existsSync(new URL(`../../${file}`, import.meta.url)), file).toBe(true);
+    }
+  });
+
+  it('has no updater: nothing to publish to and no electron-updater dependency (policy autoUpdateAllowed)', () => {
+    expect(config.publish).toBeNull();
+    expect(JSON.stringify(pkg)).not.toContain('electron-updater');
+  });
+
   it('sets the fuses: no run-as-node, app only from an integrity-checked asar', () => {
     expect(config.electronFuses).toMatchObject({
       runAsNode: false,
@@ -72,5 +90,6 @@ describe('electron-builder.yml', () => {
     expect(pkg.main).toBe('dist/main/electron-main.js');
     expect(pkg.scripts.dist).toMatch(/electron-builder/);
     expect(pkg.scripts['dist:dir']).toMatch(/electron-builder --dir/);
+    expect(pkg.scripts['policy:schema']).toMatch(/main\/policy\/writeSchema/);
   });
 });

@@ -139,7 +139,11 @@ export const hostCommand: CliCommand = {
       access = openAuthServices({
         app: 'host',
         version: packageVersion(root),
-        ...(idleLockMinutes === undefined ? {} : { idleLockMs: idleLockMinutes * 60_000 }),
+        // The policy's idle lock wins over --idle-lock; the flag wins over FLOORWATCH_IDLE_LOCK_MINUTES and settings.
+        idleLockMs:
+          (policy.resolved.sources.idleLockMinutes === 'policy'
+            ? policy.resolved.values.idleLockMinutes
+            : (idleLockMinutes ?? policy.resolved.values.idleLockMinutes)) * 60_000,
         log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
       });
     } catch (error) {
