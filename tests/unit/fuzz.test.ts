@@ -149,7 +149,9 @@ describe('fuzz', () => {
     const dispatcher = new ApiDispatcher(handlers as unknown as MethodHandlers, { subscribe: () => () => {} }, gate);
     // Valid starting points from the schemas (Value.Create may not satisfy every constraint; mutation does the rest).
     const samples = new Map<string, unknown>(names.map((name) => [name, Value.Create(apiMethods[name].args)]));
-    const checkers = new Map(names.map((name) => [name, TypeCompiler.Compile(apiMethods[name].args)]));
+    const checkers = new Map<string, { Check(value: unknown): boolean }>(
+      names.map((name) => [name, TypeCompiler.Compile(apiMethods[name].args)]),
+    );
     const codes = new Map<string, number>();
     for (let i = 0; i < ROUNDS; i++) {
       const method = r.next() < 0.05 ? r.pick(NASTY_STRINGS) : r.pick(names);
