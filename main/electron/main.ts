@@ -7,6 +7,7 @@ import type { LinkChannel, WindowKind } from '../../shared/api/contract';
 import { createBackend } from '../api/backend';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
+import { sessionsFolder, Workstation } from '../review/workstation';
 import { preparePolicyLaunch, type PolicyLaunch } from '../policy/launch';
 import { SettingsError } from '../policy/settings';
 import { floorwatchDataDir } from '../store/auditPaths';
@@ -31,6 +32,8 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
 
 const windows = new Map<WindowKind, BrowserWindow>();
 let core: CoreProcess | null = null;
+/** Live or REVIEW of a recorded session: what every window shows (see main/review/workstation.ts). */
+let workstation: Workstation | null = null;
 let transport: ElectronApiTransport | null = null;
 /** The machine policy's decisions and the data folder upkeep (retention, disk space). */
 let policy: PolicyLaunch | null = null;
@@ -127,10 +130,11 @@ async function start(): Promise<void> {
     );
   }
 
+  workstation = new Workstation({ live: core, liveTopics: { health: policy.healthTopic(core) } });
   const { dispatcher } = createBackend({
-    core,
-    services: { ...createAccountHandlers(core), ...policy.services },
-    topics: { health: policy.healthTopic(core) },
+    core: workstation,
+    services: { ...createAccountHandlers(core), ...policy.services, ...workstation.services() },
+    topics: workstation.topics(),
     transport: 'electron',
     version: app.getVersion(),
     openWindow: async (kind, channel) => {
@@ -167,10 +171,30 @@ async function start(): Promise<void> {
         isDevelopment,
         isMac: process.platform === 'darwin',
         openWindow: (kind) => focusOrOpen(kind),
+        openSession: () => void openSessionFromDialog(),
       }),
     ),
   );
   openWindow('marketWatch');
+}
+
+/** File ▸ Open session…: every window switches to REVIEW of the chosen file (read-only), paused at its start. */
+async function openSessionFromDialog(): Promise<void> {
+  const current = workstation;
+  if (!current) return;
+  const picked = await dialog.showOpenDialog({
+    title: 'Open a recorded session',
+    defaultPath: sessionsFolder(),
+    properties: ['openFile'],
+    filters: [{ name: 'Floorwatch sessions', extensions: ['fwsession'] }],
+  });
+  const file = picked.filePaths[0];
+  if (picked.canceled || !file) return;
+  try {
+    await current.openSession(file, { trusted: true });
+  } catch (error) {
+    dialog.showErrorBox('Floorwatch cannot open this session', (error as Error).message);
+  }
 }
 
 function focusOrOpen(kind: WindowKind): void {
@@ -235,6 +259,13 @@ async function shutdown(): Promise<void> {
   transport?.detach();
   transport = null;
   policy?.stop();
+  const reviewing = workstation;
+  workstation = null;
+  await reviewing
+    ?.stop()
+    .catch((error: unknown) =>
+      stderrLog('error', 'review did not stop cleanly', { message: (error as Error).message }),
+    );
   const running = core;
   core = null;
   if (!running) return;

@@ -19,6 +19,8 @@ export interface MenuOptions {
   isDevelopment: boolean;
   isMac: boolean;
   openWindow: (kind: WindowKind) => void;
+  /** File ▸ Open session…: review a recorded session file (a file dialog). */
+  openSession?: () => void;
 }
 
 export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
@@ -34,7 +36,17 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
     ...(options.isMac ? [{ role: 'appMenu' } satisfies MenuItemConstructorOptions] : []),
     {
       label: 'File',
-      submenu: [...openItems, { type: 'separator' }, options.isMac ? { role: 'close' } : { role: 'quit' }],
+      submenu: [
+        ...openItems,
+        { type: 'separator' },
+        ...(options.openSession
+          ? [
+              { label: 'Open session…', accelerator: 'CmdOrCtrl+O', click: options.openSession },
+              { type: 'separator' } satisfies MenuItemConstructorOptions,
+            ]
+          : []),
+        options.isMac ? { role: 'close' } : { role: 'quit' },
+      ],
     },
     { role: 'editMenu' },
     {
