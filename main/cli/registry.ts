@@ -4,6 +4,7 @@ import { exportCommand } from './commands/export';
 import { hostCommand } from './commands/host';
 import { importCommand } from './commands/import';
 import { recordCommand } from './commands/record';
+import { reportCommand } from './commands/report';
 import { simCommand } from './commands/sim';
 import { surveilCommand } from './commands/surveil';
 
@@ -16,4 +17,5 @@ export const commands: CliCommand[] = [
   importCommand,
   surveilCommand,
   auditCommand,
+  reportCommand,
 ];

@@ -3,9 +3,10 @@
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { isRejection, isSequenced, validateMessage, type ServerMessage } from '../../../shared/protocol';
 import { RULE_IDS, type Alert } from '../../../shared/rules/types';
-import { RulesConfigError } from '../../../shared/rules/config';
+import { RulesConfigError, type RulesConfig } from '../../../shared/rules/config';
 import { loadRulesConfig, type LoadedRules } from '../../engine/rules/loadRules';
 import { Surveillance } from '../../engine/rules/surveillance';
+import type { SessionGap } from '../../store/sessionFormat';
 import { SessionReader } from '../../store/sessionReader';
 import { CliError, parseOptions, type CliCommand } from '../support';
 
@@ -32,7 +33,7 @@ Exit status: 0 done; 2 bad usage, unreadable input or rules file, or a bad line 
 const MAX_REPORTED_LINES = 50;
 const SQLITE_HEADER = 'SQLite format 3\0';
 
-interface RunCounters {
+export interface RunCounters {
   lines: number;
   messages: number;
   rejected: number;
@@ -67,65 +68,12 @@ export const surveilCommand: CliCommand = {
     }
 
     const started = performance.now();
-    const counters: RunCounters = { lines: 0, messages: 0, rejected: 0, duplicates: 0, gaps: 0, reported: 0 };
-    const strict = values.strict === true;
-    let sessionDay: string | undefined;
-    let source: AsyncIterable<string[]> | Iterable<string[]>;
-    let unit = 'line';
-    if (input !== '-' && isSqliteFile(input)) {
-      const reader = openSession(input);
-      sessionDay = reader.meta.tradingDay || undefined;
-      source = sessionChunks(reader);
-      unit = 'message';
-    } else {
-      source = ndjsonChunks(input);
-    }
-    const run = new Surveillance({ config: rules.config, tradingDay: tradingDay ?? sessionDay });
-    let lastSeq = 0;
-    const problem = (what: string) => {
-      counters.rejected++;
-      const text = `${unit} ${counters.lines}: ${what}`;
-      if (strict) throw new CliError(`${input}: ${text} (--strict)`);
-      if (counters.reported++ < MAX_REPORTED_LINES) process.stderr.write(`surveil: ${input}: ${text}; skipped\n`);
-    };
-
-    for await (const chunk of source) {
-      for (let i = 0; i < chunk.length; i++) {
-        counters.lines++;
-        const line = chunk[i] as string;
-        if (line.length === 0 || (line.length < 4 && line.trim() === '')) continue;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch (error) {
-          problem(`malformed JSON: ${(error as Error).message}`);
-          continue;
-        }
-        const result = validateMessage(parsed);
-        if (isRejection(result)) {
-          problem(`${result.reason}: ${result.detail}`);
-          continue;
-        }
-        const message: ServerMessage = result;
-        if (isSequenced(message)) {
-          if (message.seq <= lastSeq) {
-            // Never apply a message twice (PROTOCOL.md): a repeated or backward seq is dropped.
-            counters.duplicates++;
-            if (counters.reported++ < MAX_REPORTED_LINES) {
-              process.stderr.write(
-                `surveil: ${input}: ${unit} ${counters.lines}: seq ${message.seq} is not after ${lastSeq}; skipped\n`,
-              );
-            }
-            continue;
-          }
-          if (lastSeq > 0 && message.seq > lastSeq + 1) counters.gaps++;
-          lastSeq = message.seq;
-        }
-        counters.messages++;
-        run.apply(message);
-      }
-    }
-
+    const { run, counters } = await replayInput({
+      input,
+      config: rules.config,
+      strict: values.strict === true,
+      tradingDay,
+    });
     const alerts = run.alerts();
     await writeAlerts(alerts);
     writeSummary(input, counters, alerts, run, rules, performance.now() - started);
@@ -133,7 +81,98 @@ export const surveilCommand: CliCommand = {
   },
 };
 
-function isSqliteFile(file: string): boolean {
+export interface ReplayInputOptions {
+  /** NDJSON file ("-" for stdin) or a session file, recognised by its content. */
+  input: string;
+  config: RulesConfig;
+  /** A bad line is a CliError instead of a reported skip. */
+  strict?: boolean;
+  tradingDay?: string;
+  /** Prefix of the lines reported on stderr. */
+  label?: string;
+  /** Called with every applied message (after the rules saw it) and its input line. */
+  onMessage?: (message: ServerMessage, line: string) => void;
+}
+
+export interface ReplayInputResult {
+  run: Surveillance;
+  counters: RunCounters;
+  /** Gaps recorded in a session file; null for NDJSON input. */
+  sessionGaps: SessionGap[] | null;
+  /** The session file's trading day (from its hello), when the input is a session file. */
+  sessionDay: string | undefined;
+}
+
+/** Reads the input (either kind), validates and de-duplicates each line and runs it through the rules. */
+export async function replayInput(options: ReplayInputOptions): Promise<ReplayInputResult> {
+  const { input, tradingDay, onMessage } = options;
+  const label = options.label ?? 'surveil';
+  const counters: RunCounters = { lines: 0, messages: 0, rejected: 0, duplicates: 0, gaps: 0, reported: 0 };
+  const strict = options.strict === true;
+  let sessionDay: string | undefined;
+  let sessionGaps: SessionGap[] | null = null;
+  let source: AsyncIterable<string[]> | Iterable<string[]>;
+  let unit = 'line';
+  if (input !== '-' && isSqliteFile(input)) {
+    const reader = openSession(input);
+    sessionDay = reader.meta.tradingDay || undefined;
+    sessionGaps = reader.gaps();
+    source = sessionChunks(reader);
+    unit = 'message';
+  } else {
+    source = ndjsonChunks(input);
+  }
+  const run = new Surveillance({ config: options.config, tradingDay: tradingDay ?? sessionDay });
+  let lastSeq = 0;
+  const problem = (what: string) => {
+    counters.rejected++;
+    const text = `${unit} ${counters.lines}: ${what}`;
+    if (strict) throw new CliError(`${input}: ${text} (--strict)`);
+    if (counters.reported++ < MAX_REPORTED_LINES) process.stderr.write(`${label}: ${input}: ${text}; skipped\n`);
+  };
+
+  for await (const chunk of source) {
+    for (let i = 0; i < chunk.length; i++) {
+      counters.lines++;
+      const line = chunk[i] as string;
+      if (line.length === 0 || (line.length < 4 && line.trim() === '')) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (error) {
+        problem(`malformed JSON: ${(error as Error).message}`);
+        continue;
+      }
+      const result = validateMessage(parsed);
+      if (isRejection(result)) {
+        problem(`${result.reason}: ${result.detail}`);
+        continue;
+      }
+      const message: ServerMessage = result;
+      if (isSequenced(message)) {
+        if (message.seq <= lastSeq) {
+          // Never apply a message twice (PROTOCOL.md): a repeated or backward seq is dropped.
+          counters.duplicates++;
+          if (counters.reported++ < MAX_REPORTED_LINES) {
+            process.stderr.write(
+              `${label}: ${input}: ${unit} ${counters.lines}: seq ${message.seq} is not after ${lastSeq}; skipped\n`,
+            );
+          }
+          continue;
+        }
+        if (lastSeq > 0 && message.seq > lastSeq + 1) counters.gaps++;
+        lastSeq = message.seq;
+      }
+      counters.messages++;
+      run.apply(message);
+      onMessage?.(message, line);
+    }
+  }
+  return { run, counters, sessionGaps, sessionDay };
+}
+
+/** True when `file` starts with the SQLite header (a session file); a CliError when it cannot be read. */
+export function isSqliteFile(file: string): boolean {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -152,7 +191,7 @@ function isSqliteFile(file: string): boolean {
   }
 }
 
-function openSession(file: string): SessionReader {
+export function openSession(file: string): SessionReader {
   try {
     return SessionReader.open(file);
   } catch (error) {
@@ -169,7 +208,7 @@ function* sessionChunks(reader: SessionReader): Generator<string[]> {
 }
 
 /** NDJSON lines in chunks (fast on large files; a final line without a newline counts). */
-async function* ndjsonChunks(file: string): AsyncGenerator<string[]> {
+export async function* ndjsonChunks(file: string): AsyncGenerator<string[]> {
   const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   stream.setEncoding('utf8');
   let rest = '';

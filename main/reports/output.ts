@@ -1,0 +1,375 @@
+// Writes the report files with predictable names: floorwatch-<kind>-<tradingDay>-<id>.<ext>, where <id> is the first
+// 10 hex digits of the input file's SHA-256 (daily, abnormal) or the alert id with every character outside
+// [A-Za-z0-9_.-] replaced by "_" (evidence). A language other than English adds its tag: ….zh-CN.pdf. Each table's CSV
+// is <base>.<table id>.csv.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Alert } from '../../shared/rules/types';
+import { AlertWorkflow } from '../alerts/workflow';
+import { AuditLog, type AuditRow } from '../store/auditLog';
+import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './build';
+import { collectSession, type CollectOptions, type SessionFacts } from './collect';
+import { escapeHtml, renderReportHtml } from './html';
+import { writeManifest, type EvidenceManifest } from './manifest';
+import { t, pick, type ReportDocument, type ReportLang, type ReportTable } from './model';
+import { PdfRenderer } from './pdf';
+import { readSlice } from './slice';
+import { reportXlsx, rowsCsv, tableCsv } from './tables';
+
+export class ReportError extends Error {}
+
+export const DAY_ID_LENGTH = 10;
+
+export function sanitizeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+export function reportBase(kind: string, tradingDay: string, id: string): string {
+  return `floorwatch-${kind}-${tradingDay}-${id}`;
+}
+
+const langSuffix = (lang: ReportLang) => (lang === 'en' ? '' : `.${lang}`);
+
+export interface ReportRunOptions extends Omit<CollectOptions, 'onMessage'> {
+  out: string;
+  langs?: ReportLang[];
+  /** An audit log file (read-only): dispositions, notes and operator activity. */
+  audit?: string;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** Fixed "generated at" (tests); default now. */
+  now?: Date;
+  /** Skip the PDF (CSV/XLSX/HTML only). */
+  pdf?: boolean;
+}
+
+export interface WrittenReport {
+  facts: SessionFacts;
+  files: string[];
+}
+
+interface AuditView {
+  rows: AuditRow[];
+  disposition: DispositionOf;
+  workflow: AlertWorkflow;
+}
+
+function openAudit(file: string): AuditView {
+  let audit: AuditLog;
+  try {
+    audit = AuditLog.open(file, { readonly: true });
+  } catch (error) {
+    throw new ReportError(`cannot open --audit ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const rows = audit.readRows();
+    const workflow = new AlertWorkflow({ audit });
+    return { rows, workflow, disposition: (id) => workflow.row(id)?.state ?? 'new' };
+  } finally {
+    audit.close();
+  }
+}
+
+/** Audit rows of operators (not the system) from 18:00 China time the evening before the trading day to 18:00 on it. */
+export function operatorRowsOfDay(rows: readonly AuditRow[], tradingDay: string): AuditRow[] {
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(tradingDay);
+  if (!match) return rows.filter((r) => r.operator !== 'system');
+  const dayStart = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) - 8 * 3600_000;
+  const from = dayStart - 6 * 3600_000;
+  const to = dayStart + 18 * 3600_000;
+  return rows.filter((r) => r.operator !== 'system' && r.time >= from && r.time < to);
+}
+
+function generatedAt(now: Date): string {
+  return now.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+async function collect(options: ReportRunOptions): Promise<SessionFacts> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const facts = await collectSession({
+    ...options,
+    onProgress: options.onProgress ?? ((n) => log(`report: ${n} messages read…`)),
+  });
+  log(
+    `report: ${facts.counters.messages} messages, ${facts.alerts.length} alerts, trading day ${facts.tradingDay} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return facts;
+}
+
+async function writeDocument(
+  doc: ReportDocument,
+  base: string,
+  options: ReportRunOptions,
+  renderer: PdfRenderer | null,
+  appendix?: (lang: ReportLang) => string,
+): Promise<string[]> {
+  const files: string[] = [];
+  const put = (name: string, data: string | Buffer) => {
+    writeFileSync(join(options.out, name), data);
+    files.push(name);
+  };
+  for (const lang of options.langs ?? ['en']) {
+    const suffix = langSuffix(lang);
+    const html = renderReportHtml(doc, lang, { appendix: appendix?.(lang) });
+    put(`${base}${suffix}.html`, html);
+    if (renderer) {
+      options.log?.(`report: printing ${base}${suffix}.pdf…`);
+      put(
+        `${base}${suffix}.pdf`,
+        await renderer.render(html, `Floorwatch · ${pick(doc.title, lang)} · ${doc.tradingDay}`),
+      );
+    }
+    put(`${base}${suffix}.xlsx`, await reportXlsx(doc, lang));
+    for (const table of doc.tables) put(`${base}${suffix}.${table.id}.csv`, tableCsv(table, lang));
+  }
+  return files;
+}
+
+async function withRenderer<T>(wanted: boolean, body: (renderer: PdfRenderer | null) => Promise<T>): Promise<T> {
+  const renderer = wanted ? await PdfRenderer.launch() : null;
+  try {
+    return await body(renderer);
+  } finally {
+    await renderer?.close();
+  }
+}
+
+function prepareOut(out: string): void {
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    throw new ReportError(`cannot create --out ${out}: ${(error as Error).message}`);
+  }
+}
+
+export async function writeDailyReport(options: ReportRunOptions): Promise<WrittenReport> {
+  prepareOut(options.out);
+  const audit = options.audit ? openAudit(options.audit) : null;
+  const facts = await collect(options);
+  const doc = buildDailyReport({
+    facts,
+    disposition: audit?.disposition,
+    auditRows: audit ? operatorRowsOfDay(audit.rows, facts.tradingDay) : null,
+    generatedAt: generatedAt(options.now ?? new Date()),
+  });
+  const base = reportBase('daily', facts.tradingDay, facts.inputSha256.slice(0, DAY_ID_LENGTH) || 'stdin');
+  const files = await withRenderer(options.pdf !== false, (renderer) => writeDocument(doc, base, options, renderer));
+  return { facts, files };
+}
+
+export const ABNORMAL_KEYS = [
+  'tradingDay',
+  'exchange',
+  'rule',
+  'subjectId',
+  'subjectType',
+  'accountIds',
+  'instrumentId',
+  'count',
+  'threshold',
+  'firstSeq',
+  'lastSeq',
+  'alertId',
+] as const;
+
+export async function writeAbnormalReport(options: ReportRunOptions): Promise<WrittenReport> {
+  prepareOut(options.out);
+  const facts = await collect(options);
+  const doc = buildAbnormalReport(facts, generatedAt(options.now ?? new Date()));
+  const base = reportBase('abnormal', facts.tradingDay, facts.inputSha256.slice(0, DAY_ID_LENGTH) || 'stdin');
+  const files = await withRenderer(options.pdf !== false, (renderer) => writeDocument(doc, base, options, renderer));
+  // Machine form: codes, not translations; one line / row per client × contract × standard reached.
+  const machine = doc.tables.flatMap((table) => table.rows);
+  writeFileSync(join(options.out, `${base}.ndjson`), machine.map((r) => `${JSON.stringify(pickKeys(r))}\n`).join(''));
+  writeFileSync(join(options.out, `${base}.csv`), rowsCsv(ABNORMAL_KEYS, machine));
+  files.push(`${base}.ndjson`, `${base}.csv`);
+  return { facts, files };
+}
+
+function pickKeys(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(ABNORMAL_KEYS.map((k) => [k, row[k] ?? null]));
+}
+
+export interface EvidenceOptions extends ReportRunOptions {
+  alertId: string;
+  /** Messages kept on each side of the alert's [firstSeq, lastSeq] in the NDJSON slice. */
+  context?: number;
+}
+
+export interface WrittenEvidence {
+  dir: string;
+  manifest: EvidenceManifest;
+  alert: Alert;
+}
+
+/** Evidence messages printed in the case summary (the NDJSON slice has them all). */
+const PRINTED_EVIDENCE = 40;
+
+export async function writeEvidencePack(options: EvidenceOptions): Promise<WrittenEvidence> {
+  const context = options.context ?? 100;
+  const audit = options.audit ? openAudit(options.audit) : null;
+  const facts = await collect(options);
+  const alert = facts.alerts.find((a) => a.id === options.alertId);
+  if (!alert) {
+    const known = facts.alerts.slice(0, 5).map((a) => a.id);
+    throw new ReportError(
+      `no alert "${options.alertId}" in ${options.input} (${facts.alerts.length} alerts${known.length ? `, e.g. ${known.join(', ')}` : ''})`,
+    );
+  }
+  const fromSeq = Math.max(1, alert.firstSeq - context);
+  const toSeq = alert.lastSeq + context;
+  const kept = await readSlice(options.input, fromSeq, toSeq);
+
+  const base = reportBase('evidence', alert.tradingDay, sanitizeId(alert.id));
+  const dir = join(options.out, base);
+  prepareOut(dir);
+  const files: Array<{ name: string; description: string }> = [];
+  const put = (name: string, data: string | Buffer, description: string) => {
+    writeFileSync(join(dir, name), data);
+    files.push({ name, description });
+  };
+  put(`${base}.alert.json`, `${JSON.stringify(alert, null, 2)}\n`, 'the alert as `floorwatch surveil` prints it');
+  put(
+    `${base}.slice.ndjson`,
+    kept.map((k) => `${k.line}\n`).join(''),
+    `session messages seq ${fromSeq}..${toSeq} (the alert's first..last seq ± ${context}), as in the input`,
+  );
+  const aboutAlert = audit
+    ? audit.rows.filter((r) => r.target === `alert:${alert.id}` || r.details.includes(JSON.stringify(alert.id)))
+    : [];
+  if (audit) {
+    put(
+      `${base}.audit.ndjson`,
+      aboutAlert.map((r) => `${JSON.stringify(r)}\n`).join(''),
+      'audit rows about the alert (hash-chained rows as stored)',
+    );
+  }
+  const doc = buildEvidenceDocument(alert, facts, audit, generatedAt(options.now ?? new Date()), fromSeq, toSeq);
+  const evidenceSet = new Set(alert.evidence);
+  const printed = kept.filter((k) => evidenceSet.has(k.seq)).slice(0, PRINTED_EVIDENCE);
+  const appendix = (lang: ReportLang) =>
+    `<section><h2>${lang === 'zh-CN' ? '证据消息' : 'Evidence messages'}</h2><p class="note">${
+      lang === 'zh-CN'
+        ? `前 ${printed.length} 条（共 ${alert.evidence.length} 条证据序号；完整消息见 NDJSON 片段）`
+        : `First ${printed.length} of ${alert.evidence.length} evidence seq numbers; the NDJSON slice has every message.`
+    }</p><pre class="evidence">${printed.map((k) => escapeHtml(k.line)).join('\n')}</pre></section>`;
+  await withRenderer(options.pdf !== false, async (renderer) => {
+    for (const lang of options.langs ?? ['en']) {
+      const suffix = langSuffix(lang);
+      const html = renderReportHtml(doc, lang, { appendix: appendix(lang) });
+      put(`${base}${suffix}.html`, html, `case summary, print view (${lang})`);
+      if (renderer) {
+        const pdf = await renderer.render(html, `Floorwatch · ${pick(doc.title, lang)} · ${alert.id}`);
+        put(`${base}${suffix}.pdf`, pdf, `case summary (${lang})`);
+      }
+    }
+  });
+  const manifest = writeManifest(
+    dir,
+    {
+      alertId: alert.id,
+      tradingDay: alert.tradingDay,
+      createdAt: (options.now ?? new Date()).toISOString(),
+      input: { file: options.input, sha256: facts.inputSha256 },
+    },
+    files,
+  );
+  return { dir, manifest, alert };
+}
+
+function buildEvidenceDocument(
+  alert: Alert,
+  facts: SessionFacts,
+  audit: AuditView | null,
+  generated: string,
+  fromSeq: number,
+  toSeq: number,
+): ReportDocument {
+  const detail = audit?.workflow.row(alert.id) ? audit.workflow.get(alert.id) : null;
+  const tables: ReportTable[] = [
+    {
+      id: 'alert',
+      title: t('Alert', '预警'),
+      columns: [
+        { key: 'item', title: t('Field', '字段') },
+        { key: 'value', title: t('Value', '内容') },
+      ],
+      rows: [
+        { item: 'id', value: alert.id },
+        { item: 'rule', value: alert.rule },
+        { item: 'subject', value: `${alert.subjectId} (${alert.subjectType}) ${alert.accountIds.join(' ')}` },
+        { item: 'instrument / exchange', value: `${alert.instrumentId ?? '—'} / ${alert.exchange ?? '—'}` },
+        { item: 'severity / score', value: `${alert.severity} / ${alert.score}` },
+        { item: 'count / threshold', value: `${alert.count ?? '—'} / ${alert.threshold ?? '—'}` },
+        { item: 'seq', value: `${alert.firstSeq} – ${alert.lastSeq}` },
+        { item: 'disposition', value: detail ? detail.alert.state : 'new' },
+        { item: 'assignee', value: detail?.alert.assignee ?? '—' },
+        { item: 'message', value: alert.message },
+        { item: 'message (zh)', value: alert.messageZh },
+      ],
+    },
+    {
+      id: 'metrics',
+      title: t('Metrics', '指标'),
+      columns: [
+        { key: 'metric', title: t('Metric', '指标') },
+        { key: 'value', title: t('Value', '数值'), numeric: true },
+      ],
+      rows: Object.entries(alert.metrics).map(([metric, value]) => ({ metric, value })),
+      empty: t('No metrics.', '无指标。'),
+    },
+    {
+      id: 'history',
+      title: t('Dispositions', '处置记录'),
+      columns: [
+        { key: 'at', title: t('Time (UTC)', '时间 (UTC)') },
+        { key: 'operator', title: t('Operator', '操作员') },
+        { key: 'from', title: t('From', '原状态') },
+        { key: 'to', title: t('To', '新状态') },
+        { key: 'reason', title: t('Reason', '理由') },
+      ],
+      rows: (detail?.history ?? []).map((h) => ({
+        at: new Date(h.at).toISOString().slice(0, 19).replace('T', ' '),
+        operator: h.operator,
+        from: h.from,
+        to: h.to,
+        reason: h.reason,
+      })),
+      empty: audit ? t('No state changes recorded.', '无状态变更记录。') : t('No audit log given.', '未提供审计日志。'),
+    },
+    {
+      id: 'notes',
+      title: t('Notes', '备注'),
+      columns: [
+        { key: 'at', title: t('Time (UTC)', '时间 (UTC)') },
+        { key: 'operator', title: t('Operator', '操作员') },
+        { key: 'text', title: t('Note', '内容') },
+      ],
+      rows: (detail?.notes ?? []).map((n) => ({
+        at: new Date(n.at).toISOString().slice(0, 19).replace('T', ' '),
+        operator: n.operator,
+        text: n.text,
+      })),
+      empty: audit ? t('No notes.', '无备注。') : t('No audit log given.', '未提供审计日志。'),
+    },
+  ];
+  return {
+    kind: 'evidence',
+    title: t('Case Summary — Evidence Pack', '案件摘要 — 证据包'),
+    tradingDay: alert.tradingDay,
+    facts: [
+      { label: t('Alert', '预警'), value: alert.id },
+      { label: t('Input', '输入数据'), value: facts.input },
+      { label: t('Input SHA-256', '输入数据 SHA-256'), value: facts.inputSha256 || '—' },
+      { label: t('Session slice', '会话片段'), value: `seq ${fromSeq} – ${toSeq}` },
+      { label: t('Rules version', '规则版本'), value: facts.rulesVersion },
+      { label: t('Generated at (UTC)', '生成时间 (UTC)'), value: generated },
+    ],
+    tables,
+    footnote: t(
+      'Every file of this pack is listed with its SHA-256 in manifest.json and SHA256SUMS: check with `sha256sum -c SHA256SUMS` or `floorwatch report verify DIR`.',
+      '本证据包每个文件的 SHA-256 均列于 manifest.json 与 SHA256SUMS：可用 `sha256sum -c SHA256SUMS` 或 `floorwatch report verify DIR` 校验。',
+    ),
+  };
+}
