@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
+import { CliError } from '../cli/support';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { EXPORT_KINDS, PartialSettingsSchema, PolicySchema, SETTING_ENV_VARS, SETTING_KEYS } from './schema';
 import type { Policy, SettingKey, Settings } from './schema';
@@ -25,14 +26,17 @@ export interface ResolvedSettings {
   userFile: string | null;
 }
 
-/** An invalid policy, environment variable or settings file. The message names the source and the field. */
-export class SettingsError extends Error {
+/**
+ * An invalid policy, environment variable or settings file, or a launch the policy forbids. The message names the
+ * source and the field. A CliError, so every command prints it as one line and exits 2 (no stack trace).
+ */
+export class SettingsError extends CliError {
   constructor(
     message: string,
     readonly source: string,
     readonly field: string | null,
   ) {
-    super(message);
+    super(message, 2);
     this.name = 'SettingsError';
   }
 }
