@@ -10,7 +10,8 @@ import { openAuthServices, type AuthServices } from '../../auth/authServices';
 import { startHost } from '../../host/server';
 import { preparePolicyLaunch, stderrLine } from '../../policy/launch';
 import { SettingsError } from '../../policy/settings';
-import { Workstation, withReview } from '../../review/workstation';
+import { Workstation, sessionsFolder, withReview } from '../../review/workstation';
+import { createAlertServices } from '../../alerts';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 
 const HELP = `
@@ -153,8 +154,25 @@ export const hostCommand: CliCommand = {
       process.stderr.write(`floorwatch host: WARNING: the audit log failed its check: ${access.auditCheck.message}\n`);
     }
 
+    // Alerts: the workflow (audited), thresholds (what-if, adopt) and case review; the live core follows the
+    // adopted user rules file and feeds the workflow its raw alerts.
+    const alerts = createAlertServices({
+      audit: access.audit,
+      dataDir: access.dataDir,
+      auth: access.auth,
+      sessionsDir: sessionsFolder(access.dataDir),
+      log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
+    });
+    const rulesFile = alerts.rules.info().userFile ?? undefined;
     const sessionFile = values.session === undefined ? undefined : path.resolve(values.session);
-    const startLive = () => CoreProcess.start(feedUrl ? { feedUrl } : { simulator: { seed, rate } });
+    const startLive = async () => {
+      const started = await CoreProcess.start({
+        ...(feedUrl ? { feedUrl } : { simulator: { seed, rate } }),
+        ...(rulesFile ? { rules: { userFile: rulesFile } } : {}),
+      });
+      alerts.workflow.attach(started);
+      return started;
+    };
     let live: CoreProcess | null = null;
     try {
       if (!sessionFile) live = await startLive(); // with --session the live core starts when the operator goes live
@@ -162,7 +180,8 @@ export const hostCommand: CliCommand = {
       access.close();
       throw new CliError(`the core did not start: ${(error as Error).message}`, 1);
     }
-    const core = new Workstation({ live, startLive, liveTopics: access.topics });
+    const core = new Workstation({ live, startLive, liveTopics: { ...access.topics, ...alerts.topics }, rulesFile });
+    alerts.follow(core);
     if (sessionFile) {
       try {
         await core.openSession(sessionFile, { trusted: true });
@@ -173,6 +192,7 @@ export const hostCommand: CliCommand = {
       }
     }
     const stopCores = async () => {
+      await alerts.stop();
       await core.stop();
       await live?.stop();
     };
@@ -183,7 +203,10 @@ export const hostCommand: CliCommand = {
         host: bindHost,
         port,
         core,
-        access: policy.wrapAccess(withReview(access, core), core),
+        access: policy.wrapAccess(
+          withReview({ ...access, services: { ...access.services, ...alerts.services } }, core),
+          core,
+        ),
         staticDir,
         version: packageVersion(root),
       });
