@@ -135,6 +135,6 @@ test.describe('headless host windows', () => {
     await expect(positions.getByTestId('link-chip-account')).toHaveCount(0);
     await expect.poll(() => shownAccounts(positions).then((ids) => ids.length)).toBeGreaterThan(1);
 
-    expect(problems, problems.join('\n')).toEqual([]);
+    expect(problems, `${problems.join('\n')}\nhost log:\n${host.log()}`).toEqual([]);
   });
 });
