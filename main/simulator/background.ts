@@ -58,10 +58,14 @@ export class Background {
     const inst = this.active[i]!;
     if (inst.mode === 2 && this.rng.next() < this.clientShare) {
       this.clientActions++;
-      if (inst.marketMakers.length > 0 && this.rng.next() < 0.3) this.marketMaker(this.rng.pick(inst.marketMakers), inst);
+      if (inst.marketMakers.length > 0 && this.rng.next() < 0.3)
+        this.marketMaker(this.rng.pick(inst.marketMakers), inst);
       else if (inst.traders.length > 0) this.noise(this.rng.pick(inst.traders), inst);
     } else {
-      this.external(inst);
+      // One to three changes from the rest of the market, then one quote: a snapshot after a burst of activity,
+      // as exchange feeds publish them.
+      const changes = 1 + this.rng.int(3);
+      for (let i = 0; i < changes; i++) this.external(inst);
     }
     this.market.flush();
   }
@@ -200,7 +204,14 @@ export class Background {
     const r = this.rng.next();
     if (r < 0.0015) {
       const price = inst.price(inst.upper + 1 + this.rng.int(5));
-      market.rejectOrder(trader, inst, 'buy', price, 1 + this.rng.int(inst.spec.clientLots), `price ${price} is above the upper limit ${inst.price(inst.upper)}`);
+      market.rejectOrder(
+        trader,
+        inst,
+        'buy',
+        price,
+        1 + this.rng.int(inst.spec.clientLots),
+        `price ${price} is above the upper limit ${inst.price(inst.upper)}`,
+      );
       return;
     }
     if (r < 0.004) {
@@ -229,7 +240,14 @@ export class Background {
     if (!canCancel) return;
     const improve = book.bestAsk - book.bestBid >= 2 && this.rng.next() < 0.2;
     const away = this.rng.int(4);
-    const ticks = side === 'buy' ? (improve ? book.bestBid + 1 : book.bestBid - away) : improve ? book.bestAsk - 1 : book.bestAsk + away;
+    const ticks =
+      side === 'buy'
+        ? improve
+          ? book.bestBid + 1
+          : book.bestBid - away
+        : improve
+          ? book.bestAsk - 1
+          : book.bestAsk + away;
     if (ticks < inst.lower || ticks > inst.upper) return;
     market.placeOrder(trader, inst, side, ticks, qty);
   }

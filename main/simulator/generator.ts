@@ -9,18 +9,19 @@
 // picked from the seed and report ground truth through `onTruth` (and `truth`), never into the feed.
 import type { InstrumentMessage, SequencedMessage } from '../../shared/protocol';
 import { positionMargin } from '../../shared/domain/risk';
-import {
-  DAY_START,
-  INSTRUMENTS,
-  activeIntervals,
-  buildAccounts,
-  phaseEvents,
-  type PhaseEvent,
-} from './catalogue';
+import { DAY_START, INSTRUMENTS, activeIntervals, buildAccounts, phaseEvents, type PhaseEvent } from './catalogue';
 import { Background } from './background';
 import { AccountState, InstrumentState, Market, type TradingMode } from './market';
 import { Rng } from './random';
-import { planScenarios, resolveScenarios, type GroundTruth, type RuleId, type ScenarioCase, type ScenarioContext, type ScenarioSelection } from './scenarios';
+import {
+  planScenarios,
+  resolveScenarios,
+  type GroundTruth,
+  type RuleId,
+  type ScenarioCase,
+  type ScenarioContext,
+  type ScenarioSelection,
+} from './scenarios';
 
 export interface GenerateOptions {
   /** Seed of every random choice (default 1). */
@@ -96,6 +97,7 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
   private scenarioAt = Infinity;
   private reserve = 0;
   private steps = 0;
+  private idleSteps = 0;
 
   constructor(options: GenerateOptions = {}) {
     this.seed = options.seed ?? 1;
@@ -280,7 +282,10 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
       return;
     }
     const perMessage = remaining / budget;
-    const dt = perMessage * (produced > 0 ? produced : 0.3) * (0.5 + this.rng.next());
+    // Steps that change nothing visible (the auction once its book is built) move the clock on ever faster, so a
+    // dense day does not spend millions of empty steps crossing them.
+    this.idleSteps = produced > 0 ? 0 : this.idleSteps + 1;
+    const dt = perMessage * (produced > 0 ? produced : 0.3 * this.idleSteps) * (0.5 + this.rng.next());
     this.nextBackgroundAt = this.advanceActive(clock, dt);
   }
 
@@ -350,7 +355,8 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
           }
         }
         // Worst case for the day: the start-of-day lots plus a full background position (market makers: inventory cap).
-        const dayLots = (mm ? Math.max(1, Math.round(inst.spec.externalLots / 5)) * 12 : inst.spec.clientLots * 5) + lots;
+        const dayLots =
+          (mm ? Math.max(1, Math.round(inst.spec.externalLots / 5)) * 12 : inst.spec.clientLots * 5) + lots;
         worstMargin += positionMargin(inst.spec, inst.spec.preSettlement * 1.05, dayLots, 0);
       }
       // Well capitalised: even at the worst case the risk degree stays near a third (margin calls are scenarios only).
@@ -419,7 +425,11 @@ export function generateSession(options: GenerateOptions = {}): SessionGenerator
 }
 
 /** The whole day in memory: messages plus the ground truth of the injected cases. */
-export function generateSessionArray(options: GenerateOptions = {}): { messages: SequencedMessage[]; truth: GroundTruth[]; notes: string[] } {
+export function generateSessionArray(options: GenerateOptions = {}): {
+  messages: SequencedMessage[];
+  truth: GroundTruth[];
+  notes: string[];
+} {
   const generator = new SessionGenerator(options);
   const messages = generator.take(Number.MAX_SAFE_INTEGER);
   return { messages, truth: generator.truth, notes: generator.notes };

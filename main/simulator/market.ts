@@ -147,6 +147,10 @@ export class InstrumentState {
     return (ticks * this.tickNum) / this.tickDen;
   }
 
+  /** The last quote's sides: reused when a side has not changed (messages are shared, never mutated). */
+  lastBids: Array<[number, number]> = [];
+  lastAsks: Array<[number, number]> = [];
+
   ticksOf(price: number): number {
     return Math.round(price / this.spec.priceTick);
   }
@@ -277,7 +281,14 @@ export class Market {
   }
 
   /** Emits `order new` then `order reject` (e.g. a price outside the day's limits). */
-  rejectOrder(account: AccountState, inst: InstrumentState, side: Side, price: number, qty: number, reason: string): void {
+  rejectOrder(
+    account: AccountState,
+    inst: InstrumentState,
+    side: Side,
+    price: number,
+    qty: number,
+    reason: string,
+  ): void {
     const orderId = `O${this.nextOrderNo++}`;
     this.out.push({
       seq: ++this.seq,
@@ -309,7 +320,14 @@ export class Market {
     this.removeWorking(order);
     this.unfreeze(order, cancelled);
     order.account.cancels[inst.index]!++;
-    this.out.push({ seq: ++this.seq, ts: this.ts, type: 'order', event: 'cancel', orderId: order.orderId, cancelledQty: cancelled });
+    this.out.push({
+      seq: ++this.seq,
+      ts: this.ts,
+      type: 'order',
+      event: 'cancel',
+      orderId: order.orderId,
+      cancelledQty: cancelled,
+    });
     this.touch(inst, order.side === 'buy' ? 0 : 1, order.price);
     return cancelled;
   }
@@ -386,7 +404,10 @@ export class Market {
     const fills = this.fills;
     if (fills.length > 0) fills.length = 0;
     const id = this.nextBookId++;
-    const rested = inst.mode === 2 || !this.crosses(inst, side, ticks) ? inst.book.submit(id, owner, side, ticks, qty, order, fills) : null;
+    const rested =
+      inst.mode === 2 || !this.crosses(inst, side, ticks)
+        ? inst.book.submit(id, owner, side, ticks, qty, order, fills)
+        : null;
     for (let i = 0; i < fills.length; i++) this.trade(inst, side, order, fills[i]!);
     if (!rested) return null;
     const sideIndex = side === 'buy' ? 0 : 1;
@@ -400,7 +421,12 @@ export class Market {
     return rested;
   }
 
-  private trade(inst: InstrumentState, takerSide: Side, taker: ClientOrder | null, fill: Fill<ClientOrder | null>): void {
+  private trade(
+    inst: InstrumentState,
+    takerSide: Side,
+    taker: ClientOrder | null,
+    fill: Fill<ClientOrder | null>,
+  ): void {
     const maker = fill.maker.ref;
     if (fill.maker.remaining === 0) {
       if (maker) this.removeWorking(maker);
@@ -515,13 +541,13 @@ export class Market {
     const prices = this.levelPrices;
     const qtys = this.levelQtys;
     const nb = inst.book.topLevels('buy', 5, prices, qtys);
-    const bids: Array<[number, number]> = [];
-    for (let i = 0; i < nb; i++) bids.push([inst.price(prices[i]!), qtys[i]!]);
     inst.visibleEdge[0] = nb === 5 ? prices[4]! : NO_PRICE;
+    const bids = this.side(inst, inst.lastBids, nb);
+    inst.lastBids = bids;
     const na = inst.book.topLevels('sell', 5, prices, qtys);
-    const asks: Array<[number, number]> = [];
-    for (let i = 0; i < na; i++) asks.push([inst.price(prices[i]!), qtys[i]!]);
     inst.visibleEdge[1] = na === 5 ? prices[4]! : NO_PRICE;
+    const asks = this.side(inst, inst.lastAsks, na);
+    inst.lastAsks = asks;
     return {
       seq: ++this.seq,
       ts: this.ts,
@@ -533,6 +559,21 @@ export class Market {
       bids,
       asks,
     };
+  }
+
+  /** The [price, qty] levels just read into levelPrices/levelQtys, or `previous` when they are the same. */
+  private side(inst: InstrumentState, previous: Array<[number, number]>, n: number): Array<[number, number]> {
+    const prices = this.levelPrices;
+    const qtys = this.levelQtys;
+    if (previous.length === n) {
+      let same = true;
+      for (let i = 0; i < n && same; i++)
+        same = previous[i]![1] === qtys[i] && previous[i]![0] === inst.price(prices[i]!);
+      if (same) return previous;
+    }
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < n; i++) out.push([inst.price(prices[i]!), qtys[i]!]);
+    return out;
   }
 
   /** Visible depth (sum of the top `levels` quantities) on a side. */

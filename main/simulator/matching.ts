@@ -94,7 +94,15 @@ export class OrderBook<T = null> {
    * Matches a limit order against the opposite side, then rests the remainder. Appends one Fill per maker hit to
    * `fills` (in match order) and returns the resting order, or null when it filled completely.
    */
-  submit(id: number, owner: number, side: Side, price: number, qty: number, ref: T, fills: Fill<T>[]): BookOrder<T> | null {
+  submit(
+    id: number,
+    owner: number,
+    side: Side,
+    price: number,
+    qty: number,
+    ref: T,
+    fills: Fill<T>[],
+  ): BookOrder<T> | null {
     if (!Number.isInteger(price) || price < this.minPrice || price > this.maxPrice) {
       throw new RangeError(`price ${price} is outside the band [${this.minPrice}, ${this.maxPrice}]`);
     }

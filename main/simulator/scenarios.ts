@@ -34,7 +34,10 @@ export function isRuleId(value: string): value is RuleId {
 export function parseScenarios(text: string): ScenarioSelection {
   const trimmed = text.trim();
   if (trimmed === 'all' || trimmed === 'none') return trimmed;
-  const ids = trimmed.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new Error('no scenario given; use all, none or a comma-separated list of rule ids');
   for (const id of ids) {
     if (!isRuleId(id)) throw new Error(`unknown scenario "${id}"; valid: all, none, ${RULE_IDS.join(', ')}`);
@@ -341,7 +344,9 @@ export class CancelCase extends ScenarioCase {
   }
 
   override abandon(ctx: ScenarioContext): void {
-    ctx.note(`${this.rule}: ${this.account.id} on ${this.inst.id} reached ${this.counted} of ${this.plan.target} cancels; no ground truth`);
+    ctx.note(
+      `${this.rule}: ${this.account.id} on ${this.inst.id} reached ${this.counted} of ${this.plan.target} cancels; no ground truth`,
+    );
     this.nextAt = Infinity;
   }
 }
@@ -516,7 +521,11 @@ export class MarkingCloseCase extends ScenarioCase {
       // Lift up to two ask levels, never more than 2% above the window's first price.
       const ceiling = this.startTicks + Math.round(inst.preTicks * 0.02);
       const asks = market.levels(inst, 'sell', 2).filter(([ticks]) => ticks <= ceiling);
-      const lift = Math.min(allowance, inst.spec.maxOrderQty, asks.reduce((sum, [, q]) => sum + q, 0));
+      const lift = Math.min(
+        allowance,
+        inst.spec.maxOrderQty,
+        asks.reduce((sum, [, q]) => sum + q, 0),
+      );
       if (lift > 0) {
         market.placeOrder(this.account, inst, 'buy', asks[asks.length - 1]![0], lift);
         allowance -= lift;
@@ -903,7 +912,12 @@ const roundBalance = (value: number) => Math.round(value / 1000) * 1000;
  * Builds the cases for the enabled rules, takes their accounts out of the background and sets their start-of-day
  * balances and positions. The schedule (times of day) depends on the seed.
  */
-export function planScenarios(market: Market, rng: Rng, enabled: ReadonlySet<RuleId>, dayMessages: number): ScenarioCase[] {
+export function planScenarios(
+  market: Market,
+  rng: Rng,
+  enabled: ReadonlySet<RuleId>,
+  dayMessages: number,
+): ScenarioCase[] {
   const inst = (id: string) => market.byInstrumentId.get(id)!;
   const acct = (id: string) => market.byAccountId.get(id)!;
   const cases: ScenarioCase[] = [];
@@ -926,28 +940,68 @@ export function planScenarios(market: Market, rng: Rng, enabled: ReadonlySet<Rul
     const a = acct(S.frequentCancel);
     // Passive orders near the touch sometimes fill: enough capital that the position never nears a margin call.
     flatten(a, 20_000_000);
-    const frequent = { rule: 'frequent_cancel' as const, minQty: 1, maxQty: 3, away: [2, 6] as [number, number], hold: [4, 20] as [number, number] };
-    cases.push(new CancelCase(sr, a, { ...frequent, target: 520 }, new TradingWindow('CZCE', hms(9, 5), hms(14, 45)), rng));
+    const frequent = {
+      rule: 'frequent_cancel' as const,
+      minQty: 1,
+      maxQty: 3,
+      away: [2, 6] as [number, number],
+      hold: [4, 20] as [number, number],
+    };
+    cases.push(
+      new CancelCase(sr, a, { ...frequent, target: 520 }, new TradingWindow('CZCE', hms(9, 5), hms(14, 45)), rng),
+    );
     const ifc = inst('IF2606');
     const b = acct(S.frequentCancelIndex);
     flatten(b, 40_000_000);
-    cases.push(new CancelCase(ifc, b, { ...frequent, maxQty: 1, away: [4, 10], target: 420 }, new TradingWindow('CFFEX', hms(9, 35), hms(14, 45)), rng));
+    cases.push(
+      new CancelCase(
+        ifc,
+        b,
+        { ...frequent, maxQty: 1, away: [4, 10], target: 420 },
+        new TradingWindow('CFFEX', hms(9, 35), hms(14, 45)),
+        rng,
+      ),
+    );
   }
   if (enabled.has('large_cancel')) {
     const hold: [number, number] = [10, 45];
     const rb = inst('rb2605');
     const a = acct(S.largeCancelShfe);
     flatten(a, 30_000_000);
-    cases.push(new CancelCase(rb, a, { rule: 'large_cancel', target: 55, minQty: 300, maxQty: rb.spec.maxOrderQty, away: [8, 15], hold }, morningToClose('SHFE'), rng));
+    cases.push(
+      new CancelCase(
+        rb,
+        a,
+        { rule: 'large_cancel', target: 55, minQty: 300, maxQty: rb.spec.maxOrderQty, away: [8, 15], hold },
+        morningToClose('SHFE'),
+        rng,
+      ),
+    );
     const m = inst('m2605');
     const b = acct(S.largeCancelDce);
     flatten(b, 30_000_000);
     const large = Math.ceil(m.spec.maxOrderQty * 0.8);
-    cases.push(new CancelCase(m, b, { rule: 'large_cancel', target: 105, minQty: large, maxQty: m.spec.maxOrderQty, away: [8, 15], hold }, morningToClose('DCE'), rng));
+    cases.push(
+      new CancelCase(
+        m,
+        b,
+        { rule: 'large_cancel', target: 105, minQty: large, maxQty: m.spec.maxOrderQty, away: [8, 15], hold },
+        morningToClose('DCE'),
+        rng,
+      ),
+    );
     const ta = inst('TA605');
     const c = acct(S.largeCancelCzce);
     flatten(c, 30_000_000);
-    cases.push(new CancelCase(ta, c, { rule: 'large_cancel', target: 55, minQty: 800, maxQty: ta.spec.maxOrderQty, away: [8, 15], hold }, morningToClose('CZCE'), rng));
+    cases.push(
+      new CancelCase(
+        ta,
+        c,
+        { rule: 'large_cancel', target: 55, minQty: 800, maxQty: ta.spec.maxOrderQty, away: [8, 15], hold },
+        morningToClose('CZCE'),
+        rng,
+      ),
+    );
   }
   if (enabled.has('spoofing')) {
     const cu = inst('cu2606');
@@ -978,7 +1032,9 @@ export function planScenarios(market: Market, rng: Rng, enabled: ReadonlySet<Rul
     const soloLots = si.spec.positionLimit - 70;
     flatten(a, roundBalance(marginOf(si, soloLots) / 0.27));
     holdLong(a, si, soloLots);
-    cases.push(new PositionLimitCase(si, [a], a, new TradingWindow('GFEX', hms(9, 30), hms(11, 0)).at(rng.next() * 3000), rng));
+    cases.push(
+      new PositionLimitCase(si, [a], a, new TradingWindow('GFEX', hms(9, 30), hms(11, 0)).at(rng.next() * 3000), rng),
+    );
     const sc = inst('sc2606');
     const [g1, g2] = S.positionLimitGroup.map(acct) as [AccountState, AccountState];
     const first = Math.round(sc.spec.positionLimit * 0.53);
@@ -987,7 +1043,15 @@ export function planScenarios(market: Market, rng: Rng, enabled: ReadonlySet<Rul
     flatten(g2, roundBalance(marginOf(sc, second) / 0.3));
     holdLong(g1, sc, first);
     holdLong(g2, sc, second);
-    cases.push(new PositionLimitCase(sc, [g1, g2], g2, new TradingWindow('INE', hms(13, 35), hms(14, 20)).at(rng.next() * 1200), rng));
+    cases.push(
+      new PositionLimitCase(
+        sc,
+        [g1, g2],
+        g2,
+        new TradingWindow('INE', hms(13, 35), hms(14, 20)).at(rng.next() * 1200),
+        rng,
+      ),
+    );
   }
   if (enabled.has('order_burst')) {
     const m = inst('m2605');
@@ -1004,7 +1068,17 @@ export function planScenarios(market: Market, rng: Rng, enabled: ReadonlySet<Rul
     holdLong(high, iron, 300);
     holdLong(critical, iron, 200);
     const start = new TradingWindow('DCE', hms(13, 40), hms(14, 10)).at(rng.next() * 1200);
-    cases.push(new MarginCallCase(iron, [{ account: high, severity: 'high' }, { account: critical, severity: 'critical' }], start, market));
+    cases.push(
+      new MarginCallCase(
+        iron,
+        [
+          { account: high, severity: 'high' },
+          { account: critical, severity: 'critical' },
+        ],
+        start,
+        market,
+      ),
+    );
   }
   return cases;
 }

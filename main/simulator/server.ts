@@ -46,7 +46,7 @@ export interface SimulatorServerOptions {
   batchIntervalMs?: number;
   /** Largest batch in one frame (default 5,000 messages). */
   maxBatch?: number;
-  /** A client that has had nothing for this long gets a heartbeat (default 500 ms; the protocol asks ≤ 1 s). */
+  /** A subscribed client that has had nothing for this long gets a heartbeat (default 500 ms; the protocol asks ≤ 1 s). */
   heartbeatMs?: number;
   /** History bounds (defaults 5,000,000 messages and 512 MiB of JSON). */
   historyMessages?: number;
@@ -112,7 +112,7 @@ export class SimulatorSession {
   truthRecords = 0;
   /** A server is currently serving this session. */
   attached = false;
-  /** Generator seq of the last message taken into a frame. */
+  /** Generator seq of the last message taken into a frame (= messages produced so far). */
   private taken = 0;
   private readonly batch: SequencedMessage[] = [];
 
@@ -150,6 +150,11 @@ export class SimulatorSession {
 
   get ended(): boolean {
     return this.generator.done;
+  }
+
+  /** Messages put into frames so far. */
+  get produced(): number {
+    return this.taken;
   }
 
   /** Generates up to `count` messages into frames of at most `maxBatch`, stamps them and appends them to history. */
@@ -217,6 +222,8 @@ interface Client {
 const HISTORY_MESSAGES = 5_000_000;
 const HISTORY_BYTES = 512 * 1024 * 1024;
 const MAX_CLIENT_FRAME = 64 * 1024;
+/** Messages generated between two looks at the clock and the clients (keeps each step of a tick short). */
+const PRODUCE_CHUNK = 1000;
 
 function createSession(options: SimulatorServerOptions, log: (line: string) => void): SimulatorSession {
   const seed = options.seed ?? 1;
@@ -226,20 +233,27 @@ function createSession(options: SimulatorServerOptions, log: (line: string) => v
   const messages = options.messages ?? Math.max(Math.round(Math.max(rate, 1) * daySeconds), 60_000);
   const virtualClock = options.virtualClock ?? false;
   let session: SimulatorSession | null = null;
+  // The generator always runs on its simulated clock (cheap, deterministic); without virtualClock the session
+  // overwrites ts with the wall clock as each batch goes out.
   const generator = new SessionGenerator({
     seed,
     messages,
     scenarios: options.scenarios ?? 'none',
-    virtualClock,
+    virtualClock: true,
     tradingDay: options.tradingDay ?? (virtualClock ? DEFAULT_TRADING_DAY : chinaToday()),
     onTruth: (truth) => {
       const served = session!.recordTruth(truth);
-      log(`truth: ${served.rule} ${served.subjectId} ${served.instrumentId ?? ''} seq ${served.firstSeq}..${served.lastSeq}`);
+      log(
+        `truth: ${served.rule} ${served.subjectId} ${served.instrumentId ?? ''} seq ${served.firstSeq}..${served.lastSeq}`,
+      );
     },
     onNote: (note) => log(`scenario: ${note}`),
   });
   const gap = options.unfillableGap;
-  if (gap && (!Number.isSafeInteger(gap.afterSeq) || gap.afterSeq < 1 || !Number.isSafeInteger(gap.length) || gap.length < 1)) {
+  if (
+    gap &&
+    (!Number.isSafeInteger(gap.afterSeq) || gap.afterSeq < 1 || !Number.isSafeInteger(gap.length) || gap.length < 1)
+  ) {
     throw new RangeError('unfillableGap needs whole numbers afterSeq ≥ 1 and length ≥ 1');
   }
   session = new SimulatorSession(
@@ -257,7 +271,12 @@ function listen(wss: WebSocketServer, host: string, port: number): Promise<numbe
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       wss.off('listening', onListening);
-      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges' : `failed: ${error.message}`;
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : error.code === 'EACCES'
+            ? 'needs privileges'
+            : `failed: ${error.message}`;
       reject(new Error(`cannot listen on ${host}:${port}: the port ${reason}`));
     };
     const onListening = () => {
@@ -284,7 +303,12 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   const session = options.resumeFrom ?? createSession(options, log);
   if (session.attached) throw new Error(`session ${session.sessionId} is still being served; stop that server first`);
 
-  const wss = new WebSocketServer({ host, port: options.port ?? 9001, maxPayload: MAX_CLIENT_FRAME, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    host,
+    port: options.port ?? 9001,
+    maxPayload: MAX_CLIENT_FRAME,
+    perMessageDeflate: false,
+  });
   const port = await listen(wss, host, options.port ?? 9001);
   session.attached = true;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -332,7 +356,11 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
       const frame = history.at(client.frameIndex);
       if (!frame) {
         counters.slowConsumersDropped++;
-        drop(client, 'SLOW_CONSUMER', `fell behind the history (oldest held seq ${history.oldestSeq}); resubscribe with fromSeq=${client.nextSeq}`);
+        drop(
+          client,
+          'SLOW_CONSUMER',
+          `fell behind the history (oldest held seq ${history.oldestSeq}); resubscribe with fromSeq=${client.nextSeq}`,
+        );
         return;
       }
       send(client, frame.text);
@@ -408,9 +436,11 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
     } catch {
       return reject('the frame is not valid JSON');
     }
-    if (request === null || typeof request !== 'object' || Array.isArray(request)) return reject('a request must be a JSON object');
+    if (request === null || typeof request !== 'object' || Array.isArray(request))
+      return reject('a request must be a JSON object');
     const { type, fromSeq } = request as { type?: unknown; fromSeq?: unknown };
-    if (type !== 'subscribe') return reject(`unknown request type ${JSON.stringify(type) ?? 'undefined'}; only "subscribe" is accepted`);
+    if (type !== 'subscribe')
+      return reject(`unknown request type ${JSON.stringify(type) ?? 'undefined'}; only "subscribe" is accepted`);
     if (fromSeq !== undefined && (typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 1)) {
       return reject(`fromSeq must be a whole number ≥ 1 (got ${JSON.stringify(fromSeq)})`);
     }
@@ -446,6 +476,8 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   });
   wss.on('error', (error) => log(`server error: ${error.message}`));
 
+  // Each tick generates what the pace asks for, in frames, pumping clients after each frame; it gives the event
+  // loop back after ~25 ms even if behind (the debt carries over, capped at a quarter second of messages).
   const tick = () => {
     const now = performance.now();
     if (!session.ended && rate > 0) {
@@ -455,17 +487,23 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
         pacedProduced += due - maxDebt;
         due = maxDebt;
       }
-      if (due > 0) {
-        const produced = session.produce(due, maxBatch);
+      const deadline = now + 25;
+      while (due > 0) {
+        const produced = session.produce(Math.min(due, PRODUCE_CHUNK), maxBatch);
+        if (produced === 0) break;
+        due -= produced;
         pacedProduced += produced;
         producedTotal += produced;
+        for (const client of clients) pump(client);
+        if (performance.now() > deadline) break;
       }
     }
     rateWindow.push([now, producedTotal]);
     while (rateWindow.length > 2 && now - rateWindow[0]![0] > 1000) rateWindow.shift();
     for (const client of clients) {
       pump(client);
-      if (client.ws.readyState === client.ws.OPEN && now - client.lastSentAt >= heartbeatMs) {
+      // hello comes first after a connect, so heartbeats start with the subscription.
+      if (client.subscribed && client.ws.readyState === client.ws.OPEN && now - client.lastSentAt >= heartbeatMs) {
         counters.heartbeatsSent++;
         sendMessage(client, { type: 'heartbeat', ts: Date.now() });
       }
@@ -512,7 +550,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
       return {
         sessionId: session.sessionId,
         nextSeq: session.nextSeq,
-        messagesProduced: session.generator.generated,
+        messagesProduced: session.produced,
         framesProduced: session.framesProduced,
         framesSent: counters.framesSent,
         bytesSent: counters.bytesSent,

@@ -147,7 +147,7 @@ describe('OrderBook: cancels', () => {
     const fills: Fill<Ref>[] = [];
     const live: ReturnType<typeof b.submit>[] = [];
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     let traded = 0;
     let submitted = 0;
     let cancelled = 0;

@@ -125,7 +125,10 @@ describe('generateSession: the trading day', () => {
       if (m.type === 'phase') phase.set(m.exchange, m.phase);
       if (m.type === 'trade') {
         trades++;
-        v.check(phase.get(exchangeOf.get(m.instrumentId)!) === 'continuous', () => `trade seq ${m.seq} outside continuous trading`);
+        v.check(
+          phase.get(exchangeOf.get(m.instrumentId)!) === 'continuous',
+          () => `trade seq ${m.seq} outside continuous trading`,
+        );
         v.check((m.commission ?? 0) > 0, () => `trade seq ${m.seq} without commission`);
         v.check(m.aggressor === 'buy' || m.aggressor === 'sell', () => `trade seq ${m.seq} aggressor ${m.aggressor}`);
         v.check((m.buyAccountId === null) === (m.buyOrderId === null), () => `trade seq ${m.seq}: buy ids disagree`);
@@ -150,9 +153,15 @@ describe('generateSession: the trading day', () => {
       if (m.type !== 'trade') continue;
       const s = spec.get(m.instrumentId)!;
       const ticks = m.price / s.priceTick;
-      v.check(Math.abs(ticks - Math.round(ticks)) < 1e-6, () => `seq ${m.seq}: ${m.price} is off the ${s.priceTick} tick`);
+      v.check(
+        Math.abs(ticks - Math.round(ticks)) < 1e-6,
+        () => `seq ${m.seq}: ${m.price} is off the ${s.priceTick} tick`,
+      );
       v.check(String(m.price).length < 12, () => `seq ${m.seq}: price prints as ${m.price}`);
-      v.check(Math.abs(m.price / s.preSettlement - 1) <= s.limitPct, () => `seq ${m.seq}: ${m.price} outside the limits`);
+      v.check(
+        Math.abs(m.price / s.preSettlement - 1) <= s.limitPct,
+        () => `seq ${m.seq}: ${m.price} outside the limits`,
+      );
     }
     expect(v.found).toEqual([]);
   });
@@ -163,7 +172,10 @@ describe('generateSession: the trading day', () => {
     for (const m of messages) {
       if (m.type === 'trade') traded.set(m.instrumentId, (traded.get(m.instrumentId) ?? 0) + m.qty);
       if (m.type === 'quote') {
-        v.check(m.volume === (traded.get(m.instrumentId) ?? 0), () => `quote seq ${m.seq}: volume ${m.volume} ≠ lots traded`);
+        v.check(
+          m.volume === (traded.get(m.instrumentId) ?? 0),
+          () => `quote seq ${m.seq}: volume ${m.volume} ≠ lots traded`,
+        );
       }
     }
     expect(v.found).toEqual([]);

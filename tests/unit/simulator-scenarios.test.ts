@@ -91,7 +91,12 @@ class FeedAudit {
           break;
         case 'position': {
           const leg = this.leg(m.accountId, m.instrumentId);
-          Object.assign(leg, { long: m.longQty, longAvg: m.longAvgPrice, short: m.shortQty, shortAvg: m.shortAvgPrice });
+          Object.assign(leg, {
+            long: m.longQty,
+            longAvg: m.longAvgPrice,
+            short: m.shortQty,
+            shortAvg: m.shortAvgPrice,
+          });
           break;
         }
         case 'cash':
@@ -210,7 +215,12 @@ class FeedAudit {
       }
       if (side === 'sell') {
         for (const sweep of this.sweeps) {
-          if (!sweep.reversed && sweep.subject === subject && sweep.instrumentId === m.instrumentId && m.ts - sweep.ts < 60_000) {
+          if (
+            !sweep.reversed &&
+            sweep.subject === subject &&
+            sweep.instrumentId === m.instrumentId &&
+            m.ts - sweep.ts < 60_000
+          ) {
             sweep.reversed = true;
             this.bump(this.sweepsWithReversal, `${subject}|${m.instrumentId}`);
           }
@@ -249,7 +259,10 @@ class FeedAudit {
         }
       }
       const key = `${subject}|${m.instrumentId}`;
-      this.positionRatio.set(key, Math.max(this.positionRatio.get(key) ?? 0, long / instrument.positionLimit, short / instrument.positionLimit));
+      this.positionRatio.set(
+        key,
+        Math.max(this.positionRatio.get(key) ?? 0, long / instrument.positionLimit, short / instrument.positionLimit),
+      );
     }
     for (const holder of this.holders.get(m.instrumentId) ?? []) {
       const risk = this.risk(holder);
@@ -279,7 +292,7 @@ class FeedAudit {
     for (const [account, times] of this.submissions) {
       const ts = [...times].sort((a, b) => a - b);
       let occasions = 0;
-      for (let i = 0; i < ts.length; ) {
+      for (let i = 0; i < ts.length;) {
         let j = i;
         while (j < ts.length && ts[j]! - ts[i]! < 1000) j++;
         if (j - i >= 10) {
@@ -371,7 +384,15 @@ describe('injected scenarios (all) come with ground truth that the feed bears ou
     expect(new Set(truth.map((t) => t.rule))).toEqual(new Set(RULE_IDS));
     expect(truth.length).toBe(16);
     for (const t of truth) {
-      expect(Object.keys(t).slice(0, 7)).toEqual(['rule', 'subjectType', 'subjectId', 'accountIds', 'instrumentId', 'firstSeq', 'lastSeq']);
+      expect(Object.keys(t).slice(0, 7)).toEqual([
+        'rule',
+        'subjectType',
+        'subjectId',
+        'accountIds',
+        'instrumentId',
+        'firstSeq',
+        'lastSeq',
+      ]);
       expect(t.firstSeq).toBeGreaterThan(0);
       expect(t.lastSeq).toBeGreaterThanOrEqual(t.firstSeq);
       expect(t.lastSeq).toBeLessThanOrEqual(messages.length);
@@ -379,7 +400,11 @@ describe('injected scenarios (all) come with ground truth that the feed bears ou
       if (t.subjectType === 'group') for (const a of t.accountIds) expect(audit.groupOf.get(a)).toBe(t.subjectId);
     }
     const types = new Set(messages.map((m) => m.type));
-    expect([...types].every((type) => ['instrument', 'account', 'position', 'phase', 'quote', 'order', 'trade', 'cash', 'end'].includes(type))).toBe(true);
+    expect(
+      [...types].every((type) =>
+        ['instrument', 'account', 'position', 'phase', 'quote', 'order', 'trade', 'cash', 'end'].includes(type),
+      ),
+    ).toBe(true);
     expect(messages.some((m) => 'rule' in m || 'subjectId' in m)).toBe(false);
   });
 
@@ -431,7 +456,8 @@ describe('injected scenarios (all) come with ground truth that the feed bears ou
     }
     const group = cases.find((t) => t.subjectType === 'group')!;
     // Each member alone stays within the limit: only the summed position breaches.
-    for (const account of group.accountIds) expect(audit.positionRatio.get(`${account}|${group.instrumentId}`) ?? 0).toBeLessThanOrEqual(1);
+    for (const account of group.accountIds)
+      expect(audit.positionRatio.get(`${account}|${group.instrumentId}`) ?? 0).toBeLessThanOrEqual(1);
     for (const [k, r] of audit.positionRatio) if (!cases.some((t) => key(t) === k)) expect(r).toBeLessThan(0.5);
   });
 

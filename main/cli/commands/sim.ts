@@ -57,7 +57,9 @@ async function openOutput(path: string, flag: string): Promise<WriteStream> {
   try {
     await once(stream, 'open');
   } catch (error) {
-    throw new CliError(`${flag} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new CliError(
+      `${flag} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return stream;
 }
@@ -71,7 +73,13 @@ async function close(stream: WriteStream): Promise<void> {
   await once(stream, 'finish');
 }
 
-async function writeDay(file: string, seed: number, messages: number, scenarios: ScenarioSelection, truthFile?: string): Promise<number> {
+async function writeDay(
+  file: string,
+  seed: number,
+  messages: number,
+  scenarios: ScenarioSelection,
+  truthFile?: string,
+): Promise<number> {
   if (scenarios !== 'none' && messages < MIN_MESSAGES_WITH_SCENARIOS) {
     throw new CliError(`--messages must be at least ${MIN_MESSAGES_WITH_SCENARIOS} with scenarios (got ${messages})`);
   }
@@ -130,7 +138,8 @@ export const simCommand: CliCommand = {
       const messages = intOption(values.messages, 'messages', DEFAULT_MESSAGES, 2000, 1_000_000_000);
       return writeDay(values.write, seed, messages, scenarios, values.truth);
     }
-    if (values.messages !== undefined) throw new CliError('--messages goes with --write; a served day is sized by --day-seconds');
+    if (values.messages !== undefined)
+      throw new CliError('--messages goes with --write; a served day is sized by --day-seconds');
     const port = intOption(values.port, 'port', 9001, 0, 65535);
     const rate = intOption(values.rate, 'rate', DEFAULT_RATE, 0, 1_000_000);
     const daySeconds = intOption(values['day-seconds'], 'day-seconds', DEFAULT_DAY_SECONDS, 10, 7 * 24 * 3600);
