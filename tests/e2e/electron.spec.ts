@@ -1,10 +1,11 @@
 // The real Electron app (Playwright `_electron`): Market Watch ticks on the embedded simulator, the window is
 // isolated and sandboxed, pop-ups and navigation are refused, and a window opens another. Skipped where the
 // Electron binary was not downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1, offline machines, this CI).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
+import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -25,6 +26,15 @@ function callApi({ method, args }: { method: string; args: unknown }): Promise<u
   return api.call(method, args);
 }
 
+/** First start in the fresh data folder: the window asks for an admin, which also logs it in. */
+async function setUpAdmin(page: Page): Promise<void> {
+  await page.getByTestId('setup-username').fill('e2e.admin', { timeout: 30_000 });
+  await page.getByTestId('setup-display-name').fill('E2E Admin');
+  await page.getByTestId('setup-password').fill('e2e-password-1');
+  await page.getByTestId('setup-submit').click();
+  await page.getByTestId('operator-name').waitFor({ timeout: 20_000 });
+}
+
 test.describe('Electron app', () => {
   test.skip(
     !hasElectronBinary,
@@ -32,6 +42,7 @@ test.describe('Electron app', () => {
   );
 
   let app: ElectronApplication | null = null;
+  let dataDir: string | null = null;
 
   test.beforeEach(() => {
     const bundle = path.join(root, 'dist', 'main', 'electron-main.js');
@@ -41,11 +52,16 @@ test.describe('Electron app', () => {
   test.afterEach(async () => {
     await app?.close();
     app = null;
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    dataDir = null;
   });
 
   async function launch(): Promise<ElectronApplication> {
     const env = { ...process.env } as Record<string, string>;
     delete env.FLOORWATCH_FEED_URL; // the embedded simulator, whatever the developer's shell says
+    // A fresh data folder: its own operators and audit log, never the developer's.
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-electron-'));
+    env.FLOORWATCH_DATA_DIR = dataDir;
     // Chromium refuses to start as root with its OS sandbox (containers, CI). The renderer sandbox flag we check
     // below is still the app's own setting.
     const args = process.getuid?.() === 0 ? ['.', '--no-sandbox'] : ['.'];
@@ -56,6 +72,7 @@ test.describe('Electron app', () => {
   test('opens Market Watch on the simulator, ticking', async () => {
     const electronApp = await launch();
     const page = await electronApp.firstWindow();
+    await setUpAdmin(page);
     await expect(page.getByTestId('window-title')).toContainText('Market Watch', { timeout: 20_000 });
     await expect(page.getByTestId('feed-state')).toHaveAttribute('data-state', 'live', { timeout: 20_000 });
     const grid = page.getByTestId('market-grid');
@@ -108,6 +125,7 @@ test.describe('Electron app', () => {
     const electronApp = await launch();
     const page = await electronApp.firstWindow();
     await page.waitForLoadState('domcontentloaded');
+    await setUpAdmin(page); // window.open needs a logged-in session; the new window resumes it
     const opened = electronApp.waitForEvent('window');
     await expect(page.evaluate(callApi, { method: 'window.open', args: { kind: 'positions' } })).resolves.toEqual({
       opened: true,
