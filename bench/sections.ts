@@ -1,4 +1,11 @@
-// The benchmark sections `bench/run.ts` runs, in order. Each returns figures under stable JSON keys.
+// The benchmark sections `bench/run.ts` runs, in order. Each returns figures under stable JSON keys (a contract:
+// other tools read `npm run bench -- --json`).
+import { benchAudit } from './audit';
+import { benchCaseOpen } from './cases';
+import { benchIngest, benchRecord, benchRulesCost } from './core';
+import { benchReplay } from './review';
+import { benchGrid, benchTickToScreen, benchWorkspace } from './screen';
+
 export interface BenchFigure {
   key: string;
   value: number;
@@ -11,4 +18,92 @@ export interface BenchSection {
   run(): Promise<BenchFigure[]>;
 }
 
-export const sections: BenchSection[] = [];
+export const sections: BenchSection[] = [
+  {
+    name: 'ingest',
+    async run() {
+      const r = await benchIngest();
+      return [
+        {
+          key: 'ingest_msgs_per_s',
+          value: r.ingest_msgs_per_s,
+          target: '≥ 300,000',
+          note: 'decode + state, batched frames',
+        },
+        { key: 'json_parse_msgs_per_s', value: r.json_parse_msgs_per_s, note: 'raw JSON.parse of the same frames' },
+      ];
+    },
+  },
+  {
+    name: 'rules',
+    async run() {
+      const r = await benchRulesCost();
+      return [{ key: 'rules_cost_pct', value: r.rules_cost_pct, target: '≤ 30', note: 'all rules, % of ingest time' }];
+    },
+  },
+  {
+    name: 'record',
+    async run() {
+      const r = await benchRecord();
+      return [
+        {
+          key: 'record_msgs_per_s',
+          value: r.record_msgs_per_s,
+          target: '≥ 250,000',
+          note: 'decode + journal + state + rules',
+        },
+        { key: 'sqlite_insert_rows_per_s', value: r.sqlite_insert_rows_per_s, note: 'plain prepared insert, same run' },
+      ];
+    },
+  },
+  {
+    name: 'session',
+    async run() {
+      const r = await benchReplay({ messages: 1_000_000 });
+      return [
+        {
+          key: 'session_open_ms',
+          value: r.session_open_ms,
+          target: '< 1000',
+          note: `${r.messages.toLocaleString('en-US')}-message session`,
+        },
+        { key: 'session_seek_ms', value: r.session_seek_ms, target: '< 150', note: 'reader seek, worst case' },
+        {
+          key: 'replay_msgs_per_s',
+          value: r.replay_msgs_per_s,
+          target: '≥ 300,000',
+          note: 'as fast as possible, all rules',
+        },
+        { key: 'session_bytes_per_msg', value: r.session_bytes_per_msg, target: '≤ 120' },
+      ];
+    },
+  },
+  {
+    name: 'audit',
+    async run() {
+      const r = await benchAudit();
+      return [
+        {
+          key: 'audit_p99_ms',
+          value: r.audit_p99_ms_feed_in_worker,
+          target: '≤ 10',
+          note: 'durable append, feed 100k msg/s in the core worker (as deployed)',
+        },
+        { key: 'audit_p99_same_thread_ms', value: r.audit_p99_ms, note: 'if the feed shared the audit thread' },
+      ];
+    },
+  },
+  {
+    name: 'case',
+    async run() {
+      const r = await benchCaseOpen();
+      return [{ key: 'case_open_ms', value: r.case_open_ms, target: '< 500', note: '10 minutes of replayed book' }];
+    },
+  },
+  {
+    name: 'screen',
+    async run() {
+      return [...(await benchTickToScreen()), ...(await benchGrid()), ...(await benchWorkspace())];
+    },
+  },
+];
