@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LinkChannel, WindowKind } from '../../shared/api/contract';
 import { createBackend } from '../api/backend';
+import { openAuthServices, type AuthServices } from '../auth/authServices';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
 import { sessionsFolder, Workstation } from '../review/workstation';
@@ -34,6 +35,8 @@ const windows = new Map<WindowKind, BrowserWindow>();
 let core: CoreProcess | null = null;
 /** Live or REVIEW of a recorded session: what every window shows (see main/review/workstation.ts). */
 let workstation: Workstation | null = null;
+/** Operators, sessions, the audit log and four eyes (opened from the data folder at start, closed at quit). */
+let access: AuthServices | null = null;
 let transport: ElectronApiTransport | null = null;
 /** The machine policy's decisions and the data folder upkeep (retention, disk space). */
 let policy: PolicyLaunch | null = null;
@@ -115,9 +118,16 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
-  // No page of ours needs camera, notifications, geolocation…: refuse every permission request and check.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  try {
+    access = openAuthServices({
+      app: 'electron',
+      version: app.getVersion(),
+      idleLockMs: policy.resolved.values.idleLockMinutes * 60_000,
+      log: (line) => stderrLog('warn', line),
+    });
+  } catch (error) {
+    return fail('Floorwatch cannot open its operators and audit log', error);
+  }
 
   try {
     core = await CoreProcess.start(launch.feedUrl ? { feedUrl: launch.feedUrl } : {});
@@ -130,15 +140,19 @@ async function start(): Promise<void> {
     );
   }
 
-  workstation = new Workstation({ live: core, liveTopics: { health: policy.healthTopic(core) } });
+  workstation = new Workstation({
+    live: core,
+    liveTopics: { ...access.topics, health: policy.healthTopic(access.topics?.health ?? core) },
+  });
   const { dispatcher } = createBackend({
     core: workstation,
-    services: { ...createAccountHandlers(core), ...policy.services, ...workstation.services() },
+    gate: access.gate,
+    services: { ...access.services, ...createAccountHandlers(core), ...policy.services, ...workstation.services() },
     topics: workstation.topics(),
     transport: 'electron',
     version: app.getVersion(),
-    openWindow: async (kind, channel) => {
-      openWindow(kind, channel);
+    openWindow: async (kind, channel, caller) => {
+      openWindow(kind, channel, access?.sessionToken(caller.connectionId));
       return { opened: true };
     },
     onRejected: (entry) =>
@@ -200,7 +214,9 @@ async function openSessionFromDialog(): Promise<void> {
 function focusOrOpen(kind: WindowKind): void {
   const existing = windows.get(kind);
   if (!existing) {
-    if (core) openWindow(kind);
+    // A window opened from the menu joins the session of the window in front (ipcTransport names it window-<id>).
+    const focused = BrowserWindow.getFocusedWindow();
+    if (core) openWindow(kind, undefined, focused ? access?.sessionToken(`window-${focused.webContents.id}`) : null);
     return;
   }
   if (existing.isMinimized()) existing.restore();
@@ -208,7 +224,7 @@ function focusOrOpen(kind: WindowKind): void {
 }
 
 /** One window per kind: opening a kind that is already open brings it to the front. */
-function openWindow(kind: WindowKind, channel?: LinkChannel): void {
+function openWindow(kind: WindowKind, channel?: LinkChannel, sessionToken?: string | null): void {
   const existing = windows.get(kind);
   if (existing) {
     focusOrOpen(kind);
@@ -242,7 +258,9 @@ function openWindow(kind: WindowKind, channel?: LinkChannel): void {
   window.once('ready-to-show', () => window.show());
   const query: Record<string, string> = { window: kind };
   if (channel) query.channel = channel;
-  window.loadFile(RENDERER_INDEX, { query }).catch((error: unknown) => {
+  // The session token rides in the fragment; the page takes it out and resumes the opener's session with it.
+  const hash = sessionToken ? `session=${encodeURIComponent(sessionToken)}` : undefined;
+  window.loadFile(RENDERER_INDEX, { query, ...(hash ? { hash } : {}) }).catch((error: unknown) => {
     stderrLog('error', 'window failed to load', { kind, message: (error as Error).message });
   });
 }
@@ -268,7 +286,16 @@ async function shutdown(): Promise<void> {
     );
   const running = core;
   core = null;
-  if (!running) return;
+  const closeAccess = () => {
+    // Logs every session out (audited) and closes the audit log and operator store, after the core.
+    try {
+      access?.close();
+    } catch (error) {
+      stderrLog('error', 'audit log did not close cleanly', { message: (error as Error).message });
+    }
+    access = null;
+  };
+  if (!running) return closeAccess();
   // A core that does not stop within 5 s must not keep the app alive.
   await Promise.race([
     running
@@ -278,6 +305,7 @@ async function shutdown(): Promise<void> {
       ),
     new Promise((resolve) => setTimeout(resolve, 5000).unref()),
   ]);
+  closeAccess();
 }
 
 function fail(title: string, error: unknown): void {
