@@ -11,7 +11,16 @@ import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './bui
 import { collectSession, type CollectOptions, type SessionFacts } from './collect';
 import { escapeHtml, renderReportHtml } from './html';
 import { writeManifest, type EvidenceManifest } from './manifest';
-import { t, pick, type ReportDocument, type ReportLang, type ReportTable } from './model';
+import {
+  both,
+  RULE_NAMES,
+  STATE_NAMES,
+  t,
+  pick,
+  type ReportDocument,
+  type ReportLang,
+  type ReportTable,
+} from './model';
 import { PdfRenderer } from './pdf';
 import { readSlice } from './slice';
 import { reportXlsx, rowsCsv, tableCsv } from './tables';
@@ -296,17 +305,25 @@ function buildEvidenceDocument(
         { key: 'value', title: t('Value', '内容') },
       ],
       rows: [
-        { item: 'id', value: alert.id },
-        { item: 'rule', value: alert.rule },
-        { item: 'subject', value: `${alert.subjectId} (${alert.subjectType}) ${alert.accountIds.join(' ')}` },
-        { item: 'instrument / exchange', value: `${alert.instrumentId ?? '—'} / ${alert.exchange ?? '—'}` },
-        { item: 'severity / score', value: `${alert.severity} / ${alert.score}` },
-        { item: 'count / threshold', value: `${alert.count ?? '—'} / ${alert.threshold ?? '—'}` },
-        { item: 'seq', value: `${alert.firstSeq} – ${alert.lastSeq}` },
-        { item: 'disposition', value: detail ? detail.alert.state : 'new' },
-        { item: 'assignee', value: detail?.alert.assignee ?? '—' },
-        { item: 'message', value: alert.message },
-        { item: 'message (zh)', value: alert.messageZh },
+        { item: both('Alert id', '预警编号'), value: alert.id },
+        {
+          item: both('Rule', '规则'),
+          value: both(RULE_NAMES[alert.rule]?.en ?? alert.rule, RULE_NAMES[alert.rule]?.zh ?? alert.rule),
+        },
+        {
+          item: both('Client (accounts)', '客户（账户）'),
+          value: `${alert.subjectId} (${alert.subjectType}) ${alert.accountIds.join(' ')}`,
+        },
+        {
+          item: both('Contract / exchange', '合约 / 交易所'),
+          value: `${alert.instrumentId ?? '—'} / ${alert.exchange ?? '—'}`,
+        },
+        { item: both('Severity / score', '级别 / 评分'), value: `${alert.severity} / ${alert.score}` },
+        { item: both('Count / threshold', '次数 / 阈值'), value: `${alert.count ?? '—'} / ${alert.threshold ?? '—'}` },
+        { item: both('First – last seq', '首条 – 末条序号'), value: `${alert.firstSeq} – ${alert.lastSeq}` },
+        { item: both('Disposition', '处置状态'), value: stateText(detail ? detail.alert.state : 'new') },
+        { item: both('Assignee', '负责人'), value: detail?.alert.assignee ?? '—' },
+        { item: both('Finding', '监控结论'), value: both(alert.message, alert.messageZh) },
       ],
     },
     {
@@ -332,8 +349,8 @@ function buildEvidenceDocument(
       rows: (detail?.history ?? []).map((h) => ({
         at: new Date(h.at).toISOString().slice(0, 19).replace('T', ' '),
         operator: h.operator,
-        from: h.from,
-        to: h.to,
+        from: stateText(h.from),
+        to: stateText(h.to),
         reason: h.reason,
       })),
       empty: audit ? t('No state changes recorded.', '无状态变更记录。') : t('No audit log given.', '未提供审计日志。'),
@@ -372,4 +389,9 @@ function buildEvidenceDocument(
       '本证据包每个文件的 SHA-256 均列于 manifest.json 与 SHA256SUMS：可用 `sha256sum -c SHA256SUMS` 或 `floorwatch report verify DIR` 校验。',
     ),
   };
+}
+
+function stateText(state: string): string {
+  const name = STATE_NAMES[state];
+  return name ? both(name.en, name.zh) : state;
 }

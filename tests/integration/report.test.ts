@@ -225,7 +225,7 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
     );
     const text = pdftotext(pdf);
     expect(text).toContain('asked the client to explain');
-    expect(text).toContain('acknowledged');
+    expect(text).toMatch(/Disposition\s+Acknowledged/);
     savePages(pdf, 'report-evidence-en');
     savePages(
       join(
