@@ -66,16 +66,6 @@ function PaletteBody() {
       });
     }
     const name = query.trim();
-    if (name) {
-      list.push({
-        id: 'layout:save',
-        label: t('palette.saveLayout', { name }),
-        run: () => {
-          const layout = saveLayout(name);
-          notify(t('layout.saved', { name, count: layout.windows.length }));
-        },
-      });
-    }
     for (const layout of loadLayouts()) {
       list.push({
         id: `layout:restore:${layout.name}`,
@@ -128,6 +118,17 @@ function PaletteBody() {
           run: () => void openWindow('account', channel, { account: name }),
         });
       }
+    }
+    // Saving under the typed name comes last: typing a layout's name should restore it, not overwrite it.
+    if (name) {
+      list.push({
+        id: 'layout:save',
+        label: t('palette.saveLayout', { name }),
+        run: () => {
+          const layout = saveLayout(name);
+          notify(t('layout.saved', { name, count: layout.windows.length }));
+        },
+      });
     }
     if (!needle) return list;
     const words = needle.split(/\s+/);

@@ -9,6 +9,7 @@ import type { AccountCounters, AccountDetail } from '../../../shared/api/methods
 import type { AccountActionRequest } from '../../../shared/api/methods/auth';
 import type { AlertRow } from '../../../shared/api/methods/alerts';
 import { callOptional, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
+import { RequestActionForm } from '../auth/RequestActionForm';
 import { Sparkline, pushSample } from '../components/Sparkline';
 import {
   decimalsOfInstrument,
@@ -478,33 +479,12 @@ function useActions(accountId: string | null): { requests: AccountActionRequest[
   }, [loaded]);
 }
 
-type SimpleKind = 'freeze_opening' | 'unfreeze_opening' | 'mark_forced_liquidation' | 'client_contact_note';
-const SIMPLE_KINDS: readonly SimpleKind[] = [
-  'freeze_opening',
-  'unfreeze_opening',
-  'mark_forced_liquidation',
-  'client_contact_note',
-];
-
-/** Request an account action (a second operator approves it) and approve/reject others' pending requests. */
+/**
+ * Four eyes at the account: the request form (auth's RequestActionForm; a different supervisor approves it) and the
+ * account's requests with their status; pending ones can be approved or rejected here too.
+ */
 function FourEyes({ accountId, requests }: { accountId: string; requests: AccountActionRequest[] }) {
-  const { t } = useTranslation();
-  const [kind, setKind] = useState<SimpleKind>('freeze_opening');
-  const [reason, setReason] = useState('');
-  const [note, setNote] = useState('');
   const [message, setMessage] = useState<string | null>(null);
-  const submit = async () => {
-    const action =
-      kind === 'client_contact_note'
-        ? { kind, accountId, params: { note: note.trim() || reason.trim() } }
-        : { kind, accountId, params: {} };
-    const result = await callOptional<AccountActionRequest>('actions.request', { action, reason: reason.trim() });
-    setMessage(result.ok ? `#${result.value.id} ${result.value.status}` : result.message);
-    if (result.ok) {
-      setReason('');
-      setNote('');
-    }
-  };
   const decide = async (id: number, approve: boolean) => {
     const result = approve
       ? await callOptional('actions.approve', { requestId: id })
@@ -513,47 +493,7 @@ function FourEyes({ accountId, requests }: { accountId: string; requests: Accoun
   };
   return (
     <div className="fw-four-eyes">
-      <form
-        className="fw-inline-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (reason.trim()) void submit();
-        }}
-      >
-        <select
-          className="fw-select"
-          aria-label="Action"
-          data-testid="action-kind"
-          value={kind}
-          onChange={(event) => setKind(event.target.value as SimpleKind)}
-        >
-          {SIMPLE_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {k.replace(/_/g, ' ')}
-            </option>
-          ))}
-        </select>
-        {kind === 'client_contact_note' && (
-          <input
-            className="fw-search"
-            aria-label={t('account.notes')}
-            placeholder={t('account.notes')}
-            value={note}
-            onChange={(event) => setNote(event.target.value)}
-          />
-        )}
-        <input
-          className="fw-search"
-          aria-label="Reason"
-          placeholder="Reason / 理由"
-          data-testid="action-reason"
-          value={reason}
-          onChange={(event) => setReason(event.target.value)}
-        />
-        <button type="submit" className="fw-button" disabled={!reason.trim()}>
-          Request / 申请
-        </button>
-      </form>
+      <RequestActionForm accountId={accountId} />
       {message && <p className="fw-muted fw-small">{message}</p>}
       <table className="fw-table">
         <tbody>

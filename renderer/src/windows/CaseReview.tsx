@@ -20,7 +20,7 @@ import { addAlertNote, setAlertState } from './alertActions';
 const STATE_BUTTONS: readonly AlertState[] = ['acknowledged', 'investigating', 'escalated', 'dismissed', 'closed'];
 const NEEDS_RATIONALE: readonly AlertState[] = ['dismissed', 'closed'];
 const LADDER_LEVELS = 10;
-/** When the window script started: the case's open time is measured from here to the first drawn chart. */
+/** When the window script started (for the whole window's time to a drawn case). */
 const windowStart = performance.now();
 
 type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'unavailable'; message: string };
@@ -116,7 +116,10 @@ export function CaseReview() {
   const [detail, setDetail] = useState<AlertDetail | null>(null);
   const [cursor, setCursor] = useState(0);
   const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
+  /** cases.window asked → chart drawn (the case-open time), and window start → chart drawn. */
   const [openMs, setOpenMs] = useState<number | null>(null);
+  const [windowMs, setWindowMs] = useState<number | null>(null);
+  const callStartRef = useRef(0);
   const [dialog, setDialog] = useState<{ kind: 'note' } | { kind: 'state'; state: AlertState } | null>(null);
   const liveAlert = alertsStore.use((s) => (alertId ? s.rows.get(alertId) : undefined));
   const evidenceRef = useRef<HTMLDivElement>(null);
@@ -128,6 +131,7 @@ export function CaseReview() {
   useEffect(() => {
     if (!alertId) return;
     let stopped = false;
+    callStartRef.current = performance.now();
     void callOptional<CaseWindow>('cases.window', file ? { alertId, file } : { alertId }).then((result) => {
       if (stopped) return;
       if (result.ok) {
@@ -135,7 +139,7 @@ export function CaseReview() {
         setCursor(nearestSnapshot(result.value.depth, result.value.anchorTs));
       } else {
         setCaseData({ state: 'unavailable', message: result.message });
-        setOpenMs(Math.round(performance.now() - windowStart));
+        setOpenMs(Math.round(performance.now() - callStartRef.current));
       }
     });
     return () => {
@@ -186,7 +190,9 @@ export function CaseReview() {
   }, [upDown, theme]);
 
   const onChartReady = useCallback(() => {
-    setOpenMs((previous) => previous ?? Math.round(performance.now() - windowStart));
+    const now = performance.now();
+    setOpenMs((previous) => previous ?? Math.round(now - callStartRef.current));
+    setWindowMs((previous) => previous ?? Math.round(now - windowStart));
   }, []);
 
   const pickEvidence = (seq: number, ts: number) => {
@@ -214,6 +220,8 @@ export function CaseReview() {
       data-testid="case-view"
       data-alert={alertId}
       data-open-ms={openMs ?? undefined}
+      data-window-ms={windowMs ?? undefined}
+      data-server-ms={data?.elapsedMs}
       data-loaded={caseData.state}
     >
       <div className="fw-case-head">

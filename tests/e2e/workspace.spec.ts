@@ -1,0 +1,357 @@
+// The operator workspace in real Chromium against the headless host (built-in simulator, live surveillance): the
+// alert pane (live alerts, keyboard navigation, acknowledge), account tools, case review, system health, the language
+// switch, a channel link, and a named layout saved and restored after a reload. Screenshots of every window in both
+// themes go to tests/e2e/artifacts/workspace-<kind>-<theme>.png.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test as base, type BrowserContext, type Page } from '@playwright/test';
+import WebSocket from 'ws';
+import type { WindowKind } from '../../shared/api/contract';
+import { artifactsDir, repoRoot } from './support/paths';
+
+mkdirSync(artifactsDir, { recursive: true });
+
+// The host runs on a simulator WITH misconduct scenarios (the stock host fixture runs a clean market, which raises
+// no alerts): `floorwatch sim --scenarios all` on a short trading day, and `floorwatch host --feed` on it.
+interface RunningHost {
+  origin: string;
+  pageUrl(kind: WindowKind): string;
+  log(): string;
+  operator: { username: string; password: string };
+}
+
+const OPERATOR = { username: 'e2e.desk', displayName: 'E2E Desk', password: 'e2e-desk-password-1' };
+
+function startProcess(args: string[], pattern: RegExp, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  return new Promise<{ child: ChildProcess; match: RegExpMatchArray; log: () => string }>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args[0]} printed nothing usable in 90 s; stderr:\n${stderr}`));
+    }, 90_000);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = stdout.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match, log: () => stderr });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited (code ${code}); stderr:\n${stderr}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** First start: the admin created over the bridge, as the first window's setup screen would. */
+function setUpAdmin(url: URL): Promise<void> {
+  const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token') ?? ''}`, { origin: url.origin });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('auth.setupAdmin got no answer')), 30_000);
+    ws.once('error', reject);
+    ws.once('open', () => ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'auth.setupAdmin', args: OPERATOR })));
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as {
+        kind: string;
+        id?: number;
+        ok?: boolean;
+        error?: { message: string };
+      };
+      if (reply.kind !== 'result' || reply.id !== 1) return;
+      clearTimeout(timer);
+      ws.close();
+      if (reply.ok) resolve();
+      else reject(new Error(`auth.setupAdmin failed: ${reply.error?.message}`));
+    });
+  });
+}
+
+const test = base.extend<object, { host: RunningHost }>({
+  host: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
+    async ({}, use) => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-desk-'));
+      const sim = await startProcess(
+        [
+          'sim',
+          '--port',
+          '0',
+          '--seed',
+          '7',
+          '--rate',
+          '3000',
+          '--scenarios',
+          'all',
+          '--day-seconds',
+          '420',
+          '--quiet',
+        ],
+        /serving fw-feed\/1 at (ws:\/\/\S+) /,
+      );
+      const feedUrl = sim.match[1] ?? '';
+      let hostProcess: Awaited<ReturnType<typeof startProcess>> | null = null;
+      try {
+        hostProcess = await startProcess(['host', '--port', '0', '--feed', feedUrl], /^(https?:\/\/\S+\?token=\S+)$/m, {
+          FLOORWATCH_DATA_DIR: dataDir,
+        });
+        const url = new URL(hostProcess.match[1] ?? '');
+        await setUpAdmin(url);
+        const token = url.searchParams.get('token') ?? '';
+        const hostLog = hostProcess.log;
+        await use({
+          origin: url.origin,
+          pageUrl(kind) {
+            return `${url.origin}/?window=${kind}&token=${encodeURIComponent(token)}`;
+          },
+          log: () => `${hostLog()}\n${sim.log()}`,
+          operator: OPERATOR,
+        });
+      } finally {
+        if (hostProcess) await stopProcess(hostProcess.child);
+        await stopProcess(sim.child);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 200_000 },
+  ],
+});
+
+test.describe.configure({ mode: 'serial' });
+
+/** Opens a window page, signing in through the login screen when the host asks for it. */
+async function openPage(page: Page, host: RunningHost, kind: WindowKind, extra = ''): Promise<void> {
+  await page.goto(host.pageUrl(kind) + extra);
+  await waitReady(page, host);
+}
+
+async function waitReady(page: Page, host: RunningHost): Promise<void> {
+  const login = page.getByTestId('login-username');
+  const title = page.getByTestId('window-title');
+  await expect(login.or(title).first()).toBeVisible({ timeout: 45_000 });
+  if (await login.isVisible()) {
+    await login.fill(host.operator.username);
+    await page.getByTestId('login-password').fill(host.operator.password);
+    await page.getByTestId('login-submit').click();
+  }
+  await expect(title).toBeVisible();
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const theme of ['dark', 'light'] as const) {
+    const toggle = page.getByTestId('theme-toggle');
+    if ((await toggle.getAttribute('data-theme')) !== theme) await toggle.click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(artifactsDir, `workspace-${name}-${theme}.png`) });
+  }
+  await page.getByTestId('theme-toggle').click(); // back to dark
+}
+
+function watchErrors(page: Page, problems: string[], name: string): void {
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+}
+
+async function firstAccountId(context: BrowserContext, host: RunningHost): Promise<string> {
+  const page = await context.newPage();
+  await openPage(page, host, 'accounts');
+  const row = page.locator('[data-testid="accounts-grid"] .ag-row[row-id]:has([col-id="accountId"])').first();
+  await expect(row).toBeVisible({ timeout: 45_000 });
+  const id = (await row.getAttribute('row-id')) ?? '';
+  await page.close();
+  return id;
+}
+
+test.describe('operator workspace', () => {
+  test('alert pane: live alerts, j/k navigation, acknowledge, language switch, case opens on Enter', async ({
+    page,
+    context,
+    host,
+  }) => {
+    const problems: string[] = [];
+    watchErrors(page, problems, 'alerts');
+    await openPage(page, host, 'alerts');
+    await expect(page.getByTestId('feed-state')).toHaveAttribute('data-state', /live|ended/, { timeout: 45_000 });
+    const count = page.getByTestId('alerts-count');
+    await expect
+      .poll(async () => Number(await count.getAttribute('data-total')), { timeout: 90_000, message: host.log() })
+      .toBeGreaterThan(2);
+    await page.getByTestId('filter-state').selectOption('all');
+    const rows = page.locator('[data-testid="alerts-grid"] .ag-row[row-id] [col-id="rule"]');
+    await expect.poll(() => rows.count()).toBeGreaterThan(2);
+
+    // Header badge: unacknowledged alerts.
+    await expect
+      .poll(async () => Number(await page.getByTestId('alert-badge').getAttribute('data-count')))
+      .toBeGreaterThan(0);
+
+    // Keyboard: j selects the first displayed row, j the second, k back to the first.
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    const selected = page.locator('[data-testid="alerts-grid"] .ag-row.ag-row-selected[row-id]').first();
+    await page.keyboard.press('j');
+    await expect(selected).toHaveAttribute('row-index', '0');
+    await page.keyboard.press('j');
+    await expect(selected).toHaveAttribute('row-index', '1');
+    await page.keyboard.press('k');
+    await expect(selected).toHaveAttribute('row-index', '0');
+    const alertId = (await selected.getAttribute('row-id')) ?? '';
+    expect(alertId).not.toBe('');
+
+    // a = acknowledge (audited on the main side); the row's state follows through the alerts topic.
+    const stateOf = () => page.locator(`[data-testid="alerts-grid"] .ag-row[row-id="${alertId}"] [col-id="state"]`);
+    const before = (await stateOf().textContent()) ?? '';
+    if (before.includes('New')) {
+      await page.keyboard.press('a');
+      await expect(stateOf()).toContainText('Acknowledged', { timeout: 15_000 });
+    }
+
+    // Language switch without a reload: title, headers and the rule names change.
+    await page.getByTestId('language-select').selectOption('zh-CN');
+    await expect(page.getByTestId('window-title')).toHaveText('预警');
+    await expect(page.locator('[data-testid="alerts-grid"] .ag-header-cell[col-id="rule"]')).toContainText('规则');
+    await expect(page.getByTestId('feed-state')).toHaveText(/实时|交易结束/);
+    await page.screenshot({ path: path.join(artifactsDir, 'workspace-alerts-zh.png') });
+    await page.getByTestId('language-select').selectOption('en');
+    await expect(page.getByTestId('window-title')).toHaveText('Alerts');
+
+    await shoot(page, 'alerts');
+
+    // Enter opens the case review of the selected alert in a new window.
+    const [casePage] = await Promise.all([context.waitForEvent('page'), page.keyboard.press('Enter')]);
+    watchErrors(casePage, problems, 'case');
+    await waitReady(casePage, host);
+    await expect(casePage.getByTestId('window-title')).toHaveText('Case review');
+    const view = casePage.getByTestId('case-view');
+    await expect(view).toHaveAttribute('data-alert', alertId);
+    await expect(view).not.toHaveAttribute('data-loaded', 'loading', { timeout: 30_000 });
+    await expect(casePage.getByTestId('case-explanation')).not.toHaveText('—');
+    if ((await view.getAttribute('data-loaded')) === 'ok') {
+      await expect(casePage.locator('[data-testid="case-chart"] canvas').first()).toBeVisible();
+      await expect(view).toHaveAttribute('data-open-ms', /\d+/);
+      const openMs = Number(await view.getAttribute('data-open-ms'));
+      console.log(
+        `case open: cases.window asked → chart drawn ${openMs} ms (server ${await view.getAttribute('data-server-ms')} ms); ` +
+          `window start → chart drawn ${await view.getAttribute('data-window-ms')} ms`,
+      );
+      // The window's own share (transfer, parse, chart, ladder) within the 500 ms case-open budget; the journal read
+      // on the main side is reported above and belongs to cases.window.
+      expect(openMs - Number(await view.getAttribute('data-server-ms'))).toBeLessThan(500);
+    }
+    await shoot(casePage, 'case');
+    await casePage.close();
+    expect(problems).toEqual([]);
+  });
+
+  test('account tools follow the account picked on a channel; system health is live', async ({
+    page,
+    context,
+    host,
+  }) => {
+    const problems: string[] = [];
+    watchErrors(page, problems, 'accounts');
+    await openPage(page, host, 'accounts');
+    await page.getByTestId('channel-blue').click();
+    const [tools] = await Promise.all([context.waitForEvent('page'), page.getByTestId('open-account').click()]);
+    watchErrors(tools, problems, 'account');
+    await waitReady(tools, host);
+    await expect(tools.getByTestId('channel-blue')).toHaveAttribute('aria-checked', 'true');
+
+    // Pick an account in Accounts: the account tools window on the same channel shows it.
+    const row = page.locator('[data-testid="accounts-grid"] .ag-row[row-id]:has([col-id="accountId"])').nth(1);
+    await expect(row).toBeVisible({ timeout: 45_000 });
+    const accountId = (await row.getAttribute('row-id')) ?? '';
+    await row.click();
+    await expect(tools.getByTestId('account-view')).toHaveAttribute('data-account', accountId, { timeout: 15_000 });
+    await expect(tools.getByTestId('account-id')).toHaveText(accountId);
+    await expect(tools.getByTestId('account-equity')).not.toContainText('—');
+    await expect(tools.getByTestId('account-risk')).toContainText('%');
+    await expect(tools.getByTestId('account-counters-panel')).not.toContainText('Loading', { timeout: 15_000 });
+    await tools.waitForTimeout(2500); // a few risk samples for the sparkline
+    await shoot(tools, 'account');
+
+    const health = await context.newPage();
+    watchErrors(health, problems, 'health');
+    await openPage(health, host, 'health');
+    await expect(health.getByTestId('health-feed-state')).toContainText(/Live|Session ended/, { timeout: 45_000 });
+    await expect(health.getByTestId('health-banner')).toHaveAttribute('data-state', /ok|bad/);
+    await expect
+      .poll(async () =>
+        Number(
+          ((await health.getByTestId('health-rate').locator('.fw-tile-value').textContent()) ?? '0').replace(/,/g, ''),
+        ),
+      )
+      .toBeGreaterThan(0);
+    await health.waitForTimeout(3000);
+    await shoot(health, 'health');
+    await health.close();
+    await tools.close();
+    expect(problems).toEqual([]);
+  });
+
+  test('a named layout is saved and restored after a reload', async ({ page, context, host }) => {
+    const accountId = await firstAccountId(context, host);
+    await openPage(page, host, 'alerts', '&channel=green');
+    const account = await context.newPage();
+    await openPage(account, host, 'account', `&channel=green&account=${encodeURIComponent(accountId)}`);
+    const health = await context.newPage();
+    await openPage(health, host, 'health');
+    await page.bringToFront();
+    await page.waitForTimeout(2500); // every window has announced itself
+
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette-input').fill('desk-e2e');
+    await page.locator('[data-command="layout:save"]').click();
+    await expect(page.getByTestId('notice')).toContainText('desk-e2e');
+    const saved = await page.evaluate(() => window.localStorage.getItem('floorwatch.layouts.v1'));
+    const layout = (JSON.parse(saved ?? '[]') as { name: string; windows: { kind: string }[] }[]).find(
+      (l) => l.name === 'desk-e2e',
+    );
+    expect(layout?.windows.map((w) => w.kind).sort()).toEqual(['account', 'alerts', 'health']);
+
+    // Close the other windows, reload, restore: they come back with their channel and account.
+    await account.close();
+    await health.close();
+    await page.reload();
+    await waitReady(page, host);
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette-input').fill('restore desk-e2e');
+    const restored: Page[] = [];
+    context.on('page', (p) => restored.push(p));
+    // The restore command is the first match for its name: Enter runs it.
+    await expect(page.locator('[data-command="layout:restore:desk-e2e"]')).toHaveAttribute('aria-selected', 'true');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => restored.length, { timeout: 15_000 }).toBe(2);
+    for (const p of restored) await p.waitForLoadState();
+    const urls = restored.map((p) => new URL(p.url()).searchParams);
+    const accountWindow = urls.find((q) => q.get('window') === 'account');
+    expect(accountWindow?.get('account')).toBe(accountId);
+    expect(accountWindow?.get('channel')).toBe('green');
+    expect(urls.some((q) => q.get('window') === 'health')).toBe(true);
+    for (const p of restored) await p.close();
+  });
+});
