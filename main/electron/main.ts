@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, session,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LinkChannel, WindowKind } from '../../shared/api/contract';
+import { createAlertServices, type AlertServices } from '../alerts';
 import { createBackend } from '../api/backend';
 import { openAuthServices, type AuthServices } from '../auth/authServices';
 import { createAccountHandlers } from '../core/accountHandlers';
@@ -29,9 +30,16 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
   marketWatch: { width: 1280, height: 760 },
   positions: { width: 1360, height: 800 },
   accounts: { width: 1100, height: 700 },
+  alerts: { width: 1360, height: 760 },
+  account: { width: 1200, height: 860 },
+  case: { width: 1400, height: 900 },
+  health: { width: 1100, height: 760 },
 };
 
-const windows = new Map<WindowKind, BrowserWindow>();
+/** Open windows by kind; a kind may be open several times (issue 7: any number of each). */
+const windows = new Map<WindowKind, Set<BrowserWindow>>();
+/** The alert workflow (audited), thresholds (what-if, adopt) and case review data. */
+let alerts: AlertServices | null = null;
 let core: CoreProcess | null = null;
 /** Live or REVIEW of a recorded session: what every window shows (see main/review/workstation.ts). */
 let workstation: Workstation | null = null;
@@ -63,7 +71,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (core && windows.size === 0) openWindow('marketWatch');
+    if (core && BrowserWindow.getAllWindows().length === 0) openWindow('marketWatch');
   });
   app.on('before-quit', (event) => {
     // The core owns the feed and the databases: stop it (flushes, closes) before the process ends.
@@ -129,8 +137,22 @@ async function start(): Promise<void> {
     return fail('Floorwatch cannot open its operators and audit log', error);
   }
 
+  // Alerts: the workflow (audited), thresholds (what-if, adopt) and case review; the live core follows the adopted
+  // user rules file and feeds the workflow its raw alerts (the same wiring as `floorwatch host`).
+  alerts = createAlertServices({
+    audit: access.audit,
+    dataDir: access.dataDir,
+    auth: access.auth,
+    sessionsDir: sessionsFolder(access.dataDir),
+    log: (line) => stderrLog('warn', line),
+  });
+  const rulesFile = alerts.rules.info().userFile ?? undefined;
   try {
-    core = await CoreProcess.start(launch.feedUrl ? { feedUrl: launch.feedUrl } : {});
+    core = await CoreProcess.start({
+      ...(launch.feedUrl ? { feedUrl: launch.feedUrl } : {}),
+      ...(rulesFile ? { rules: { userFile: rulesFile } } : {}),
+    });
+    alerts.workflow.attach(core);
   } catch (error) {
     return fail(
       launch.feedUrl
@@ -142,12 +164,20 @@ async function start(): Promise<void> {
 
   workstation = new Workstation({
     live: core,
-    liveTopics: { ...access.topics, health: policy.healthTopic(access.topics?.health ?? core) },
+    liveTopics: { ...access.topics, ...alerts.topics, health: policy.healthTopic(access.topics?.health ?? core) },
+    ...(rulesFile ? { rulesFile } : {}),
   });
+  alerts.follow(workstation);
   const { dispatcher } = createBackend({
     core: workstation,
     gate: access.gate,
-    services: { ...access.services, ...createAccountHandlers(core), ...policy.services, ...workstation.services() },
+    services: {
+      ...access.services,
+      ...alerts.services,
+      ...createAccountHandlers(core),
+      ...policy.services,
+      ...workstation.services(),
+    },
     topics: workstation.topics(),
     transport: 'electron',
     version: app.getVersion(),
@@ -211,8 +241,9 @@ async function openSessionFromDialog(): Promise<void> {
   }
 }
 
+/** The menu and a second instance bring the newest window of a kind to the front, or open one. */
 function focusOrOpen(kind: WindowKind): void {
-  const existing = windows.get(kind);
+  const existing = [...(windows.get(kind) ?? [])].at(-1);
   if (!existing) {
     // A window opened from the menu joins the session of the window in front (ipcTransport names it window-<id>).
     const focused = BrowserWindow.getFocusedWindow();
@@ -223,13 +254,8 @@ function focusOrOpen(kind: WindowKind): void {
   existing.focus();
 }
 
-/** One window per kind: opening a kind that is already open brings it to the front. */
+/** Opens a new window of `kind` (the API's window.open: every kind any number of times, issue 7). */
 function openWindow(kind: WindowKind, channel?: LinkChannel, sessionToken?: string | null): void {
-  const existing = windows.get(kind);
-  if (existing) {
-    focusOrOpen(kind);
-    return;
-  }
   const window = new BrowserWindow({
     title: `Floorwatch — ${WINDOW_TITLES[kind]}`,
     ...WINDOW_SIZES[kind],
@@ -253,8 +279,10 @@ function openWindow(kind: WindowKind, channel?: LinkChannel, sessionToken?: stri
       spellcheck: false,
     },
   });
-  windows.set(kind, window);
-  window.on('closed', () => windows.delete(kind));
+  const ofKind = windows.get(kind) ?? new Set<BrowserWindow>();
+  windows.set(kind, ofKind);
+  ofKind.add(window);
+  window.on('closed', () => ofKind.delete(window));
   window.once('ready-to-show', () => window.show());
   const query: Record<string, string> = { window: kind };
   if (channel) query.channel = channel;
@@ -277,6 +305,13 @@ async function shutdown(): Promise<void> {
   transport?.detach();
   transport = null;
   policy?.stop();
+  const workflow = alerts;
+  alerts = null;
+  await workflow
+    ?.stop()
+    .catch((error: unknown) =>
+      stderrLog('error', 'alerts did not stop cleanly', { message: (error as Error).message }),
+    );
   const reviewing = workstation;
   workstation = null;
   await reviewing

@@ -7,12 +7,20 @@ export const WINDOW_TITLES: Record<WindowKind, string> = {
   marketWatch: 'Market Watch',
   positions: 'Positions',
   accounts: 'Accounts',
+  alerts: 'Alerts',
+  account: 'Account Tools',
+  case: 'Case Review',
+  health: 'System Health',
 };
 
 const ACCELERATORS: Record<WindowKind, string> = {
   marketWatch: 'CmdOrCtrl+1',
   positions: 'CmdOrCtrl+2',
   accounts: 'CmdOrCtrl+3',
+  alerts: 'CmdOrCtrl+4',
+  account: 'CmdOrCtrl+5',
+  case: 'CmdOrCtrl+6',
+  health: 'CmdOrCtrl+7',
 };
 
 export interface MenuOptions {
