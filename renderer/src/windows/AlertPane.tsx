@@ -500,7 +500,7 @@ export function AlertPane() {
             setSound(!soundOn);
           }}
         >
-          {soundOn ? '🔔' : '🔕'} {t('alerts.sound')}
+          <span aria-hidden="true">{soundOn ? '♪' : '×'}</span> {t('alerts.sound')}
         </button>
       </div>
       <div className="fw-grid" data-testid="alerts-grid">
