@@ -6,8 +6,8 @@ export interface HistoryFrame {
   firstSeq: number;
   lastSeq: number;
   count: number;
-  /** The frame exactly as sent (one message or a JSON array). */
-  text: string;
+  /** The frame exactly as sent: UTF-8 JSON of one message or an array of them. */
+  data: Buffer;
 }
 
 export class SessionHistory {
@@ -48,13 +48,13 @@ export class SessionHistory {
   append(frame: HistoryFrame): void {
     this.frames.push(frame);
     this.messages += frame.count;
-    this.bytes += frame.text.length;
+    this.bytes += frame.data.length;
     while (this.frames.length - this.head > 1 && (this.messages > this.maxMessages || this.bytes > this.maxBytes)) {
       const old = this.frames[this.head]!;
       this.frames[this.head] = undefined as unknown as HistoryFrame;
       this.head++;
       this.messages -= old.count;
-      this.bytes -= old.text.length;
+      this.bytes -= old.data.length;
     }
     if (this.head > 1024 && this.head * 2 > this.frames.length) {
       this.frames = this.frames.slice(this.head);

@@ -1,6 +1,7 @@
 // Worker-thread entry of the simulator (started by startWorker('simulator', data) from main/util/workers.ts).
 // workerData: { host?, port?, seed?, rate?, scenarios? ('all' | 'none' | 'a,b' | string[]), truthFile?,
-// daySeconds?, messages?, historyMessages?, historyBytes? }.
+// daySeconds?, messages?, historyMessages?, historyBytes? }. An embedded simulator keeps a smaller history than the
+// command-line one (128 MiB unless historyBytes says otherwise): its client is the app's own core on loopback.
 // Posts { type: 'listening', url, port, sessionId } once serving, or { type: 'error', message } if it cannot start.
 // Messages in: { type: 'stop' } → stops the server, posts { type: 'stopped' } and lets the thread end;
 // { type: 'counters' } → posts { type: 'counters', counters }.
@@ -36,6 +37,7 @@ function scenariosOf(value: string | string[] | undefined): ScenarioSelection | 
 
 if (!parentPort) throw new Error('main/simulator/worker.ts must run in a worker thread');
 const port = parentPort;
+const EMBEDDED_HISTORY_BYTES = 128 * 1024 * 1024;
 const data = (workerData ?? {}) as SimulatorWorkerData;
 const post = (event: SimulatorWorkerEvent) => port.postMessage(event);
 
@@ -69,7 +71,7 @@ try {
     daySeconds: data.daySeconds,
     messages: data.messages,
     historyMessages: data.historyMessages,
-    historyBytes: data.historyBytes,
+    historyBytes: data.historyBytes ?? EMBEDDED_HISTORY_BYTES,
   };
   running = await startSimulatorServer(options);
   if (stopRequested) {
