@@ -90,14 +90,41 @@ describe('application menu', () => {
     return { template, opened, submenu };
   };
 
-  it('File opens every window kind and quits', () => {
+  it('File opens every window kind, then quits; "Open session…" only when given', () => {
     const { submenu, opened } = menu(false);
     const file = submenu('File');
     const openers = file.filter((item) => item.click);
-    expect(openers.map((item) => item.label)).toEqual(['Open Market Watch', 'Open Positions', 'Open Accounts']);
+    expect(openers.map((item) => item.label)).toEqual([
+      'Open Market Watch',
+      'Open Positions',
+      'Open Accounts',
+      'Open Alerts',
+      'Open Account Tools',
+      'Open Case Review',
+      'Open System Health',
+    ]);
+    expect(openers).toHaveLength(WINDOW_KINDS.length);
     for (const item of openers) item.click?.();
     expect(opened).toEqual([...WINDOW_KINDS]);
     expect(file.at(-1)?.role).toBe('quit');
+    expect(file.map((item) => item.label)).not.toContain('Open session…');
+
+    let sessionsOpened = 0;
+    const withSession = buildMenuTemplate({
+      isDevelopment: false,
+      isMac: false,
+      openWindow: () => {},
+      openSession: () => sessionsOpened++,
+    }) as Item[];
+    const fileWithSession = withSession.find((item) => item.label === 'File')?.submenu ?? [];
+    const openSession = fileWithSession.find((item) => item.label === 'Open session…');
+    expect(fileWithSession.filter((item) => item.click).map((item) => item.label)).toEqual([
+      ...openers.map((item) => item.label),
+      'Open session…',
+    ]);
+    openSession?.click?.();
+    expect(sessionsOpened).toBe(1);
+    expect(fileWithSession.at(-1)?.role).toBe('quit');
   });
 
   it('View has reload and developer tools only in development', () => {
@@ -112,8 +139,9 @@ describe('application menu', () => {
     expect(roles(false)).toContain('zoomIn');
   });
 
-  it('has the application menu on macOS', () => {
+  it('has the application menu on macOS (it quits; File closes the window)', () => {
     expect(menu(false, true).template[0]?.role).toBe('appMenu');
+    expect(menu(false, true).submenu('File').at(-1)?.role).toBe('close');
     expect(menu(false, false).template[0]?.label).toBe('File');
   });
 });
@@ -121,18 +149,22 @@ describe('application menu', () => {
 describe('hardening written literally in main/electron/main.ts', () => {
   const source = readFileSync(new URL('../../main/electron/main.ts', import.meta.url), 'utf8');
   const preload = readFileSync(new URL('../../preload/index.ts', import.meta.url), 'utf8');
-  const windowOptions = source.slice(
-    source.indexOf('new BrowserWindow({'),
-    source.indexOf('windows.set(kind, window)'),
-  );
+  // The options object of the one `new BrowserWindow({ … })`, up to its closing `});`.
+  const windowStart = source.indexOf('new BrowserWindow({');
+  const windowOptions = source.slice(windowStart, source.indexOf('\n  });', windowStart));
 
   it('creates windows with isolation, sandbox, no Node and web security, as literal options', () => {
+    expect(windowStart).toBeGreaterThan(0);
+    expect(source.indexOf('new BrowserWindow(', windowStart + 1)).toBe(-1); // one place creates windows
+    expect(windowOptions).toContain('webPreferences: {');
     for (const option of [
       'contextIsolation: true,',
       'sandbox: true,',
       'nodeIntegration: false,',
       'nodeIntegrationInWorker: false,',
+      'nodeIntegrationInSubFrames: false,',
       'webSecurity: true,',
+      'allowRunningInsecureContent: false,',
       "disableBlinkFeatures: 'Auxclick',",
       'webviewTag: false,',
     ]) {
