@@ -3,7 +3,9 @@
 // the host must come up anyway and report the feed as not live.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -21,10 +23,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+const dataDirs: string[] = [];
+
+/** Runs `floorwatch host` on a fresh data folder (operators, audit log, sessions), never the user's own. */
 function runHost(args: string[]) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-host-cli-'));
+  dataDirs.push(dataDir);
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'host', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir, FLOORWATCH_POLICY_FILE: path.join(dataDir, 'no-policy.json') },
   });
   let stdout = '';
   let stderr = '';
@@ -48,6 +56,7 @@ describe('floorwatch host (CLI)', () => {
   const started: ChildProcess[] = [];
   afterAll(() => {
     for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints its URL, serves the page and the API with the token, and stops on SIGTERM', async () => {
@@ -80,6 +89,14 @@ describe('floorwatch host (CLI)', () => {
     ws.on('message', (data) => replies.push(JSON.parse(data.toString()) as BridgeReply));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'app.info', args: {} }));
+    // Data flows only to a signed-in operator: first start, so create the admin as the first window would.
+    const admin = { username: 'cli.admin', displayName: 'CLI Admin', password: 'cli-password-1' };
+    ws.send(JSON.stringify({ kind: 'call', id: 2, method: 'auth.setupAdmin', args: admin }));
+    expect(
+      await waitFor(() => replies.find((r) => r.kind === 'result' && r.id === 2), 30_000, 'setupAdmin'),
+    ).toMatchObject({
+      ok: true,
+    });
     ws.send(JSON.stringify({ kind: 'subscribe', topic: 'health' }));
     const info = await waitFor(
       () => replies.find((r) => r.kind === 'result' && r.id === 1),
