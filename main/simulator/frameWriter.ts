@@ -62,7 +62,10 @@ export class FrameWriter {
       this.message(messages[i]!);
     }
     if (messages.length !== 1) this.byte(0x5d);
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    // An unpooled copy: the frame owns its memory (it may be kept in history or transferred to another thread).
+    const frame = Buffer.allocUnsafeSlow(this.pos);
+    this.buf.copy(frame, 0, 0, this.pos);
+    return frame;
   }
 
   private message(m: SequencedMessage): void {
@@ -77,12 +80,11 @@ export class FrameWriter {
   /** Writes the message if its shape and values are the simple ones; false to fall back to JSON.stringify. */
   private fast(m: SequencedMessage): boolean {
     switch (m.type) {
-      case 'quote':
-        if (!plain(m.instrumentId)) return false;
+      case 'quote': {
+        const prefix = this.fragment(this.quotePrefix, m.instrumentId, K.quote, K.last);
+        if (!prefix) return false;
         this.head(m.seq, m.ts);
-        this.raw(K.quote);
-        this.ascii(m.instrumentId);
-        this.raw(K.last);
+        this.raw(prefix);
         if (!this.number(m.last)) return false;
         this.raw(K.volume);
         if (!this.number(m.volume)) return false;
@@ -94,6 +96,7 @@ export class FrameWriter {
         if (!this.levels(m.asks)) return false;
         this.byte(0x7d);
         return true;
+      }
       case 'trade':
         if (m.commission === undefined || !plain(m.tradeId) || !plain(m.instrumentId)) return false;
         this.head(m.seq, m.ts);
@@ -168,6 +171,24 @@ export class FrameWriter {
     } else {
       this.raw(this.lastTsBytes);
     }
+  }
+
+  /** Quote prefixes per instrument: `,"type":"quote","instrumentId":"<id>","last":`. */
+  private readonly quotePrefix = new Map<string, Uint8Array | null>();
+  /** before + id + after as bytes, cached per id; null when the id needs JSON escaping. */
+  private fragment(
+    cache: Map<string, Uint8Array | null>,
+    id: string,
+    before: Uint8Array,
+    after: Uint8Array,
+  ): Uint8Array | null {
+    let bytes = cache.get(id);
+    if (bytes === undefined) {
+      bytes = plain(id) ? Uint8Array.from([...before, ...ascii(id), ...after]) : null;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(id, bytes);
+    }
+    return bytes;
   }
 
   private levels(levels: BookLevel[]): boolean {

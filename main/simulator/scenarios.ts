@@ -537,10 +537,11 @@ export class MarkingCloseCase extends ScenarioCase {
         const size = Math.min(allowance, inst.spec.maxOrderQty, Math.max(20, 3 * inst.book.levelQty('buy', bestBid)));
         if (size > 0 && ticks <= ceiling) market.placeOrder(this.account, inst, 'buy', ticks, size);
       }
-      // The rest of the market follows the lifted price instead of pulling it straight back.
+      // The rest of the market follows the lifted price instead of pulling it straight back, leaning a little
+      // toward selling into the client's bid.
       const mid = inst.book.bestAsk !== NO_PRICE ? (inst.book.bestBid + inst.book.bestAsk) / 2 : inst.last;
-      inst.bias = Math.max(inst.bias, mid - inst.anchor);
-      inst.fair = Math.max(inst.fair, mid);
+      inst.bias = Math.max(inst.bias, mid - 0.5 - inst.anchor);
+      inst.fair = mid - 0.5;
       market.flush();
       this.nextAt = market.clock + 6 + ctx.rng.next() * 8;
     }

@@ -13,17 +13,20 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, encodeFrame, type SequencedMessage, type ServerMessage } from '../../shared/protocol';
+import {
+  LocalFrameSource,
+  PRODUCER_CHUNK,
+  ThreadFrameSource,
+  type FrameSource,
+  type FrameSourceListener,
+  type ProducerOptions,
+  type UnfillableGap,
+} from './frameSource';
 import { SessionGenerator, chinaToday, DEFAULT_TRADING_DAY } from './generator';
-import { FrameWriter } from './frameWriter';
-import { SessionHistory, type HistoryFrame } from './history';
+import { SessionHistory } from './history';
 import type { GroundTruth, ScenarioSelection } from './scenarios';
 
-export interface UnfillableGap {
-  /** The last seq sent before the jump. */
-  afterSeq: number;
-  /** How many seqs are skipped (never sent, never resendable). */
-  length: number;
-}
+export type { UnfillableGap };
 
 export interface SimulatorServerOptions {
   /** Default 127.0.0.1. */
@@ -46,8 +49,13 @@ export interface SimulatorServerOptions {
   virtualClock?: boolean;
   /** Pacing timer period (default 10 ms). */
   batchIntervalMs?: number;
-  /** Largest batch in one frame (default 5,000 messages). */
+  /** Largest batch in one frame (default 1,000 messages). */
   maxBatch?: number;
+  /**
+   * Make frames in a worker thread of their own (default: from 100,000 msg/s on), so generating and encoding do
+   * not share a core with the socket writes. Decided when the session is created.
+   */
+  producerThread?: boolean;
   /** A subscribed client that has had nothing for this long gets a heartbeat (default 500 ms; the protocol asks ≤ 1 s). */
   heartbeatMs?: number;
   /** History bounds (defaults 5,000,000 messages and 512 MiB of JSON). */
@@ -98,14 +106,17 @@ export interface RunningSimulator {
   counters(): SimulatorCounters;
   /** Changes the pace (messages per second; 0 pauses). */
   setRate(rate: number): void;
-  /** Closes every client (1001) and the listening socket; the session can be resumed by another server. */
+  /**
+   * Closes every client (1001) and the listening socket. The session stays open for `resumeFrom`; close it with
+   * `session.close()` when done (that ends its producer thread, if it has one).
+   */
   stop(): Promise<void>;
 }
 
 export const DEFAULT_RATE = 20_000;
 export const DEFAULT_DAY_SECONDS = 4 * 3600;
 
-/** One simulated trading day being served: the generator, the frames sent so far, and the ground-truth sink. */
+/** One simulated trading day being served: where its frames come from, the frames made so far, the truth sink. */
 export class SimulatorSession {
   readonly sessionId: string;
   readonly source: string;
@@ -114,28 +125,72 @@ export class SimulatorSession {
   truthRecords = 0;
   /** A server is currently serving this session. */
   attached = false;
-  /** Generator seq of the last message taken into a frame (= messages produced so far). */
+  /** Told when frames arrive (the attached server pumps its clients). */
+  onFrames: (() => void) | null = null;
+  log: (line: string) => void = () => {};
+  private frameSource: FrameSource | null = null;
+  /** Generator seq of the last message made into a frame (= messages produced so far). */
   private taken = 0;
-  private readonly batch: SequencedMessage[] = [];
-  private readonly writer = new FrameWriter();
+  private done = false;
+  private closed = false;
 
-  constructor(
-    readonly generator: SessionGenerator,
+  private constructor(
     readonly seed: number,
+    readonly tradingDay: string,
     readonly virtualClock: boolean,
     readonly gap: UnfillableGap | undefined,
     history: { messages: number; bytes: number },
     private readonly truthFile: string | undefined,
+    /** Frames come from a worker thread (high rates) rather than the server's own thread. */
+    readonly threaded: boolean,
   ) {
-    this.sessionId = `sim-${generator.tradingDay}-${seed}-${randomBytes(4).toString('hex')}`;
+    this.sessionId = `sim-${tradingDay}-${seed}-${randomBytes(4).toString('hex')}`;
     this.source = `floorwatch-sim seed=${seed}`;
     this.history = new SessionHistory(history.messages, history.bytes);
-    if (truthFile) writeFileSync(truthFile, '');
   }
 
-  get tradingDay(): string {
-    return this.generator.tradingDay;
+  static async create(
+    producer: ProducerOptions,
+    history: { messages: number; bytes: number },
+    truthFile: string | undefined,
+    threaded: boolean,
+  ): Promise<SimulatorSession> {
+    const session = new SimulatorSession(
+      producer.seed,
+      producer.tradingDay,
+      producer.virtualClock,
+      producer.gap,
+      history,
+      truthFile,
+      threaded,
+    );
+    if (truthFile) writeFileSync(truthFile, '');
+    const listener = (): FrameSourceListener => session.listener;
+    session.frameSource = threaded
+      ? await ThreadFrameSource.start(producer, listener)
+      : new LocalFrameSource(producer, listener);
+    return session;
   }
+
+  private readonly listener: FrameSourceListener = {
+    frames: (frames, taken, ended) => {
+      for (const frame of frames) {
+        this.framesProduced++;
+        this.history.append(frame);
+      }
+      if (frames.length > 0) this.taken = taken;
+      if (ended) this.done = true;
+      this.onFrames?.();
+    },
+    truth: (truth) => {
+      const served = this.recordTruth(truth);
+      this.log(
+        `truth: ${served.rule} ${served.subjectId} ${served.instrumentId ?? ''} seq ${served.firstSeq}..${served.lastSeq}`,
+      );
+    },
+    note: (note) => this.log(`scenario: ${note}`),
+    error: (message) => this.log(`frame producer: ${message}`),
+  };
 
   /** Seq as served: shifted past the test gap. */
   served(seq: number): number {
@@ -152,53 +207,29 @@ export class SimulatorSession {
   }
 
   get ended(): boolean {
-    return this.generator.done;
+    return this.done;
   }
 
-  /** Messages put into frames so far. */
+  /** Messages made into frames so far. */
   get produced(): number {
     return this.taken;
   }
 
-  /** Generates up to `count` messages into frames of at most `maxBatch`, stamps them and appends them to history. */
-  produce(count: number, maxBatch: number): number {
-    let produced = 0;
-    const batch = this.batch;
-    while (produced < count && !this.generator.done) {
-      batch.length = 0;
-      this.generator.take(Math.min(maxBatch, count - produced), batch);
-      if (batch.length === 0) break;
-      produced += batch.length;
-      this.taken = batch[batch.length - 1]!.seq;
-      const now = Date.now();
-      let start = 0;
-      for (let i = 0; i < batch.length; i++) {
-        const message = batch[i]!;
-        if (!this.virtualClock) message.ts = now;
-        if (this.gap && message.seq > this.gap.afterSeq) {
-          // Split the frame where the seqs jump, so every stored frame is contiguous.
-          if (message.seq === this.gap.afterSeq + 1 && i > start) {
-            this.emitFrame(batch.slice(start, i));
-            start = i;
-          }
-          message.seq += this.gap.length;
-        }
-      }
-      this.emitFrame(start === 0 ? batch : batch.slice(start));
-    }
-    return produced;
+  /** Messages asked of the producer thread and not delivered yet (0 in-thread). */
+  get inFlight(): number {
+    return this.frameSource?.inFlight ?? 0;
   }
 
-  private emitFrame(messages: SequencedMessage[]): void {
-    if (messages.length === 0) return;
-    const frame: HistoryFrame = {
-      firstSeq: messages[0]!.seq,
-      lastSeq: messages[messages.length - 1]!.seq,
-      count: messages.length,
-      data: this.writer.write(messages),
-    };
-    this.framesProduced++;
-    this.history.append(frame);
+  /** Asks for `count` more messages; in-thread they are made (and appended to history) before this returns. */
+  request(count: number): void {
+    if (this.closed) throw new Error(`session ${this.sessionId} is closed`);
+    if (!this.done && count > 0) this.frameSource!.request(count);
+  }
+
+  /** Ends the producer thread, if any; the session cannot produce any more. Stopping a server does not close it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.frameSource?.close();
   }
 
   /** Writes a ground-truth record (seqs as served) to the truth file. */
@@ -226,32 +257,20 @@ const HISTORY_MESSAGES = 5_000_000;
 const HISTORY_BYTES = 512 * 1024 * 1024;
 const MAX_CLIENT_FRAME = 64 * 1024;
 /** Messages generated between two looks at the clock and the clients (keeps each step of a tick short). */
-const PRODUCE_CHUNK = 1000;
+const PRODUCE_CHUNK = PRODUCER_CHUNK;
+/** Largest frame. */
+const MAX_BATCH = 1000;
+/** From this rate on, frames are made in a producer thread unless producerThread says otherwise. */
+export const PRODUCER_THREAD_RATE = 100_000;
 
-function createSession(options: SimulatorServerOptions, log: (line: string) => void): SimulatorSession {
+async function createSession(options: SimulatorServerOptions): Promise<SimulatorSession> {
   const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new RangeError(`seed ${seed} must be an integer`);
   const rate = options.rate ?? DEFAULT_RATE;
   const daySeconds = options.daySeconds ?? DEFAULT_DAY_SECONDS;
   if (!(daySeconds > 0)) throw new RangeError(`daySeconds must be positive (got ${daySeconds})`);
   const messages = options.messages ?? Math.max(Math.round(Math.max(rate, 1) * daySeconds), 60_000);
   const virtualClock = options.virtualClock ?? false;
-  let session: SimulatorSession | null = null;
-  // The generator always runs on its simulated clock (cheap, deterministic); without virtualClock the session
-  // overwrites ts with the wall clock as each batch goes out.
-  const generator = new SessionGenerator({
-    seed,
-    messages,
-    scenarios: options.scenarios ?? 'none',
-    virtualClock: true,
-    tradingDay: options.tradingDay ?? (virtualClock ? DEFAULT_TRADING_DAY : chinaToday()),
-    onTruth: (truth) => {
-      const served = session!.recordTruth(truth);
-      log(
-        `truth: ${served.rule} ${served.subjectId} ${served.instrumentId ?? ''} seq ${served.firstSeq}..${served.lastSeq}`,
-      );
-    },
-    onNote: (note) => log(`scenario: ${note}`),
-  });
   const gap = options.unfillableGap;
   if (
     gap &&
@@ -259,15 +278,25 @@ function createSession(options: SimulatorServerOptions, log: (line: string) => v
   ) {
     throw new RangeError('unfillableGap needs whole numbers afterSeq ≥ 1 and length ≥ 1');
   }
-  session = new SimulatorSession(
-    generator,
+  const scenarios = options.scenarios ?? 'none';
+  const producer: ProducerOptions = {
     seed,
+    messages,
+    scenarios,
+    tradingDay: options.tradingDay ?? (virtualClock ? DEFAULT_TRADING_DAY : chinaToday()),
     virtualClock,
-    gap,
+    ...(gap ? { gap } : {}),
+    maxBatch: options.maxBatch ?? MAX_BATCH,
+  };
+  // Check the options here, where a mistake is a plain error, before any thread starts.
+  new SessionGenerator({ seed, messages, scenarios, tradingDay: producer.tradingDay });
+  const threaded = options.producerThread ?? rate >= PRODUCER_THREAD_RATE;
+  return SimulatorSession.create(
+    producer,
     { messages: options.historyMessages ?? HISTORY_MESSAGES, bytes: options.historyBytes ?? HISTORY_BYTES },
     options.truthFile,
+    threaded,
   );
-  return session;
 }
 
 function listen(wss: WebSocketServer, host: string, port: number): Promise<number> {
@@ -299,12 +328,12 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   let rate = options.rate ?? DEFAULT_RATE;
   if (!(rate >= 0) || !Number.isFinite(rate)) throw new RangeError(`rate must be ≥ 0 (got ${rate})`);
   const intervalMs = options.batchIntervalMs ?? 10;
-  const maxBatch = options.maxBatch ?? 5000;
   const heartbeatMs = options.heartbeatMs ?? 500;
   const maxLag = options.maxLagMessages ?? 2_000_000;
   const highWater = options.highWaterBytes ?? 8 * 1024 * 1024;
-  const session = options.resumeFrom ?? createSession(options, log);
+  const session = options.resumeFrom ?? (await createSession(options));
   if (session.attached) throw new Error(`session ${session.sessionId} is still being served; stop that server first`);
+  session.log = log;
 
   const wss = new WebSocketServer({
     host,
@@ -312,7 +341,13 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
     maxPayload: MAX_CLIENT_FRAME,
     perMessageDeflate: false,
   });
-  const port = await listen(wss, host, options.port ?? 9001);
+  let port: number;
+  try {
+    port = await listen(wss, host, options.port ?? 9001);
+  } catch (error) {
+    if (!options.resumeFrom) await session.close();
+    throw error;
+  }
   session.attached = true;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const clients = new Set<Client>();
@@ -480,8 +515,9 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   });
   wss.on('error', (error) => log(`server error: ${error.message}`));
 
-  // Each tick generates what the pace asks for, in frames, pumping clients after each frame; it gives the event
-  // loop back after ~25 ms even if behind (the debt carries over, capped at a quarter second of messages).
+  // Each tick asks for what the pace calls for. In-thread, frames are made right away in chunks, pumping clients
+  // after each, and the tick gives the event loop back after ~25 ms even if behind; with a producer thread the
+  // frames arrive as messages and clients are pumped as they land. Debt beyond a quarter second is dropped.
   const tick = () => {
     const now = performance.now();
     if (!session.ended && rate > 0) {
@@ -491,17 +527,26 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
         pacedProduced += due - maxDebt;
         due = maxDebt;
       }
-      const deadline = now + 25;
-      while (due > 0) {
-        const produced = session.produce(Math.min(due, PRODUCE_CHUNK), maxBatch);
-        if (produced === 0) break;
-        due -= produced;
-        pacedProduced += produced;
-        producedTotal += produced;
-        for (const client of clients) pump(client);
-        if (performance.now() > deadline) break;
+      if (session.threaded) {
+        const ask = due - session.inFlight;
+        if (ask > 0) {
+          session.request(ask);
+          pacedProduced += ask;
+        }
+      } else {
+        const deadline = now + 25;
+        while (due > 0 && !session.ended) {
+          const before = session.produced;
+          session.request(Math.min(due, PRODUCE_CHUNK));
+          const produced = session.produced - before;
+          if (produced === 0) break;
+          due -= produced;
+          pacedProduced += produced;
+          if (performance.now() > deadline) break;
+        }
       }
     }
+    producedTotal = session.produced;
     rateWindow.push([now, producedTotal]);
     while (rateWindow.length > 2 && now - rateWindow[0]![0] > 1000) rateWindow.shift();
     for (const client of clients) {
@@ -514,6 +559,9 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
     }
   };
   const timer = setInterval(tick, intervalMs);
+  session.onFrames = () => {
+    for (const client of clients) pump(client);
+  };
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -523,6 +571,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
       const force = setTimeout(() => {
         for (const client of clients) client.ws.terminate();
       }, 500);
+      session.onFrames = null;
       wss.close(() => {
         clearTimeout(force);
         clients.clear();

@@ -5,7 +5,9 @@
 // Posts { type: 'listening', url, port, sessionId } once serving, or { type: 'error', message } if it cannot start.
 // Messages in: { type: 'stop' } → stops the server, posts { type: 'stopped' } and lets the thread end;
 // { type: 'counters' } → posts { type: 'counters', counters }.
+// With workerData { role: 'producer', producer } the thread is instead a server's frame producer (frameSource.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { runProducerThread, type ProducerOptions } from './frameSource';
 import { parseScenarios, resolveScenarios, type ScenarioSelection } from './scenarios';
 import { startSimulatorServer, type RunningSimulator, type SimulatorServerOptions } from './server';
 
@@ -38,48 +40,56 @@ function scenariosOf(value: string | string[] | undefined): ScenarioSelection | 
 if (!parentPort) throw new Error('main/simulator/worker.ts must run in a worker thread');
 const port = parentPort;
 const EMBEDDED_HISTORY_BYTES = 128 * 1024 * 1024;
-const data = (workerData ?? {}) as SimulatorWorkerData;
-const post = (event: SimulatorWorkerEvent) => port.postMessage(event);
+const data = (workerData ?? {}) as SimulatorWorkerData & { role?: string; producer?: ProducerOptions };
+if (data.role === 'producer') runProducerThread(port, data.producer!);
+else void serve();
 
-let running: RunningSimulator | null = null;
-let stopRequested = false;
+async function serve(): Promise<void> {
+  const post = (event: SimulatorWorkerEvent) => port.postMessage(event);
+  let running: RunningSimulator | null = null;
+  let stopRequested = false;
 
-async function stop(): Promise<void> {
-  stopRequested = true;
-  if (running) await running.stop();
-  running = null;
-  post({ type: 'stopped' });
-  port.close();
-}
-
-port.on('message', (message: { type?: string }) => {
-  if (message?.type === 'stop') {
-    void stop();
-  } else if (message?.type === 'counters') {
-    if (running) post({ type: 'counters', counters: running.counters() });
-  }
-});
-
-try {
-  const options: SimulatorServerOptions = {
-    host: data.host,
-    port: data.port,
-    seed: data.seed,
-    rate: data.rate,
-    scenarios: scenariosOf(data.scenarios),
-    truthFile: data.truthFile,
-    daySeconds: data.daySeconds,
-    messages: data.messages,
-    historyMessages: data.historyMessages,
-    historyBytes: data.historyBytes ?? EMBEDDED_HISTORY_BYTES,
+  const stop = async () => {
+    stopRequested = true;
+    if (running) {
+      await running.stop();
+      await running.session.close();
+    }
+    running = null;
+    post({ type: 'stopped' });
+    port.close();
   };
-  running = await startSimulatorServer(options);
-  if (stopRequested) {
-    await running.stop();
-  } else {
-    post({ type: 'listening', url: running.url, port: running.port, sessionId: running.session.sessionId });
+
+  port.on('message', (message: { type?: string }) => {
+    if (message?.type === 'stop') {
+      void stop();
+    } else if (message?.type === 'counters') {
+      if (running) post({ type: 'counters', counters: running.counters() });
+    }
+  });
+
+  try {
+    const options: SimulatorServerOptions = {
+      host: data.host,
+      port: data.port,
+      seed: data.seed,
+      rate: data.rate,
+      scenarios: scenariosOf(data.scenarios),
+      truthFile: data.truthFile,
+      daySeconds: data.daySeconds,
+      messages: data.messages,
+      historyMessages: data.historyMessages,
+      historyBytes: data.historyBytes ?? EMBEDDED_HISTORY_BYTES,
+    };
+    running = await startSimulatorServer(options);
+    if (stopRequested) {
+      await running.stop();
+      await running.session.close();
+    } else {
+      post({ type: 'listening', url: running.url, port: running.port, sessionId: running.session.sessionId });
+    }
+  } catch (error) {
+    post({ type: 'error', message: (error as Error).message });
+    port.close();
   }
-} catch (error) {
-  post({ type: 'error', message: (error as Error).message });
-  port.close();
 }

@@ -89,7 +89,12 @@ async function connect(sim: RunningSimulator): Promise<TestClient> {
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await Promise.all(running.splice(0).map((s) => s.stop()));
+  await Promise.all(
+    running.splice(0).map(async (s) => {
+      await s.stop();
+      await s.session.close();
+    }),
+  );
 });
 
 function expectContiguous(seqs: number[], from: number): void {
@@ -100,7 +105,7 @@ function expectContiguous(seqs: number[], from: number): void {
 
 describe('simulator server', () => {
   it('streams the whole session in order after hello, ending with `end`', async () => {
-    const sim = await start({ seed: 4, rate: 100_000, messages: 6000 });
+    const sim = await start({ seed: 4, rate: 60_000, messages: 6000 });
     const client = await connect(sim);
     client.send({ type: 'subscribe' });
     await client.until('end', () => client.ofType('end').length > 0);
@@ -118,7 +123,9 @@ describe('simulator server', () => {
   });
 
   it('resumes from any held seq, including the middle of a batch, and refuses seqs beyond the session', async () => {
-    const sim = await start({ seed: 4, rate: 100_000, messages: 6000 });
+    // High rates make frames in a producer thread; the stream is the same.
+    const sim = await start({ seed: 4, rate: 100_000, messages: 6000, producerThread: true });
+    expect(sim.session.threaded).toBe(true);
     const first = await connect(sim);
     first.send({ type: 'subscribe' });
     await first.until('end', () => first.ofType('end').length > 0);
@@ -139,7 +146,7 @@ describe('simulator server', () => {
   });
 
   it('answers RESEND_UNAVAILABLE for seqs no longer held, and still serves the ones it holds', async () => {
-    const sim = await start({ seed: 2, rate: 100_000, messages: 8000, historyMessages: 2000 });
+    const sim = await start({ seed: 2, rate: 60_000, messages: 8000, historyMessages: 2000 });
     const deadline = Date.now() + 15_000;
     while (!sim.counters().ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const oldest = sim.counters().oldestSeq!;

@@ -10,7 +10,7 @@ describe('FrameWriter', () => {
       [1, 'all'],
       [2, 'none'],
     ] as const) {
-      const session = generateSession({ seed, messages: 50_000, scenarios });
+      const session = generateSession({ seed, messages: scenarios === 'all' ? 50_000 : 20_000, scenarios });
       let frames = 0;
       while (!session.done) {
         const batch = session.take(frames % 7 === 0 ? 1 : 997);
@@ -21,7 +21,7 @@ describe('FrameWriter', () => {
         if (!mine.equals(reference)) expect(mine.toString('utf8')).toBe(reference.toString('utf8'));
         frames++;
       }
-      expect(frames).toBeGreaterThan(40);
+      expect(frames).toBeGreaterThan(20);
     }
   });
 

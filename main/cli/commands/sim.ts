@@ -158,6 +158,7 @@ export const simCommand: CliCommand = {
     const signal = await untilSignal();
     const counters = sim.counters();
     await sim.stop();
+    await sim.session.close();
     process.stderr.write(
       `floorwatch sim: ${signal}: stopped after ${counters.messagesProduced} messages, ${counters.connections} connections, ` +
         `${counters.bytesSent} bytes sent\n`,
