@@ -9,19 +9,10 @@ import { NO_PRICE, type Side } from './matching';
 import type { AccountState, ClientOrder, InstrumentState, Market, TradeEvent } from './market';
 import type { Rng } from './random';
 
-/** Rule ids of the surveillance contract (issue 5); ground truth uses exactly these. */
-export const RULE_IDS = [
-  'self_trade',
-  'frequent_cancel',
-  'large_cancel',
-  'position_limit',
-  'order_burst',
-  'spoofing',
-  'marking_close',
-  'momentum_ignition',
-  'margin_call',
-] as const;
-export type RuleId = (typeof RULE_IDS)[number];
+import { RULE_IDS, type RuleId } from '../../shared/rules/types';
+
+// Rule ids of the surveillance contract (issue 5); ground truth uses exactly these.
+export { RULE_IDS, type RuleId };
 
 /** `'all'`, `'none'`, or a list of rule ids. */
 export type ScenarioSelection = 'all' | 'none' | readonly RuleId[];

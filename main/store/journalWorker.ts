@@ -4,9 +4,8 @@
 // If the worker falls behind by more than `maxBacklogMessages`, further messages are dropped here, counted and
 // recorded as a `not_recorded` gap: the live view must never wait for, or run out of memory because of, the disk.
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import type { ServerMessage } from '../../shared/protocol';
+import { startWorker } from '../util/workers';
 import {
   encodeBatch,
   type EncodedBatch,
@@ -47,17 +46,9 @@ export interface JournalWorkerStartOptions extends JournalWorkerOptions {
   workerFile?: string;
 }
 
-const runningFromSource = import.meta.url.endsWith('.ts');
-
 function startJournalThread(data: JournalWorkerData, workerFile?: string): Worker {
   if (workerFile) return new Worker(workerFile, { workerData: data });
-  if (runningFromSource) {
-    const bootstrap = new URL('../util/tsWorkerBootstrap.mjs', import.meta.url);
-    const entry = new URL('./journalWorkerMain.ts', import.meta.url).href;
-    return new Worker(bootstrap, { workerData: { ...data, __entry: entry } });
-  }
-  // Bundled: build/build.mjs must emit this entry as dist/main/journal-worker.js beside the other workers.
-  return new Worker(path.join(path.dirname(fileURLToPath(import.meta.url)), 'journal-worker.js'), { workerData: data });
+  return startWorker('journal', { ...data });
 }
 
 export class JournalWorker {
