@@ -12,6 +12,7 @@ import { loadRulesConfig } from '../engine/rules';
 import { DEFAULT_RATE } from '../simulator/server';
 import { floorwatchDataDir } from '../store/auditPaths';
 import { startWorker, workerFile } from '../util/workers';
+import { WorkerRequests } from './workerRequests';
 import { stderrLog, type LogFn } from './log';
 import type { CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
 
@@ -48,12 +49,6 @@ export interface CoreStartOptions {
 const DEFAULT_SEED = 1;
 const STOP_TIMEOUT_MS = 3_000;
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class CoreProcess implements CoreHandle {
   readonly mode = 'live' as const;
   private readonly hub = new TopicHub();
@@ -62,8 +57,7 @@ export class CoreProcess implements CoreHandle {
   private simulator: Worker | null = null;
   private simulatorAlive = false;
   private simulatorError: string | null = null;
-  private readonly pending = new Map<number, Pending>();
-  private nextRequestId = 1;
+  private readonly requests = new WorkerRequests();
   private stopping = false;
   private lastHealth: HealthSnapshot | null = null;
   private readonly gapListeners = new Set<(gap: FeedGap) => void>();
@@ -198,11 +192,7 @@ export class CoreProcess implements CoreHandle {
       this.core = null;
       await core.terminate();
     }
-    for (const [, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new Error('the core stopped'));
-    }
-    this.pending.clear();
+    this.requests.rejectAll('the core stopped');
     const simulator = this.simulator;
     if (simulator) {
       this.simulator = null;
@@ -257,11 +247,7 @@ export class CoreProcess implements CoreHandle {
       });
       worker.on('exit', (code) => {
         if (this.core === worker) this.core = null;
-        for (const [id, pending] of this.pending) {
-          clearTimeout(pending.timer);
-          pending.reject(new Error(`the core worker exited (code ${code})`));
-          this.pending.delete(id);
-        }
+        this.requests.rejectAll(`the core worker exited (code ${code})`);
         if (this.stopping) return;
         this.markDown(`core worker exited (code ${code})`);
         if (!ready) {
@@ -292,15 +278,9 @@ export class CoreProcess implements CoreHandle {
         this.hub.publish(update);
         return;
       }
-      case 'reply': {
-        const pending = this.pending.get(event.id);
-        if (!pending) return;
-        this.pending.delete(event.id);
-        clearTimeout(pending.timer);
-        if (event.ok) pending.resolve(event.value);
-        else pending.reject(new Error(event.error));
+      case 'reply':
+        this.requests.settle(event);
         return;
-      }
       case 'state':
         for (const listener of this.stateListeners) listener(event.state, event.lastError);
         return;
@@ -328,16 +308,12 @@ export class CoreProcess implements CoreHandle {
   private request(op: CoreRequestOp, timeoutMs = 5_000, accountId?: string): Promise<unknown> {
     const worker = this.core;
     if (!worker) return Promise.reject(new Error('the core worker is not running'));
-    const id = this.nextRequestId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`core request ${op} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      const request: CoreRequest = { type: 'request', id, op, ...(accountId !== undefined ? { accountId } : {}) };
-      worker.postMessage(request);
-    });
+    return this.requests.send(
+      worker,
+      (id): CoreRequest => ({ type: 'request', id, op, ...(accountId !== undefined ? { accountId } : {}) }),
+      timeoutMs,
+      `core request ${op}`,
+    );
   }
 }
 

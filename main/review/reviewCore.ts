@@ -8,6 +8,7 @@ import { TopicHub } from '../api/topicHub';
 import type { TopicSource } from '../api/dispatcher';
 import type { LogFn } from '../core/log';
 import type { CoreEvent } from '../core/messages';
+import { WorkerRequests } from '../core/workerRequests';
 import { startWorker } from '../util/workers';
 import type { ReviewRequest, ReviewWorkerData } from './reviewRuntime';
 
@@ -15,16 +16,9 @@ const STOP_TIMEOUT_MS = 3_000;
 /** A backward seek in a long session replays it from the start: give it time. */
 const CONTROL_TIMEOUT_MS = 60_000;
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class ReviewCore implements TopicSource {
   private readonly hub = new TopicHub();
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly requests = new WorkerRequests();
   private stopping = false;
   private exitError: string | null = null;
 
@@ -62,11 +56,7 @@ export class ReviewCore implements TopicSource {
       });
       worker.on('exit', (code) => {
         core.worker = null;
-        for (const [, pending] of core.pending) {
-          clearTimeout(pending.timer);
-          pending.reject(new Error(core.exitError ?? `the review worker exited (code ${code})`));
-        }
-        core.pending.clear();
+        core.requests.rejectAll(core.exitError ?? `the review worker exited (code ${code})`);
         if (!ready) {
           clearTimeout(timer);
           reject(new Error(core.exitError ?? `the review worker exited during start (code ${code})`));
@@ -111,15 +101,9 @@ export class ReviewCore implements TopicSource {
       case 'topic':
         this.hub.publish(event.update);
         return;
-      case 'reply': {
-        const pending = this.pending.get(event.id);
-        if (!pending) return;
-        this.pending.delete(event.id);
-        clearTimeout(pending.timer);
-        if (event.ok) pending.resolve(event.value);
-        else pending.reject(new Error(event.error));
+      case 'reply':
+        this.requests.settle(event);
         return;
-      }
       case 'log':
         this.log(event.level, event.message, event.fields);
         return;
@@ -131,15 +115,11 @@ export class ReviewCore implements TopicSource {
   private request(fields: Omit<ReviewRequest, 'type' | 'id'>, timeoutMs: number): Promise<unknown> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('the review has ended'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`review request ${fields.op} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      const request: ReviewRequest = { type: 'request', id, ...fields };
-      worker.postMessage(request);
-    });
+    return this.requests.send(
+      worker,
+      (id): ReviewRequest => ({ type: 'request', id, ...fields }),
+      timeoutMs,
+      `review request ${fields.op}`,
+    );
   }
 }
