@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import WebSocket from 'ws';
 import { repoRoot } from './support/paths';
+import { setUpAdmin } from './support/setUpAdmin';
 
 const OPERATOR = { username: 'e2e.review', displayName: 'E2E Review', password: 'e2e-review-pass-1' };
 
@@ -47,31 +47,6 @@ function startHost(): Promise<string> {
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`host exited (code ${code}); stderr:\n${stderr}`));
-    });
-  });
-}
-
-/** The first operator, created through the API as the first window would. */
-function setUpAdmin(pageUrl: string): Promise<void> {
-  const page = new URL(pageUrl);
-  const token = page.searchParams.get('token') ?? '';
-  const ws = new WebSocket(`ws://${page.host}/api?token=${encodeURIComponent(token)}`, { origin: page.origin });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('auth.setupAdmin got no answer')), 30_000);
-    ws.once('error', reject);
-    ws.once('open', () => ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'auth.setupAdmin', args: OPERATOR })));
-    ws.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as {
-        kind: string;
-        id?: number;
-        ok?: boolean;
-        error?: { message: string };
-      };
-      if (reply.kind !== 'result' || reply.id !== 1) return;
-      clearTimeout(timer);
-      ws.close();
-      if (reply.ok) resolve();
-      else reject(new Error(`auth.setupAdmin failed: ${reply.error?.message}`));
     });
   });
 }
@@ -127,7 +102,7 @@ test.describe('offline review', () => {
       expected.set(seq, new Map(Object.entries(made.prices[seq] ?? {}).map(([id, last]) => [id, last ?? NaN])));
     }
     url = await startHost();
-    await setUpAdmin(url);
+    await setUpAdmin(url, OPERATOR);
   });
 
   test.afterAll(async () => {

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test as base, type BrowserContext, type Page } from '@playwright/test';
-import WebSocket from 'ws';
 import type { WindowKind } from '../../shared/api/contract';
 import { artifactsDir, repoRoot } from './support/paths';
+import { setUpAdmin } from './support/setUpAdmin';
 
 mkdirSync(artifactsDir, { recursive: true });
 
@@ -69,29 +69,6 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** First start: the admin created over the bridge, as the first window's setup screen would. */
-function setUpAdmin(url: URL): Promise<void> {
-  const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token') ?? ''}`, { origin: url.origin });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('auth.setupAdmin got no answer')), 30_000);
-    ws.once('error', reject);
-    ws.once('open', () => ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'auth.setupAdmin', args: OPERATOR })));
-    ws.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as {
-        kind: string;
-        id?: number;
-        ok?: boolean;
-        error?: { message: string };
-      };
-      if (reply.kind !== 'result' || reply.id !== 1) return;
-      clearTimeout(timer);
-      ws.close();
-      if (reply.ok) resolve();
-      else reject(new Error(`auth.setupAdmin failed: ${reply.error?.message}`));
-    });
-  });
-}
-
 const test = base.extend<object, { host: RunningHost }>({
   host: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
@@ -121,7 +98,7 @@ const test = base.extend<object, { host: RunningHost }>({
           FLOORWATCH_DATA_DIR: dataDir,
         });
         const url = new URL(hostProcess.match[1] ?? '');
-        await setUpAdmin(url);
+        await setUpAdmin(url, OPERATOR);
         const token = url.searchParams.get('token') ?? '';
         const hostLog = hostProcess.log;
         await use({

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
-import WebSocket from 'ws';
 import type { LinkChannel, WindowKind } from '../../../shared/api/contract';
 import { repoRoot } from './paths';
+import { setUpAdmin } from './setUpAdmin';
 
 export interface RunningHost {
   /** The URL printed by the host, with ?token=. */
@@ -27,33 +27,6 @@ export interface RunningHost {
 
 /** The E2E operator: created by the fixture in a temporary data folder, never in a real one. */
 const E2E_OPERATOR = { username: 'e2e.admin', displayName: 'E2E Admin', password: 'e2e-password-1' };
-
-/** First start through the API, as the first window would do it: auth.setupAdmin over the host's bridge. */
-function setUpAdmin(url: string): Promise<void> {
-  const page = new URL(url);
-  const token = page.searchParams.get('token') ?? '';
-  const ws = new WebSocket(`ws://${page.host}/api?token=${encodeURIComponent(token)}`, { origin: page.origin });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('auth.setupAdmin got no answer')), 30_000);
-    ws.once('error', reject);
-    ws.once('open', () =>
-      ws.send(JSON.stringify({ kind: 'call', id: 1, method: 'auth.setupAdmin', args: E2E_OPERATOR })),
-    );
-    ws.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as {
-        kind: string;
-        id?: number;
-        ok?: boolean;
-        error?: { message: string };
-      };
-      if (reply.kind !== 'result' || reply.id !== 1) return;
-      clearTimeout(timer);
-      ws.close();
-      if (reply.ok) resolve();
-      else reject(new Error(`auth.setupAdmin failed: ${reply.error?.message}`));
-    });
-  });
-}
 
 const START_TIMEOUT_MS = 90_000;
 
@@ -113,7 +86,7 @@ export const test = base.extend<object, { host: RunningHost }>({
     async ({}, use) => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-data-'));
       const { child, url, log } = await startHostProcess(dataDir);
-      await setUpAdmin(url);
+      await setUpAdmin(url, E2E_OPERATOR);
       const parsed = new URL(url);
       const token = parsed.searchParams.get('token') ?? '';
       const running: RunningHost = {
