@@ -34,6 +34,9 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
   account: { width: 1200, height: 860 },
   case: { width: 1400, height: 900 },
   health: { width: 1100, height: 760 },
+  sessions: { width: 1200, height: 720 },
+  whatIf: { width: 1360, height: 860 },
+  reports: { width: 1200, height: 820 },
 };
 
 /** Open windows by kind; a kind may be open several times (issue 7: any number of each). */

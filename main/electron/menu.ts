@@ -11,6 +11,9 @@ export const WINDOW_TITLES: Record<WindowKind, string> = {
   account: 'Account Tools',
   case: 'Case Review',
   health: 'System Health',
+  sessions: 'Sessions',
+  whatIf: 'What-if Tuning',
+  reports: 'Reports',
 };
 
 const ACCELERATORS: Record<WindowKind, string> = {
@@ -21,6 +24,9 @@ const ACCELERATORS: Record<WindowKind, string> = {
   account: 'CmdOrCtrl+5',
   case: 'CmdOrCtrl+6',
   health: 'CmdOrCtrl+7',
+  sessions: 'CmdOrCtrl+8',
+  whatIf: 'CmdOrCtrl+9',
+  reports: 'CmdOrCtrl+0',
 };
 
 export interface MenuOptions {

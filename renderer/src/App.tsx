@@ -16,7 +16,10 @@ import { AlertPane } from './windows/AlertPane';
 import { CaseReview } from './windows/CaseReview';
 import { MarketWatch } from './windows/MarketWatch';
 import { Positions } from './windows/Positions';
+import { ReportsWindow } from './windows/ReportsWindow';
+import { SessionsWindow } from './windows/SessionsWindow';
 import { SystemHealth } from './windows/SystemHealth';
+import { WhatIfWindow } from './windows/WhatIfWindow';
 import { announceWindow } from './workspace/layouts';
 
 const VIEWS: Record<WindowKind, ComponentType> = {
@@ -27,6 +30,9 @@ const VIEWS: Record<WindowKind, ComponentType> = {
   account: AccountTools,
   case: CaseReview,
   health: SystemHealth,
+  sessions: SessionsWindow,
+  whatIf: WhatIfWindow,
+  reports: ReportsWindow,
 };
 
 export function App() {

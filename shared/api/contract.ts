@@ -12,7 +12,18 @@ import { authApiMethods, type AccountActionRequest } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 import { settingsApiMethods } from './methods/settings';
 
-export const WINDOW_KINDS = ['marketWatch', 'positions', 'accounts', 'alerts', 'account', 'case', 'health'] as const;
+export const WINDOW_KINDS = [
+  'marketWatch',
+  'positions',
+  'accounts',
+  'alerts',
+  'account',
+  'case',
+  'health',
+  'sessions',
+  'whatIf',
+  'reports',
+] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
 
 /** FDC3-style colour channels that link windows. */

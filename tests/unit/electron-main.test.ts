@@ -401,6 +401,9 @@ describe('Electron main process (fake electron)', () => {
       'Open Account Tools',
       'Open Case Review',
       'Open System Health',
+      'Open Sessions',
+      'Open What-if Tuning',
+      'Open Reports',
       'Open session…',
     ]);
     const item = (label: string) => openers.find((entry) => entry.label === label);

@@ -102,6 +102,9 @@ describe('application menu', () => {
       'Open Account Tools',
       'Open Case Review',
       'Open System Health',
+      'Open Sessions',
+      'Open What-if Tuning',
+      'Open Reports',
     ]);
     expect(openers).toHaveLength(WINDOW_KINDS.length);
     for (const item of openers) item.click?.();

@@ -1,4 +1,9 @@
 // Every string of the windows, in English and Simplified Chinese. Keys are grouped by window; {{x}} interpolates.
+// Newer windows keep their strings in ./windows/<window>.ts (one owner per file), spread in here.
+import * as reports from './windows/reports';
+import * as sessions from './windows/sessions';
+import * as whatIf from './windows/whatIf';
+
 export const en = {
   window: {
     marketWatch: 'Market Watch',
@@ -8,6 +13,9 @@ export const en = {
     account: 'Account tools',
     case: 'Case review',
     health: 'System health',
+    sessions: 'Sessions',
+    whatIf: 'What-if tuning',
+    reports: 'Reports',
   },
   short: {
     marketWatch: 'Market',
@@ -17,6 +25,9 @@ export const en = {
     account: 'Account',
     case: 'Case',
     health: 'Health',
+    sessions: 'Sessions',
+    whatIf: 'What-if',
+    reports: 'Reports',
   },
   header: {
     open: 'Open a {{title}} window',
@@ -271,6 +282,9 @@ export const en = {
     pickHint: 'Pick a link colour so Positions windows on it follow the account you click',
   },
   phase: { preopen: 'Pre-open', auction: 'Auction', continuous: 'Trading', break: 'Break', closed: 'Closed' },
+  sessions: sessions.en,
+  whatIf: whatIf.en,
+  reports: reports.en,
 };
 
 export type Resources = typeof en;
@@ -284,6 +298,9 @@ export const zh: Resources = {
     account: '账户工具',
     case: '案件复核',
     health: '系统状态',
+    sessions: '会话记录',
+    whatIf: '阈值模拟',
+    reports: '报表',
   },
   short: {
     marketWatch: '行情',
@@ -293,6 +310,9 @@ export const zh: Resources = {
     account: '账户工具',
     case: '案件',
     health: '状态',
+    sessions: '会话',
+    whatIf: '模拟',
+    reports: '报表',
   },
   header: {
     open: '打开{{title}}窗口',
@@ -547,4 +567,7 @@ export const zh: Resources = {
     pickHint: '设置联动颜色后，同色持仓窗口将跟随所点击的账户',
   },
   phase: { preopen: '开盘前', auction: '集合竞价', continuous: '连续交易', break: '休市', closed: '收盘' },
+  sessions: sessions.zh,
+  whatIf: whatIf.zh,
+  reports: reports.zh,
 };

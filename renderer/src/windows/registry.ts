@@ -19,4 +19,7 @@ export const WINDOW_SPECS: Record<WindowKind, WindowSpec> = {
   },
   case: { topics: ['alerts', 'market', 'health', 'links'], size: { width: 1400, height: 860 } },
   health: { topics: ['health', 'links', 'alerts'], size: { width: 1100, height: 760 } },
+  sessions: { topics: ['replay', 'health', 'links', 'alerts'], size: { width: 1200, height: 720 } },
+  whatIf: { topics: ['health', 'links', 'alerts'], size: { width: 1360, height: 860 } },
+  reports: { topics: ['alerts', 'health', 'links'], size: { width: 1200, height: 820 } },
 };
