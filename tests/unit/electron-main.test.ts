@@ -428,17 +428,18 @@ describe('Electron main process (fake electron)', () => {
     });
 
     // Every other kind opens from its own item, in the window kind it names.
-    for (const label of ['Open Accounts', 'Open Account Tools', 'Open Case Review', 'Open System Health']) {
+    const others = ['Open Accounts', 'Open Account Tools', 'Open Case Review', 'Open System Health', 'Open Sessions'];
+    for (const label of [...others, 'Open What-if Tuning', 'Open Reports']) {
       item(label)?.click?.();
     }
     const kindsOpened = fake.windows.map((window) => window.loadFile.mock.calls[0]?.[1]?.query?.window);
     expect(new Set(kindsOpened)).toEqual(new Set(WINDOW_KINDS));
-    expect(fake.windows).toHaveLength(8);
+    expect(fake.windows).toHaveLength(WINDOW_KINDS.length + 1);
 
     // A second Floorwatch hands over: Market Watch comes to the front.
     fake.module.app.emit('second-instance');
     expect(fake.windows[0]?.focus).toHaveBeenCalledOnce();
-    expect(fake.windows).toHaveLength(8);
+    expect(fake.windows).toHaveLength(WINDOW_KINDS.length + 1);
 
     // Open session… asks for a file; cancelling changes nothing.
     item('Open session…')?.click?.();
