@@ -6,6 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TopicName, TopicRows, TopicUpdate } from '../../shared/api/contract';
 import type { AccountCounters, AccountDetail } from '../../shared/api/methods/accounts';
 import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
+import type { RulesConfig } from '../../shared/rules/config';
 import type { CoreHandle } from '../api/backend';
 import { TopicHub } from '../api/topicHub';
 import { loadRulesConfig } from '../engine/rules';
@@ -13,6 +14,7 @@ import { DEFAULT_RATE } from '../simulator/server';
 import { floorwatchDataDir } from '../store/auditPaths';
 import { startWorker, workerFile } from '../util/workers';
 import { WorkerRequests } from './workerRequests';
+import type { RulesReloadResult } from './rulesReload';
 import { stderrLog, type LogFn } from './log';
 import type { CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
 
@@ -28,6 +30,10 @@ export interface SimulatorStartOptions {
 export interface CoreStartOptions {
   /** ws:// URL of a fw-feed/1 gateway. Absent: start the embedded simulator and connect to it. */
   feedUrl?: string;
+  /** Backup gateways of the same feed (policy `feedUrls` after the first), tried in turn when one is unreachable. */
+  feedFallbackUrls?: string[];
+  /** PEM CA for a wss:// gateway (policy `feedCaFile`). */
+  feedCa?: string;
   simulator?: SimulatorStartOptions;
   publishIntervalMs?: number;
   healthIntervalMs?: number;
@@ -48,6 +54,8 @@ export interface CoreStartOptions {
 
 const DEFAULT_SEED = 1;
 const STOP_TIMEOUT_MS = 3_000;
+/** A reload replays the day's journal: give it the rebuild's own limit and some. */
+const RELOAD_RULES_TIMEOUT_MS = 70_000;
 
 export class CoreProcess implements CoreHandle {
   readonly mode = 'live' as const;
@@ -90,6 +98,8 @@ export class CoreProcess implements CoreHandle {
         ...(recording.maxPageCount !== undefined ? { maxPageCount: recording.maxPageCount } : {}),
       },
       feedUrl: options.feedUrl,
+      ...(options.feedUrl && options.feedFallbackUrls?.length ? { feedFallbackUrls: options.feedFallbackUrls } : {}),
+      ...(options.feedUrl && options.feedCa ? { feedCa: options.feedCa } : {}),
       publishIntervalMs: options.publishIntervalMs,
       healthIntervalMs: options.healthIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
@@ -165,6 +175,16 @@ export class CoreProcess implements CoreHandle {
   /** The account's client (its control group, if any) against each exchange rule threshold, per contract. */
   async accountCounters(accountId: string): Promise<AccountCounters> {
     return (await this.request('accountCounters', 5_000, accountId)) as AccountCounters;
+  }
+
+  /**
+   * New surveillance thresholds for the running core, today's counts rebuilt from the session journal and the alerts
+   * already raised kept (CoreRuntime.reloadRules). A worker restarted later starts with them too.
+   */
+  async reloadRules(config: RulesConfig): Promise<RulesReloadResult> {
+    const result = (await this.request('reloadRules', RELOAD_RULES_TIMEOUT_MS, undefined, config)) as RulesReloadResult;
+    this.workerData.rules = config;
+    return result;
   }
 
   /** Reconnects the feed now; a core worker that died is started again (it re-reads the session from seq 1). */
@@ -305,12 +325,18 @@ export class CoreProcess implements CoreHandle {
     for (const listener of this.stateListeners) listener('down', error);
   }
 
-  private request(op: CoreRequestOp, timeoutMs = 5_000, accountId?: string): Promise<unknown> {
+  private request(op: CoreRequestOp, timeoutMs = 5_000, accountId?: string, rules?: RulesConfig): Promise<unknown> {
     const worker = this.core;
     if (!worker) return Promise.reject(new Error('the core worker is not running'));
     return this.requests.send(
       worker,
-      (id): CoreRequest => ({ type: 'request', id, op, ...(accountId !== undefined ? { accountId } : {}) }),
+      (id): CoreRequest => ({
+        type: 'request',
+        id,
+        op,
+        ...(accountId !== undefined ? { accountId } : {}),
+        ...(rules !== undefined ? { rules } : {}),
+      }),
       timeoutMs,
       `core request ${op}`,
     );

@@ -8,6 +8,10 @@ import type { LogLevel } from './log';
 export interface CoreWorkerData {
   /** Absent: the worker loads and waits for a `configure` message (the simulator is still starting). */
   feedUrl?: string;
+  /** Backup gateways tried in turn when `feedUrl` cannot be reached. */
+  feedFallbackUrls?: string[];
+  /** PEM CA for a wss:// gateway (policy `feedCaFile`). */
+  feedCa?: string;
   /** Publication tick, ms (clamped to ≥ 50). */
   publishIntervalMs?: number;
   healthIntervalMs?: number;
@@ -36,7 +40,7 @@ export interface CoreConfigure {
   data: CoreWorkerData;
 }
 
-export type CoreRequestOp = 'reconnect' | 'stop' | 'health' | 'accountDetail' | 'accountCounters';
+export type CoreRequestOp = 'reconnect' | 'stop' | 'health' | 'accountDetail' | 'accountCounters' | 'reloadRules';
 
 export interface CoreRequest {
   type: 'request';
@@ -44,6 +48,8 @@ export interface CoreRequest {
   op: CoreRequestOp;
   /** accountDetail / accountCounters: the account. */
   accountId?: string;
+  /** reloadRules: the new effective thresholds (checked on the main side). */
+  rules?: RulesConfig;
 }
 
 export type CoreEvent =

@@ -22,6 +22,7 @@ import type { CoreEvent, CoreWorkerData } from './messages';
 import { TopicPublisher } from './publisher';
 import { SeqTimes } from './seqTimes';
 import { LiveSessionRecorder } from './recorder';
+import { journalHistory, rebuildRules, type RulesReloadResult } from './rulesReload';
 
 /** Risk degrees are sampled this often for the account tools' sparkline, ms. */
 export const RISK_SAMPLE_INTERVAL_MS = 1_000;
@@ -50,7 +51,8 @@ export class CoreRuntime {
   readonly feed: FrameKeepingFeedClient | null;
   readonly publisher: TopicPublisher;
   readonly recorder: LiveSessionRecorder | null;
-  readonly rulesConfig: RulesConfig | null;
+  /** The thresholds in force (replaced by reloadRules). */
+  rulesConfig: RulesConfig | null;
   private rules: RuleEngine | null;
   private readonly activity: AccountActivity;
   private readonly startedAt = Date.now();
@@ -69,6 +71,7 @@ export class CoreRuntime {
   private readonly changedAlerts = new Map<string, AlertRow>();
   /** For AlertRow.firstTs (only kept while rules run). */
   private readonly seqTimes = new SeqTimes();
+  private reloadingRules = false;
 
   constructor(
     data: CoreWorkerData,
@@ -93,6 +96,8 @@ export class CoreRuntime {
     this.feed = data.feedUrl
       ? new FrameKeepingFeedClient({
           url: data.feedUrl,
+          ...(data.feedFallbackUrls ? { fallbackUrls: data.feedFallbackUrls } : {}),
+          ...(data.feedCa ? { ca: data.feedCa } : {}),
           heartbeatTimeoutMs: data.heartbeatTimeoutMs,
           backoff: data.backoff,
           log,
@@ -183,6 +188,64 @@ export class CoreRuntime {
 
   reconnect(): void {
     this.feed?.reconnect();
+  }
+
+  /**
+   * Replaces the surveillance thresholds of the running core. Today's counts are rebuilt under the new thresholds
+   * from the session journal while the feed goes on (rulesReload.ts); alerts already raised stay, the rebuilt
+   * engine's alerts are added or updated. Rejects (the old thresholds stay) when rules are off or the journal
+   * cannot give back every message applied so far.
+   */
+  async reloadRules(config: RulesConfig): Promise<RulesReloadResult> {
+    const current = this.rules;
+    if (!current) throw new Error('surveillance is off in this core');
+    if (this.reloadingRules) throw new Error('a rules reload is already in progress');
+    this.reloadingRules = true;
+    const started = performance.now();
+    const adopt = (rules: RuleEngine) => {
+      this.rules = rules;
+      this.rulesConfig = config;
+      this.activity.useConfig(config);
+      const events = rules.takeEvents();
+      if (events.length > 0) this.noteAlerts(events);
+    };
+    try {
+      let replayed = 0;
+      const tradingDay = current.currentTradingDay;
+      if (this.lastAppliedSeq === 0) {
+        adopt(new RuleEngine({ config, view: this.engine, tradingDay: tradingDay ?? undefined }));
+      } else {
+        const recorder = this.recorder;
+        const file = recorder?.file;
+        if (!recorder || !file) throw new Error("no session journal to rebuild today's counts from (recording is off)");
+        const lost = recorder.health().notRecorded.messages;
+        if (lost > 0) throw new Error(`the session journal misses ${lost} messages: today's counts cannot be rebuilt`);
+        ({ replayed } = await rebuildRules({
+          config,
+          tradingDay,
+          history: journalHistory(file, () => recorder.flush()),
+          appliedSeq: () => this.lastAppliedSeq,
+          liveView: this.engine,
+          generation: () => this.engine.generation,
+          adopt,
+        }));
+      }
+      const rules = this.rules as RuleEngine;
+      const raised = new Set(rules.alerts().map((alert) => alert.id));
+      let kept = 0;
+      for (const id of this.alertRows.keys()) if (!raised.has(id)) kept++;
+      const result: RulesReloadResult = {
+        version: config.version,
+        replayedMessages: replayed,
+        alerts: raised.size,
+        keptAlerts: kept,
+        elapsedMs: Math.round(performance.now() - started),
+      };
+      this.log('info', `rules: now ${config.version}`, { ...result });
+      return result;
+    } finally {
+      this.reloadingRules = false;
+    }
   }
 
   /** Stops the feed and the publisher, after publishing what is left (the final health shows the stop). */

@@ -147,12 +147,17 @@ async function start(): Promise<void> {
     dataDir: access.dataDir,
     auth: access.auth,
     sessionsDir: sessionsFolder(access.dataDir),
+    // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal).
+    applyRules: (config) => {
+      if (!core) throw new Error('no live core is running');
+      return core.reloadRules(config);
+    },
     log: (line) => stderrLog('warn', line),
   });
   const rulesFile = alerts.rules.info().userFile ?? undefined;
   try {
     core = await CoreProcess.start({
-      ...(launch.feedUrl ? { feedUrl: launch.feedUrl } : {}),
+      ...(launch.feedUrl ? { ...policy?.feed, feedUrl: launch.feedUrl } : {}),
       ...(rulesFile ? { rules: { userFile: rulesFile } } : {}),
     });
     alerts.workflow.attach(core);

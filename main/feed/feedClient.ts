@@ -33,6 +33,13 @@ export interface FeedClientHandlers {
 
 export interface FeedClientOptions {
   url: string;
+  /**
+   * Backup gateways of the same feed, tried in turn after `url` when a connection attempt fails before the link is
+   * proven (as a CTP front list). Resume points carry over: every gateway serves the same seq space.
+   */
+  fallbackUrls?: readonly string[];
+  /** PEM text of the CA(s) that sign a wss:// gateway's certificate (machine policy `feedCaFile`). */
+  ca?: string;
   handlers: FeedClientHandlers;
   heartbeatTimeoutMs?: number;
   backoff?: BackoffOptions;
@@ -74,7 +81,11 @@ export interface FeedStats {
 }
 
 export class FeedClient {
-  readonly url: string;
+  /** The gateway in use now (`url`, or a fallback after failed attempts). */
+  url: string;
+  private readonly urls: readonly string[];
+  private urlIndex = 0;
+  private readonly ca: string | undefined;
   private readonly handlers: FeedClientHandlers;
   private readonly heartbeatTimeoutMs: number;
   private readonly backoff: Backoff;
@@ -106,6 +117,8 @@ export class FeedClient {
 
   constructor(options: FeedClientOptions) {
     this.url = options.url;
+    this.urls = [options.url, ...(options.fallbackUrls ?? []).filter((url) => url !== options.url)];
+    this.ca = options.ca;
     this.handlers = options.handlers;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
     this.backoff = new Backoff(options.backoff);
@@ -200,7 +213,11 @@ export class FeedClient {
     this.lastHeardAt = this.now();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: this.heartbeatTimeoutMs });
+      socket = new WebSocket(this.url, {
+        perMessageDeflate: false,
+        handshakeTimeout: this.heartbeatTimeoutMs,
+        ...(this.ca && this.url.startsWith('wss:') ? { ca: this.ca } : {}),
+      });
     } catch (error) {
       // A malformed URL: retrying cannot help, but keep the state visible rather than throwing into the caller.
       this.stats.lastError = `cannot connect to ${this.url}: ${(error as Error).message}`;
@@ -242,6 +259,7 @@ export class FeedClient {
       const why = linkError ?? `closed by the server (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`;
       this.stats.lastError = `feed link to ${this.url} lost: ${why}`;
       this.log('warn', `feed: ${this.stats.lastError}; reconnecting`, { lastSeq: this.sequencer.lastApplied });
+      if (!this.linkProven) this.nextGateway();
       this.scheduleReconnect(this.backoff.next());
     });
   }
@@ -252,6 +270,7 @@ export class FeedClient {
     if (silent > this.heartbeatTimeoutMs) {
       this.stats.lastError = `no message from the feed for ${Math.round(silent / 1000)} s: link treated as dead`;
       this.log('warn', `feed: ${this.stats.lastError}`, { lastSeq: this.sequencer.lastApplied });
+      if (!this.linkProven) this.nextGateway();
       this.dropLink(this.stats.lastError, this.backoff.next());
     }
   }
@@ -279,6 +298,14 @@ export class FeedClient {
     const progress = this.sequencer.lastApplied !== this.lastImmediateAt;
     this.lastImmediateAt = this.sequencer.lastApplied;
     this.dropLink(reason, progress ? 0 : this.backoff.next());
+  }
+
+  /** After a failed attempt on this gateway, the next one of the list (round robin) gets the next attempt. */
+  private nextGateway(): void {
+    if (this.urls.length < 2) return;
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    this.url = this.stats.url = this.urls[this.urlIndex] ?? this.url;
+    this.log('info', `feed: next attempt on gateway ${this.url}`);
   }
 
   private scheduleReconnect(delayMs: number): void {

@@ -41,6 +41,8 @@ export function healthWithDisk(source: TopicSource, disk: () => DiskHealth | nul
 export interface FeedPlan {
   /** The gateway to connect to; undefined = run the built-in simulator. */
   feedUrl?: string;
+  /** The other `feedUrls`: backup gateways of the same feed, tried in turn. */
+  feedFallbackUrls?: string[];
   /** PEM text of the CA for a wss:// feed (policy/env `feedCaFile`). */
   feedCa?: string;
 }
@@ -69,8 +71,10 @@ export function planFeed(resolved: ResolvedSettings): FeedPlan {
     }
     return {};
   }
+  const fallbacks = resolved.values.feedUrls?.slice(1) ?? [];
+  const gateways = fallbacks.length > 0 ? { feedUrl, feedFallbackUrls: fallbacks } : { feedUrl };
   const caFile = resolved.values.feedCaFile;
-  if (!caFile) return { feedUrl };
+  if (!caFile) return gateways;
   let feedCa: string;
   try {
     feedCa = readFileSync(caFile, 'utf8');
@@ -81,7 +85,7 @@ export function planFeed(resolved: ResolvedSettings): FeedPlan {
   if (!feedCa.includes('-----BEGIN CERTIFICATE-----')) {
     throw new SettingsError(`"feedCaFile" ${caFile} holds no PEM certificate`, 'feedCaFile', 'feedCaFile');
   }
-  return { feedUrl, feedCa };
+  return { ...gateways, feedCa };
 }
 
 /** Refuses the headless host when the policy (or env/settings) disallows it. */

@@ -1,5 +1,7 @@
 // CoreProcess end to end: a real core worker thread reading a real WebSocket feed on 127.0.0.1, publishing
 // conflated topics into the main side's hub.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TopicUpdate } from '../../shared/api/contract';
@@ -106,6 +108,30 @@ describe('CoreProcess on a WebSocket feed', () => {
     expect(h.gaps).toBe(1);
     expect(h.unrecoverableGaps).toEqual([expect.objectContaining({ fromSeq: 300, toSeq: 304 })]);
     expect(h.lastError).toContain('300..304');
+  });
+
+  it('follows the policy feed plan into the worker: a backup wss:// gateway trusted through the given CA', async () => {
+    const tlsDir = path.join(import.meta.dirname, '../fixtures/tls');
+    const read = (name: string) => readFileSync(path.join(tlsDir, name), 'utf8');
+    const server = await TestFeedServer.start({
+      session: buildSession(300),
+      batchSize: 20,
+      intervalMs: 2,
+      tls: { key: read('server.key'), cert: read('server.pem') },
+    });
+    cleanups.push(() => server.kill());
+    const core = await CoreProcess.start({
+      feedUrl: 'ws://127.0.0.1:1', // nothing listens on port 1
+      feedFallbackUrls: [server.url],
+      feedCa: read('ca.pem'),
+      backoff: { initialMs: 20, maxMs: 100 },
+      recording: false,
+      healthIntervalMs: 100,
+      log: quiet,
+    });
+    cleanups.push(() => core.stop());
+    await waitFor('the session over TLS on the backup gateway', () => health(core)?.feedState === 'ended');
+    expect(health(core)).toMatchObject({ lastSeq: 300, feedUrl: server.url });
   });
 
   it('reports a dead core worker as down, and reconnect starts it again', async () => {

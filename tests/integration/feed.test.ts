@@ -1,4 +1,7 @@
 // Feed client against a real WebSocket server on 127.0.0.1: order, resume after a killed server, gaps.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SequencedMessage } from '../../shared/protocol';
 import type { FeedGap, FeedState } from '../../shared/domain/types';
@@ -20,7 +23,9 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 6_000
   }
 }
 
-async function harness(serverOptions: TestFeedServerOptions, clientOptions: Partial<FeedClientOptions> = {}) {
+type ClientOptions = Partial<FeedClientOptions> | ((server: TestFeedServer) => Partial<FeedClientOptions>);
+
+async function harness(serverOptions: TestFeedServerOptions, clientOptions: ClientOptions = {}) {
   const server = await TestFeedServer.start(serverOptions);
   const engine = new EngineState();
   const seqs: number[] = [];
@@ -31,7 +36,7 @@ async function harness(serverOptions: TestFeedServerOptions, clientOptions: Part
   const client = new FeedClient({
     url: server.url,
     backoff: { initialMs: 20, maxMs: 200, random: () => 0.5 },
-    ...clientOptions,
+    ...(typeof clientOptions === 'function' ? clientOptions(server) : clientOptions),
     handlers: {
       onBatch: (messages: SequencedMessage[]) => {
         batches++;
@@ -173,4 +178,48 @@ describe('FeedClient over WebSocket', () => {
     expect(h.client.snapshot().sessionId).toBe('DAY-2');
     expect(h.engine.allRows()).toEqual(reference(session).allRows());
   });
+
+  it('tries the backup gateways in turn when the first cannot be reached, and stays on the one that works', async () => {
+    const session = buildSession(600);
+    const deadUrl = `ws://127.0.0.1:${await closedPort()}`;
+    const backup = await harness({ session, batchSize: 50, intervalMs: 1 }, (server) => ({
+      url: deadUrl,
+      fallbackUrls: [deadUrl, server.url],
+    }));
+    await waitFor('end on the backup gateway', () => backup.client.state === 'ended');
+    expect(backup.seqs).toEqual(range(1, 600));
+    const stats = backup.client.snapshot();
+    expect(stats.url).toBe(backup.server.url);
+    expect(stats.reconnects).toBe(1); // one refused attempt on the dead gateway, then the backup
+    expect(stats.lastError).toContain(deadUrl);
+  });
+
+  it('connects to a wss:// gateway signed by the CA it is given, and refuses it without that CA', async () => {
+    const tlsDir = path.join(import.meta.dirname, '../fixtures/tls');
+    const tls = {
+      key: readFileSync(path.join(tlsDir, 'server.key'), 'utf8'),
+      cert: readFileSync(path.join(tlsDir, 'server.pem'), 'utf8'),
+    };
+    const ca = readFileSync(path.join(tlsDir, 'ca.pem'), 'utf8');
+    const session = buildSession(300);
+    const trusted = await harness({ session, batchSize: 50, intervalMs: 1, tls }, { ca });
+    expect(trusted.server.url).toMatch(/^wss:/);
+    await waitFor('end over TLS', () => trusted.client.state === 'ended');
+    expect(trusted.seqs).toEqual(range(1, 300));
+
+    const untrusted = await harness({ session, batchSize: 50, intervalMs: 1, tls });
+    await waitFor('a refused handshake', () => (untrusted.client.snapshot().lastError ?? '') !== '');
+    expect(untrusted.client.snapshot().lastError).toMatch(/certificate/i);
+    expect(untrusted.seqs).toEqual([]);
+    expect(untrusted.server.subscribes).toEqual([]);
+  });
 });
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

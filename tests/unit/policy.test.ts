@@ -213,6 +213,14 @@ describe('launch decisions', () => {
     writeFileSync(ca, 'hello');
     expect(() => planFeed(resolve({ feedUrls: ['wss://gw:9'], feedCaFile: ca }))).toThrow(/no PEM certificate/);
   });
+
+  it('the first feed URL is the gateway, the others its backups in order', () => {
+    expect(planFeed(resolve({ feedUrls: ['wss://gw1:9', 'wss://gw2:9', 'wss://gw3:9'] }))).toEqual({
+      feedUrl: 'wss://gw1:9',
+      feedFallbackUrls: ['wss://gw2:9', 'wss://gw3:9'],
+    });
+    expect(planFeed(resolve({ feedUrls: ['ws://gw1:9'] }))).toEqual({ feedUrl: 'ws://gw1:9' });
+  });
 });
 
 describe('shipped JSON schema', () => {

@@ -161,16 +161,24 @@ export const hostCommand: CliCommand = {
       dataDir: access.dataDir,
       auth: access.auth,
       sessionsDir: sessionsFolder(access.dataDir),
+      // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal).
+      applyRules: (config) => {
+        if (!liveCore) throw new Error('no live core is running');
+        return liveCore.reloadRules(config);
+      },
       log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
     });
+    let liveCore: CoreProcess | null = null;
     const rulesFile = alerts.rules.info().userFile ?? undefined;
     const sessionFile = values.session === undefined ? undefined : path.resolve(values.session);
     const startLive = async () => {
+      const userFile = alerts.rules.info().userFile; // thresholds adopted since the host started count too
       const started = await CoreProcess.start({
-        ...(feedUrl ? { feedUrl } : { simulator: { seed, rate } }),
-        ...(rulesFile ? { rules: { userFile: rulesFile } } : {}),
+        ...(feedUrl ? policy.feed : { simulator: { seed, rate } }),
+        ...(userFile ? { rules: { userFile } } : {}),
       });
       alerts.workflow.attach(started);
+      liveCore = started;
       return started;
     };
     let live: CoreProcess | null = null;

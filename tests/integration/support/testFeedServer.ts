@@ -1,6 +1,7 @@
 // A minimal fw-feed/1 server for the feed and core integration tests: serves a fixed session from memory on
 // 127.0.0.1, resumes at `subscribe fromSeq`, and can misbehave on purpose (a hole it cannot resend, a transient
 // loss it can, overlapping resends, going silent, being killed and restarted on the same port).
+import { createServer, type Server as HttpsServer } from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SequencedMessage, ServerMessage } from '../../../shared/protocol';
 
@@ -23,6 +24,8 @@ export interface TestFeedServerOptions {
   resendOverlap?: number;
   /** After this many messages on the first link, send nothing at all (no heartbeat either). */
   silentAfter?: number;
+  /** Serve wss:// with this certificate (PEM) instead of ws://. */
+  tls?: { key: string; cert: string };
 }
 
 export class TestFeedServer {
@@ -30,6 +33,7 @@ export class TestFeedServer {
   readonly subscribes: Array<number | undefined> = [];
   connections = 0;
   private server: WebSocketServer | null = null;
+  private https: HttpsServer | null = null;
   private readonly clients = new Set<WebSocket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private lostOnceUsed = false;
@@ -45,7 +49,7 @@ export class TestFeedServer {
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}`;
   }
 
   /** Listens again on the same port after `kill`. */
@@ -62,9 +66,26 @@ export class TestFeedServer {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const https = this.https;
+    this.https = null;
+    if (https) await new Promise<void>((resolve) => https.close(() => resolve()));
   }
 
   private listen(port: number): Promise<void> {
+    const tls = this.options.tls;
+    if (tls) {
+      return new Promise((resolve, reject) => {
+        const https = createServer({ key: tls.key, cert: tls.cert });
+        https.once('error', reject);
+        https.listen(port, '127.0.0.1', () => {
+          this.https = https;
+          this.port = (https.address() as { port: number }).port;
+          this.server = new WebSocketServer({ server: https });
+          this.server.on('connection', (socket) => this.serve(socket));
+          resolve();
+        });
+      });
+    }
     return new Promise((resolve, reject) => {
       const server = new WebSocketServer({ host: '127.0.0.1', port });
       server.once('error', reject);
