@@ -46,8 +46,13 @@ export class AccountActivity {
 
   constructor(
     private readonly view: EngineView,
-    private readonly config: RulesConfig,
+    private config: RulesConfig,
   ) {}
+
+  /** New thresholds (a live rules reload): counters are compared with them from now on. */
+  useConfig(config: RulesConfig): void {
+    this.config = config;
+  }
 
   /** Call before the engine state applies `m`. */
   apply(m: ServerMessage): void {

@@ -54,6 +54,11 @@ port.on('message', (message: CoreRequest | CoreConfigure) => {
       if (value === undefined) return fail(new Error(`unknown account ${JSON.stringify(accountId.slice(0, 64))}`));
       return reply(value);
     }
+    case 'reloadRules':
+      if (!current) return fail(new Error('the core has no feed yet'));
+      if (!request.rules) return fail(new Error('reloadRules without rules'));
+      current.reloadRules(request.rules).then(reply, fail);
+      return;
     case 'stop':
       (current ? current.stop() : Promise.resolve()).then(() => {
         reply(null);

@@ -148,9 +148,9 @@ async function start(): Promise<void> {
     auth: access.auth,
     sessionsDir: sessionsFolder(access.dataDir),
     // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal).
-    applyRules: (config) => {
+    applyRules: async (config) => {
       if (!core) throw new Error('no live core is running');
-      return core.reloadRules(config);
+      await core.reloadRules(config);
     },
     log: (line) => stderrLog('warn', line),
   });

@@ -162,9 +162,9 @@ export const hostCommand: CliCommand = {
       auth: access.auth,
       sessionsDir: sessionsFolder(access.dataDir),
       // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal).
-      applyRules: (config) => {
+      applyRules: async (config) => {
         if (!liveCore) throw new Error('no live core is running');
-        return liveCore.reloadRules(config);
+        await liveCore.reloadRules(config);
       },
       log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
     });
