@@ -1,6 +1,7 @@
 // Feed load for the audit benchmark: fw-feed/1 quote frames (100 messages each, as a batching gateway sends
 // them) decoded and validated by the real decoder at a paced rate. Used in the benchmark's own thread, or run as
-// a worker thread (started through main/util/tsWorkerBootstrap.mjs with workerData.role = 'audit-feed-load').
+// a worker thread (bench/audit.ts starts it with workerData.role = 'audit-feed-load'; it reports `ready`, then
+// runs on `start`).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../shared/protocol';
 
@@ -71,6 +72,11 @@ export class FeedLoad {
 
 const data = workerData as { role?: string; rate?: number; durationMs?: number } | null;
 if (!isMainThread && data?.role === 'audit-feed-load') {
+  parentPort?.once('message', () => runFeedLoad(data));
+  parentPort?.postMessage({ ready: true });
+}
+
+function runFeedLoad(data: { rate?: number; durationMs?: number }): void {
   const load = new FeedLoad(data.rate ?? 100_000);
   const stopAt = performance.now() + (data.durationMs ?? 5_000);
   while (performance.now() < stopAt) load.step();
