@@ -24,6 +24,7 @@ export const MAIN_ENTRIES = [
   { source: 'main/simulator/worker.ts', output: 'main/simulator-worker.js' },
   { source: 'main/store/journalWorkerMain.ts', output: 'main/journal-worker.js' },
   { source: 'main/alerts/whatIfWorker.ts', output: 'main/whatif-worker.js' },
+  { source: 'main/reports/worker.ts', output: 'main/report-worker.js' },
   { source: 'main/cli/index.ts', output: 'main/cli.js' },
 ];
 export const PRELOAD_ENTRY = { source: 'preload/index.ts', output: 'preload/preload.cjs' };

@@ -86,6 +86,11 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'replay.control': EVERYONE,
   // data exports
   'data.export': EVERYONE,
+  // compliance reports (issue 8): every role; the handler allows kind 'audit' to AUDIT_READERS only
+  'reports.start': EVERYONE,
+  'reports.jobs': EVERYONE,
+  'reports.cancel': EVERYONE,
+  'reports.exports': EVERYONE,
   // the audit trail
   'audit.verify': AUDIT_READERS,
   'audit.export': AUDIT_READERS,

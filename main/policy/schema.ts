@@ -2,8 +2,21 @@
 // (`npm run -s policy:schema` regenerates it; a unit test fails when the shipped file drifts from this one).
 import { Type, type Static } from '@sinclair/typebox';
 
-/** What may be exported from the workstation (the data.export and audit export paths check this list). */
-export const EXPORT_KINDS = ['market', 'positions', 'accounts', 'alerts', 'session', 'audit'] as const;
+/**
+ * What may be exported from the workstation: data exports (market … session), the audit log, and the compliance
+ * reports (daily surveillance report, abnormal-trading report, evidence pack). main/reports enforces the last four.
+ */
+export const EXPORT_KINDS = [
+  'market',
+  'positions',
+  'accounts',
+  'alerts',
+  'session',
+  'audit',
+  'daily',
+  'abnormal',
+  'evidence',
+] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 const FeedUrl = Type.String({

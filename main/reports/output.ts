@@ -10,7 +10,7 @@ import { AuditLog, type AuditRow } from '../store/auditLog';
 import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './build';
 import { collectSession, type CollectOptions, type SessionFacts } from './collect';
 import { escapeHtml, renderReportHtml } from './html';
-import { writeManifest, type EvidenceManifest } from './manifest';
+import { writeManifest, zipEvidencePack, type EvidenceManifest } from './manifest';
 import {
   both,
   RULE_NAMES,
@@ -21,11 +21,28 @@ import {
   type ReportLang,
   type ReportTable,
 } from './model';
-import { PdfRenderer } from './pdf';
+import type { PdfPrinter, PdfPrinterFactory } from './printer';
 import { readSlice } from './slice';
 import { reportXlsx, rowsCsv, tableCsv } from './tables';
 
 export class ReportError extends Error {}
+
+/** The job was cancelled (checked between steps: messages read, files written, pages printed). */
+export class ReportCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** Where a running report stands: `fraction` of the whole job (null while the total is unknown). */
+export interface ReportStep {
+  phase: 'reading' | 'writing' | 'zipping';
+  fraction: number | null;
+  detail: string;
+}
+
+/** Share of the job spent reading the session (the rest: documents, files, PDF pages). */
+const READING_SHARE = 0.6;
 
 export const DAY_ID_LENGTH = 10;
 
@@ -50,6 +67,36 @@ export interface ReportRunOptions extends Omit<CollectOptions, 'onMessage'> {
   now?: Date;
   /** Skip the PDF (CSV/XLSX/HTML only). */
   pdf?: boolean;
+  /** The PDF printer to use (not closed here); else one from `openPrinter`, closed when the report is written. */
+  printer?: PdfPrinter;
+  openPrinter?: PdfPrinterFactory;
+  /** Polled between steps; true stops the report with ReportCancelled (the caller removes what was written). */
+  cancelled?: () => boolean;
+  /** Progress of the report (reading the session, then each file). */
+  onStep?: (step: ReportStep) => void;
+  /** Messages in the input when known beforehand (a session file's count): reading progress becomes a fraction. */
+  totalMessages?: number;
+}
+
+/** Throws ReportCancelled when the caller has cancelled. */
+function checkpoint(options: ReportRunOptions): void {
+  if (options.cancelled?.()) throw new ReportCancelled();
+}
+
+/** Counts the files of the writing phase for the progress fraction. */
+class WriteProgress {
+  private done = 0;
+  constructor(
+    private readonly options: ReportRunOptions,
+    private readonly total: number,
+  ) {}
+
+  step(detail: string): void {
+    checkpoint(this.options);
+    const fraction = READING_SHARE + (1 - READING_SHARE) * Math.min(1, this.done / Math.max(1, this.total));
+    this.done++;
+    this.options.onStep?.({ phase: 'writing', fraction, detail });
+  }
 }
 
 export interface WrittenReport {
@@ -96,10 +143,24 @@ function generatedAt(now: Date): string {
 async function collect(options: ReportRunOptions): Promise<SessionFacts> {
   const log = options.log ?? (() => {});
   const started = performance.now();
+  checkpoint(options);
+  const total = options.totalMessages;
   const facts = await collectSession({
     ...options,
-    onProgress: options.onProgress ?? ((n) => log(`report: ${n} messages read…`)),
+    progressEvery: options.progressEvery ?? (options.onStep || options.cancelled ? 20_000 : undefined),
+    onProgress:
+      options.onProgress ??
+      ((n) => {
+        checkpoint(options);
+        if (!options.onStep) return log(`report: ${n} messages read…`);
+        options.onStep({
+          phase: 'reading',
+          fraction: total ? READING_SHARE * Math.min(1, n / total) : null,
+          detail: `${n} messages read`,
+        });
+      }),
   });
+  checkpoint(options);
   log(
     `report: ${facts.counters.messages} messages, ${facts.alerts.length} alerts, trading day ${facts.tradingDay} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -110,37 +171,52 @@ async function writeDocument(
   doc: ReportDocument,
   base: string,
   options: ReportRunOptions,
-  renderer: PdfRenderer | null,
-  appendix?: (lang: ReportLang) => string,
+  renderer: PdfPrinter | null,
+  extraFiles = 0,
 ): Promise<string[]> {
   const files: string[] = [];
+  const langs = options.langs ?? ['en'];
+  const progress = new WriteProgress(options, langs.length * (3 + doc.tables.length) + extraFiles);
   const put = (name: string, data: string | Buffer) => {
     writeFileSync(join(options.out, name), data);
     files.push(name);
   };
-  for (const lang of options.langs ?? ['en']) {
+  for (const lang of langs) {
     const suffix = langSuffix(lang);
-    const html = renderReportHtml(doc, lang, { appendix: appendix?.(lang) });
+    progress.step(`${base}${suffix}.html`);
+    const html = renderReportHtml(doc, lang);
     put(`${base}${suffix}.html`, html);
+    progress.step(`${base}${suffix}.pdf`);
     if (renderer) {
       options.log?.(`report: printing ${base}${suffix}.pdf…`);
-      put(
-        `${base}${suffix}.pdf`,
-        await renderer.render(html, `Floorwatch · ${pick(doc.title, lang)} · ${doc.tradingDay}`),
-      );
+      const pdf = await renderer.render(html, `Floorwatch · ${pick(doc.title, lang)} · ${doc.tradingDay}`);
+      checkpoint(options);
+      put(`${base}${suffix}.pdf`, pdf);
     }
+    progress.step(`${base}${suffix}.xlsx`);
     put(`${base}${suffix}.xlsx`, await reportXlsx(doc, lang));
-    for (const table of doc.tables) put(`${base}${suffix}.${table.id}.csv`, tableCsv(table, lang));
+    for (const table of doc.tables) {
+      progress.step(`${base}${suffix}.${table.id}.csv`);
+      put(`${base}${suffix}.${table.id}.csv`, tableCsv(table, lang));
+    }
   }
   return files;
 }
 
-async function withRenderer<T>(wanted: boolean, body: (renderer: PdfRenderer | null) => Promise<T>): Promise<T> {
-  const renderer = wanted ? await PdfRenderer.launch() : null;
+/** Runs `body` with the caller's printer, or one opened for it (and closed after), or none when no PDF is wanted. */
+async function withRenderer<T>(
+  options: ReportRunOptions,
+  body: (renderer: PdfPrinter | null) => Promise<T>,
+): Promise<T> {
+  if (options.pdf === false) return body(null);
+  if (options.printer) return body(options.printer);
+  if (!options.openPrinter) throw new ReportError('no PDF printer is available here; use --no-pdf');
+  checkpoint(options);
+  const owned = await options.openPrinter();
   try {
-    return await body(renderer);
+    return await body(owned);
   } finally {
-    await renderer?.close();
+    await owned.close();
   }
 }
 
@@ -163,7 +239,7 @@ export async function writeDailyReport(options: ReportRunOptions): Promise<Writt
     generatedAt: generatedAt(options.now ?? new Date()),
   });
   const base = reportBase('daily', facts.tradingDay, facts.inputSha256.slice(0, DAY_ID_LENGTH) || 'stdin');
-  const files = await withRenderer(options.pdf !== false, (renderer) => writeDocument(doc, base, options, renderer));
+  const files = await withRenderer(options, (renderer) => writeDocument(doc, base, options, renderer));
   return { facts, files };
 }
 
@@ -187,7 +263,8 @@ export async function writeAbnormalReport(options: ReportRunOptions): Promise<Wr
   const facts = await collect(options);
   const doc = buildAbnormalReport(facts, generatedAt(options.now ?? new Date()));
   const base = reportBase('abnormal', facts.tradingDay, facts.inputSha256.slice(0, DAY_ID_LENGTH) || 'stdin');
-  const files = await withRenderer(options.pdf !== false, (renderer) => writeDocument(doc, base, options, renderer));
+  const files = await withRenderer(options, (renderer) => writeDocument(doc, base, options, renderer, 1));
+  checkpoint(options);
   // Machine form: codes, not translations; one line / row per client × contract × standard reached.
   const machine = doc.tables.flatMap((table) => table.rows);
   writeFileSync(join(options.out, `${base}.ndjson`), machine.map((r) => `${JSON.stringify(pickKeys(r))}\n`).join(''));
@@ -204,12 +281,16 @@ export interface EvidenceOptions extends ReportRunOptions {
   alertId: string;
   /** Messages kept on each side of the alert's [firstSeq, lastSeq] in the NDJSON slice. */
   context?: number;
+  /** Also write the pack as `<out>/<base>.zip` (the folder inside it, manifest included). */
+  zip?: boolean;
 }
 
 export interface WrittenEvidence {
   dir: string;
   manifest: EvidenceManifest;
   alert: Alert;
+  /** The zip beside the folder, when asked for. */
+  zipFile: string | null;
 }
 
 /** Evidence messages printed in the case summary (the NDJSON slice has them all). */
@@ -228,6 +309,9 @@ export async function writeEvidencePack(options: EvidenceOptions): Promise<Writt
   }
   const fromSeq = Math.max(1, alert.firstSeq - context);
   const toSeq = alert.lastSeq + context;
+  const langs = options.langs ?? ['en'];
+  const progress = new WriteProgress(options, 3 + langs.length * 2 + (options.zip ? 1 : 0));
+  progress.step('session slice');
   const kept = await readSlice(options.input, fromSeq, toSeq);
 
   const base = reportBase('evidence', alert.tradingDay, sanitizeId(alert.id));
@@ -254,6 +338,7 @@ export async function writeEvidencePack(options: EvidenceOptions): Promise<Writt
       'audit rows about the alert (hash-chained rows as stored)',
     );
   }
+  progress.step('case summary');
   const doc = buildEvidenceDocument(alert, facts, audit, generatedAt(options.now ?? new Date()), fromSeq, toSeq);
   const evidenceSet = new Set(alert.evidence);
   const printed = kept.filter((k) => evidenceSet.has(k.seq)).slice(0, PRINTED_EVIDENCE);
@@ -263,17 +348,21 @@ export async function writeEvidencePack(options: EvidenceOptions): Promise<Writt
         ? `前 ${printed.length} 条（共 ${alert.evidence.length} 条证据序号；完整消息见 NDJSON 片段）`
         : `First ${printed.length} of ${alert.evidence.length} evidence seq numbers; the NDJSON slice has every message.`
     }</p><pre class="evidence">${printed.map((k) => escapeHtml(k.line)).join('\n')}</pre></section>`;
-  await withRenderer(options.pdf !== false, async (renderer) => {
-    for (const lang of options.langs ?? ['en']) {
+  await withRenderer(options, async (renderer) => {
+    for (const lang of langs) {
       const suffix = langSuffix(lang);
+      progress.step(`${base}${suffix}.html`);
       const html = renderReportHtml(doc, lang, { appendix: appendix(lang) });
       put(`${base}${suffix}.html`, html, `case summary, print view (${lang})`);
+      progress.step(`${base}${suffix}.pdf`);
       if (renderer) {
         const pdf = await renderer.render(html, `Floorwatch · ${pick(doc.title, lang)} · ${alert.id}`);
+        checkpoint(options);
         put(`${base}${suffix}.pdf`, pdf, `case summary (${lang})`);
       }
     }
   });
+  progress.step('manifest.json');
   const manifest = writeManifest(
     dir,
     {
@@ -284,7 +373,14 @@ export async function writeEvidencePack(options: EvidenceOptions): Promise<Writt
     },
     files,
   );
-  return { dir, manifest, alert };
+  let zipFile: string | null = null;
+  if (options.zip) {
+    progress.step(`${base}.zip`);
+    options.onStep?.({ phase: 'zipping', fraction: null, detail: `${base}.zip` });
+    zipFile = join(options.out, `${base}.zip`);
+    zipEvidencePack(dir, zipFile, options.now ?? new Date());
+  }
+  return { dir, manifest, alert, zipFile };
 }
 
 function buildEvidenceDocument(

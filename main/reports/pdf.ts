@@ -2,6 +2,7 @@
 // Electron prints the same HTML with webContents.printToPDF; this file is the plain-Node path (CLI, host).
 import { existsSync } from 'node:fs';
 import type { Browser } from '@playwright/test';
+import { footerTemplate, type OwnedPdfPrinter } from './printer';
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -16,7 +17,7 @@ const FLAGS = [
 export class PdfRenderError extends Error {}
 
 /** One browser for several documents; `close()` once done (the owner of the renderer stops the browser). */
-export class PdfRenderer {
+export class PdfRenderer implements OwnedPdfPrinter {
   private constructor(private readonly browser: Browser) {}
 
   static async launch(): Promise<PdfRenderer> {
@@ -45,7 +46,7 @@ export class PdfRenderer {
         preferCSSPageSize: true,
         displayHeaderFooter: true,
         headerTemplate: '<span></span>',
-        footerTemplate: `<div style="font-size:7px;width:100%;padding:0 14mm;color:#5a6b7b;display:flex;justify-content:space-between;font-family:Arial,'WenQuanYi Micro Hei',sans-serif"><span>${footerLabel.replace(/[<>&]/g, '')}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`,
+        footerTemplate: footerTemplate(footerLabel),
       });
     } finally {
       await page.close();

@@ -9,13 +9,14 @@ import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import path from 'node:path';
 
-export type WorkerName = 'core' | 'simulator' | 'journal' | 'whatif';
+export type WorkerName = 'core' | 'simulator' | 'journal' | 'whatif' | 'report';
 
 const sourceEntries: Record<WorkerName, string> = {
   core: '../core/worker.ts',
   simulator: '../simulator/worker.ts',
   journal: '../store/journalWorkerMain.ts',
   whatif: '../alerts/whatIfWorker.ts',
+  report: '../reports/worker.ts',
 };
 
 /** Packages left to node_modules in a development bundle (native or CommonJS with optional native parts). */

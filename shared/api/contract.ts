@@ -8,6 +8,7 @@ import { accountApiMethods } from './methods/accounts';
 import { alertApiMethods, type AlertRow } from './methods/alerts';
 import { caseApiMethods } from './methods/cases';
 import { rulesApiMethods } from './methods/rules';
+import { reportApiMethods } from './methods/reports';
 import { authApiMethods, type AccountActionRequest } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 import { settingsApiMethods } from './methods/settings';
@@ -69,6 +70,7 @@ export const apiMethods = {
   ...sessionApiMethods,
   ...accountApiMethods,
   ...settingsApiMethods,
+  ...reportApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   'window.open': method(
     Type.Object({ kind: WindowKindSchema, channel: Type.Optional(LinkChannelSchema) }),

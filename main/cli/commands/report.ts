@@ -1,17 +1,20 @@
 // `floorwatch report daily|abnormal|evidence|verify`: compliance documents from a session (session file or NDJSON)
 // for scheduled jobs. See main/reports for the documents; this file only parses options and prints results.
+import { existsSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { RulesConfigError } from '../../../shared/rules/config';
-import { loadRulesConfig, type LoadedRules } from '../../engine/rules/loadRules';
+import { loadRulesConfig } from '../../engine/rules/loadRules';
+import { resolveSettings } from '../../policy/settings';
+import { recordExport, type ExportActor } from '../../reports/auditRecord';
+import { exportKindsOf } from '../../reports/exportPolicy';
+import { runReportJob, type ReportJobResult } from '../../reports/job';
 import { verifyEvidencePack } from '../../reports/manifest';
 import { REPORT_LANGS, type ReportLang } from '../../reports/model';
-import {
-  ReportError,
-  writeAbnormalReport,
-  writeDailyReport,
-  writeEvidencePack,
-  type ReportRunOptions,
-} from '../../reports/output';
-import { PdfRenderError } from '../../reports/pdf';
+import { ReportCancelled, ReportError } from '../../reports/output';
+import { PdfRenderer, PdfRenderError } from '../../reports/pdf';
+import { AuditLog } from '../../store/auditLog';
+import { auditLogPath } from '../../store/auditPaths';
 import { CliError, intOption, parseOptions, type CliCommand } from '../support';
 
 const HELP = `
@@ -19,7 +22,8 @@ Usage:
   floorwatch report daily    --input FILE --out DIR [--lang en|zh-CN|all] [--audit FILE] [--rules FILE] [--no-pdf]
   floorwatch report abnormal --input FILE --out DIR [--lang en|zh-CN|all] [--rules FILE] [--no-pdf]
   floorwatch report evidence --input FILE --alert ID --out DIR [--lang ...] [--audit FILE] [--context N] [--no-pdf]
-  floorwatch report verify   DIR
+                             [--zip]
+  floorwatch report verify   DIR|ZIP
 
 daily     Daily surveillance report: alerts by rule, exchange, severity and disposition (the workflow state from
           --audit, else "new"), the alert list, the clients closest to each exchange threshold, operator activity
@@ -31,8 +35,8 @@ abnormal  Abnormal-trading report per exchange: clients/contracts that reached a
 evidence  Evidence pack for one alert: a folder <base>/ with the case summary (PDF + HTML), the alert JSON, the
           NDJSON slice of the session (the alert's first..last seq ± --context messages, default 100), the audit rows
           about it (with --audit), manifest.json (SHA-256 and size of every file) and SHA256SUMS
-          (check with: cd <base> && sha256sum -c SHA256SUMS).
-verify    Checks an evidence pack folder against its manifest: exit 0 when every file matches, 1 otherwise.
+          (check with: cd <base> && sha256sum -c SHA256SUMS); with --zip also <base>.zip holding that folder.
+verify    Checks an evidence pack (folder or zip) against its manifest: exit 0 when every file matches, 1 otherwise.
 
   --input FILE   a session file (SQLite) or NDJSON, as for "floorwatch surveil" (same alerts, same numbers)
   --out DIR      output folder (created when missing; files of the same name are replaced)
@@ -40,6 +44,14 @@ verify    Checks an evidence pack folder against its manifest: exit 0 when every
   --audit FILE   an audit log (SQLite), opened read-only: dispositions, notes, operator activity
   --rules FILE   rules merged over build/rules/default.json, as for surveil
   --no-pdf       skip the PDF (no Chromium needed)
+  --zip          (evidence) also write the pack as <base>.zip
+
+Policy: the machine policy's (or FLOORWATCH_EXPORT_KINDS') "exportKinds" must allow the kind (daily, abnormal,
+evidence); a refused kind exits 2 with a message naming the policy. Audit: when the data folder has an audit log
+(FLOORWATCH_DATA_DIR, the policy's dataDir, else the OS user-data folder), every export is appended to it (action
+"export", operator os:<user>, role cli, each file with its SHA-256); without one the export is made and stderr says
+it was not audited. Files are written to a hidden staging folder in --out first and moved in when all are written:
+an interrupted run (Ctrl+C) or a failure leaves no partial files.
 
 File names: floorwatch-<kind>-<tradingDay>-<id>.<ext>; <id> is the first 10 hex digits of the input file's SHA-256
 (daily, abnormal) or the alert id with characters outside [A-Za-z0-9_.-] replaced by "_" (evidence). A language
@@ -69,6 +81,7 @@ export const reportCommand: CliCommand = {
       alert: { type: 'string' },
       context: { type: 'string' },
       'no-pdf': { type: 'boolean', default: false },
+      zip: { type: 'boolean', default: false },
     });
     if (!values.input) throw new CliError(`report ${sub} needs --input FILE (a session file or NDJSON); see --help`);
     if (!values.out) throw new CliError(`report ${sub} needs --out DIR; see --help`);
@@ -77,43 +90,64 @@ export const reportCommand: CliCommand = {
       throw new CliError(`--alert and --context belong to "report evidence"; see --help`);
     }
     const langs = parseLangs(values.lang ?? 'en');
-    let rules: LoadedRules;
+    if (sub !== 'evidence' && values.zip) throw new CliError('--zip belongs to "report evidence"; see --help');
+    if (sub === 'evidence' && !values.alert) {
+      throw new CliError('report evidence needs --alert ID (an id printed by surveil); see --help');
+    }
+    const context = sub === 'evidence' ? intOption(values.context, 'context', 100, 0, 1_000_000) : undefined;
+    // The policy's exportKinds (SettingsError is a CliError: an invalid policy is one line, exit 2).
+    const settings = resolveSettings();
+    const refusal = exportKindsOf(settings).refusal(sub as 'daily' | 'abnormal' | 'evidence');
+    if (refusal) throw new CliError(refusal);
     try {
-      rules = loadRulesConfig(values.rules);
+      loadRulesConfig(values.rules);
     } catch (error) {
       if (error instanceof RulesConfigError) throw new CliError(error.message);
       throw error;
     }
-    const options: ReportRunOptions = {
-      input: values.input,
-      out: values.out,
-      config: rules.config,
-      langs,
-      audit: values.audit,
-      pdf: values['no-pdf'] !== true,
-      log: (line) => process.stderr.write(`${line}\n`),
+    const jobId = `cli-${process.pid}`;
+    let cancelled = false;
+    const onSignal = () => {
+      cancelled = true;
+      process.stderr.write('report: interrupted; stopping and removing partial files…\n');
     };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let result: ReportJobResult;
     try {
-      if (sub === 'daily') {
-        const written = await writeDailyReport(options);
-        for (const file of written.files) process.stdout.write(`${values.out}/${file}\n`);
-      } else if (sub === 'abnormal') {
-        const written = await writeAbnormalReport(options);
-        for (const file of written.files) process.stdout.write(`${values.out}/${file}\n`);
-      } else {
-        if (!values.alert)
-          throw new CliError('report evidence needs --alert ID (an id printed by surveil); see --help');
-        const context = intOption(values.context, 'context', 100, 0, 1_000_000);
-        const pack = await writeEvidencePack({ ...options, alertId: values.alert, context });
-        for (const file of pack.manifest.files) process.stdout.write(`${pack.dir}/${file.name}\n`);
-        process.stderr.write(
-          `report: evidence pack ${pack.dir}: ${pack.manifest.files.length} files + manifest.json\n`,
-        );
-      }
+      result = await runReportJob(
+        {
+          jobId,
+          kind: sub as 'daily' | 'abnormal' | 'evidence',
+          input: values.input,
+          out: values.out,
+          langs,
+          alertId: values.alert,
+          context,
+          auditFile: values.audit ?? null,
+          rulesFile: values.rules ?? null,
+          pdf: values['no-pdf'] !== true,
+          zip: values.zip === true,
+        },
+        {
+          cancelled: () => cancelled,
+          openPrinter: () => PdfRenderer.launch(),
+          log: (line) => process.stderr.write(`${line}\n`),
+        },
+      );
     } catch (error) {
+      if (error instanceof ReportCancelled) throw new CliError('report: interrupted; no files were kept', 130);
       if (error instanceof ReportError || error instanceof PdfRenderError) throw new CliError(error.message);
       throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
+    for (const file of result.files) process.stdout.write(`${path.join(values.out, file.name)}\n`);
+    if (sub === 'evidence') {
+      process.stderr.write(`report: evidence pack ${result.files.length} files in ${values.out}\n`);
+    }
+    auditCliExport(settings.values.dataDir, { jobId, via: 'cli', input: values.input, out: values.out, result });
     return 0;
   },
 };
@@ -126,7 +160,8 @@ function parseLangs(value: string): ReportLang[] {
 
 function verify(argv: string[]): number {
   const { positionals } = parseOptions(argv, {}, true);
-  if (positionals.length !== 1) throw new CliError('report verify needs one evidence pack folder; see --help');
+  if (positionals.length !== 1)
+    throw new CliError('report verify needs one evidence pack (folder or .zip); see --help');
   const dir = positionals[0] as string;
   const result = verifyEvidencePack(dir);
   if (result.ok) {
@@ -136,4 +171,37 @@ function verify(argv: string[]): number {
   for (const problem of result.problems) process.stdout.write(`report verify: ${dir}: ${problem}\n`);
   process.stderr.write(`report verify: ${dir}: FAILED (${result.problems.length} problems)\n`);
   return 1;
+}
+
+/**
+ * Appends the export to the data folder's audit log when there is one (the CLI then counts as operator os:<user>).
+ * An audit log that exists but refuses the row: the files are removed and the run fails, as in the app.
+ */
+function auditCliExport(dataDir: string, record: Parameters<typeof recordExport>[2]): void {
+  const file = auditLogPath(dataDir);
+  if (!existsSync(file)) {
+    process.stderr.write(`report: not audited: no audit log at ${file} (the app creates it at first start)\n`);
+    return;
+  }
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  const who: ExportActor = { operator: `os:${user}`.slice(0, 128), role: 'cli' };
+  let audit: AuditLog | null = null;
+  try {
+    audit = AuditLog.open(file);
+    const row = recordExport(audit, who, record);
+    process.stderr.write(`report: audited as row ${row.id} of ${file}\n`);
+  } catch (error) {
+    for (const written of record.result.files) rmSync(written.path, { force: true });
+    throw new CliError(
+      `the export could not be written to the audit log ${file}, so its files were removed: ${(error as Error).message}`,
+      1,
+    );
+  } finally {
+    audit?.close();
+  }
 }
