@@ -12,6 +12,10 @@ import { preparePolicyLaunch, stderrLine } from '../../policy/launch';
 import { SettingsError } from '../../policy/settings';
 import { Workstation, sessionsFolder, withReview } from '../../review/workstation';
 import { createAlertServices } from '../../alerts';
+import { createReportServices, exportsFolder } from '../../reports/service';
+import { exportKindsOf } from '../../reports/exportPolicy';
+import { PdfRenderer } from '../../reports/pdf';
+import { auditLogPath } from '../../store/auditPaths';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 
 const HELP = `
@@ -199,7 +203,21 @@ export const hostCommand: CliCommand = {
         throw new CliError(`cannot review ${sessionFile}: ${(error as Error).message}`);
       }
     }
+    // Compliance exports: report jobs in worker threads, PDFs printed with headless Chromium, each export audited.
+    const reports = createReportServices({
+      audit: access.audit,
+      auditFile: auditLogPath(access.dataDir),
+      actor: (caller) => access.auth.requireActor(caller),
+      workstation: core,
+      sessionsDir: sessionsFolder(access.dataDir),
+      exportsDir: exportsFolder(access.dataDir),
+      exportKinds: exportKindsOf(policy.resolved),
+      rulesFile: () => alerts.rules.info().userFile ?? undefined,
+      openPrinter: () => PdfRenderer.launch(),
+      log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
+    });
     const stopCores = async () => {
+      await reports.stop();
       await alerts.stop();
       await core.stop();
       await live?.stop();
@@ -212,7 +230,7 @@ export const hostCommand: CliCommand = {
         port,
         core,
         access: policy.wrapAccess(
-          withReview({ ...access, services: { ...access.services, ...alerts.services } }, core),
+          withReview({ ...access, services: { ...access.services, ...alerts.services, ...reports.services } }, core),
           core,
         ),
         staticDir,
