@@ -12,7 +12,10 @@ import { CoreProcess } from '../core/coreProcess';
 import { sessionsFolder, Workstation } from '../review/workstation';
 import { preparePolicyLaunch, type PolicyLaunch } from '../policy/launch';
 import { SettingsError } from '../policy/settings';
-import { floorwatchDataDir } from '../store/auditPaths';
+import { auditLogPath, floorwatchDataDir } from '../store/auditPaths';
+import { exportKindsOf } from '../reports/exportPolicy';
+import { createReportServices, exportsFolder, type ReportServices } from '../reports/service';
+import { openElectronPdfPrinter } from './reportPdf';
 import { installElectronSqliteBinding } from '../store/electronSqlite';
 import { shouldLogOccurrence, stderrLog } from '../core/log';
 import { ElectronApiTransport } from './ipcTransport';
@@ -43,6 +46,7 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
 const windows = new Map<WindowKind, Set<BrowserWindow>>();
 /** The alert workflow (audited), thresholds (what-if, adopt) and case review data. */
 let alerts: AlertServices | null = null;
+let reports: ReportServices | null = null;
 let core: CoreProcess | null = null;
 /** Live or REVIEW of a recorded session: what every window shows (see main/review/workstation.ts). */
 let workstation: Workstation | null = null;
@@ -176,6 +180,21 @@ async function start(): Promise<void> {
     ...(rulesFile ? { rulesFile } : {}),
   });
   alerts.follow(workstation);
+  // Compliance exports: report jobs in worker threads; PDFs printed by a hidden window (printToPDF); each audited.
+  const liveAlerts = alerts;
+  const auth = access.auth;
+  reports = createReportServices({
+    audit: access.audit,
+    auditFile: auditLogPath(access.dataDir),
+    actor: (caller) => auth.requireActor(caller),
+    workstation,
+    sessionsDir: sessionsFolder(access.dataDir),
+    exportsDir: exportsFolder(access.dataDir),
+    exportKinds: exportKindsOf(policy.resolved),
+    rulesFile: () => liveAlerts.rules.info().userFile ?? undefined,
+    openPrinter: openElectronPdfPrinter,
+    log: (line) => stderrLog('warn', line),
+  });
   const { dispatcher } = createBackend({
     core: workstation,
     gate: access.gate,
@@ -185,6 +204,7 @@ async function start(): Promise<void> {
       ...createAccountHandlers(core),
       ...policy.services,
       ...workstation.services(),
+      ...reports.services,
     },
     topics: workstation.topics(),
     transport: 'electron',
@@ -313,6 +333,13 @@ async function shutdown(): Promise<void> {
   transport?.detach();
   transport = null;
   policy?.stop();
+  const exporting = reports;
+  reports = null;
+  await exporting
+    ?.stop()
+    .catch((error: unknown) =>
+      stderrLog('error', 'report jobs did not stop cleanly', { message: (error as Error).message }),
+    );
   const workflow = alerts;
   alerts = null;
   await workflow
