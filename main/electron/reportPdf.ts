@@ -46,6 +46,7 @@ export async function openElectronPdfPrinter(): Promise<OwnedPdfPrinter> {
       allowRunningInsecureContent: false,
       webviewTag: false,
       javascript: false,
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     },
   });
