@@ -1,19 +1,22 @@
-// Who is signed in at this window (for "mine" filters and assignments): asked once from auth.status; null when the
-// auth service is not wired or nobody is signed in.
+// Who is signed in at this window (for "mine" filters, assignments and role-gated actions): asked once from
+// auth.status; null when the auth service is not wired or nobody is signed in.
 import { create } from 'zustand';
 import { floorwatch } from '../api/floorwatch';
 
 interface OperatorState {
   operator: string | null;
+  /** The operator's role (operator, supervisor, admin, …); null when unknown. */
+  role: string | null;
   load(): void;
 }
 
 export const useOperatorStore = create<OperatorState>()((set) => ({
   operator: null,
+  role: null,
   load: () => {
     floorwatch()
       .call('auth.status', {})
-      .then((status) => set({ operator: status.session?.operator ?? null }))
-      .catch(() => set({ operator: null }));
+      .then((status) => set({ operator: status.session?.operator ?? null, role: status.session?.role ?? null }))
+      .catch(() => set({ operator: null, role: null }));
   },
 }));

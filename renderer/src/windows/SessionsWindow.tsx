@@ -1,7 +1,374 @@
-// Sessions window (issue 4). Placeholder until its owner lands it.
+// Sessions (issue 4): the sessions recorded in the data folder, newest first, with their trading day, time span,
+// messages and size; the one being recorded is marked LIVE, an unreadable file is listed with its error and cannot be
+// opened. Open (button, Enter, double-click) switches the whole workstation to REVIEW of the session (the review bar
+// then shows on every window); Back to live returns. The list follows the `replay` topic (what is reviewed now).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AgGridReact } from 'ag-grid-react';
+import type {
+  CellFocusedEvent,
+  CellKeyDownEvent,
+  ColDef,
+  GridApi,
+  GridReadyEvent,
+  RowClassParams,
+  RowDoubleClickedEvent,
+  SelectionChangedEvent,
+  ValueFormatterParams,
+} from 'ag-grid-community';
+import type { ReplayState, SessionSummary } from '../../../shared/api/methods/sessions';
+import { floorwatch } from '../api/floorwatch';
+import { formatAge, formatBytes } from '../format';
+import { currentLanguage, locale } from '../i18n';
+import { useGridTheme } from '../grid/useGridTheme';
+
+const DASH = '—';
+
+/** `20261124` → `2026-11-24` (left as given when it is not a date). */
+function formatTradingDay(day: string): string {
+  return /^\d{8}$/.test(day) ? `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}` : day || DASH;
+}
+
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+function formatDateTime(ts: number): string {
+  if (!(ts > 0)) return DASH;
+  const tag = locale();
+  let format = dateTimeFormats.get(tag);
+  if (!format) {
+    format = new Intl.DateTimeFormat(tag, {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
+    dateTimeFormats.set(tag, format);
+  }
+  return format.format(ts);
+}
+
+function formatCount(value: number): string {
+  return new Intl.NumberFormat(locale()).format(value);
+}
+
+function fileName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+/** The session's time span (0 when unknown or unreadable). */
+const durationOf = (s: SessionSummary) => (s.firstTs > 0 && s.lastTs >= s.firstTs ? s.lastTs - s.firstTs : 0);
+
+/** Newest first: by first message time, then trading day; unreadable files last. */
+function compareNewest(a: SessionSummary, b: SessionSummary): number {
+  if (!a.error !== !b.error) return a.error ? 1 : -1;
+  if (a.firstTs !== b.firstTs) return b.firstTs - a.firstTs;
+  return b.tradingDay.localeCompare(a.tradingDay) || b.file.localeCompare(a.file);
+}
+
+type Fmt = ValueFormatterParams<SessionSummary>;
 
 export function SessionsWindow() {
-  const { t } = useTranslation();
-  return <main className="fw-view">{t('sessions.building')}</main>;
+  const { t, i18n } = useTranslation();
+  const gridTheme = useGridTheme();
+  const apiRef = useRef<GridApi<SessionSummary> | null>(null);
+  const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<SessionSummary | null>(null);
+  const [replay, setReplay] = useState<ReplayState | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  /** Bumped to list the folder again (refresh button, back to live). */
+  const [listing, setListing] = useState(0);
+  const refresh = useCallback(() => setListing((n) => n + 1), []);
+
+  useEffect(() => {
+    let current = true;
+    floorwatch()
+      .call('sessions.list', {})
+      .then(
+        (list) => {
+          if (!current) return;
+          setSessions([...list].sort(compareNewest));
+          setLoadError(null);
+        },
+        (error: unknown) => {
+          if (!current) return;
+          setLoadError((error as Error).message);
+          setSessions((previous) => previous ?? []);
+        },
+      );
+    return () => {
+      current = false;
+    };
+  }, [listing]);
+
+  useEffect(
+    () =>
+      floorwatch().subscribe('replay', (update) => {
+        const row = update.rows[update.rows.length - 1];
+        if (row) setReplay(row);
+      }),
+    [],
+  );
+
+  const reviewedFile = replay?.mode === 'review' ? replay.file : null;
+
+  const open = useCallback(
+    async (session: SessionSummary | null) => {
+      if (!session || busy) return;
+      if (session.error) {
+        setActionError(t('sessions.notOpenable', { message: session.error }));
+        return;
+      }
+      setBusy(t('sessions.opening', { file: fileName(session.file) }));
+      setActionError(null);
+      try {
+        await floorwatch().call('sessions.open', { file: session.file });
+      } catch (error) {
+        setActionError((error as Error).message);
+      } finally {
+        setBusy(null);
+      }
+    },
+    [busy, t],
+  );
+
+  const backToLive = useCallback(async () => {
+    setBusy(t('sessions.backToLive'));
+    setActionError(null);
+    try {
+      await floorwatch().call('sessions.live', {});
+      refresh();
+    } catch (error) {
+      setActionError((error as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }, [refresh, t]);
+
+  const columns = useMemo<ColDef<SessionSummary>[]>(() => {
+    const zh = currentLanguage() === 'zh-CN';
+    return [
+      {
+        colId: 'status',
+        headerName: t('sessions.col.status'),
+        width: 120,
+        sortable: false,
+        valueGetter: (p) =>
+          p.data?.error
+            ? t('sessions.unreadable')
+            : p.data?.file === reviewedFile
+              ? t('sessions.reviewBadge')
+              : p.data?.live
+                ? t('sessions.liveBadge')
+                : '',
+        tooltipValueGetter: (p) =>
+          p.data?.error
+            ? t('sessions.unreadableTitle', { message: p.data.error })
+            : p.data?.live
+              ? t('sessions.liveTitle')
+              : null,
+        cellClass: (p) =>
+          p.data?.error
+            ? 'fw-session-badge fw-session-bad'
+            : p.data?.file === reviewedFile
+              ? 'fw-session-badge fw-session-review'
+              : p.data?.live
+                ? 'fw-session-badge fw-session-live'
+                : '',
+      },
+      {
+        field: 'tradingDay',
+        headerName: t('sessions.col.tradingDay'),
+        width: 116,
+        valueFormatter: (p: Fmt) => formatTradingDay(p.value as string),
+      },
+      {
+        field: 'firstTs',
+        headerName: t('sessions.col.started'),
+        width: 176,
+        sort: 'desc',
+        valueFormatter: (p: Fmt) => formatDateTime(p.value as number),
+        cellClass: 'fw-num',
+      },
+      {
+        field: 'lastTs',
+        headerName: t('sessions.col.ended'),
+        width: 176,
+        valueFormatter: (p: Fmt) => formatDateTime(p.value as number),
+        cellClass: 'fw-num',
+      },
+      {
+        colId: 'duration',
+        headerName: t('sessions.col.duration'),
+        width: 104,
+        type: 'numericColumn',
+        valueGetter: (p) => (p.data ? durationOf(p.data) : 0),
+        valueFormatter: (p: Fmt) => ((p.value as number) > 0 ? formatAge(p.value as number, zh) : DASH),
+        cellClass: 'fw-num',
+      },
+      {
+        field: 'messages',
+        headerName: t('sessions.col.messages'),
+        width: 116,
+        type: 'numericColumn',
+        valueFormatter: (p: Fmt) => (p.data?.error ? DASH : formatCount(p.value as number)),
+        cellClass: 'fw-num',
+      },
+      {
+        colId: 'seqRange',
+        headerName: t('sessions.col.seqRange'),
+        width: 150,
+        sortable: false,
+        valueGetter: (p) =>
+          p.data && !p.data.error && p.data.messages > 0
+            ? `${formatCount(p.data.firstSeq)} – ${formatCount(p.data.lastSeq)}`
+            : DASH,
+        cellClass: 'fw-num fw-muted',
+      },
+      {
+        field: 'bytes',
+        headerName: t('sessions.col.size'),
+        width: 96,
+        type: 'numericColumn',
+        valueFormatter: (p: Fmt) => formatBytes(p.value as number),
+        cellClass: 'fw-num',
+      },
+      { field: 'sessionId', headerName: t('sessions.col.sessionId'), width: 150, tooltipField: 'sessionId' },
+      { field: 'source', headerName: t('sessions.col.source'), width: 110, cellClass: 'fw-muted' },
+      {
+        field: 'file',
+        headerName: t('sessions.col.file'),
+        flex: 1,
+        minWidth: 200,
+        valueFormatter: (p: Fmt) => fileName(p.value as string),
+        tooltipValueGetter: (p) => (p.data?.error ? `${p.data.file}\n${p.data.error}` : (p.data?.file ?? null)),
+        cellClass: 'fw-muted',
+      },
+    ];
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the language decides the headers and formats
+  }, [t, i18n.language, reviewedFile]);
+
+  const onGridReady = useCallback((event: GridReadyEvent<SessionSummary>) => {
+    apiRef.current = event.api;
+  }, []);
+
+  // Select the first (newest) row once the list arrives, and give the grid the keyboard focus there.
+  useEffect(() => {
+    const api = apiRef.current;
+    if (!api || !sessions || sessions.length === 0) return;
+    if (api.getSelectedNodes().length > 0) return;
+    const first = api.getDisplayedRowAtIndex(0);
+    if (!first) return;
+    first.setSelected(true, true);
+    api.setFocusedCell(0, 'tradingDay');
+  }, [sessions]);
+
+  // Arrow keys move the focused cell; the selection follows it, Enter opens.
+  const onCellFocused = useCallback((event: CellFocusedEvent<SessionSummary>) => {
+    if (event.rowIndex === null || event.rowIndex === undefined || event.rowPinned) return;
+    event.api.getDisplayedRowAtIndex(event.rowIndex)?.setSelected(true, true);
+  }, []);
+
+  const onCellKeyDown = useCallback(
+    (event: CellKeyDownEvent<SessionSummary>) => {
+      const key = (event.event as KeyboardEvent | null)?.key;
+      if (key === 'Enter' && event.data) void open(event.data);
+    },
+    [open],
+  );
+
+  const onSelectionChanged = useCallback((event: SelectionChangedEvent<SessionSummary>) => {
+    setSelected(event.api.getSelectedRows()[0] ?? null);
+  }, []);
+
+  const onRowDoubleClicked = useCallback(
+    (event: RowDoubleClickedEvent<SessionSummary>) => void open(event.data ?? null),
+    [open],
+  );
+
+  const rowClassRules = useMemo(
+    () => ({
+      'fw-session-row-bad': (p: RowClassParams<SessionSummary>) => Boolean(p.data?.error),
+      'fw-session-row-live': (p: RowClassParams<SessionSummary>) => Boolean(p.data?.live),
+    }),
+    [],
+  );
+
+  const totalBytes = (sessions ?? []).reduce((sum, s) => sum + s.bytes, 0);
+  const inReview = replay?.mode === 'review';
+
+  return (
+    <section className="fw-view fw-sessions" data-testid="sessions-window">
+      <div className="fw-toolbar">
+        <span
+          className={`fw-session-mode ${inReview ? 'fw-session-mode-review' : 'fw-session-mode-live'}`}
+          data-testid="sessions-mode"
+        >
+          {inReview ? t('sessions.reviewMode') : t('sessions.liveMode')}
+        </span>
+        <span className="fw-toolbar-note" data-testid="sessions-mode-note">
+          {inReview ? t('sessions.reviewing', { file: fileName(replay?.file ?? '') }) : t('sessions.showingLive')}
+        </span>
+        <div className="fw-header-spacer" />
+        <button type="button" className="fw-button" data-testid="sessions-refresh" onClick={refresh}>
+          ⟳ {t('sessions.refresh')}
+        </button>
+        <button
+          type="button"
+          className="fw-button fw-button-primary"
+          data-testid="sessions-open"
+          title={t('sessions.openTitle')}
+          disabled={!selected || Boolean(selected.error) || busy !== null}
+          onClick={() => void open(selected)}
+        >
+          ▶ {t('sessions.open')}
+        </button>
+        <button
+          type="button"
+          className="fw-button"
+          data-testid="sessions-live"
+          disabled={!inReview || busy !== null}
+          onClick={() => void backToLive()}
+        >
+          {t('sessions.backToLive')}
+        </button>
+      </div>
+      {(loadError || actionError) && (
+        <div className="fw-session-error" role="alert" data-testid="sessions-error">
+          {loadError ? t('sessions.loadFailed', { message: loadError }) : actionError}
+        </div>
+      )}
+      <div className="fw-grid" data-testid="sessions-grid">
+        <AgGridReact<SessionSummary>
+          theme={gridTheme}
+          columnDefs={columns}
+          defaultColDef={{ resizable: true, sortable: true, suppressHeaderMenuButton: true }}
+          rowData={sessions}
+          getRowId={(p) => p.data.file}
+          rowClassRules={rowClassRules}
+          rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
+          onGridReady={onGridReady}
+          onCellFocused={onCellFocused}
+          onCellKeyDown={onCellKeyDown}
+          onSelectionChanged={onSelectionChanged}
+          onRowDoubleClicked={onRowDoubleClicked}
+          tooltipShowDelay={300}
+          animateRows={false}
+          loading={sessions === null}
+          overlayNoRowsTemplate={t('sessions.empty')}
+        />
+      </div>
+      <footer className="fw-status">
+        <span data-testid="sessions-count">{t('sessions.count', { count: sessions?.length ?? 0 })}</span>
+        <span className="fw-muted">{t('sessions.totalSize', { size: formatBytes(totalBytes) })}</span>
+        {busy && <span data-testid="sessions-busy">{busy}</span>}
+        <div className="fw-header-spacer" />
+        <span className="fw-muted">{t('sessions.keys')}</span>
+      </footer>
+    </section>
+  );
 }
