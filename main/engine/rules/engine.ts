@@ -35,6 +35,7 @@ import {
   type InstrumentRec,
   type OrderRec,
   type PairRec,
+  type PriceBand,
   type SideIndex,
   type SubjectRec,
 } from './records';
@@ -85,7 +86,7 @@ export class RuleEngine {
   private readonly groupSubjects = new Map<string, SubjectRec>();
   private orders = new Map<string, OrderRec>();
   /** Scratch for rebuildBands (no allocation per valuation). */
-  private readonly bandScratch: Array<{ inst: InstrumentRec; mark: number; weight: number }> = [];
+  private readonly bandScratch: Array<{ band: PriceBand; mark: number; weight: number }> = [];
   private readonly defaultDay: string | undefined;
   private tradingDay: string | null = null;
   private sawSequenced = false;
@@ -199,10 +200,12 @@ export class RuleEngine {
       acc.margin = null;
       acc.inCall = false;
       acc.bands = new Map();
+      acc.bandList = [];
     }
     for (const inst of this.instruments.values()) {
       if (inst.close) inst.close = newCloseWindow();
       inst.holders = [];
+      inst.holderBands = [];
       inst.bandLow = Number.NEGATIVE_INFINITY;
       inst.bandHigh = Number.POSITIVE_INFINITY;
     }
@@ -251,6 +254,7 @@ export class RuleEngine {
       close: null,
       closeWindowMs: 0,
       holders: [],
+      holderBands: [],
       bandLow: Number.NEGATIVE_INFINITY,
       bandHigh: Number.POSITIVE_INFINITY,
     };
@@ -294,7 +298,16 @@ export class RuleEngine {
     const subject = m.controlGroup ? this.subjectOf('group', m.controlGroup) : this.subjectOf('account', m.accountId);
     const acc = this.accounts.get(m.accountId);
     if (acc) acc.subject = subject;
-    else this.accounts.set(m.accountId, { id: m.accountId, subject, bands: new Map(), margin: null, inCall: false });
+    else {
+      this.accounts.set(m.accountId, {
+        id: m.accountId,
+        subject,
+        bands: new Map(),
+        bandList: [],
+        margin: null,
+        inCall: false,
+      });
+    }
   }
 
   private subjectOf(type: SubjectType, id: string): SubjectRec {
@@ -311,7 +324,7 @@ export class RuleEngine {
   private accountOf(id: string): AccountRec {
     let acc = this.accounts.get(id);
     if (!acc) {
-      acc = { id, subject: this.subjectOf('account', id), bands: new Map(), margin: null, inCall: false };
+      acc = { id, subject: this.subjectOf('account', id), bands: new Map(), bandList: [], margin: null, inCall: false };
       this.accounts.set(id, acc);
     }
     return acc;
@@ -362,8 +375,11 @@ export class RuleEngine {
 
   private holdPosition(acc: AccountRec, inst: InstrumentRec): void {
     if (acc.bands.has(inst)) return;
-    acc.bands.set(inst, { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY });
+    const band = { inst, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
+    acc.bands.set(inst, band);
+    acc.bandList.push(band);
     inst.holders.push(acc);
+    inst.holderBands.push(band);
   }
 
   /** position_limit: a client's one-side position (control group summed) exceeds the limit (= is allowed). */
@@ -477,8 +493,11 @@ export class RuleEngine {
     const margin = row.margin;
     const headroom = equity > 0 ? Math.min(Math.abs(margin - call * equity), Math.abs(margin - critical * equity)) : 0;
     const scratch = this.bandScratch;
+    const bands = acc.bandList;
     let held = 0;
-    for (const [inst, band] of acc.bands) {
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b] as PriceBand;
+      const inst = band.inst;
       const position = this.view.position(acc.id, inst.id);
       const gross = position ? position.longQty + position.shortQty : 0;
       if (!position || gross === 0) {
@@ -488,20 +507,25 @@ export class RuleEngine {
       }
       const weight =
         inst.multiplier * (gross * inst.marginRate + critical * Math.abs(position.longQty - position.shortQty));
-      const slot = scratch[held] ?? { inst, mark: 0, weight: 0 };
-      slot.inst = inst;
-      slot.mark = position.mark;
-      slot.weight = weight;
-      scratch[held++] = slot;
+      const slot = scratch[held];
+      if (slot) {
+        slot.band = band;
+        slot.mark = position.mark;
+        slot.weight = weight;
+      } else {
+        scratch[held] = { band, mark: position.mark, weight };
+      }
+      held++;
     }
     for (let i = 0; i < held; i++) {
-      const slot = scratch[i] as { inst: InstrumentRec; mark: number; weight: number };
-      const band = acc.bands.get(slot.inst) as { low: number; high: number };
+      const slot = scratch[i] as { band: PriceBand; mark: number; weight: number };
+      const band = slot.band;
+      const inst = band.inst;
       const reach = slot.weight > 0 ? headroom / (held * slot.weight) : Number.POSITIVE_INFINITY;
       band.low = slot.mark - reach;
       band.high = slot.mark + reach;
-      if (band.low > slot.inst.bandLow) slot.inst.bandLow = band.low;
-      if (band.high < slot.inst.bandHigh) slot.inst.bandHigh = band.high;
+      if (band.low > inst.bandLow) inst.bandLow = band.low;
+      if (band.high < inst.bandHigh) inst.bandHigh = band.high;
     }
   }
 
@@ -510,9 +534,10 @@ export class RuleEngine {
     inst.bandLow = Number.NEGATIVE_INFINITY;
     inst.bandHigh = Number.POSITIVE_INFINITY;
     const holders = inst.holders;
+    const holderBands = inst.holderBands;
     for (let i = 0; i < holders.length; i++) {
       const acc = holders[i] as AccountRec;
-      const band = acc.bands.get(inst) as { low: number; high: number };
+      const band = holderBands[i] as PriceBand;
       if (last <= band.low || last >= band.high) {
         this.checkMargin(acc, seq);
       } else {
@@ -532,8 +557,10 @@ export class RuleEngine {
     let spoofKind = SPOOF_NONE;
     let depthRatio = 0;
     const spoofing = inst.params.spoofing;
-    if (spoofing.enabled && m.qty >= spoofing.minQty) {
-      const book = this.view.book(inst.id);
+    const momentumOn = inst.params.momentum.enabled;
+    const spoofCheck = spoofing.enabled && m.qty >= spoofing.minQty;
+    const book = spoofCheck || momentumOn ? this.view.book(inst.id) : undefined;
+    if (spoofCheck) {
       if (book) {
         const levels = side === BUY ? book.bids : book.asks;
         let depth = 0;
@@ -546,8 +573,7 @@ export class RuleEngine {
       }
     }
     let sweptLevels = 0;
-    if (inst.params.momentum.enabled) {
-      const book = this.view.book(inst.id);
+    if (momentumOn) {
       const opposite = book ? (side === BUY ? book.asks : book.bids) : undefined;
       const best = opposite?.[0];
       if (opposite && best && (side === BUY ? m.price >= best[0] : m.price <= best[0])) {
@@ -576,7 +602,7 @@ export class RuleEngine {
       oppositeTradesAtEntry: pair.tradesBySide[side === BUY ? SELL : BUY],
       sweptLevels,
     });
-    this.submission(acc, inst, m.ts, m.seq);
+    this.submission(acc, inst, pair, m.ts, m.seq);
   }
 
   private onCancel(m: OrderCancelMessage): void {
@@ -589,7 +615,7 @@ export class RuleEngine {
     const pair = order.pair;
     const inst = pair.inst;
     const params = inst.params;
-    this.submission(this.accountOf(order.accountId), inst, m.ts, m.seq);
+    this.submission(this.accountOf(order.accountId), inst, pair, m.ts, m.seq);
 
     if (params.frequentCancel.enabled) {
       let record = pair.cancels;
@@ -633,13 +659,15 @@ export class RuleEngine {
   }
 
   /** order_burst: occasions with ≥ N order+cancel submissions within the window, per client and exchange. */
-  private submission(acc: AccountRec, inst: InstrumentRec, ts: number, seq: number): void {
+  private submission(acc: AccountRec, inst: InstrumentRec, pair: PairRec, ts: number, seq: number): void {
     const params = inst.params.orderBurst;
     if (!params.enabled) return;
     const subject = acc.subject;
     const key = inst.exchange ?? '';
-    if (!subject.bursts) subject.bursts = new Map();
-    let state = subject.bursts.get(key);
+    // The pair caches its subject's state for its exchange (valid while subject and exchange are the same).
+    const cached = pair.subject === subject && pair.burstKey === key;
+    let state = cached ? pair.burst : undefined;
+    if (!state) state = (subject.bursts ??= new Map()).get(key);
     if (!state) {
       const size = params.minSubmissions;
       state = {
@@ -653,7 +681,11 @@ export class RuleEngine {
         record: null,
         perInstrument: new Map(),
       };
-      subject.bursts.set(key, state);
+      (subject.bursts ??= new Map()).set(key, state);
+    }
+    if (!cached && pair.subject === subject) {
+      pair.burst = state;
+      pair.burstKey = key;
     }
     const size = state.times.length;
     state.times[state.next] = ts;
@@ -766,10 +798,11 @@ export class RuleEngine {
     const inst = this.instrumentOf(m.instrumentId);
     const buyer = m.buyAccountId === null ? null : this.accountOf(m.buyAccountId);
     const seller = m.sellAccountId === null ? null : this.accountOf(m.sellAccountId);
-    const aggressorOrderId = m.aggressor === 'buy' ? m.buyOrderId : m.sellOrderId;
-    const aggressorLevels = aggressorOrderId === null ? 0 : (this.orders.get(aggressorOrderId)?.sweptLevels ?? 0);
-    if (m.buyOrderId !== null) this.fill(m.buyOrderId, m.qty);
-    if (m.sellOrderId !== null) this.fill(m.sellOrderId, m.qty);
+    const buyOrder = m.buyOrderId === null ? undefined : this.orders.get(m.buyOrderId);
+    const sellOrder = m.sellOrderId === null ? undefined : this.orders.get(m.sellOrderId);
+    const aggressorLevels = (m.aggressor === 'buy' ? buyOrder : sellOrder)?.sweptLevels ?? 0;
+    if (buyOrder) this.fill(buyOrder, m.qty);
+    if (sellOrder) this.fill(sellOrder, m.qty);
 
     if (buyer && seller && buyer.subject === seller.subject && inst.params.selfTrade.enabled) {
       const pair = this.pairOf(buyer.subject, inst);
@@ -788,11 +821,9 @@ export class RuleEngine {
     if (inst.close) this.pushCloseTrade(inst, inst.close, m, buyer, seller);
   }
 
-  private fill(orderId: string, qty: number): void {
-    const order = this.orders.get(orderId);
-    if (!order) return;
+  private fill(order: OrderRec, qty: number): void {
     order.filled += qty;
-    if (order.filled >= order.qty) this.orders.delete(orderId);
+    if (order.filled >= order.qty) this.orders.delete(order.id);
   }
 
   /** `sweptLevels` > 0 when the client was the aggressor: the book levels its order reached at entry (at least 1). */

@@ -23,8 +23,9 @@ export interface InstrumentRec {
   close: CloseWindow | null;
   /** The longest marking_close window. */
   closeWindowMs: number;
-  /** margin_call: accounts holding a position here today. */
+  /** margin_call: accounts holding a position here today, and each one's band here (same index). */
   holders: AccountRec[];
+  holderBands: PriceBand[];
   /**
    * The tightest price band of the holders: while the last price stays strictly inside, no holder's risk degree
    * can cross a margin level, so a quote costs two comparisons.
@@ -35,6 +36,7 @@ export interface InstrumentRec {
 
 /** Prices of one contract within which an account's risk degree cannot cross a level (see RuleEngine.rebuildBands). */
 export interface PriceBand {
+  readonly inst: InstrumentRec;
   low: number;
   high: number;
 }
@@ -65,8 +67,9 @@ export interface SubjectRec {
 export interface AccountRec {
   readonly id: string;
   subject: SubjectRec;
-  /** Bands per contract held today (margin_call). */
+  /** Bands per contract held today (margin_call), and the same bands as a list (iterated on every valuation). */
   bands: Map<InstrumentRec, PriceBand>;
+  bandList: PriceBand[];
   margin: AlertRecord | null;
   /** Currently at or above the call level (a new crossing counts once). */
   inCall: boolean;
@@ -94,6 +97,9 @@ export interface PairRec {
   spoofEpisode: SpoofEpisode | null;
   run: SweepRun | null;
   sweep: Sweep | null;
+  /** order_burst: the subject's state for this contract's exchange (`burstKey`), cached to skip a string lookup. */
+  burst: BurstState | null;
+  burstKey: string | null;
 }
 
 export const SPOOF_NONE = 0;
@@ -216,6 +222,8 @@ export function newPair(subject: SubjectRec, inst: InstrumentRec): PairRec {
     spoofEpisode: null,
     run: null,
     sweep: null,
+    burst: null,
+    burstKey: null,
   };
 }
 
