@@ -288,7 +288,7 @@ function JobItem({ job, onCancel }: { job: ReportJob; onCancel: () => void }) {
   const { t } = useTranslation();
   const kindName = t(`reports.kinds.${job.kind}`);
   return (
-    <li className={`fw-reports-job fw-reports-${job.state}`} data-state={job.state}>
+    <li className={`fw-reports-job fw-reports-${job.state}`} data-state={job.state} data-testid="report-job">
       <div className="fw-reports-jobhead">
         <strong>{kindName}</strong>
         <span className="fw-reports-state">{t(`reports.states.${job.state}`)}</span>
