@@ -75,6 +75,10 @@ async function buildMain() {
         sourcemap: 'linked',
         logLevel: 'error',
         legalComments: 'none',
+        // Worker threads open SQLite themselves: under Electron each needs the Electron build of better-sqlite3.
+        ...(entry.output.endsWith('-worker.js')
+          ? { inject: [path.join(root, 'main/store/electronSqliteThread.ts')] }
+          : {}),
       });
       say(`main     dist/${entry.output}`);
     } catch {

@@ -31,8 +31,8 @@ export function healthWithDisk(source: TopicSource, disk: () => DiskHealth | nul
       return source.subscribe(topic, (update) => {
         const current = disk();
         if (!current) return listener(update);
-        const rows = (update.rows as HealthSnapshot[]).map((row) => ({ ...row, disk: current }));
-        listener({ ...update, rows } as unknown as TopicUpdate<T>);
+        const rows = (update.rows as HealthSnapshot[]).map((row): HealthSnapshot => ({ ...row, disk: current }));
+        listener({ ...update, rows } as TopicUpdate<T>);
       });
     },
   };

@@ -112,6 +112,20 @@ export interface HealthSnapshot {
   anomalies?: Record<string, number>;
   /** The session recorder of the live core; absent where nothing records (review, tests without a recorder). */
   recorder?: RecorderHealth;
+  /** Free space where the data folder lives (added on the main side by the data-folder upkeep); absent = unknown. */
+  disk?: DiskHealth;
+}
+
+/** Free space of the disk holding the data folder (health row field `disk`). */
+export interface DiskHealth {
+  path: string;
+  freeBytes: number;
+  totalBytes: number;
+  freePercent: number;
+  warnFreePercent: number;
+  /** Under the warning threshold: show "disk nearly full". */
+  low: boolean;
+  checkedAt: number;
 }
 
 export type RecorderState = 'off' | 'waiting' | 'recording' | 'failing' | 'failed' | 'closed';

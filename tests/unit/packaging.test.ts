@@ -101,6 +101,24 @@ describe('better-sqlite3 for Electron under npm start', () => {
   });
 });
 
+describe('bundled worker threads', () => {
+  it('each one points better-sqlite3 at the Electron build before any of its own code runs', () => {
+    const build = spawnSync(process.execPath, ['build/build.mjs', '--only', 'main', '--quiet'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(build.status, build.stderr).toBe(0);
+    for (const worker of ['core', 'journal', 'whatif']) {
+      const code = readFileSync(path.join(root, 'dist/main', `${worker}-worker.js`), 'utf8');
+      const install = code.indexOf('\ninstallElectronSqliteBinding();');
+      expect(install, `${worker}-worker.js`).toBeGreaterThan(0);
+      // Nothing before it is the worker's own module code: only imports and the binding helper itself.
+      const firstModule = code.search(/^\/\/ (?!main\/store\/electronSqlite)main\//m);
+      expect(firstModule === -1 || firstModule > install, `${worker}-worker.js runs its code first`).toBe(true);
+    }
+  });
+});
+
 describe('shipped configuration', () => {
   it('build/config/settings.default.json is the app defaults', () => {
     const shipped = JSON.parse(readFileSync(path.join(root, 'build/config/settings.default.json'), 'utf8'));

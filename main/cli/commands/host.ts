@@ -28,7 +28,7 @@ Open other windows from a page's header, or add ?window=marketWatch|positions|ac
 Options:
   --port <n>      port to listen on (default 5178; 0 = any free port)
   --host <addr>   interface to bind (default 127.0.0.1; only loopback is safe without a firewall)
-  --feed <url>    ws:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on a loopback port
+  --feed <url>    ws:// or wss:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on loopback
   --seed <n>      simulator seed (default 1; ignored with --feed)
   --rate <n>      simulator messages per second (default 2000; ignored with --feed)
   --session <file> start in REVIEW of a recorded session file (read-only); the live feed starts on "Live"
@@ -38,6 +38,9 @@ Options:
 Operators, the audit log and the four-eyes book live in the data folder (FLOORWATCH_DATA_DIR, else the OS
 user-data folder), shared with the app: the first page asks for an admin; the audit chain is checked at start.
 The renderer must be built (dist/renderer); when it is missing the host builds it first (npm run build does too).
+The machine policy (/etc/floorwatch/policy.json, %ProgramData%\\Floorwatch\\policy.json, or FLOORWATCH_POLICY_FILE)
+wins over these options: it may pin the feed (backup gateways, the wss:// CA), the data folder and the idle lock,
+and may forbid the simulator or host mode altogether (docs/deploy.md).
 `;
 
 /** The checkout (or installed package) root: the nearest folder above this file holding package.json. */
@@ -192,7 +195,14 @@ export const hostCommand: CliCommand = {
       access.close();
       throw new CliError(`the core did not start: ${(error as Error).message}`, 1);
     }
-    const core = new Workstation({ live, startLive, liveTopics: { ...access.topics, ...alerts.topics }, rulesFile });
+    const core = new Workstation({
+      live,
+      startLive,
+      liveTopics: { ...access.topics, ...alerts.topics },
+      rulesFile,
+      // The file the live core records now: marked LIVE in the session list.
+      liveSessionFile: () => liveCore?.health?.recorder?.file ?? null,
+    });
     alerts.follow(core);
     if (sessionFile) {
       try {

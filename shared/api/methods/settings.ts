@@ -5,17 +5,7 @@ import { method } from '../method';
 
 export type SettingSourceName = 'policy' | 'env' | 'user' | 'default';
 
-/** Free space of the disk holding the data folder (health row field `disk`). */
-export interface DiskHealth {
-  path: string;
-  freeBytes: number;
-  totalBytes: number;
-  freePercent: number;
-  warnFreePercent: number;
-  /** Under the warning threshold: show "disk nearly full". */
-  low: boolean;
-  checkedAt: number;
-}
+export type { DiskHealth } from '../../domain/types';
 
 export interface PolicyView {
   /** The policy file in force, or null when the machine has none. */
