@@ -178,6 +178,8 @@ async function start(): Promise<void> {
     live: core,
     liveTopics: { ...access.topics, ...alerts.topics, health: policy.healthTopic(access.topics?.health ?? core) },
     ...(rulesFile ? { rulesFile } : {}),
+    // The file the live core records now: marked LIVE in the session list.
+    liveSessionFile: () => core?.health?.recorder?.file ?? null,
   });
   alerts.follow(workstation);
   // Compliance exports: report jobs in worker threads; PDFs printed by a hidden window (printToPDF); each audited.

@@ -155,7 +155,7 @@ export function SessionsWindow() {
       {
         colId: 'status',
         headerName: t('sessions.col.status'),
-        width: 120,
+        width: 104,
         sortable: false,
         valueGetter: (p) =>
           p.data?.error
@@ -183,13 +183,13 @@ export function SessionsWindow() {
       {
         field: 'tradingDay',
         headerName: t('sessions.col.tradingDay'),
-        width: 116,
+        width: 104,
         valueFormatter: (p: Fmt) => formatTradingDay(p.value as string),
       },
       {
         field: 'firstTs',
         headerName: t('sessions.col.started'),
-        width: 176,
+        width: 160,
         sort: 'desc',
         valueFormatter: (p: Fmt) => formatDateTime(p.value as number),
         cellClass: 'fw-num',
@@ -197,14 +197,14 @@ export function SessionsWindow() {
       {
         field: 'lastTs',
         headerName: t('sessions.col.ended'),
-        width: 176,
+        width: 160,
         valueFormatter: (p: Fmt) => formatDateTime(p.value as number),
         cellClass: 'fw-num',
       },
       {
         colId: 'duration',
         headerName: t('sessions.col.duration'),
-        width: 104,
+        width: 90,
         type: 'numericColumn',
         valueGetter: (p) => (p.data ? durationOf(p.data) : 0),
         valueFormatter: (p: Fmt) => ((p.value as number) > 0 ? formatAge(p.value as number, zh) : DASH),
@@ -213,7 +213,7 @@ export function SessionsWindow() {
       {
         field: 'messages',
         headerName: t('sessions.col.messages'),
-        width: 116,
+        width: 100,
         type: 'numericColumn',
         valueFormatter: (p: Fmt) => (p.data?.error ? DASH : formatCount(p.value as number)),
         cellClass: 'fw-num',
@@ -221,7 +221,7 @@ export function SessionsWindow() {
       {
         colId: 'seqRange',
         headerName: t('sessions.col.seqRange'),
-        width: 150,
+        width: 130,
         sortable: false,
         valueGetter: (p) =>
           p.data && !p.data.error && p.data.messages > 0
@@ -232,18 +232,18 @@ export function SessionsWindow() {
       {
         field: 'bytes',
         headerName: t('sessions.col.size'),
-        width: 96,
+        width: 90,
         type: 'numericColumn',
         valueFormatter: (p: Fmt) => formatBytes(p.value as number),
         cellClass: 'fw-num',
       },
-      { field: 'sessionId', headerName: t('sessions.col.sessionId'), width: 150, tooltipField: 'sessionId' },
-      { field: 'source', headerName: t('sessions.col.source'), width: 110, cellClass: 'fw-muted' },
+      { field: 'sessionId', headerName: t('sessions.col.sessionId'), width: 140, tooltipField: 'sessionId' },
+      { field: 'source', headerName: t('sessions.col.source'), width: 100, cellClass: 'fw-muted' },
       {
         field: 'file',
         headerName: t('sessions.col.file'),
         flex: 1,
-        minWidth: 200,
+        minWidth: 160,
         valueFormatter: (p: Fmt) => fileName(p.value as string),
         tooltipValueGetter: (p) => (p.data?.error ? `${p.data.file}\n${p.data.error}` : (p.data?.file ?? null)),
         cellClass: 'fw-muted',

@@ -1,0 +1,68 @@
+// The Sessions window in real Chromium against the host: the data folder's recorded session is listed (newest
+// first, with its size), the unreadable file with its error and not openable, the live recording marked; Enter on the
+// recorded session switches the workstation to REVIEW (the review bar shows), Back to live returns. Screenshot:
+// tests/e2e/artifacts/sessions-window.png.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startDataHost, type DataHost } from './support/dataHost';
+import { artifactsDir } from './support/paths';
+
+mkdirSync(artifactsDir, { recursive: true });
+
+const OPERATOR = { username: 'e2e.sessions', displayName: 'E2E Sessions', password: 'e2e-sessions-pass-1' };
+let host: DataHost;
+
+test.beforeAll(async () => {
+  host = await startDataHost(OPERATOR);
+});
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+const rowOf = (file: string) => `[data-testid="sessions-grid"] .ag-row[row-id="${file}"]`;
+
+test('lists recorded sessions, opens one for review with the keyboard, and goes back to live', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 640 });
+  await page.goto(host.pageUrl('sessions'));
+  await host.signIn(page);
+  const grid = page.getByTestId('sessions-grid');
+  const recorded = page.locator(rowOf(host.recorded.file));
+  await expect(grid.locator('.ag-row')).not.toHaveCount(0);
+  await expect(recorded).toBeVisible();
+  await expect(recorded.locator('[col-id="tradingDay"]')).toHaveText('2026-11-24');
+  await expect(recorded.locator('[col-id="messages"]')).toHaveText(host.recorded.messages.toLocaleString('en-US'));
+  await expect(recorded.locator('[col-id="bytes"]')).toContainText(/[KM]B/);
+  await expect(page.getByTestId('sessions-mode')).toHaveText('LIVE');
+
+  // The unreadable file is listed with its error and cannot be opened.
+  const broken = page.locator(rowOf(host.recorded.broken));
+  await expect(broken.locator('[col-id="status"]')).toHaveText('Unreadable');
+  await broken.locator('[col-id="file"]').click();
+  await expect(page.getByTestId('sessions-open')).toBeDisabled();
+
+  // The live recording appears after a refresh (the core opens its file on the feed's hello).
+  await expect
+    .poll(async () => {
+      await page.getByTestId('sessions-refresh').click();
+      return grid.locator('.fw-session-live').count();
+    })
+    .toBeGreaterThan(0);
+  await expect(page.getByTestId('sessions-count')).toContainText('3');
+
+  await recorded.locator('[col-id="tradingDay"]').click();
+  await expect(page.getByTestId('sessions-open')).toBeEnabled();
+  await page.screenshot({ path: path.join(artifactsDir, 'sessions-window.png') });
+
+  // Keyboard: Enter on the focused session opens it; every window shows REVIEW.
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-badge')).toBeVisible();
+  await expect(page.getByTestId('sessions-mode')).toHaveText('REVIEW');
+  await expect(recorded.locator('[col-id="status"]')).toHaveText('IN REVIEW');
+  await expect(page.getByTestId('review-seq')).toContainText(host.recorded.messages.toLocaleString('en-US'));
+  await page.screenshot({ path: path.join(artifactsDir, 'sessions-window-review.png') });
+
+  await page.getByTestId('sessions-live').click();
+  await expect(page.getByTestId('review-bar')).toHaveCount(0);
+  await expect(page.getByTestId('sessions-mode')).toHaveText('LIVE');
+});

@@ -1,0 +1,102 @@
+// A headless host (`floorwatch host --port 0`, built-in simulator, recording on) over a data folder the spec
+// prepared first — with sessions recorded by support/recordSessions.ts — and its admin set up through the API.
+// Used by the sessions and what-if specs, which need files in the sessions folder before the host lists them.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import type { WindowKind } from '../../../shared/api/contract';
+import { repoRoot } from './paths';
+import { setUpAdmin, type E2eOperator } from './setUpAdmin';
+
+export interface DataHost {
+  dataDir: string;
+  /** The recorded session and the unreadable file in `<dataDir>/sessions`. */
+  recorded: { file: string; messages: number; broken: string };
+  pageUrl(kind: WindowKind): string;
+  signIn(page: Page): Promise<void>;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startDataHost(operator: E2eOperator): Promise<DataHost> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fw-e2e-sessions-'));
+  const recorded = JSON.parse(
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', path.join('tests', 'e2e', 'support', 'recordSessions.ts'), dataDir],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    ),
+  ) as DataHost['recorded'];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), 'host', '--port', '0', '--seed', '7', '--rate', '1000'],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir } },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let url: string;
+  try {
+    url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      const timer = setTimeout(() => reject(new Error(`host printed no URL; stderr:\n${stderr}`)), 90_000);
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => {
+        stdout += chunk;
+        const line = stdout.split('\n').find((l) => /^https?:\/\/\S+\?token=\S+$/.test(l.trim()));
+        if (line) {
+          clearTimeout(timer);
+          resolve(line.trim());
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`host exited (code ${code}); stderr:\n${stderr}`));
+      });
+    });
+    await setUpAdmin(url, operator);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get('token') ?? '';
+  return {
+    dataDir,
+    recorded,
+    pageUrl(kind) {
+      const page = new URL('/', parsed.origin);
+      page.searchParams.set('window', kind);
+      page.searchParams.set('token', token);
+      return page.toString();
+    },
+    async signIn(page) {
+      await page.getByTestId('login-username').fill(operator.username);
+      await page.getByTestId('login-password').fill(operator.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
+    },
+    log: () => stderr,
+    stop,
+  };
+}
