@@ -14,7 +14,9 @@ import { LoadCore } from './loadCore';
 import type { BenchFigure } from './sections';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const staticDir = path.join(root, 'dist', 'renderer');
+// FLOORWATCH_BENCH_RENDERER: a renderer built elsewhere (`npx vite build --outDir DIR`), to compare two builds A/B
+// back to back while dist/ belongs to whoever built last.
+const staticDir = process.env.FLOORWATCH_BENCH_RENDERER ?? path.join(root, 'dist', 'renderer');
 
 /**
  * Runs `run` against a host on `core` with the same login as the app: an admin is set up in a temporary data folder

@@ -12,11 +12,12 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { LinkChannel, TopicName, WindowKind } from '../../shared/api/contract';
+import type { LinkChannel, TopicName, TopicUpdate, WindowKind } from '../../shared/api/contract';
 import type { BridgeReply } from '../../shared/api/wire';
 import { createBackend, type CoreHandle } from '../api/backend';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
+import { TopicBacklog } from './topicBacklog';
 
 /** Who may do what: the AuthServices of main/auth/authServices.ts (tests pass an explicit test gate). */
 export interface HostAccess {
@@ -104,7 +105,16 @@ export const HOST_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** A client that lets this much pile up unread is cut off; it reconnects and starts again from a snapshot. */
+/**
+ * Above this much queued for a window, its topic updates wait in a TopicBacklog, merged per topic, and go out when
+ * the queue has drained: a slow window gets fewer, conflated updates instead of an ever longer queue (and is not cut
+ * off and re-sent a whole snapshot, which would make it slower still).
+ */
+const CONFLATE_ABOVE_BYTES = 512 * 1024;
+const BACKLOG_CHECK_MS = 25;
+/** A merged delta goes out in parts of this many rows (about one live tick's worth), each parsed as its own task. */
+const BACKLOG_ROWS_PER_MESSAGE = 2500;
+/** A client that lets this much pile up unread anyway is cut off; it reconnects and starts again from a snapshot. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const PING_INTERVAL_MS = 15_000;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -337,19 +347,51 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     wss.handleUpgrade(req, socket, head, (ws) => acceptClient(ws));
   });
 
+  // Several windows take the same topic update: serialise it once (the hub hands every subscriber the same object).
+  const topicJson = new WeakMap<TopicUpdate, string>();
+  const topicText = (update: TopicUpdate) => {
+    let text = topicJson.get(update);
+    if (text === undefined) {
+      text = JSON.stringify({ kind: 'topic', update } satisfies BridgeReply);
+      topicJson.set(update, text);
+    }
+    return text;
+  };
+
   const acceptClient = (ws: WebSocket) => {
     const connectionId = `host-${nextConnection++}`;
     clients.add(ws);
     alive.set(ws, true);
-    const send = (reply: BridgeReply) => {
-      if (ws.readyState !== ws.OPEN) return;
+    const backlog = new TopicBacklog();
+    let backlogTimer: NodeJS.Timeout | null = null;
+    const write = (text: string) => {
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         refusals.slowClients++;
         log(`${connectionId} is not reading its updates (${ws.bufferedAmount} bytes queued); disconnecting it`);
         ws.close(1013, 'too slow; reconnect for a fresh snapshot');
         return;
       }
-      ws.send(JSON.stringify(reply));
+      ws.send(text);
+    };
+    const flushBacklog = () => {
+      backlogTimer = null;
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > CONFLATE_ABOVE_BYTES) {
+        backlogTimer = setTimeout(flushBacklog, BACKLOG_CHECK_MS);
+        return;
+      }
+      for (const update of backlog.take(BACKLOG_ROWS_PER_MESSAGE))
+        write(JSON.stringify({ kind: 'topic', update } satisfies BridgeReply));
+    };
+    const send = (reply: BridgeReply) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (reply.kind !== 'topic') return write(JSON.stringify(reply));
+      if (!backlog.empty || ws.bufferedAmount > CONFLATE_ABOVE_BYTES) {
+        backlog.add(reply.update);
+        backlogTimer ??= setTimeout(flushBacklog, BACKLOG_CHECK_MS);
+        return;
+      }
+      write(topicText(reply.update));
     };
     const bridge = serveBridge(dispatcher, { transport: 'host', connectionId }, send);
     ws.on('message', (data, isBinary) => {
@@ -366,6 +408,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (error) => log(`${connectionId} socket error: ${error.message}`));
     ws.on('close', () => {
+      if (backlogTimer) clearTimeout(backlogTimer);
+      backlogTimer = null;
       bridge.close();
       clients.delete(ws);
     });

@@ -7,30 +7,79 @@ import type { RowBatch, RowTopic, TopicStore } from '../stores/topicStore';
 
 export interface LiveGridOptions<R> {
   /**
-   * Batch transactions with applyTransactionAsync (large, busy grids: positions). Small grids apply at once so the
-   * frame after an update shows it (Market Watch, whose paint latency is measured).
+   * Batch updates (large, busy grids: positions): changed rows wait up to `batchMs`, merged by key (a row changed
+   * twice in that time is handed over once), and go to the grid in transactions of at most `rowsPerTransaction`
+   * rows, each its own task, so no frame waits on one huge transaction. Small grids apply at once so the frame after
+   * an update shows it (Market Watch, whose paint latency is measured).
    */
   async?: boolean;
+  /** Wait between batched transactions, ms (async only; default 100). */
+  batchMs?: number;
+  /** Largest batched transaction, rows (async only; default 2000). */
+  rowsPerTransaction?: number;
   /**
    * Order of the rows of a snapshot (rows added later go last). Cheaper than a default column sort, which the grid
    * would re-apply on every transaction; a header click still sorts as the operator asks.
    */
   snapshotOrder?(a: R, b: R): number;
-  /** Runs after each batch was handed to the grid. */
+  /** Runs after each batch was handed to the grid (async: when it was queued). */
   afterApply?(api: GridApi<R>, batch: RowBatch<R>): void;
 }
 
+const DEFAULT_BATCH_MS = 100;
+const DEFAULT_ROWS_PER_TRANSACTION = 2000;
+
+/** The minimal grid surface the binding drives (a GridApi in the app; a fake in unit tests). */
+export type LiveGridApi<R> = Pick<GridApi<R>, 'isDestroyed' | 'setGridOption' | 'applyTransaction'>;
+
 export function bindLiveGrid<T extends RowTopic>(
-  api: GridApi<TopicRows[T]>,
+  api: LiveGridApi<TopicRows[T]>,
   source: TopicStore<T>,
   options: LiveGridOptions<TopicRows[T]> = {},
 ): () => void {
   type Row = TopicRows[T];
   // What the grid holds, by key: decides add vs update, and gives remove the row object getRowId needs.
   const held = new Map<string, Row>();
+  // Async: changes not yet handed to the grid, by key (null = remove), in arrival order.
+  const pending = new Map<string, Row | null>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const batchMs = options.batchMs ?? DEFAULT_BATCH_MS;
+  const rowsPerTransaction = options.rowsPerTransaction ?? DEFAULT_ROWS_PER_TRANSACTION;
+
+  const transact = (changes: Iterable<[string, Row | null]>) => {
+    const add: Row[] = [];
+    const update: Row[] = [];
+    const remove: Row[] = [];
+    for (const [key, row] of changes) {
+      if (row === null) {
+        const old = held.get(key);
+        if (!old) continue;
+        held.delete(key);
+        remove.push(old);
+      } else {
+        (held.has(key) ? update : add).push(row);
+        held.set(key, row);
+      }
+    }
+    if (add.length + update.length + remove.length > 0) api.applyTransaction({ add, update, remove });
+  };
+
+  const flush = () => {
+    timer = null;
+    if (api.isDestroyed()) return;
+    const part: [string, Row | null][] = [];
+    for (const entry of pending) {
+      part.push(entry);
+      if (part.length >= rowsPerTransaction) break;
+    }
+    for (const [key] of part) pending.delete(key);
+    transact(part);
+    // The rest in the next task (a frame may paint in between), else wait for more.
+    if (pending.size > 0) timer = setTimeout(flush, 0);
+  };
 
   const load = (rows: Iterable<Row>) => {
-    if (options.async) api.flushAsyncTransactions();
+    pending.clear();
     held.clear();
     const ordered = options.snapshotOrder ? [...rows].sort(options.snapshotOrder) : rows;
     for (const row of ordered) held.set(source.keyOf(row), row);
@@ -38,32 +87,32 @@ export function bindLiveGrid<T extends RowTopic>(
   };
   load(source.use.getState().rows.values());
 
-  return source.onBatch((batch) => {
+  const stop = source.onBatch((batch) => {
     if (api.isDestroyed()) return;
     if (batch.snapshot) {
       load(batch.upserts);
-    } else {
-      const add: Row[] = [];
-      const update: Row[] = [];
-      const remove: Row[] = [];
+    } else if (options.async) {
       for (const row of batch.upserts) {
         const key = source.keyOf(row);
-        (held.has(key) ? update : add).push(row);
-        held.set(key, row);
+        pending.set(key, row); // a row already waiting keeps its place: the oldest change goes first
       }
       for (const key of batch.removed) {
-        const row = held.get(key);
-        if (!row) continue;
-        held.delete(key);
-        remove.push(row);
+        pending.set(key, null);
       }
-      if (add.length + update.length + remove.length === 0) return;
-      const transaction = { add, update, remove };
-      if (options.async) api.applyTransactionAsync(transaction);
-      else api.applyTransaction(transaction);
+      if (pending.size > 0) timer ??= setTimeout(flush, batchMs);
+    } else {
+      const changes: [string, Row | null][] = batch.upserts.map((row) => [source.keyOf(row), row]);
+      for (const key of batch.removed) changes.push([key, null]);
+      transact(changes);
     }
-    options.afterApply?.(api, batch);
+    options.afterApply?.(api as GridApi<Row>, batch);
   });
+  return () => {
+    stop();
+    if (timer) clearTimeout(timer);
+    timer = null;
+    pending.clear();
+  };
 }
 
 /** React glue: binds the grid when it is ready, unbinds on unmount. Returns the grid's props for that. */
@@ -82,6 +131,8 @@ export function useLiveGrid<T extends RowTopic>(source: TopicStore<T>, options: 
       unbindRef.current?.();
       unbindRef.current = bindLiveGrid(event.api, source, {
         async: optionsRef.current.async,
+        batchMs: optionsRef.current.batchMs,
+        rowsPerTransaction: optionsRef.current.rowsPerTransaction,
         snapshotOrder: optionsRef.current.snapshotOrder,
         afterApply: (api, batch) => optionsRef.current.afterApply?.(api, batch),
       });

@@ -201,7 +201,11 @@ export function Positions() {
 
   const filterRef = useRef(filter);
   const { apiRef, onGridReady, getRowId } = useLiveGrid(positionsStore, {
+    // Batches of 200 ms merged by key, in transactions of ≤ 2,000 rows: at tens of thousands of row updates a
+    // second this amortises the grid's per-transaction work (model refresh, row positioning, repaint) and keeps
+    // frames free; five refreshes a second are as many as an eye follows on a 10k-row book.
     async: true,
+    batchMs: 200,
     // Account, then instrument (the row key is `${accountId}|${instrumentId}`).
     snapshotOrder: byKey,
   });
@@ -301,9 +305,6 @@ export function Positions() {
           doesExternalFilterPass={doesExternalFilterPass}
           quickFilterText={search}
           rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
-          // Batches of 100 ms: at tens of thousands of row updates a second, fewer and larger batches amortise the
-          // grid's per-batch work (model refresh, row positioning) and keep frames free.
-          asyncTransactionWaitMillis={100}
           // When the operator sorts by a column, re-sort only the rows a transaction touched.
           deltaSort
           suppressCellFocus
