@@ -21,6 +21,7 @@ import { SessionsWindow } from './windows/SessionsWindow';
 import { SystemHealth } from './windows/SystemHealth';
 import { WhatIfWindow } from './windows/WhatIfWindow';
 import { announceWindow } from './workspace/layouts';
+import { useLayoutAtStart } from './workspace/useLayoutAtStart';
 
 const VIEWS: Record<WindowKind, ComponentType> = {
   marketWatch: MarketWatch,
@@ -55,6 +56,7 @@ export function App() {
   }, [theme]);
 
   useEffect(() => announceWindow(), []);
+  useLayoutAtStart();
   useEffect(() => useOperatorStore.getState().load(), []);
 
   useEffect(() => {

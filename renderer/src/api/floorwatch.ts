@@ -30,7 +30,8 @@ export async function callOrNotify<M extends ApiMethod>(method: M, args: ApiArgs
 /** Window-specific parameters carried in a window's URL (the alert of a case, the account of account tools). */
 export type WindowParams = Record<string, string>;
 
-const HANDOFF_KEY = 'floorwatch.window.handoff';
+/** Parameters handed from an opener to the next Electron window of a kind (read once by that window). */
+export const HANDOFF_KEY = 'floorwatch.window.handoff';
 
 /**
  * Opens another window. Electron opens it itself (its URL cannot carry `params`, so they are handed over through
@@ -58,10 +59,14 @@ export async function openWindow(
   }
 }
 
+/** The hand-off this window took (all its parameters: a window may read several). */
+let takenHandoff: Record<string, string> | null = null;
+
 /** A parameter of this window: from its URL, else one handed over by the window that opened it (≤ 10 s ago). */
 export function windowParam(kind: WindowKind, name: string): string | null {
   const fromUrl = new URLSearchParams(window.location.search).get(name);
   if (fromUrl) return fromUrl;
+  if (takenHandoff) return takenHandoff[name] ?? null;
   try {
     const handoff = JSON.parse(window.localStorage.getItem(HANDOFF_KEY) ?? 'null') as {
       kind: string;
@@ -70,6 +75,7 @@ export function windowParam(kind: WindowKind, name: string): string | null {
     } | null;
     if (handoff && handoff.kind === kind && Date.now() - handoff.at < 10_000 && handoff.params[name]) {
       window.localStorage.removeItem(HANDOFF_KEY);
+      takenHandoff = handoff.params;
       return handoff.params[name] ?? null;
     }
   } catch {

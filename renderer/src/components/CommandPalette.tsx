@@ -12,7 +12,7 @@ import { useNoticeStore } from '../stores/notice';
 import { usePaletteStore } from '../stores/palette';
 import { useSettingsStore } from '../stores/settings';
 import { useWindowStore } from '../stores/windowState';
-import { deleteLayout, loadLayouts, restoreLayout, saveLayout } from '../workspace/layouts';
+import { deleteLayout, lastLayoutName, loadLayouts, restoreLayout, saveLayout } from '../workspace/layouts';
 
 interface Command {
   id: string;
@@ -65,6 +65,13 @@ function PaletteBody() {
         run: () => setTheme(theme),
       });
     }
+    const autoRestore = useSettingsStore.getState().restoreLayoutAtStart;
+    list.push({
+      id: `layout:atStart:${autoRestore ? 'off' : 'on'}`,
+      label: t(autoRestore ? 'layout.autoRestoreOff' : 'layout.autoRestoreOn'),
+      hint: lastLayoutName() ?? undefined,
+      run: () => useSettingsStore.getState().setRestoreLayoutAtStart(!autoRestore),
+    });
     const name = query.trim();
     for (const layout of loadLayouts()) {
       list.push({

@@ -269,6 +269,9 @@ export const en = {
     restored: 'Layout “{{name}}” restored ({{count}} windows)',
     name: 'Layout name',
     restoreHint: 'Browsers may block several pop-ups: allow pop-ups for this host to restore every window.',
+    restoredAtStart: 'Last layout “{{name}}” restored at start ({{count}} windows)',
+    autoRestoreOn: 'Restore the last layout at start: on',
+    autoRestoreOff: 'Restore the last layout at start: off',
   },
   risk: {
     note: '<strong>Risk degree</strong> = margin ÷ equity (风险度, the Chinese broker convention)',
@@ -554,6 +557,9 @@ export const zh: Resources = {
     restored: '布局“{{name}}”已恢复（{{count}} 个窗口）',
     name: '布局名称',
     restoreHint: '浏览器可能拦截多个弹出窗口：请允许本主机的弹出窗口以恢复全部窗口。',
+    restoredAtStart: '启动时已恢复上次布局“{{name}}”（{{count}} 个窗口）',
+    autoRestoreOn: '启动时恢复上次布局：开',
+    autoRestoreOff: '启动时恢复上次布局：关',
   },
   risk: {
     note: '<strong>风险度</strong> = 保证金 ÷ 动态权益（期货公司惯例）',

@@ -1,5 +1,5 @@
 // Operator preferences kept in this browser profile (localStorage), shared by every window of the app: the up/down
-// colour convention, the theme (dark default) and the alert sound.
+// colour convention, the theme (dark default), the alert sound and whether the last layout is restored at start.
 import { create } from 'zustand';
 
 /**
@@ -14,12 +14,15 @@ interface Settings {
   theme: Theme;
   /** Beep and desktop notification for new high/critical alerts. */
   alertSound: boolean;
+  /** The first window of a start reopens the last saved or restored layout (opt-out). */
+  restoreLayoutAtStart: boolean;
 }
 
 interface SettingsState extends Settings {
   setUpDown(value: UpDownConvention): void;
   setTheme(value: Theme): void;
   setAlertSound(value: boolean): void;
+  setRestoreLayoutAtStart(value: boolean): void;
 }
 
 const STORAGE_KEY = 'floorwatch.settings.v1';
@@ -33,9 +36,10 @@ function load(): Settings {
       upDown: saved.upDown === 'greenUp' ? 'greenUp' : 'redUp',
       theme: saved.theme === 'light' ? 'light' : 'dark',
       alertSound: saved.alertSound !== false,
+      restoreLayoutAtStart: saved.restoreLayoutAtStart !== false,
     };
   } catch {
-    return { upDown: 'redUp', theme: 'dark', alertSound: true };
+    return { upDown: 'redUp', theme: 'dark', alertSound: true, restoreLayoutAtStart: true };
   }
 }
 
@@ -50,14 +54,15 @@ function persist(settings: Settings): void {
 export const useSettingsStore = create<SettingsState>()((set, get) => {
   const update = (patch: Partial<Settings>) => {
     set(patch);
-    const { upDown, theme, alertSound } = get();
-    persist({ upDown, theme, alertSound });
+    const { upDown, theme, alertSound, restoreLayoutAtStart } = get();
+    persist({ upDown, theme, alertSound, restoreLayoutAtStart });
   };
   return {
     ...load(),
     setUpDown: (upDown) => update({ upDown }),
     setTheme: (theme) => update({ theme }),
     setAlertSound: (alertSound) => update({ alertSound }),
+    setRestoreLayoutAtStart: (restoreLayoutAtStart) => update({ restoreLayoutAtStart }),
   };
 });
 
