@@ -195,6 +195,7 @@ async function start(): Promise<void> {
     exportKinds: exportKindsOf(policy.resolved),
     rulesFile: () => liveAlerts.rules.info().userFile ?? undefined,
     openPrinter: openElectronPdfPrinter,
+    auditExport: access.services['audit.export'],
     log: (line) => stderrLog('warn', line),
   });
   const { dispatcher } = createBackend({

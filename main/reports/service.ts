@@ -39,13 +39,16 @@ export interface ReportServicesOptions {
   /** The user rules file the live core runs with (reports use the same rules). */
   rulesFile?: () => string | undefined;
   openPrinter: PdfPrinterFactory | null;
+  /** The existing `audit.export` handler (auth): given, it is returned wrapped in the exportKinds check. */
+  auditExport?: MethodHandlers['audit.export'];
   log?: (line: string) => void;
   /** Tests: run jobs in this thread. */
   run?: 'worker' | 'inline';
 }
 
 export interface ReportServices {
-  services: Pick<MethodHandlers, ReportMethods>;
+  /** The reports group, plus `audit.export` guarded by exportKinds when `auditExport` was given. */
+  services: Pick<MethodHandlers, ReportMethods> & Partial<Pick<MethodHandlers, 'audit.export'>>;
   jobs: ReportJobs;
   /** Cancels running jobs, waits for them, stops following the live session. */
   stop(): Promise<void>;
@@ -57,6 +60,7 @@ export function exportsFolder(dataDir: string): string {
 
 export function createReportServices(options: ReportServicesOptions): ReportServices {
   const kinds = options.exportKinds ?? ALL_EXPORT_KINDS;
+  const auditExport = options.auditExport;
   const sessionsDir = path.resolve(options.sessionsDir);
   const jobs = new ReportJobs({
     audit: options.audit,
@@ -197,11 +201,24 @@ export function createReportServices(options: ReportServicesOptions): ReportServ
         return { cancelled: jobs.cancel(args.jobId) };
       },
       'reports.exports': () => listExports(),
+      ...(auditExport ? { 'audit.export': guardedAuditExport(auditExport, kinds) } : {}),
     },
     async stop() {
       unfollow();
       await jobs.stop();
     },
+  };
+}
+
+/** `audit.export` (the audit log handed to the window as text) refused when the policy leaves out "audit". */
+function guardedAuditExport(
+  handler: MethodHandlers['audit.export'],
+  kinds: ExportKindsView,
+): MethodHandlers['audit.export'] {
+  return (args, caller) => {
+    const refusal = kinds.refusal('audit');
+    if (refusal) throw new ApiFailure('forbidden', refusal);
+    return handler(args, caller);
   };
 }
 

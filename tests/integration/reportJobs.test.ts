@@ -121,11 +121,12 @@ describe('report jobs in a worker thread', () => {
 });
 
 describe('floorwatch report (CLI): policy and audit', () => {
-  const run = (args: string[], env: NodeJS.ProcessEnv) =>
+  const run = (args: string[], env: NodeJS.ProcessEnv) => floorwatch(['report', ...args], env);
+  const floorwatch = (args: string[], env: NodeJS.ProcessEnv) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'main/cli/index.ts', 'report', ...args],
+        ['--import', 'tsx', 'main/cli/index.ts', ...args],
         { cwd: process.cwd(), env: { ...process.env, ...env }, timeout: 120_000 },
         (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -143,6 +144,10 @@ describe('floorwatch report (CLI): policy and audit', () => {
     expect(refused.stderr.trim()).toBe(
       `floorwatch: "abnormal" exports are not allowed: "exportKinds" is set by your organisation's policy (${policy}) to daily, evidence`,
     );
+
+    const auditExport = await floorwatch(['audit', 'export', '--format', 'csv'], env);
+    expect(auditExport.code).toBe(2);
+    expect(auditExport.stderr).toContain('"audit" exports are not allowed: "exportKinds" is set by your organisation');
 
     const unaudited = await run(['daily', '--input', small, '--out', join(dir, 'cli'), '--no-pdf'], env);
     expect(unaudited.code, unaudited.stderr).toBe(0);

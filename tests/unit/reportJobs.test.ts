@@ -251,6 +251,38 @@ describe('reports API and the exportKinds policy', () => {
     await reports.stop();
   });
 
+  it('guards the audit.export API with the same policy', async () => {
+    const calls: unknown[] = [];
+    const make = (exportKinds: string[]) =>
+      createReportServices({
+        audit,
+        auditFile,
+        actor: () => ({ operator: 'wang', role: 'auditor' }),
+        workstation,
+        sessionsDir: join(dir, 'sessions'),
+        exportsDir: join(dir, 'exports'),
+        exportKinds: exportKindsOf(
+          resolveSettings({ env: {}, policy: { exportKinds: exportKinds as never }, user: {} }),
+        ),
+        openPrinter: null,
+        auditExport: (args) => {
+          calls.push(args);
+          return { format: args.format, rows: 0, headId: 0, headHash: '', content: '' };
+        },
+        run: 'inline',
+      });
+    const refusing = make(['daily']);
+    await expect(async () => refusing.services['audit.export']!({ format: 'csv' }, caller)).rejects.toThrow(
+      /"audit" exports are not allowed: "exportKinds" is set by your organisation's policy to daily/,
+    );
+    expect(calls).toEqual([]);
+    const allowing = make(['audit']);
+    await allowing.services['audit.export']!({ format: 'ndjson' }, caller);
+    expect(calls).toEqual([{ format: 'ndjson' }]);
+    await refusing.stop();
+    await allowing.stop();
+  });
+
   it('env FLOORWATCH_EXPORT_KINDS=none refuses everything, naming the variable', () => {
     const view = exportKindsOf(resolveSettings({ env: { FLOORWATCH_EXPORT_KINDS: 'none' }, policy: null, user: {} }));
     expect(view.allowed).toEqual([]);

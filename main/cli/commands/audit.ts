@@ -5,6 +5,8 @@ import readline from 'node:readline';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from '../../store/auditChain';
 import { AuditLog, AuditLogError, type AuditExportFormat } from '../../store/auditLog';
 import { auditLogPath } from '../../store/auditPaths';
+import { resolveSettings } from '../../policy/settings';
+import { exportKindsOf } from '../../reports/exportPolicy';
 import { CliError, parseOptions, type CliCommand } from '../support';
 
 const HELP = `
@@ -188,6 +190,9 @@ async function exportLog(argv: string[]): Promise<number> {
     );
   }
   const format: AuditExportFormat = values.format;
+  // The policy's exportKinds must allow "audit" (an invalid policy is one line, exit 2: SettingsError is a CliError).
+  const refusal = exportKindsOf(resolveSettings()).refusal('audit');
+  if (refusal) throw new CliError(refusal);
   const file = positionals[0] ?? auditLogPath();
   if (detectKind(file) !== 'sqlite') throw new CliError(`${file} is an export already; export reads an audit log`);
   const log = openReadOnly(file);

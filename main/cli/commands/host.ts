@@ -224,6 +224,7 @@ export const hostCommand: CliCommand = {
       exportKinds: exportKindsOf(policy.resolved),
       rulesFile: () => alerts.rules.info().userFile ?? undefined,
       openPrinter: () => PdfRenderer.launch(),
+      auditExport: access.services['audit.export'],
       log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
     });
     const stopCores = async () => {
