@@ -102,7 +102,12 @@ export async function benchIngest(): Promise<{ ingest_msgs_per_s: number; json_p
  * rules, timed until the session file is closed; and a plain prepared INSERT in one transaction (same messages,
  * same run) for comparison.
  */
-export async function benchRecord(): Promise<{ record_msgs_per_s: number; sqlite_insert_rows_per_s: number }> {
+export async function benchRecord(): Promise<{
+  record_msgs_per_s: number;
+  /** CPU time of the whole process (feed thread + journal thread) per message over the same run, µs. */
+  record_cpu_us_per_msg: number;
+  sqlite_insert_rows_per_s: number;
+}> {
   const { frames, messages, hello } = input();
   const dir = mkdtempSync(path.join(tmpdir(), 'fw-core-bench-'));
   try {
@@ -111,6 +116,7 @@ export async function benchRecord(): Promise<{ record_msgs_per_s: number; sqlite
     core.onHello(hello);
     await recorder.flush(); // thread up and file open before the clock runs
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     drive(frames, (batch, text) => {
       recorder.append(text, batch);
       core.applyBatch(batch);
@@ -119,6 +125,7 @@ export async function benchRecord(): Promise<{ record_msgs_per_s: number; sqlite
     const recorded = recorder.health().recordedMessages;
     await core.stop();
     const recordMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
     if (recorded !== messages.length) throw new Error(`record bench wrote ${recorded} of ${messages.length}`);
 
     const db = new Database(path.join(dir, 'plain.db'));
@@ -135,6 +142,7 @@ export async function benchRecord(): Promise<{ record_msgs_per_s: number; sqlite
     db.close();
     return {
       record_msgs_per_s: perSecond(messages.length, recordMs),
+      record_cpu_us_per_msg: Math.round(((cpu.user + cpu.system) / messages.length) * 100) / 100,
       sqlite_insert_rows_per_s: perSecond(messages.length, insertMs),
     };
   } finally {
