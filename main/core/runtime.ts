@@ -190,6 +190,12 @@ export class CoreRuntime {
     this.feed?.reconnect();
   }
 
+  /** New thresholds for a source that re-feeds the session itself (review): counted with from the next reset on. */
+  useRulesConfig(config: RulesConfig): void {
+    this.rulesConfig = config;
+    this.activity.useConfig(config);
+  }
+
   /**
    * Replaces the surveillance thresholds of the running core. Today's counts are rebuilt under the new thresholds
    * from the session journal while the feed goes on (rulesReload.ts); alerts already raised stay, the rebuilt

@@ -151,10 +151,11 @@ async function start(): Promise<void> {
     dataDir: access.dataDir,
     auth: access.auth,
     sessionsDir: sessionsFolder(access.dataDir),
-    // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal).
+    // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal) and the
+    // review, if one is open.
     applyRules: async (config) => {
-      if (!core) throw new Error('no live core is running');
-      await core.reloadRules(config);
+      if (!workstation) throw new Error('the workstation is not running');
+      await workstation.reloadRules(config);
     },
     log: (line) => stderrLog('warn', line),
   });

@@ -4,6 +4,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { ReplayControl, ReplayState } from '../../shared/api/methods/sessions';
+import type { RulesConfig } from '../../shared/rules/config';
 import { TopicHub } from '../api/topicHub';
 import type { TopicSource } from '../api/dispatcher';
 import type { LogFn } from '../core/log';
@@ -80,6 +81,11 @@ export class ReviewCore implements TopicSource {
 
   async control(control: ReplayControl): Promise<ReplayState> {
     return (await this.request({ op: 'replay', replay: control }, CONTROL_TIMEOUT_MS)) as ReplayState;
+  }
+
+  /** Replays the session again under new thresholds, back to the same position. */
+  async reloadRules(rules: RulesConfig): Promise<ReplayState> {
+    return (await this.request({ op: 'reloadRules', rules }, CONTROL_TIMEOUT_MS)) as ReplayState;
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { ReplayControl, ReplayState } from '../../shared/api/methods/sessions';
 import type { HealthSnapshot } from '../../shared/domain/types';
+import type { RulesConfig } from '../../shared/rules/config';
 import { loadRulesConfig } from '../engine/rules/loadRules';
 import type { LogFn } from '../core/log';
 import type { CoreEvent } from '../core/messages';
@@ -18,6 +19,8 @@ export interface ReviewRequest {
   id: number;
   op: string;
   replay?: ReplayControl;
+  /** reloadRules: the new effective thresholds. */
+  rules?: RulesConfig;
 }
 
 export interface ReviewWorkerData {
@@ -25,6 +28,8 @@ export interface ReviewWorkerData {
   file: string;
   /** Optional rules file merged over the shipped rules. */
   rulesFile?: string;
+  /** The effective thresholds themselves (thresholds adopted since start); wins over `rulesFile`. */
+  rules?: RulesConfig;
   publishIntervalMs?: number;
 }
 
@@ -54,7 +59,7 @@ export class ReviewRuntime {
     private readonly sink: (event: CoreEvent) => void,
     private readonly log: LogFn,
   ) {
-    const rules = loadRulesConfig(data.rulesFile).config;
+    const rules = data.rules ?? loadRulesConfig(data.rulesFile).config;
     this.session = ReplaySession.open(data.file, { rules, sink, log });
     this.publishIntervalMs = Math.max(MIN_PUBLISH_INTERVAL_MS, data.publishIntervalMs ?? MIN_PUBLISH_INTERVAL_MS);
     this.log('info', `review: opened ${data.file}`, { messages: this.session.meta.count });
@@ -100,6 +105,19 @@ export class ReviewRuntime {
     }
     this.replayDirty = true;
     this.session.runtime.publisher.flush(); // the windows follow a seek or step at once, not on the next tick
+    this.flush();
+    return this.replayState();
+  }
+
+  /** New thresholds: the session is replayed again up to the same position under them (alerts as they make them). */
+  reloadRules(config: RulesConfig): ReplayState {
+    const position = this.session.positionSeq;
+    this.session.runtime.useRulesConfig(config);
+    this.session.reset();
+    this.session.seekSeq(position);
+    this.anchor();
+    this.replayDirty = true;
+    this.session.runtime.publisher.flush();
     this.flush();
     return this.replayState();
   }
@@ -238,6 +256,9 @@ export function handleReviewRequest(
         return reply(runtime.control(request.replay));
       case 'health':
         return reply(runtime.health());
+      case 'reloadRules':
+        if (!request.rules) return fail(new Error('reloadRules without rules'));
+        return reply(runtime.reloadRules(request.rules));
       case 'stop':
         runtime.stop().then(() => {
           reply(null);

@@ -7,6 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AppInfo, TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { ReplayControl, ReplayState, SessionSummary } from '../../shared/api/methods/sessions';
+import type { RulesConfig } from '../../shared/rules/config';
 import type { CoreHandle } from '../api/backend';
 import { ApiFailure, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import { TopicHub } from '../api/topicHub';
@@ -20,6 +21,8 @@ import { summaryOf } from './replaySession';
 /** The live core as the workstation needs it (CoreProcess). */
 export interface LiveCore extends CoreHandle {
   stop(): Promise<void>;
+  /** New thresholds for the running core (CoreProcess.reloadRules). */
+  reloadRules?(config: RulesConfig): Promise<unknown>;
 }
 
 export interface WorkstationOptions {
@@ -74,6 +77,8 @@ export class Workstation implements CoreHandle {
   private readonly log: LogFn;
   private switching: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Thresholds adopted since start: reviews opened from now on use them. */
+  private adoptedRules: RulesConfig | null = null;
 
   constructor(private readonly options: WorkstationOptions) {
     this.live = options.live ?? null;
@@ -172,11 +177,14 @@ export class Workstation implements CoreHandle {
       } catch (error) {
         throw new ApiFailure('failed', (error as Error).message);
       }
-      const review = await ReviewCore.start({ file: resolved, rulesFile: this.options.rulesFile }, this.log).catch(
-        (error: unknown) => {
-          throw new ApiFailure('failed', `cannot review ${resolved}: ${(error as Error).message}`);
-        },
-      );
+      const data = {
+        file: resolved,
+        rulesFile: this.options.rulesFile,
+        ...(this.adoptedRules ? { rules: this.adoptedRules } : {}),
+      };
+      const review = await ReviewCore.start(data, this.log).catch((error: unknown) => {
+        throw new ApiFailure('failed', `cannot review ${resolved}: ${(error as Error).message}`);
+      });
       const previous = this.review;
       this.review = review;
       this.reattach();
@@ -201,6 +209,23 @@ export class Workstation implements CoreHandle {
       this.reattach();
       await previous?.stop();
     });
+  }
+
+  /**
+   * Adopted thresholds: a review in progress replays under them and later reviews start with them; the live core
+   * rebuilds today's counts under them. Rejects when no live core runs (it then takes them at its start).
+   */
+  async reloadRules(config: RulesConfig): Promise<void> {
+    this.adoptedRules = config;
+    const review = this.review;
+    if (review) {
+      await review.reloadRules(config).catch((error: unknown) => {
+        this.log('warn', `review: the new thresholds were not applied to the review: ${(error as Error).message}`);
+      });
+    }
+    const live = this.live;
+    if (!live?.reloadRules) throw new Error('no live core is running');
+    await live.reloadRules(config);
   }
 
   control(control: ReplayControl): Promise<ReplayState> {

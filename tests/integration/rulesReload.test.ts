@@ -9,10 +9,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import type { HealthSnapshot } from '../../shared/domain/types';
 import type { SequencedMessage } from '../../shared/protocol';
+import { mergeRulesFile } from '../../shared/rules/config';
 import { inlineWhatIfRunner, RulesService } from '../../main/alerts/rulesService';
 import { CoreProcess } from '../../main/core/coreProcess';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { defaultRulesConfig } from '../../main/engine/rules';
+import { Workstation } from '../../main/review/workstation';
 import { AuditLog } from '../../main/store/auditLog';
+import { SessionJournal } from '../../main/store/journal';
 import { TestFeedServer } from './support/testFeedServer';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -159,5 +163,48 @@ describe('live rules reload', () => {
     const alerts = byKey(core.current('alerts'));
     expect(alerts.has('self_trade|B3')).toBe(false);
     expect(alerts.get('self_trade|B2')).toMatchObject({ threshold: 5 });
+  }, 30_000);
+});
+
+describe('rules reload in review', () => {
+  it('replays the reviewed session under the new thresholds at the same position; later reviews start with them', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'reviewed.fwsession');
+    const { messages } = buildSession();
+    const journal = new SessionJournal(file, {
+      session: { sessionId: 'S-REVIEW', tradingDay: '20261124', source: 'test' },
+      createdBy: 'test',
+    });
+    journal.append(messages);
+    journal.close();
+    const workstation = new Workstation({ live: null, sessionsDir: dir, log: () => {} });
+    cleanups.push(() => workstation.stop());
+    let alerts: AlertRow[] = [];
+    workstation.subscribe('alerts', (update) => {
+      const next = new Map(update.snapshot ? [] : alerts.map((row) => [row.id, row]));
+      for (const row of update.rows) next.set(row.id, row);
+      for (const id of update.removed) next.delete(id);
+      alerts = [...next.values()];
+    });
+    await workstation.openSession(file);
+    const state = await workstation.control({ action: 'seek', seq: messages.length });
+    expect(state.positionSeq).toBe(messages.length);
+    await waitFor('the review alerts', () => alerts.length === 2);
+    expect(byKey(alerts).get('self_trade|B2')).toMatchObject({ threshold: 5 });
+
+    const config = mergeRulesFile(defaultRulesConfig(), OVERRIDES, 'test');
+    // No live core runs: the adopt is not live, but the review shows the new thresholds at once.
+    await expect(workstation.reloadRules(config)).rejects.toThrow(/no live core/);
+    await waitFor('the review under the new thresholds', () => byKey(alerts).has('self_trade|B1'));
+    const after = byKey(alerts);
+    expect([...after.keys()].sort()).toEqual(['self_trade|B1', 'self_trade|B2', 'self_trade|B3']);
+    expect(after.get('self_trade|B1')).toMatchObject({ count: 3, threshold: 3 });
+
+    // A review opened after the adopt starts with the new thresholds.
+    alerts = [];
+    await workstation.openSession(file);
+    await workstation.control({ action: 'seek', seq: messages.length });
+    await waitFor('the reopened review', () => alerts.length === 3);
+    expect(byKey(alerts).get('self_trade|B3')).toMatchObject({ threshold: 3 });
   }, 30_000);
 });

@@ -168,11 +168,9 @@ export const hostCommand: CliCommand = {
       dataDir: access.dataDir,
       auth: access.auth,
       sessionsDir: sessionsFolder(access.dataDir),
-      // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal).
-      applyRules: async (config) => {
-        if (!liveCore) throw new Error('no live core is running');
-        await liveCore.reloadRules(config);
-      },
+      // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal) and the
+      // review, if one is open.
+      applyRules: (config) => core.reloadRules(config),
       log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
     });
     let liveCore: CoreProcess | null = null;
