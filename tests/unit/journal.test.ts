@@ -205,6 +205,31 @@ describe('SessionJournal', () => {
       expect(splitFrame(bad)).toBeNull();
   });
 
+  it('splits whitespace-free frames (the fast path) exactly like the character scan', () => {
+    const odd = ['}', '{', '"', '\\', ',', '[', ']', '\\"', '中', '"}', '\\\\'];
+    for (let n = 0; n < 300; n++) {
+      const batch = Array.from({ length: 1 + (n % 4) }, (_, k) => ({
+        seq: n * 10 + k,
+        ts: 1,
+        type: 'order',
+        note: `${odd[(n + k) % odd.length]}x${odd[(n * 7 + k) % odd.length]}`,
+        levels: [
+          [1, 2],
+          [3, 4],
+        ],
+      }));
+      const single = n % 3 === 0;
+      const elements = splitFrame(JSON.stringify(single ? batch[0] : batch));
+      const expected = (single ? [batch[0]] : batch).map((m) => ({ text: JSON.stringify(m), tidy: true }));
+      expect(elements).toEqual(expected);
+    }
+    // an object inside a message leaves the fast path: the scan decides
+    expect(splitFrame('[{"a":{"b":"}"}},{"c":1}]')).toEqual([
+      { text: '{"a":{"b":"}"}}', tidy: true },
+      { text: '{"c":1}', tidy: true },
+    ]);
+  });
+
   it('seeks by seq and by time, also across gaps and with ts going backwards', () => {
     const base = syntheticMessages({ count: 400 });
     // ts goes back once (a late source clock) at seq 201
