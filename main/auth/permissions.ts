@@ -97,6 +97,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'audit.recent': AUDIT_READERS,
   // settings as resolved from the machine policy (read-only; the UI marks locked keys)
   'settings.policy': EVERYONE,
+  // the workstation's own settings (settings.json): admin, audited
+  'settings.update': ADMINS,
 };
 
 /** True when `role` may call `method`. A null role (nobody logged in) may call only the public methods. */

@@ -40,6 +40,7 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
   sessions: { width: 1200, height: 720 },
   whatIf: { width: 1360, height: 860 },
   reports: { width: 1200, height: 820 },
+  settings: { width: 1100, height: 820 },
 };
 
 /** Open windows by kind; a kind may be open several times (issue 7: any number of each). */
@@ -206,7 +207,7 @@ async function start(): Promise<void> {
       ...access.services,
       ...alerts.services,
       ...createAccountHandlers(core),
-      ...policy.services,
+      ...policy.settingsHandlers(access),
       ...workstation.services(),
       ...reports.services,
     },

@@ -14,6 +14,7 @@ export const WINDOW_TITLES: Record<WindowKind, string> = {
   sessions: 'Sessions',
   whatIf: 'What-if Tuning',
   reports: 'Reports',
+  settings: 'Settings',
 };
 
 const ACCELERATORS: Record<WindowKind, string> = {
@@ -27,6 +28,7 @@ const ACCELERATORS: Record<WindowKind, string> = {
   sessions: 'CmdOrCtrl+8',
   whatIf: 'CmdOrCtrl+9',
   reports: 'CmdOrCtrl+0',
+  settings: 'CmdOrCtrl+,',
 };
 
 export interface MenuOptions {

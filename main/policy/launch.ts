@@ -3,9 +3,11 @@
 // upkeep (retention, disk space) and hands back what the backend needs. Throws SettingsError with a one-line
 // message when the policy is invalid or forbids this launch; nothing is left running then.
 import type { TopicName } from '../../shared/api/contract';
-import type { MethodHandlers, TopicSource } from '../api/dispatcher';
+import type { CallerContext, MethodHandlers, TopicSource } from '../api/dispatcher';
 import { DataFolderUpkeep } from './dataFolder';
-import { assertHostModeAllowed, createSettingsHandlers, healthWithDisk, planFeed, type FeedPlan } from './service';
+import type { AuditLog } from '../store/auditLog';
+import { assertHostModeAllowed, healthWithDisk, planFeed, type FeedPlan } from './service';
+import { SettingsService, type SettingsActor } from './userSettings';
 import { resolveSettings, type ResolvedSettings } from './settings';
 
 export interface PolicyLaunch {
@@ -13,8 +15,8 @@ export interface PolicyLaunch {
   /** The feed to connect to (undefined feedUrl = the built-in simulator, which the policy then allows). */
   feed: FeedPlan;
   dataDir: string;
-  /** Handler of `settings.policy`, to spread into the backend's services. */
-  services: Pick<MethodHandlers, 'settings.policy'>;
+  /** Handlers of the settings group (read; change: admin, audited in `audit`), to spread into the services. */
+  settingsHandlers(deps: SettingsDeps): Pick<MethodHandlers, 'settings.policy' | 'settings.update'>;
   /** The core's health topic with the `disk` field added. */
   healthTopic(core: TopicSource): TopicSource;
   /** `access` (services + topics for the backend) with `settings.policy` and the disk-aware health topic added. */
@@ -24,9 +26,15 @@ export interface PolicyLaunch {
 }
 
 /** The shape of what a composition root hands createBackend (HostAccess, AuthServices…). */
-export interface BackendExtras {
+export interface BackendExtras extends SettingsDeps {
   services?: Partial<MethodHandlers>;
   topics?: Partial<Record<TopicName, TopicSource>>;
+}
+
+/** Who changes settings, and where that is audited (AuthServices has both). */
+export interface SettingsDeps {
+  audit?: AuditLog;
+  auth?: { requireActor(caller: CallerContext): SettingsActor };
 }
 
 export interface PolicyLaunchOptions {
@@ -61,15 +69,23 @@ export async function preparePolicyLaunch(options: PolicyLaunchOptions): Promise
   if (resolved.policyFile) {
     options.log('info', 'machine policy in force', { file: resolved.policyFile, locked: resolved.locked.join(',') });
   }
+  const settingsHandlers = (deps: SettingsDeps) => {
+    const auth = deps.auth;
+    return new SettingsService({
+      resolved,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+      ...(auth ? { actor: (caller: CallerContext) => auth.requireActor(caller) } : {}),
+    }).handlers();
+  };
   return {
     resolved,
     feed,
     dataDir,
-    services: createSettingsHandlers(resolved),
+    settingsHandlers,
     healthTopic: (core) => healthWithDisk(core, () => upkeep.disk),
     wrapAccess: (access, core) => ({
       ...access,
-      services: { ...access.services, ...createSettingsHandlers(resolved) },
+      services: { ...access.services, ...settingsHandlers(access) },
       topics: { ...access.topics, health: healthWithDisk(access.topics?.health ?? core, () => upkeep.disk) },
     }),
     stop: () => upkeep.stop(),

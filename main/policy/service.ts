@@ -1,27 +1,12 @@
 // Wiring of the resolved settings into a composition root (main/host/server.ts's caller, main/electron/main.ts):
-// the `settings.policy` API handler, the health topic with the disk field, and the launch decisions the policy
-// makes (which feed, whether the simulator or the host mode may run).
+// the health topic with the disk field, and the launch decisions the policy makes (which feed, whether the simulator
+// or the host mode may run). The settings API is main/policy/userSettings.ts.
 import { readFileSync } from 'node:fs';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
-import type { DiskHealth, PolicyView } from '../../shared/api/methods/settings';
+import type { DiskHealth } from '../../shared/api/methods/settings';
 import type { HealthSnapshot } from '../../shared/domain/types';
-import type { MethodHandlers, TopicSource } from '../api/dispatcher';
+import type { TopicSource } from '../api/dispatcher';
 import { SettingsError, type ResolvedSettings } from './settings';
-
-export function policyView(resolved: ResolvedSettings): PolicyView {
-  return {
-    policyFile: resolved.policyFile,
-    values: structuredClone(resolved.values) as Record<string, unknown>,
-    sources: { ...resolved.sources },
-    locked: [...resolved.locked],
-  };
-}
-
-/** Handler of the `settings` method group. */
-export function createSettingsHandlers(resolved: ResolvedSettings): Pick<MethodHandlers, 'settings.policy'> {
-  const view = policyView(resolved);
-  return { 'settings.policy': () => structuredClone(view) };
-}
 
 /** The health topic of `source` with `disk` added to its row (the core worker does not see the data folder). */
 export function healthWithDisk(source: TopicSource, disk: () => DiskHealth | null): TopicSource {

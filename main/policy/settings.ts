@@ -218,10 +218,15 @@ export function readUserSettings(file: string): Partial<Settings> {
   } catch (error) {
     throw new SettingsError(`settings ${file}: not valid JSON (${(error as Error).message})`, file, null);
   }
-  const error = firstError(userCheck, value, `settings ${file}`);
+  return checkUserSettings(value, `settings ${file}`);
+}
+
+/** Checks a user settings document (schema and cross-field rules); `dataDir` in it is ignored (see above). */
+export function checkUserSettings(value: unknown, where: string): Partial<Settings> {
+  const error = firstError(userCheck, value, where);
   if (error) throw error;
   const { dataDir: _ignored, ...rest } = value as Partial<Settings>;
-  checkCoherence(rest, `settings ${file}`);
+  checkCoherence(rest, where);
   return rest;
 }
 

@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   'account_action_rejected',
   'account_action_delivery',
   'thresholds_changed',
+  'settings_changed',
   'export',
   'api_rejected',
 ] as const;

@@ -18,6 +18,7 @@ import { MarketWatch } from './windows/MarketWatch';
 import { Positions } from './windows/Positions';
 import { ReportsWindow } from './windows/ReportsWindow';
 import { SessionsWindow } from './windows/SessionsWindow';
+import { SettingsWindow } from './windows/SettingsWindow';
 import { SystemHealth } from './windows/SystemHealth';
 import { WhatIfWindow } from './windows/WhatIfWindow';
 import { announceWindow } from './workspace/layouts';
@@ -34,6 +35,7 @@ const VIEWS: Record<WindowKind, ComponentType> = {
   sessions: SessionsWindow,
   whatIf: WhatIfWindow,
   reports: ReportsWindow,
+  settings: SettingsWindow,
 };
 
 export function App() {

@@ -24,6 +24,7 @@ export const WINDOW_KINDS = [
   'sessions',
   'whatIf',
   'reports',
+  'settings',
 ] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
 

@@ -404,6 +404,7 @@ describe('Electron main process (fake electron)', () => {
       'Open Sessions',
       'Open What-if Tuning',
       'Open Reports',
+      'Open Settings',
       'Open session…',
     ]);
     const item = (label: string) => openers.find((entry) => entry.label === label);
@@ -429,7 +430,7 @@ describe('Electron main process (fake electron)', () => {
 
     // Every other kind opens from its own item, in the window kind it names.
     const others = ['Open Accounts', 'Open Account Tools', 'Open Case Review', 'Open System Health', 'Open Sessions'];
-    for (const label of [...others, 'Open What-if Tuning', 'Open Reports']) {
+    for (const label of [...others, 'Open What-if Tuning', 'Open Reports', 'Open Settings']) {
       item(label)?.click?.();
     }
     const kindsOpened = fake.windows.map((window) => window.loadFile.mock.calls[0]?.[1]?.query?.window);

@@ -105,6 +105,7 @@ describe('application menu', () => {
       'Open Sessions',
       'Open What-if Tuning',
       'Open Reports',
+      'Open Settings',
     ]);
     expect(openers).toHaveLength(WINDOW_KINDS.length);
     for (const item of openers) item.click?.();

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataFolderUpkeep, pruneSessions, sessionsDir, checkDisk } from '../../main/policy/dataFolder';
 import { policySchemaJson } from '../../main/policy/schemaFile';
-import { assertHostModeAllowed, createSettingsHandlers, healthWithDisk, planFeed } from '../../main/policy/service';
+import { assertHostModeAllowed, healthWithDisk, planFeed } from '../../main/policy/service';
+import { SettingsService } from '../../main/policy/userSettings';
 import {
   defaultDataDir,
   parsePolicy,
@@ -116,7 +117,7 @@ describe('precedence: policy > env/flags > user > defaults', () => {
 
   it('settings.policy returns values, sources and locked keys (a copy)', async () => {
     const resolved = resolveSettings({ env: {}, policy: { exportKinds: ['audit'] }, user: {} });
-    const handler = createSettingsHandlers(resolved)['settings.policy'];
+    const handler = new SettingsService({ resolved }).handlers()['settings.policy'];
     const view = await handler({}, {} as CallerContext);
     expect(view.locked).toEqual(['exportKinds']);
     expect(view.values.exportKinds).toEqual(['audit']);

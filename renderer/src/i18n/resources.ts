@@ -2,6 +2,7 @@
 // Newer windows keep their strings in ./windows/<window>.ts (one owner per file), spread in here.
 import * as reports from './windows/reports';
 import * as sessions from './windows/sessions';
+import * as settings from './windows/settings';
 import * as whatIf from './windows/whatIf';
 
 export const en = {
@@ -16,6 +17,7 @@ export const en = {
     sessions: 'Sessions',
     whatIf: 'What-if tuning',
     reports: 'Reports',
+    settings: 'Settings',
   },
   short: {
     marketWatch: 'Market',
@@ -28,6 +30,7 @@ export const en = {
     sessions: 'Sessions',
     whatIf: 'What-if',
     reports: 'Reports',
+    settings: 'Settings',
   },
   header: {
     open: 'Open a {{title}} window',
@@ -288,6 +291,7 @@ export const en = {
   sessions: sessions.en,
   whatIf: whatIf.en,
   reports: reports.en,
+  settings: settings.en,
 };
 
 export type Resources = typeof en;
@@ -304,6 +308,7 @@ export const zh: Resources = {
     sessions: '会话记录',
     whatIf: '阈值模拟',
     reports: '报表',
+    settings: '设置',
   },
   short: {
     marketWatch: '行情',
@@ -316,6 +321,7 @@ export const zh: Resources = {
     sessions: '会话',
     whatIf: '模拟',
     reports: '报表',
+    settings: '设置',
   },
   header: {
     open: '打开{{title}}窗口',
@@ -576,4 +582,5 @@ export const zh: Resources = {
   sessions: sessions.zh,
   whatIf: whatIf.zh,
   reports: reports.zh,
+  settings: settings.zh,
 };

@@ -22,4 +22,5 @@ export const WINDOW_SPECS: Record<WindowKind, WindowSpec> = {
   sessions: { topics: ['replay', 'health', 'links', 'alerts'], size: { width: 1200, height: 720 } },
   whatIf: { topics: ['health', 'links', 'alerts'], size: { width: 1360, height: 860 } },
   reports: { topics: ['alerts', 'health', 'links'], size: { width: 1200, height: 820 } },
+  settings: { topics: ['health', 'links', 'alerts'], size: { width: 1100, height: 820 } },
 };

@@ -30,16 +30,35 @@ const E2E_OPERATOR = { username: 'e2e.admin', displayName: 'E2E Admin', password
 
 const START_TIMEOUT_MS = 90_000;
 
-function startHostProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+/**
+ * Starts `floorwatch host` on `dataDir` (port 0 = ephemeral; a restart test passes the first run's port), with
+ * `env` added to its environment (a machine policy file, say).
+ */
+export function startHostProcess(
+  dataDir: string,
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const synthetic = process.env.FW_E2E_SYNTHETIC === '1';
   const args = synthetic
     ? ['--import', 'tsx', path.join('tests', 'e2e', 'support', 'syntheticHost.ts')]
-    : ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), 'host', '--port', '0', '--seed', '7', '--rate', '2000'];
+    : [
+        '--import',
+        'tsx',
+        path.join('main', 'cli', 'index.ts'),
+        'host',
+        '--port',
+        String(port),
+        '--seed',
+        '7',
+        '--rate',
+        '2000',
+      ];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     // A fresh data folder per worker: its own operators and audit log, never the developer's.
-    env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir },
+    env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir, ...env },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -68,7 +87,7 @@ function startHostProcess(dataDir: string): Promise<{ child: ChildProcess; url: 
   });
 }
 
-function stopHostProcess(child: ChildProcess): Promise<void> {
+export function stopHostProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
