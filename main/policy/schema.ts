@@ -31,7 +31,7 @@ export const SettingsSchema = Type.Object(
     feedUrls: Type.Array(FeedUrl, {
       minItems: 1,
       maxItems: 16,
-      description: 'Feed gateways, first = primary; the workstation connects to the first.',
+      description: 'Feed gateways: the first is the primary, the others backups tried in turn when it cannot be reached.',
     }),
     feedCaFile: Type.String({
       minLength: 1,
