@@ -88,7 +88,7 @@ describe('layouts', () => {
     const { layouts, fake } = await loadWindow('?window=marketWatch', shared);
     expect(layouts.isWorkstationStart()).toBe(true);
     const restored = await layouts.restoreLastLayoutAtStart(true);
-    expect(restored).toEqual({ name: 'desk', windows: 2 });
+    expect(restored).toEqual({ name: 'desk', windows: 2, reloading: true });
     // The account window opened (channel, account, place); this tab turns into the alerts window.
     expect(fake.opened).toHaveLength(1);
     const opened = new URL(fake.opened[0]!);
@@ -105,7 +105,7 @@ describe('layouts', () => {
     shared.setItem('floorwatch.layouts.v1', JSON.stringify([LAYOUT]));
     shared.setItem('floorwatch.layouts.last', 'desk');
     const { layouts, fake } = await loadWindow('?window=alerts&channel=green', shared);
-    expect(await layouts.restoreLastLayoutAtStart(true)).toEqual({ name: 'desk', windows: 2 });
+    expect(await layouts.restoreLastLayoutAtStart(true)).toEqual({ name: 'desk', windows: 2, reloading: false });
     expect(fake.opened).toHaveLength(1);
     expect(fake.location.replace).not.toHaveBeenCalled();
   });

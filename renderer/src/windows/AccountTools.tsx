@@ -494,14 +494,18 @@ function FourEyes({ accountId, requests }: { accountId: string; requests: Accoun
   return (
     <div className="fw-four-eyes">
       <RequestActionForm accountId={accountId} />
-      {message && <p className="fw-muted fw-small">{message}</p>}
-      <table className="fw-table">
+      {message && (
+        <p className="fw-muted fw-small" role="status" data-testid="four-eyes-message">
+          {message}
+        </p>
+      )}
+      <table className="fw-table" data-testid="account-requests">
         <tbody>
           {requests
             .filter((r) => r.action.kind !== 'client_contact_note')
             .slice(0, 20)
             .map((request) => (
-              <tr key={request.id}>
+              <tr key={request.id} data-request={request.id} data-status={request.status}>
                 <td className="fw-muted">#{request.id}</td>
                 <td>{request.action.kind.replace(/_/g, ' ')}</td>
                 <td className="fw-muted">{request.requestedBy}</td>
@@ -512,11 +516,25 @@ function FourEyes({ accountId, requests }: { accountId: string; requests: Accoun
                 <td>
                   {request.status === 'pending' && (
                     <>
-                      <button type="button" className="fw-button" onClick={() => void decide(request.id, true)}>
-                        ✓
+                      <button
+                        type="button"
+                        className="fw-button"
+                        aria-label={`Approve request #${request.id}`}
+                        title={`Approve request #${request.id}`}
+                        data-testid={`approve-request-${request.id}`}
+                        onClick={() => void decide(request.id, true)}
+                      >
+                        <span aria-hidden="true">✓</span>
                       </button>
-                      <button type="button" className="fw-button" onClick={() => void decide(request.id, false)}>
-                        ✕
+                      <button
+                        type="button"
+                        className="fw-button"
+                        aria-label={`Reject request #${request.id}`}
+                        title={`Reject request #${request.id}`}
+                        data-testid={`reject-request-${request.id}`}
+                        onClick={() => void decide(request.id, false)}
+                      >
+                        <span aria-hidden="true">✕</span>
                       </button>
                     </>
                   )}

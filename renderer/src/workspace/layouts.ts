@@ -236,6 +236,8 @@ export interface StartRestore {
   name: string;
   /** Windows the layout has (this one included when it stands for one of them). */
   windows: number;
+  /** This tab is being reloaded as the layout's first window (host), or closed (Electron). */
+  reloading: boolean;
 }
 
 /**
@@ -250,7 +252,7 @@ export async function restoreLastLayoutAtStart(enabled: boolean): Promise<StartR
   if (!layout || layout.windows.length === 0) return null;
   const self = selfIndex(layout);
   await openLayoutWindows(layout, Math.max(0, self));
-  if (self >= 0) return { name: layout.name, windows: layout.windows.length };
+  if (self >= 0) return { name: layout.name, windows: layout.windows.length, reloading: false };
   const first = layout.windows[0]!;
   if (window.location.protocol === 'file:') {
     await openWindow(first.kind, first.channel, { ...first.params, [BOUNDS_PARAM]: boundsText(first) });
@@ -266,5 +268,5 @@ export async function restoreLastLayoutAtStart(enabled: boolean): Promise<StartR
     url.searchParams.set(BOUNDS_PARAM, boundsText(first));
     window.location.replace(url.toString());
   }
-  return { name: layout.name, windows: layout.windows.length };
+  return { name: layout.name, windows: layout.windows.length, reloading: true };
 }
