@@ -50,11 +50,17 @@ test('lists recorded sessions, opens one for review with the keyboard, and goes 
     .toBeGreaterThan(0);
   await expect(page.getByTestId('sessions-count')).toContainText('3');
 
-  await recorded.locator('[col-id="tradingDay"]').click();
+  // Keyboard: newest first, so the live session is on top and the recorded one below it; ↓ picks it, Enter opens.
+  const live = grid.locator('.ag-row', { has: page.locator('.fw-session-live') });
+  await expect(live).toHaveAttribute('row-index', '0');
+  await expect(recorded).toHaveAttribute('row-index', '1');
+  await live.locator('[col-id="tradingDay"]').click();
+  await page.keyboard.press('ArrowDown');
+  await expect(recorded).toHaveClass(/ag-row-selected/);
   await expect(page.getByTestId('sessions-open')).toBeEnabled();
   await page.screenshot({ path: path.join(artifactsDir, 'sessions-window.png') });
 
-  // Keyboard: Enter on the focused session opens it; every window shows REVIEW.
+  // Every window shows REVIEW.
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-badge')).toBeVisible();
   await expect(page.getByTestId('sessions-mode')).toHaveText('REVIEW');
@@ -65,4 +71,11 @@ test('lists recorded sessions, opens one for review with the keyboard, and goes 
   await page.getByTestId('sessions-live').click();
   await expect(page.getByTestId('review-bar')).toHaveCount(0);
   await expect(page.getByTestId('sessions-mode')).toHaveText('LIVE');
+
+  // In Chinese: headers, counts and sizes in the zh-CN locale.
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await expect(page.getByTestId('sessions-mode')).toHaveText('实时');
+  await expect(grid.locator('.ag-header-cell[col-id="tradingDay"]')).toContainText('交易日');
+  await expect(page.getByTestId('sessions-count')).toHaveText('会话：3 个');
+  await page.screenshot({ path: path.join(artifactsDir, 'sessions-window-zh.png') });
 });

@@ -63,4 +63,9 @@ test('edit a threshold, run, compare per rule, adopt as admin', async ({ page })
   await expect(page.getByTestId('whatif-version')).toContainText('+u1');
   await expect(threshold).toHaveValue('1000');
   await expect(page.getByTestId('whatif-changed')).toHaveText('No thresholds changed');
+
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await expect(page.getByTestId('whatif-changed')).toHaveText('尚未修改阈值');
+  await expect(page.getByTestId('whatif-adopted')).toContainText('实时核心已按新阈值计数。');
+  await page.screenshot({ path: path.join(artifactsDir, 'whatif-window-zh.png') });
 });

@@ -236,7 +236,10 @@ export function WhatIfWindow() {
   const [runError, setRunError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [adopting, setAdopting] = useState(false);
-  const [adoptOutcome, setAdoptOutcome] = useState<{ ok: boolean; forbidden?: boolean; text: string } | null>(null);
+  /** What the last adopt did, rendered in the current language. */
+  const [adoptOutcome, setAdoptOutcome] = useState<
+    { kind: 'adopted'; version: string; live: boolean } | { kind: 'forbidden' | 'failed'; message: string } | null
+  >(null);
   /** Bumped to read the thresholds again (after an adopt). */
   const [loads, setLoads] = useState(0);
 
@@ -324,27 +327,18 @@ export function WhatIfWindow() {
     setAdoptOutcome(null);
     try {
       const adopted = await floorwatch().call('rules.adopt', { overrides, reason: reason.trim() });
-      setAdoptOutcome({
-        ok: true,
-        text: `${t('whatIf.adopted', { version: adopted.version })} ${
-          adopted.appliedToCore ? t('whatIf.appliedLive') : t('whatIf.appliedNextStart')
-        }`,
-      });
+      setAdoptOutcome({ kind: 'adopted', version: adopted.version, live: adopted.appliedToCore });
       setReason('');
       setResult(null);
       setLoads((n) => n + 1);
     } catch (error) {
       const code = (error as { code?: string }).code;
       const message = (error as Error).message;
-      setAdoptOutcome(
-        code === 'forbidden'
-          ? { ok: false, forbidden: true, text: t('whatIf.forbidden', { message }) }
-          : { ok: false, text: t('whatIf.adoptFailed', { message }) },
-      );
+      setAdoptOutcome({ kind: code === 'forbidden' ? 'forbidden' : 'failed', message });
     } finally {
       setAdopting(false);
     }
-  }, [overrides, reason, t]);
+  }, [overrides, reason]);
 
   if (loadError) {
     return (
@@ -655,17 +649,23 @@ export function WhatIfWindow() {
             )}
             {adoptOutcome && (
               <div
-                className={`fw-whatif-banner ${adoptOutcome.ok ? 'fw-whatif-banner-ok' : 'fw-whatif-banner-bad'}`}
-                role={adoptOutcome.ok ? 'status' : 'alert'}
+                className={`fw-whatif-banner ${adoptOutcome.kind === 'adopted' ? 'fw-whatif-banner-ok' : 'fw-whatif-banner-bad'}`}
+                role={adoptOutcome.kind === 'adopted' ? 'status' : 'alert'}
                 data-testid={
-                  adoptOutcome.ok
+                  adoptOutcome.kind === 'adopted'
                     ? 'whatif-adopted'
-                    : adoptOutcome.forbidden
+                    : adoptOutcome.kind === 'forbidden'
                       ? 'whatif-forbidden'
                       : 'whatif-adopt-error'
                 }
               >
-                {adoptOutcome.text}
+                {adoptOutcome.kind === 'adopted'
+                  ? `${t('whatIf.adopted', { version: adoptOutcome.version })} ${
+                      adoptOutcome.live ? t('whatIf.appliedLive') : t('whatIf.appliedNextStart')
+                    }`
+                  : adoptOutcome.kind === 'forbidden'
+                    ? t('whatIf.forbidden', { message: adoptOutcome.message })
+                    : t('whatIf.adoptFailed', { message: adoptOutcome.message })}
               </div>
             )}
           </div>
