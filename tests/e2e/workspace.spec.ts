@@ -290,6 +290,118 @@ test.describe('operator workspace', () => {
     expect(problems).toEqual([]);
   });
 
+  test('alert workflow: acknowledge → investigate → close with a mandatory rationale, every step in the audit log', async ({
+    page,
+    context,
+    host,
+  }) => {
+    const problems: string[] = [];
+    watchErrors(page, problems, 'alerts');
+    await openPage(page, host, 'alerts');
+    // An alert still new (the first test may have acknowledged one).
+    await page.getByTestId('filter-state').selectOption('new');
+    const newRow = page.locator('[data-testid="alerts-grid"] .ag-row[row-id]:has([col-id="rule"])').first();
+    await expect(newRow).toBeVisible({ timeout: 90_000 });
+    const alertId = (await newRow.getAttribute('row-id')) ?? '';
+    await page.getByTestId('filter-state').selectOption('all');
+    const row = page.locator(`[data-testid="alerts-grid"] .ag-row[row-id="${alertId}"]`).first();
+    await row.locator('[col-id="rule"]').click();
+    await expect(row).toHaveClass(/ag-row-selected/);
+
+    // a = acknowledge, from the keyboard.
+    await page.keyboard.press('a');
+    await expect(row.locator('[col-id="state"]')).toContainText('Acknowledged', { timeout: 15_000 });
+
+    // Enter opens the case; investigate, then close — closing asks for a rationale and refuses an empty one.
+    const [casePage] = await Promise.all([context.waitForEvent('page'), page.keyboard.press('Enter')]);
+    watchErrors(casePage, problems, 'case');
+    await waitReady(casePage, host);
+    await expect(casePage.getByTestId('case-view')).toHaveAttribute('data-alert', alertId);
+    await casePage.getByTestId('case-set-investigating').click();
+    await expect(casePage.getByTestId('case-state')).toHaveAttribute('data-state', 'investigating', {
+      timeout: 15_000,
+    });
+    await casePage.getByTestId('case-set-closed').click();
+    await expect(casePage.getByTestId('text-dialog')).toBeVisible();
+    await expect(casePage.getByTestId('text-dialog-submit')).toBeDisabled();
+    const rationale = 'E2E: hedging of a known client position, confirmed by phone';
+    await casePage.getByTestId('text-dialog-input').fill(rationale);
+    await casePage.getByTestId('text-dialog-submit').click();
+    await expect(casePage.getByTestId('case-state')).toHaveAttribute('data-state', 'closed', { timeout: 15_000 });
+    await expect(row.locator('[col-id="state"]')).toContainText('Closed', { timeout: 15_000 });
+
+    // The audit log (audit.recent) holds the three transitions, by this operator, the close with its rationale.
+    const audit = await casePage.evaluate(
+      async () =>
+        (await window.floorwatch!.call('audit.recent', { limit: 200 })) as {
+          operator: string;
+          action: string;
+          target: string;
+          details: string;
+          reason: string;
+        }[],
+    );
+    const steps = audit
+      .filter((r) => r.action === 'alert_state_changed' && r.target === `alert:${alertId}`)
+      .map((r) => ({ ...(JSON.parse(r.details) as { from: string; to: string }), by: r.operator, reason: r.reason }))
+      .map(({ from, to, by, reason }) => ({ from, to, by, reason }))
+      .reverse();
+    expect(steps.map((s) => `${s.from}→${s.to}`)).toEqual([
+      'new→acknowledged',
+      'acknowledged→investigating',
+      'investigating→closed',
+    ]);
+    expect(steps.every((s) => s.by === host.operator.username)).toBe(true);
+    expect(steps.at(-1)?.reason).toBe(rationale);
+    await casePage.close();
+    expect(problems).toEqual([]);
+  });
+
+  test('four eyes: A requests an account action, A cannot approve it, supervisor B approves in another browser', async ({
+    page,
+    context,
+    browser,
+    host,
+  }) => {
+    const accountId = await firstAccountId(context, host);
+    await openPage(page, host, 'account', `&account=${encodeURIComponent(accountId)}`);
+    await expect(page.getByTestId('account-view')).toHaveAttribute('data-account', accountId);
+
+    // The admin creates supervisor B through the admin API.
+    const supervisor = { username: 'e2e.super', displayName: 'E2E Supervisor', password: 'e2e-super-password-1' };
+    await page.evaluate((b) => window.floorwatch!.call('operators.create', { ...b, role: 'supervisor' }), supervisor);
+
+    // A asks for an action with a reason.
+    const form = page.getByTestId('request-action-form');
+    await form.getByTestId('request-reason').fill('E2E: margin call unanswered');
+    await form.getByTestId('request-submit').click();
+    await expect(form).toContainText(/Request #\d+ is waiting/, { timeout: 15_000 });
+    const requestId = Number(/#(\d+)/.exec((await form.textContent()) ?? '')?.[1]);
+    const requestRow = (p: Page) => p.locator(`[data-testid="account-requests"] tr[data-request="${requestId}"]`);
+    await expect(requestRow(page)).toHaveAttribute('data-status', 'pending', { timeout: 15_000 });
+
+    // A may not approve their own request: refused, still pending.
+    await page.getByTestId(`approve-request-${requestId}`).click();
+    await expect(page.getByTestId('four-eyes-message')).toContainText(/different supervisor|own request/i);
+    await expect(requestRow(page)).toHaveAttribute('data-status', 'pending');
+
+    // B, in another browser context (own storage, own login), approves it.
+    const other = await browser.newContext();
+    const b = await other.newPage();
+    await b.goto(host.pageUrl('account') + `&account=${encodeURIComponent(accountId)}`);
+    await b.getByTestId('login-username').fill(supervisor.username);
+    await b.getByTestId('login-password').fill(supervisor.password);
+    await b.getByTestId('login-submit').click();
+    await expect(b.getByTestId('operator-name')).toBeVisible({ timeout: 30_000 });
+    await expect(requestRow(b)).toHaveAttribute('data-status', 'pending', { timeout: 15_000 });
+    await b.getByTestId(`approve-request-${requestId}`).click();
+    await expect(requestRow(b)).toHaveAttribute('data-status', 'approved', { timeout: 15_000 });
+    // A's window follows through the actions topic; the row names A as the requester.
+    await expect(requestRow(page)).toHaveAttribute('data-status', 'approved', { timeout: 15_000 });
+    await expect(requestRow(page)).toContainText(host.operator.username);
+    await other.close();
+  });
+
   test('a named layout is saved and restored after a reload', async ({ page, context, host }) => {
     const accountId = await firstAccountId(context, host);
     await openPage(page, host, 'alerts', '&channel=green');

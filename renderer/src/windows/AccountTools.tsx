@@ -9,6 +9,7 @@ import type { AccountCounters, AccountDetail } from '../../../shared/api/methods
 import type { AccountActionRequest } from '../../../shared/api/methods/auth';
 import type { AlertRow } from '../../../shared/api/methods/alerts';
 import { callOptional, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
+import { useActionsStore } from '../auth/actions';
 import { RequestActionForm } from '../auth/RequestActionForm';
 import { Sparkline, pushSample } from '../components/Sparkline';
 import {
@@ -460,11 +461,19 @@ interface ContactNote {
   text: string;
 }
 
-/** The account's four-eyes requests (pending and decided) and its contact notes, refreshed every 2 s. */
+/**
+ * The account's four-eyes requests — pending and decided today live from the `actions` topic, older instructions
+ * refreshed every 2 s — newest first, and its contact notes.
+ */
 function useActions(accountId: string | null): { requests: AccountActionRequest[]; notes: ContactNote[] } {
   const loaded = useRefreshed<AccountActionRequest[]>('actions.instructions', accountId);
+  const live = useActionsStore((s) => s.byId);
   return useMemo(() => {
-    const requests = loaded.state === 'ok' ? loaded.value : [];
+    const byId = new Map<number, AccountActionRequest>();
+    for (const request of loaded.state === 'ok' ? loaded.value : []) byId.set(request.id, request);
+    for (const request of Object.values(live))
+      if (request.action.accountId === accountId) byId.set(request.id, request);
+    const requests = [...byId.values()].sort((a, b) => b.id - a.id);
     const notes: ContactNote[] = [];
     for (const request of requests) {
       if (request.action.kind === 'client_contact_note')
@@ -476,7 +485,7 @@ function useActions(accountId: string | null): { requests: AccountActionRequest[
         });
     }
     return { requests, notes };
-  }, [loaded]);
+  }, [loaded, live, accountId]);
 }
 
 /**
