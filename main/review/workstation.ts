@@ -335,7 +335,9 @@ export class Workstation implements CoreHandle {
   private readSummary(file: string, liveFile: string | null): SessionSummary {
     const reader = SessionReader.open(file);
     try {
-      return summaryOf(reader.meta, fileSize(file), liveFile !== null && path.resolve(liveFile) === file);
+      // A session being recorded holds most of its data in the WAL until a checkpoint: count both.
+      const bytes = fileSize(file) + fileSize(`${file}-wal`);
+      return summaryOf(reader.meta, bytes, liveFile !== null && path.resolve(liveFile) === file);
     } finally {
       reader.close();
     }
