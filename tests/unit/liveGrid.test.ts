@@ -26,20 +26,46 @@ interface Transaction {
   remove: PositionRow[];
 }
 
-function fakeGrid() {
+interface FakeNode {
+  id: string;
+  data: PositionRow;
+  quickFilterAggregateText: string | null;
+}
+
+/** A grid stand-in: nodes by id, the first `onScreen` rows rendered, a sort and a filter that tests switch on. */
+function fakeGrid(onScreen = 2) {
   const transactions: Transaction[] = [];
+  const redrawn: string[][] = [];
+  const nodes = new Map<string, FakeNode>();
+  const listeners = new Set<(event: unknown) => void>();
+  const state = { filtered: false };
   let rowData: PositionRow[] = [];
   const api = {
     isDestroyed: () => false,
     setGridOption: (_name: 'rowData', rows: PositionRow[]) => {
       rowData = rows;
+      nodes.clear();
+      for (const row of rows) nodes.set(row.key, { id: row.key, data: row, quickFilterAggregateText: 'x' });
     },
     applyTransaction: (t: Transaction) => {
       transactions.push(t);
+      for (const row of [...t.add, ...t.update])
+        nodes.set(row.key, { id: row.key, data: row, quickFilterAggregateText: null });
+      for (const row of t.remove) nodes.delete(row.key);
       return null;
     },
+    getRowNode: (id: string) => nodes.get(id),
+    getRenderedNodes: () => [...nodes.values()].slice(0, onScreen),
+    refreshCells: ({ rowNodes }: { rowNodes: FakeNode[] }) => redrawn.push(rowNodes.map((n) => n.id)),
+    isAnyFilterPresent: () => state.filtered,
+    addEventListener: (_event: string, listener: (event: unknown) => void) => listeners.add(listener),
+    removeEventListener: (_event: string, listener: (event: unknown) => void) => listeners.delete(listener),
   } as unknown as LiveGridApi<PositionRow>;
-  return { api, transactions, rowData: () => rowData };
+  const sortChanged = (sorted: boolean) => {
+    const column = { getColId: () => 'mark', getSort: () => (sorted ? 'asc' : undefined) };
+    for (const listener of listeners) listener({ columns: [column] });
+  };
+  return { api, transactions, redrawn, nodes, state, sortChanged, listeners, rowData: () => rowData };
 }
 
 const delta = (rows: PositionRow[], removed: string[] = []) => ({
@@ -95,6 +121,34 @@ describe('bindLiveGrid', () => {
     vi.advanceTimersByTime(1000);
     expect(grid.transactions).toHaveLength(3);
     stop();
+  });
+
+  it('in place: unsorted and unfiltered, held rows take their new data and only rows on screen are redrawn', () => {
+    const store = createTopicStore('positions');
+    store.apply({ ...delta(['a', 'b', 'c', 'd'].map((k) => row(k))), snapshot: true });
+    const grid = fakeGrid(2); // a and b on screen
+    const stop = bindLiveGrid(grid.api, store, { async: true, batchMs: 10, inPlaceUpdates: true });
+    store.apply(delta([row('a', 7), row('d', 7), row('e', 7)]));
+    vi.advanceTimersByTime(10);
+    expect(grid.nodes.get('a')!.data.mark).toBe(7);
+    expect(grid.nodes.get('d')!.data.mark).toBe(7);
+    expect(grid.nodes.get('d')!.quickFilterAggregateText).toBeNull();
+    expect(grid.redrawn).toEqual([['a']]);
+    // Only the new row went through a transaction.
+    expect(grid.transactions.map((t) => [t.add.length, t.update.length, t.remove.length])).toEqual([[1, 0, 0]]);
+
+    // Sorted by a column: changes go through transactions again (rows may move).
+    grid.sortChanged(true);
+    store.apply(delta([row('c', 9)]));
+    vi.advanceTimersByTime(10);
+    expect(grid.transactions.at(-1)!.update.map((r) => r.key)).toEqual(['c']);
+    grid.sortChanged(false);
+    grid.state.filtered = true;
+    store.apply(delta([row('b', 9)]));
+    vi.advanceTimersByTime(10);
+    expect(grid.transactions.at(-1)!.update.map((r) => r.key)).toEqual(['b']);
+    stop();
+    expect(grid.listeners.size).toBe(0);
   });
 
   it('async: a snapshot drops what waited; unbinding stops the timer', () => {

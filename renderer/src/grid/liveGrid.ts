@@ -1,7 +1,7 @@
 // Feeds a topic store into an AG Grid through row transactions: the grid never gets its whole row set again per
 // update, only what changed (rows arrive conflated at ≤ 20 Hz). getRowId is the topic's row key.
 import { useCallback, useEffect, useRef } from 'react';
-import type { GetRowIdParams, GridApi, GridReadyEvent } from 'ag-grid-community';
+import type { GetRowIdParams, GridApi, GridReadyEvent, SortChangedEvent } from 'ag-grid-community';
 import type { TopicRows } from '../../../shared/api/contract';
 import type { RowBatch, RowTopic, TopicStore } from '../stores/topicStore';
 
@@ -18,6 +18,12 @@ export interface LiveGridOptions<R> {
   /** Largest batched transaction, rows (async only; default 2000). */
   rowsPerTransaction?: number;
   /**
+   * Async only, for a grid without a default sort: while no column is sorted and no filter is set, a changed row that the grid already holds gets its
+   * new data in place and only the rows on screen are redrawn — no transaction, so the grid does no work for the
+   * thousands of changes nobody sees. Sorted or filtered, changes go through transactions (rows may move).
+   */
+  inPlaceUpdates?: boolean;
+  /**
    * Order of the rows of a snapshot (rows added later go last). Cheaper than a default column sort, which the grid
    * would re-apply on every transaction; a header click still sorts as the operator asks.
    */
@@ -30,7 +36,18 @@ const DEFAULT_BATCH_MS = 100;
 const DEFAULT_ROWS_PER_TRANSACTION = 2000;
 
 /** The minimal grid surface the binding drives (a GridApi in the app; a fake in unit tests). */
-export type LiveGridApi<R> = Pick<GridApi<R>, 'isDestroyed' | 'setGridOption' | 'applyTransaction'>;
+export type LiveGridApi<R> = Pick<
+  GridApi<R>,
+  | 'isDestroyed'
+  | 'setGridOption'
+  | 'applyTransaction'
+  | 'getRowNode'
+  | 'getRenderedNodes'
+  | 'refreshCells'
+  | 'isAnyFilterPresent'
+  | 'addEventListener'
+  | 'removeEventListener'
+>;
 
 export function bindLiveGrid<T extends RowTopic>(
   api: LiveGridApi<TopicRows[T]>,
@@ -46,22 +63,47 @@ export function bindLiveGrid<T extends RowTopic>(
   const batchMs = options.batchMs ?? DEFAULT_BATCH_MS;
   const rowsPerTransaction = options.rowsPerTransaction ?? DEFAULT_ROWS_PER_TRANSACTION;
 
-  const transact = (changes: Iterable<[string, Row | null]>) => {
+  // Columns the operator sorts by, followed through sortChanged (a grid given to inPlaceUpdates starts unsorted).
+  const sortedColumns = new Set<string>();
+  const readSort = (event: SortChangedEvent<Row>) => {
+    if (!event.columns) {
+      sortedColumns.add('?'); // not told which: assume sorted until a later event says otherwise
+      return;
+    }
+    sortedColumns.delete('?');
+    for (const column of event.columns) {
+      if (column.getSort()) sortedColumns.add(column.getColId());
+      else sortedColumns.delete(column.getColId());
+    }
+  };
+  if (options.inPlaceUpdates) api.addEventListener('sortChanged', readSort);
+
+  const transact = (changes: Iterable<[string, Row | null]>, inPlace = false) => {
     const add: Row[] = [];
     const update: Row[] = [];
     const remove: Row[] = [];
+    const redraw = [];
+    const onScreen = inPlace ? new Set(api.getRenderedNodes().map((node) => node.id)) : null;
     for (const [key, row] of changes) {
       if (row === null) {
         const old = held.get(key);
         if (!old) continue;
         held.delete(key);
         remove.push(old);
+        continue;
+      }
+      const node = onScreen && held.has(key) ? api.getRowNode(key) : undefined;
+      if (node) {
+        node.data = row;
+        node.quickFilterAggregateText = null; // rebuilt from the new data when a search starts
+        if (onScreen!.has(key)) redraw.push(node);
       } else {
         (held.has(key) ? update : add).push(row);
-        held.set(key, row);
       }
+      held.set(key, row);
     }
     if (add.length + update.length + remove.length > 0) api.applyTransaction({ add, update, remove });
+    if (redraw.length > 0) api.refreshCells({ rowNodes: redraw });
   };
 
   const flush = () => {
@@ -73,7 +115,7 @@ export function bindLiveGrid<T extends RowTopic>(
       if (part.length >= rowsPerTransaction) break;
     }
     for (const [key] of part) pending.delete(key);
-    transact(part);
+    transact(part, options.inPlaceUpdates === true && sortedColumns.size === 0 && !api.isAnyFilterPresent());
     // The rest in the next task (a frame may paint in between), else wait for more.
     if (pending.size > 0) timer = setTimeout(flush, 0);
   };
@@ -109,6 +151,7 @@ export function bindLiveGrid<T extends RowTopic>(
   });
   return () => {
     stop();
+    if (options.inPlaceUpdates && !api.isDestroyed()) api.removeEventListener('sortChanged', readSort);
     if (timer) clearTimeout(timer);
     timer = null;
     pending.clear();
@@ -133,6 +176,7 @@ export function useLiveGrid<T extends RowTopic>(source: TopicStore<T>, options: 
         async: optionsRef.current.async,
         batchMs: optionsRef.current.batchMs,
         rowsPerTransaction: optionsRef.current.rowsPerTransaction,
+        inPlaceUpdates: optionsRef.current.inPlaceUpdates,
         snapshotOrder: optionsRef.current.snapshotOrder,
         afterApply: (api, batch) => optionsRef.current.afterApply?.(api, batch),
       });

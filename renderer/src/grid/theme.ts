@@ -4,6 +4,7 @@ import {
   ClientSideRowModelApiModule,
   ClientSideRowModelModule,
   CellStyleModule,
+  EventApiModule,
   ExternalFilterModule,
   HighlightChangesModule,
   ModuleRegistry,
@@ -33,6 +34,8 @@ ModuleRegistry.registerModules([
   RowSelectionModule,
   ExternalFilterModule,
   QuickFilterModule,
+  // api.addEventListener: the live grid binding follows sort changes (in-place updates while unsorted).
+  EventApiModule,
   HighlightChangesModule,
   CellStyleModule,
   RowStyleModule,
