@@ -150,10 +150,13 @@ export async function benchRecord(): Promise<{
   }
 }
 
+/** Runs per side of the rules cost (each ~0.3 s of CPU). */
+const RULES_COST_RUNS = 9;
+
 /**
  * Extra ingest time of the live path (decode + counters + state) with every rule on, in % (issue 5: ≤ 30). Time is
  * this process's CPU time (one thread runs here), not wall-clock: on a shared machine the wall-clock time of a run
- * mostly says how long it waited for a core. Runs without and with rules alternate; each side keeps its fastest of 5.
+ * mostly says how long it waited for a core. Runs without and with rules alternate; each side keeps its fastest of 9.
  */
 export async function benchRulesCost(): Promise<{ rules_cost_pct: number }> {
   const { frames } = input();
@@ -168,7 +171,7 @@ export async function benchRulesCost(): Promise<{ rules_cost_pct: number }> {
   once(false);
   let without = Number.POSITIVE_INFINITY;
   let withRules = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < RULES_COST_RUNS; i++) {
     without = Math.min(without, once(false));
     withRules = Math.min(withRules, once(true));
   }
