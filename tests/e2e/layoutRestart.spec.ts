@@ -68,7 +68,7 @@ test('a layout saved and restored after a restart (host and browser), with an op
     // --- Restart: host on the same data folder and port, browser with the same storage.
     context = await restartBrowser(browser, context);
     await stopHostProcess(host.child);
-    host = await startHostProcess(dataDir, Number(port));
+    host = await startHostProcess(dataDir, { port: Number(port) });
     const opened: Page[] = [];
     context.on('page', (page) => opened.push(page));
     const first = await context.newPage();

@@ -1,12 +1,13 @@
 // Offline review in real Chromium: `floorwatch host --session FILE` on a session recorded in this test's setup.
 // The window shows REVIEW and the session's time; play at 100×, pause, then two seeks: Market Watch's last prices
 // follow each seek and match the session's state at that seq (computed here with the same replay code).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { repoRoot } from './support/paths';
+import { startHostProcess, stopHostProcess } from './support/hostFixture';
 import { setUpAdmin } from './support/setUpAdmin';
 
 const OPERATOR = { username: 'e2e.review', displayName: 'E2E Review', password: 'e2e-review-pass-1' };
@@ -15,41 +16,10 @@ let dir: string;
 let file: string;
 let host: ChildProcess | null = null;
 let url = '';
-let stderr = '';
 /** Expected last price per instrument at two seek targets. */
 const expected = new Map<number, Map<string, number>>();
 let seqA = 0;
 let seqB = 0;
-
-function startHost(): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), 'host', '--port', '0', '--session', file],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLOORWATCH_DATA_DIR: dir } },
-  );
-  host = child;
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-20_000);
-  });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`host printed no URL; stderr:\n${stderr}`)), 90_000);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => /^https?:\/\/\S+\?token=\S+$/.test(l.trim()));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`host exited (code ${code}); stderr:\n${stderr}`));
-    });
-  });
-}
 
 /** instrumentId → last price shown in Market Watch (rows on screen). */
 function shownLastPrices(page: Page): Promise<Record<string, number>> {
@@ -101,22 +71,14 @@ test.describe('offline review', () => {
     for (const seq of [seqA, seqB]) {
       expected.set(seq, new Map(Object.entries(made.prices[seq] ?? {}).map(([id, last]) => [id, last ?? NaN])));
     }
-    url = await startHost();
+    const started = await startHostProcess(dir, { args: ['--session', file] });
+    host = started.child;
+    url = started.url;
     await setUpAdmin(url, OPERATOR);
   });
 
   test.afterAll(async () => {
-    const child = host;
-    if (child && child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
-    }
+    if (host) await stopHostProcess(host);
     rmSync(dir, { recursive: true, force: true });
   });
 

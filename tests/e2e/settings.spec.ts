@@ -15,7 +15,7 @@ test('Settings: policy keys locked, a workstation setting saved for the next sta
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-settings-'));
   const policyFile = path.join(dataDir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ retentionDays: 30, exportKinds: ['daily', 'audit'] }));
-  const host = await startHostProcess(dataDir, 0, { FLOORWATCH_POLICY_FILE: policyFile });
+  const host = await startHostProcess(dataDir, { env: { FLOORWATCH_POLICY_FILE: policyFile } });
   try {
     await setUpAdmin(host.url, OPERATOR);
     const url = new URL(host.url);

@@ -1,12 +1,13 @@
 // A headless host (`floorwatch host --port 0`, built-in simulator, recording on) over a data folder the spec
 // prepared first — with sessions recorded by support/recordSessions.ts — and its admin set up through the API.
 // Used by the sessions and what-if specs, which need files in the sessions folder before the host lists them.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import type { WindowKind } from '../../../shared/api/contract';
+import { startHostProcess, stopHostProcess } from './hostFixture';
 import { repoRoot } from './paths';
 import { setUpAdmin, type E2eOperator } from './setUpAdmin';
 
@@ -32,48 +33,19 @@ export async function startDataHost(operator: E2eOperator): Promise<DataHost> {
       },
     ),
   ) as DataHost['recorded'];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), 'host', '--port', '0', '--seed', '7', '--rate', '1000'],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir } },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-20_000);
-  });
+  let host: Awaited<ReturnType<typeof startHostProcess>>;
+  try {
+    host = await startHostProcess(dataDir);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
-    }
+    await stopHostProcess(host.child);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  let url: string;
+  const url = host.url;
   try {
-    url = await new Promise<string>((resolve, reject) => {
-      let stdout = '';
-      const timer = setTimeout(() => reject(new Error(`host printed no URL; stderr:\n${stderr}`)), 90_000);
-      child.stdout?.setEncoding('utf8');
-      child.stdout?.on('data', (chunk: string) => {
-        stdout += chunk;
-        const line = stdout.split('\n').find((l) => /^https?:\/\/\S+\?token=\S+$/.test(l.trim()));
-        if (line) {
-          clearTimeout(timer);
-          resolve(line.trim());
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`host exited (code ${code}); stderr:\n${stderr}`));
-      });
-    });
     await setUpAdmin(url, operator);
   } catch (error) {
     await stop();
@@ -96,7 +68,7 @@ export async function startDataHost(operator: E2eOperator): Promise<DataHost> {
       await page.getByTestId('login-submit').click();
       await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
     },
-    log: () => stderr,
+    log: host.log,
     stop,
   };
 }

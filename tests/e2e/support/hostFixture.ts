@@ -30,14 +30,19 @@ const E2E_OPERATOR = { username: 'e2e.admin', displayName: 'E2E Admin', password
 
 const START_TIMEOUT_MS = 90_000;
 
-/**
- * Starts `floorwatch host` on `dataDir` (port 0 = ephemeral; a restart test passes the first run's port), with
- * `env` added to its environment (a machine policy file, say).
- */
+export interface HostProcessOptions {
+  /** 0 (default) = ephemeral; a restart test passes the first run's port. */
+  port?: number;
+  /** Added to the host's environment (a machine policy file, say). */
+  env?: Record<string, string>;
+  /** More `floorwatch host` options (`--session FILE`, `--rate N`); they come after the fixture's own. */
+  args?: string[];
+}
+
+/** Starts `floorwatch host` on `dataDir` (built-in simulator, seed 7, 2,000 msg/s unless `args` say otherwise). */
 export function startHostProcess(
   dataDir: string,
-  port = 0,
-  env: Record<string, string> = {},
+  options: HostProcessOptions = {},
 ): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const synthetic = process.env.FW_E2E_SYNTHETIC === '1';
   const args = synthetic
@@ -48,17 +53,18 @@ export function startHostProcess(
         path.join('main', 'cli', 'index.ts'),
         'host',
         '--port',
-        String(port),
+        String(options.port ?? 0),
         '--seed',
         '7',
         '--rate',
         '2000',
+        ...(options.args ?? []),
       ];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     // A fresh data folder per worker: its own operators and audit log, never the developer's.
-    env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir, ...env },
+    env: { ...process.env, FLOORWATCH_DATA_DIR: dataDir, ...options.env },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
