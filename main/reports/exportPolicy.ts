@@ -1,7 +1,7 @@
-// The policy's `exportKinds` (issue 9) applied to the compliance exports: which report kinds may be exported and,
+// The policy's `exportKinds` (issue 9) applied to the exports (reports, the audit log, session NDJSON): which report kinds may be exported and,
 // for a refused one, one message naming the setting and who set it (policy file, environment variable, settings).
 import type { ReportKind } from '../../shared/api/methods/reports';
-import { SETTING_ENV_VARS } from '../policy/schema';
+import { SETTING_ENV_VARS, type ExportKind } from '../policy/schema';
 import type { ResolvedSettings } from '../policy/settings';
 
 export interface ExportKindsView {
@@ -9,7 +9,7 @@ export interface ExportKindsView {
   /** The machine policy sets exportKinds: the UI says "set by your organisation". */
   locked: boolean;
   /** Why `kind` is refused, or null when it is allowed. */
-  refusal(kind: ReportKind): string | null;
+  refusal(kind: ExportKind): string | null;
 }
 
 export function exportKindsOf(resolved: ResolvedSettings): ExportKindsView {

@@ -148,6 +148,12 @@ describe('floorwatch report (CLI): policy and audit', () => {
     const auditExport = await floorwatch(['audit', 'export', '--format', 'csv'], env);
     expect(auditExport.code).toBe(2);
     expect(auditExport.stderr).toContain('"audit" exports are not allowed: "exportKinds" is set by your organisation');
+    const sessionExport = await floorwatch(['export', small], env);
+    expect(sessionExport.code).toBe(2);
+    expect(sessionExport.stdout).toBe('');
+    expect(sessionExport.stderr).toContain(
+      '"session" exports are not allowed: "exportKinds" is set by your organisation',
+    );
 
     const unaudited = await run(['daily', '--input', small, '--out', join(dir, 'cli'), '--no-pdf'], env);
     expect(unaudited.code, unaudited.stderr).toBe(0);

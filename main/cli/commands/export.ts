@@ -1,3 +1,5 @@
+import { resolveSettings } from '../../policy/settings';
+import { exportKindsOf } from '../../reports/exportPolicy';
 import { parseRangeBound, exportNdjson, resolveRange, type RangeBound } from '../../store/ndjson';
 import { SessionFileError } from '../../store/sessionFormat';
 import { SessionReader } from '../../store/sessionReader';
@@ -16,7 +18,9 @@ Options:
   --to SEQ|TIME    last message (inclusive): a seq, or the last message at or before a time
   --quiet          no summary line on stderr
 
-Exit status: 0 exported; 1 the session file is missing or damaged; 2 bad usage.
+Policy: the machine policy's (or FLOORWATCH_EXPORT_KINDS') "exportKinds" must allow "session".
+
+Exit status: 0 exported; 1 the session file is missing or damaged; 2 bad usage or an export the policy forbids.
 `;
 
 function boundOption(value: string | undefined, flag: string): RangeBound | undefined {
@@ -39,6 +43,9 @@ export const exportCommand: CliCommand = {
       true,
     );
     if (positionals.length !== 1) throw new CliError('export needs exactly one session FILE; see --help');
+    // The policy's exportKinds must allow "session" (an invalid policy is one line, exit 2: SettingsError is a CliError).
+    const refusal = exportKindsOf(resolveSettings()).refusal('session');
+    if (refusal) throw new CliError(refusal);
     const file = positionals[0]!;
     const from = boundOption(values.from, 'from');
     const to = boundOption(values.to, 'to');
