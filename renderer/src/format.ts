@@ -85,11 +85,12 @@ export function signClass(value: number | null | undefined): string {
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-function timeFormat(localeTag: string, withMs: boolean): Intl.DateTimeFormat {
-  const key = `${localeTag}|${withMs}`;
+function timeFormat(localeTag: string, withMs: boolean, withDate: boolean): Intl.DateTimeFormat {
+  const key = `${localeTag}|${withMs}|${withDate}`;
   let format = timeFormats.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(localeTag, {
+      ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
@@ -101,11 +102,17 @@ function timeFormat(localeTag: string, withMs: boolean): Intl.DateTimeFormat {
   return format;
 }
 
+const isTime = (epochMs: number | null | undefined): epochMs is number =>
+  epochMs !== null && epochMs !== undefined && Number.isFinite(epochMs) && epochMs > 0;
+
 /** Wall-clock time of an epoch ms in the given locale (24 h), optionally with milliseconds. */
 export function formatTime(epochMs: number | null | undefined, localeTag: string, withMs = false): string {
-  return epochMs === null || epochMs === undefined || !Number.isFinite(epochMs) || epochMs <= 0
-    ? DASH
-    : timeFormat(localeTag, withMs).format(epochMs);
+  return isTime(epochMs) ? timeFormat(localeTag, withMs, false).format(epochMs) : DASH;
+}
+
+/** Date and time of an epoch ms in the given locale (24 h), optionally with milliseconds. */
+export function formatDateTime(epochMs: number | null | undefined, localeTag: string, withMs = false): string {
+  return isTime(epochMs) ? timeFormat(localeTag, withMs, true).format(epochMs) : DASH;
 }
 
 /** A duration as the two largest units: 45s, 3m 12s, 2h 05m (3分12秒 in Chinese). */

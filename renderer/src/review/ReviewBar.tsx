@@ -4,28 +4,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { REPLAY_SPEEDS, type ReplayState } from '../../../shared/api/methods/sessions';
 import { callOrNotify, floorwatch } from '../api/floorwatch';
+import { formatDateTime } from '../format';
 import './reviewBar.css';
 
-const SESSION_TIME = new Map<string, Intl.DateTimeFormat>();
-
 /** The session's time in the operator's locale, to the millisecond (source ts of the position). */
-export function formatSessionTime(ts: number, locale = navigator.language): string {
-  if (!(ts > 0)) return '—';
-  let format = SESSION_TIME.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      fractionalSecondDigits: 3,
-      hour12: false,
-    });
-    SESSION_TIME.set(locale, format);
-  }
-  return format.format(ts);
+export function formatSessionTime(ts: number, localeTag = navigator.language): string {
+  return formatDateTime(ts, localeTag, true);
 }
 
 function speedLabel(speed: number): string {

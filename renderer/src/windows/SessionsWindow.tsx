@@ -18,7 +18,7 @@ import type {
 } from 'ag-grid-community';
 import type { ReplayState, SessionSummary } from '../../../shared/api/methods/sessions';
 import { floorwatch } from '../api/floorwatch';
-import { formatAge, formatBytes } from '../format';
+import { formatAge, formatBytes, formatDateTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
 import { useGridTheme } from '../grid/useGridTheme';
 
@@ -27,26 +27,6 @@ const DASH = '—';
 /** `20261124` → `2026-11-24` (left as given when it is not a date). */
 function formatTradingDay(day: string): string {
   return /^\d{8}$/.test(day) ? `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}` : day || DASH;
-}
-
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-function formatDateTime(ts: number): string {
-  if (!(ts > 0)) return DASH;
-  const tag = locale();
-  let format = dateTimeFormats.get(tag);
-  if (!format) {
-    format = new Intl.DateTimeFormat(tag, {
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hour12: false,
-    });
-    dateTimeFormats.set(tag, format);
-  }
-  return format.format(ts);
 }
 
 function formatCount(value: number): string {
@@ -191,14 +171,14 @@ export function SessionsWindow() {
         headerName: t('sessions.col.started'),
         width: 160,
         sort: 'desc',
-        valueFormatter: (p: Fmt) => formatDateTime(p.value as number),
+        valueFormatter: (p: Fmt) => formatDateTime(p.value as number, locale()),
         cellClass: 'fw-num',
       },
       {
         field: 'lastTs',
         headerName: t('sessions.col.ended'),
         width: 160,
-        valueFormatter: (p: Fmt) => formatDateTime(p.value as number),
+        valueFormatter: (p: Fmt) => formatDateTime(p.value as number, locale()),
         cellClass: 'fw-num',
       },
       {
