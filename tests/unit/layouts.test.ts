@@ -27,18 +27,18 @@ class MemoryStorage {
 interface FakeWindow {
   localStorage: MemoryStorage;
   sessionStorage: MemoryStorage;
-  location: { href: string; search: string; protocol: string; replace: ReturnType<typeof vi.fn> };
+  location: { href: string; search: string; hash: string; protocol: string; replace: ReturnType<typeof vi.fn> };
   opened: string[];
 }
 
 /** A fresh window module world: `search` is this window's query; `shared` is the profile's localStorage. */
-async function loadWindow(search: string, shared: MemoryStorage, session = new MemoryStorage()) {
+async function loadWindow(search: string, shared: MemoryStorage, session = new MemoryStorage(), hash = '') {
   vi.resetModules();
   const href = `http://127.0.0.1:5178/${search}`;
   const fake: FakeWindow = {
     localStorage: shared,
     sessionStorage: session,
-    location: { href, search, protocol: 'http:', replace: vi.fn() },
+    location: { href, search, hash, protocol: 'http:', replace: vi.fn() },
     opened: [],
   };
   vi.stubGlobal('window', {
@@ -110,12 +110,17 @@ describe('layouts', () => {
     expect(fake.location.replace).not.toHaveBeenCalled();
   });
 
-  it('no restore when opted out, on ?layout=none, on a reload, or when another window is alive', async () => {
+  it('no restore when opted out, on ?layout=none, in a window another opened, on a reload, or when another window is alive', async () => {
     shared.setItem('floorwatch.layouts.v1', JSON.stringify([LAYOUT]));
     shared.setItem('floorwatch.layouts.last', 'desk');
     let { layouts, fake } = await loadWindow('?window=marketWatch', shared);
     expect(await layouts.restoreLastLayoutAtStart(false)).toBeNull();
     ({ layouts, fake } = await loadWindow('?window=marketWatch&layout=none', shared));
+    expect(await layouts.restoreLastLayoutAtStart(true)).toBeNull();
+    // Opened by another window (its session in the fragment, or a place from a layout): not a start.
+    ({ layouts, fake } = await loadWindow('?window=marketWatch', shared, new MemoryStorage(), '#session=abc'));
+    expect(await layouts.restoreLastLayoutAtStart(true)).toBeNull();
+    ({ layouts, fake } = await loadWindow('?window=health&bounds=1,2,900,700', shared));
     expect(await layouts.restoreLastLayoutAtStart(true)).toBeNull();
     const reloaded = new MemoryStorage();
     reloaded.setItem('floorwatch.instance', 'abc');

@@ -12,7 +12,7 @@ import { useNoticeStore } from '../stores/notice';
 import { usePaletteStore } from '../stores/palette';
 import { useSettingsStore } from '../stores/settings';
 import { useWindowStore } from '../stores/windowState';
-import { deleteLayout, lastLayoutName, loadLayouts, restoreLayout, saveLayout } from '../workspace/layouts';
+import { deleteLayout, loadLayouts, restoreLayout, saveLayout } from '../workspace/layouts';
 
 interface Command {
   id: string;
@@ -65,13 +65,6 @@ function PaletteBody() {
         run: () => setTheme(theme),
       });
     }
-    const autoRestore = useSettingsStore.getState().restoreLayoutAtStart;
-    list.push({
-      id: `layout:atStart:${autoRestore ? 'off' : 'on'}`,
-      label: t(autoRestore ? 'layout.autoRestoreOff' : 'layout.autoRestoreOn'),
-      hint: lastLayoutName() ?? undefined,
-      run: () => useSettingsStore.getState().setRestoreLayoutAtStart(!autoRestore),
-    });
     const name = query.trim();
     for (const layout of loadLayouts()) {
       list.push({
@@ -89,6 +82,13 @@ function PaletteBody() {
         run: () => deleteLayout(layout.name),
       });
     }
+    // After the layouts: typing a layout's name must still pick its restore command first.
+    const autoRestore = useSettingsStore.getState().restoreLayoutAtStart;
+    list.push({
+      id: `layout:atStart:${autoRestore ? 'off' : 'on'}`,
+      label: t(autoRestore ? 'layout.autoRestoreOff' : 'layout.autoRestoreOn'),
+      run: () => useSettingsStore.getState().setRestoreLayoutAtStart(!autoRestore),
+    });
     const needle = name.toLowerCase();
     if (needle.length >= 1) {
       let found = 0;

@@ -50,6 +50,13 @@ const firstLoadOfThisTab = (() => {
   }
 })();
 
+/**
+ * This window was opened by another Floorwatch window (it carries the opener's session in its fragment, or a place
+ * from a layout): never a start, even when it loads while the window that opened it is reloading.
+ */
+const openedByAnotherWindow =
+  /(^#|&)session=/.test(window.location.hash) || new URLSearchParams(window.location.search).has('bounds');
+
 function instanceId(): string {
   // sessionStorage survives a reload of this tab but is not shared with other tabs.
   let id = window.sessionStorage.getItem('floorwatch.instance');
@@ -212,11 +219,11 @@ export function placeThisWindow(): void {
 }
 
 /**
- * Whether this window starts the workstation: its first load (not a reload), no other Floorwatch window alive, and
- * not asked to skip with `?layout=none`.
+ * Whether this window starts the workstation: its first load (not a reload), opened by the operator (not by another
+ * window), no other Floorwatch window alive, and not asked to skip with `?layout=none`.
  */
 export function isWorkstationStart(now = Date.now()): boolean {
-  if (!firstLoadOfThisTab) return false;
+  if (!firstLoadOfThisTab || openedByAnotherWindow) return false;
   if (new URLSearchParams(window.location.search).get(LAYOUT_PARAM) === 'none') return false;
   const me = window.sessionStorage.getItem('floorwatch.instance');
   for (let i = 0; i < window.localStorage.length; i++) {
