@@ -22,9 +22,7 @@ function session(cancels: number): SequencedMessage[] {
   feed.account('A1', { controlGroup: 'G1' }).account('A2', { controlGroup: 'G1' }).account('B1');
   for (let i = 0; i < 6; i++) {
     feed.advance(1000);
-    const buy = feed.order('A1', 'rb2605', 'buy', 2, 3500);
-    const sell = feed.order('A2', 'rb2605', 'sell', 2, 3500);
-    feed.trade('rb2605', 3500, 2, { accountId: 'A1', orderId: buy }, { accountId: 'A2', orderId: sell }, 'buy');
+    feed.cross('rb2605', 'A1', 'A2', 2, 3500);
   }
   for (let i = 0; i < cancels; i++) {
     feed.advance(50);

@@ -41,9 +41,7 @@ function tempDir(): string {
 function selfTrades(feed: FeedBuilder, account: string, n: number): void {
   for (let i = 0; i < n; i++) {
     feed.advance(1000);
-    const buy = feed.order(account, 'rb2605', 'buy', 1, 3500);
-    const sell = feed.order(account, 'rb2605', 'sell', 1, 3500);
-    feed.trade('rb2605', 3500, 1, { accountId: account, orderId: buy }, { accountId: account, orderId: sell }, 'sell');
+    feed.cross('rb2605', account, account, 1, 3500, 'sell');
   }
 }
 
@@ -61,7 +59,7 @@ function buildSession(): { messages: SequencedMessage[]; pauseAfter: number } {
   selfTrades(feed, 'B3', 3);
   for (let i = 0; i < 500; i++) {
     feed.advance(10);
-    feed.cancel(feed.order('C1', 'rb2605', 'buy', 1, 3400), 1);
+    feed.orderAndCancel('C1', 'rb2605', 'buy', 1, 3400);
   }
   const pauseAfter = feed.seq;
   selfTrades(feed, 'B1', 1);

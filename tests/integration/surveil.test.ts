@@ -58,13 +58,11 @@ function session(): string {
   feed.position('B1', 'SR605', 0, 120, 6000);
   for (let i = 0; i < 6; i++) {
     feed.advance(1000);
-    const buy = feed.order('A1', 'rb2605', 'buy', 2, 3500);
-    const sell = feed.order('A2', 'rb2605', 'sell', 2, 3500);
-    feed.trade('rb2605', 3500, 2, { accountId: 'A1', orderId: buy }, { accountId: 'A2', orderId: sell }, 'buy');
+    feed.cross('rb2605', 'A1', 'A2', 2, 3500);
   }
   for (let i = 0; i < 50; i++) {
     feed.advance(2000);
-    feed.cancel(feed.order('B1', 'rb2605', 'buy', 300, 3400), 300);
+    feed.orderAndCancel('B1', 'rb2605', 'buy', 300, 3400);
   }
   feed.end();
   return `${feed.messages.map((m) => JSON.stringify(m)).join('\n')}\n`;

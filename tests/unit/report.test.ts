@@ -25,19 +25,17 @@ function session(): SequencedMessage[] {
   feed.account('D1');
   for (let i = 0; i < 6; i++) {
     feed.advance(1000);
-    const buy = feed.order('A1', 'rb2605', 'buy', 2, 3500);
-    const sell = feed.order('A2', 'rb2605', 'sell', 2, 3500);
-    feed.trade('rb2605', 3500, 2, { accountId: 'A1', orderId: buy }, { accountId: 'A2', orderId: sell }, 'buy');
+    feed.cross('rb2605', 'A1', 'A2', 2, 3500);
   }
   // The quote that goes missing from the NDJSON (a seq gap).
   feed.quote('rb2605', 3500, [[3499, 5]], [[3501, 5]]);
   for (let i = 0; i < 50; i++) {
     feed.advance(2000);
-    feed.cancel(feed.order('B1', 'rb2605', 'buy', 300, 3400), 300);
+    feed.orderAndCancel('B1', 'rb2605', 'buy', 300, 3400);
   }
   for (let i = 0; i < 30; i++) {
     feed.advance(3000);
-    feed.cancel(feed.order('C1', 'SR605', 'sell', 1, 6100), 1);
+    feed.orderAndCancel('C1', 'SR605', 'sell', 1, 6100);
   }
   feed.position('D1', 'rb2605', 150, 0, 3500);
   feed.end();

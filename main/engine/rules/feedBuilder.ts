@@ -186,6 +186,32 @@ export class FeedBuilder {
     return this;
   }
 
+  /** A buy of `buyer` and a sell of `seller` at one price, matched in one trade (a self-trade when one client). */
+  cross(
+    instrumentId: string,
+    buyer: string,
+    seller: string,
+    qty: number,
+    price: number,
+    aggressor: 'buy' | 'sell' = 'buy',
+  ): this {
+    const buy = this.order(buyer, instrumentId, 'buy', qty, price);
+    const sell = this.order(seller, instrumentId, 'sell', qty, price);
+    return this.trade(
+      instrumentId,
+      price,
+      qty,
+      { accountId: buyer, orderId: buy },
+      { accountId: seller, orderId: sell },
+      aggressor,
+    );
+  }
+
+  /** An order of `accountId` entered and cancelled in full. */
+  orderAndCancel(accountId: string, instrumentId: string, side: 'buy' | 'sell', qty: number, price: number): this {
+    return this.cancel(this.order(accountId, instrumentId, side, qty, price), qty);
+  }
+
   /** An order of `accountId` filled in full against the rest of the market (one trade). */
   fill(
     accountId: string,
