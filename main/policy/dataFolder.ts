@@ -1,7 +1,7 @@
 // Upkeep of the data folder: recorded sessions older than the retention are deleted (at start, then daily), and the
 // free space of the disk holding the folder is watched ("disk nearly full" is logged once per episode and shown in
 // the health row). The audit log is never deleted: only `*.fwsession` files in `<dataDir>/sessions` are pruned.
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DiskHealth } from '../../shared/api/methods/settings';
 
@@ -11,6 +11,8 @@ const SESSION_EXTENSION = '.fwsession';
 /** SQLite side files of a session database, deleted with it. */
 const SIDE_SUFFIXES = ['-wal', '-shm', '-journal'];
 const DAY_MS = 86_400_000;
+/** Database sizes are read again at most this often (the health row asks at every publication). */
+const SIZES_TTL_MS = 5_000;
 
 export function sessionsDir(dataDir: string): string {
   return path.join(dataDir, SESSIONS_FOLDER_NAME);
@@ -88,6 +90,8 @@ export interface DataFolderOptions {
   keep?: () => ReadonlySet<string>;
   pruneIntervalMs?: number;
   diskIntervalMs?: number;
+  /** The data folder's databases to report the sizes of (name → file; its WAL counts too). */
+  databases?: Record<string, string>;
   /** For tests: statfs replacement. */
   statDisk?: (dir: string, warnFreePercent: number) => Promise<DiskHealth>;
 }
@@ -98,6 +102,8 @@ export class DataFolderUpkeep {
   private diskTimer: NodeJS.Timeout | null = null;
   private lastDisk: DiskHealth | null = null;
   private lowReported = false;
+  private sizes: Record<string, number> | null = null;
+  private sizesAt = 0;
 
   constructor(private readonly options: DataFolderOptions) {}
 
@@ -114,6 +120,19 @@ export class DataFolderUpkeep {
 
   get disk(): DiskHealth | null {
     return this.lastDisk;
+  }
+
+  /** Sizes of the data folder's databases with their WAL, bytes, by name (missing files left out). */
+  databaseSizes(now = Date.now()): Record<string, number> {
+    if (this.sizes && now - this.sizesAt < SIZES_TTL_MS) return this.sizes;
+    const sizes: Record<string, number> = {};
+    for (const [name, file] of Object.entries(this.options.databases ?? {})) {
+      const bytes = fileBytes(file) + fileBytes(`${file}-wal`);
+      if (bytes > 0) sizes[name] = bytes;
+    }
+    this.sizes = sizes;
+    this.sizesAt = now;
+    return sizes;
   }
 
   async prune(): Promise<PruneResult> {
@@ -161,5 +180,13 @@ export class DataFolderUpkeep {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     if (this.diskTimer) clearInterval(this.diskTimer);
     this.pruneTimer = this.diskTimer = null;
+  }
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }

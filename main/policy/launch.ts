@@ -6,7 +6,8 @@ import type { TopicName } from '../../shared/api/contract';
 import type { CallerContext, MethodHandlers, TopicSource } from '../api/dispatcher';
 import { DataFolderUpkeep } from './dataFolder';
 import type { AuditLog } from '../store/auditLog';
-import { assertHostModeAllowed, healthWithDisk, planFeed, type FeedPlan } from './service';
+import { auditLogPath, operatorsPath } from '../store/auditPaths';
+import { assertHostModeAllowed, healthWithDataFolder, planFeed, type FeedPlan } from './service';
 import { SettingsService, type SettingsActor } from './userSettings';
 import { resolveSettings, type ResolvedSettings } from './settings';
 
@@ -17,7 +18,7 @@ export interface PolicyLaunch {
   dataDir: string;
   /** Handlers of the settings group (read; change: admin, audited in `audit`), to spread into the services. */
   settingsHandlers(deps: SettingsDeps): Pick<MethodHandlers, 'settings.policy' | 'settings.update'>;
-  /** The core's health topic with the `disk` field added. */
+  /** The core's health topic with the data folder's `disk` and `databases` added. */
   healthTopic(core: TopicSource): TopicSource;
   /** `access` (services + topics for the backend) with `settings.policy` and the disk-aware health topic added. */
   wrapAccess<A extends BackendExtras>(access: A, core: TopicSource): A;
@@ -63,6 +64,7 @@ export async function preparePolicyLaunch(options: PolicyLaunchOptions): Promise
     dataDir,
     retentionDays: resolved.values.retentionDays,
     diskWarningFreePercent: resolved.values.diskWarningFreePercent,
+    databases: { audit: auditLogPath(dataDir), operators: operatorsPath(dataDir) },
     log: options.log,
   });
   await upkeep.start();
@@ -82,11 +84,11 @@ export async function preparePolicyLaunch(options: PolicyLaunchOptions): Promise
     feed,
     dataDir,
     settingsHandlers,
-    healthTopic: (core) => healthWithDisk(core, () => upkeep.disk),
+    healthTopic: (core) => healthWithDataFolder(core, upkeep),
     wrapAccess: (access, core) => ({
       ...access,
       services: { ...access.services, ...settingsHandlers(access) },
-      topics: { ...access.topics, health: healthWithDisk(access.topics?.health ?? core, () => upkeep.disk) },
+      topics: { ...access.topics, health: healthWithDataFolder(access.topics?.health ?? core, upkeep) },
     }),
     stop: () => upkeep.stop(),
   };

@@ -31,7 +31,8 @@ export const SettingsSchema = Type.Object(
     feedUrls: Type.Array(FeedUrl, {
       minItems: 1,
       maxItems: 16,
-      description: 'Feed gateways: the first is the primary, the others backups tried in turn when it cannot be reached.',
+      description:
+        'Feed gateways: the first is the primary, the others backups tried in turn when it cannot be reached.',
     }),
     feedCaFile: Type.String({
       minLength: 1,

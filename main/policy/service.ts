@@ -8,15 +8,28 @@ import type { HealthSnapshot } from '../../shared/domain/types';
 import type { TopicSource } from '../api/dispatcher';
 import { SettingsError, type ResolvedSettings } from './settings';
 
-/** The health topic of `source` with `disk` added to its row (the core worker does not see the data folder). */
-export function healthWithDisk(source: TopicSource, disk: () => DiskHealth | null): TopicSource {
+/** What the data folder's upkeep knows that the core worker does not (main/policy/dataFolder.ts). */
+export interface DataFolderFigures {
+  readonly disk: DiskHealth | null;
+  databaseSizes(): Record<string, number>;
+}
+
+/**
+ * The health topic of `source` with the data folder's figures added to its row: `disk`, and `databases` (the audit
+ * log and operators files, plus the session being recorded as the core reports it).
+ */
+export function healthWithDataFolder(source: TopicSource, folder: DataFolderFigures): TopicSource {
   return {
     subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void) {
       if (topic !== 'health') return source.subscribe(topic, listener);
       return source.subscribe(topic, (update) => {
-        const current = disk();
-        if (!current) return listener(update);
-        const rows = (update.rows as HealthSnapshot[]).map((row): HealthSnapshot => ({ ...row, disk: current }));
+        const disk = folder.disk;
+        const sizes = folder.databaseSizes();
+        const rows = (update.rows as HealthSnapshot[]).map((row): HealthSnapshot => {
+          const session = row.recorder?.dbBytes ?? 0;
+          const databases = session > 0 ? { session, ...sizes } : sizes;
+          return { ...row, ...(disk ? { disk } : {}), ...(Object.keys(databases).length > 0 ? { databases } : {}) };
+        });
         listener({ ...update, rows } as TopicUpdate<T>);
       });
     },

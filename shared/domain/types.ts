@@ -114,6 +114,8 @@ export interface HealthSnapshot {
   recorder?: RecorderHealth;
   /** Free space where the data folder lives (added on the main side by the data-folder upkeep); absent = unknown. */
   disk?: DiskHealth;
+  /** Sizes of the workstation's SQLite files with their WAL, bytes, by name (session, audit, operators). */
+  databases?: Record<string, number>;
 }
 
 /** Free space of the disk holding the data folder (health row field `disk`). */

@@ -283,6 +283,12 @@ test.describe('operator workspace', () => {
         ),
       )
       .toBeGreaterThan(0);
+    // The recorder as the core reports it, and the data folder's files and disk as the main side adds them.
+    await expect(health.getByTestId('health-recorder-state')).toContainText('Recording');
+    await expect(health.getByTestId('health-disk')).toContainText('Data folder disk:');
+    const databases = health.locator('.fw-table', { hasText: 'Audit log' });
+    await expect(databases).toContainText('Session being recorded');
+    await expect(databases).toContainText(/Audit log\s*[\d.]+\s*(KB|MB)/);
     await health.waitForTimeout(3000);
     await shoot(health, 'health');
     await health.close();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataFolderUpkeep, pruneSessions, sessionsDir, checkDisk } from '../../main/policy/dataFolder';
 import { policySchemaJson } from '../../main/policy/schemaFile';
-import { assertHostModeAllowed, healthWithDisk, planFeed } from '../../main/policy/service';
+import { assertHostModeAllowed, healthWithDataFolder, planFeed } from '../../main/policy/service';
 import { SettingsService } from '../../main/policy/userSettings';
 import {
   defaultDataDir,
@@ -264,14 +264,17 @@ describe('data folder upkeep', () => {
     });
   });
 
-  it('warns once per low-disk episode and shows the disk in the health row', async () => {
+  it('warns once per low-disk episode and shows the disk and database sizes in the health row', async () => {
     const dataDir = tempDir();
+    writeFileSync(path.join(dataDir, 'audit.sqlite'), 'abc');
+    writeFileSync(path.join(dataDir, 'audit.sqlite-wal'), '12345');
     const lines: string[] = [];
     let freePercent = 5;
     const upkeep = new DataFolderUpkeep({
       dataDir,
       retentionDays: 30,
       diskWarningFreePercent: 10,
+      databases: { audit: path.join(dataDir, 'audit.sqlite'), operators: path.join(dataDir, 'operators.sqlite') },
       log: (_level, message) => lines.push(message),
       statDisk: async (dir, warn) => ({
         path: dir,
@@ -296,13 +299,19 @@ describe('data folder upkeep', () => {
     const updates: TopicUpdate[] = [];
     const source: TopicSource = {
       subscribe: (topic, listener) => {
-        listener({ topic, snapshot: true, rows: [{ feedState: 'live' }], removed: [], at: 1, sourceTs: 1 } as never);
+        const row = { feedState: 'live', recorder: { dbBytes: 4096 } };
+        listener({ topic, snapshot: true, rows: [row], removed: [], at: 1, sourceTs: 1 } as never);
         return () => {};
       },
     };
-    healthWithDisk(source, () => upkeep.disk).subscribe('health', (update) => updates.push(update));
-    healthWithDisk(source, () => upkeep.disk).subscribe('market', (update) => updates.push(update));
-    expect(updates[0]?.rows[0]).toMatchObject({ feedState: 'live', disk: { low: true, freePercent: 1 } });
+    healthWithDataFolder(source, upkeep).subscribe('health', (update) => updates.push(update));
+    healthWithDataFolder(source, upkeep).subscribe('market', (update) => updates.push(update));
+    expect(updates[0]?.rows[0]).toMatchObject({
+      feedState: 'live',
+      disk: { low: true, freePercent: 1 },
+      databases: { session: 4096, audit: 3 + 5 }, // the audit log and its WAL; no operators file yet
+    });
+    expect(updates[0]?.rows[0]).not.toHaveProperty('databases.operators');
     expect(updates[1]?.rows[0]).not.toHaveProperty('disk');
   });
 

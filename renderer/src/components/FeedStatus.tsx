@@ -58,6 +58,24 @@ export function FeedStatus() {
               <span className="fw-metric-label">{t('feed.gaps')}</span> {health.gaps}
             </span>
           )}
+          {health.recorder?.alarm && (
+            <span
+              className="fw-feed-metric fw-lag-bad"
+              title={t('feed.recordingTitle')}
+              data-testid="feed-recording-alarm"
+            >
+              {t('feed.recording')}
+            </span>
+          )}
+          {health.disk?.low && (
+            <span
+              className="fw-feed-metric fw-lag-bad"
+              title={t('feed.diskTitle', { percent: health.disk.freePercent.toFixed(1) })}
+              data-testid="feed-disk-low"
+            >
+              {t('feed.disk', { percent: health.disk.freePercent.toFixed(0) })}
+            </span>
+          )}
         </>
       )}
     </div>

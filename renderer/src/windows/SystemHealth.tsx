@@ -1,32 +1,13 @@
 // System health: the feed (state, rate, lag, gaps, reconnects, rejects by reason), the recorder (backlog, messages
-// not recorded), database sizes and the core process (CPU, memory), with live sparklines sampled once a second.
-// A red banner when the feed is down or recording is behind.
+// not recorded), database sizes and the data folder's disk, and the core process (CPU, memory), with live sparklines
+// sampled once a second. A red banner when the feed is down, recording is behind or failing, or the disk is nearly full.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HealthSnapshot } from '../../../shared/domain/types';
 import { Sparkline, pushSample } from '../components/Sparkline';
 import { formatAge, formatBytes, formatQty } from '../format';
 import { currentLanguage } from '../i18n';
 import { useConnectionStore } from '../stores/connection';
 import { useHealthStore } from '../stores/health';
-
-/** Recorder and database figures, when the core publishes them with the health row (optional fields). */
-interface RecorderFigures {
-  backlog?: number;
-  notRecorded?: number;
-  recorded?: number;
-  state?: string;
-}
-
-function recorderOf(health: HealthSnapshot | null): RecorderFigures | null {
-  const extra = health as (HealthSnapshot & { recorder?: RecorderFigures | null }) | null;
-  return extra?.recorder ?? null;
-}
-
-function databasesOf(health: HealthSnapshot | null): Record<string, number> | null {
-  const extra = health as (HealthSnapshot & { databases?: Record<string, number> | null }) | null;
-  return extra?.databases ?? null;
-}
 
 /** Backlog above which recording counts as behind (messages waiting to be written). */
 const RECORDER_BEHIND = 10_000;
@@ -77,26 +58,29 @@ export function SystemHealth() {
     const timer = setInterval(() => {
       const h = healthRef.current;
       if (!h) return;
-      const recorder = recorderOf(h);
       setSeries((s) => ({
         rate: pushSample(s.rate, h.messagesPerSecond),
         lag: pushSample(s.lag, h.lagMs),
         cpu: pushSample(s.cpu, h.cpuPercent),
         rss: pushSample(s.rss, h.rssBytes / 1048576),
-        backlog: pushSample(s.backlog, recorder?.backlog ?? 0),
+        backlog: pushSample(s.backlog, h.recorder?.backlogMessages ?? 0),
       }));
     }, 1000);
     return () => clearInterval(timer);
   }, []);
 
   const zh = currentLanguage() === 'zh-CN';
-  const recorder = recorderOf(health);
-  const databases = databasesOf(health);
+  const recorder = health?.recorder ?? null;
+  const databases = health?.databases ?? null;
+  const disk = health?.disk ?? null;
+  const notRecorded = recorder?.notRecorded.messages ?? 0;
   const feedDown = link !== 'open' || !health || health.feedState === 'down' || health.feedState === 'reconnecting';
-  const recorderBehind = (recorder?.backlog ?? 0) > RECORDER_BEHIND || (recorder?.notRecorded ?? 0) > 0;
+  const recorderBehind =
+    (recorder?.backlogMessages ?? 0) > RECORDER_BEHIND || notRecorded > 0 || recorder?.alarm === true;
   const problems: string[] = [];
   if (feedDown) problems.push(t('health.feedDown'));
-  if (recorderBehind) problems.push(t('health.recorderBehind', { backlog: formatQty(recorder?.backlog ?? 0) }));
+  if (recorderBehind) problems.push(t('health.recorderBehind', { backlog: formatQty(recorder?.backlogMessages ?? 0) }));
+  if (disk?.low) problems.push(t('health.diskLow', { percent: disk.freePercent.toFixed(1) }));
   if (health && health.unrecoverableGaps.length > 0)
     problems.push(t('health.unrecoverable', { count: health.unrecoverableGaps.length }));
   const rejects = Object.entries(health?.rejectsByReason ?? {}).sort((a, b) => b[1] - a[1]);
@@ -189,7 +173,7 @@ export function SystemHealth() {
             <div className="fw-tiles">
               <Tile
                 label={t('health.backlog')}
-                value={formatQty(recorder.backlog ?? 0)}
+                value={formatQty(recorder.backlogMessages)}
                 tone={recorderBehind ? 'bad' : 'ok'}
                 testId="health-backlog"
               >
@@ -197,9 +181,24 @@ export function SystemHealth() {
               </Tile>
               <Tile
                 label={t('health.notRecorded')}
-                value={formatQty(recorder.notRecorded ?? 0)}
-                tone={(recorder.notRecorded ?? 0) > 0 ? 'bad' : undefined}
-              />
+                value={formatQty(notRecorded)}
+                tone={notRecorded > 0 ? 'bad' : undefined}
+                testId="health-not-recorded"
+              >
+                {recorder.notRecorded.firstSeq !== null && (
+                  <div className="fw-muted fw-small">
+                    seq {recorder.notRecorded.firstSeq}–{recorder.notRecorded.lastSeq}
+                  </div>
+                )}
+              </Tile>
+              <Tile
+                label={t('health.recorderState')}
+                value={t(`health.recorderStates.${recorder.state}`)}
+                tone={recorder.alarm ? 'bad' : recorder.state === 'recording' ? 'ok' : undefined}
+                testId="health-recorder-state"
+              >
+                {recorder.lastError && <div className="fw-muted fw-small">{recorder.lastError}</div>}
+              </Tile>
             </div>
           ) : (
             <p className="fw-muted" data-testid="health-no-recorder">
@@ -207,17 +206,26 @@ export function SystemHealth() {
             </p>
           )}
           <h2 className="fw-section-title">{t('health.databases')}</h2>
+          {disk && (
+            <p className={disk.low ? 'fw-health-disk fw-lag-bad' : 'fw-health-disk fw-muted'} data-testid="health-disk">
+              {t('health.disk', {
+                free: formatBytes(disk.freeBytes),
+                total: formatBytes(disk.totalBytes),
+                percent: disk.freePercent.toFixed(1),
+              })}
+            </p>
+          )}
           <table className="fw-table">
             <tbody>
               {!databases && (
                 <tr>
-                  <td className="fw-muted">{t('common.notAvailable', { what: 'databases' })}</td>
+                  <td className="fw-muted">{t('health.noDatabases')}</td>
                 </tr>
               )}
               {databases &&
                 Object.entries(databases).map(([name, bytes]) => (
                   <tr key={name}>
-                    <td>{name}</td>
+                    <td>{t(`health.database.${name}`, { defaultValue: name })}</td>
                     <td className="fw-num">{formatBytes(bytes)}</td>
                   </tr>
                 ))}
