@@ -23,6 +23,8 @@ import { currentLanguage, locale } from '../i18n';
 import { useGridTheme } from '../grid/useGridTheme';
 
 const DASH = '—';
+/** How often the list is read again by itself (rows keep their selection: ids are file paths). */
+const AUTO_REFRESH_MS = 15_000;
 
 /** `20261124` → `2026-11-24` (left as given when it is not a date). */
 function formatTradingDay(day: string): string {
@@ -63,6 +65,14 @@ export function SessionsWindow() {
   /** Bumped to list the folder again (refresh button, back to live). */
   const [listing, setListing] = useState(0);
   const refresh = useCallback(() => setListing((n) => n + 1), []);
+
+  // The live recording grows and new sessions appear: list again now and then while the window is on screen.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') refresh();
+    }, AUTO_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
 
   useEffect(() => {
     let current = true;
