@@ -200,6 +200,34 @@ const ROW_CLASS_RULES = {
   'fw-alert-critical': (p: { data?: AlertRow }) => p.data?.severity === 'critical' && p.data.state === 'new',
 };
 
+/** One labelled filter of the toolbar: a select whose first options are the catch-alls. */
+function FilterSelect(props: {
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly { value: string; label: string }[];
+}) {
+  return (
+    <label className="fw-filter">
+      <span className="fw-metric-label">{props.label}</span>
+      <select
+        className="fw-select"
+        data-testid={props.testId}
+        aria-label={props.label}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+      >
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function isTyping(target: EventTarget | null): boolean {
   const element = target as HTMLElement | null;
   return !!element && (['INPUT', 'SELECT', 'TEXTAREA'].includes(element.tagName) || element.isContentEditable);
@@ -411,75 +439,50 @@ export function AlertPane() {
           value={filter.q}
           onChange={(event) => update({ q: event.target.value })}
         />
-        <label className="fw-filter">
-          <span className="fw-metric-label">{t('alerts.rule')}</span>
-          <select
-            className="fw-select"
-            data-testid="filter-rule"
-            aria-label={t('alerts.rule')}
-            value={filter.rule}
-            onChange={(event) => update({ rule: event.target.value })}
-          >
-            <option value="">{t('common.all')}</option>
-            {RULE_IDS.map((rule) => (
-              <option key={rule} value={rule}>
-                {t(`rule.${rule}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="fw-filter">
-          <span className="fw-metric-label">{t('alerts.severity')}</span>
-          <select
-            className="fw-select"
-            data-testid="filter-severity"
-            aria-label={t('alerts.severity')}
-            value={filter.severity}
-            onChange={(event) => update({ severity: event.target.value })}
-          >
-            <option value="">{t('common.all')}</option>
-            {SEVERITIES.map((severity) => (
-              <option key={severity} value={severity}>
-                ≥ {t(`severity.${severity}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="fw-filter">
-          <span className="fw-metric-label">{t('alerts.state')}</span>
-          <select
-            className="fw-select"
-            data-testid="filter-state"
-            aria-label={t('alerts.state')}
-            value={filter.state}
-            onChange={(event) => update({ state: event.target.value })}
-          >
-            <option value="open">{t('alerts.open')}</option>
-            <option value="all">{t('common.all')}</option>
-            {ALERT_STATES.map((state) => (
-              <option key={state} value={state}>
-                {t(`alertState.${state}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="fw-filter">
-          <span className="fw-metric-label">{t('alerts.exchange')}</span>
-          <select
-            className="fw-select"
-            data-testid="filter-exchange"
-            aria-label={t('alerts.exchange')}
-            value={filter.exchange}
-            onChange={(event) => update({ exchange: event.target.value })}
-          >
-            <option value="">{t('common.all')}</option>
-            {EXCHANGE_CODES.map((exchange) => (
-              <option key={exchange} value={exchange}>
-                {exchangeName(exchange, currentLanguage())}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t('alerts.rule')}
+          testId="filter-rule"
+          value={filter.rule}
+          onChange={(rule) => update({ rule })}
+          options={[
+            { value: '', label: t('common.all') },
+            ...RULE_IDS.map((rule) => ({ value: rule, label: t(`rule.${rule}`) })),
+          ]}
+        />
+        <FilterSelect
+          label={t('alerts.severity')}
+          testId="filter-severity"
+          value={filter.severity}
+          onChange={(severity) => update({ severity })}
+          options={[
+            { value: '', label: t('common.all') },
+            ...SEVERITIES.map((severity) => ({ value: severity, label: `≥ ${t(`severity.${severity}`)}` })),
+          ]}
+        />
+        <FilterSelect
+          label={t('alerts.state')}
+          testId="filter-state"
+          value={filter.state}
+          onChange={(state) => update({ state })}
+          options={[
+            { value: 'open', label: t('alerts.open') },
+            { value: 'all', label: t('common.all') },
+            ...ALERT_STATES.map((state) => ({ value: state, label: t(`alertState.${state}`) })),
+          ]}
+        />
+        <FilterSelect
+          label={t('alerts.exchange')}
+          testId="filter-exchange"
+          value={filter.exchange}
+          onChange={(exchange) => update({ exchange })}
+          options={[
+            { value: '', label: t('common.all') },
+            ...EXCHANGE_CODES.map((exchange) => ({
+              value: exchange,
+              label: exchangeName(exchange, currentLanguage()),
+            })),
+          ]}
+        />
         <label className="fw-filter fw-check" title={operator ?? undefined}>
           <input
             type="checkbox"
