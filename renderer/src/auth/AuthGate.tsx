@@ -49,41 +49,53 @@ function SetupForm() {
     <form className="fw-auth-card" onSubmit={submit} data-testid="setup-form">
       <h1>Welcome to Floorwatch</h1>
       <p className="fw-muted">First start: create the administrator account. Every action is recorded under it.</p>
-      <label>
-        User name
-        <input
-          data-testid="setup-username"
-          autoComplete="username"
-          value={username}
-          onChange={(e) => setUsername(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Display name
-        <input
-          data-testid="setup-display-name"
-          value={displayName}
-          onChange={(e) => setDisplayName(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Password
-        <input
-          data-testid="setup-password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-      </label>
+      <TextField
+        label="User name"
+        testId="setup-username"
+        autoComplete="username"
+        value={username}
+        onChange={setUsername}
+      />
+      <TextField label="Display name" testId="setup-display-name" value={displayName} onChange={setDisplayName} />
+      <TextField
+        label="Password"
+        testId="setup-password"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+      />
       <FormError />
       <button type="submit" className="fw-button" data-testid="setup-submit" disabled={busy}>
         Create administrator
       </button>
     </form>
+  );
+}
+
+/** A labelled, required text or password input of the auth screens. */
+function TextField(props: {
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  type?: 'text' | 'password';
+  autoComplete?: string;
+  autoFocus?: boolean;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        data-testid={props.testId}
+        type={props.type}
+        autoComplete={props.autoComplete}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        required
+        autoFocus={props.autoFocus}
+      />
+    </label>
   );
 }
 
@@ -102,27 +114,21 @@ function LoginForm() {
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="login-form">
       <h1>Floorwatch — log in</h1>
-      <label>
-        User name
-        <input
-          data-testid="login-username"
-          autoComplete="username"
-          value={username}
-          onChange={(e) => setUsername(e.target.value)}
-          required
-        />
-      </label>
-      <label>
-        Password
-        <input
-          data-testid="login-password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-      </label>
+      <TextField
+        label="User name"
+        testId="login-username"
+        autoComplete="username"
+        value={username}
+        onChange={setUsername}
+      />
+      <TextField
+        label="Password"
+        testId="login-password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+      />
       <FormError />
       <button type="submit" className="fw-button" data-testid="login-submit" disabled={busy}>
         Log in
@@ -149,18 +155,15 @@ function LockScreen() {
       <p className="fw-muted">
         {session?.displayName} ({session?.role}) — enter your password to continue.
       </p>
-      <label>
-        Password
-        <input
-          data-testid="unlock-password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-          autoFocus
-        />
-      </label>
+      <TextField
+        label="Password"
+        testId="unlock-password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+        autoFocus
+      />
       <FormError />
       <div className="fw-auth-row">
         <button type="submit" className="fw-button" data-testid="unlock-submit" disabled={busy}>
