@@ -41,4 +41,12 @@ test.describe('operator session in the windows', () => {
     await expect(page.getByTestId('login-form')).toBeVisible();
     expect(problems).toEqual([]);
   });
+
+  test('the sign-in screen speaks the chosen language (zh-CN)', async ({ page, host }) => {
+    await page.addInitScript(() => window.localStorage.setItem('floorwatch.language', 'zh-CN'));
+    await page.goto(host.pageUrl('alerts'));
+    await expect(page.getByRole('heading', { name: 'Floorwatch — 登录' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByLabel('用户名')).toBeVisible();
+    await expect(page.getByTestId('login-submit')).toHaveText('登录');
+  });
 });

@@ -2,6 +2,7 @@
 // first-start admin form, the login form or the lock screen instead of the window. Topic data only flows to an
 // unlocked session (the main side holds subscriptions back), so the window behind the lock screen is frozen.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import {
   adoptTokenFromFragment,
   login,
@@ -16,12 +17,12 @@ import {
 import './auth.css';
 
 export function AuditBanner() {
+  const { t } = useTranslation();
   const check = useAuthStore((s) => s.auditCheck);
   if (!check || check.ok) return null;
   return (
     <div className="fw-audit-banner" role="alert" data-testid="audit-banner">
-      AUDIT LOG INTEGRITY CHECK FAILED at start: {check.message}. Records may have been altered — tell your supervisor
-      and compliance before continuing.
+      {t('auth.auditFailed', { message: check.message })}
     </div>
   );
 }
@@ -36,6 +37,7 @@ function FormError() {
 }
 
 function SetupForm() {
+  const { t } = useTranslation();
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
@@ -47,18 +49,23 @@ function SetupForm() {
   };
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="setup-form">
-      <h1>Welcome to Floorwatch</h1>
-      <p className="fw-muted">First start: create the administrator account. Every action is recorded under it.</p>
+      <h1>{t('auth.welcome')}</h1>
+      <p className="fw-muted">{t('auth.firstStart')}</p>
       <TextField
-        label="User name"
+        label={t('auth.userName')}
         testId="setup-username"
         autoComplete="username"
         value={username}
         onChange={setUsername}
       />
-      <TextField label="Display name" testId="setup-display-name" value={displayName} onChange={setDisplayName} />
       <TextField
-        label="Password"
+        label={t('auth.displayName')}
+        testId="setup-display-name"
+        value={displayName}
+        onChange={setDisplayName}
+      />
+      <TextField
+        label={t('auth.password')}
         testId="setup-password"
         type="password"
         autoComplete="new-password"
@@ -67,7 +74,7 @@ function SetupForm() {
       />
       <FormError />
       <button type="submit" className="fw-button" data-testid="setup-submit" disabled={busy}>
-        Create administrator
+        {t('auth.createAdmin')}
       </button>
     </form>
   );
@@ -100,6 +107,7 @@ function TextField(props: {
 }
 
 function LoginForm() {
+  const { t } = useTranslation();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -113,16 +121,16 @@ function LoginForm() {
   };
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="login-form">
-      <h1>Floorwatch — log in</h1>
+      <h1>{t('auth.loginTitle')}</h1>
       <TextField
-        label="User name"
+        label={t('auth.userName')}
         testId="login-username"
         autoComplete="username"
         value={username}
         onChange={setUsername}
       />
       <TextField
-        label="Password"
+        label={t('auth.password')}
         testId="login-password"
         type="password"
         autoComplete="current-password"
@@ -131,13 +139,14 @@ function LoginForm() {
       />
       <FormError />
       <button type="submit" className="fw-button" data-testid="login-submit" disabled={busy}>
-        Log in
+        {t('auth.logIn')}
       </button>
     </form>
   );
 }
 
 function LockScreen() {
+  const { t } = useTranslation();
   const session = useAuthStore((s) => s.session);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -151,12 +160,10 @@ function LockScreen() {
   };
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="lock-screen">
-      <h1>Locked</h1>
-      <p className="fw-muted">
-        {session?.displayName} ({session?.role}) — enter your password to continue.
-      </p>
+      <h1>{t('auth.locked')}</h1>
+      <p className="fw-muted">{t('auth.lockedAs', { name: session?.displayName ?? '', role: session?.role ?? '' })}</p>
       <TextField
-        label="Password"
+        label={t('auth.password')}
         testId="unlock-password"
         type="password"
         autoComplete="current-password"
@@ -167,10 +174,10 @@ function LockScreen() {
       <FormError />
       <div className="fw-auth-row">
         <button type="submit" className="fw-button" data-testid="unlock-submit" disabled={busy}>
-          Unlock
+          {t('auth.unlock')}
         </button>
         <button type="button" className="fw-button" data-testid="lock-logout" onClick={() => void logout()}>
-          Log out
+          {t('auth.logOut')}
         </button>
       </div>
     </form>
@@ -180,6 +187,7 @@ function LockScreen() {
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'mousemove'] as const;
 
 export function AuthGate({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
   const phase = useAuthStore((s) => s.phase);
   const error = useAuthStore((s) => s.error);
 
@@ -200,11 +208,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
   if (phase === 'setup') screen = <SetupForm />;
   else if (phase === 'login') screen = <LoginForm />;
   else if (phase === 'locked') screen = <LockScreen />;
-  else if (phase === 'checking') screen = <div className="fw-auth-card fw-muted">Connecting…</div>;
+  else if (phase === 'checking') screen = <div className="fw-auth-card fw-muted">{t('auth.connecting')}</div>;
   else if (phase === 'unavailable') {
     screen = (
       <div className="fw-auth-card" role="alert">
-        Login is not available: {error}
+        {t('auth.unavailable', { error })}
       </div>
     );
   }

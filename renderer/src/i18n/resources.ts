@@ -1,5 +1,6 @@
 // Every string of the windows, in English and Simplified Chinese. Keys are grouped by window; {{x}} interpolates.
 // Newer windows keep their strings in ./windows/<window>.ts (one owner per file), spread in here.
+import * as auth from './windows/auth';
 import * as reports from './windows/reports';
 import * as sessions from './windows/sessions';
 import * as settings from './windows/settings';
@@ -309,6 +310,7 @@ export const en = {
   whatIf: whatIf.en,
   reports: reports.en,
   settings: settings.en,
+  auth: auth.en,
 };
 
 export type Resources = typeof en;
@@ -617,4 +619,5 @@ export const zh: Resources = {
   whatIf: whatIf.zh,
   reports: reports.zh,
   settings: settings.zh,
+  auth: auth.zh,
 };
