@@ -37,9 +37,10 @@ interface TradeRing {
 
 export class AccountActivity {
   private readonly trades = new Map<string, TradeRing>();
-  /** `${subjectKey}\u0000${instrumentId}` → counts. */
-  private readonly pairs = new Map<string, PairCounts>();
-  private readonly pairsBySubject = new Map<string, PairCounts[]>();
+  /** Subject key → instrument → counts (two levels: no key string is built per message). */
+  private readonly pairsBySubject = new Map<string, Map<string, PairCounts>>();
+  /** Account → its subject key, and the control group it was made for (a changed group makes a new key). */
+  private readonly subjectKeys = new Map<string, { group: string | null; key: string }>();
   private readonly sampleTs = new Float64Array(RISK_SAMPLES);
   private readonly riskSamples = new Map<string, Float32Array>();
   private samples = 0;
@@ -71,6 +72,7 @@ export class AccountActivity {
       case 'trade': {
         const buyer = m.buyAccountId;
         const seller = m.sellAccountId;
+        if (buyer === null && seller === null) return; // between other participants: nothing of a client
         const self = buyer !== null && seller !== null && this.subjectKey(buyer) === this.subjectKey(seller);
         if (self) this.pair(this.subjectKey(buyer), m.instrumentId).selfTrades++;
         const base = { tradeId: m.tradeId, instrumentId: m.instrumentId, price: m.price, qty: m.qty, ts: m.ts };
@@ -102,8 +104,8 @@ export class AccountActivity {
   /** Forgets everything (a new session). */
   reset(): void {
     this.trades.clear();
-    this.pairs.clear();
     this.pairsBySubject.clear();
+    this.subjectKeys.clear();
     this.riskSamples.clear();
     this.samples = 0;
   }
@@ -145,11 +147,12 @@ export class AccountActivity {
     const key = this.subjectKey(accountId);
     const accountIds = this.groupOf(accountId);
     const instruments = new Set<string>();
-    for (const pair of this.pairsBySubject.get(key) ?? []) instruments.add(pair.instrumentId);
+    const pairs = this.pairsBySubject.get(key);
+    for (const instrumentId of pairs?.keys() ?? []) instruments.add(instrumentId);
     for (const id of accountIds) for (const p of this.view.positionsOf(id)) instruments.add(p.instrumentId);
     const contracts: ContractCounters[] = [];
     for (const instrumentId of instruments) {
-      const counts = this.pairs.get(`${key}\u0000${instrumentId}`);
+      const counts = pairs?.get(instrumentId);
       const inst = this.view.instrument(instrumentId);
       const exchange = inst?.exchange ?? null;
       const product = inst?.product ?? null;
@@ -202,7 +205,11 @@ export class AccountActivity {
 
   private subjectKey(accountId: string): string {
     const group = this.view.account(accountId)?.controlGroup ?? null;
-    return group === null ? `a:${accountId}` : `g:${group}`;
+    const known = this.subjectKeys.get(accountId);
+    if (known && known.group === group) return known.key;
+    const key = group === null ? `a:${accountId}` : `g:${group}`;
+    this.subjectKeys.set(accountId, { group, key });
+    return key;
   }
 
   private groupOf(accountId: string): string[] {
@@ -211,14 +218,15 @@ export class AccountActivity {
   }
 
   private pair(subjectKey: string, instrumentId: string): PairCounts {
-    const key = `${subjectKey}\u0000${instrumentId}`;
-    let pair = this.pairs.get(key);
+    let pairs = this.pairsBySubject.get(subjectKey);
+    if (!pairs) {
+      pairs = new Map();
+      this.pairsBySubject.set(subjectKey, pairs);
+    }
+    let pair = pairs.get(instrumentId);
     if (!pair) {
       pair = { instrumentId, orders: 0, cancels: 0, largeCancels: 0, selfTrades: 0 };
-      this.pairs.set(key, pair);
-      const list = this.pairsBySubject.get(subjectKey);
-      if (list) list.push(pair);
-      else this.pairsBySubject.set(subjectKey, [pair]);
+      pairs.set(instrumentId, pair);
     }
     return pair;
   }

@@ -1,5 +1,5 @@
-// The live core's session recorder: every sequenced message the feed client accepts goes, as the raw frame text
-// it arrived in, to a JournalWorker (SQLite in its own thread) writing `<dataDir>/sessions/<day>-<session>.fwsession`.
+// The live core's session recorder: every sequenced message the feed client accepts goes, encoded as a binary
+// record on the feed thread (no JSON is made), to a JournalWorker (SQLite in its own thread) writing `<dataDir>/sessions/<day>-<session>.fwsession`.
 // The file is opened on the first hello (it is named after the session) and continued when it exists (a restarted
 // core re-reads the session from seq 1; the journal drops what it already holds). Unrecoverable feed gaps are
 // recorded as gaps. The recorder never stops the live view: disk trouble is reported once through `onProblem` and
@@ -76,12 +76,9 @@ export class LiveSessionRecorder {
     });
   }
 
-  /** The messages `batch` the feed client delivered out of `frameText` (in seq order). */
-  append(frameText: string | null, batch: readonly SequencedMessage[]): void {
-    const journal = this.journal;
-    if (!journal || batch.length === 0) return;
-    if (frameText !== null) journal.appendFrame(frameText, batch);
-    else journal.append(batch);
+  /** A batch the feed client delivered (in seq order): encoded as binary records here, written in the journal thread. */
+  append(batch: readonly SequencedMessage[]): void {
+    if (batch.length > 0) this.journal?.append(batch);
   }
 
   /** A hole the feed could not refill: kept in the file so a reader knows it is missing. */

@@ -15,7 +15,7 @@ import type { RulesConfig } from '../../shared/rules/config';
 import type { AlertEvent } from '../../shared/rules/types';
 import { EngineState } from '../engine/state';
 import { defaultRulesConfig, RuleEngine } from '../engine/rules';
-import { FeedClient, type FeedClientOptions } from '../feed/feedClient';
+import { FeedClient } from '../feed/feedClient';
 import { AccountActivity } from './accountActivity';
 import type { LogFn } from './log';
 import type { CoreEvent, CoreWorkerData } from './messages';
@@ -28,27 +28,10 @@ import { journalHistory, rebuildRules, type RulesReloadResult } from './rulesRel
 export const RISK_SAMPLE_INTERVAL_MS = 1_000;
 
 /** A FeedClient that remembers the text of the frame being handled, so the recorder can store it as received. */
-class FrameKeepingFeedClient extends FeedClient {
-  frameText: string | null = null;
-
-  constructor(options: FeedClientOptions) {
-    super(options);
-  }
-
-  override handleFrame(text: string, byteLength: number, receivedAt: number): void {
-    this.frameText = text;
-    try {
-      super.handleFrame(text, byteLength, receivedAt);
-    } finally {
-      this.frameText = null;
-    }
-  }
-}
-
 export class CoreRuntime {
   readonly engine: EngineState;
   /** The live source; null when another source (replay) drives `applyBatch`. */
-  readonly feed: FrameKeepingFeedClient | null;
+  readonly feed: FeedClient | null;
   readonly publisher: TopicPublisher;
   readonly recorder: LiveSessionRecorder | null;
   /** The thresholds in force (replaced by reloadRules). */
@@ -94,7 +77,7 @@ export class CoreRuntime {
         })
       : null;
     this.feed = data.feedUrl
-      ? new FrameKeepingFeedClient({
+      ? new FeedClient({
           url: data.feedUrl,
           ...(data.feedFallbackUrls ? { fallbackUrls: data.feedFallbackUrls } : {}),
           ...(data.feedCa ? { ca: data.feedCa } : {}),
@@ -103,7 +86,7 @@ export class CoreRuntime {
           log,
           handlers: {
             onBatch: (messages) => {
-              this.recorder?.append(this.feed?.frameText ?? null, messages);
+              this.recorder?.append(messages);
               this.applyBatch(messages);
             },
             onHello: (hello, sessionChanged) => {

@@ -12,23 +12,27 @@
 // session) is a permanent problem: reported once, nothing more is attempted.
 //
 // The journal is synchronous and owns its connection, so it can run on the core thread or in its own worker
-// (journalWorker.ts) fed with pre-serialized batches (`encodeBatch` + `appendEncoded`).
+// (journalWorker.ts) fed with batches encoded as binary records on the thread that decoded them (`encodeBatch` +
+// `appendEncoded`). New blocks are codec 2 (binary records); a file continued from an older build keeps its
+// codec-1 blocks as they are.
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { isSequenced, type ServerMessage } from '../../shared/protocol';
 import { SESSION_SCHEMA_VERSION, migrateSession } from './migrations';
+import { RecordWriter, type RecordBatch } from './recordCodec';
 import {
-  CODEC_DEFLATE_RAW_LINES,
+  CODEC_DEFLATE_RAW_RECORDS,
   DEFAULT_BLOCK_SIZE,
   META_KEYS,
   SessionFileError,
   appVersion as currentAppVersion,
   catalogKindOfLine,
-  encodeBlock,
+  encodeRecordBlock,
   integerFieldOfLine,
   splitFrame,
   sqliteCode,
+  type BlockItem,
   type SessionGap,
   type SessionInfo,
 } from './sessionFormat';
@@ -96,44 +100,48 @@ export interface JournalOptions {
   now?: () => number;
 }
 
-/**
- * Pre-serialized messages, shaped for postMessage to a journal in another thread: one string (the canonical JSON
- * lines joined by '\n'; JSON never holds a raw newline) and typed arrays that can be transferred.
- */
-export interface EncodedBatch {
-  text: string;
-  seqs: Float64Array;
-  ts: Float64Array;
-  /** Canonical JSON of unsequenced messages worth keeping (hello, error). */
-  events: { line: string; type: string; ts: number }[];
-}
+/** Messages encoded for `appendEncoded`: binary records and their seqs, ts and catalog entries (transferable). */
+export type EncodedBatch = RecordBatch;
 
-/** Serializes messages for `appendEncoded` (run it on the thread that decoded them). */
+/** One writer per thread: its buffer is reused from batch to batch (each batch gets its own copy). */
+let batchWriter: RecordWriter | null = null;
+
+/** Encodes messages as records for `appendEncoded` (run it on the thread that decoded them: no JSON is made). */
 export function encodeBatch(messages: readonly ServerMessage[]): EncodedBatch {
-  const lines: string[] = [];
+  const writer = (batchWriter ??= new RecordWriter());
+  const ends = new Uint32Array(messages.length);
   const seqs = new Float64Array(messages.length);
   const ts = new Float64Array(messages.length);
+  const catalog: EncodedBatch['catalog'] = [];
   const events: EncodedBatch['events'] = [];
+  let count = 0;
   for (const message of messages) {
     if (isSequenced(message)) {
-      seqs[lines.length] = message.seq;
-      ts[lines.length] = message.ts;
-      lines.push(JSON.stringify(message));
+      if (message.type === 'instrument') catalog.push({ index: count, kind: 'instrument', id: message.instrumentId });
+      else if (message.type === 'account') catalog.push({ index: count, kind: 'account', id: message.accountId });
+      writer.write(message);
+      ends[count] = writer.length;
+      seqs[count] = message.seq;
+      ts[count] = message.ts;
+      count++;
     } else if (message.type !== 'heartbeat') {
       events.push({ line: JSON.stringify(message), type: message.type, ts: message.ts });
     }
   }
+  const whole = count === messages.length;
   return {
-    text: lines.join('\n'),
-    seqs: lines.length === messages.length ? seqs : seqs.slice(0, lines.length),
-    ts: lines.length === messages.length ? ts : ts.slice(0, lines.length),
+    records: writer.take(),
+    ends: whole ? ends : ends.slice(0, count),
+    seqs: whole ? seqs : seqs.slice(0, count),
+    ts: whole ? ts : ts.slice(0, count),
+    catalog,
     events,
   };
 }
 
 /** Messages of consecutive seqs not yet in a closed block. `committed` lines are already in the file. */
 interface OpenBlock {
-  lines: string[];
+  items: BlockItem[];
   firstSeq: number;
   firstTs: number;
   lastTs: number;
@@ -213,29 +221,25 @@ export class SessionJournal {
   /** Records sequenced messages (seq must increase; a jump is recorded as a gap), keeps hello/error as events. */
   append(messages: readonly ServerMessage[]): void {
     if (this.state === 'closed') return;
-    for (const message of messages) {
-      if (isSequenced(message)) {
-        const kind = message.type === 'instrument' || message.type === 'account' ? message.type : undefined;
-        this.accept(JSON.stringify(message), message.seq, message.ts, kind);
-      } else if (message.type !== 'heartbeat') {
-        this.acceptEvent(JSON.stringify(message), message.type, message.ts);
-      }
-    }
-    this.afterAppend();
+    this.appendEncoded(encodeBatch(messages));
   }
 
-  /** Same as append for messages serialized by `encodeBatch` (possibly on another thread). */
+  /** Same as append for messages encoded by `encodeBatch` (possibly on another thread). */
   appendEncoded(batch: EncodedBatch): void {
     if (this.state === 'closed') return;
     for (const event of batch.events) this.acceptEvent(event.line, event.type, event.ts);
-    const { seqs, ts } = batch;
-    const lines = batch.seqs.length === 0 ? [] : batch.text.split('\n');
-    if (lines.length !== seqs.length || ts.length !== seqs.length) {
-      throw new RangeError(`encoded batch holds ${lines.length} lines for ${seqs.length} seqs`);
+    const { records, ends, seqs, ts, catalog } = batch;
+    const count = seqs.length;
+    if (ends.length !== count || ts.length !== count || (count > 0 && ends[count - 1] !== records.length)) {
+      throw new RangeError(`encoded batch holds ${ends.length} records in ${records.length} bytes for ${count} seqs`);
     }
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      this.accept(line, seqs[i]!, ts[i]!, catalogKindOfLine(line));
+    let nextCatalog = 0;
+    let start = 0;
+    for (let i = 0; i < count; i++) {
+      const end = ends[i]!;
+      const entry = catalog[nextCatalog]?.index === i ? catalog[nextCatalog++] : undefined;
+      this.accept(records.subarray(start, end), seqs[i]!, ts[i]!, entry?.kind, entry?.id);
+      start = end;
     }
     this.afterAppend();
   }
@@ -272,7 +276,7 @@ export class SessionJournal {
         ts = message.ts as number;
         line = JSON.stringify(message);
       }
-      this.accept(line, seq, ts, catalogKindOfLine(line));
+      this.acceptLine(line, seq, ts);
     }
     this.afterAppend();
   }
@@ -322,7 +326,7 @@ export class SessionJournal {
       return false;
     }
     if (!this.db && !this.tryOpen()) return false;
-    const openDirty = this.open !== null && this.open.lines.length > this.open.committed;
+    const openDirty = this.open !== null && this.open.items.length > this.open.committed;
     const hasWork =
       this.closedBlocks.length > 0 ||
       (includeOpen && (openDirty || this.pendingCatalog.length > 0 || this.pendingEvents.length > 0)) ||
@@ -394,7 +398,24 @@ export class SessionJournal {
 
   // --- accepting -------------------------------------------------------------------------------------------------
 
-  private accept(line: string, seq: number, ts: number, catalogKind: 'instrument' | 'account' | undefined): void {
+  /** accept() for a canonical JSON line (the frame-text path): its catalog entry is read from the line. */
+  private acceptLine(line: string, seq: number, ts: number): void {
+    const kind = catalogKindOfLine(line);
+    let id: string | undefined;
+    if (kind) {
+      const parsed = JSON.parse(line) as { instrumentId?: string; accountId?: string; type?: string };
+      id = parsed.type === kind ? (kind === 'instrument' ? parsed.instrumentId : parsed.accountId) : undefined;
+    }
+    this.accept(line, seq, ts, id ? kind : undefined, id);
+  }
+
+  private accept(
+    item: BlockItem,
+    seq: number,
+    ts: number,
+    catalogKind: 'instrument' | 'account' | undefined,
+    catalogId: string | undefined,
+  ): void {
     if (seq <= this.lastAcceptedSeq) {
       this.duplicatesDropped++;
       return;
@@ -415,7 +436,7 @@ export class SessionJournal {
     let block = this.open;
     if (!block) {
       block = {
-        lines: [],
+        items: [],
         firstSeq: seq,
         firstTs: ts,
         lastTs: ts,
@@ -424,16 +445,12 @@ export class SessionJournal {
       };
       this.open = block;
     }
-    block.lines.push(line);
+    block.items.push(item);
     block.lastTs = ts;
     block.maxTs = this.runningMaxTs;
     this.pendingCount++;
-    if (catalogKind) {
-      const parsed = JSON.parse(line) as { instrumentId?: string; accountId?: string; type?: string };
-      const id = catalogKind === 'instrument' ? parsed.instrumentId : parsed.accountId;
-      if (parsed.type === catalogKind && id) this.pendingCatalog.push({ kind: catalogKind, id, seq });
-    }
-    if (block.lines.length >= this.blockSize) this.closeOpenBlock();
+    if (catalogKind && catalogId) this.pendingCatalog.push({ kind: catalogKind, id: catalogId, seq });
+    if (block.items.length >= this.blockSize) this.closeOpenBlock();
   }
 
   private acceptEvent(line: string, type: string, ts: number): void {
@@ -443,7 +460,7 @@ export class SessionJournal {
 
   private closeOpenBlock(): void {
     if (!this.open) return;
-    if (this.open.lines.length > this.open.committed) this.closedBlocks.push(this.open);
+    if (this.open.items.length > this.open.committed) this.closedBlocks.push(this.open);
     this.open = null;
   }
 
@@ -552,17 +569,17 @@ export class SessionJournal {
   }
 
   private writeBlock(block: OpenBlock): void {
-    const encoded = encodeBlock(block.lines);
+    const encoded = encodeRecordBlock(block.items);
     this.statements!.upsertBlock.run(
       block.firstSeq,
-      block.firstSeq + block.lines.length - 1,
-      block.lines.length,
+      block.firstSeq + block.items.length - 1,
+      block.items.length,
       block.firstTs,
       block.lastTs,
       block.maxTs,
       encoded.rawBytes,
       encoded.crc,
-      CODEC_DEFLATE_RAW_LINES,
+      CODEC_DEFLATE_RAW_RECORDS,
       encoded.data,
     );
   }
@@ -571,14 +588,14 @@ export class SessionJournal {
   private writtenUpTo(includeOpen: boolean): number {
     if (includeOpen) return Number.MAX_SAFE_INTEGER;
     const last = this.closedBlocks[this.closedBlocks.length - 1];
-    return last ? last.firstSeq + last.lines.length - 1 : 0;
+    return last ? last.firstSeq + last.items.length - 1 : 0;
   }
 
   private writePending(includeOpen: boolean): void {
     const statements = this.statements!;
     for (const block of this.closedBlocks) this.writeBlock(block);
     const open = this.open;
-    if (includeOpen && open && open.lines.length > open.committed) this.writeBlock(open);
+    if (includeOpen && open && open.items.length > open.committed) this.writeBlock(open);
     const upTo = this.writtenUpTo(includeOpen);
     for (const entry of this.pendingCatalog) {
       if (entry.seq <= upTo) statements.insertCatalog.run(entry.kind, entry.id, entry.seq);
@@ -594,16 +611,16 @@ export class SessionJournal {
     const upTo = this.writtenUpTo(includeOpen);
     let written = this.closedBlocks.length;
     for (const block of this.closedBlocks) {
-      const added = block.lines.length - block.committed;
+      const added = block.items.length - block.committed;
       this.noteRecorded(block, added);
       this.pendingCount -= added;
     }
     this.closedBlocks.length = 0;
-    if (includeOpen && open && open.lines.length > open.committed) {
+    if (includeOpen && open && open.items.length > open.committed) {
       written++;
-      this.noteRecorded(open, open.lines.length - open.committed);
-      this.pendingCount -= open.lines.length - open.committed;
-      open.committed = open.lines.length;
+      this.noteRecorded(open, open.items.length - open.committed);
+      this.pendingCount -= open.items.length - open.committed;
+      open.committed = open.items.length;
     }
     this.blocksWritten += written;
     this.gapsRecorded += this.pendingGaps.length;
@@ -621,7 +638,7 @@ export class SessionJournal {
 
   private noteRecorded(block: OpenBlock, newLines: number): void {
     this.recordedMessages += newLines;
-    this.lastRecordedSeq = block.firstSeq + block.lines.length - 1;
+    this.lastRecordedSeq = block.firstSeq + block.items.length - 1;
   }
 
   /** The transaction rolled back: what was pending is lost (counted, becomes a not_recorded gap). */
@@ -668,10 +685,10 @@ export class SessionJournal {
   /** Drops every uncommitted message: counted as unrecorded, remembered as a gap to write later. */
   private dropPending(): void {
     const dropped: OpenBlock[] = [...this.closedBlocks];
-    if (this.open && this.open.lines.length > this.open.committed) dropped.push(this.open);
+    if (this.open && this.open.items.length > this.open.committed) dropped.push(this.open);
     for (const block of dropped) {
       const from = block.firstSeq + block.committed;
-      const to = block.firstSeq + block.lines.length - 1;
+      const to = block.firstSeq + block.items.length - 1;
       this.countUnrecorded(from, to, to - from + 1);
     }
     this.closedBlocks.length = 0;

@@ -4,7 +4,8 @@
 // If the worker falls behind by more than `maxBacklogMessages`, further messages are dropped here, counted and
 // recorded as a `not_recorded` gap: the live view must never wait for, or run out of memory because of, the disk.
 import { Worker } from 'node:worker_threads';
-import type { ServerMessage } from '../../shared/protocol';
+import { isSequenced, type ServerMessage } from '../../shared/protocol';
+import { transferablesOf } from './recordCodec';
 import { startWorker } from '../util/workers';
 import {
   encodeBatch,
@@ -96,22 +97,23 @@ export class JournalWorker {
     return new JournalWorker(file, options);
   }
 
-  /** Serializes on this thread and hands the messages to the worker. Never blocks, never throws for the disk. */
+  /**
+   * Encodes the messages as binary records on this thread (the one that decoded them) and hands the bytes over
+   * (transferred, not copied). Never blocks, never throws for the disk.
+   */
   append(messages: readonly ServerMessage[]): void {
     if (this.closing || this.exited || messages.length === 0) return;
-    const batch = encodeBatch(messages);
+    let batch = encodeBatch(messages);
     const count = batch.seqs.length;
     if (count > 0 && this.backlog + count > this.maxBacklog) {
       this.drop(batch.seqs[0]!, batch.seqs[count - 1]!, count);
       if (batch.events.length === 0) return;
-      batch.text = '';
-      batch.seqs = new Float64Array(0);
-      batch.ts = new Float64Array(0);
+      batch = encodeBatch(messages.filter((message) => !isSequenced(message)));
     } else {
       this.endDropping();
     }
     this.backlog += batch.seqs.length;
-    this.post({ type: 'append', batch }, [batch.seqs.buffer as ArrayBuffer, batch.ts.buffer as ArrayBuffer]);
+    this.post({ type: 'append', batch }, transferablesOf(batch));
   }
 
   /**

@@ -1,22 +1,28 @@
 // The session file format shared by the writer (journal.ts), the reader (sessionReader.ts) and the migrations:
 // what a block is, how it is encoded and checked, the metadata keys, and the one error type for a bad file.
 //
-// A session file is SQLite. Sequenced messages are stored as their canonical JSON (JSON.stringify of the decoded
-// message), in blocks of consecutive seqs: one row per block holds the lines joined by '\n', compressed with raw
-// deflate (fast level), plus its seq and ts range, a message count and a CRC-32 of the uncompressed text. The
-// block's first_seq is the rowid, so a seq seek is one b-tree lookup; `max_ts` (the running maximum ts up to the
-// block) is indexed, so a time seek is one index lookup even when ts is not strictly monotonic.
+// A session file is SQLite. Sequenced messages are stored in blocks of consecutive seqs: one row per block holds
+// the messages compressed with raw deflate (fast level), plus its seq and ts range, a message count and a CRC-32
+// of the uncompressed bytes. Codec 2 (written since schema v3) holds binary records (recordCodec.ts: ~5x faster to
+// read back than JSON, and smaller); codec 1 (schema v2 files) holds the canonical JSON lines joined by '\n'.
+// Either way, reading a message back gives the canonical JSON (JSON.stringify of the decoded message) byte for
+// byte. The block's first_seq is the rowid, so a seq seek is one b-tree lookup; `max_ts` (the running maximum ts
+// up to the block) is indexed, so a time seek is one index lookup even when ts is not strictly monotonic.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { SequencedMessage } from '../../shared/protocol';
+import { RECORD_JSON, RecordFormatError, RecordReader } from './recordCodec';
 
 /** Marks a SQLite file as a Floorwatch session (`PRAGMA application_id`, "FWSJ"). */
 export const SESSION_APPLICATION_ID = 0x4657534a;
 /** File name extension of session files. */
 export const SESSION_FILE_EXTENSION = '.fwsession';
-/** Block codec 1: UTF-8 lines joined by '\n', raw deflate. */
+/** Block codec 1: UTF-8 lines joined by '\n', raw deflate (schema v2). */
 export const CODEC_DEFLATE_RAW_LINES = 1;
+/** Block codec 2: binary records (recordCodec.ts) back to back, raw deflate (schema v3). */
+export const CODEC_DEFLATE_RAW_RECORDS = 2;
 export const DEFAULT_BLOCK_SIZE = 1024;
 /** zlib level 1: ~5x smaller than the JSON at a fraction of the CPU of the default level. */
 export const DEFLATE_LEVEL = 1;
@@ -98,12 +104,47 @@ export interface StoredBlock {
 }
 
 /**
- * Decodes a stored block to its text (lines joined by '\n'), checking codec, size and CRC. Throws a
- * SessionFileError('corrupt') naming the block when anything does not match.
+ * A message waiting for its block: a binary record (from recordCodec's RecordWriter) or a canonical JSON line
+ * (stored as a JSON record).
  */
-export function decodeBlockText(file: string, block: StoredBlock): string {
+export type BlockItem = Uint8Array | string;
+
+/** Encodes items [from, to) as one codec-2 block. */
+export function encodeRecordBlock(items: readonly BlockItem[], from = 0, to = items.length): EncodedBlock {
+  let size = 0;
+  for (let i = from; i < to; i++) {
+    const item = items[i]!;
+    size += typeof item === 'string' ? 1 + 5 + Buffer.byteLength(item, 'utf8') : item.length;
+  }
+  const raw = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const item = items[i]!;
+    if (typeof item !== 'string') {
+      raw.set(item, at);
+      at += item.length;
+      continue;
+    }
+    raw[at++] = RECORD_JSON;
+    let length = Buffer.byteLength(item, 'utf8');
+    while (length >= 0x80) {
+      raw[at++] = (length % 0x80) | 0x80;
+      length = Math.floor(length / 0x80);
+    }
+    raw[at++] = length;
+    at += raw.write(item, at, 'utf8');
+  }
+  const used = raw.subarray(0, at);
+  return { data: deflateRawSync(used, { level: DEFLATE_LEVEL }), rawBytes: used.length, crc: crc32(used) };
+}
+
+/**
+ * Decompresses a stored block, checking codec, size and CRC. Throws a SessionFileError('corrupt') naming the block
+ * when anything does not match.
+ */
+export function inflateBlock(file: string, block: StoredBlock): Buffer {
   const where = `block at seq ${block.first_seq}..${block.last_seq}`;
-  if (block.codec !== CODEC_DEFLATE_RAW_LINES) {
+  if (block.codec !== CODEC_DEFLATE_RAW_LINES && block.codec !== CODEC_DEFLATE_RAW_RECORDS) {
     throw new SessionFileError(file, 'corrupt', `${where} uses unknown codec ${block.codec}`);
   }
   let raw: Buffer;
@@ -116,20 +157,100 @@ export function decodeBlockText(file: string, block: StoredBlock): string {
   if (raw.length !== block.raw_bytes || crc32(raw) !== block.crc32) {
     throw new SessionFileError(file, 'corrupt', `${where} fails its checksum`);
   }
-  return raw.toString('utf8');
+  return raw;
 }
 
-/** Splits a block's text into lines and checks the count. */
-export function splitBlock(file: string, block: StoredBlock, text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.length !== block.count || block.count !== block.last_seq - block.first_seq + 1) {
-    throw new SessionFileError(
-      file,
-      'corrupt',
-      `block at seq ${block.first_seq}..${block.last_seq} holds ${lines.length} messages, its header says ${block.count}`,
-    );
+/** A stored block decompressed and checked, ready to be read as lines or as messages (each call new objects). */
+export class DecodedBlock {
+  private cachedLines: string[] | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly block: StoredBlock,
+    private readonly raw: Buffer,
+  ) {}
+
+  static of(file: string, block: StoredBlock): DecodedBlock {
+    const decoded = new DecodedBlock(file, block, inflateBlock(file, block));
+    if (block.codec === CODEC_DEFLATE_RAW_LINES) decoded.lines(); // split (and count-check) once, up front
+    return decoded;
   }
-  return lines;
+
+  get count(): number {
+    return this.block.count;
+  }
+
+  /** Canonical JSON lines of the block (computed once; do not modify). */
+  lines(): string[] {
+    if (this.cachedLines) return this.cachedLines;
+    let lines: string[];
+    if (this.block.codec === CODEC_DEFLATE_RAW_LINES) {
+      lines = this.raw.toString('utf8').split('\n');
+    } else {
+      lines = [];
+      const reader = new RecordReader(this.raw);
+      this.guard(() => {
+        while (!reader.atEnd) lines.push(reader.nextLine());
+      });
+    }
+    this.checkCount(lines.length);
+    this.cachedLines = lines;
+    return lines;
+  }
+
+  /** The ts of each message (NaN where a codec-1 line has none). */
+  timestamps(): number[] {
+    if (this.block.codec === CODEC_DEFLATE_RAW_LINES) return this.lines().map((line) => integerFieldOfLine(line, 'ts'));
+    return this.messages().map((message) => message.ts);
+  }
+
+  /** Messages [from, to) of the block, new objects on every call. */
+  messages(from = 0, to = this.block.count): SequencedMessage[] {
+    if (this.block.codec === CODEC_DEFLATE_RAW_LINES) {
+      const lines = this.lines();
+      const out = new Array<SequencedMessage>(Math.max(0, to - from));
+      for (let i = from; i < to; i++) out[i - from] = JSON.parse(lines[i]!) as SequencedMessage;
+      return out;
+    }
+    const out: SequencedMessage[] = [];
+    const reader = new RecordReader(this.raw);
+    this.guard(() => {
+      // Records are variable-length: read from the start, keep [from, to).
+      let read = 0;
+      for (; read < to && !reader.atEnd; read++) {
+        const message = reader.next();
+        if (read >= from) out.push(message);
+      }
+      if (read < to) this.checkCount(read);
+      else if (to === this.block.count && !reader.atEnd) this.checkCount(to + 1);
+      else this.checkCount(this.block.count);
+    });
+    return out;
+  }
+
+  private guard(read: () => void): void {
+    try {
+      read();
+    } catch (error) {
+      if (!(error instanceof RecordFormatError)) throw error;
+      throw new SessionFileError(
+        this.file,
+        'corrupt',
+        `block at seq ${this.block.first_seq}..${this.block.last_seq} holds a bad record (${error.message})`,
+      );
+    }
+  }
+
+  private checkCount(found: number): void {
+    const block = this.block;
+    if (found !== block.count || block.count !== block.last_seq - block.first_seq + 1) {
+      throw new SessionFileError(
+        this.file,
+        'corrupt',
+        `block at seq ${block.first_seq}..${block.last_seq} holds ${found} messages, its header says ${block.count}`,
+      );
+    }
+  }
 }
 
 /** Metadata keys of the `session_meta` table (schema v2). */

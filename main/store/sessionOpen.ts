@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import { SESSION_SCHEMA_VERSION, migrateSession, schemaVersionOf } from './migrations';
+import { SESSION_SCHEMA_VERSION, migrateSession, readableInPlace, schemaVersionOf } from './migrations';
 import {
   FORMAT_NAME,
   META_KEYS,
@@ -67,7 +67,8 @@ export function checkSessionDb(file: string, db: Db): number {
 
 /**
  * Opens `file` read-only. A file of an older schema is copied into memory and migrated there, so old sessions stay
- * readable without ever being written to. Returns the connection and whether it was migrated in memory.
+ * readable without ever being written to (unless every newer step reads in place, as v2 → v3 does). Returns the
+ * connection and the version the file had when it was older than this build's.
  */
 export function openSessionReadOnly(file: string): { db: Db; migratedFrom: number | null } {
   if (!existsSync(file)) throw new SessionFileError(file, 'missing', 'no such file');
@@ -76,6 +77,7 @@ export function openSessionReadOnly(file: string): { db: Db; migratedFrom: numbe
     db = new Database(file, { readonly: true, fileMustExist: true });
     const version = checkSessionDb(file, db);
     if (version === SESSION_SCHEMA_VERSION) return { db, migratedFrom: null };
+    if (readableInPlace(version)) return { db, migratedFrom: version };
     const image = db.serialize();
     db.close();
     db = new Database(image);

@@ -5,10 +5,9 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import type { SequencedMessage } from '../../shared/protocol';
 import { SESSION_SCHEMA_VERSION } from './migrations';
 import {
+  DecodedBlock,
   SessionFileError,
-  decodeBlockText,
   integerFieldOfLine,
-  splitBlock,
   type SessionGap,
   type SessionMeta,
   type StoredBlock,
@@ -52,7 +51,7 @@ export class SessionReader {
   private readonly blockAfter: Statement;
   private readonly blockByTime: Statement;
   private readonly countInRange: Statement;
-  private readonly cache = new Map<number, string[]>();
+  private readonly cache = new Map<number, DecodedBlock>();
   private closed = false;
 
   private constructor(file: string, db: Db, migratedFrom: number | null) {
@@ -124,9 +123,9 @@ export class SessionReader {
   seekByTime(ts: number): number | null {
     const block = this.blockByTime.get(ts) as StoredBlock | undefined;
     if (!block) return null;
-    const lines = this.linesOf(block);
-    for (let i = 0; i < lines.length; i++) {
-      if (integerFieldOfLine(lines[i]!, 'ts') >= ts) return block.first_seq + i;
+    const times = this.decoded(block).timestamps();
+    for (let i = 0; i < times.length; i++) {
+      if (times[i]! >= ts) return block.first_seq + i;
     }
     // Unreachable for a sound file: the block's running max reached `ts` inside it.
     throw new SessionFileError(this.file, 'corrupt', `block at seq ${block.first_seq} has no message at ts ${ts}`);
@@ -136,7 +135,7 @@ export class SessionReader {
   get(seq: number): SequencedMessage | undefined {
     const at = this.blockAtOrBefore.get(seq) as StoredBlock | undefined;
     if (!at || at.last_seq < seq) return undefined;
-    return JSON.parse(this.linesOf(at)[seq - at.first_seq]!) as SequencedMessage;
+    return this.decoded(at).messages(seq - at.first_seq, seq - at.first_seq + 1)[0];
   }
 
   /**
@@ -153,7 +152,7 @@ export class SessionReader {
     const byKey = this.db.prepare(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE first_seq = ?`);
     for (const header of headers) {
       const block = byKey.get(header.first_seq) as StoredBlock;
-      const lines = this.linesOf(block, false);
+      const lines = this.decoded(block, false).lines();
       const start = Math.max(0, fromSeq - block.first_seq);
       const end = Math.min(lines.length, toSeq - block.first_seq + 1);
       yield start === 0 && end === lines.length ? lines : lines.slice(start, end);
@@ -167,14 +166,29 @@ export class SessionReader {
 
   /** Parsed messages of the range, one at a time. */
   *messages(range: SeqRange = {}): Generator<SequencedMessage> {
-    for (const chunk of this.lineChunks(range)) {
-      for (const line of chunk) yield JSON.parse(line) as SequencedMessage;
+    let seq = this.seekBySeq(this.bounds(range).fromSeq);
+    const toSeq = this.bounds(range).toSeq;
+    while (seq !== null && seq <= toSeq) {
+      const chunk = this.readMessages(seq, Math.min(4096, toSeq - seq + 1));
+      if (chunk.length === 0) return;
+      yield* chunk;
+      seq = this.seekBySeq(chunk[chunk.length - 1]!.seq + 1);
     }
   }
 
   /** Up to `maxCount` messages from the first recorded seq at or after `fromSeq` (for a replay driver). */
   readMessages(fromSeq: number, maxCount: number): SequencedMessage[] {
-    return this.readLines(fromSeq, maxCount).map((line) => JSON.parse(line) as SequencedMessage);
+    const out: SequencedMessage[] = [];
+    let seq = this.seekBySeq(fromSeq);
+    while (seq !== null && out.length < maxCount) {
+      const block = this.blockAtOrBefore.get(seq) as StoredBlock;
+      const start = seq - block.first_seq;
+      const take = Math.min(block.count - start, maxCount - out.length);
+      const messages = this.decoded(block).messages(start, start + take);
+      for (const message of messages) out.push(message);
+      seq = this.seekBySeq(block.last_seq + 1);
+    }
+    return out;
   }
 
   /** Up to `maxCount` canonical lines from the first recorded seq at or after `fromSeq`. */
@@ -183,7 +197,7 @@ export class SessionReader {
     let seq = this.seekBySeq(fromSeq);
     while (seq !== null && out.length < maxCount) {
       const block = this.blockAtOrBefore.get(seq) as StoredBlock;
-      const lines = this.linesOf(block);
+      const lines = this.decoded(block).lines();
       const start = seq - block.first_seq;
       const take = Math.min(lines.length - start, maxCount - out.length);
       for (let i = start; i < start + take; i++) out.push(lines[i]!);
@@ -236,8 +250,7 @@ export class SessionReader {
       previous = header;
       let lines: string[];
       try {
-        const block = byKey.get(header.first_seq) as StoredBlock;
-        lines = splitBlock(this.file, block, decodeBlockText(this.file, block));
+        lines = DecodedBlock.of(this.file, byKey.get(header.first_seq) as StoredBlock).lines();
       } catch (error) {
         note((error as Error).message.replace(`${this.file}: `, ''));
         continue;
@@ -293,16 +306,16 @@ export class SessionReader {
     };
   }
 
-  /** Decoded lines of a block, through a small cache (seeks and steps tend to hit the same blocks). */
-  private linesOf(block: StoredBlock, useCache = true): string[] {
+  /** A block decompressed, through a small cache (seeks and steps tend to hit the same blocks). */
+  private decoded(block: StoredBlock, useCache = true): DecodedBlock {
     const cached = this.cache.get(block.first_seq);
-    if (cached && cached.length === block.count) return cached;
-    const lines = splitBlock(this.file, block, decodeBlockText(this.file, block));
+    if (cached && cached.count === block.count) return cached;
+    const decoded = DecodedBlock.of(this.file, block);
     if (useCache) {
       if (this.cache.size >= CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value as number);
-      this.cache.set(block.first_seq, lines);
+      this.cache.set(block.first_seq, decoded);
     }
-    return lines;
+    return decoded;
   }
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequencedMessage } from '../../shared/protocol';
-import { SessionJournal, type EncodedBatch } from '../../main/store/journal';
+import { SessionJournal, encodeBatch } from '../../main/store/journal';
 import { SessionReader } from '../../main/store/sessionReader';
 import { syntheticMessages } from '../fixtures/syntheticSession';
 
@@ -29,20 +29,17 @@ describe('SessionJournal with 1M messages', () => {
     const prefix = /^\{"seq":\d+,"ts":\d+,/;
     const tails = syntheticMessages({ seed: 2026, count: DISTINCT }).map((m) => JSON.stringify(m).replace(prefix, ''));
     const lineFor = (seq: number) => `{"seq":${seq},"ts":${tsFor(seq)},${tails[seq % DISTINCT]}`;
+    const bodies = tails.map((tail) => JSON.parse(`{${tail}`) as Record<string, unknown>);
     const started = performance.now();
     for (let seq = 1; seq <= COUNT;) {
-      // The worker-thread path: lines serialized by the producer, handed over as one batch.
-      const lines: string[] = [];
-      const seqs = new Float64Array(BATCH);
-      const ts = new Float64Array(BATCH);
+      // The feed thread's path: decoded messages, encoded as binary records in batches.
+      const batch: SequencedMessage[] = [];
       for (let i = 0; i < BATCH; i++, seq++) {
-        seqs[i] = seq;
-        ts[i] = tsFor(seq);
-        lines.push(lineFor(seq));
-        if (seq % 9973 === 0) samples.set(seq, JSON.parse(lines[i]!) as SequencedMessage);
+        const message = { seq, ts: tsFor(seq), ...bodies[seq % DISTINCT] } as unknown as SequencedMessage;
+        batch.push(message);
+        if (seq % 9973 === 0) samples.set(seq, structuredClone(message));
       }
-      const batch: EncodedBatch = { text: lines.join('\n'), seqs, ts, events: [] };
-      journal.appendEncoded(batch);
+      journal.appendEncoded(encodeBatch(batch));
     }
     const health = journal.close();
     const recordMs = performance.now() - started;
@@ -85,7 +82,7 @@ describe('SessionJournal with 1M messages', () => {
       expect(differing).toBe(0);
       for (const [seq, message] of samples) expect(reader.get(seq)).toEqual(message);
       console.log(
-        `1M messages: record ${Math.round(COUNT / (recordMs / 1000))} msg/s (line building included), ` +
+        `1M messages: record ${Math.round(COUNT / (recordMs / 1000))} msg/s (message building included), ` +
           `${bytesPerMessage.toFixed(1)} bytes/msg, open ${openMs.toFixed(1)} ms, worst seek ${seekMs.toFixed(1)} ms, ` +
           `read and compare ${Math.round(COUNT / (readMs / 1000))} lines/s`,
       );

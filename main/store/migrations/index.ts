@@ -5,20 +5,29 @@ import type { Database as Db } from 'better-sqlite3';
 import { SESSION_APPLICATION_ID } from '../sessionFormat';
 import { createSchemaV1 } from './v1';
 import { migrateV1ToV2 } from './v2';
+import { migrateV2ToV3 } from './v3';
 
 export interface SessionMigration {
   version: number;
   name: string;
   up(db: Db): void;
+  /** This build reads a file at version - 1 as it is (the step adds nothing a reader needs): no in-memory copy. */
+  readsInPlace?: boolean;
 }
 
 export const SESSION_MIGRATIONS: readonly SessionMigration[] = [
   { version: 1, name: 'one row per message', up: createSchemaV1 },
   { version: 2, name: 'compressed blocks, catalog, feed events', up: migrateV1ToV2 },
+  { version: 3, name: 'binary record blocks (codec 2)', up: migrateV2ToV3, readsInPlace: true },
 ];
 
 /** The schema version this build writes. */
 export const SESSION_SCHEMA_VERSION = SESSION_MIGRATIONS[SESSION_MIGRATIONS.length - 1]!.version;
+
+/** True when a file at `version` can be read by this build without migrating it first. */
+export function readableInPlace(version: number): boolean {
+  return SESSION_MIGRATIONS.every((migration) => migration.version <= version || migration.readsInPlace === true);
+}
 
 export function schemaVersionOf(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
