@@ -27,7 +27,6 @@ import { journalHistory, rebuildRules, type RulesReloadResult } from './rulesRel
 /** Risk degrees are sampled this often for the account tools' sparkline, ms. */
 export const RISK_SAMPLE_INTERVAL_MS = 1_000;
 
-/** A FeedClient that remembers the text of the frame being handled, so the recorder can store it as received. */
 export class CoreRuntime {
   readonly engine: EngineState;
   /** The live source; null when another source (replay) drives `applyBatch`. */

@@ -27,10 +27,7 @@ import {
   META_KEYS,
   SessionFileError,
   appVersion as currentAppVersion,
-  catalogKindOfLine,
   encodeRecordBlock,
-  integerFieldOfLine,
-  splitFrame,
   sqliteCode,
   type BlockItem,
   type SessionGap,
@@ -103,40 +100,87 @@ export interface JournalOptions {
 /** Messages encoded for `appendEncoded`: binary records and their seqs, ts and catalog entries (transferable). */
 export type EncodedBatch = RecordBatch;
 
-/** One writer per thread: its buffer is reused from batch to batch (each batch gets its own copy). */
-let batchWriter: RecordWriter | null = null;
+/**
+ * Collects messages into one EncodedBatch, across calls (a journal thread is best fed a few large posts rather
+ * than one per frame: each postMessage has a fixed cost). Its buffers are reused; `take` hands out copies.
+ */
+export class EncodedBatchBuilder {
+  private readonly writer = new RecordWriter();
+  private ends = new Uint32Array(1024);
+  private seqs = new Float64Array(1024);
+  private ts = new Float64Array(1024);
+  private catalog: EncodedBatch['catalog'] = [];
+  private events: EncodedBatch['events'] = [];
+  private count = 0;
+
+  /** Sequenced messages added and not yet taken. */
+  get size(): number {
+    return this.count;
+  }
+
+  get empty(): boolean {
+    return this.count === 0 && this.events.length === 0;
+  }
+
+  /** Adds the messages (`eventsOnly`: only the unsequenced ones worth keeping, e.g. while dropping for backlog). */
+  add(messages: readonly ServerMessage[], eventsOnly = false): void {
+    for (const message of messages) {
+      if (!isSequenced(message)) {
+        if (message.type !== 'heartbeat') {
+          this.events.push({ line: JSON.stringify(message), type: message.type, ts: message.ts });
+        }
+        continue;
+      }
+      if (eventsOnly) continue;
+      if (this.count === this.ends.length) this.grow();
+      const index = this.count++;
+      if (message.type === 'instrument') this.catalog.push({ index, kind: 'instrument', id: message.instrumentId });
+      else if (message.type === 'account') this.catalog.push({ index, kind: 'account', id: message.accountId });
+      this.writer.write(message);
+      this.ends[index] = this.writer.length;
+      this.seqs[index] = message.seq;
+      this.ts[index] = message.ts;
+    }
+  }
+
+  /** Everything added since the last take, as one batch; starts over. */
+  take(): EncodedBatch {
+    const batch: EncodedBatch = {
+      records: this.writer.take(),
+      ends: this.ends.slice(0, this.count),
+      seqs: this.seqs.slice(0, this.count),
+      ts: this.ts.slice(0, this.count),
+      catalog: this.catalog,
+      events: this.events,
+    };
+    this.count = 0;
+    this.catalog = [];
+    this.events = [];
+    return batch;
+  }
+
+  private grow(): void {
+    const size = this.ends.length * 2;
+    const ends = new Uint32Array(size);
+    ends.set(this.ends);
+    const seqs = new Float64Array(size);
+    seqs.set(this.seqs);
+    const ts = new Float64Array(size);
+    ts.set(this.ts);
+    this.ends = ends;
+    this.seqs = seqs;
+    this.ts = ts;
+  }
+}
+
+/** One builder per thread for encodeBatch. */
+let batchBuilder: EncodedBatchBuilder | null = null;
 
 /** Encodes messages as records for `appendEncoded` (run it on the thread that decoded them: no JSON is made). */
 export function encodeBatch(messages: readonly ServerMessage[]): EncodedBatch {
-  const writer = (batchWriter ??= new RecordWriter());
-  const ends = new Uint32Array(messages.length);
-  const seqs = new Float64Array(messages.length);
-  const ts = new Float64Array(messages.length);
-  const catalog: EncodedBatch['catalog'] = [];
-  const events: EncodedBatch['events'] = [];
-  let count = 0;
-  for (const message of messages) {
-    if (isSequenced(message)) {
-      if (message.type === 'instrument') catalog.push({ index: count, kind: 'instrument', id: message.instrumentId });
-      else if (message.type === 'account') catalog.push({ index: count, kind: 'account', id: message.accountId });
-      writer.write(message);
-      ends[count] = writer.length;
-      seqs[count] = message.seq;
-      ts[count] = message.ts;
-      count++;
-    } else if (message.type !== 'heartbeat') {
-      events.push({ line: JSON.stringify(message), type: message.type, ts: message.ts });
-    }
-  }
-  const whole = count === messages.length;
-  return {
-    records: writer.take(),
-    ends: whole ? ends : ends.slice(0, count),
-    seqs: whole ? seqs : seqs.slice(0, count),
-    ts: whole ? ts : ts.slice(0, count),
-    catalog,
-    events,
-  };
+  const builder = (batchBuilder ??= new EncodedBatchBuilder());
+  builder.add(messages);
+  return builder.take();
 }
 
 /** Messages of consecutive seqs not yet in a closed block. `committed` lines are already in the file. */
@@ -246,57 +290,28 @@ export class SessionJournal {
 
   /**
    * Records the messages of a raw feed frame whose seq lies in [fromSeq, toSeq] (what the feed client delivered
-   * from it), skipping elements at `rejectedIndices` (the decoder's rejects). Each message is stored as the bytes it
-   * arrived in, so nothing is serialized again; an element with whitespace between tokens is stored re-serialized
-   * (canonical), as is everything else when the frame cannot be split. The cheap path for a journal in its own
-   * thread: the feed thread only posts the frame text.
+   * from it), skipping elements at `rejectedIndices` (the decoder's rejects). The frame is parsed here, in the
+   * journal's thread, and encoded as records: the feed thread only posts the text, so recording costs the live path
+   * next to nothing.
    */
   appendFrameText(text: string, fromSeq: number, toSeq: number, rejectedIndices: readonly number[] = []): void {
     if (this.state === 'closed') return;
-    const elements = splitFrame(text);
-    if (!elements) {
-      this.appendParsedFrame(text, fromSeq, toSeq, rejectedIndices);
-      return;
-    }
-    const rejected = rejectedIndices.length > 0 ? new Set(rejectedIndices) : null;
-    for (let i = 0; i < elements.length; i++) {
-      if (rejected?.has(i)) continue;
-      const element = elements[i]!;
-      let line = element.text;
-      let seq: number;
-      let ts: number;
-      if (element.tidy) {
-        seq = integerFieldOfLine(line, 'seq');
-        if (!(seq >= fromSeq && seq <= toSeq)) continue; // unsequenced, or not delivered from this frame
-        ts = integerFieldOfLine(line, 'ts');
-      } else {
-        const message = JSON.parse(line) as { seq?: unknown; ts?: unknown };
-        if (typeof message.seq !== 'number' || message.seq < fromSeq || message.seq > toSeq) continue;
-        seq = message.seq;
-        ts = message.ts as number;
-        line = JSON.stringify(message);
-      }
-      this.acceptLine(line, seq, ts);
-    }
-    this.afterAppend();
-  }
-
-  /** Fallback of appendFrameText for text the splitter does not take: parse, filter, serialize. */
-  private appendParsedFrame(text: string, fromSeq: number, toSeq: number, rejectedIndices: readonly number[]): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       return; // the decoder rejected this frame as a whole: nothing of it was delivered
     }
-    const items = Array.isArray(parsed) ? parsed : [parsed];
+    const items: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+    const rejected = rejectedIndices.length > 0 ? new Set(rejectedIndices) : null;
     const messages: ServerMessage[] = [];
-    items.forEach((item: unknown, index) => {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
       const seq = (item as { seq?: unknown } | null)?.seq;
-      if (!rejectedIndices.includes(index) && typeof seq === 'number' && seq >= fromSeq && seq <= toSeq) {
+      if (typeof seq === 'number' && seq >= fromSeq && seq <= toSeq && !rejected?.has(index)) {
         messages.push(item as ServerMessage);
       }
-    });
+    }
     this.append(messages);
   }
 
@@ -397,17 +412,6 @@ export class SessionJournal {
   }
 
   // --- accepting -------------------------------------------------------------------------------------------------
-
-  /** accept() for a canonical JSON line (the frame-text path): its catalog entry is read from the line. */
-  private acceptLine(line: string, seq: number, ts: number): void {
-    const kind = catalogKindOfLine(line);
-    let id: string | undefined;
-    if (kind) {
-      const parsed = JSON.parse(line) as { instrumentId?: string; accountId?: string; type?: string };
-      id = parsed.type === kind ? (kind === 'instrument' ? parsed.instrumentId : parsed.accountId) : undefined;
-    }
-    this.accept(line, seq, ts, id ? kind : undefined, id);
-  }
 
   private accept(
     item: BlockItem,

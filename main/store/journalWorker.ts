@@ -1,14 +1,14 @@
-// JournalWorker: the SessionJournal in its own worker thread. The caller's thread only serializes each frame's
-// messages (encodeBatch: canonical JSON joined into one string) and posts it; compression, SQLite and fsync happen
-// in the worker. Problems and recoveries come back as callbacks, health as a periodically refreshed snapshot.
+// JournalWorker: the SessionJournal in its own worker thread. The caller's thread only encodes each frame's
+// messages as binary records (EncodedBatchBuilder; no JSON is made) and posts them, several frames a post, at the
+// latest when the caller's current event-loop turn ends; compression, SQLite and fsync happen in the worker. Problems and recoveries come back as callbacks, health as a periodically refreshed snapshot.
 // If the worker falls behind by more than `maxBacklogMessages`, further messages are dropped here, counted and
 // recorded as a `not_recorded` gap: the live view must never wait for, or run out of memory because of, the disk.
 import { Worker } from 'node:worker_threads';
 import { isSequenced, type ServerMessage } from '../../shared/protocol';
-import { transferablesOf } from './recordCodec';
 import { startWorker } from '../util/workers';
+import { transferablesOf } from './recordCodec';
 import {
-  encodeBatch,
+  EncodedBatchBuilder,
   type EncodedBatch,
   type JournalHealth,
   type JournalOptions,
@@ -47,6 +47,9 @@ export interface JournalWorkerStartOptions extends JournalWorkerOptions {
   workerFile?: string;
 }
 
+/** Messages collected before they are posted even within one event-loop turn (a replay or a burst of frames). */
+const POST_EVERY_MESSAGES = 4096;
+
 function startJournalThread(data: JournalWorkerData, workerFile?: string): Worker {
   if (workerFile) return new Worker(workerFile, { workerData: data });
   return startWorker('journal', { ...data });
@@ -64,6 +67,9 @@ export class JournalWorker {
   private nextFlushId = 1;
   private readonly flushWaiters = new Map<number, (health: JournalHealth) => void>();
   private closing: Promise<JournalHealth> | null = null;
+  /** Messages encoded and not yet posted, and the scheduled post of them. */
+  private readonly unposted = new EncodedBatchBuilder();
+  private postScheduled = false;
   private exited = false;
   private failure: string | null = null;
 
@@ -98,22 +104,32 @@ export class JournalWorker {
   }
 
   /**
-   * Encodes the messages as binary records on this thread (the one that decoded them) and hands the bytes over
-   * (transferred, not copied). Never blocks, never throws for the disk.
+   * Encodes the messages as binary records on this thread (the one that decoded them) and hands them over with the
+   * next post. Never blocks, never throws for the disk.
    */
   append(messages: readonly ServerMessage[]): void {
     if (this.closing || this.exited || messages.length === 0) return;
-    let batch = encodeBatch(messages);
-    const count = batch.seqs.length;
-    if (count > 0 && this.backlog + count > this.maxBacklog) {
-      this.drop(batch.seqs[0]!, batch.seqs[count - 1]!, count);
-      if (batch.events.length === 0) return;
-      batch = encodeBatch(messages.filter((message) => !isSequenced(message)));
+    let first: number | null = null;
+    let last = 0;
+    let count = 0;
+    for (const message of messages) {
+      if (!isSequenced(message)) continue;
+      first ??= message.seq;
+      last = message.seq;
+      count++;
+    }
+    if (first !== null && this.backlog + this.unposted.size + count > this.maxBacklog) {
+      this.drop(first, last, count);
+      this.unposted.add(messages, true); // hello and error are still kept
     } else {
       this.endDropping();
+      this.unposted.add(messages);
     }
-    this.backlog += batch.seqs.length;
-    this.post({ type: 'append', batch }, transferablesOf(batch));
+    if (this.unposted.size >= POST_EVERY_MESSAGES) this.postUnposted();
+    else if (!this.postScheduled && !this.unposted.empty) {
+      this.postScheduled = true;
+      setImmediate(() => this.postUnposted());
+    }
   }
 
   /**
@@ -170,7 +186,7 @@ export class JournalWorker {
       unrecorded.firstSeq = Math.min(unrecorded.firstSeq ?? Infinity, this.dropped.firstSeq!);
       unrecorded.lastSeq = Math.max(unrecorded.lastSeq ?? 0, this.dropped.lastSeq!);
     }
-    return { ...base, pendingMessages: base.pendingMessages + this.backlog, unrecorded };
+    return { ...base, pendingMessages: base.pendingMessages + this.backlog + this.unposted.size, unrecorded };
   }
 
   /** Flushes, closes the file and ends the thread. */
@@ -186,12 +202,23 @@ export class JournalWorker {
     return this.closing;
   }
 
-  private post(request: JournalWorkerRequest, transfer: ArrayBuffer[] = []): void {
+  /** Posts `request` after whatever append() collected (the worker sees everything in call order). */
+  private post(request: JournalWorkerRequest): void {
+    if (request.type !== 'append') this.postUnposted();
     try {
-      this.worker.postMessage(request, transfer);
+      // A batch's buffers are moved, not copied (hundreds of KB a post in a burst).
+      this.worker.postMessage(request, request.type === 'append' ? transferablesOf(request.batch) : []);
     } catch {
       // the worker is gone; its exit handler reports it
     }
+  }
+
+  private postUnposted(): void {
+    this.postScheduled = false;
+    if (this.unposted.empty) return;
+    const batch = this.unposted.take();
+    this.backlog += batch.seqs.length;
+    this.post({ type: 'append', batch });
   }
 
   private drop(fromSeq: number, toSeq: number, count: number): void {

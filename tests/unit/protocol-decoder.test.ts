@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, MAX_FRAME_CHARS, validateMessage, isRejection } from '../../shared/protocol';
 import type { ServerMessage } from '../../shared/protocol';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { QuoteSchema } from '../../shared/protocol/schema';
 
 // One valid example of every fw-feed/1 server message (PROTOCOL.md's own example lines plus the rest).
 const valid: Record<string, ServerMessage> = {
@@ -207,5 +209,36 @@ describe('validateMessage and encodeFrame', () => {
     expect(encodeFrame([valid.end!])).toBe(JSON.stringify(valid.end));
     const batch = [valid.quote!, valid.trade!];
     expect(decodeFrame(encodeFrame(batch)).messages).toEqual(batch);
+  });
+});
+
+describe('the written-out quote check', () => {
+  it('accepts exactly what the compiled QuoteSchema accepts', () => {
+    const schemaCheck = TypeCompiler.Compile(QuoteSchema);
+    const base = valid.quote! as unknown as Record<string, unknown>;
+    const bad: unknown[] = ['', 'x'.repeat(65), 1.5, -1, 0, null, '1', [], {}, Number.NaN, Infinity, true];
+    const variants: Record<string, unknown>[] = [base];
+    for (const key of ['seq', 'ts', 'instrumentId', 'last', 'volume', 'openInterest', 'bids', 'asks']) {
+      for (const value of bad) variants.push({ ...base, [key]: value });
+      variants.push(Object.fromEntries(Object.entries(base).filter(([k]) => k !== key)));
+    }
+    const level = (price: unknown, qty: unknown) => ({ ...base, bids: [[price, qty]] });
+    variants.push(
+      level(1, 0),
+      level(-5.5, 3),
+      level(1, -1),
+      level(1, 1.5),
+      level('1', 1),
+      level(Infinity, 1),
+      { ...base, asks: [[1, 2, 3]] },
+      { ...base, asks: [[1]] },
+      { ...base, asks: [{ 0: 1, 1: 2 }] },
+      { ...base, bids: Array.from({ length: 20 }, () => [1, 1]) },
+      { ...base, bids: Array.from({ length: 21 }, () => [1, 1]) },
+      { ...base, extra: 'forward compatible' },
+    );
+    for (const variant of variants) {
+      expect(isRejection(validateMessage(variant)), JSON.stringify(variant)).toBe(!schemaCheck.Check(variant));
+    }
   });
 });
