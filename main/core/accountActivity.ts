@@ -4,7 +4,7 @@
 // self-trades). A client is the account's actual-control group when it has one, else the account.
 // Feed it with `apply(m)` BEFORE the engine state applies the message: a cancel names only its order, and the
 // state forgets the order as it applies the cancel.
-import type { ServerMessage } from '../../shared/protocol';
+import type { ServerMessage, TradeMessage } from '../../shared/protocol';
 import { resolveRuleParams, type RulesConfig } from '../../shared/rules/config';
 import {
   TRADES_KEPT,
@@ -33,6 +33,19 @@ interface TradeRing {
   /** Next slot to overwrite once full. */
   head: number;
   total: number;
+}
+
+function tradeRow(m: TradeMessage, side: 'buy' | 'sell', selfTrade: boolean): AccountTradeRow {
+  return {
+    tradeId: m.tradeId,
+    instrumentId: m.instrumentId,
+    side,
+    price: m.price,
+    qty: m.qty,
+    selfTrade,
+    ts: m.ts,
+    seq: m.seq,
+  };
 }
 
 export class AccountActivity {
@@ -75,10 +88,8 @@ export class AccountActivity {
         if (buyer === null && seller === null) return; // between other participants: nothing of a client
         const self = buyer !== null && seller !== null && this.subjectKey(buyer) === this.subjectKey(seller);
         if (self) this.pair(this.subjectKey(buyer), m.instrumentId).selfTrades++;
-        const base = { tradeId: m.tradeId, instrumentId: m.instrumentId, price: m.price, qty: m.qty, ts: m.ts };
-        if (buyer !== null) this.addTrade(buyer, { ...base, side: 'buy', selfTrade: self, seq: m.seq });
-        if (seller !== null && seller !== buyer)
-          this.addTrade(seller, { ...base, side: 'sell', selfTrade: self, seq: m.seq });
+        if (buyer !== null) this.addTrade(buyer, tradeRow(m, 'buy', self));
+        if (seller !== null && seller !== buyer) this.addTrade(seller, tradeRow(m, 'sell', self));
         return;
       }
       default:

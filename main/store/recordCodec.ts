@@ -20,7 +20,7 @@
 // length and its bytes (ASCII only: an id with other characters makes the message a JSON record), a nullable string
 // stores length + 1 (0 = null); sides and offsets are one byte; a price is a tagged number (see `writeNumber`)
 // that reads back as the identical double. A book side is a varint level count and (price, qty) per level.
-import type { SequencedMessage } from '../../shared/protocol';
+import type { SequencedMessage, TradeMessage } from '../../shared/protocol';
 
 export const RECORD_JSON = 0;
 export const RECORD_QUOTE = 1;
@@ -414,26 +414,7 @@ export class RecordReader {
     const buyAccountId = this.nullableString();
     const sellAccountId = this.nullableString();
     const flags = this.byte();
-    const aggressor = flags & 1 ? 'sell' : 'buy';
-    if (flags & 2) {
-      const commission = this.number();
-      return {
-        seq,
-        ts,
-        type: 'trade',
-        tradeId,
-        instrumentId,
-        price,
-        qty,
-        buyOrderId,
-        sellOrderId,
-        buyAccountId,
-        sellAccountId,
-        aggressor,
-        commission,
-      };
-    }
-    return {
+    const trade: TradeMessage = {
       seq,
       ts,
       type: 'trade',
@@ -445,8 +426,10 @@ export class RecordReader {
       sellOrderId,
       buyAccountId,
       sellAccountId,
-      aggressor,
+      aggressor: flags & 1 ? 'sell' : 'buy',
     };
+    if (flags & 2) trade.commission = this.number(); // the last key, as in the template
+    return trade;
   }
 
   private orderNew(): SequencedMessage {
