@@ -14,6 +14,7 @@ import {
   type TopicUpdate,
 } from '../../shared/api/contract';
 import type { BridgeReply, BridgeRequest } from '../../shared/api/wire';
+import { wireUpdate } from './topicHub';
 
 export interface CallerContext {
   transport: 'electron' | 'host' | 'test';
@@ -181,7 +182,8 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
     subscriptions.get(topic)?.();
     subscriptions.set(
       topic,
-      dispatcher.subscribe(topic, (update) => safeSend({ kind: 'topic', update })),
+      // Both transports send the same form: deltas of held rows as patches (TopicUpdate.patches).
+      dispatcher.subscribe(topic, (update) => safeSend({ kind: 'topic', update: wireUpdate(update) })),
     );
   };
   const stopAll = () => {

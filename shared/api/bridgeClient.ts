@@ -1,7 +1,16 @@
 // The client half of the API bridge: turns any message pipe (a WebSocket in the host's pages, a MessagePort in
 // Electron's preload) into a FloorwatchApi. Pure TypeScript so both transports share it.
-import type { ApiArgs, ApiErrorShape, ApiMethod, ApiResult, FloorwatchApi, TopicName, TopicUpdate } from './contract';
-import type { BridgeReply, BridgeRequest } from './wire';
+import {
+  rowKey,
+  type ApiArgs,
+  type ApiErrorShape,
+  type ApiMethod,
+  type ApiResult,
+  type FloorwatchApi,
+  type TopicName,
+  type TopicUpdate,
+} from './contract';
+import { PATCH_KEY_FIELDS, type BridgeReply, type BridgeRequest, type WireTopicUpdate } from './wire';
 
 export class ApiError extends Error {
   constructor(
@@ -24,14 +33,62 @@ export interface BridgeClient extends FloorwatchApi {
   failPending(message: string): void;
   /** Re-sends subscriptions after the pipe was re-established. */
   resubscribe(): void;
+  /** Patches that arrived for a row this client did not hold (skipped: a patch is not a whole row); should stay 0. */
+  readonly orphanPatches: number;
 }
 
 type Listener = (update: TopicUpdate) => void;
+type Fields = Record<string, unknown>;
+
+/**
+ * Turns the wire form of a topic's updates back into whole rows: holds the topic's rows by key (references only; a
+ * snapshot replaces them) and merges each patch into the row held under its key, as a new object.
+ */
+class PatchedTopic {
+  private rows = new Map<string, unknown>();
+  orphans = 0;
+
+  constructor(private readonly topic: TopicName) {}
+
+  apply(update: WireTopicUpdate): TopicUpdate {
+    const { topic } = this;
+    if (update.snapshot) this.rows = new Map();
+    const rows = this.rows;
+    for (const row of update.rows) rows.set(rowKey(topic, row), row);
+    const patches = update.patches;
+    let whole: unknown[] = update.rows;
+    if (patches && patches.length > 0) {
+      whole = update.rows.slice();
+      for (const patch of patches) {
+        const key = rowKey(topic, patch);
+        const held = rows.get(key);
+        if (held === undefined) {
+          if (this.orphans++ === 0) console.warn(`[floorwatch] ${topic}: a patch for ${key}, a row not held; skipped`);
+          continue;
+        }
+        const row = { ...(held as Fields), ...(patch as Fields) };
+        rows.set(key, row);
+        whole.push(row);
+      }
+    }
+    for (const key of update.removed) rows.delete(key);
+    return {
+      topic,
+      snapshot: update.snapshot,
+      rows: whole,
+      removed: update.removed,
+      at: update.at,
+      sourceTs: update.sourceTs,
+    } as TopicUpdate;
+  }
+}
 
 export function createBridgeClient(pipe: BridgePipe): BridgeClient {
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const listeners = new Map<TopicName, Set<Listener>>();
+  const patched = new Map<TopicName, PatchedTopic>();
+  let orphansOfDropped = 0;
 
   pipe.onReply((reply) => {
     if (reply.kind === 'result') {
@@ -42,9 +99,16 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
       else waiter.reject(new ApiError(reply.error.code, reply.error.message));
       return;
     }
-    const set = listeners.get(reply.update.topic);
+    const topic = reply.update.topic;
+    const set = listeners.get(topic);
     if (!set) return;
-    for (const listener of set) listener(reply.update);
+    let update: TopicUpdate = reply.update;
+    if (topic in PATCH_KEY_FIELDS) {
+      let rows = patched.get(topic);
+      if (!rows) patched.set(topic, (rows = new PatchedTopic(topic)));
+      update = rows.apply(reply.update);
+    }
+    for (const listener of set) listener(update);
   });
 
   return {
@@ -75,6 +139,8 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
         current.delete(listener as Listener);
         if (current.size === 0) {
           listeners.delete(topic);
+          orphansOfDropped += patched.get(topic)?.orphans ?? 0;
+          patched.delete(topic);
           pipe.send({ kind: 'unsubscribe', topic });
         }
       };
@@ -87,6 +153,11 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
     },
     resubscribe() {
       for (const topic of listeners.keys()) pipe.send({ kind: 'subscribe', topic });
+    },
+    get orphanPatches() {
+      let count = orphansOfDropped;
+      for (const rows of patched.values()) count += rows.orphans;
+      return count;
     },
   };
 }

@@ -1,5 +1,27 @@
 // Messages of the API bridge, shared by the host's WebSocket and Electron's per-window MessagePort.
-import type { ApiErrorShape, TopicName, TopicUpdate } from './contract';
+import type { ApiErrorShape, TopicName, TopicRows, TopicUpdate } from './contract';
+
+/**
+ * Row topics whose bridge deltas may carry `patches`, and the field that holds a row's key (what `rowKey` reads).
+ * At 50k position updates/s a whole row is ~4× its changed fields: the host's JSON, the window's parse and the
+ * transport in between all scale with it.
+ */
+export const PATCH_KEY_FIELDS = {
+  market: 'instrumentId',
+  positions: 'key',
+  accounts: 'accountId',
+  alerts: 'id',
+} as const satisfies Partial<{ [T in TopicName]: keyof TopicRows[T] }>;
+
+/**
+ * A TopicUpdate as it crosses a bridge (both transports). A delta of a PATCH_KEY_FIELDS topic may send rows the
+ * window already holds as `patches`: the row's key field plus only the fields that changed since that row last went
+ * out. The client half (bridgeClient.ts) merges each into the row it holds under that key (`rowKey` works on a patch),
+ * after `rows` and before `removed`, so FloorwatchApi subscribers still get whole rows.
+ */
+export interface WireTopicUpdate<T extends TopicName = TopicName> extends TopicUpdate<T> {
+  patches?: Partial<TopicRows[T]>[];
+}
 
 export type BridgeRequest =
   | { kind: 'call'; id: number; method: string; args: unknown }
@@ -9,4 +31,4 @@ export type BridgeRequest =
 export type BridgeReply =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: ApiErrorShape }
-  | { kind: 'topic'; update: TopicUpdate };
+  | { kind: 'topic'; update: WireTopicUpdate };

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { TopicUpdate } from '../../shared/api/contract';
-import type { BridgeReply, BridgeRequest } from '../../shared/api/wire';
+import type { BridgeReply, BridgeRequest, WireTopicUpdate } from '../../shared/api/wire';
 import type { MarketRow } from '../../shared/domain/types';
 import type { CoreHandle } from '../../main/api/backend';
 import { TopicHub } from '../../main/api/topicHub';
@@ -299,7 +299,11 @@ describe('headless host', () => {
       });
       const delta = await bridge.topic('market');
       expect(delta).toMatchObject({ snapshot: false, removed: ['cu2606'], sourceTs: 42 });
-      expect(delta.rows[0]?.last).toBe(3512);
+      // A row the window holds goes as its key and the fields that changed (TopicUpdate.patches).
+      expect(delta.rows).toEqual([]);
+      expect((delta as WireTopicUpdate<'market'>).patches).toEqual([
+        { instrumentId: 'rb2605', last: 3512, change: 12, changePct: (12 / 3500) * 100, bid: 3511, ask: 3512 },
+      ]);
 
       const bad = await bridge.call(2, 'window.open', { kind: 'nope' });
       expect(bad).toMatchObject({ ok: false, error: { code: 'bad_arguments' } });
