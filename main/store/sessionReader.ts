@@ -29,6 +29,9 @@ export interface VerifyReport {
   problems: string[];
 }
 
+/** What identifies a block and its extent (a header row without the data). */
+type BlockKey = Pick<StoredBlock, 'first_seq' | 'last_seq' | 'count'>;
+
 interface BlockHeader {
   first_seq: number;
   last_seq: number;
@@ -39,6 +42,7 @@ interface BlockHeader {
 }
 
 const BLOCK_COLUMNS = 'first_seq, last_seq, count, first_ts, last_ts, max_ts, raw_bytes, crc32, codec, data';
+const HEADER_COLUMNS = 'first_seq, last_seq, count';
 const CACHE_BLOCKS = 4;
 
 export class SessionReader {
@@ -47,9 +51,11 @@ export class SessionReader {
   /** Schema version the file had on disk when it was older than this build's (migrated in memory), else null. */
   readonly migratedFrom: number | null;
   private readonly db: Db;
+  // Seeks read block headers only; a block's compressed data is read once when it is not in the cache.
   private readonly blockAtOrBefore: Statement;
   private readonly blockAfter: Statement;
   private readonly blockByTime: Statement;
+  private readonly blockByKey: Statement;
   private readonly countInRange: Statement;
   private readonly cache = new Map<number, DecodedBlock>();
   private closed = false;
@@ -60,12 +66,13 @@ export class SessionReader {
     this.migratedFrom = migratedFrom;
     this.currentMeta = this.readMeta();
     this.blockAtOrBefore = db.prepare(
-      `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`,
+      `SELECT ${HEADER_COLUMNS} FROM blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`,
     );
-    this.blockAfter = db.prepare(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE first_seq > ? ORDER BY first_seq LIMIT 1`);
+    this.blockAfter = db.prepare(`SELECT ${HEADER_COLUMNS} FROM blocks WHERE first_seq > ? ORDER BY first_seq LIMIT 1`);
     this.blockByTime = db.prepare(
-      `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE max_ts >= ? ORDER BY max_ts, first_seq LIMIT 1`,
+      `SELECT ${HEADER_COLUMNS} FROM blocks WHERE max_ts >= ? ORDER BY max_ts, first_seq LIMIT 1`,
     );
+    this.blockByKey = db.prepare(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE first_seq = ?`);
     this.countInRange = db.prepare(
       `SELECT coalesce(sum(min(last_seq, ?) - max(first_seq, ?) + 1), 0) AS n
        FROM blocks WHERE first_seq <= ? AND last_seq >= ?`,
@@ -113,15 +120,15 @@ export class SessionReader {
 
   /** First recorded seq at or after `seq` (skips recorded gaps), or null past the end. */
   seekBySeq(seq: number): number | null {
-    const at = this.blockAtOrBefore.get(seq) as StoredBlock | undefined;
+    const at = this.blockAtOrBefore.get(seq) as BlockKey | undefined;
     if (at && at.last_seq >= seq) return Math.max(seq, at.first_seq);
-    const next = this.blockAfter.get(seq) as StoredBlock | undefined;
+    const next = this.blockAfter.get(seq) as BlockKey | undefined;
     return next ? next.first_seq : null;
   }
 
   /** First seq whose ts is at or after `ts` (epoch ms), or null when every message is earlier. */
   seekByTime(ts: number): number | null {
-    const block = this.blockByTime.get(ts) as StoredBlock | undefined;
+    const block = this.blockByTime.get(ts) as BlockKey | undefined;
     if (!block) return null;
     const times = this.decoded(block).timestamps();
     for (let i = 0; i < times.length; i++) {
@@ -133,7 +140,7 @@ export class SessionReader {
 
   /** The message with this seq, or undefined when it is not recorded. */
   get(seq: number): SequencedMessage | undefined {
-    const at = this.blockAtOrBefore.get(seq) as StoredBlock | undefined;
+    const at = this.blockAtOrBefore.get(seq) as BlockKey | undefined;
     if (!at || at.last_seq < seq) return undefined;
     return this.decoded(at).messages(seq - at.first_seq, seq - at.first_seq + 1)[0];
   }
@@ -149,9 +156,8 @@ export class SessionReader {
     const headers = this.db
       .prepare('SELECT first_seq, last_seq FROM blocks WHERE first_seq <= ? AND last_seq >= ? ORDER BY first_seq')
       .all(toSeq, fromSeq) as { first_seq: number; last_seq: number }[];
-    const byKey = this.db.prepare(`SELECT ${BLOCK_COLUMNS} FROM blocks WHERE first_seq = ?`);
     for (const header of headers) {
-      const block = byKey.get(header.first_seq) as StoredBlock;
+      const block = this.blockByKey.get(header.first_seq) as StoredBlock;
       const lines = this.decoded(block, false).lines();
       const start = Math.max(0, fromSeq - block.first_seq);
       const end = Math.min(lines.length, toSeq - block.first_seq + 1);
@@ -181,7 +187,7 @@ export class SessionReader {
     const out: SequencedMessage[] = [];
     let seq = this.seekBySeq(fromSeq);
     while (seq !== null && out.length < maxCount) {
-      const block = this.blockAtOrBefore.get(seq) as StoredBlock;
+      const block = this.blockAtOrBefore.get(seq) as BlockKey;
       const start = seq - block.first_seq;
       const take = Math.min(block.count - start, maxCount - out.length);
       const messages = this.decoded(block).messages(start, start + take);
@@ -196,7 +202,7 @@ export class SessionReader {
     const out: string[] = [];
     let seq = this.seekBySeq(fromSeq);
     while (seq !== null && out.length < maxCount) {
-      const block = this.blockAtOrBefore.get(seq) as StoredBlock;
+      const block = this.blockAtOrBefore.get(seq) as BlockKey;
       const lines = this.decoded(block).lines();
       const start = seq - block.first_seq;
       const take = Math.min(lines.length - start, maxCount - out.length);
@@ -307,9 +313,10 @@ export class SessionReader {
   }
 
   /** A block decompressed, through a small cache (seeks and steps tend to hit the same blocks). */
-  private decoded(block: StoredBlock, useCache = true): DecodedBlock {
-    const cached = this.cache.get(block.first_seq);
-    if (cached && cached.count === block.count) return cached;
+  private decoded(key: BlockKey, useCache = true): DecodedBlock {
+    const cached = this.cache.get(key.first_seq);
+    if (cached && cached.count === key.count) return cached;
+    const block = 'data' in key ? (key as StoredBlock) : (this.blockByKey.get(key.first_seq) as StoredBlock);
     const decoded = DecodedBlock.of(this.file, block);
     if (useCache) {
       if (this.cache.size >= CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value as number);
