@@ -151,6 +151,25 @@ describe('bindLiveGrid', () => {
     expect(grid.listeners.size).toBe(0);
   });
 
+  it('in place, sync (market watch): each delta at once, held rows in place, new rows and sorted changes by transaction', () => {
+    const store = createTopicStore('positions');
+    store.apply({ ...delta(['a', 'b', 'c'].map((k) => row(k))), snapshot: true });
+    const grid = fakeGrid(2); // a and b on screen
+    const stop = bindLiveGrid(grid.api, store, { inPlaceUpdates: true });
+    store.apply(delta([row('b', 5), row('c', 5), row('n', 5)], ['a']));
+    expect(grid.nodes.get('b')!.data.mark).toBe(5);
+    expect(grid.nodes.get('c')!.data.mark).toBe(5);
+    expect(grid.redrawn).toEqual([['b']]);
+    expect(
+      grid.transactions.map((t) => [t.add.map((r) => r.key), t.update.length, t.remove.map((r) => r.key)]),
+    ).toEqual([[['n'], 0, ['a']]]);
+    grid.sortChanged(true);
+    store.apply(delta([row('b', 6)]));
+    expect(grid.transactions.at(-1)!.update.map((r) => [r.key, r.mark])).toEqual([['b', 6]]);
+    expect(grid.redrawn).toHaveLength(1);
+    stop();
+  });
+
   it('async: a snapshot drops what waited; unbinding stops the timer', () => {
     const store = createTopicStore('positions');
     const grid = fakeGrid();

@@ -18,9 +18,10 @@ export interface LiveGridOptions<R> {
   /** Largest batched transaction, rows (async only; default 2000). */
   rowsPerTransaction?: number;
   /**
-   * Async only, for a grid without a default sort: while no column is sorted and no filter is set, a changed row that the grid already holds gets its
-   * new data in place and only the rows on screen are redrawn — no transaction, so the grid does no work for the
-   * thousands of changes nobody sees. Sorted or filtered, changes go through transactions (rows may move).
+   * For a grid without a default sort: while no column is sorted and no filter is set, a changed row that the grid
+   * already holds gets its new data in place and only the rows on screen are redrawn (changed cells flash as after
+   * a transaction) — no transaction, so the grid does no row-model work and moves no row: nothing but the changed
+   * cells is laid out and painted again. Sorted or filtered, changes go through transactions (rows may move).
    */
   inPlaceUpdates?: boolean;
   /**
@@ -106,6 +107,9 @@ export function bindLiveGrid<T extends RowTopic>(
     if (redraw.length > 0) api.refreshCells({ rowNodes: redraw });
   };
 
+  const canUpdateInPlace = () =>
+    options.inPlaceUpdates === true && sortedColumns.size === 0 && !api.isAnyFilterPresent();
+
   const flush = () => {
     timer = null;
     if (api.isDestroyed()) return;
@@ -115,7 +119,7 @@ export function bindLiveGrid<T extends RowTopic>(
       if (part.length >= rowsPerTransaction) break;
     }
     for (const [key] of part) pending.delete(key);
-    transact(part, options.inPlaceUpdates === true && sortedColumns.size === 0 && !api.isAnyFilterPresent());
+    transact(part, canUpdateInPlace());
     // The rest in the next task (a frame may paint in between), else wait for more.
     if (pending.size > 0) timer = setTimeout(flush, 0);
   };
@@ -145,7 +149,7 @@ export function bindLiveGrid<T extends RowTopic>(
     } else {
       const changes: [string, Row | null][] = batch.upserts.map((row) => [source.keyOf(row), row]);
       for (const key of batch.removed) changes.push([key, null]);
-      transact(changes);
+      transact(changes, canUpdateInPlace());
     }
     options.afterApply?.(api as GridApi<Row>, batch);
   });

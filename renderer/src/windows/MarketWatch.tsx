@@ -157,6 +157,8 @@ export function MarketWatch() {
   const count = marketStore.use((s) => s.rows.size);
   const { apiRef, onGridReady, getRowId } = useLiveGrid(marketStore, {
     snapshotOrder: byExchangeThenInstrument,
+    // Unsorted (the usual view), a tick rewrites its row's cells where they are: no transaction, no row moved.
+    inPlaceUpdates: true,
     // Deltas only: a snapshot (on subscribe or reconnect) carries an old source time, not a tick.
     afterApply: (_api, batch) => {
       if (!batch.snapshot) recordPaintedUpdate(batch.sourceTs);
