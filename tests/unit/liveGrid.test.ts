@@ -33,7 +33,7 @@ interface FakeNode {
 }
 
 /** A grid stand-in: nodes by id, the first `onScreen` rows rendered, a sort and a filter that tests switch on. */
-function fakeGrid(onScreen = 2) {
+function fakeGrid(onScreen = 2, sortedAtStart: string[] = []) {
   const transactions: Transaction[] = [];
   const redrawn: string[][] = [];
   const nodes = new Map<string, FakeNode>();
@@ -60,9 +60,10 @@ function fakeGrid(onScreen = 2) {
     isAnyFilterPresent: () => state.filtered,
     addEventListener: (_event: string, listener: (event: unknown) => void) => listeners.add(listener),
     removeEventListener: (_event: string, listener: (event: unknown) => void) => listeners.delete(listener),
+    getColumnState: () => sortedAtStart.map((colId) => ({ colId, sort: 'desc' })),
   } as unknown as LiveGridApi<PositionRow>;
-  const sortChanged = (sorted: boolean) => {
-    const column = { getColId: () => 'mark', getSort: () => (sorted ? 'asc' : undefined) };
+  const sortChanged = (sorted: boolean, colId = 'mark') => {
+    const column = { getColId: () => colId, getSort: () => (sorted ? 'asc' : undefined) };
     for (const listener of listeners) listener({ columns: [column] });
   };
   return { api, transactions, redrawn, nodes, state, sortChanged, listeners, rowData: () => rowData };
@@ -168,6 +169,38 @@ describe('bindLiveGrid', () => {
     expect(grid.transactions.at(-1)!.update.map((r) => [r.key, r.mark])).toEqual([['b', 6]]);
     expect(grid.redrawn).toHaveLength(1);
     stop();
+  });
+
+  it('in place when the window says a change keeps its place under the current sort (sorted from the start)', () => {
+    const store = createTopicStore('positions');
+    store.apply({ ...delta(['a', 'b', 'c'].map((k) => row(k))), snapshot: true });
+    const grid = fakeGrid(2, ['longQty']); // a and b on screen, sorted by longQty by default
+    const asked: string[][] = [];
+    const stop = bindLiveGrid(grid.api, store, {
+      async: true,
+      batchMs: 10,
+      // Only a change that leaves the sort key alone, and only while sorted by that key alone.
+      inPlaceWhen: (before, after, sortedBy) => {
+        asked.push([...sortedBy]);
+        return [...sortedBy].every((c) => c === 'longQty') && before.longQty === after.longQty;
+      },
+    });
+    store.apply(delta([row('a', 5), { ...row('b', 5), longQty: 9 }, row('c', 5), row('n', 5)]));
+    vi.advanceTimersByTime(10);
+    expect(asked[0]).toEqual(['longQty']);
+    expect(grid.nodes.get('a')!.data.mark).toBe(5);
+    expect(grid.redrawn).toEqual([['a']]); // c changed in place too, off screen
+    expect(grid.transactions.map((t) => [t.add.map((r) => r.key), t.update.map((r) => r.key)])).toEqual([
+      [['n'], ['b']],
+    ]);
+    // The operator sorts by another column: the window is asked with that sort and says no.
+    grid.sortChanged(true, 'mark');
+    store.apply(delta([row('a', 6)]));
+    vi.advanceTimersByTime(10);
+    expect(asked.at(-1)).toEqual(['longQty', 'mark']);
+    expect(grid.transactions.at(-1)!.update.map((r) => [r.key, r.mark])).toEqual([['a', 6]]);
+    stop();
+    expect(grid.listeners.size).toBe(0);
   });
 
   it('async: a snapshot drops what waited; unbinding stops the timer', () => {

@@ -25,6 +25,13 @@ export interface LiveGridOptions<R> {
    */
   inPlaceUpdates?: boolean;
   /**
+   * For a sorted or filtered grid (alert pane): true when changing a held row from `before` to `after` can neither
+   * move it under the sort (the columns in `sortedBy`, by colId) nor change whether the filters show it, nor change
+   * its row classes. Such a row takes its new data in place like with `inPlaceUpdates` (only the rows on screen are
+   * redrawn); the others still go through transactions.
+   */
+  inPlaceWhen?(before: R, after: R, sortedBy: ReadonlySet<string>): boolean;
+  /**
    * Order of the rows of a snapshot (rows added later go last). Cheaper than a default column sort, which the grid
    * would re-apply on every transaction; a header click still sorts as the operator asks.
    */
@@ -48,6 +55,7 @@ export type LiveGridApi<R> = Pick<
   | 'isAnyFilterPresent'
   | 'addEventListener'
   | 'removeEventListener'
+  | 'getColumnState'
 >;
 
 export function bindLiveGrid<T extends RowTopic>(
@@ -64,8 +72,11 @@ export function bindLiveGrid<T extends RowTopic>(
   const batchMs = options.batchMs ?? DEFAULT_BATCH_MS;
   const rowsPerTransaction = options.rowsPerTransaction ?? DEFAULT_ROWS_PER_TRANSACTION;
 
-  // Columns the operator sorts by, followed through sortChanged (a grid given to inPlaceUpdates starts unsorted).
-  const sortedColumns = new Set<string>();
+  // Columns the grid is sorted by: its column state when bound (a default sort), then followed through sortChanged.
+  const followSort = options.inPlaceUpdates === true || options.inPlaceWhen !== undefined;
+  const sortedColumns = new Set<string>(
+    followSort ? api.getColumnState().flatMap((column) => (column.sort ? [column.colId] : [])) : [],
+  );
   const readSort = (event: SortChangedEvent<Row>) => {
     if (!event.columns) {
       sortedColumns.add('?'); // not told which: assume sorted until a later event says otherwise
@@ -77,29 +88,32 @@ export function bindLiveGrid<T extends RowTopic>(
       else sortedColumns.delete(column.getColId());
     }
   };
-  if (options.inPlaceUpdates) api.addEventListener('sortChanged', readSort);
+  if (followSort) api.addEventListener('sortChanged', readSort);
 
+  /** `inPlace`: every held row may take its new data in place; else `inPlaceWhen` decides row by row. */
   const transact = (changes: Iterable<[string, Row | null]>, inPlace = false) => {
     const add: Row[] = [];
     const update: Row[] = [];
     const remove: Row[] = [];
     const redraw = [];
-    const onScreen = inPlace ? new Set(api.getRenderedNodes().map((node) => node.id)) : null;
+    const inPlaceWhen = inPlace ? undefined : options.inPlaceWhen;
+    const onScreen = inPlace || inPlaceWhen ? new Set(api.getRenderedNodes().map((node) => node.id)) : null;
     for (const [key, row] of changes) {
+      const old = held.get(key);
       if (row === null) {
-        const old = held.get(key);
         if (!old) continue;
         held.delete(key);
         remove.push(old);
         continue;
       }
-      const node = onScreen && held.has(key) ? api.getRowNode(key) : undefined;
+      const rowInPlace = old !== undefined && (inPlace || (inPlaceWhen?.(old, row, sortedColumns) ?? false));
+      const node = rowInPlace ? api.getRowNode(key) : undefined;
       if (node) {
         node.data = row;
         node.quickFilterAggregateText = null; // rebuilt from the new data when a search starts
         if (onScreen!.has(key)) redraw.push(node);
       } else {
-        (held.has(key) ? update : add).push(row);
+        (old !== undefined ? update : add).push(row);
       }
       held.set(key, row);
     }
@@ -155,7 +169,7 @@ export function bindLiveGrid<T extends RowTopic>(
   });
   return () => {
     stop();
-    if (options.inPlaceUpdates && !api.isDestroyed()) api.removeEventListener('sortChanged', readSort);
+    if (followSort && !api.isDestroyed()) api.removeEventListener('sortChanged', readSort);
     if (timer) clearTimeout(timer);
     timer = null;
     pending.clear();
@@ -181,6 +195,9 @@ export function useLiveGrid<T extends RowTopic>(source: TopicStore<T>, options: 
         batchMs: optionsRef.current.batchMs,
         rowsPerTransaction: optionsRef.current.rowsPerTransaction,
         inPlaceUpdates: optionsRef.current.inPlaceUpdates,
+        inPlaceWhen: optionsRef.current.inPlaceWhen
+          ? (before, after, sortedBy) => optionsRef.current.inPlaceWhen?.(before, after, sortedBy) ?? false
+          : undefined,
         snapshotOrder: optionsRef.current.snapshotOrder,
         afterApply: (api, batch) => optionsRef.current.afterApply?.(api, batch),
       });

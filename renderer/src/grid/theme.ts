@@ -4,6 +4,7 @@ import {
   ClientSideRowModelApiModule,
   ClientSideRowModelModule,
   CellStyleModule,
+  ColumnApiModule,
   EventApiModule,
   ExternalFilterModule,
   HighlightChangesModule,
@@ -34,8 +35,9 @@ ModuleRegistry.registerModules([
   RowSelectionModule,
   ExternalFilterModule,
   QuickFilterModule,
-  // api.addEventListener: the live grid binding follows sort changes (in-place updates while unsorted).
+  // api.addEventListener and api.getColumnState: the live grid binding follows the sort (in-place updates).
   EventApiModule,
+  ColumnApiModule,
   HighlightChangesModule,
   CellStyleModule,
   RowStyleModule,

@@ -13,6 +13,7 @@ import { formatAge, formatQty } from '../format';
 import { currentLanguage, i18n } from '../i18n';
 import { EXCHANGE_CODES, exchangeName, productName } from '../i18n/names';
 import { useLiveGrid } from '../grid/liveGrid';
+import { alertKeepsPlace } from './alertPlace';
 import { useGridTheme } from '../grid/useGridTheme';
 import { alertsStore } from '../stores/alerts';
 import { useNoticeStore } from '../stores/notice';
@@ -316,6 +317,7 @@ export function AlertPane() {
     async: true,
     batchMs: 250,
     snapshotOrder: (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.createdAt - a.createdAt,
+    inPlaceWhen: (before, after, sortedBy) => alertKeepsPlace(before, after, sortedBy, filterRef.current),
   });
 
   // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt per language (headers and formatted cells)
