@@ -9,6 +9,8 @@ type Fields = Record<string, unknown>;
 
 /** For a delta a hub published: the row each of its rows replaced (undefined: new key), in the same order. */
 const replacedRows = new WeakMap<TopicUpdate, (unknown | undefined)[]>();
+/** Deltas published through more than one hub: the rows they replaced differ per hub, so they go whole. */
+const publishedTwice = new WeakSet<TopicUpdate>();
 /** The bridge form of a delta, made once however many windows take it. */
 const wireForms = new WeakMap<TopicUpdate, WireTopicUpdate>();
 
@@ -55,7 +57,7 @@ export function diffRow(keyField: string, previous: unknown, next: unknown): Fie
  */
 export function wireUpdate<T extends TopicName>(update: TopicUpdate<T>): WireTopicUpdate<T> {
   const replaced = replacedRows.get(update);
-  if (!replaced) return update;
+  if (!replaced || publishedTwice.has(update)) return update;
   const cached = wireForms.get(update);
   if (cached) return cached as WireTopicUpdate<T>;
   const keyField = PATCH_KEY_FIELDS[update.topic as keyof typeof PATCH_KEY_FIELDS];
@@ -95,7 +97,10 @@ export class TopicHub implements TopicSource {
       if (replaced) replaced[i] = rows.get(key);
       rows.set(key, row);
     }
-    if (replaced) replacedRows.set(update as TopicUpdate, replaced);
+    if (replaced) {
+      if (replacedRows.has(update as TopicUpdate)) publishedTwice.add(update as TopicUpdate);
+      else replacedRows.set(update as TopicUpdate, replaced);
+    }
     for (const key of update.removed) rows.delete(key);
     this.lastSourceTs.set(update.topic, update.sourceTs);
     const set = this.listeners.get(update.topic);

@@ -110,6 +110,28 @@ describe('wireUpdate', () => {
     expect(wireUpdate(health)).toBe(health);
   });
 
+  it('sends a delta whole once a second hub published the same object (it replaced other rows there)', () => {
+    const first = new TopicHub();
+    const second = new TopicHub();
+    for (const hub of [first, second]) {
+      hub.publish({
+        topic: 'positions',
+        snapshot: true,
+        rows: [position('A|x', 101)],
+        removed: [],
+        at: 0,
+        sourceTs: 0,
+      });
+      hub.subscribe('positions', () => {});
+    }
+    second.publish(delta('positions', [position('A|x', 150)]));
+    const update = delta('positions', [position('A|x', 102)]);
+    first.publish(update);
+    expect(wireUpdate(update).patches).toEqual([{ key: 'A|x', mark: 102, positionPnl: 200 }]);
+    second.publish(update); // its held row had mark 150: a patch made against the first hub would be wrong there
+    expect(wireUpdate(update)).toBe(update);
+  });
+
   it('gives a window the same rows as the hub, through the bridge client into its store', () => {
     const hub = new TopicHub();
     const { api, deliver } = fakeBridge();
