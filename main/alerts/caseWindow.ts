@@ -1,9 +1,8 @@
 // Case review data (issue 7 item 3): the slice of a session journal around one alert. One pass over the window's
-// stored lines; only the lines of the alert's instrument and of its accounts are parsed (a substring test first),
+// stored messages (binary records read back without JSON); only the alert's instrument and accounts are kept,
 // quotes are decimated into a bounded price/volume series and depth snapshots, so ten minutes of a busy book open
 // well under half a second.
 import { ApiFailure } from '../api/dispatcher';
-import { integerFieldOfLine } from '../store/sessionFormat';
 import type { SessionReader } from '../store/sessionReader';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import type {
@@ -13,7 +12,7 @@ import type {
   CaseTrade,
   CaseWindow,
 } from '../../shared/api/methods/cases';
-import type { OrderNewMessage, QuoteMessage, SequencedMessage, TradeMessage } from '../../shared/protocol';
+import type { OrderNewMessage, QuoteMessage, SequencedMessage } from '../../shared/protocol';
 
 export const CASE_DEFAULTS = {
   beforeMs: 5 * 60_000,
@@ -76,30 +75,26 @@ export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: 
   const trades: CaseTrade[] = [];
   const orderEvents: CaseOrderEvent[] = [];
   const truncated = { trades: false, orders: false };
-  // The last quote line of the current bucket is parsed only when the bucket closes.
+  // The last quote of the current bucket becomes a point (and a depth snapshot) when the bucket closes.
   let pointBucket = -1;
-  let pointLine: string | null = null;
+  let pointQuote: QuoteMessage | null = null;
   let depthBucket = -1;
-  let depthLine: string | null = null;
+  let depthQuote: QuoteMessage | null = null;
   let lastVolume: number | null = null;
   let scanned = 0;
 
-  const instrumentNeedle = instrumentId === null ? null : `"instrumentId":${JSON.stringify(instrumentId)}`;
-  const accountNeedles = [...accounts].map((a) => `"accountId":${JSON.stringify(a)}`);
-
   const closePoint = () => {
-    if (pointLine === null) return;
-    const q = JSON.parse(pointLine) as QuoteMessage;
+    if (pointQuote === null) return;
+    const q = pointQuote;
     const volume = lastVolume === null ? 0 : Math.max(0, q.volume - lastVolume);
     lastVolume = q.volume;
     series.push({ ts: q.ts, last: q.last, bid: q.bids[0]?.[0] ?? null, ask: q.asks[0]?.[0] ?? null, volume });
-    pointLine = null;
+    pointQuote = null;
   };
   const closeDepth = () => {
-    if (depthLine === null) return;
-    const q = JSON.parse(depthLine) as QuoteMessage;
-    depth.push({ seq: q.seq, ts: q.ts, bids: q.bids, asks: q.asks });
-    depthLine = null;
+    if (depthQuote === null) return;
+    depth.push({ seq: depthQuote.seq, ts: depthQuote.ts, bids: depthQuote.bids, asks: depthQuote.asks });
+    depthQuote = null;
   };
   function remember(m: OrderNewMessage): void {
     orders.set(m.orderId, { accountId: m.accountId, instrumentId: m.instrumentId, side: m.side, price: m.price });
@@ -109,80 +104,69 @@ export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: 
     else truncated.orders = true;
   };
 
-  for (const chunk of reader.lineChunks({ fromSeq, toSeq })) {
-    for (const line of chunk) {
+  for (const chunk of reader.messageChunks({ fromSeq, toSeq })) {
+    for (const m of chunk) {
       scanned++;
-      const ofInstrument = instrumentNeedle !== null && line.includes(instrumentNeedle);
-      if (ofInstrument && line.includes('"type":"quote"')) {
-        const ts = integerFieldOfLine(line, 'ts');
-        if (ts < fromTs || ts > toTs) continue;
-        const p = Math.min(o.maxPoints - 1, Math.floor((ts - fromTs) / pointMs));
+      if (m.type === 'quote') {
+        if (instrumentId === null || m.instrumentId !== instrumentId || m.ts < fromTs || m.ts > toTs) continue;
+        const p = Math.min(o.maxPoints - 1, Math.floor((m.ts - fromTs) / pointMs));
         if (p !== pointBucket) {
           closePoint();
           pointBucket = p;
         }
-        pointLine = line;
-        const d = Math.min(o.maxDepth - 1, Math.floor((ts - fromTs) / depthMs));
+        pointQuote = m;
+        const d = Math.min(o.maxDepth - 1, Math.floor((m.ts - fromTs) / depthMs));
         if (d !== depthBucket) {
           closeDepth();
           depthBucket = d;
         }
-        depthLine = line;
-        continue;
-      }
-      if (ofInstrument && line.includes('"type":"trade"')) {
-        const t = JSON.parse(line) as TradeMessage;
+        depthQuote = m;
+      } else if (m.type === 'trade') {
+        if (instrumentId === null || m.instrumentId !== instrumentId) continue;
         const client =
-          (t.buyAccountId !== null && accounts.has(t.buyAccountId)) ||
-          (t.sellAccountId !== null && accounts.has(t.sellAccountId));
+          (m.buyAccountId !== null && accounts.has(m.buyAccountId)) ||
+          (m.sellAccountId !== null && accounts.has(m.sellAccountId));
         if (trades.length < o.maxTrades || client) {
           trades.push({
-            seq: t.seq,
-            ts: t.ts,
-            price: t.price,
-            qty: t.qty,
-            aggressor: t.aggressor,
-            buyAccountId: t.buyAccountId,
-            sellAccountId: t.sellAccountId,
+            seq: m.seq,
+            ts: m.ts,
+            price: m.price,
+            qty: m.qty,
+            aggressor: m.aggressor,
+            buyAccountId: m.buyAccountId,
+            sellAccountId: m.sellAccountId,
             client,
           });
         }
         if (trades.length > o.maxTrades) truncated.trades = true;
-        continue;
-      }
-      if (!line.includes('"type":"order"')) continue;
-      if (line.includes('"event":"new"')) {
-        if (!(ofInstrument || instrumentId === null) || !accountNeedles.some((n) => line.includes(n))) continue;
-        const m = JSON.parse(line) as OrderNewMessage;
-        if (!accounts.has(m.accountId)) continue;
-        remember(m);
-        pushOrder({
-          seq: m.seq,
-          ts: m.ts,
-          event: 'new',
-          orderId: m.orderId,
-          accountId: m.accountId,
-          instrumentId: m.instrumentId,
-          side: m.side,
-          price: m.price,
-          qty: m.qty,
-        });
-      } else if (orders.size > 0) {
-        // Cancels and rejects carry only the order id: parse just the ones of the client's orders.
-        const orderId = stringFieldOfLine(line, 'orderId');
-        if (orderId !== null && !orders.has(orderId)) continue;
-        const m = JSON.parse(line) as SequencedMessage;
-        if (m.type !== 'order' || m.event === 'new') continue;
-        const known = orders.get(m.orderId);
-        if (!known) continue;
-        pushOrder({
-          seq: m.seq,
-          ts: m.ts,
-          event: m.event,
-          orderId: m.orderId,
-          ...known,
-          qty: m.event === 'cancel' ? m.cancelledQty : 0,
-        });
+      } else if (m.type === 'order') {
+        if (m.event === 'new') {
+          if ((instrumentId !== null && m.instrumentId !== instrumentId) || !accounts.has(m.accountId)) continue;
+          remember(m);
+          pushOrder({
+            seq: m.seq,
+            ts: m.ts,
+            event: 'new',
+            orderId: m.orderId,
+            accountId: m.accountId,
+            instrumentId: m.instrumentId,
+            side: m.side,
+            price: m.price,
+            qty: m.qty,
+          });
+        } else {
+          // Cancels and rejects carry only the order id: the client's orders were remembered from their `new`.
+          const known = orders.get(m.orderId);
+          if (!known) continue;
+          pushOrder({
+            seq: m.seq,
+            ts: m.ts,
+            event: m.event,
+            orderId: m.orderId,
+            ...known,
+            qty: m.event === 'cancel' ? m.cancelledQty : 0,
+          });
+        }
       }
     }
   }
@@ -221,18 +205,6 @@ function anchorOf(reader: SessionReader, seq: number): { seq: number; ts: number
     );
   }
   return { seq: message.seq, ts: message.ts };
-}
-
-/** A plain string field of a JSON line without parsing it; null when absent or escaped (then parse the line). */
-function stringFieldOfLine(line: string, key: string): string | null {
-  const marker = `"${key}":"`;
-  const at = line.indexOf(marker);
-  if (at < 0) return null;
-  const start = at + marker.length;
-  const end = line.indexOf('"', start);
-  if (end < 0) return null;
-  const value = line.slice(start, end);
-  return value.includes('\\') ? null : value;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -28,9 +28,8 @@ export function runWhatIf(job: WhatIfJob): WhatIfResult {
     const current = new RuleEngine({ config: job.current, view: state, tradingDay });
     const proposed = new RuleEngine({ config: job.proposed, view: state, tradingDay });
     let messages = 0;
-    for (const chunk of reader.lineChunks()) {
-      for (const line of chunk) {
-        const message = JSON.parse(line) as Parameters<EngineState['apply']>[0];
+    for (const chunk of reader.messageChunks()) {
+      for (const message of chunk) {
         state.apply(message);
         current.apply(message);
         proposed.apply(message);

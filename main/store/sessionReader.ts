@@ -145,23 +145,37 @@ export class SessionReader {
     return this.decoded(at).messages(seq - at.first_seq, seq - at.first_seq + 1)[0];
   }
 
-  /**
-   * Canonical JSON lines of [fromSeq, toSeq], one array per stored block (sliced to the range): the fast path for
-   * export and bulk replay.
-   */
+  /** Canonical JSON lines of [fromSeq, toSeq], one array per stored block (sliced to the range): for export. */
   *lineChunks(range: SeqRange = {}): Generator<string[]> {
+    for (const { block, start, end } of this.blocksIn(range)) {
+      const lines = block.lines();
+      yield start === 0 && end === lines.length ? lines : lines.slice(start, end);
+    }
+  }
+
+  /**
+   * Messages of [fromSeq, toSeq] (new objects), one array per stored block: for bulk reads that filter by field
+   * (a binary block reads back ~5x faster as messages than as JSON lines).
+   */
+  *messageChunks(range: SeqRange = {}): Generator<SequencedMessage[]> {
+    for (const { block, start, end } of this.blocksIn(range)) yield block.messages(start, end);
+  }
+
+  /** Each stored block overlapping the range, decoded (not cached), with the range's part of it. */
+  private *blocksIn(range: SeqRange): Generator<{ block: DecodedBlock; start: number; end: number }> {
     const { fromSeq, toSeq } = this.bounds(range);
     if (toSeq < fromSeq) return;
     // Headers first (no blobs), then each block by key: the iterator must not stay open across yields.
     const headers = this.db
-      .prepare('SELECT first_seq, last_seq FROM blocks WHERE first_seq <= ? AND last_seq >= ? ORDER BY first_seq')
-      .all(toSeq, fromSeq) as { first_seq: number; last_seq: number }[];
+      .prepare(
+        'SELECT first_seq, last_seq, count FROM blocks WHERE first_seq <= ? AND last_seq >= ? ORDER BY first_seq',
+      )
+      .all(toSeq, fromSeq) as BlockKey[];
     for (const header of headers) {
-      const block = this.blockByKey.get(header.first_seq) as StoredBlock;
-      const lines = this.decoded(block, false).lines();
-      const start = Math.max(0, fromSeq - block.first_seq);
-      const end = Math.min(lines.length, toSeq - block.first_seq + 1);
-      yield start === 0 && end === lines.length ? lines : lines.slice(start, end);
+      const block = this.decoded(this.blockByKey.get(header.first_seq) as StoredBlock, false);
+      const start = Math.max(0, fromSeq - header.first_seq);
+      const end = Math.min(header.count, toSeq - header.first_seq + 1);
+      yield { block, start, end };
     }
   }
 
