@@ -4,14 +4,10 @@
 // Prints per window the frames and long tasks (as the benchmark), Chromium's own main-thread split (task, script,
 // layout, style as % of wall time), then CPU % of a core per Chromium process (renderers in window order) and of
 // this process (the host and the load).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { CDPSession } from '@playwright/test';
-import { openAuthServices } from '../main/auth/authServices';
-import { startHost } from '../main/host/server';
-import { launchBrowser, FRAME_PROBE, measureFrames } from './browser';
-import { LoadCore } from './loadCore';
+import { measureFrames } from './browser';
+import { startLoadedWorkspace } from './loadedWorkspace';
 
 interface ProcessInfo {
   type: string;
@@ -21,12 +17,8 @@ interface ProcessInfo {
 
 const kinds = (process.argv[2] ?? 'alerts,positions,marketWatch').split(',');
 const ms = Number(process.argv[3] ?? 8000);
-const staticDir = process.env.FLOORWATCH_BENCH_RENDERER ?? path.resolve('dist/renderer');
-const core = new LoadCore({ rowUpdatesPerSecond: 50_000, alerts: 5000 }).start();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-cpu-'));
-const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
-const host = await startHost({ port: 0, core, access, staticDir, version: 'bench' });
-const browser = await launchBrowser();
+const workspace = await startLoadedWorkspace();
+const browser = workspace.browser;
 
 /** CPU seconds of a renderer's main thread (Linux: its thread id is the process id). */
 function mainThreadSeconds(pid: number): number {
@@ -39,10 +31,6 @@ function mainThreadSeconds(pid: number): number {
 }
 
 try {
-  const login = await access.auth.setupAdmin(
-    { connectionId: 'bench' },
-    { username: 'bench.admin', displayName: 'Bench Admin', password: 'bench-password-1' },
-  );
   const browserCdp = await browser.newBrowserCDPSession();
   const processes = async () =>
     new Map(
@@ -53,13 +41,7 @@ try {
   const pages = [];
   const sessions: CDPSession[] = [];
   for (const kind of kinds) {
-    const url = new URL(host.url);
-    url.searchParams.set('window', kind);
-    url.hash = `session=${encodeURIComponent(login.token)}`;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.addInitScript(FRAME_PROBE);
-    await page.goto(url.toString());
-    await page.waitForSelector('.ag-row', { timeout: 60_000 });
+    const page = await workspace.open(kind);
     const session = await page.context().newCDPSession(page);
     await session.send('Performance.enable');
     pages.push(page);
@@ -108,10 +90,6 @@ try {
   console.log(`renderer main threads: ${mains.map(pct).join(', ')}`);
   console.log(`host + load (this process): ${pct((own.user + own.system) / 1e6)}`);
 } finally {
-  await browser.close();
-  await host.stop();
-  access.close();
-  core.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await workspace.stop();
 }
 process.exit();

@@ -1,37 +1,16 @@
 // Dev aid (not a benchmark section): CPU profile of one window under the screen benchmark's load, top self time by
 // function. `tsx bench/profileScreen.ts positions [ms]` with FLOORWATCH_BENCH_RENDERER pointing at a non-minified build.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { openAuthServices } from '../main/auth/authServices';
-import { startHost } from '../main/host/server';
-import { launchBrowser, FRAME_PROBE, measureFrames } from './browser';
-import { LoadCore } from './loadCore';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { measureFrames } from './browser';
+import { startLoadedWorkspace } from './loadedWorkspace';
 
 const kinds = (process.argv[2] ?? 'positions').split(',');
 const ms = Number(process.argv[3] ?? 6000);
-const staticDir = process.env.FLOORWATCH_BENCH_RENDERER ?? path.resolve('dist/renderer');
-const core = new LoadCore({ rowUpdatesPerSecond: 50_000, alerts: 5000 }).start();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-prof-'));
-const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
-const host = await startHost({ port: 0, core, access, staticDir, version: 'bench' });
-const browser = await launchBrowser();
+const workspace = await startLoadedWorkspace();
+const browser = workspace.browser;
 try {
-  const login = await access.auth.setupAdmin(
-    { connectionId: 'bench' },
-    { username: 'bench.admin', displayName: 'Bench Admin', password: 'bench-password-1' },
-  );
   const pages = [];
-  for (const kind of kinds) {
-    const url = new URL(host.url);
-    url.searchParams.set('window', kind);
-    url.hash = `session=${encodeURIComponent(login.token)}`;
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.addInitScript(FRAME_PROBE);
-    await page.goto(url.toString());
-    await page.waitForSelector('.ag-row', { timeout: 60_000 });
-    pages.push(page);
-  }
+  for (const kind of kinds) pages.push(await workspace.open(kind));
   await pages[0]!.waitForTimeout(2000);
   const page = pages[0]!;
   const cdp = await page.context().newCDPSession(page);
@@ -93,7 +72,8 @@ try {
     }
   }
   const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
-  writeFileSync('/tmp/fwprof/last.cpuprofile', JSON.stringify(profile));
+  mkdirSync('/tmp/fwprof', { recursive: true });
+  writeFileSync('/tmp/fwprof/last.cpuprofile', JSON.stringify(profile)); // for DevTools
   console.log(JSON.stringify(figures));
   const self = new Map<string, number>();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -110,11 +90,7 @@ try {
   for (const [name, us] of top)
     console.log(`${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
 } finally {
-  await browser.close();
-  await host.stop();
-  access.close();
-  core.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await workspace.stop();
 }
 process.exit();
 
