@@ -288,33 +288,6 @@ export class SessionJournal {
     this.afterAppend();
   }
 
-  /**
-   * Records the messages of a raw feed frame whose seq lies in [fromSeq, toSeq] (what the feed client delivered
-   * from it), skipping elements at `rejectedIndices` (the decoder's rejects). The frame is parsed here, in the
-   * journal's thread, and encoded as records: the feed thread only posts the text, so recording costs the live path
-   * next to nothing.
-   */
-  appendFrameText(text: string, fromSeq: number, toSeq: number, rejectedIndices: readonly number[] = []): void {
-    if (this.state === 'closed') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return; // the decoder rejected this frame as a whole: nothing of it was delivered
-    }
-    const items: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
-    const rejected = rejectedIndices.length > 0 ? new Set(rejectedIndices) : null;
-    const messages: ServerMessage[] = [];
-    for (let index = 0; index < items.length; index++) {
-      const item = items[index];
-      const seq = (item as { seq?: unknown } | null)?.seq;
-      if (typeof seq === 'number' && seq >= fromSeq && seq <= toSeq && !rejected?.has(index)) {
-        messages.push(item as ServerMessage);
-      }
-    }
-    this.append(messages);
-  }
-
   /** Records seqs the feed reports as lost for good (written with the next flush). */
   recordGap(fromSeq: number, toSeq: number, reason = 'feed_gap'): void {
     if (this.state === 'closed' || !(toSeq >= fromSeq)) return;

@@ -25,7 +25,6 @@ export interface JournalWorkerData {
 
 export type JournalWorkerRequest =
   | { type: 'append'; batch: EncodedBatch }
-  | { type: 'frame'; text: string; fromSeq: number; toSeq: number; count: number; rejected: number[] }
   | { type: 'gap'; fromSeq: number; toSeq: number; reason: string }
   | { type: 'flush'; id: number }
   | { type: 'close' };
@@ -130,24 +129,6 @@ export class JournalWorker {
       this.postScheduled = true;
       setImmediate(() => this.postUnposted());
     }
-  }
-
-  /**
-   * The cheapest path for the feed thread: posts the raw frame text and the seq range the feed client delivered
-   * from it (`batch`, in seq order); the worker cuts the messages out of the text itself (journal.appendFrameText),
-   * so nothing is serialized on this thread. `rejectedIndices`: the decoder's rejects in this frame (usually none).
-   */
-  appendFrame(text: string, batch: readonly { seq: number }[], rejectedIndices: readonly number[] = []): void {
-    if (this.closing || this.exited || batch.length === 0) return;
-    const fromSeq = batch[0]!.seq;
-    const toSeq = batch[batch.length - 1]!.seq;
-    if (this.backlog + batch.length > this.maxBacklog) {
-      this.drop(fromSeq, toSeq, batch.length);
-      return;
-    }
-    this.endDropping();
-    this.backlog += batch.length;
-    this.post({ type: 'frame', text, fromSeq, toSeq, count: batch.length, rejected: [...rejectedIndices] });
   }
 
   recordGap(fromSeq: number, toSeq: number, reason = 'feed_gap'): void {

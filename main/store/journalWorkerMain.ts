@@ -31,11 +31,6 @@ port.on('message', (request: JournalWorkerRequest) => {
       post({ type: 'ack', messages: request.batch.seqs.length });
       progress();
       break;
-    case 'frame':
-      journal.appendFrameText(request.text, request.fromSeq, request.toSeq, request.rejected);
-      post({ type: 'ack', messages: request.count });
-      progress();
-      break;
     case 'gap':
       journal.recordGap(request.fromSeq, request.toSeq, request.reason);
       break;

@@ -1,8 +1,7 @@
 // Binary records of sequenced fw-feed/1 messages: the payload of session block codec 2 (sessionFormat.ts).
 //
 // Why: reading a session back was bound by JSON.parse (~2.5 µs a message on the reference machine, more than the
-// engine and the rules together), and a recorder that posts frame text makes the journal thread split and deflate
-// ~230 bytes of JSON a message. A record is built from the decoded message on the thread that decoded it (no
+// engine and the rules together), and the journal thread deflated ~230 bytes of JSON a message. A record is built from the decoded message on the thread that decoded it (no
 // parsing), is ~3x smaller before compression, and reads back into the same object with plain property stores.
 //
 // A record is one kind byte, then the fields of its kind:

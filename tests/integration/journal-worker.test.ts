@@ -15,17 +15,16 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('JournalWorker (the journal in its own thread)', () => {
-  it('records what the feed thread hands it (messages or raw frames), identical, and reports health', async () => {
+  it('records what the feed thread hands it, identical, and reports health', async () => {
     const file = path.join(dir, 'w.fwsession');
     const messages = syntheticMessages({ count: 20_000, seed: 8 });
     const worker = JournalWorker.start(file, { session: SESSION, createdBy: 'test' });
     for (let i = 0; i < 10_000; i += 100) worker.append(messages.slice(i, i + 100));
     worker.recordGap(10_001, 10_050, 'feed_gap: test');
     for (let i = 10_050; i < 15_000; i += 100) worker.append(messages.slice(i, i + 100));
-    // the raw-frame path: the worker cuts the delivered seqs out of the frame text itself
+    // batches as a frame delivers them, with an unsequenced heartbeat that is not recorded
     for (let i = 15_000; i < messages.length; i += 100) {
-      const batch = messages.slice(i, i + 100);
-      worker.appendFrame(JSON.stringify([{ type: 'heartbeat', ts: 1 }, ...batch]), batch);
+      worker.append([{ type: 'heartbeat', ts: 1 }, ...messages.slice(i, i + 100)]);
     }
     const flushed = await worker.flush();
     expect(flushed).toMatchObject({ recordedMessages: 19_950, pendingMessages: 0, state: 'recording' });

@@ -168,28 +168,6 @@ describe('SessionJournal', () => {
     reader.close();
   });
 
-  it('records raw frames: only what the client delivered from them, canonical whatever their layout', () => {
-    const messages = syntheticMessages({ count: 400, seed: 12 });
-    const journal = new SessionJournal(fileIn(), { session: SESSION, now });
-    const heartbeat = { type: 'heartbeat', ts: 5 };
-    // a batch frame with an unsequenced element in it; the client delivered all of it
-    journal.appendFrameText(JSON.stringify([heartbeat, ...messages.slice(0, 100)]), 1, 100);
-    // the client delivered only 101..150 of this frame (a gap after it), and the decoder rejected element 3 (seq 104)
-    journal.appendFrameText(JSON.stringify(messages.slice(100, 200)), 101, 150, [3]);
-    journal.recordGap(104, 104, 'rejected');
-    // the resend, pretty-printed by some other gateway: stored canonical
-    journal.appendFrameText(JSON.stringify(messages.slice(150, 300), null, 2), 151, 300);
-    // single-message frames
-    for (const message of messages.slice(300))
-      journal.appendFrameText(JSON.stringify(message), message.seq, message.seq);
-    expect(journal.close()).toMatchObject({ recordedMessages: 399, duplicatesDropped: 0 });
-    const reader = SessionReader.open(fileIn());
-    expect(Array.from(reader.lines())).toEqual(lines(messages.filter((m) => m.seq !== 104)));
-    expect(reader.meta.instruments.length).toBe(9);
-    expect(reader.verify().ok).toBe(true);
-    reader.close();
-  });
-
   it('seeks by seq and by time, also across gaps and with ts going backwards', () => {
     const base = syntheticMessages({ count: 400 });
     // ts goes back once (a late source clock) at seq 201
