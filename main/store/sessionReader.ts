@@ -186,44 +186,39 @@ export class SessionReader {
 
   /** Parsed messages of the range, one at a time. */
   *messages(range: SeqRange = {}): Generator<SequencedMessage> {
-    let seq = this.seekBySeq(this.bounds(range).fromSeq);
-    const toSeq = this.bounds(range).toSeq;
-    while (seq !== null && seq <= toSeq) {
-      const chunk = this.readMessages(seq, Math.min(4096, toSeq - seq + 1));
-      if (chunk.length === 0) return;
-      yield* chunk;
-      seq = this.seekBySeq(chunk[chunk.length - 1]!.seq + 1);
-    }
+    for (const chunk of this.messageChunks(range)) yield* chunk;
   }
 
   /** Up to `maxCount` messages from the first recorded seq at or after `fromSeq` (for a replay driver). */
   readMessages(fromSeq: number, maxCount: number): SequencedMessage[] {
     const out: SequencedMessage[] = [];
-    let seq = this.seekBySeq(fromSeq);
-    while (seq !== null && out.length < maxCount) {
-      const block = this.blockAtOrBefore.get(seq) as BlockKey;
-      const start = seq - block.first_seq;
-      const take = Math.min(block.count - start, maxCount - out.length);
-      const messages = this.decoded(block).messages(start, start + take);
-      for (const message of messages) out.push(message);
-      seq = this.seekBySeq(block.last_seq + 1);
-    }
+    for (const { block, start, end } of this.blocksFrom(fromSeq, maxCount)) out.push(...block.messages(start, end));
     return out;
   }
 
   /** Up to `maxCount` canonical lines from the first recorded seq at or after `fromSeq`. */
   readLines(fromSeq: number, maxCount: number): string[] {
     const out: string[] = [];
-    let seq = this.seekBySeq(fromSeq);
-    while (seq !== null && out.length < maxCount) {
-      const block = this.blockAtOrBefore.get(seq) as BlockKey;
-      const lines = this.decoded(block).lines();
-      const start = seq - block.first_seq;
-      const take = Math.min(lines.length - start, maxCount - out.length);
-      for (let i = start; i < start + take; i++) out.push(lines[i]!);
-      seq = this.seekBySeq(block.last_seq + 1);
-    }
+    for (const { block, start, end } of this.blocksFrom(fromSeq, maxCount))
+      out.push(...block.lines().slice(start, end));
     return out;
+  }
+
+  /** The blocks holding the first `maxCount` recorded messages from `fromSeq` on (cached), with their part of each. */
+  private *blocksFrom(
+    fromSeq: number,
+    maxCount: number,
+  ): Generator<{ block: DecodedBlock; start: number; end: number }> {
+    let left = maxCount;
+    let seq = this.seekBySeq(fromSeq);
+    while (seq !== null && left > 0) {
+      const key = this.blockAtOrBefore.get(seq) as BlockKey;
+      const start = seq - key.first_seq;
+      const end = Math.min(key.count, start + left);
+      yield { block: this.decoded(key), start, end };
+      left -= end - start;
+      seq = this.seekBySeq(key.last_seq + 1);
+    }
   }
 
   /**
