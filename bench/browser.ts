@@ -1,6 +1,20 @@
 // Chromium for the screen benchmarks: Debian's /usr/bin/chromium when present, else Playwright's own browser.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { ensureRendererBuilt } from '../main/cli/commands/host';
+
+/**
+ * The renderer the screen benchmarks serve: FLOORWATCH_BENCH_RENDERER (a build made elsewhere with
+ * `npx vite build --outDir DIR`, to compare two builds A/B while dist/ belongs to whoever built last), else this
+ * checkout's dist/renderer, built first when it is missing.
+ */
+export function benchRendererDir(): Promise<string> {
+  const override = process.env.FLOORWATCH_BENCH_RENDERER;
+  if (override) return Promise.resolve(path.resolve(override));
+  return ensureRendererBuilt(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+}
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 

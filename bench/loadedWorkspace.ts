@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { openAuthServices } from '../main/auth/authServices';
 import { startHost } from '../main/host/server';
-import { launchBrowser, FRAME_PROBE } from './browser';
+import { benchRendererDir, launchBrowser, FRAME_PROBE } from './browser';
 import { LoadCore } from './loadCore';
 
 export interface LoadedWorkspace {
@@ -18,7 +18,7 @@ export interface LoadedWorkspace {
 }
 
 export async function startLoadedWorkspace(): Promise<LoadedWorkspace> {
-  const staticDir = process.env.FLOORWATCH_BENCH_RENDERER ?? path.resolve('dist/renderer');
+  const staticDir = await benchRendererDir();
   const core = new LoadCore({ rowUpdatesPerSecond: 50_000, alerts: 5000 }).start();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-load-'));
   const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });

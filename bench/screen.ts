@@ -3,20 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
 import type { CoreHandle } from '../main/api/backend';
 import { openAuthServices } from '../main/auth/authServices';
 import { CoreProcess } from '../main/core/coreProcess';
 import { startHost } from '../main/host/server';
-import { launchBrowser, FRAME_PROBE, measureFrames, percentile } from './browser';
+import { benchRendererDir, launchBrowser, FRAME_PROBE, measureFrames, percentile } from './browser';
 import { LoadCore } from './loadCore';
 import type { BenchFigure } from './sections';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// FLOORWATCH_BENCH_RENDERER: a renderer built elsewhere (`npx vite build --outDir DIR`), to compare two builds A/B
-// back to back while dist/ belongs to whoever built last.
-const staticDir = process.env.FLOORWATCH_BENCH_RENDERER ?? path.join(root, 'dist', 'renderer');
 
 /**
  * Runs `run` against a host on `core` with the same login as the app: an admin is set up in a temporary data folder
@@ -25,7 +19,7 @@ const staticDir = process.env.FLOORWATCH_BENCH_RENDERER ?? path.join(root, 'dist
 async function withHost<T>(core: CoreHandle, run: (pageUrl: (kind: string) => string) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-screen-'));
   const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
-  const host = await startHost({ port: 0, core, access, staticDir, version: 'bench' });
+  const host = await startHost({ port: 0, core, access, staticDir: await benchRendererDir(), version: 'bench' });
   try {
     const login = await access.auth.setupAdmin(
       { connectionId: 'bench' },

@@ -64,7 +64,16 @@ function packageVersion(root: string): string {
   }
 }
 
-/** Builds dist/renderer with Vite, its output on stderr (stdout carries only the URL). */
+/**
+ * The renderer build under `root` (dist/renderer), built first with Vite when it is missing (its output on stderr:
+ * stdout carries only the URL). The benchmarks use it too, so a fresh checkout measures instead of timing out.
+ */
+export async function ensureRendererBuilt(root: string): Promise<string> {
+  const staticDir = path.join(root, 'dist', 'renderer');
+  if (!existsSync(path.join(staticDir, 'index.html'))) await buildRenderer(root);
+  return staticDir;
+}
+
 function buildRenderer(root: string): Promise<void> {
   const viteBin = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(viteBin)) {
@@ -139,8 +148,7 @@ export const hostCommand: CliCommand = {
       values['idle-lock'] === undefined ? undefined : intOption(values['idle-lock'], 'idle-lock', 10, 0, 1440);
 
     const root = packageRoot();
-    const staticDir = path.join(root, 'dist', 'renderer');
-    if (!existsSync(path.join(staticDir, 'index.html'))) await buildRenderer(root);
+    const staticDir = await ensureRendererBuilt(root);
 
     let access: AuthServices;
     try {
