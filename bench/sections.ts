@@ -50,7 +50,7 @@ export const sections: BenchSection[] = [
           key: 'record_msgs_per_s',
           value: r.record_msgs_per_s,
           target: '≥ 250,000',
-          note: 'decode + journal + state (best of 3), until the file is closed',
+          note: 'decode + journal + state, 1M messages (best of 3), until the file is closed',
         },
         {
           key: 'record_cpu_us_per_msg',
