@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { AuditLog } from '../main/store/auditLog';
 import { FeedLoad } from './auditFeedLoad';
+import { startTypeScriptWorker } from './tsWorker';
 
 export interface AuditBenchOptions {
   /** Feed messages per second. Default 100 000. */
@@ -106,10 +106,9 @@ async function appendLoop(
  * once its modules are loaded, so the measured run never includes the worker's start-up.
  */
 async function startWorkerLoad(rate: number, durationMs: number): Promise<{ done: Promise<{ rate: number }> }> {
-  const entry = new URL('./auditFeedLoad.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { role: 'audit-feed-load', rate, durationMs } });
+  const worker = startTypeScriptWorker(new URL('./auditFeedLoad.ts', import.meta.url), {
+    workerData: { role: 'audit-feed-load', rate, durationMs },
+  });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', (message: { ready?: boolean }) =>
       message.ready ? resolve() : reject(new Error('no ready')),

@@ -2,7 +2,8 @@
 // other tools read `npm run bench -- --json`).
 import { benchAudit } from './audit';
 import { benchCaseOpen } from './cases';
-import { benchIngest, benchRecord, benchRulesCost } from './core';
+import { benchIngest, benchRulesCost } from './core';
+import { benchRecord } from './record';
 import { benchReplay } from './review';
 import { benchGrid, benchTickToScreen, benchWorkspace } from './screen';
 

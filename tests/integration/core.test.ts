@@ -9,6 +9,7 @@ import type { FeedGap, HealthSnapshot } from '../../shared/domain/types';
 import { CoreProcess } from '../../main/core/coreProcess';
 import { EngineState } from '../../main/engine/state';
 import type { LogFn } from '../../main/core/log';
+import { WORKER_RESOURCE_LIMITS } from '../../main/util/workers';
 import { buildSession } from './support/feedMessages';
 import { TestFeedServer } from './support/testFeedServer';
 
@@ -132,6 +133,17 @@ describe('CoreProcess on a WebSocket feed', () => {
     cleanups.push(() => core.stop());
     await waitFor('the session over TLS on the backup gateway', () => health(core)?.feedState === 'ended');
     expect(health(core)).toMatchObject({ lastSeq: 300, feedUrl: server.url });
+  });
+
+  it('runs the core thread with the young generation sized for the feed (WORKER_RESOURCE_LIMITS.core)', async () => {
+    const server = await TestFeedServer.start({ session: buildSession(200), batchSize: 20, intervalMs: 2 });
+    cleanups.push(() => server.kill());
+    const core = await coreOn(server);
+    const wanted = WORKER_RESOURCE_LIMITS.core!.maxYoungGenerationSizeMb!;
+    // The thread's own limits as V8 applied them, not the option passed.
+    const applied = (core as unknown as { core: Worker }).core.resourceLimits?.maxYoungGenerationSizeMb ?? 0;
+    expect(applied).toBeGreaterThanOrEqual(wanted);
+    expect(applied).toBeLessThan(wanted * 2);
   });
 
   it('reports a dead core worker as down, and reconnect starts it again', async () => {
