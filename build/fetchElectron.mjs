@@ -34,7 +34,7 @@ export async function fetchElectronBinary({
     return { ok: false, line: 'Electron is not installed (node_modules/electron is missing); run npm install' };
   }
   if (env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
-    return { ok: false, line: 'Electron binary not downloaded: ELECTRON_SKIP_BINARY_DOWNLOAD is set' };
+    return { ok: false, line: 'Electron binary not downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD is set)' };
   }
   const { code, output, timedOut } = await run(process.execPath, [installer], projectRoot, env, timeoutMs);
   if (code === 0 && electronBinaryPath(projectRoot)) {

@@ -38,7 +38,7 @@ async function setUpAdmin(page: Page): Promise<void> {
 test.describe('Electron app', () => {
   test.skip(
     !hasElectronBinary,
-    'Electron binary not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); run on a connected machine',
+    'Electron binary not installed (its download host was unreachable at npm install); `node build/fetchElectron.mjs` fetches it where it can be reached',
   );
 
   let app: ElectronApplication | null = null;
