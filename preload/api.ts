@@ -58,7 +58,7 @@ export function createPreloadApi(ipc: IpcRendererLike): FloorwatchApi {
         throw new ApiError('unavailable', `the Floorwatch core is not reachable: ${(error as Error).message}`);
       }
       if (reply.ok) return reply.value as ApiResult<M>;
-      throw new ApiError(reply.error.code, reply.error.message);
+      throw ApiError.from(reply.error);
     },
     subscribe: (topic, listener) => streams.subscribe(topic, listener),
   };

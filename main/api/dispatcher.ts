@@ -20,6 +20,8 @@ export interface CallerContext {
   transport: 'electron' | 'host' | 'test';
   /** Window or connection id, for the log. */
   connectionId: string;
+  /** The peer's IP address (host WebSocket); absent over Electron IPC, which only this machine's desktop reaches. */
+  remoteAddress?: string;
 }
 
 export type MethodHandlers = {
@@ -35,6 +37,8 @@ export class ApiFailure extends Error {
   constructor(
     readonly code: ApiErrorShape['code'],
     message: string,
+    /** The same call may succeed after this long (a throttled login); the window shows the wait. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -157,7 +161,13 @@ export class ApiDispatcher {
 }
 
 export function errorShape(error: unknown): ApiErrorShape {
-  if (error instanceof ApiFailure) return { code: error.code, message: error.message };
+  if (error instanceof ApiFailure) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
+  }
   return { code: 'failed', message: (error as Error)?.message ?? String(error) };
 }
 

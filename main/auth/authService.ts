@@ -18,6 +18,14 @@ import {
   verifyPassword,
   type ScryptParams,
 } from './passwords';
+import {
+  addressKey,
+  DEFAULT_LOGIN_THROTTLE,
+  isLocalSource,
+  LoginThrottle,
+  type LoginSource,
+  type LoginThrottlePolicy,
+} from './loginThrottle';
 import { authorize, isRole, LOCKED_SESSION_METHODS, PUBLIC_METHODS, type Role } from './permissions';
 import { SessionManager, type Session, type SessionInfo } from './sessions';
 
@@ -28,10 +36,8 @@ export interface AuthServiceOptions {
   clock?: () => number;
   /** Lock a session after this long without activity; 0 = never. Default 10 minutes. */
   idleLockMs?: number;
-  /** Failed logins in a row before the account locks. Default 5. */
-  maxFailedLogins?: number;
-  /** How long a locked-out account stays locked. Default 5 minutes. */
-  lockoutMs?: number;
+  /** How failed password checks slow down their source (never the account). Default DEFAULT_LOGIN_THROTTLE. */
+  throttle?: LoginThrottlePolicy;
   /** How long a session whose windows all closed can be resumed with its token. Default 60 s. */
   resumeGraceMs?: number;
   scrypt?: ScryptParams;
@@ -57,34 +63,70 @@ export interface LoginResult extends SessionInfo {
   token: string;
 }
 
-type Caller = Pick<CallerContext, 'connectionId'> & Partial<Pick<CallerContext, 'transport'>>;
+type Caller = Pick<CallerContext, 'connectionId'> & Partial<Pick<CallerContext, 'transport' | 'remoteAddress'>>;
+
+/** Where a password is checked: each is a guess an attacker could make, so each goes through the throttle. */
+type PasswordCheck = 'login' | 'unlock' | 'change_password';
 
 const WRONG_CREDENTIALS = 'wrong user name or password';
 const DISPLAY_NAME_MAX = 64;
-/** api_rejected rows per connection: a burst of 20, then one a second; the rest are counted into the next row. */
 const REJECTION_BURST = 20;
 const REJECTION_REFILL_MS = 1000;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * Audit rows per connection for refusals a client can repeat at will: a burst, then one a second; the rest are
+ * counted into the next row (or a summary row when the connection closes), so a flood cannot flood the disk.
+ */
+class AuditBudget {
+  private readonly budgets = new Map<string, { tokens: number; at: number; suppressed: number }>();
+
+  /** Whether to write a row now, and how many were held back before it. */
+  take(connectionId: string, now: number): { write: boolean; suppressed: number } {
+    const budget = this.budgets.get(connectionId) ?? { tokens: REJECTION_BURST, at: now, suppressed: 0 };
+    budget.tokens = Math.min(REJECTION_BURST, budget.tokens + Math.max(0, now - budget.at) / REJECTION_REFILL_MS);
+    budget.at = now;
+    this.budgets.set(connectionId, budget);
+    if (budget.tokens < 1) {
+      budget.suppressed += 1;
+      return { write: false, suppressed: 0 };
+    }
+    budget.tokens -= 1;
+    const suppressed = budget.suppressed;
+    budget.suppressed = 0;
+    return { write: true, suppressed };
+  }
+
+  /** Forgets a connection; returns how many of its refusals are not yet in the log. */
+  release(connectionId: string): number {
+    const suppressed = this.budgets.get(connectionId)?.suppressed ?? 0;
+    this.budgets.delete(connectionId);
+    return suppressed;
+  }
+
+  keys(): string[] {
+    return [...this.budgets.keys()];
+  }
+}
 
 export class AuthService {
   readonly sessions: SessionManager;
   private readonly audit: AuditLog;
   private readonly operators: OperatorStore;
   private readonly clock: () => number;
-  private readonly maxFailedLogins: number;
-  private readonly lockoutMs: number;
+  private readonly throttle: LoginThrottle;
   private readonly scrypt: ScryptParams;
   private dummyHash: Promise<string> | null = null;
-  private readonly rejectionBudget = new Map<string, { tokens: number; at: number; suppressed: number }>();
+  private readonly rejectionBudget = new AuditBudget();
+  private readonly throttledBudget = new AuditBudget();
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(options: AuthServiceOptions) {
     this.audit = options.audit;
     this.operators = options.operators;
     this.clock = options.clock ?? Date.now;
-    this.maxFailedLogins = options.maxFailedLogins ?? 5;
-    this.lockoutMs = options.lockoutMs ?? 5 * 60_000;
+    this.throttle = new LoginThrottle(options.throttle ?? DEFAULT_LOGIN_THROTTLE);
     this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
     this.sessions = new SessionManager({
       idleLockMs: options.idleLockMs ?? 10 * 60_000,
@@ -141,6 +183,7 @@ export class AuthService {
   /** A window connection closed. Its session survives for resumeGraceMs if no other window uses it. */
   disconnect(connectionId: string): void {
     this.sessions.detach(connectionId, this.clock());
+    this.throttle.forgetConnection(connectionId);
     this.flushRejections(connectionId);
   }
 
@@ -178,25 +221,27 @@ export class AuthService {
 
   async login(caller: Caller, args: { username: string; password: string }): Promise<LoginResult> {
     const username = normaliseUsername(args.username);
-    const operator = USERNAME_PATTERN.test(username) ? this.operators.get(username) : null;
+    const wellFormed = USERNAME_PATTERN.test(username);
+    // Only a well-formed name goes into the operator column; anything else is kept, clipped, in the details.
+    const tried = wellFormed
+      ? { operator: username, role: 'none' }
+      : { operator: '?', role: 'none', attempted: clip(username, 64) };
+    this.admit(caller, 'login', tried);
+    const operator = wellFormed ? this.operators.get(username) : null;
     if (!operator) {
       await verifyPassword(args.password, await this.dummy()); // same work as a real check: no user enumeration
-      // Only a well-formed name goes into the operator column; anything else is kept, clipped, in the details.
-      const wellFormed = USERNAME_PATTERN.test(username);
-      this.loginFailed(caller, wellFormed ? username : '?', 'none', 'unknown_operator', {
-        ...(wellFormed ? {} : { attempted: clip(username, 64) }),
-      });
-      throw new ApiFailure('forbidden', WRONG_CREDENTIALS);
+      const { attempted, ...who } = tried;
+      throw this.passwordFailed(caller, who, 'login', 'unknown_operator', attempted ? { attempted } : {});
     }
-    await this.checkPassword(caller, operator, args.password, 'login');
+    const lockBypass = await this.checkPassword(caller, operator, args.password, 'login');
     if (operator.disabled) {
-      this.loginFailed(caller, operator.username, operator.role, 'disabled');
+      this.loginFailed(caller, { operator: operator.username, role: operator.role }, 'disabled', {});
       throw new ApiFailure('forbidden', 'this account is disabled: ask an admin');
     }
     if (needsRehash(operator.passwordHash, this.scrypt)) {
       this.operators.setPasswordHash(operator.username, await hashPassword(args.password, this.scrypt), this.clock());
     }
-    return this.startSession(caller, operator);
+    return this.startSession(caller, operator, lockBypass);
   }
 
   /** Joins this connection to an existing session (page reload, second window) with its token. */
@@ -353,6 +398,7 @@ export class AuthService {
     const now = this.clock();
     for (const session of this.sessions.all()) this.applyIdleLock(session, now);
     for (const session of this.sessions.expiredOrphans(now)) this.endSession(session, 'disconnected');
+    this.throttle.sweep(now);
   }
 
   /** Starts the periodic sweep (idle locks show up in the audit log on time, not only at the next call). */
@@ -366,7 +412,9 @@ export class AuthService {
   stop(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
-    for (const connectionId of [...this.rejectionBudget.keys()]) this.flushRejections(connectionId);
+    for (const connectionId of new Set([...this.rejectionBudget.keys(), ...this.throttledBudget.keys()])) {
+      this.flushRejections(connectionId);
+    }
     for (const session of this.sessions.all()) this.endSession(session, 'app_closed');
   }
 
@@ -389,7 +437,7 @@ export class AuthService {
     });
   }
 
-  private startSession(caller: Caller, operator: OperatorRecord): LoginResult {
+  private startSession(caller: Caller, operator: OperatorRecord, extra: object = {}): LoginResult {
     const now = this.clock();
     this.operators.clearFailures(operator.username, now);
     const { session, replaced } = this.sessions.open(caller.connectionId, operator, now);
@@ -398,7 +446,7 @@ export class AuthService {
       ...this.who(session),
       action: 'login',
       target: `session:${session.id}`,
-      details: this.where(caller),
+      details: { ...extra, ...this.where(caller) },
     });
     return { ...session.info(now), token: session.token };
   }
@@ -413,60 +461,101 @@ export class AuthService {
     });
   }
 
-  /** Checks a password against the account's lockout and hash; failures count toward the lockout. */
+  /**
+   * Checks a password. Refused at once (no check) while the source must wait or the account is locked; a wrong
+   * password makes the source wait longer, never the account. An admin on this machine is let in despite an
+   * account lock (returned as details for the login row), so the desk always keeps its admin.
+   */
   private async checkPassword(
     caller: Caller,
     operator: OperatorRecord & { passwordHash: string },
     password: string,
-    during: 'login' | 'unlock' | 'change_password',
-  ): Promise<void> {
-    const before = this.clock();
-    if (operator.lockedUntil !== null && before < operator.lockedUntil) {
-      this.loginFailed(caller, operator.username, operator.role, 'locked_out', {
-        during,
-        lockedUntil: operator.lockedUntil,
-      });
-      const minutes = Math.max(1, Math.ceil((operator.lockedUntil - before) / 60_000));
-      throw new ApiFailure(
-        'forbidden',
-        `account locked after ${this.maxFailedLogins} failed logins: try again in ${minutes} min or ask an admin`,
-      );
-    }
-    if (operator.lockedUntil !== null) this.operators.clearFailures(operator.username, before);
-    if (await verifyPassword(password, operator.passwordHash)) return;
+    during: PasswordCheck,
+  ): Promise<{ accountLockBypassed?: true; lockedUntil?: number }> {
+    const who = { operator: operator.username, role: operator.role };
+    if (during !== 'login') this.admit(caller, during, who); // login() admitted before looking the name up
     const now = this.clock();
-    const failure = this.operators.recordFailure(operator.username, now, {
-      maxFailures: this.maxFailedLogins,
-      lockMs: this.lockoutMs,
-    });
-    this.loginFailed(caller, operator.username, operator.role, 'wrong_password', {
-      during,
-      failedLogins: failure.failedLogins,
-    });
-    if (failure.justLocked) {
-      this.record({
-        operator: operator.username,
-        role: operator.role,
-        action: 'lockout',
-        target: `operator:${operator.username}`,
-        details: { failedLogins: failure.failedLogins, lockedUntil: failure.lockedUntil, lockoutMs: this.lockoutMs },
-      });
-      throw new ApiFailure(
-        'forbidden',
-        `${during === 'login' ? WRONG_CREDENTIALS : 'wrong password'}; account locked for ${Math.round(this.lockoutMs / 60_000)} min`,
-      );
+    let bypass = {};
+    if (operator.lockedUntil !== null && now < operator.lockedUntil) {
+      if (operator.role === 'admin' && isLocalSource(caller.transport, caller.remoteAddress)) {
+        bypass = { accountLockBypassed: true as const, lockedUntil: operator.lockedUntil };
+      } else {
+        this.loginFailed(caller, who, 'account_locked', { during, lockedUntil: operator.lockedUntil });
+        const minutes = Math.max(1, Math.ceil((operator.lockedUntil - now) / 60_000));
+        throw new ApiFailure(
+          'forbidden',
+          `this account is locked for ${minutes} more min: ask an admin, or run "floorwatch operators unlock ` +
+            `${operator.username}" on the workstation`,
+        );
+      }
     }
-    throw new ApiFailure('forbidden', during === 'login' ? WRONG_CREDENTIALS : 'wrong password');
+    if (await verifyPassword(password, operator.passwordHash)) {
+      this.throttle.recordSuccess(this.sourceOf(caller));
+      return bypass;
+    }
+    const failedLogins = this.operators.countFailure(operator.username, this.clock());
+    throw this.passwordFailed(caller, who, during, 'wrong_password', { failedLogins });
   }
 
-  private loginFailed(caller: Caller, operator: string, role: string, reason: string, extra: object = {}): void {
+  /** Refuses (and audits) a password attempt while its source must wait; the password is not checked then. */
+  private admit(caller: Caller, during: PasswordCheck, who: { operator: string; role: string; attempted?: string }) {
+    const source = this.sourceOf(caller);
+    const wait = this.throttle.check(source, this.clock());
+    if (!wait) return;
+    const seconds = Math.ceil(wait.waitMs / 1000);
+    const budget = this.throttledBudget.take(caller.connectionId, this.clock());
+    if (budget.write) {
+      const { attempted, ...operator } = who;
+      this.loginFailed(caller, operator, 'throttled', {
+        during,
+        ...(attempted ? { attempted } : {}),
+        scope: wait.scope,
+        retryAfterMs: wait.waitMs,
+        ...(budget.suppressed > 0 ? { suppressedBefore: budget.suppressed } : {}),
+      });
+    }
+    throw new ApiFailure(
+      'forbidden',
+      wait.scope === 'connection'
+        ? `too many failed attempts in this window: try again in ${seconds} s`
+        : `too many failed attempts from this address: try again in ${seconds} s`,
+      wait.waitMs,
+    );
+  }
+
+  /** A checked password was wrong (or the name unknown): the source waits longer; audited; the refusal to throw. */
+  private passwordFailed(
+    caller: Caller,
+    who: { operator: string; role: string },
+    during: PasswordCheck,
+    reason: 'wrong_password' | 'unknown_operator',
+    extra: object,
+  ): ApiFailure {
+    const source = this.sourceOf(caller);
+    const retryAfterMs = this.throttle.recordFailure(source, this.clock());
+    const failures = this.throttle.failuresOf(source);
+    this.loginFailed(caller, who, reason, {
+      during,
+      ...extra,
+      connectionFailures: failures.connection,
+      addressFailures: failures.address,
+      retryAfterMs,
+    });
+    // No retryAfterMs on the refusal: that field means "not looked at, send the same call again later".
+    return new ApiFailure('forbidden', during === 'login' ? WRONG_CREDENTIALS : 'wrong password');
+  }
+
+  private loginFailed(caller: Caller, who: { operator: string; role: string }, reason: string, extra: object): void {
     this.record({
-      operator,
-      role,
+      ...who,
       action: 'login_failed',
-      target: `operator:${operator}`,
+      target: `operator:${who.operator}`,
       details: { reason, ...extra, ...this.where(caller) },
     });
+  }
+
+  private sourceOf(caller: Caller): LoginSource {
+    return { connectionId: caller.connectionId, address: addressKey(caller.transport, caller.remoteAddress) };
   }
 
   private refuse(method: string, caller: Caller, session: Session | null, message: string): ApiFailure {
@@ -475,38 +564,43 @@ export class AuthService {
   }
 
   private auditRejection(caller: Caller, session: Session | null, details: Record<string, unknown>): void {
-    const now = this.clock();
-    const budget = this.rejectionBudget.get(caller.connectionId) ?? { tokens: REJECTION_BURST, at: now, suppressed: 0 };
-    budget.tokens = Math.min(REJECTION_BURST, budget.tokens + Math.max(0, now - budget.at) / REJECTION_REFILL_MS);
-    budget.at = now;
-    this.rejectionBudget.set(caller.connectionId, budget);
-    if (budget.tokens < 1) {
-      budget.suppressed += 1;
-      return;
-    }
-    budget.tokens -= 1;
-    const suppressed = budget.suppressed;
-    budget.suppressed = 0;
+    const budget = this.rejectionBudget.take(caller.connectionId, this.clock());
+    if (!budget.write) return;
     this.record({
       ...(session ? this.who(session) : { operator: 'anonymous', role: 'none' }),
       action: 'api_rejected',
       target: `connection:${clip(caller.connectionId, 200)}`,
-      details: { ...details, ...this.where(caller), ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}) },
+      details: {
+        ...details,
+        ...this.where(caller),
+        ...(budget.suppressed > 0 ? { suppressedBefore: budget.suppressed } : {}),
+      },
     });
   }
 
-  /** Writes the count of rejections the rate limit held back, so none goes unrecorded. */
+  /** Writes the count of refusals the rate limits held back, so none goes unrecorded. */
   private flushRejections(connectionId: string): void {
-    const budget = this.rejectionBudget.get(connectionId);
-    this.rejectionBudget.delete(connectionId);
-    if (!budget || budget.suppressed === 0) return;
-    this.record({
-      operator: 'anonymous',
-      role: 'none',
-      action: 'api_rejected',
-      target: `connection:${clip(connectionId, 200)}`,
-      details: { summary: true, suppressed: budget.suppressed },
-    });
+    const target = `connection:${clip(connectionId, 200)}`;
+    const rejected = this.rejectionBudget.release(connectionId);
+    if (rejected > 0) {
+      this.record({
+        operator: 'anonymous',
+        role: 'none',
+        action: 'api_rejected',
+        target,
+        details: { summary: true, suppressed: rejected },
+      });
+    }
+    const throttled = this.throttledBudget.release(connectionId);
+    if (throttled > 0) {
+      this.record({
+        operator: 'anonymous',
+        role: 'none',
+        action: 'login_failed',
+        target,
+        details: { reason: 'throttled', summary: true, suppressed: throttled },
+      });
+    }
   }
 
   private checkNewOperator(username: string, displayName: string, password: string) {
@@ -550,10 +644,11 @@ export class AuthService {
     return { operator: actor.operator, role: actor.role };
   }
 
-  private where(caller: Caller): { connectionId: string; transport?: string } {
+  private where(caller: Caller): { connectionId: string; transport?: string; remoteAddress?: string } {
     return {
       connectionId: clip(caller.connectionId, 200),
       ...(caller.transport ? { transport: caller.transport } : {}),
+      ...(caller.remoteAddress ? { remoteAddress: clip(caller.remoteAddress, 64) } : {}),
     };
   }
 

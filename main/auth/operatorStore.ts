@@ -14,8 +14,9 @@ export interface OperatorRecord {
   displayName: string;
   role: Role;
   disabled: boolean;
+  /** Failed password checks since the last successful one (shown to admins; it never locks the account). */
   failedLogins: number;
-  /** Epoch ms until which logins are refused after too many failures; null when not locked. */
+  /** Epoch ms until which logins are refused (a lock left by an older version); null when not locked. */
   lockedUntil: number | null;
   createdAt: number;
   updatedAt: number;
@@ -58,6 +59,20 @@ export const OPERATOR_MIGRATIONS: readonly Migration[] = [
           created_at INTEGER NOT NULL,
           updated_at INTEGER NOT NULL
         ) STRICT;
+      `);
+    },
+  },
+  {
+    // Failures used to count toward a 5-minute account lock that anyone could trigger; logins now slow down per
+    // source instead. The old counters restart; expired locks go; a lock still running is left to run out (or
+    // to `floorwatch operators unlock`), since the file cannot tell who caused it.
+    version: 2,
+    name: 'failed logins no longer lock',
+    up(db) {
+      db.exec(`
+        UPDATE operators SET failed_logins = 0;
+        UPDATE operators SET locked_until = NULL
+          WHERE locked_until IS NOT NULL AND locked_until <= CAST(strftime('%s', 'now') AS INTEGER) * 1000;
       `);
     },
   },
@@ -145,34 +160,44 @@ export class OperatorStore {
       .run(passwordHash, now, current.username);
   }
 
-  /**
-   * Counts a failed login. On the `maxFailures`-th failure in a row the account locks until now + lockMs.
-   * Returns the new state and whether this failure caused the lock.
-   */
-  recordFailure(
-    username: string,
-    now: number,
-    limits: { maxFailures: number; lockMs: number },
-  ): { failedLogins: number; lockedUntil: number | null; justLocked: boolean } {
+  /** Counts a failed password check; returns the count since the last success. */
+  countFailure(username: string, now: number): number {
     return this.db
       .transaction(() => {
         const current = this.require(username);
-        const failedLogins = current.failedLogins + 1;
-        const justLocked = failedLogins >= limits.maxFailures;
-        const lockedUntil = justLocked ? now + limits.lockMs : current.lockedUntil;
         this.db
-          .prepare('UPDATE operators SET failed_logins = ?, locked_until = ?, updated_at = ? WHERE username = ?')
-          .run(justLocked ? 0 : failedLogins, lockedUntil, now, current.username);
-        return { failedLogins, lockedUntil, justLocked };
+          .prepare('UPDATE operators SET failed_logins = failed_logins + 1, updated_at = ? WHERE username = ?')
+          .run(now, current.username);
+        return current.failedLogins + 1;
       })
       .immediate();
   }
 
-  /** After a successful login, or when a lockout has run out. */
+  /** After a successful login, a password reset or an unlock: no lock, no failures counted. */
   clearFailures(username: string, now: number): void {
     this.db
       .prepare('UPDATE operators SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE username = ?')
       .run(now, normaliseUsername(username));
+  }
+
+  /** Lifts a lock (and, with `enable`, a disable); returns the record before and after. */
+  unlock(
+    username: string,
+    now: number,
+    options: { enable?: boolean } = {},
+  ): { before: OperatorRecord; after: OperatorRecord } {
+    return this.db
+      .transaction(() => {
+        const before = this.require(username);
+        this.db
+          .prepare(
+            `UPDATE operators SET failed_logins = 0, locked_until = NULL, disabled = ?, updated_at = ?
+             WHERE username = ?`,
+          )
+          .run(options.enable ? 0 : before.disabled ? 1 : 0, now, before.username);
+        return { before, after: this.require(username) };
+      })
+      .immediate();
   }
 
   close(): void {

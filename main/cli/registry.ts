@@ -3,6 +3,7 @@ import { auditCommand } from './commands/audit';
 import { exportCommand } from './commands/export';
 import { hostCommand } from './commands/host';
 import { importCommand } from './commands/import';
+import { operatorsCommand } from './commands/operators';
 import { recordCommand } from './commands/record';
 import { reportCommand } from './commands/report';
 import { simCommand } from './commands/sim';
@@ -17,5 +18,6 @@ export const commands: CliCommand[] = [
   importCommand,
   surveilCommand,
   auditCommand,
+  operatorsCommand,
   reportCommand,
 ];

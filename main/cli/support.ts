@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A user mistake or an expected failure: printed as one line, no stack trace. */
@@ -61,4 +62,15 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
   });
+}
+
+/** Who the audit log names for a command run on the workstation: the OS account, as operator os:<user>. */
+export function cliActor(): { operator: string; role: 'cli' } {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return { operator: `os:${user}`.slice(0, 128), role: 'cli' };
 }

@@ -175,6 +175,7 @@ export class ElectronApiTransport {
   }
 }
 
+/** No remoteAddress: only this machine's desktop reaches IPC, and auth counts it as local (see loginThrottle.ts). */
 function callerOf(sender: SenderLike): CallerContext {
   return { transport: 'electron', connectionId: `window-${sender.id}` };
 }

@@ -344,7 +344,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       log(`refused API upgrade from origin "${(requestOrigin ?? '(none)').slice(0, 120)}"`);
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => acceptClient(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => acceptClient(ws, req.socket.remoteAddress));
   });
 
   // Several windows take the same topic update: serialise it once (the hub hands every subscriber the same object).
@@ -358,7 +358,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     return text;
   };
 
-  const acceptClient = (ws: WebSocket) => {
+  /** `remoteAddress` reaches the gate with every call: login throttling counts failures per address. */
+  const acceptClient = (ws: WebSocket, remoteAddress: string | undefined) => {
     const connectionId = `host-${nextConnection++}`;
     clients.add(ws);
     alive.set(ws, true);
@@ -393,7 +394,11 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       }
       write(topicText(reply.update));
     };
-    const bridge = serveBridge(dispatcher, { transport: 'host', connectionId }, send);
+    const bridge = serveBridge(
+      dispatcher,
+      { transport: 'host', connectionId, ...(remoteAddress ? { remoteAddress } : {}) },
+      send,
+    );
     ws.on('message', (data, isBinary) => {
       let request: unknown;
       try {

@@ -43,6 +43,7 @@ export const AUDIT_ACTIONS = [
   'settings_changed',
   'export',
   'api_rejected',
+  'operator_unlocked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const KNOWN_ACTIONS = new Set<string>(AUDIT_ACTIONS);

@@ -16,9 +16,15 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorShape['code'],
     message: string,
+    /** See ApiErrorShape.retryAfterMs. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  static from(shape: ApiErrorShape): ApiError {
+    return new ApiError(shape.code, shape.message, shape.retryAfterMs);
   }
 }
 
@@ -96,7 +102,7 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
       if (!waiter) return;
       pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.value);
-      else waiter.reject(new ApiError(reply.error.code, reply.error.message));
+      else waiter.reject(ApiError.from(reply.error));
       return;
     }
     const topic = reply.update.topic;

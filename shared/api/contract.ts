@@ -144,6 +144,8 @@ export function rowKey(topic: TopicName, row: unknown): string {
 export interface ApiErrorShape {
   code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed';
   message: string;
+  /** Set when the same call may succeed after this many ms (a login refused while its source must wait). */
+  retryAfterMs?: number;
 }
 
 /** What `window.floorwatch` is in every window, whatever the transport. */

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure } from '../../main/api/dispatcher';
 import { authApiMethods } from '../../shared/api/methods/auth';
 import { AuthService } from '../../main/auth/authService';
-import { OperatorStore } from '../../main/auth/operatorStore';
+import { OPERATOR_MIGRATIONS, OperatorStore } from '../../main/auth/operatorStore';
 import {
   hashPassword,
   needsRehash,
@@ -169,6 +170,7 @@ describe('login', () => {
 
   it('refuses a wrong password and an unknown user with the same message, and audits both', async () => {
     const wrong = await refusal(auth.login(caller('w1'), { username: 'li.wei', password: 'wrong password' }));
+    now += 1_000; // the window's wait after one failure
     const unknown = await refusal(auth.login(caller('w1'), { username: 'nobody', password: PASSWORD }));
     expect(wrong.message).toBe('wrong user name or password');
     expect(unknown.message).toBe(wrong.message);
@@ -178,48 +180,101 @@ describe('login', () => {
       ['li.wei', 'wrong_password'],
       ['nobody', 'unknown_operator'],
     ]);
+    expect(auditDetails(failed[0] as AuditRow)).toMatchObject({ connectionId: 'w1', retryAfterMs: 1_000 });
+    now += 2_000;
     await refusal(auth.login(caller('w1'), { username: '=HYPERLINK("x")', password: PASSWORD }));
     const odd = rows('login_failed').at(-1) as AuditRow;
     expect(odd.operator).toBe('?');
     expect(auditDetails(odd).attempted).toBe('=hyperlink("x")');
+    now += 4_000;
     const ok = await auth.login(caller('w1'), { username: 'LI.WEI ', password: PASSWORD });
     expect(ok).toMatchObject({ operator: 'li.wei', displayName: '李伟', role: 'operator' });
     expect(rows('login').at(-1)).toMatchObject({ operator: 'li.wei', role: 'operator' });
+    // No row holds the password tried.
+    expect(JSON.stringify(rows())).not.toMatch(/wrong password|correct horse/);
   });
 
-  it('locks the account for 5 minutes after 5 failed logins (audited), then lets the right password in', async () => {
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      expect(
-        (await refusal(auth.login(caller('w'), { username: 'li.wei', password: `bad ${attempt}xxxx` }))).message,
-      ).toBe('wrong user name or password');
-      now += 1_000;
+  it('slows the failing window down instead of locking the account; the password is not checked meanwhile', async () => {
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      const failure = await refusal(auth.login(caller('w'), { username: 'li.wei', password: `bad ${attempt}xxxx` }));
+      expect(failure.message).toBe('wrong user name or password');
+      expect(failure.retryAfterMs).toBeUndefined(); // it was checked: retrying the same call is pointless
+      const wait = auditDetails(rows('login_failed').at(-1) as AuditRow).retryAfterMs as number;
+      waits.push(wait);
+      // Too early: refused without a check (the right password would not get in either), with the time left.
+      now += 500;
+      const early = await refusal(auth.login(caller('w'), { username: 'li.wei', password: PASSWORD }));
+      expect(early.message).toMatch(/too many failed attempts in this window: try again in \d+ s/);
+      expect(early.retryAfterMs).toBe(wait - 500);
+      now += wait - 500;
     }
-    const fifth = await refusal(auth.login(caller('w'), { username: 'li.wei', password: 'bad 5xxxx' }));
-    expect(fifth.message).toMatch(/locked for 5 min/);
-    const lockout = rows('lockout');
-    expect(lockout).toHaveLength(1);
-    expect(auditDetails(lockout[0] as AuditRow)).toMatchObject({ failedLogins: 5, lockedUntil: now + 300_000 });
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    expect(rows('lockout')).toHaveLength(0);
+    expect(operators.get('li.wei')).toMatchObject({ failedLogins: 8, lockedUntil: null });
+    const throttled = rows('login_failed').filter((r) => auditDetails(r).reason === 'throttled');
+    expect(throttled).toHaveLength(8);
+    expect(auditDetails(throttled[0] as AuditRow)).toMatchObject({ during: 'login', scope: 'connection' });
 
-    // the right password is refused while locked, and a restart does not lift the lock
-    now += 60_000;
-    const restarted = makeAuth();
-    expect((await refusal(restarted.login(caller('w'), { username: 'li.wei', password: PASSWORD }))).message).toMatch(
-      /account locked after 5 failed logins: try again in 4 min/,
-    );
-    expect(auditDetails(rows('login_failed').at(-1) as AuditRow).reason).toBe('locked_out');
-
-    now += 240_000; // 5 minutes after the lock
-    expect(await restarted.login(caller('w'), { username: 'li.wei', password: PASSWORD })).toMatchObject({
+    // Another window logs in at once: the failures were the other window's.
+    expect(await auth.login(caller('other'), { username: 'li.wei', password: PASSWORD })).toMatchObject({
       operator: 'li.wei',
     });
-    expect(operators.get('li.wei')).toMatchObject({ failedLogins: 0, lockedUntil: null });
+    expect(operators.get('li.wei')).toMatchObject({ failedLogins: 0 });
+    // And so does the failing window, once its wait is over.
+    expect(await auth.login(caller('w'), { username: 'li.wei', password: PASSWORD })).toMatchObject({
+      operator: 'li.wei',
+    });
   });
 
-  it('counts failures in a row only: a success resets the count', async () => {
-    for (let i = 0; i < 4; i++) await refusal(auth.login(caller('w'), { username: 'li.wei', password: 'nope nope' }));
-    await auth.login(caller('w'), { username: 'li.wei', password: PASSWORD });
-    for (let i = 0; i < 4; i++) await refusal(auth.login(caller('w'), { username: 'li.wei', password: 'nope nope' }));
-    expect(rows('lockout')).toHaveLength(0);
+  it('someone else at the same address delays a login by at most 4 s', async () => {
+    // A fresh connection for every guess, each as soon as the address lets it.
+    for (let i = 0; i < 20; i++) {
+      const guess = await refusal(auth.login(caller(`attacker-${i}`), { username: 'admin', password: 'guess guess' }));
+      expect(guess.message).toBe('wrong user name or password');
+      if (i < 19) now += 4_000;
+    }
+    const first = await refusal(auth.login(caller('desk'), { username: 'admin', password: PASSWORD }));
+    expect(first.retryAfterMs).toBe(4_000);
+    expect(first.message).toMatch(/from this address: try again in 4 s/);
+    now += 4_000;
+    expect(await auth.login(caller('desk'), { username: 'admin', password: PASSWORD })).toMatchObject({
+      operator: 'admin',
+    });
+  });
+
+  it('rate-limits the audit rows of refused attempts, and counts the rest when the window closes', async () => {
+    await refusal(auth.login(caller('w'), { username: 'li.wei', password: 'bad bad bad' }));
+    for (let i = 0; i < 50; i++) await refusal(auth.login(caller('w'), { username: 'li.wei', password: PASSWORD }));
+    const throttled = () => rows('login_failed').filter((r) => auditDetails(r).reason === 'throttled');
+    expect(throttled()).toHaveLength(20);
+    auth.disconnect('w');
+    expect(auditDetails(throttled().at(-1) as AuditRow)).toMatchObject({ summary: true, suppressed: 30 });
+  });
+
+  it('honours an account lock left by the old scheme, except for an admin on this machine', async () => {
+    operators.close();
+    const db = new Database(path.join(dir, 'operators.sqlite'));
+    db.prepare('UPDATE operators SET locked_until = ?, failed_logins = 5').run(now + 120_000);
+    db.close();
+    operators = OperatorStore.open(path.join(dir, 'operators.sqlite'));
+    const restarted = makeAuth();
+    const locked = await refusal(restarted.login(caller('w'), { username: 'li.wei', password: PASSWORD }));
+    expect(locked.message).toMatch(/locked for 2 more min: .*floorwatch operators unlock li.wei/);
+    expect(auditDetails(rows('login_failed').at(-1) as AuditRow).reason).toBe('account_locked');
+    const remote = { connectionId: 'r', transport: 'host' as const, remoteAddress: '192.0.2.9' };
+    expect((await refusal(restarted.login(remote, { username: 'admin', password: PASSWORD }))).message).toMatch(
+      /locked/,
+    );
+    const local = { connectionId: 'l', transport: 'host' as const, remoteAddress: '127.0.0.1' };
+    expect(await restarted.login(local, { username: 'admin', password: PASSWORD })).toMatchObject({ role: 'admin' });
+    expect(auditDetails(rows('login').at(-1) as AuditRow)).toMatchObject({
+      accountLockBypassed: true,
+      remoteAddress: '127.0.0.1',
+    });
+    expect(
+      await restarted.login({ connectionId: 'e', transport: 'electron' }, { username: 'admin', password: PASSWORD }),
+    ).toMatchObject({ role: 'admin' });
   });
 
   it('refuses a disabled account and ends its sessions', async () => {
@@ -289,6 +344,7 @@ describe('idle lock and manual lock', () => {
     expect(auth.guard('auth.unlock', caller('w'))).not.toBeNull(); // allowed while locked
     expect((await refusal(auth.unlock(caller('w'), { password: 'not it at all' }))).message).toBe('wrong password');
     expect(auth.status(caller('w')).session?.locked).toBe(true);
+    now += 1_000;
     expect(await auth.unlock(caller('w'), { password: PASSWORD })).toMatchObject({ locked: false });
     expect(auth.guard('window.open', caller('w'))).not.toBeNull();
     expect(rows('unlock')).toHaveLength(1);
@@ -312,11 +368,42 @@ describe('idle lock and manual lock', () => {
     expect(auditDetails(rows('lock')[0] as AuditRow).reason).toBe('manual');
   });
 
-  it('unlock failures count toward the lockout', async () => {
+  it('unlock failures slow the window down, never lock the account', async () => {
     auth.lock(caller('w'));
-    for (let i = 0; i < 5; i++) await refusal(auth.unlock(caller('w'), { password: `wrong ${i} pass` }));
-    expect(rows('lockout')).toHaveLength(1);
-    expect((await refusal(auth.unlock(caller('w'), { password: PASSWORD }))).message).toMatch(/account locked/);
+    for (let i = 0; i < 5; i++) {
+      expect((await refusal(auth.unlock(caller('w'), { password: `wrong ${i} pass` }))).message).toBe('wrong password');
+      now += auditDetails(rows('login_failed').at(-1) as AuditRow).retryAfterMs as number;
+    }
+    expect(rows('lockout')).toHaveLength(0);
+    expect(await auth.unlock(caller('w'), { password: PASSWORD })).toMatchObject({ locked: false });
+  });
+});
+
+describe('operator store migration', () => {
+  it('restarts the old failure counters, drops expired locks and keeps a lock still running', () => {
+    const file = path.join(dir, 'old-operators.sqlite');
+    const db = new Database(file);
+    (OPERATOR_MIGRATIONS[0] as (typeof OPERATOR_MIGRATIONS)[number]).up(db);
+    db.pragma('user_version = 1');
+    const insert = db.prepare(
+      `INSERT INTO operators (username, display_name, role, password_hash, failed_logins, locked_until, created_at,
+       updated_at) VALUES (?, ?, ?, 'x', ?, ?, 1, 1)`,
+    );
+    const running = Date.now() + 180_000;
+    insert.run('admin', 'Admin', 'admin', 0, running);
+    insert.run('li.wei', 'Li', 'operator', 4, null);
+    insert.run('old.lock', 'Old', 'operator', 0, Date.now() - 60_000);
+    db.close();
+    const store = OperatorStore.open(file);
+    try {
+      expect(store.list().map((o) => [o.username, o.failedLogins, o.lockedUntil])).toEqual([
+        ['admin', 0, running],
+        ['li.wei', 0, null],
+        ['old.lock', 0, null],
+      ]);
+    } finally {
+      store.close();
+    }
   });
 });
 

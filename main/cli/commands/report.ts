@@ -1,7 +1,6 @@
 // `floorwatch report daily|abnormal|evidence|verify`: compliance documents from a session (session file or NDJSON)
 // for scheduled jobs. See main/reports for the documents; this file only parses options and prints results.
 import { existsSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RulesConfigError } from '../../../shared/rules/config';
 import { loadRulesConfig } from '../../engine/rules/loadRules';
@@ -15,7 +14,7 @@ import { ReportCancelled, ReportError } from '../../reports/output';
 import { PdfRenderer, PdfRenderError } from '../../reports/pdf';
 import { AuditLog } from '../../store/auditLog';
 import { auditLogPath } from '../../store/auditPaths';
-import { CliError, intOption, parseOptions, type CliCommand } from '../support';
+import { cliActor, CliError, intOption, parseOptions, type CliCommand } from '../support';
 
 const HELP = `
 Usage:
@@ -183,13 +182,7 @@ function auditCliExport(dataDir: string, record: Parameters<typeof recordExport>
     process.stderr.write(`report: not audited: no audit log at ${file} (the app creates it at first start)\n`);
     return;
   }
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username || user;
-  } catch {
-    // no passwd entry (containers): keep "unknown"
-  }
-  const who: ExportActor = { operator: `os:${user}`.slice(0, 128), role: 'cli' };
+  const who: ExportActor = cliActor();
   let audit: AuditLog | null = null;
   try {
     audit = AuditLog.open(file);

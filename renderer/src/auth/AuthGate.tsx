@@ -1,7 +1,7 @@
 // Wraps every window: the red audit banner on top whatever happens, and until an unlocked session exists, the
 // first-start admin form, the login form or the lock screen instead of the window. Topic data only flows to an
 // unlocked session (the main side holds subscriptions back), so the window behind the lock screen is frozen.
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   adoptTokenFromFragment,
@@ -27,13 +27,67 @@ export function AuditBanner() {
   );
 }
 
-function FormError() {
+function FormError({ waitSeconds = 0 }: { waitSeconds?: number }) {
+  const { t } = useTranslation();
   const error = useAuthStore((s) => s.error);
+  if (waitSeconds > 0) {
+    return (
+      <p className="fw-auth-error" role="status" data-testid="auth-retry">
+        {t('auth.retryIn', { count: waitSeconds })}
+      </p>
+    );
+  }
   return error ? (
     <p className="fw-auth-error" role="alert" data-testid="auth-error">
       {error}
     </p>
   ) : null;
+}
+
+/** Automatic re-sends of one attempt the main side refused as too early (each waits the time it was told). */
+const MAX_AUTO_RETRIES = 3;
+
+/**
+ * Submits a password form. A refusal that only says "wait" keeps the password (it was not checked), counts down
+ * and sends the same attempt again, so for the operator the login just takes that long; any other outcome clears
+ * the password field.
+ */
+function usePasswordSubmit(run: () => Promise<void>, clearPassword: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [waitSeconds, setWaitSeconds] = useState(0);
+  const latest = useRef({ run, clearPassword });
+  useEffect(() => {
+    latest.current = { run, clearPassword };
+  });
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearInterval(timer.current), []);
+  const send = (retries: number): void => {
+    setBusy(true);
+    void latest.current.run().finally(() => {
+      setBusy(false);
+      const retryAt = useAuthStore.getState().retryAt;
+      if (retryAt === null) {
+        setWaitSeconds(0);
+        latest.current.clearPassword();
+        return;
+      }
+      const tick = () => {
+        const left = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+        setWaitSeconds(left);
+        if (left > 0) return;
+        window.clearInterval(timer.current);
+        if (retries < MAX_AUTO_RETRIES) send(retries + 1);
+      };
+      window.clearInterval(timer.current);
+      timer.current = window.setInterval(tick, 250);
+      tick();
+    });
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    send(0);
+  };
+  return { submit, waiting: busy || waitSeconds > 0, waitSeconds };
 }
 
 function SetupForm() {
@@ -110,15 +164,10 @@ function LoginForm() {
   const { t } = useTranslation();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    void login(username, password).finally(() => {
-      setBusy(false);
-      setPassword('');
-    });
-  };
+  const { submit, waiting, waitSeconds } = usePasswordSubmit(
+    () => login(username, password),
+    () => setPassword(''),
+  );
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="login-form">
       <h1>{t('auth.loginTitle')}</h1>
@@ -137,8 +186,8 @@ function LoginForm() {
         value={password}
         onChange={setPassword}
       />
-      <FormError />
-      <button type="submit" className="fw-button" data-testid="login-submit" disabled={busy}>
+      <FormError waitSeconds={waitSeconds} />
+      <button type="submit" className="fw-button" data-testid="login-submit" disabled={waiting}>
         {t('auth.logIn')}
       </button>
     </form>
@@ -149,15 +198,10 @@ function LockScreen() {
   const { t } = useTranslation();
   const session = useAuthStore((s) => s.session);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    void unlock(password).finally(() => {
-      setBusy(false);
-      setPassword('');
-    });
-  };
+  const { submit, waiting, waitSeconds } = usePasswordSubmit(
+    () => unlock(password),
+    () => setPassword(''),
+  );
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="lock-screen">
       <h1>{t('auth.locked')}</h1>
@@ -171,9 +215,9 @@ function LockScreen() {
         onChange={setPassword}
         autoFocus
       />
-      <FormError />
+      <FormError waitSeconds={waitSeconds} />
       <div className="fw-auth-row">
-        <button type="submit" className="fw-button" data-testid="unlock-submit" disabled={busy}>
+        <button type="submit" className="fw-button" data-testid="unlock-submit" disabled={waiting}>
           {t('auth.unlock')}
         </button>
         <button type="button" className="fw-button" data-testid="lock-logout" onClick={() => void logout()}>

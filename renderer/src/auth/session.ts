@@ -23,6 +23,11 @@ interface AuthState {
   auditCheck: AuditCheck | null;
   /** The last login/unlock/setup failure, shown on the form. */
   error: string | null;
+  /**
+   * When the main side refused a password attempt because this source must wait (too many failures): the time
+   * (this window's clock) after which it takes one again. The form counts down and then sends the attempt again.
+   */
+  retryAt: number | null;
   set(partial: Partial<Omit<AuthState, 'set'>>): void;
 }
 
@@ -31,6 +36,7 @@ export const useAuthStore = create<AuthState>()((set) => ({
   session: null,
   auditCheck: null,
   error: null,
+  retryAt: null,
   set: (partial) => set(partial),
 }));
 
@@ -100,11 +106,17 @@ export async function refreshSession(): Promise<void> {
 }
 
 async function attempt(run: () => Promise<void>): Promise<void> {
-  useAuthStore.getState().set({ error: null });
+  useAuthStore.getState().set({ error: null, retryAt: null });
   try {
     await run();
   } catch (error) {
-    useAuthStore.getState().set({ error: (error as Error).message });
+    const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+    // A throttled attempt was not checked: the form shows the wait (in the window's language), not the message.
+    if (typeof retryAfterMs === 'number' && retryAfterMs > 0) {
+      useAuthStore.getState().set({ retryAt: Date.now() + retryAfterMs });
+    } else {
+      useAuthStore.getState().set({ error: (error as Error).message });
+    }
   }
 }
 

@@ -16,6 +16,7 @@ export const en = {
   logOut: 'Log out',
   connecting: 'Connecting…',
   unavailable: 'Login is not available: {{error}}',
+  retryIn: 'Too many failed attempts. Trying again in {{count}} s…',
 };
 
 export const zh: typeof en = {
@@ -34,4 +35,5 @@ export const zh: typeof en = {
   logOut: '退出登录',
   connecting: '正在连接…',
   unavailable: '无法登录：{{error}}',
+  retryIn: '失败次数过多，{{count}} 秒后自动重试…',
 };
