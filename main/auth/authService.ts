@@ -72,6 +72,8 @@ const WRONG_CREDENTIALS = 'wrong user name or password';
 const DISPLAY_NAME_MAX = 64;
 const REJECTION_BURST = 20;
 const REJECTION_REFILL_MS = 1000;
+/** What a second attempt sent while the first is being checked is told to wait (a check takes well under 1 s). */
+const IN_FLIGHT_RETRY_MS = 1000;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -120,6 +122,8 @@ export class AuthService {
   private dummyHash: Promise<string> | null = null;
   private readonly rejectionBudget = new AuditBudget();
   private readonly throttledBudget = new AuditBudget();
+  /** Connections with a password check running. */
+  private readonly checking = new Set<string>();
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(options: AuthServiceOptions) {
@@ -226,14 +230,15 @@ export class AuthService {
     const tried = wellFormed
       ? { operator: username, role: 'none' }
       : { operator: '?', role: 'none', attempted: clip(username, 64) };
-    this.admit(caller, 'login', tried);
-    const operator = wellFormed ? this.operators.get(username) : null;
-    if (!operator) {
-      await verifyPassword(args.password, await this.dummy()); // same work as a real check: no user enumeration
-      const { attempted, ...who } = tried;
-      throw this.passwordFailed(caller, who, 'login', 'unknown_operator', attempted ? { attempted } : {});
-    }
-    const lockBypass = await this.checkPassword(caller, operator, args.password, 'login');
+    const { operator, lockBypass } = await this.oneCheckAtATime(caller, 'login', tried, async () => {
+      const found = wellFormed ? this.operators.get(username) : null;
+      if (!found) {
+        await verifyPassword(args.password, await this.dummy()); // same work as a real check: no user enumeration
+        const { attempted, ...who } = tried;
+        throw this.passwordFailed(caller, who, 'login', 'unknown_operator', attempted ? { attempted } : {});
+      }
+      return { operator: found, lockBypass: await this.checkPassword(caller, found, args.password, 'login') };
+    });
     if (operator.disabled) {
       this.loginFailed(caller, { operator: operator.username, role: operator.role }, 'disabled', {});
       throw new ApiFailure('forbidden', 'this account is disabled: ask an admin');
@@ -290,7 +295,9 @@ export class AuthService {
       this.endSession(session, 'account_changed', caller);
       throw new ApiFailure('forbidden', 'this account is no longer active: log in again');
     }
-    await this.checkPassword(caller, operator, args.password, 'unlock');
+    await this.oneCheckAtATime(caller, 'unlock', this.who(session), () =>
+      this.checkPassword(caller, operator, args.password, 'unlock'),
+    );
     const now = this.clock();
     const lockedFor = session.lockedAt === null ? 0 : now - session.lockedAt;
     session.unlock(now);
@@ -307,7 +314,9 @@ export class AuthService {
     const actor = this.requireActor(caller);
     const operator = this.operators.get(actor.operator);
     if (!operator) throw new ApiFailure('forbidden', 'this account no longer exists');
-    await this.checkPassword(caller, operator, args.currentPassword, 'change_password');
+    await this.oneCheckAtATime(caller, 'change_password', this.whoActor(actor), () =>
+      this.checkPassword(caller, operator, args.currentPassword, 'change_password'),
+    );
     const problem = passwordProblem(args.newPassword);
     if (problem) throw new ApiFailure('bad_arguments', problem);
     this.operators.setPasswordHash(operator.username, await hashPassword(args.newPassword, this.scrypt), this.clock());
@@ -473,7 +482,6 @@ export class AuthService {
     during: PasswordCheck,
   ): Promise<{ accountLockBypassed?: true; lockedUntil?: number }> {
     const who = { operator: operator.username, role: operator.role };
-    if (during !== 'login') this.admit(caller, during, who); // login() admitted before looking the name up
     const now = this.clock();
     let bypass = {};
     if (operator.lockedUntil !== null && now < operator.lockedUntil) {
@@ -497,10 +505,30 @@ export class AuthService {
     throw this.passwordFailed(caller, who, during, 'wrong_password', { failedLogins });
   }
 
-  /** Refuses (and audits) a password attempt while its source must wait; the password is not checked then. */
+  /**
+   * Runs one password check for `caller`, or refuses (and audits) it unchecked while its source must wait. A
+   * connection has one check in flight at most: otherwise calls sent together would all be checked before the
+   * first failure counts.
+   */
+  private async oneCheckAtATime<T>(
+    caller: Caller,
+    during: PasswordCheck,
+    who: { operator: string; role: string; attempted?: string },
+    check: () => Promise<T>,
+  ): Promise<T> {
+    this.admit(caller, during, who);
+    this.checking.add(caller.connectionId);
+    try {
+      return await check();
+    } finally {
+      this.checking.delete(caller.connectionId);
+    }
+  }
+
   private admit(caller: Caller, during: PasswordCheck, who: { operator: string; role: string; attempted?: string }) {
-    const source = this.sourceOf(caller);
-    const wait = this.throttle.check(source, this.clock());
+    const wait = this.checking.has(caller.connectionId)
+      ? { scope: 'in_flight' as const, waitMs: IN_FLIGHT_RETRY_MS }
+      : this.throttle.check(this.sourceOf(caller), this.clock());
     if (!wait) return;
     const seconds = Math.ceil(wait.waitMs / 1000);
     const budget = this.throttledBudget.take(caller.connectionId, this.clock());
@@ -516,9 +544,11 @@ export class AuthService {
     }
     throw new ApiFailure(
       'forbidden',
-      wait.scope === 'connection'
-        ? `too many failed attempts in this window: try again in ${seconds} s`
-        : `too many failed attempts from this address: try again in ${seconds} s`,
+      {
+        in_flight: `a password of this window is still being checked: try again in ${seconds} s`,
+        connection: `too many failed attempts in this window: try again in ${seconds} s`,
+        address: `too many failed attempts from this address: try again in ${seconds} s`,
+      }[wait.scope],
       wait.waitMs,
     );
   }

@@ -227,6 +227,16 @@ describe('login', () => {
     });
   });
 
+  it('checks one password per window at a time: guesses sent together are not all checked', async () => {
+    const guesses = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => auth.login(caller('w'), { username: 'li.wei', password: `guess ${i}xxx` })),
+    );
+    const messages = guesses.map((g) => (g.status === 'rejected' ? (g.reason as ApiFailure).message : 'in'));
+    expect(messages.filter((m) => m === 'wrong user name or password')).toHaveLength(1);
+    expect(messages.filter((m) => /still being checked: try again in 1 s/.test(m))).toHaveLength(4);
+    expect(operators.get('li.wei')?.failedLogins).toBe(1);
+  });
+
   it('someone else at the same address delays a login by at most 4 s', async () => {
     // A fresh connection for every guess, each as soon as the address lets it.
     for (let i = 0; i < 20; i++) {
