@@ -13,6 +13,8 @@ export interface TestGate extends ApiGate {
   readonly disconnected: string[];
   /** When false, no connection may subscribe (as if the session were locked). */
   subscriptionsAllowed: boolean;
+  /** Thrown by the next guard() call, once (a refusal as the AuthService would make it). */
+  refuseNext: ApiFailure | null;
 }
 
 export function testGate(options: { role?: Role } = {}): TestGate {
@@ -22,7 +24,11 @@ export function testGate(options: { role?: Role } = {}): TestGate {
     rejections: [],
     disconnected: [],
     subscriptionsAllowed: true,
+    refuseNext: null,
     guard(method: string) {
+      const refusal = gate.refuseNext;
+      gate.refuseNext = null;
+      if (refusal) throw refusal;
       if (!authorize(role, method)) throw new ApiFailure('forbidden', `the ${role} role may not use ${method}`);
       return { operator: 'test', role };
     },

@@ -28,7 +28,8 @@ import { startHost } from '../../main/host/server';
 import { createPreloadApi, type IpcRendererLike } from '../../preload/api';
 import { IPC_CHANNELS as PRELOAD_CHANNELS } from '../../preload/ipcChannels';
 import { createBridgeClient } from '../../shared/api/bridgeClient';
-import { testGate } from '../support/testGate';
+import { testGate, type TestGate } from '../support/testGate';
+import { ApiFailure } from '../../main/api/dispatcher';
 import {
   AppInfoSchema,
   type FloorwatchApi,
@@ -94,6 +95,7 @@ interface Harness {
   transport: 'host' | 'electron';
   api: FloorwatchApi;
   core: FakeCore;
+  gate: TestGate;
   close(): Promise<void>;
 }
 
@@ -135,10 +137,11 @@ async function streamBarrier(api: FloorwatchApi, topic: TopicName): Promise<void
 
 async function openHost(): Promise<Harness> {
   const core = new FakeCore();
+  const gate = testGate();
   const staticDir = await mkdtemp(path.join(os.tmpdir(), 'fw-contract-'));
   const host = await startHost({
     core,
-    access: { gate: testGate() }, // these tests are about the transports, not login
+    access: { gate }, // these tests are about the transports, not login
     staticDir,
     port: 0,
     version: '0.0.0-test',
@@ -159,6 +162,7 @@ async function openHost(): Promise<Harness> {
     transport: 'host',
     api,
     core,
+    gate,
     async close() {
       socket.close();
       await host.stop();
@@ -299,6 +303,7 @@ class FakeWindow {
 
 interface ElectronRig {
   core: FakeCore;
+  gate: TestGate;
   ipcMain: FakeIpcMain;
   transport: ElectronApiTransport;
   log: TransportLogEntry[];
@@ -316,9 +321,10 @@ function electronRig(): ElectronRig {
   const ipcMain = new FakeIpcMain();
   const log: TransportLogEntry[] = [];
   const openedWindows: WindowKind[] = [];
+  const gate = testGate();
   const { dispatcher } = createBackend({
     core,
-    gate: testGate(), // these tests are about the transports, not login
+    gate, // these tests are about the transports, not login
     transport: 'electron',
     version: '0.0.0-test',
     openWindow: async (kind) => {
@@ -340,6 +346,7 @@ function electronRig(): ElectronRig {
   const windows: FakeWindow[] = [];
   return {
     core,
+    gate,
     ipcMain,
     transport,
     log,
@@ -364,6 +371,7 @@ async function openElectron(): Promise<Harness> {
     transport: 'electron',
     api,
     core: rig.core,
+    gate: rig.gate,
     async close() {
       rig.close();
     },
@@ -405,6 +413,19 @@ describe.each(transports)('API contract over $name', ({ open }) => {
       code: 'unknown_method',
       message: expect.stringContaining('orders.deleteAll'),
     });
+  });
+
+  it('a refusal that says "try again later" reaches the window with its retryAfterMs', async () => {
+    const { api, gate } = await start();
+    gate.refuseNext = new ApiFailure('forbidden', 'too many failed attempts in this window: try again in 2 s', 1500);
+    await expect(api.call('link.set', { channel: 'red', context: null })).rejects.toMatchObject({
+      code: 'forbidden',
+      retryAfterMs: 1500,
+      message: expect.stringContaining('try again in 2 s'),
+    });
+    const plain = await api.call('no.such' as 'app.info', {}).catch((error: unknown) => error);
+    expect(plain).toMatchObject({ code: 'unknown_method' });
+    expect((plain as { retryAfterMs?: number }).retryAfterMs).toBeUndefined();
   });
 
   it('refuses bad arguments with bad_arguments, naming the field', async () => {
