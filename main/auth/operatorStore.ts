@@ -2,10 +2,11 @@
 // Not in the audit file: operator rows change (failed-login counters, lockouts, roles, password changes) while the
 // audit log is append-only, and the audit file is evidence that gets copied and handed over — password hashes
 // must not travel with it. Every change made here is recorded in the audit log by AuthService.
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, SchemaVersionError, type Migration } from '../store/auditMigrate';
+import { installedDataKey, SealError, type DataKey } from '../security/dataKey';
+import { ensurePrivateFile } from '../security/fileModes';
+import { keyForSealedFile, openColumn, sealColumn, sealRowsInPlace } from '../store/sealedColumns';
 import { isRole, type Role } from './permissions';
 
 export interface OperatorRecord {
@@ -35,6 +36,13 @@ interface StoredOperator {
 }
 
 export class OperatorStoreError extends Error {}
+
+/**
+ * Columns sealed with the data key: the password hash (an offline guessing target) and the person's name. The user
+ * name stays in clear: it is the key a login looks up, and the audit log names operators by it anyway.
+ */
+const SEALED_OPERATOR_COLUMNS = ['password_hash', 'display_name'] as const;
+const SEAL_TABLE_NAME = 'operators';
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
@@ -82,19 +90,30 @@ export class OperatorStore {
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
+    /** Seals and opens password hashes and names (null: the store is in clear). */
+    private readonly key: DataKey | null,
   ) {}
 
-  static open(file: string): OperatorStore {
+  static open(file: string, options: { dataKey?: DataKey | null } = {}): OperatorStore {
     let db: Database.Database | undefined;
     try {
-      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+      ensurePrivateFile(file); // 0600 before SQLite opens it: its -wal/-shm get the same mode
       db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       migrate(db, OPERATOR_MIGRATIONS, 'operator store');
-      return new OperatorStore(db, file);
+      const installed = options.dataKey === undefined ? installedDataKey() : options.dataKey;
+      const { key, needsSealing } = keyForSealedFile(
+        db,
+        installed,
+        `operators database ${file}`,
+        (message) => new OperatorStoreError(message),
+      );
+      if (needsSealing) sealOperatorRows(db, key as DataKey);
+      return new OperatorStore(db, file, key);
     } catch (error) {
       db?.close();
+      if (error instanceof OperatorStoreError) throw error;
       const message = error instanceof SchemaVersionError ? error.message : (error as Error).message;
       throw new OperatorStoreError(`cannot open operator store ${file}: ${message}`);
     }
@@ -107,11 +126,15 @@ export class OperatorStore {
   get(username: string): (OperatorRecord & { passwordHash: string }) | null {
     const row = this.db.prepare('SELECT * FROM operators WHERE username = ?').get(normaliseUsername(username)) as
       StoredOperator | undefined;
-    return row ? { ...fromStored(row), passwordHash: row.password_hash } : null;
+    if (!row) return null;
+    const opened = this.opened(row);
+    return { ...fromStored(opened), passwordHash: opened.password_hash };
   }
 
   list(): OperatorRecord[] {
-    return (this.db.prepare('SELECT * FROM operators ORDER BY username').all() as StoredOperator[]).map(fromStored);
+    return (this.db.prepare('SELECT * FROM operators ORDER BY username').all() as StoredOperator[]).map((row) =>
+      fromStored(this.opened(row)),
+    );
   }
 
   /**
@@ -133,7 +156,14 @@ export class OperatorStore {
             `INSERT INTO operators (username, display_name, role, password_hash, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?)`,
           )
-          .run(username, operator.displayName, operator.role, operator.passwordHash, now, now);
+          .run(
+            username,
+            this.seal(username, 'display_name', operator.displayName),
+            operator.role,
+            this.seal(username, 'password_hash', operator.passwordHash),
+            now,
+            now,
+          );
         return this.require(username);
       })
       .immediate();
@@ -144,7 +174,7 @@ export class OperatorStore {
     this.db
       .prepare('UPDATE operators SET display_name = ?, role = ?, disabled = ?, updated_at = ? WHERE username = ?')
       .run(
-        changes.displayName ?? current.displayName,
+        this.seal(current.username, 'display_name', changes.displayName ?? current.displayName),
         changes.role ?? current.role,
         (changes.disabled ?? current.disabled) ? 1 : 0,
         now,
@@ -157,7 +187,7 @@ export class OperatorStore {
     const current = this.require(username);
     this.db
       .prepare('UPDATE operators SET password_hash = ?, updated_at = ? WHERE username = ?')
-      .run(passwordHash, now, current.username);
+      .run(this.seal(current.username, 'password_hash', passwordHash), now, current.username);
   }
 
   /** Counts a failed password check; returns the count since the last success. */
@@ -204,12 +234,49 @@ export class OperatorStore {
     if (this.db.open) this.db.close();
   }
 
+  private seal(username: string, column: (typeof SEALED_OPERATOR_COLUMNS)[number], value: string): string {
+    return sealColumn(this.key, SEAL_TABLE_NAME, username, column, value);
+  }
+
+  private opened(row: StoredOperator): StoredOperator {
+    const out = { ...row };
+    for (const column of SEALED_OPERATOR_COLUMNS) {
+      try {
+        out[column] = openColumn(this.key, SEAL_TABLE_NAME, row.username, column, row[column]);
+      } catch (error) {
+        if (!(error instanceof SealError)) throw error;
+        throw new OperatorStoreError(
+          `${this.file}: operator "${row.username}": ${column} fails its authentication (edited, or moved from another row)`,
+        );
+      }
+    }
+    return out;
+  }
+
   private require(username: string): OperatorRecord {
     const found = this.get(username);
     if (!found) throw new OperatorStoreError(`no operator "${normaliseUsername(username)}"`);
     const { passwordHash: _hash, ...record } = found;
     return record;
   }
+}
+
+/** Seals the rows of a store written in clear, all in one transaction (a crash leaves it as it was). */
+function sealOperatorRows(db: Database.Database, key: DataKey): void {
+  sealRowsInPlace(db, key, () => {
+    const rows = db.prepare('SELECT username, password_hash, display_name FROM operators').all() as Pick<
+      StoredOperator,
+      'username' | 'password_hash' | 'display_name'
+    >[];
+    const update = db.prepare('UPDATE operators SET password_hash = ?, display_name = ? WHERE username = ?');
+    for (const row of rows) {
+      update.run(
+        sealColumn(key, SEAL_TABLE_NAME, row.username, 'password_hash', row.password_hash),
+        sealColumn(key, SEAL_TABLE_NAME, row.username, 'display_name', row.display_name),
+        row.username,
+      );
+    }
+  });
 }
 
 function fromStored(row: StoredOperator): OperatorRecord {

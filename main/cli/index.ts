@@ -2,6 +2,8 @@
 // Each command lives in its own module under ./commands and registers here.
 import { commands } from './registry';
 import { CliError, printUsage } from './support';
+import { openDataFolderForCommand } from '../security/atRest';
+import { floorwatchDataDir } from '../store/auditPaths';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -15,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.help.trim()}\n`);
     return 0;
   }
+  if (command.dataKey) openDataFolderForCommand(floorwatchDataDir(), { create: command.dataKey === 'create' });
   return command.run(rest);
 }
 

@@ -18,6 +18,12 @@ export interface CliCommand {
   help: string;
   /** Returns the exit code; long-running commands resolve when they stop. */
   run(argv: string[]): Promise<number>;
+  /**
+   * How the command finds the data key before it runs: 'read' installs it when present (sealed data then fails with
+   * one line when it is not), 'create' also creates it at first use (commands that write client data). Absent: the
+   * command finds it itself (host) or needs none (sim).
+   */
+  dataKey?: 'read' | 'create';
 }
 
 export function printUsage(commands: readonly CliCommand[]): void {

@@ -2,10 +2,14 @@
 // (CoreProcess) through parentPort: topic updates, feed state, gaps and log lines out; requests in. Started
 // without a feed URL, it loads and waits for one `configure` message (so it loads while the simulator starts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { installDataKeyFromWorkerData } from '../security/dataKey';
 import type { LogFn } from './log';
 import type { CoreConfigure, CoreEvent, CoreRequest, CoreWorkerData } from './messages';
 import { CoreRuntime } from './runtime';
 import { handleReviewRequest, ReviewRuntime, type ReviewRequest, type ReviewWorkerData } from '../review/reviewRuntime';
+
+// The data key the starter handed over, before anything opens a session or the audit log.
+installDataKeyFromWorkerData(workerData);
 
 const port = parentPort;
 if (!port) throw new Error('main/core/worker.ts must run in a worker thread (use CoreProcess.start)');

@@ -16,6 +16,8 @@ import { auditLogPath, floorwatchDataDir } from '../store/auditPaths';
 import { exportKindsOf } from '../reports/exportPolicy';
 import { createReportServices, exportsFolder, type ReportServices } from '../reports/service';
 import { openElectronPdfPrinter } from './reportPdf';
+import { safeStorageDataKey } from './dataKeyStore';
+import { DataKeyError } from '../security/dataKey';
 import { installElectronSqliteBinding } from '../store/electronSqlite';
 import { shouldLogOccurrence, stderrLog } from '../core/log';
 import { ElectronApiTransport } from './ipcTransport';
@@ -112,13 +114,17 @@ async function start(): Promise<void> {
     const feedFlag = process.argv.some((arg) => arg === '--feed' || arg.startsWith('--feed='))
       ? launch.feedUrl
       : undefined;
+    const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) =>
+      stderrLog(level, message, fields);
     policy = await preparePolicyLaunch({
       mode: 'electron',
       feedFlag,
-      log: (level, message, fields) => stderrLog(level, message, fields),
+      log,
+      dataKey: (dataDir) => safeStorageDataKey(dataDir, log),
     });
   } catch (error) {
     if (error instanceof SettingsError) return fail('Floorwatch cannot start: check the machine policy', error);
+    if (error instanceof DataKeyError) return fail('Floorwatch cannot read its data key', error);
     throw error;
   }
   launch = { feedUrl: policy.feed.feedUrl };
@@ -129,6 +135,7 @@ async function start(): Promise<void> {
   } catch (error) {
     return fail('Floorwatch cannot load its database engine (better-sqlite3 built for Electron)', error);
   }
+  policy.sealOldSessions();
 
   // No page of ours needs camera, notifications, geolocation…: refuse every permission request and check.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

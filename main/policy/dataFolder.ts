@@ -4,6 +4,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DiskHealth } from '../../shared/api/methods/settings';
+import { ensurePrivateDir } from '../security/fileModes';
 
 /** `<dataDir>/sessions`, where the live recorder writes (main/core/recorder.ts uses the same folder name). */
 export const SESSIONS_FOLDER_NAME = 'sessions';
@@ -109,7 +110,7 @@ export class DataFolderUpkeep {
 
   /** Creates the folder, prunes once and checks the disk once, then schedules both. */
   async start(): Promise<void> {
-    await fs.mkdir(sessionsDir(this.options.dataDir), { recursive: true });
+    ensurePrivateDir(sessionsDir(this.options.dataDir));
     await this.prune();
     await this.checkDisk();
     this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneIntervalMs ?? DAY_MS);

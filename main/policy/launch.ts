@@ -10,6 +10,8 @@ import { auditLogPath, operatorsPath } from '../store/auditPaths';
 import { assertHostModeAllowed, healthWithDataFolder, planFeed, type FeedPlan } from './service';
 import { SettingsService, type SettingsActor } from './userSettings';
 import { resolveSettings, type ResolvedSettings } from './settings';
+import { prepareDataFolderAtRest, sealSessions } from '../security/atRest';
+import type { DataKey } from '../security/dataKey';
 
 export interface PolicyLaunch {
   resolved: ResolvedSettings;
@@ -22,6 +24,8 @@ export interface PolicyLaunch {
   healthTopic(core: TopicSource): TopicSource;
   /** `access` (services + topics for the backend) with `settings.policy` and the disk-aware health topic added. */
   wrapAccess<A extends BackendExtras>(access: A, core: TopicSource): A;
+  /** Encrypts the session files an older build wrote in clear (once SQLite can be loaded: Electron loads it later). */
+  sealOldSessions(): number;
   /** Stops the retention and disk timers. */
   stop(): void;
 }
@@ -44,6 +48,8 @@ export interface PolicyLaunchOptions {
   feedFlag?: string;
   env?: NodeJS.ProcessEnv;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** The data key from the OS key store (Electron's safeStorage); without it the key file is used. */
+  dataKey?: (dataDir: string) => DataKey;
 }
 
 /** One log line on stderr, `prefix: message {fields}` (the CLI's style). */
@@ -60,6 +66,14 @@ export async function preparePolicyLaunch(options: PolicyLaunchOptions): Promise
   if (options.mode === 'host') assertHostModeAllowed(resolved);
   const feed = planFeed(resolved);
   const dataDir = resolved.values.dataDir;
+  // Before anything is created in the folder: modes checked (and tightened), the data key found and installed.
+  const atRest = prepareDataFolderAtRest({
+    dataDir,
+    env: options.env ?? process.env,
+    ...(options.dataKey ? { key: options.dataKey(dataDir) } : {}),
+    createKey: true,
+    log: options.log,
+  });
   const upkeep = new DataFolderUpkeep({
     dataDir,
     retentionDays: resolved.values.retentionDays,
@@ -90,6 +104,7 @@ export async function preparePolicyLaunch(options: PolicyLaunchOptions): Promise
       services: { ...access.services, ...settingsHandlers(access) },
       topics: { ...access.topics, health: healthWithDataFolder(access.topics?.health ?? core, upkeep) },
     }),
+    sealOldSessions: () => sealSessions(dataDir, atRest.key, options.log),
     stop: () => upkeep.stop(),
   };
 }

@@ -83,6 +83,15 @@ export const PolicySchema = Type.Partial(
       $schema: Type.String(),
       comment: Type.String({ description: 'Free text for IT, ignored by the app.' }),
       ...SettingsSchema.properties,
+      keyFile: Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        pattern: '^(/|[A-Za-z]:[\\\\/]|\\\\\\\\)',
+        description:
+          'Absolute path of the data key file that encrypts sessions, the audit log and the operators database ' +
+          '(created 0600 at first start; back it up: without it the data cannot be read). Default: ' +
+          'FLOORWATCH_KEY_FILE, else <dataDir>/keys/data.key.',
+      }),
     },
     { additionalProperties: false },
   ),

@@ -3,10 +3,14 @@
 // event loop is busy while it reads a session, so a message would arrive too late); PDFs are printed by the owner
 // (Chromium page.pdf or Electron's printToPDF), asked for through messages, so no browser is loaded in here.
 import { parentPort, workerData } from 'node:worker_threads';
+import { installDataKeyFromWorkerData } from '../security/dataKey';
 import { runReportJob, type ReportJobSpec } from './job';
 import type { ReportStep } from './output';
 import { ReportCancelled } from './output';
 import type { PdfPrinter } from './printer';
+
+// The data key the starter handed over, before anything opens a session or the audit log.
+installDataKeyFromWorkerData(workerData);
 
 export interface ReportWorkerData {
   spec: ReportJobSpec;

@@ -6,11 +6,13 @@
 // What a keyless hash chain cannot prove: someone who recomputes every hash after an edit produces a valid chain.
 // Compare against an anchor (a row id + hash printed by an earlier verify or kept with an export) to catch that.
 import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { auditRowHash, canonicalJson, GENESIS_HASH } from './auditCanonical';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from './auditChain';
 import { migrate, schemaVersion, SchemaVersionError, type Migration } from './auditMigrate';
+import { installedDataKey, SealError, type DataKey } from '../security/dataKey';
+import { ensurePrivateFile } from '../security/fileModes';
+import { keyForSealedFile, openColumn, sealColumn, sealRowsInPlace } from './sealedColumns';
 
 export type { AuditAnchor, AuditProblem, AuditVerifyResult } from './auditChain';
 
@@ -94,6 +96,18 @@ export const AUDIT_LIMITS = {
   detailsChars: 64 * 1024,
 } as const;
 
+/**
+ * Columns sealed with the data key: what an action was about (account ids…), its details and the operator's words.
+ * id, time, operator, role and action stay in clear: the append-only triggers, the chain links (prev_hash, hash),
+ * filtering by action, and `audit verify` naming a broken row and who wrote it need them. The hash covers the
+ * clear text, so sealing an existing log leaves its chain (and every anchor taken of it) as it was.
+ */
+const SEALED_COLUMNS = ['target', 'details', 'reason'] as const;
+const SEAL_TABLE_NAME = 'audit_log';
+
+const NO_UPDATE_TRIGGER = `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+          BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`;
+
 /** Signal Desktop's habit: report any statement slower than this. */
 const SLOW_MS = 40;
 
@@ -115,8 +129,7 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
           prev_hash TEXT NOT NULL,
           hash TEXT NOT NULL
         ) STRICT;
-        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-          BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        ${NO_UPDATE_TRIGGER}
         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
         CREATE TRIGGER audit_log_extend_only BEFORE INSERT ON audit_log
@@ -173,6 +186,8 @@ export interface AuditLogOptions {
   readonly?: boolean;
   /** Called when one append or read takes longer than 40 ms. */
   onSlow?: (what: string, ms: number) => void;
+  /** Data key to seal and open the sensitive columns with (default: the process's installed key). */
+  dataKey?: DataKey | null;
 }
 
 export class AuditLog {
@@ -191,6 +206,8 @@ export class AuditLog {
     readonly file: string,
     readonly readonly: boolean,
     options: AuditLogOptions,
+    /** Seals and opens the sensitive columns (null: the log is in clear). */
+    private readonly key: DataKey | null,
   ) {
     this.clock = options.clock ?? Date.now;
     this.onSlow = options.onSlow ?? (() => {});
@@ -212,7 +229,7 @@ export class AuditLog {
     if (readonly && !fs.existsSync(file)) throw new AuditLogError(`no audit log at ${file}`);
     let db: Database.Database | undefined;
     try {
-      if (!readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (!readonly) ensurePrivateFile(file); // 0600 before SQLite opens it: its -wal/-shm get the same mode
       db = new Database(file, { readonly, fileMustExist: readonly });
       if (readonly) {
         if (!tableExists(db, 'audit_log')) throw new AuditLogError(`${file} is not a Floorwatch audit log`);
@@ -232,7 +249,15 @@ export class AuditLog {
         }
         migrate(db, AUDIT_MIGRATIONS, 'audit log');
       }
-      return new AuditLog(db, file, readonly, options);
+      const installed = options.dataKey === undefined ? installedDataKey() : options.dataKey;
+      const { key, needsSealing } = keyForSealedFile(
+        db,
+        installed,
+        `audit log ${file}`,
+        (message) => new AuditLogError(message),
+      );
+      if (needsSealing && !readonly) sealAuditRows(db, key as DataKey);
+      return new AuditLog(db, file, readonly, options, readonly && needsSealing ? null : key);
     } catch (error) {
       db?.close();
       if (error instanceof AuditLogError) throw error;
@@ -261,7 +286,7 @@ export class AuditLog {
           id += 1;
           const content = { id, time: Math.trunc(this.clock()), ...entry };
           const hash = auditRowHash(prevHash, content);
-          statements.insert.run({ ...content, prev_hash: prevHash, hash });
+          statements.insert.run({ ...this.sealed(content), prev_hash: prevHash, hash });
           written.push({ ...content, prevHash, hash });
           prevHash = hash;
         }
@@ -289,7 +314,15 @@ export class AuditLog {
     try {
       const missing = EXPECTED_TRIGGERS.filter((name) => !triggerExists(this.db, name));
       if (missing.length > 0) checker.warnings.push(`append-only trigger(s) missing: ${missing.join(', ')}`);
-      for (const row of this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
+      for (const stored of this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
+        let row: StoredRow;
+        try {
+          row = this.opened(stored as StoredRow);
+        } catch (error) {
+          if (!(error instanceof SealError)) throw error;
+          checker.abort('edited', error.message);
+          break;
+        }
         if (!checker.push(row)) break;
       }
       if (this.hasHead && !checker.broken) {
@@ -335,7 +368,7 @@ export class AuditLog {
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY id ${options.newestFirst ? 'DESC' : 'ASC'}` +
       (options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '');
-    return (this.db.prepare(sql).all(...params) as StoredRow[]).map(fromStored);
+    return (this.db.prepare(sql).all(...params) as StoredRow[]).map((row) => fromStored(this.openedOrThrow(row)));
   }
 
   /**
@@ -346,7 +379,7 @@ export class AuditLog {
   *exportLines(format: AuditExportFormat): Generator<string> {
     if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
     for (const stored of this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
-      const row = stored as StoredRow;
+      const row = this.openedOrThrow(stored as StoredRow);
       yield format === 'csv' ? csvLine(row) : ndjsonLine(row);
     }
   }
@@ -370,11 +403,66 @@ export class AuditLog {
     this.db.close();
   }
 
+  /** The row with its sensitive columns sealed (as stored). */
+  private sealed<T extends Pick<StoredRow, 'id' | (typeof SEALED_COLUMNS)[number]>>(row: T): T {
+    if (!this.key) return row;
+    const out = { ...row };
+    for (const column of SEALED_COLUMNS)
+      out[column] = sealColumn(this.key, SEAL_TABLE_NAME, row.id, column, row[column]);
+    return out;
+  }
+
+  /** The stored row with its sensitive columns opened; SealError names the row when one was changed or moved. */
+  private opened(row: StoredRow): StoredRow {
+    const out = { ...row };
+    for (const column of SEALED_COLUMNS) {
+      try {
+        out[column] = openColumn(this.key, SEAL_TABLE_NAME, row.id, column, row[column]);
+      } catch (error) {
+        if (!(error instanceof SealError)) throw error;
+        throw new SealError(`row ${row.id}: ${column} fails its authentication (edited, or moved from another row)`);
+      }
+    }
+    return out;
+  }
+
+  private openedOrThrow(row: StoredRow): StoredRow {
+    try {
+      return this.opened(row);
+    } catch (error) {
+      if (error instanceof SealError) throw new AuditLogError(`${this.file}: ${error.message}`);
+      throw error;
+    }
+  }
+
   private writable() {
     if (this.closed) throw new AuditLogError('the audit log is closed');
     if (!this.statements) throw new AuditLogError(`${this.file} is open read-only`);
     return this.statements;
   }
+}
+
+/**
+ * Seals the sensitive columns of a log written in clear, in one transaction (the update trigger is dropped and
+ * recreated inside it): a crash leaves the log as it was, and the next start seals it again. Hashes do not change.
+ */
+function sealAuditRows(db: Database.Database, key: DataKey): void {
+  sealRowsInPlace(db, key, () => {
+    const rows = db.prepare(`SELECT id, ${SEALED_COLUMNS.join(', ')} FROM audit_log ORDER BY id`).all() as Pick<
+      StoredRow,
+      'id' | (typeof SEALED_COLUMNS)[number]
+    >[];
+    const hadTrigger = triggerExists(db, 'audit_log_no_update');
+    if (hadTrigger) db.exec('DROP TRIGGER audit_log_no_update');
+    const update = db.prepare('UPDATE audit_log SET target = ?, details = ?, reason = ? WHERE id = ?');
+    for (const row of rows) {
+      const [target, details, reason] = SEALED_COLUMNS.map((column) =>
+        sealColumn(key, SEAL_TABLE_NAME, row.id, column, row[column]),
+      );
+      update.run(target, details, reason, row.id);
+    }
+    if (hadTrigger) db.exec(NO_UPDATE_TRIGGER);
+  });
 }
 
 function normalise(entry: AuditEntry): Omit<AuditRow, 'id' | 'time' | 'prevHash' | 'hash'> {

@@ -16,6 +16,7 @@
 // `appendEncoded`). New blocks are codec 2 (binary records); a file continued from an older build keeps its
 // codec-1 blocks as they are.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { isSequenced, type ServerMessage } from '../../shared/protocol';
@@ -25,7 +26,9 @@ import {
   CODEC_DEFLATE_RAW_RECORDS,
   DEFAULT_BLOCK_SIZE,
   META_KEYS,
+  SEALED_CODEC_FLAG,
   SessionFileError,
+  type SessionSeal,
   appVersion as currentAppVersion,
   encodeRecordBlock,
   sqliteCode,
@@ -33,7 +36,9 @@ import {
   type SessionGap,
   type SessionInfo,
 } from './sessionFormat';
-import { checkSessionDb, readSessionMeta, toSessionFileError } from './sessionOpen';
+import { installedDataKey } from '../security/dataKey';
+import { ensurePrivateFile } from '../security/fileModes';
+import { checkSessionDb, readSessionMeta, readSessionSeal, toSessionFileError, writeSealMeta } from './sessionOpen';
 
 export type JournalProblemKind = 'disk_full' | 'unwritable' | 'io_error' | 'bad_file';
 
@@ -219,6 +224,8 @@ export class SessionJournal {
   private readonly now: () => number;
   private db: Db | null = null;
   private statements: Statements | null = null;
+  /** Seals blocks, catalog ids and events with the data key (null: no key installed, written in clear). */
+  private seal: SessionSeal | null = null;
   private state: JournalState = 'recording';
   private problem: JournalProblem | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -469,6 +476,8 @@ export class SessionJournal {
       if (mode === 'append' && !exists && !this.createdFile) {
         throw new SessionFileError(this.file, 'missing', 'no such file to append to');
       }
+      // 0600 before SQLite opens it (its -wal/-shm get the same mode); a missing folder is SQLite's error to report.
+      if (!exists && existsSync(path.dirname(this.file))) ensurePrivateFile(this.file);
       db = new Database(this.file);
       if (!exists) this.createdFile = true;
       if (exists && !this.createdFile) {
@@ -483,6 +492,11 @@ export class SessionJournal {
       db.pragma('wal_autocheckpoint = 4000');
       if (this.options.maxPageCount) db.pragma(`max_page_count = ${this.options.maxPageCount}`);
       migrateSession(db);
+      const seal = readSessionSeal(this.file, db, { forWriting: true });
+      seal?.check(); // a file sealed with another key (or none here) is not appended to
+      const key = installedDataKey();
+      if (seal && key) writeSealMeta(db, seal, key.id);
+      this.seal = seal && key ? seal : null;
       const hasMeta = db.prepare('SELECT 1 FROM session_meta WHERE key = ?').get(META_KEYS.sessionId) !== undefined;
       if (hasMeta) this.resumeFrom(db, session);
       else this.writeMeta(db, session);
@@ -525,7 +539,7 @@ export class SessionJournal {
 
   /** Append mode: the file must belong to the same session; continue after its last seq. */
   private resumeFrom(db: Db, session: SessionInfo): void {
-    const meta = readSessionMeta(this.file, db);
+    const meta = readSessionMeta(this.file, db, this.seal);
     if (meta.sessionId !== session.sessionId) {
       throw new SessionFileError(
         this.file,
@@ -547,17 +561,25 @@ export class SessionJournal {
 
   private writeBlock(block: OpenBlock): void {
     const encoded = encodeRecordBlock(block.items);
+    const header = {
+      first_seq: block.firstSeq,
+      last_seq: block.firstSeq + block.items.length - 1,
+      count: block.items.length,
+      raw_bytes: encoded.rawBytes,
+      crc32: encoded.crc,
+      codec: this.seal ? CODEC_DEFLATE_RAW_RECORDS | SEALED_CODEC_FLAG : CODEC_DEFLATE_RAW_RECORDS,
+    };
     this.statements!.upsertBlock.run(
-      block.firstSeq,
-      block.firstSeq + block.items.length - 1,
-      block.items.length,
+      header.first_seq,
+      header.last_seq,
+      header.count,
       block.firstTs,
       block.lastTs,
       block.maxTs,
-      encoded.rawBytes,
-      encoded.crc,
-      CODEC_DEFLATE_RAW_RECORDS,
-      encoded.data,
+      header.raw_bytes,
+      header.crc32,
+      header.codec,
+      this.seal ? this.seal.sealBlock(header, encoded.data) : encoded.data,
     );
   }
 
@@ -575,10 +597,16 @@ export class SessionJournal {
     if (includeOpen && open && open.items.length > open.committed) this.writeBlock(open);
     const upTo = this.writtenUpTo(includeOpen);
     for (const entry of this.pendingCatalog) {
-      if (entry.seq <= upTo) statements.insertCatalog.run(entry.kind, entry.id, entry.seq);
+      if (entry.seq <= upTo) {
+        const id = this.seal ? this.seal.sealCatalogId(entry.kind, entry.id) : entry.id;
+        statements.insertCatalog.run(entry.kind, id, entry.seq);
+      }
     }
     for (const event of this.pendingEvents) {
-      if (event.afterSeq <= upTo) statements.insertEvent.run(event.afterSeq, event.ts, event.type, event.line);
+      if (event.afterSeq <= upTo) {
+        const body = this.seal ? this.seal.sealEvent(event.afterSeq, event.ts, event.type, event.line) : event.line;
+        statements.insertEvent.run(event.afterSeq, event.ts, event.type, body);
+      }
     }
     for (const gap of this.pendingGaps) statements.upsertGap.run(gap.fromSeq, gap.toSeq, gap.reason);
   }

@@ -5,6 +5,7 @@
 // recorded as a `not_recorded` gap: the live view must never wait for, or run out of memory because of, the disk.
 import { Worker } from 'node:worker_threads';
 import { isSequenced, type ServerMessage } from '../../shared/protocol';
+import { dataKeyWorkerData } from '../security/dataKey';
 import { startWorker } from '../util/workers';
 import { transferablesOf } from './recordCodec';
 import {
@@ -50,7 +51,7 @@ export interface JournalWorkerStartOptions extends JournalWorkerOptions {
 const POST_EVERY_MESSAGES = 4096;
 
 function startJournalThread(data: JournalWorkerData, workerFile?: string): Worker {
-  if (workerFile) return new Worker(workerFile, { workerData: data });
+  if (workerFile) return new Worker(workerFile, { workerData: { ...data, ...dataKeyWorkerData() } });
   return startWorker('journal', { ...data });
 }
 

@@ -1,8 +1,12 @@
 // Worker-thread entry of the journal (like Signal's SQL worker): owns one SessionJournal and its SQLite connection,
 // so compression and disk writes never run on the thread that decodes the feed. Protocol: journalWorker.ts.
 import { parentPort, workerData } from 'node:worker_threads';
+import { installDataKeyFromWorkerData } from '../security/dataKey';
 import { SessionJournal, type JournalHealth } from './journal';
 import type { JournalWorkerData, JournalWorkerReply, JournalWorkerRequest } from './journalWorker';
+
+// The data key the starter handed over, before anything opens a session or the audit log.
+installDataKeyFromWorkerData(workerData);
 
 const port = parentPort;
 if (!port) throw new Error('journalWorkerMain must run in a worker thread');

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { SequencedMessage } from '../../shared/protocol';
+import { isSealedText, SealError, type DataKey } from '../security/dataKey';
 import { RECORD_JSON, RecordFormatError, RecordReader } from './recordCodec';
 
 /** Marks a SQLite file as a Floorwatch session (`PRAGMA application_id`, "FWSJ"). */
@@ -23,6 +24,11 @@ export const SESSION_FILE_EXTENSION = '.fwsession';
 export const CODEC_DEFLATE_RAW_LINES = 1;
 /** Block codec 2: binary records (recordCodec.ts) back to back, raw deflate (schema v3). */
 export const CODEC_DEFLATE_RAW_RECORDS = 2;
+/**
+ * Added to a codec when the block's deflated bytes are sealed with the installation's data key (AES-256-GCM, see
+ * SessionSeal): 0x11 = sealed codec 1, 0x12 = sealed codec 2. Readers without the key see the codec and say so.
+ */
+export const SEALED_CODEC_FLAG = 0x10;
 export const DEFAULT_BLOCK_SIZE = 1024;
 /** zlib level 1: ~5x smaller than the JSON at a fraction of the CPU of the default level. */
 export const DEFLATE_LEVEL = 1;
@@ -66,7 +72,7 @@ export interface SessionMeta extends SessionInfo {
 }
 
 export type SessionFileProblem =
-  'missing' | 'not_sqlite' | 'not_session' | 'newer_schema' | 'corrupt' | 'unreadable' | 'exists';
+  'missing' | 'not_sqlite' | 'not_session' | 'newer_schema' | 'corrupt' | 'unreadable' | 'exists' | 'key';
 
 /** A session file that cannot be used; the message names the file and what is wrong. */
 export class SessionFileError extends Error {
@@ -142,15 +148,21 @@ export function encodeRecordBlock(items: readonly BlockItem[], from = 0, to = it
  * Decompresses a stored block, checking codec, size and CRC. Throws a SessionFileError('corrupt') naming the block
  * when anything does not match.
  */
-export function inflateBlock(file: string, block: StoredBlock): Buffer {
+export function inflateBlock(file: string, block: StoredBlock, seal: SessionSeal | null = null): Buffer {
   const where = `block at seq ${block.first_seq}..${block.last_seq}`;
-  if (block.codec !== CODEC_DEFLATE_RAW_LINES && block.codec !== CODEC_DEFLATE_RAW_RECORDS) {
+  const codec = block.codec & ~SEALED_CODEC_FLAG;
+  if (codec !== CODEC_DEFLATE_RAW_LINES && codec !== CODEC_DEFLATE_RAW_RECORDS) {
     throw new SessionFileError(file, 'corrupt', `${where} uses unknown codec ${block.codec}`);
+  }
+  let deflated = block.data;
+  if (block.codec !== codec) {
+    if (!seal) throw new SessionFileError(file, 'key', `${where} is encrypted and the file has no seal id`);
+    deflated = seal.openBlock(block);
   }
   let raw: Buffer;
   try {
     // One output chunk of the known size: no growing and concatenating of 16 KiB pieces.
-    raw = inflateRawSync(block.data, { chunkSize: Math.max(1024, block.raw_bytes + 64) });
+    raw = inflateRawSync(deflated, { chunkSize: Math.max(1024, block.raw_bytes + 64) });
   } catch (error) {
     throw new SessionFileError(file, 'corrupt', `${where} does not decompress (${(error as Error).message})`);
   }
@@ -170,8 +182,10 @@ export class DecodedBlock {
     private readonly raw: Buffer,
   ) {}
 
-  static of(file: string, block: StoredBlock): DecodedBlock {
-    const decoded = new DecodedBlock(file, block, inflateBlock(file, block));
+  static of(file: string, stored: StoredBlock, seal: SessionSeal | null = null): DecodedBlock {
+    const raw = inflateBlock(file, stored, seal);
+    const block = stored.codec & SEALED_CODEC_FLAG ? { ...stored, codec: stored.codec & ~SEALED_CODEC_FLAG } : stored;
+    const decoded = new DecodedBlock(file, block, raw);
     if (block.codec === CODEC_DEFLATE_RAW_LINES) decoded.lines(); // split (and count-check) once, up front
     return decoded;
   }
@@ -263,6 +277,10 @@ export const META_KEYS = {
   protocol: 'protocol',
   createdAt: 'created_at',
   createdBy: 'created_by',
+  /** Random id of this file, bound into every sealed value's associated data (a block cannot move between files). */
+  sealId: 'seal_id',
+  /** Fingerprint of the data key the file's sealed values need (absent: nothing in the file is sealed). */
+  dataKeyId: 'data_key_id',
 } as const;
 export const FORMAT_NAME = 'floorwatch-session';
 
@@ -319,4 +337,94 @@ export function integerFieldOfLine(line: string, key: 'seq' | 'ts'): number {
   const next = line.charCodeAt(i);
   // a fraction or exponent means it is not an integer field: let the caller treat it as unreadable
   return digits === 0 || next === 46 || next === 101 || next === 69 ? NaN : value;
+}
+
+/** The header fields of a block that its seal binds (everything but the data). */
+export type BlockHeaderFields = Pick<StoredBlock, 'first_seq' | 'last_seq' | 'count' | 'raw_bytes' | 'crc32' | 'codec'>;
+
+/**
+ * Seals and opens the encrypted parts of one session file with the data key: block data (random nonce; the block's
+ * header and the file's seal id as associated data, so blocks cannot be swapped, moved or relabelled), catalog ids
+ * (deterministic, so the catalog's primary key still deduplicates) and feed event bodies.
+ */
+export class SessionSeal {
+  constructor(
+    readonly file: string,
+    readonly sealId: string,
+    private readonly key: DataKey | null,
+    /** The key fingerprint the file records (null: a file this build starts sealing now). */
+    readonly fileKeyId: string | null,
+    private readonly missingKey: () => never,
+  ) {}
+
+  /** A key is there and is the one the file was sealed with. */
+  get usable(): boolean {
+    return this.key !== null && (this.fileKeyId === null || this.fileKeyId === this.key.id);
+  }
+
+  /** Throws the one-line error when the file's sealed parts cannot be opened here (no key, another key). */
+  check(): void {
+    if (this.fileKeyId !== null) this.requireKey();
+  }
+
+  private requireKey(): DataKey {
+    if (!this.key) this.missingKey();
+    if (this.fileKeyId !== null && this.key.id !== this.fileKeyId) {
+      throw new SessionFileError(
+        this.file,
+        'key',
+        `encrypted with data key ${this.fileKeyId}, but this installation's key is ${this.key.id}: use the key file of the installation that recorded it`,
+      );
+    }
+    return this.key;
+  }
+
+  private blockAad(header: BlockHeaderFields): string {
+    return `fwsession-block:${this.sealId}:${header.first_seq}:${header.last_seq}:${header.count}:${header.raw_bytes}:${header.crc32}:${header.codec}`;
+  }
+
+  /** `header.codec` must already carry SEALED_CODEC_FLAG. */
+  sealBlock(header: BlockHeaderFields, deflated: Uint8Array): Buffer {
+    return this.requireKey().seal(deflated, this.blockAad(header));
+  }
+
+  openBlock(block: StoredBlock): Buffer {
+    const key = this.requireKey();
+    try {
+      return key.open(block.data, this.blockAad(block));
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      throw new SessionFileError(
+        this.file,
+        'corrupt',
+        `block at seq ${block.first_seq}..${block.last_seq} fails its authentication (changed, or moved from another place)`,
+      );
+    }
+  }
+
+  sealCatalogId(kind: string, id: string): string {
+    return this.requireKey().sealTextDeterministic(id, `fwsession-catalog:${this.sealId}:${kind}`);
+  }
+
+  openCatalogId(kind: string, stored: string): string {
+    return this.openText(stored, `fwsession-catalog:${this.sealId}:${kind}`, 'a catalog entry');
+  }
+
+  eventAad(afterSeq: number, ts: number, type: string): string {
+    return `fwsession-event:${this.sealId}:${afterSeq}:${ts}:${type}`;
+  }
+
+  sealEvent(afterSeq: number, ts: number, type: string, body: string): string {
+    return this.requireKey().sealText(body, this.eventAad(afterSeq, ts, type));
+  }
+
+  private openText(stored: string, associated: string, what: string): string {
+    if (!isSealedText(stored)) return stored;
+    try {
+      return this.requireKey().openText(stored, associated);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      throw new SessionFileError(this.file, 'corrupt', `${what} fails its authentication (changed)`);
+    }
+  }
 }

@@ -1,14 +1,17 @@
 // Opening an existing session file, for the reader and for a journal that appends: turns SQLite's errors and a
 // wrong or newer file into one SessionFileError that names the file and what is wrong. Never recreates a file.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { SESSION_SCHEMA_VERSION, migrateSession, readableInPlace, schemaVersionOf } from './migrations';
+import { installedDataKey, missingDataKeyReason } from '../security/dataKey';
 import {
   FORMAT_NAME,
   META_KEYS,
   SESSION_APPLICATION_ID,
   SessionFileError,
+  SessionSeal,
   sqliteCode,
   type SessionGap,
   type SessionMeta,
@@ -89,8 +92,40 @@ export function openSessionReadOnly(file: string): { db: Db; migratedFrom: numbe
   }
 }
 
+/**
+ * The seal of a schema-v2+ session file with this process's data key: null when nothing in the file is sealed (no
+ * seal id). With `forWriting`, a file without one gets a fresh seal id (written by the caller with writeSealMeta).
+ */
+export function readSessionSeal(file: string, db: Db, options: { forWriting?: boolean } = {}): SessionSeal | null {
+  const rows = db
+    .prepare('SELECT key, value FROM session_meta WHERE key IN (?, ?)')
+    .all(META_KEYS.sealId, META_KEYS.dataKeyId) as { key: string; value: string }[];
+  const values = new Map(rows.map((row) => [row.key, row.value]));
+  const key = installedDataKey();
+  let sealId = values.get(META_KEYS.sealId);
+  if (!sealId) {
+    if (!options.forWriting || !key) return null;
+    sealId = randomBytes(16).toString('hex');
+  }
+  const fileKeyId = values.get(META_KEYS.dataKeyId) ?? null;
+  return new SessionSeal(file, sealId, key, fileKeyId, () => {
+    throw new SessionFileError(
+      file,
+      'key',
+      `the session is encrypted (data key ${fileKeyId ?? 'unknown'}) and ${missingDataKeyReason()}`,
+    );
+  });
+}
+
+/** Records the seal id and key fingerprint in the file (idempotent), before any sealed value is written. */
+export function writeSealMeta(db: Db, seal: SessionSeal, keyId: string): void {
+  const set = db.prepare('INSERT OR IGNORE INTO session_meta (key, value) VALUES (?, ?)');
+  set.run(META_KEYS.sealId, seal.sealId);
+  set.run(META_KEYS.dataKeyId, keyId);
+}
+
 /** Reads the self-description of a schema-v2 session. Counts and ranges come from the blocks themselves. */
-export function readSessionMeta(file: string, db: Db): SessionMeta {
+export function readSessionMeta(file: string, db: Db, seal: SessionSeal | null = null): SessionMeta {
   const rows = db.prepare('SELECT key, value FROM session_meta').all() as { key: string; value: string }[];
   const meta = new Map(rows.map((r) => [r.key, r.value]));
   if (meta.get(META_KEYS.format) !== FORMAT_NAME || !meta.has(META_KEYS.sessionId)) {
@@ -107,7 +142,9 @@ export function readSessionMeta(file: string, db: Db): SessionMeta {
     { ts: number } | undefined;
   const last = db.prepare('SELECT last_ts AS ts FROM blocks ORDER BY first_seq DESC LIMIT 1').get() as
     { ts: number } | undefined;
-  const catalog = db.prepare('SELECT kind, id FROM catalog ORDER BY seq, id').all() as { kind: string; id: string }[];
+  const catalog = (
+    db.prepare('SELECT kind, id FROM catalog ORDER BY seq, id').all() as { kind: string; id: string }[]
+  ).map((entry) => (seal ? { kind: entry.kind, id: seal.openCatalogId(entry.kind, entry.id) } : entry));
   const gaps = db
     .prepare('SELECT from_seq AS fromSeq, to_seq AS toSeq, reason FROM gaps ORDER BY from_seq')
     .all() as SessionGap[];

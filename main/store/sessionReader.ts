@@ -10,9 +10,10 @@ import {
   integerFieldOfLine,
   type SessionGap,
   type SessionMeta,
+  type SessionSeal,
   type StoredBlock,
 } from './sessionFormat';
-import { openSessionReadOnly, readSessionMeta, toSessionFileError } from './sessionOpen';
+import { openSessionReadOnly, readSessionMeta, readSessionSeal, toSessionFileError } from './sessionOpen';
 
 export interface SeqRange {
   /** First seq wanted (inclusive; default: the session's first). */
@@ -58,12 +59,16 @@ export class SessionReader {
   private readonly blockByKey: Statement;
   private readonly countInRange: Statement;
   private readonly cache = new Map<number, DecodedBlock>();
+  /** Opens the file's encrypted blocks and catalog (null: nothing in it is encrypted). */
+  private readonly seal: SessionSeal | null;
   private closed = false;
 
   private constructor(file: string, db: Db, migratedFrom: number | null) {
     this.file = file;
     this.db = db;
     this.migratedFrom = migratedFrom;
+    this.seal = readSessionSeal(file, db);
+    this.seal?.check();
     this.currentMeta = this.readMeta();
     this.blockAtOrBefore = db.prepare(
       `SELECT ${HEADER_COLUMNS} FROM blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`,
@@ -265,7 +270,7 @@ export class SessionReader {
       previous = header;
       let lines: string[];
       try {
-        lines = DecodedBlock.of(this.file, byKey.get(header.first_seq) as StoredBlock).lines();
+        lines = DecodedBlock.of(this.file, byKey.get(header.first_seq) as StoredBlock, this.seal).lines();
       } catch (error) {
         note((error as Error).message.replace(`${this.file}: `, ''));
         continue;
@@ -309,7 +314,7 @@ export class SessionReader {
   }
 
   private readMeta(): SessionMeta {
-    const meta = readSessionMeta(this.file, this.db);
+    const meta = readSessionMeta(this.file, this.db, this.seal);
     if (this.migratedFrom !== null) meta.schemaVersion = this.migratedFrom;
     return meta;
   }
@@ -326,7 +331,7 @@ export class SessionReader {
     const cached = this.cache.get(key.first_seq);
     if (cached && cached.count === key.count) return cached;
     const block = 'data' in key ? (key as StoredBlock) : (this.blockByKey.get(key.first_seq) as StoredBlock);
-    const decoded = DecodedBlock.of(this.file, block);
+    const decoded = DecodedBlock.of(this.file, block, this.seal);
     if (useCache) {
       if (this.cache.size >= CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value as number);
       this.cache.set(block.first_seq, decoded);

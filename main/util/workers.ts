@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import path from 'node:path';
+import { dataKeyWorkerData } from '../security/dataKey';
 
 export type WorkerName = 'core' | 'simulator' | 'journal' | 'whatif' | 'report';
 
@@ -66,13 +67,20 @@ export const WORKER_RESOURCE_LIMITS: Partial<Record<WorkerName, ResourceLimits>>
   core: { maxYoungGenerationSizeMb: 192 },
 };
 
-/** Starts worker `name` with `workerData` and its kind's limits. From source the first start of each kind bundles it. */
+/**
+ * Starts worker `name` with `workerData` and its kind's limits. From source the first start of each kind bundles it.
+ * The thread gets this thread's data key (it installs it first thing: installDataKeyFromWorkerData).
+ */
 export function startWorker(
   name: WorkerName,
   workerData: Record<string, unknown>,
   options: WorkerOptions = {},
 ): Worker {
-  return new Worker(workerFile(name), { resourceLimits: WORKER_RESOURCE_LIMITS[name], ...options, workerData });
+  return new Worker(workerFile(name), {
+    resourceLimits: WORKER_RESOURCE_LIMITS[name],
+    ...options,
+    workerData: { ...workerData, ...dataKeyWorkerData() },
+  });
 }
 
 /**

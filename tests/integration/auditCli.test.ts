@@ -110,7 +110,7 @@ describe('floorwatch audit', { timeout: 120_000 }, () => {
     const corrupt = path.join(dir, 'corrupt.sqlite');
     const bytes = fs.readFileSync(file);
     bytes.fill(0x5a, 100, bytes.length); // keep the SQLite header, wreck every page
-    fs.writeFileSync(corrupt, bytes);
+    fs.writeFileSync(corrupt, bytes, { mode: 0o600 }); // private, as a data folder's files are (no mode warning)
     cases.push([['verify', corrupt], /^floorwatch: cannot open audit log .*corrupt\.sqlite: /]);
     for (const [args, expected] of cases) {
       const result = floorwatch(...args);

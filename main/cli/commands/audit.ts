@@ -240,6 +240,7 @@ export const auditCommand: CliCommand = {
   name: 'audit',
   summary: 'verify the audit log hash chain, or export it (CSV/NDJSON) with hashes',
   help: HELP,
+  dataKey: 'read',
   run: async (argv) => {
     const [sub, ...rest] = argv;
     if (sub === 'verify') return verify(rest);

@@ -36,6 +36,7 @@ export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'write a session (or a seq/time range) as NDJSON to stdout',
   help: HELP,
+  dataKey: 'read',
   async run(argv) {
     const { values, positionals } = parseOptions(
       argv,

@@ -143,6 +143,7 @@ export const hostCommand: CliCommand = {
         throw error instanceof SettingsError ? new CliError(error.message) : error;
       },
     );
+    policy.sealOldSessions();
     const feedUrl = policy.feed.feedUrl;
     const idleLockMinutes =
       values['idle-lock'] === undefined ? undefined : intOption(values['idle-lock'], 'idle-lock', 10, 0, 1440);

@@ -28,6 +28,7 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'read NDJSON into a new session file',
   help: HELP,
+  dataKey: 'create',
   async run(argv) {
     const { values, positionals } = parseOptions(
       argv,

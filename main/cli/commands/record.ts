@@ -25,6 +25,7 @@ export const recordCommand: CliCommand = {
   name: 'record',
   summary: 'record a live feed into a session file',
   help: HELP,
+  dataKey: 'create',
   async run(argv) {
     const { values } = parseOptions(argv, {
       feed: { type: 'string' },

@@ -65,6 +65,7 @@ export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'compliance reports from a session: daily, abnormal (per exchange), evidence pack, verify a pack',
   help: HELP,
+  dataKey: 'read',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) {

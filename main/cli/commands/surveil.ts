@@ -46,6 +46,7 @@ export const surveilCommand: CliCommand = {
   name: 'surveil',
   summary: 'replay a session (NDJSON or session file) through the surveillance rules; alerts as JSON lines',
   help: HELP,
+  dataKey: 'read',
   async run(argv) {
     const { values } = parseOptions(argv, {
       input: { type: 'string' },
