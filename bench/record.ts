@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { dataKeyWorkerData, installDataKeyFromWorkerData } from '../main/security/dataKey';
 import { WORKER_RESOURCE_LIMITS } from '../main/util/workers';
 import { drive, input, perSecond, runtime } from './core';
 import { startTypeScriptWorker } from './tsWorker';
@@ -95,7 +96,7 @@ async function measureRecord(): Promise<RecordFigures> {
 /** Runs the record bench in a worker with the core worker's limits and resolves with its figures. */
 export function benchRecord(): Promise<RecordFigures> {
   const worker = startTypeScriptWorker(new URL(import.meta.url), {
-    workerData: { role: WORKER_ROLE },
+    workerData: { role: WORKER_ROLE, ...dataKeyWorkerData() },
     resourceLimits: WORKER_RESOURCE_LIMITS.core,
   });
   return new Promise((resolve, reject) => {
@@ -110,6 +111,7 @@ export function benchRecord(): Promise<RecordFigures> {
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  installDataKeyFromWorkerData(workerData); // the journal thread it starts gets the key too
   measureRecord().then(
     (figures) => parentPort?.postMessage({ figures }),
     (error: unknown) => parentPort?.postMessage({ error: (error as Error).message }),

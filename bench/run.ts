@@ -1,7 +1,11 @@
 // `npm run bench`: runs every benchmark section and prints one table; `npm run bench -- --json` prints the same
 // figures as one JSON object (keys are a contract other tools read). `--only a,b` runs some sections.
 import { parseArgs } from 'node:util';
+import { DataKey, installDataKey } from '../main/security/dataKey';
 import { sections, type BenchFigure } from './sections';
+
+// As deployed: sessions are written and read with a data key (every block sealed with AES-256-GCM).
+installDataKey(DataKey.generate());
 
 const { values } = parseArgs({
   options: { json: { type: 'boolean', default: false }, only: { type: 'string' } },
