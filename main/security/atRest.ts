@@ -19,6 +19,8 @@ export interface DataFolderAtRestOptions {
   key?: DataKey;
   /** Create the key file when there is none (host and team server at first start). */
   createKey?: boolean;
+  /** Do not log the creation of the key (CLI commands). */
+  quietKeyCreation?: boolean;
   log: AtRestLog;
 }
 
@@ -44,7 +46,7 @@ export function prepareDataFolderAtRest(options: DataFolderAtRestOptions): DataF
     key = resolved.key;
     keyFile = resolved.file;
     keyCreated = resolved.created;
-    if (keyCreated) {
+    if (keyCreated && !options.quietKeyCreation) {
       log('warn', 'created the data key that encrypts this data folder: back it up, without it nothing can be read', {
         keyFile,
       });
@@ -67,7 +69,9 @@ export function openDataFolderForCommand(
   const log: AtRestLog = (_level, message, fields) =>
     process.stderr.write(`floorwatch: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
   warnAboutModes(dataDir, log);
-  if (options.create) return prepareDataFolderAtRest({ dataDir, env, createKey: true, log }).key;
+  // A command's output stays its own: the key it creates is not announced (the host's first start does that).
+  if (options.create)
+    return prepareDataFolderAtRest({ dataDir, env, createKey: true, log, quietKeyCreation: true }).key;
   return installDataKeyIfPresent(dataDir, env);
 }
 

@@ -12,6 +12,7 @@ import { exportCommand } from '../../main/cli/commands/export';
 import { importCommand } from '../../main/cli/commands/import';
 import { recordCommand } from '../../main/cli/commands/record';
 import { CliError } from '../../main/cli/support';
+import { installDataKeyIfPresent } from '../../main/security/dataKey';
 import { SessionReader } from '../../main/store/sessionReader';
 import { syntheticMessages } from '../fixtures/syntheticSession';
 
@@ -33,6 +34,8 @@ function floorwatch(args: string[], timeoutMs = 20_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args], {
       cwd: ROOT,
+      // A data folder of the test's own: import and record create its data key and encrypt what they write.
+      env: { ...process.env, FLOORWATCH_DATA_DIR: at('data'), FLOORWATCH_POLICY_FILE: at('no-policy.json') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -137,6 +140,7 @@ describe('floorwatch import / export', () => {
     expect(lenient.stderr).toMatch(/^import: line 10 skipped: invalid_field: quote: /m);
     expect(lenient.stderr).toMatch(/^import: line 20 skipped: malformed_json: /m);
     expect(lenient.stderr).toMatch(/import: 48 messages .* 2 malformed line\(s\) skipped, .* 2 gap\(s\) recorded/);
+    installDataKeyIfPresent(at('data'), { FLOORWATCH_POLICY_FILE: at('no-policy.json') });
     const reader = SessionReader.open(at('lenient.fwsession'));
     expect(reader.meta).toMatchObject({ sessionId: 'S-BAD', count: 48 });
     reader.close();
@@ -220,6 +224,7 @@ describe('floorwatch record', () => {
     } finally {
       await Promise.all([ending.close(), endless.close()]);
     }
+    installDataKeyIfPresent(at('data'), { FLOORWATCH_POLICY_FILE: at('no-policy.json') });
     const reader = SessionReader.open(at('end.fwsession'));
     expect(reader.meta).toMatchObject({
       sessionId: 'SIM-CLI',
