@@ -6,6 +6,7 @@ import { rowKey, type TopicName, type TopicUpdate } from '../../shared/api/contr
 import type { AccountActionRequest } from '../../shared/api/methods/auth';
 import type { ApiGate, MethodHandlers, TopicSource } from '../api/dispatcher';
 import { TopicHub } from '../api/topicHub';
+import { findAuditAnchors } from '../store/auditAnchorSources';
 import { AuditLog, type AuditVerifyResult } from '../store/auditLog';
 import { auditLogPath, floorwatchDataDir, operatorsPath } from '../store/auditPaths';
 import { createAuthHandlers } from './apiHandlers';
@@ -67,9 +68,15 @@ export function idleLockMsFromEnv(env: NodeJS.ProcessEnv = process.env): number 
 
 function startupCheckOf(result: AuditVerifyResult): AuditStartupCheck {
   if (result.ok) {
-    return { ok: true, rows: result.rows, message: `audit log verified: ${result.rows} rows, head ${result.headHash}` };
+    const anchors = result.anchors.checked > 0 ? `, ${result.anchors.checked} anchors agree` : '';
+    return {
+      ok: true,
+      rows: result.rows,
+      message: `audit log verified: ${result.rows} rows, head ${result.headHash}${anchors}`,
+    };
   }
-  return { ok: false, rows: result.rows, message: result.message };
+  const more = result.findings.length > 1 ? ` (and ${result.findings.length - 1} more finding(s))` : '';
+  return { ok: false, rows: result.rows, message: `${result.message}${more}` };
 }
 
 /** Publishes four-eyes requests (pending ones, and those decided since start of the local day) as `actions`. */
@@ -118,11 +125,15 @@ export function openAuthServices(options: AuthServicesOptions): AuthServices {
   const audit = AuditLog.open(auditLogPath(dataDir), {
     clock,
     onSlow: (what, ms) => log(`slow audit write: ${what} took ${ms.toFixed(0)} ms`),
+    onAnchorProblem: log,
   });
   let operators: OperatorStore | null = null;
   try {
     operators = OperatorStore.open(operatorsPath(dataDir));
-    const startupVerify = audit.verify();
+    // The chain against every anchor in the data folder: the anchor file, the session files, the evidence packs.
+    const anchors = findAuditAnchors({ dataDir, expectAnchorFile: audit.head().id > 0 });
+    for (const warning of anchors.warnings) log(`audit anchors: ${warning}`);
+    const startupVerify = audit.verify({ anchors: anchors.anchors });
     const auditCheck = startupCheckOf(startupVerify);
     if (!auditCheck.ok) log(`AUDIT LOG CHECK FAILED at start: ${auditCheck.message}`);
     audit.append({

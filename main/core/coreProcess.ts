@@ -11,12 +11,13 @@ import type { CoreHandle } from '../api/backend';
 import { TopicHub } from '../api/topicHub';
 import { loadRulesConfig } from '../engine/rules';
 import { DEFAULT_RATE } from '../simulator/server';
+import type { AuditAnchorSink, AuditHeadAnchor } from '../store/auditAnchors';
 import { floorwatchDataDir } from '../store/auditPaths';
 import { startWorker, workerFile } from '../util/workers';
 import { WorkerRequests } from './workerRequests';
 import type { RulesReloadResult } from './rulesReload';
 import { stderrLog, type LogFn } from './log';
-import type { CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
+import type { CoreAuditHead, CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
 
 export interface SimulatorStartOptions {
   seed?: number;
@@ -185,6 +186,22 @@ export class CoreProcess implements CoreHandle {
     const result = (await this.request('reloadRules', RELOAD_RULES_TIMEOUT_MS, undefined, config)) as RulesReloadResult;
     this.workerData.rules = config;
     return result;
+  }
+
+  /** For `audit.addAnchorSink`: the session file this core records anchors the audit head. */
+  readonly auditAnchorSink: AuditAnchorSink = {
+    name: 'live session file',
+    anchor: (head) => this.anchorAuditHead(head),
+  };
+
+  /**
+   * The audit chain's new head, anchored in the session file the core records (with its next flush). A worker
+   * started later (configure, restart) gets it with its start data.
+   */
+  anchorAuditHead(head: AuditHeadAnchor): void {
+    this.workerData.auditHead = head;
+    const message: CoreAuditHead = { type: 'auditHead', head };
+    this.core?.postMessage(message);
   }
 
   /** Reconnects the feed now; a core worker that died is started again (it re-reads the session from seq 1). */

@@ -3,6 +3,7 @@ import type { TopicUpdate } from '../../shared/api/contract';
 import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { BackoffOptions } from '../feed/backoff';
+import type { AuditHeadAnchor } from '../store/auditAnchors';
 import type { LogLevel } from './log';
 
 export interface CoreWorkerData {
@@ -23,6 +24,8 @@ export interface CoreWorkerData {
   recording?: CoreRecordingOptions | null;
   /** Surveillance rules (loadRulesConfig's result, checked on the main side): null = off; absent = the default. */
   rules?: RulesConfig | null;
+  /** The audit chain's newest head, anchored in the session file the core records (a restarted worker keeps it). */
+  auditHead?: AuditHeadAnchor | null;
 }
 
 export interface CoreRecordingOptions {
@@ -32,6 +35,12 @@ export interface CoreRecordingOptions {
   journalWorkerFile?: string;
   /** Test hook: SQLite max_page_count, to simulate a full disk. */
   maxPageCount?: number;
+}
+
+/** The audit chain moved (main side → core): anchor the head in the session file being recorded. No reply. */
+export interface CoreAuditHead {
+  type: 'auditHead';
+  head: AuditHeadAnchor;
 }
 
 /** Sent once to a worker started without a feed URL. */

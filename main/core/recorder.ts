@@ -8,6 +8,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HelloMessage, SequencedMessage } from '../../shared/protocol';
 import type { RecorderHealth } from '../../shared/domain/types';
+import type { AuditHeadAnchor } from '../store/auditAnchors';
 import type { JournalHealth, JournalProblem } from '../store/journal';
 import { JournalWorker } from '../store/journalWorker';
 import type { CoreRecordingOptions } from './messages';
@@ -37,6 +38,8 @@ export class LiveSessionRecorder {
   private dbBytes = 0;
   private sizeAt = 0;
   private readonly closing = new Set<Promise<JournalHealth>>();
+  /** The newest audit head the main side reported: anchored in every session file this recorder opens. */
+  private auditHead: AuditHeadAnchor | null = null;
 
   constructor(private readonly options: SessionRecorderOptions) {}
 
@@ -74,6 +77,14 @@ export class LiveSessionRecorder {
       },
       onRecovered: () => this.options.onProblem?.(null),
     });
+    if (this.auditHead) this.journal.recordAuditAnchor(this.auditHead);
+  }
+
+  /** The audit chain moved: its head is anchored in the session file being recorded (with the next flush). */
+  anchorAuditHead(head: AuditHeadAnchor): void {
+    if (this.auditHead && this.auditHead.id > head.id) return;
+    this.auditHead = head;
+    this.journal?.recordAuditAnchor(head);
   }
 
   /** A batch the feed client delivered (in seq order): encoded as binary records here, written in the journal thread. */

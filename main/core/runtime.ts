@@ -75,6 +75,7 @@ export class CoreRuntime {
           },
         })
       : null;
+    if (data.auditHead) this.recorder?.anchorAuditHead(data.auditHead);
     this.feed = data.feedUrl
       ? new FeedClient({
           url: data.feedUrl,

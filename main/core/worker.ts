@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { installDataKeyFromWorkerData } from '../security/dataKey';
 import type { LogFn } from './log';
-import type { CoreConfigure, CoreEvent, CoreRequest, CoreWorkerData } from './messages';
+import type { CoreAuditHead, CoreConfigure, CoreEvent, CoreRequest, CoreWorkerData } from './messages';
 import { CoreRuntime } from './runtime';
 import { handleReviewRequest, ReviewRuntime, type ReviewRequest, type ReviewWorkerData } from '../review/reviewRuntime';
 
@@ -26,7 +26,11 @@ function run(data: CoreWorkerData & { feedUrl: string }): void {
 
 let review: ReviewRuntime | null = null; // review mode (workerData.review): replays a session file instead
 
-port.on('message', (message: CoreRequest | CoreConfigure) => {
+port.on('message', (message: CoreRequest | CoreConfigure | CoreAuditHead) => {
+  if (message?.type === 'auditHead') {
+    runtime?.recorder?.anchorAuditHead(message.head);
+    return;
+  }
   if (review) {
     if (message?.type === 'request') handleReviewRequest(review, message as ReviewRequest, post, () => port.close());
     return;

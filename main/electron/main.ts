@@ -174,6 +174,8 @@ async function start(): Promise<void> {
       ...(rulesFile ? { rules: { userFile: rulesFile } } : {}),
     });
     alerts.workflow.attach(core);
+    // The session file the core records anchors the audit head (given the current one at once).
+    access.audit.addAnchorSink(core.auditAnchorSink);
   } catch (error) {
     return fail(
       launch.feedUrl

@@ -3,11 +3,22 @@
 // triggers that refuse UPDATE/DELETE are a first line of defence only — verify() recomputes the chain and would
 // catch an edit made after dropping them.
 //
-// What a keyless hash chain cannot prove: someone who recomputes every hash after an edit produces a valid chain.
-// Compare against an anchor (a row id + hash printed by an earlier verify or kept with an export) to catch that.
+// What a keyless hash chain cannot prove: someone who recomputes every hash after an edit produces a valid chain,
+// and someone who drops the triggers can delete the newest rows and move audit_head back. Anchors catch both: after
+// every durable append the head goes to the anchor sinks (the `audit.anchors` file beside the log, the session file
+// being recorded; auditAnchors.ts), and verify({ anchors }) compares the chain with every anchor it is given.
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { auditRowHash, canonicalJson, GENESIS_HASH } from './auditCanonical';
+import {
+  AUDIT_ANCHORS_FILE_NAME,
+  AuditAnchorFile,
+  logIdOf,
+  type AuditAnchorSink,
+  type AuditHeadAnchor,
+  type SourcedAnchor,
+} from './auditAnchors';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from './auditChain';
 import { migrate, schemaVersion, SchemaVersionError, type Migration } from './auditMigrate';
 import { installedDataKey, SealError, type DataKey } from '../security/dataKey';
@@ -188,6 +199,13 @@ export interface AuditLogOptions {
   onSlow?: (what: string, ms: number) => void;
   /** Data key to seal and open the sensitive columns with (default: the process's installed key). */
   dataKey?: DataKey | null;
+  /**
+   * Writable logs anchor every new head in this file (default `audit.anchors` beside the log; false: none, for
+   * tools that write a throw-away log).
+   */
+  anchorFile?: string | false;
+  /** One line when an anchor sink fails (the append itself has succeeded), and when it works again. */
+  onAnchorProblem?: (message: string) => void;
 }
 
 export class AuditLog {
@@ -199,6 +217,10 @@ export class AuditLog {
     moveHead: Database.Statement<[{ id: number; hash: string }]>;
   } | null;
   private readonly hasHead: boolean;
+  private readonly sinks = new Set<AuditAnchorSink>();
+  private readonly onAnchorProblem: (message: string) => void;
+  private identity: string | null = null;
+  readonly anchorFile: AuditAnchorFile | null;
   private closed = false;
 
   private constructor(
@@ -211,7 +233,11 @@ export class AuditLog {
   ) {
     this.clock = options.clock ?? Date.now;
     this.onSlow = options.onSlow ?? (() => {});
+    this.onAnchorProblem = options.onAnchorProblem ?? (() => {});
     this.hasHead = tableExists(db, 'audit_head');
+    const anchorFile = readonly ? false : (options.anchorFile ?? path.join(path.dirname(file), AUDIT_ANCHORS_FILE_NAME));
+    this.anchorFile = anchorFile === false ? null : new AuditAnchorFile(anchorFile, this.onAnchorProblem);
+    if (this.anchorFile) this.sinks.add(this.anchorFile);
     this.statements = readonly
       ? null
       : {
@@ -296,7 +322,50 @@ export class AuditLog {
       .immediate();
     const elapsed = performance.now() - started;
     if (elapsed > SLOW_MS) this.onSlow(`audit append of ${entries.length} row(s)`, elapsed);
+    const last = rows[rows.length - 1];
+    if (last) this.anchor({ id: last.id, hash: last.hash, time: this.clock(), log: this.logId() });
     return rows;
+  }
+
+  /**
+   * Adds a place where the head is anchored after every append (a session file, later the team database); it gets
+   * the current head at once. Returns the function that removes it.
+   */
+  addAnchorSink(sink: AuditAnchorSink): () => void {
+    this.sinks.add(sink);
+    const head = this.headAnchor();
+    if (head.id > 0) this.deliver(sink, head);
+    return () => {
+      this.sinks.delete(sink);
+    };
+  }
+
+  /** The head with the time now and this log's identity: what a report prints as "audit head at generation". */
+  headAnchor(): AuditHeadAnchor {
+    const head = this.head();
+    return { id: head.id, hash: head.hash, time: this.clock(), log: this.logId() };
+  }
+
+  /** This log's identity: the first 16 hex digits of row 1's hash (null while the log is empty). */
+  logId(): string | null {
+    if (this.identity === null) {
+      const first = this.db.prepare('SELECT hash FROM audit_log WHERE id = 1').get() as { hash: string } | undefined;
+      if (first) this.identity = logIdOf(first.hash);
+    }
+    return this.identity;
+  }
+
+  private anchor(head: AuditHeadAnchor): void {
+    for (const sink of this.sinks) this.deliver(sink, head);
+  }
+
+  private deliver(sink: AuditAnchorSink, head: AuditHeadAnchor): void {
+    try {
+      sink.anchor(head);
+    } catch (error) {
+      // The row is durable already; a sink that fails must not make the caller think it is not.
+      this.onAnchorProblem(`audit anchor not delivered to ${sink.name}: ${(error as Error).message}`);
+    }
   }
 
   /** The newest row's id and hash (id 0 and the genesis hash when empty). */
@@ -306,10 +375,13 @@ export class AuditLog {
     return last ?? { id: 0, hash: GENESIS_HASH };
   }
 
-  /** Recomputes the whole chain; names the first broken row. Never throws for a damaged file. */
-  verify(options: { anchor?: AuditAnchor } = {}): AuditVerifyResult {
+  /**
+   * Recomputes the whole chain and compares it with the anchors; names the first broken row and every anchor source
+   * that disagrees. Never throws for a damaged file.
+   */
+  verify(options: { anchor?: AuditAnchor; anchors?: readonly SourcedAnchor[] } = {}): AuditVerifyResult {
     const started = performance.now();
-    const checker = new AuditChainChecker(options.anchor);
+    const checker = new AuditChainChecker(options.anchor, options.anchors);
     let head: AuditAnchor | null = null;
     try {
       const missing = EXPECTED_TRIGGERS.filter((name) => !triggerExists(this.db, name));
@@ -397,9 +469,18 @@ export class AuditLog {
     };
   }
 
+  /** Closes the log; the anchor sinks write the latest head first. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const sink of this.sinks) {
+      try {
+        sink.close?.();
+      } catch (error) {
+        this.onAnchorProblem(`audit anchor sink ${sink.name} failed to close: ${(error as Error).message}`);
+      }
+    }
+    this.sinks.clear();
     this.db.close();
   }
 

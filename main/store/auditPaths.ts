@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { resolveDataDir } from '../policy/settings';
+import { AUDIT_ANCHORS_FILE_NAME } from './auditAnchors';
 
 export const APP_FOLDER_NAME = 'Floorwatch';
 export const AUDIT_LOG_FILE_NAME = 'audit.sqlite';
@@ -24,4 +25,9 @@ export function auditLogPath(dataDir: string = floorwatchDataDir()): string {
 
 export function operatorsPath(dataDir: string = floorwatchDataDir()): string {
   return path.join(dataDir, OPERATORS_FILE_NAME);
+}
+
+/** The anchor file beside the audit log (auditAnchors.ts). */
+export function auditAnchorsPath(dataDir: string = floorwatchDataDir()): string {
+  return path.join(dataDir, AUDIT_ANCHORS_FILE_NAME);
 }

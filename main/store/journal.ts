@@ -21,6 +21,8 @@ import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { isSequenced, type ServerMessage } from '../../shared/protocol';
 import { SESSION_SCHEMA_VERSION, migrateSession } from './migrations';
+import { AUDIT_ANCHORS_TABLE, SESSION_AUDIT_ANCHORS_KEPT } from './migrations/v5';
+import type { AuditHeadAnchor } from './auditAnchors';
 import { RecordWriter, type RecordBatch } from './recordCodec';
 import {
   CODEC_DEFLATE_RAW_RECORDS,
@@ -204,6 +206,8 @@ interface Statements {
   insertCatalog: Statement;
   upsertGap: Statement;
   insertEvent: Statement;
+  upsertAuditAnchor: Statement;
+  pruneAuditAnchors: Statement;
 }
 
 const isUnwritable = (code: string) =>
@@ -235,6 +239,8 @@ export class SessionJournal {
   private pendingCatalog: { kind: string; id: string; seq: number }[] = [];
   private pendingEvents: { afterSeq: number; ts: number; type: string; line: string }[] = [];
   private pendingGaps: SessionGap[] = [];
+  /** The newest audit head not yet in the file (written with the next flush). */
+  private pendingAuditAnchor: AuditHeadAnchor | null = null;
   private pendingCount = 0;
   /** Highest seq accepted (written, pending or dropped); the next must be above it. */
   private lastAcceptedSeq = 0;
@@ -305,6 +311,16 @@ export class SessionJournal {
     }
   }
 
+  /**
+   * Anchors the audit chain's head in this file (written with the next flush, the newest few kept), so the session
+   * file can later show that the audit log once reached this row with this hash.
+   */
+  recordAuditAnchor(head: AuditHeadAnchor): void {
+    if (this.state === 'closed') return;
+    if (this.pendingAuditAnchor && this.pendingAuditAnchor.id > head.id) return;
+    this.pendingAuditAnchor = head;
+  }
+
   /** Writes everything accepted so far. Returns false when the write failed (reported through onProblem). */
   flush(): boolean {
     return this.write(true);
@@ -325,7 +341,8 @@ export class SessionJournal {
     const hasWork =
       this.closedBlocks.length > 0 ||
       (includeOpen && (openDirty || this.pendingCatalog.length > 0 || this.pendingEvents.length > 0)) ||
-      this.pendingGaps.length > 0;
+      this.pendingGaps.length > 0 ||
+      this.pendingAuditAnchor !== null;
     if (includeOpen) this.lastFlushAt = this.now();
     if (!hasWork) return true;
     const started = performance.now();
@@ -511,6 +528,13 @@ export class SessionJournal {
            ON CONFLICT (from_seq) DO UPDATE SET to_seq = max(to_seq, excluded.to_seq), reason = excluded.reason`,
         ),
         insertEvent: db.prepare('INSERT INTO feed_events (after_seq, ts, type, body) VALUES (?, ?, ?, ?)'),
+        upsertAuditAnchor: db.prepare(
+          `INSERT OR IGNORE INTO ${AUDIT_ANCHORS_TABLE} (audit_id, hash, log, anchored_at) VALUES (?, ?, ?, ?)`,
+        ),
+        pruneAuditAnchors: db.prepare(
+          `DELETE FROM ${AUDIT_ANCHORS_TABLE} WHERE audit_id NOT IN
+             (SELECT audit_id FROM ${AUDIT_ANCHORS_TABLE} ORDER BY audit_id DESC LIMIT ${SESSION_AUDIT_ANCHORS_KEPT})`,
+        ),
       };
       this.db = db;
       return true;
@@ -609,6 +633,11 @@ export class SessionJournal {
       }
     }
     for (const gap of this.pendingGaps) statements.upsertGap.run(gap.fromSeq, gap.toSeq, gap.reason);
+    const anchor = this.pendingAuditAnchor;
+    if (anchor) {
+      statements.upsertAuditAnchor.run(anchor.id, anchor.hash, anchor.log, Math.trunc(anchor.time));
+      statements.pruneAuditAnchors.run();
+    }
   }
 
   private onWriteSucceeded(includeOpen: boolean, elapsedMs: number): void {
@@ -632,6 +661,7 @@ export class SessionJournal {
     this.pendingCatalog = this.pendingCatalog.filter((entry) => entry.seq > upTo);
     this.pendingEvents = this.pendingEvents.filter((event) => event.afterSeq > upTo);
     this.pendingGaps = [];
+    this.pendingAuditAnchor = null;
     this.flushes++;
     if (elapsedMs > this.slowestFlushMs) this.slowestFlushMs = elapsedMs;
     if (this.state === 'failing') {

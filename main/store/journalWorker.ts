@@ -8,6 +8,7 @@ import { isSequenced, type ServerMessage } from '../../shared/protocol';
 import { dataKeyWorkerData } from '../security/dataKey';
 import { startWorker } from '../util/workers';
 import { transferablesOf } from './recordCodec';
+import type { AuditHeadAnchor } from './auditAnchors';
 import {
   EncodedBatchBuilder,
   type EncodedBatch,
@@ -27,6 +28,7 @@ export interface JournalWorkerData {
 export type JournalWorkerRequest =
   | { type: 'append'; batch: EncodedBatch }
   | { type: 'gap'; fromSeq: number; toSeq: number; reason: string }
+  | { type: 'auditAnchor'; head: AuditHeadAnchor }
   | { type: 'flush'; id: number }
   | { type: 'close' };
 
@@ -134,6 +136,11 @@ export class JournalWorker {
 
   recordGap(fromSeq: number, toSeq: number, reason = 'feed_gap'): void {
     if (!this.closing && !this.exited) this.post({ type: 'gap', fromSeq, toSeq, reason });
+  }
+
+  /** Anchors the audit chain's head in the session file (SessionJournal.recordAuditAnchor). */
+  recordAuditAnchor(head: AuditHeadAnchor): void {
+    if (!this.closing && !this.exited) this.post({ type: 'auditAnchor', head });
   }
 
   /** Writes everything posted so far; resolves with the health after the write. */

@@ -38,6 +38,9 @@ port.on('message', (request: JournalWorkerRequest) => {
     case 'gap':
       journal.recordGap(request.fromSeq, request.toSeq, request.reason);
       break;
+    case 'auditAnchor':
+      journal.recordAuditAnchor(request.head);
+      break;
     case 'flush': {
       journal.flush();
       post({ type: 'flushed', id: request.id, health: journal.health() });

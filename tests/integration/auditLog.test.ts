@@ -95,7 +95,14 @@ describe('AuditLog', () => {
     expect(second.prevHash).toBe(first.hash);
     expect(second.hash).toBe(auditRowHash(first.hash, second));
     expect(log.head()).toEqual({ id: 2, hash: second.hash });
-    expect(log.verify()).toEqual({ ok: true, rows: 2, headId: 2, headHash: second.hash, warnings: [] });
+    expect(log.verify()).toEqual({
+      ok: true,
+      rows: 2,
+      headId: 2,
+      headHash: second.hash,
+      warnings: [],
+      anchors: { checked: 0, sources: 0 },
+    });
   });
 
   it('refuses unknown actions, non-object details and oversized fields without writing', () => {

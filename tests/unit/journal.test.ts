@@ -238,7 +238,7 @@ describe('SessionJournal', () => {
     // max_page_count simulates a disk that fills up after a few blocks
     const journal = new SessionJournal(fileIn(), {
       session: SESSION,
-      maxPageCount: 30,
+      maxPageCount: 31,
       retryIntervalMs: 1000,
       now,
       onProblem: (p) => problems.push(p),

@@ -82,7 +82,7 @@ describe('session file migrations', () => {
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[])
       .map((t) => t.name)
       .sort();
-    expect(tables).toEqual(['blocks', 'catalog', 'feed_events', 'gaps', 'session_meta']);
+    expect(tables).toEqual(['audit_anchors', 'blocks', 'catalog', 'feed_events', 'gaps', 'session_meta']);
     db.close();
 
     const reader = SessionReader.open(file);

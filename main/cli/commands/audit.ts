@@ -1,7 +1,10 @@
 // `floorwatch audit verify|export`: checks the audit log's hash chain, or writes it out with its hashes.
 // Opens the log read-only: verifying evidence must never change it (no migration, no write).
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
+import { findAuditAnchors } from '../../store/auditAnchorSources';
+import type { SourcedAnchor } from '../../store/auditAnchors';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from '../../store/auditChain';
 import { AuditLog, AuditLogError, type AuditExportFormat } from '../../store/auditLog';
 import { auditLogPath } from '../../store/auditPaths';
@@ -11,15 +14,20 @@ import { CliError, parseOptions, type CliCommand } from '../support';
 
 const HELP = `
 Usage:
-  floorwatch audit verify [FILE] [--anchor ID:HASH]
+  floorwatch audit verify [FILE] [--anchor ID:HASH]... [--anchors PATH]...
   floorwatch audit export [FILE] --format csv|ndjson [--out OUT]
 
-verify   Recomputes the audit log's SHA-256 hash chain. Prints the row count and head hash and exits 0, or names
-         the first broken row (edited, missing, reordered, inserted, truncated) and exits 1.
+verify   Recomputes the audit log's SHA-256 hash chain and compares it with every anchor of the chain's head it
+         finds. Prints the row count, head hash and anchors checked and exits 0, or names the first broken row
+         (edited, missing, reordered, inserted, truncated) with one line per finding and exits 1.
          FILE is an audit log (SQLite) or an NDJSON export; default: the audit log in the data folder
          (FLOORWATCH_DATA_DIR, else the OS user-data folder).
-         --anchor ID:HASH   also require row ID to have HASH (from an earlier verify or export), which catches a
-                            log whose hashes were all recomputed after an edit.
+         Anchors are read, for an audit log, from the folder it is in: audit.anchors (written after every
+         audited action), every session file in sessions/ and every evidence-pack manifest in exports/.
+         --anchor ID:HASH   also require row ID to have HASH (from an earlier verify, a printed report, an
+                            export), which catches a log whose hashes were all recomputed after an edit.
+         --anchors PATH     also read anchors from PATH: an evidence pack (folder, zip or manifest.json), a
+                            report's HTML or CSV, a session file, an anchor file, or a folder of these.
 export   Writes every row with prev_hash and hash, as CSV (with a header) or NDJSON (verifiable with
          "audit verify"). To standard output, or to OUT (never overwritten). The chain is checked first and any
          break is reported on standard error; the export is written either way.
@@ -70,15 +78,25 @@ function openReadOnly(file: string): AuditLog {
   }
 }
 
-function parseAnchor(text: string | undefined): AuditAnchor | undefined {
-  if (text === undefined) return undefined;
+function parseAnchor(text: string): AuditAnchor {
   const match = /^(\d{1,15}):([0-9a-f]{64})$/i.exec(text.trim());
   if (!match) throw new CliError(`--anchor must be ID:HASH, a row id and its 64-hex-digit hash (got "${text}")`);
   return { id: Number(match[1]), hash: (match[2] as string).toLowerCase() };
 }
 
-async function verifyNdjson(file: string, anchor: AuditAnchor | undefined): Promise<AuditVerifyResult> {
-  const checker = new AuditChainChecker(anchor);
+/** The --anchor values as anchors from the command line. */
+function argumentAnchors(values: readonly string[] | undefined): SourcedAnchor[] {
+  return (values ?? []).map((text) => ({
+    ...parseAnchor(text),
+    time: NaN,
+    log: null,
+    source: '--anchor',
+    kind: 'argument' as const,
+  }));
+}
+
+async function verifyNdjson(file: string, anchors: readonly SourcedAnchor[]): Promise<AuditVerifyResult> {
+  const checker = new AuditChainChecker(undefined, anchors);
   const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let lineNo = 0;
   try {
@@ -100,30 +118,48 @@ async function verifyNdjson(file: string, anchor: AuditAnchor | undefined): Prom
   return checker.finish(null);
 }
 
-function report(result: AuditVerifyResult, file: string): number {
-  for (const warning of result.warnings) process.stderr.write(`floorwatch: warning: ${warning}\n`);
+function report(result: AuditVerifyResult, file: string, anchorWarnings: readonly string[] = []): number {
+  for (const warning of [...anchorWarnings, ...result.warnings]) {
+    process.stderr.write(`floorwatch: warning: ${warning}\n`);
+  }
   if (result.ok) {
+    const { checked, sources } = result.anchors;
     process.stdout.write(
-      `audit log OK: ${file}\n  rows: ${result.rows}\n  head: row ${result.headId} ${result.headHash}\n`,
+      `audit log OK: ${file}\n  rows: ${result.rows}\n  head: row ${result.headId} ${result.headHash}\n` +
+        `  anchors: ${checked === 0 ? 'none found' : `${checked} checked from ${sources} source(s)`}\n`,
     );
     return 0;
   }
   process.stdout.write(
-    `audit log BROKEN: ${file}\n  first broken row: ${result.brokenRow} (${result.problem})\n  ${result.message}\n` +
+    `audit log BROKEN: ${file}\n  first broken row: ${result.brokenRow} (${result.problem})\n` +
+      result.findings.map((finding) => `  ${finding}\n`).join('') +
       `  rows intact before it: ${result.rows}\n`,
   );
   return 1;
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { anchor: { type: 'string' } }, true);
+  const { values, positionals } = parseOptions(
+    argv,
+    { anchor: { type: 'string', multiple: true }, anchors: { type: 'string', multiple: true } },
+    true,
+  );
   if (positionals.length > 1) throw new CliError('audit verify takes one FILE; see --help');
   const file = positionals[0] ?? auditLogPath();
-  const anchor = parseAnchor(values.anchor);
-  if (detectKind(file) === 'ndjson') return report(await verifyNdjson(file, anchor), file);
+  const given = argumentAnchors(values.anchor);
+  if (detectKind(file) === 'ndjson') {
+    const found = findAuditAnchors({ paths: values.anchors ?? [] });
+    return report(await verifyNdjson(file, [...found.anchors, ...given]), file, found.warnings);
+  }
   const log = openReadOnly(file);
   try {
-    return report(log.verify({ anchor }), file);
+    // The folder the log is in is its data folder: its anchor file, sessions and exports.
+    const found = findAuditAnchors({
+      dataDir: path.dirname(path.resolve(file)),
+      expectAnchorFile: log.head().id > 0,
+      paths: values.anchors ?? [],
+    });
+    return report(log.verify({ anchors: [...found.anchors, ...given] }), file, found.warnings);
   } finally {
     log.close();
   }

@@ -183,6 +183,7 @@ export const hostCommand: CliCommand = {
       log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
     });
     let liveCore: CoreProcess | null = null;
+    let removeAnchorSink: (() => void) | null = null;
     const rulesFile = alerts.rules.info().userFile ?? undefined;
     const sessionFile = values.session === undefined ? undefined : path.resolve(values.session);
     const startLive = async () => {
@@ -192,6 +193,9 @@ export const hostCommand: CliCommand = {
         ...(userFile ? { rules: { userFile } } : {}),
       });
       alerts.workflow.attach(started);
+      // The session file it records anchors the audit head (given the current one at once).
+      removeAnchorSink?.();
+      removeAnchorSink = access.audit.addAnchorSink(started.auditAnchorSink);
       liveCore = started;
       return started;
     };

@@ -7,6 +7,7 @@ import { createSchemaV1 } from './v1';
 import { migrateV1ToV2 } from './v2';
 import { migrateV2ToV3 } from './v3';
 import { migrateV3ToV4 } from './v4';
+import { migrateV4ToV5 } from './v5';
 
 export interface SessionMigration {
   version: number;
@@ -21,6 +22,7 @@ export const SESSION_MIGRATIONS: readonly SessionMigration[] = [
   { version: 2, name: 'compressed blocks, catalog, feed events', up: migrateV1ToV2 },
   { version: 3, name: 'binary record blocks (codec 2)', up: migrateV2ToV3, readsInPlace: true },
   { version: 4, name: 'sealed blocks and catalog (data key)', up: migrateV3ToV4, readsInPlace: true },
+  { version: 5, name: 'audit head anchors', up: migrateV4ToV5, readsInPlace: true },
 ];
 
 /** The schema version this build writes. */
