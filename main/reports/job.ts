@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ReportKind } from '../../shared/api/methods/reports';
 import { loadRulesConfig } from '../engine/rules/loadRules';
 import { isSqliteFile, openSession } from '../cli/commands/surveil';
+import type { AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditLog } from '../store/auditLog';
 import type { ReportLang } from './model';
 import {
@@ -39,6 +40,11 @@ export interface ReportJobSpec {
    * by the audit export.
    */
   auditFile?: string | null;
+  /**
+   * The audit log whose head the report prints when `auditFile` is not given (the CLI: the data folder's log, which
+   * it appends the export to). Absent or missing: no audit head in the report.
+   */
+  anchorAuditFile?: string | null;
   /** Rules merged over the shipped rules (as the live core uses). */
   rulesFile?: string | null;
   pdf: boolean;
@@ -144,6 +150,7 @@ async function writeStaged(spec: ReportJobSpec, stage: string, hooks: ReportJobH
     onStep: hooks.onStep,
     log: hooks.log,
     totalMessages: sessionMessages(spec.input),
+    auditHead: auditHeadOf(spec.auditFile ?? spec.anchorAuditFile ?? null, hooks.log),
   };
   if (spec.kind === 'evidence') {
     if (!spec.alertId) throw new ReportError('an evidence pack needs an alert id');
@@ -170,6 +177,23 @@ async function writeStaged(spec: ReportJobSpec, stage: string, hooks: ReportJobH
       auditHead: null,
     },
   };
+}
+
+/** The head of the audit log `file` now, or null (no log, an empty one, or one that cannot be opened: said once). */
+function auditHeadOf(file: string | null, log?: (line: string) => void): AuditHeadAnchor | null {
+  if (!file || !existsSync(file)) return null;
+  try {
+    const audit = AuditLog.open(file, { readonly: true });
+    try {
+      const head = audit.headAnchor();
+      return head.id > 0 ? head : null;
+    } finally {
+      audit.close();
+    }
+  } catch (error) {
+    log?.(`report: no audit head in the report: ${(error as Error).message}`);
+    return null;
+  }
 }
 
 /** Messages in a session file (its recorded count), for a progress fraction; undefined for NDJSON. */

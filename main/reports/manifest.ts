@@ -24,6 +24,8 @@ export interface EvidenceManifest {
   tradingDay: string;
   createdAt: string;
   input: { file: string; sha256: string };
+  /** The audit chain's head when the pack was made (an anchor `audit verify` checks the log against). */
+  auditHead?: { id: number; hash: string; time: string; log: string | null };
   files: ManifestEntry[];
   howToVerify: string[];
 }

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../shared/rules/types';
 import { AlertWorkflow } from '../alerts/workflow';
+import { anchorJson, anchorText, type AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditLog, type AuditRow } from '../store/auditLog';
 import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './build';
 import { collectSession, type CollectOptions, type SessionFacts } from './collect';
@@ -76,6 +77,26 @@ export interface ReportRunOptions extends Omit<CollectOptions, 'onMessage'> {
   onStep?: (step: ReportStep) => void;
   /** Messages in the input when known beforehand (a session file's count): reading progress becomes a fraction. */
   totalMessages?: number;
+  /** The audit chain's head when the report is made: printed in it, so the report is an anchor of the log. */
+  auditHead?: AuditHeadAnchor | null;
+}
+
+/**
+ * Prints the audit head at generation among the facts (PDF, HTML, XLSX) and as a row of the first item/value table
+ * (its CSV): `audit verify --anchors REPORT.csv` or `--anchor N:HASH` typed from the paper finds it again.
+ */
+function withAuditHead(doc: ReportDocument, head: AuditHeadAnchor | null | undefined): ReportDocument {
+  if (!head) return doc;
+  const label = t('Audit head at generation', '生成时审计链头');
+  const text = anchorText(head);
+  const facts = [...doc.facts, { label, value: text }];
+  let placed = false;
+  const tables = doc.tables.map((table) => {
+    if (placed || table.columns.map((c) => c.key).join() !== 'item,value') return table;
+    placed = true;
+    return { ...table, rows: [...table.rows, { item: both(label.en, label.zh), value: text }] };
+  });
+  return { ...doc, facts, tables };
 }
 
 /** Throws ReportCancelled when the caller has cancelled. */
@@ -232,12 +253,15 @@ export async function writeDailyReport(options: ReportRunOptions): Promise<Writt
   prepareOut(options.out);
   const audit = options.audit ? openAudit(options.audit) : null;
   const facts = await collect(options);
-  const doc = buildDailyReport({
-    facts,
-    disposition: audit?.disposition,
-    auditRows: audit ? operatorRowsOfDay(audit.rows, facts.tradingDay) : null,
-    generatedAt: generatedAt(options.now ?? new Date()),
-  });
+  const doc = withAuditHead(
+    buildDailyReport({
+      facts,
+      disposition: audit?.disposition,
+      auditRows: audit ? operatorRowsOfDay(audit.rows, facts.tradingDay) : null,
+      generatedAt: generatedAt(options.now ?? new Date()),
+    }),
+    options.auditHead,
+  );
   const base = reportBase('daily', facts.tradingDay, facts.inputSha256.slice(0, DAY_ID_LENGTH) || 'stdin');
   const files = await withRenderer(options, (renderer) => writeDocument(doc, base, options, renderer));
   return { facts, files };
@@ -261,7 +285,7 @@ export const ABNORMAL_KEYS = [
 export async function writeAbnormalReport(options: ReportRunOptions): Promise<WrittenReport> {
   prepareOut(options.out);
   const facts = await collect(options);
-  const doc = buildAbnormalReport(facts, generatedAt(options.now ?? new Date()));
+  const doc = withAuditHead(buildAbnormalReport(facts, generatedAt(options.now ?? new Date())), options.auditHead);
   const base = reportBase('abnormal', facts.tradingDay, facts.inputSha256.slice(0, DAY_ID_LENGTH) || 'stdin');
   const files = await withRenderer(options, (renderer) => writeDocument(doc, base, options, renderer, 1));
   checkpoint(options);
@@ -339,7 +363,10 @@ export async function writeEvidencePack(options: EvidenceOptions): Promise<Writt
     );
   }
   progress.step('case summary');
-  const doc = buildEvidenceDocument(alert, facts, audit, generatedAt(options.now ?? new Date()), fromSeq, toSeq);
+  const doc = withAuditHead(
+    buildEvidenceDocument(alert, facts, audit, generatedAt(options.now ?? new Date()), fromSeq, toSeq),
+    options.auditHead,
+  );
   const evidenceSet = new Set(alert.evidence);
   const printed = kept.filter((k) => evidenceSet.has(k.seq)).slice(0, PRINTED_EVIDENCE);
   const appendix = (lang: ReportLang) =>
@@ -370,6 +397,7 @@ export async function writeEvidencePack(options: EvidenceOptions): Promise<Writt
       tradingDay: alert.tradingDay,
       createdAt: (options.now ?? new Date()).toISOString(),
       input: { file: options.input, sha256: facts.inputSha256 },
+      ...(options.auditHead ? { auditHead: anchorJson(options.auditHead) } : {}),
     },
     files,
   );

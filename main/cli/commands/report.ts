@@ -125,6 +125,8 @@ export const reportCommand: CliCommand = {
           alertId: values.alert,
           context,
           auditFile: values.audit ?? null,
+          // The report prints the head of the log it is audited in (an anchor of that log).
+          anchorAuditFile: auditLogPath(settings.values.dataDir),
           rulesFile: values.rules ?? null,
           pdf: values['no-pdf'] !== true,
           zip: values.zip === true,
