@@ -12,6 +12,8 @@ import { sessionFilePath } from '../../main/core/recorder';
 import type { LogFn } from '../../main/core/log';
 import { generateSessionArray } from '../../main/simulator';
 import { SessionReader } from '../../main/store/sessionReader';
+import { readSessionAuditAnchors } from '../../main/store/auditAnchorSources';
+import { AuditLog } from '../../main/store/auditLog';
 import { buildSession } from './support/feedMessages';
 import { TestFeedServer } from './support/testFeedServer';
 
@@ -80,6 +82,34 @@ describe('live core recording', () => {
     // Byte for message: what the file holds is what the feed sent.
     const sent = session.filter((m) => m.seq < 1_501 || m.seq > 1_510);
     expect(reader.readMessages(1, 3_000)).toEqual(sent);
+  });
+
+  it('anchors the audit head in the session file it records, as the audit log moves', async () => {
+    const dataDir = tempDir();
+    const audit = AuditLog.open(path.join(dataDir, 'audit.sqlite'));
+    cleanups.push(() => audit.close());
+    const note = (n: number) =>
+      audit.append({ operator: 'li.wei', role: 'operator', action: 'note_added', target: `alert:${n}` });
+    note(1);
+    const server = await TestFeedServer.start({ session: buildSession(500), batchSize: 25, intervalMs: 2 });
+    cleanups.push(() => server.kill());
+    const core = await coreOn(server, { recording: { dataDir }, rules: false });
+    audit.addAnchorSink(core.auditAnchorSink); // the head now (row 1) goes to the core at once
+    await waitFor('the session file', () => health(core)?.recorder?.file != null);
+    const file = health(core)!.recorder!.file!;
+    const anchored = (id: number) => {
+      try {
+        return readSessionAuditAnchors(file).some((a) => a.id === id);
+      } catch {
+        return false; // the journal thread has not created the file yet
+      }
+    };
+    await waitFor('row 1 anchored', () => anchored(1));
+    note(2);
+    const third = note(3);
+    await waitFor('row 3 anchored', () => anchored(3));
+    await core.stop();
+    expect(readSessionAuditAnchors(file).at(-1)).toMatchObject({ id: 3, hash: third.hash, log: audit.logId() });
   });
 
   it('keeps the live view going when the data folder is unwritable, and says so in the health row', async () => {
