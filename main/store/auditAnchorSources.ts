@@ -79,7 +79,8 @@ function searchFolder(found: FoundAnchors, folder: string, what: FolderSearch): 
     }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (++seen > MAX_ENTRIES) {
-        if (seen === MAX_ENTRIES + 1) found.warnings.push(`${folder}: more than ${MAX_ENTRIES} entries, the rest not searched`);
+        if (seen === MAX_ENTRIES + 1)
+          found.warnings.push(`${folder}: more than ${MAX_ENTRIES} entries, the rest not searched`);
         return;
       }
       const full = path.join(dir, entry.name);
@@ -146,9 +147,7 @@ function readAnchors(found: FoundAnchors, file: string): void {
 export function readSessionAuditAnchors(file: string): AuditHeadAnchor[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const table = db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-      .get(AUDIT_ANCHORS_TABLE);
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(AUDIT_ANCHORS_TABLE);
     if (!table) return [];
     const rows = db
       .prepare(`SELECT audit_id AS id, hash, log, anchored_at AS time FROM ${AUDIT_ANCHORS_TABLE} ORDER BY audit_id`)

@@ -125,8 +125,7 @@ export function readAnchorFile(file: string): AnchorFileContents {
         : `anchor file ${file}: ${bad.length} line(s) are not anchors (first: line ${bad[0]}), ignored: the file is damaged or was edited`,
     );
   }
-  if (anchors.length === 0 && bad.length > 0)
-    warnings.push(`anchor file ${file} holds no readable anchor (damaged?)`);
+  if (anchors.length === 0 && bad.length > 0) warnings.push(`anchor file ${file} holds no readable anchor (damaged?)`);
   return { anchors, warnings, exists: true };
 }
 
@@ -218,9 +217,7 @@ export class AuditAnchorFile implements AuditAnchorSink {
         await new Promise<void>((resolve, reject) =>
           fs.write(fd, anchorLine(head), (error) => (error ? reject(error) : resolve())),
         );
-        await new Promise<void>((resolve, reject) =>
-          fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())),
-        );
+        await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
         this.durable = head;
         this.lines += 1;
         if (this.failing) {

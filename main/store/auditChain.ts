@@ -257,7 +257,8 @@ export class AuditChainChecker {
 
   private foreignSources(): string[] {
     const sources = new Set<string>();
-    for (const anchor of this.anchors) if (this.foreign(anchor) && anchor.kind !== 'anchor_file') sources.add(anchor.source);
+    for (const anchor of this.anchors)
+      if (this.foreign(anchor) && anchor.kind !== 'anchor_file') sources.add(anchor.source);
     return [...sources];
   }
 

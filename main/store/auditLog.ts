@@ -235,7 +235,9 @@ export class AuditLog {
     this.onSlow = options.onSlow ?? (() => {});
     this.onAnchorProblem = options.onAnchorProblem ?? (() => {});
     this.hasHead = tableExists(db, 'audit_head');
-    const anchorFile = readonly ? false : (options.anchorFile ?? path.join(path.dirname(file), AUDIT_ANCHORS_FILE_NAME));
+    const anchorFile = readonly
+      ? false
+      : (options.anchorFile ?? path.join(path.dirname(file), AUDIT_ANCHORS_FILE_NAME));
     this.anchorFile = anchorFile === false ? null : new AuditAnchorFile(anchorFile, this.onAnchorProblem);
     if (this.anchorFile) this.sinks.add(this.anchorFile);
     this.statements = readonly

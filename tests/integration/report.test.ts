@@ -77,6 +77,8 @@ let input: string;
 let auditFile: string;
 let out: string;
 let expected: Alert[];
+/** The audit log's head when the reports were made: printed in them as an anchor. */
+let auditHead: { id: number; hash: string };
 const results: Record<string, Result> = {};
 const SELF_TRADE_ID = '20261124:self_trade:G1:rb2605';
 
@@ -96,6 +98,7 @@ beforeAll(async () => {
   const actor = { operator: 'li.wei', role: 'surveillance' };
   workflow.setState(actor, { id: SELF_TRADE_ID, state: 'acknowledged' });
   workflow.addNote(actor, { id: SELF_TRADE_ID, text: 'Group G1 trades with itself; asked the client to explain.' });
+  auditHead = audit.head();
   audit.close();
   const [surveil, daily, abnormal, evidence] = await Promise.all([
     floorwatch(['surveil', '--input', input]),
@@ -158,7 +161,12 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
     expect(perRule.size).toBeGreaterThanOrEqual(3);
     for (const [rule, n] of perRule) expect(csv).toContain(`${RULE_NAMES[rule]!.en},${n}\r\n`);
     expect(csv.trim().split('\r\n').length - 1).toBe(perRule.size);
+    const summary = readFileSync(join(out, `${base![1]}.summary.csv`), 'utf8');
+    expect(summary).toContain(`Audit head at generation,"row ${auditHead.id}, hash ${auditHead.hash}, time `);
     const en = pdftotext(join(out, `${base![1]}.pdf`));
+    expect(en).toMatch(
+      new RegExp(`Audit head at generation\\s+row ${auditHead.id}, hash ${auditHead.hash.slice(0, 16)}`),
+    );
     expect(en).toContain('Daily Surveillance Report');
     expect(en).toMatch(new RegExp(`Alerts\\s+${surveilAlerts.length}\\n`));
     for (const [rule, n] of perRule) expect(en).toMatch(new RegExp(`${escapeRe(RULE_NAMES[rule]!.en)}\\s+${n}\\n`));
@@ -200,7 +208,11 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
 
   it('evidence: the pack verifies (CLI and sha256sum); a changed byte fails verify with exit 1', async () => {
     const pack = join(out, 'floorwatch-evidence-20261124-20261124_self_trade_G1_rb2605');
-    const manifest = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as { files: { name: string }[] };
+    const manifest = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8')) as {
+      files: { name: string }[];
+      auditHead: unknown;
+    };
+    expect(manifest.auditHead).toMatchObject({ id: auditHead.id, hash: auditHead.hash });
     const names = manifest.files.map((f) => f.name);
     expect(names.some((n) => n.endsWith('.audit.ndjson'))).toBe(true);
     const auditRows = readFileSync(
