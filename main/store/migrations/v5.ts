@@ -11,7 +11,7 @@ export const SESSION_AUDIT_ANCHORS_KEPT = 16;
 
 export function migrateV4ToV5(db: Db): void {
   db.exec(`
-    CREATE TABLE ${AUDIT_ANCHORS_TABLE} (
+    CREATE TABLE IF NOT EXISTS ${AUDIT_ANCHORS_TABLE} (
       audit_id INTEGER PRIMARY KEY,
       hash TEXT NOT NULL,
       log TEXT,
