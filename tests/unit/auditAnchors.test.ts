@@ -17,7 +17,7 @@ import {
 } from '../../main/store/auditAnchors';
 import { readSessionAuditAnchors } from '../../main/store/auditAnchorSources';
 import { SessionJournal } from '../../main/store/journal';
-import { SESSION_AUDIT_ANCHORS_KEPT } from '../../main/store/migrations/v4';
+import { SESSION_AUDIT_ANCHORS_KEPT } from '../../main/store/migrations/v5';
 import { SessionReader } from '../../main/store/sessionReader';
 import { syntheticMessages } from '../fixtures/syntheticSession';
 

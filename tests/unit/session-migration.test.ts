@@ -31,7 +31,7 @@ describe('session file migrations', () => {
     expect(SESSION_MIGRATIONS.map((m) => m.version)).toEqual(
       Array.from({ length: SESSION_SCHEMA_VERSION }, (_, i) => i + 1),
     );
-    expect(SESSION_SCHEMA_VERSION).toBe(4);
+    expect(SESSION_SCHEMA_VERSION).toBe(5);
   });
 
   it('reads the committed schema-v1 fixture read-only, migrating it in memory, without touching the file', () => {
