@@ -15,6 +15,7 @@ import {
   ApiFailure,
   type ApiGate,
   type CallerContext,
+  type ConnectionWatcher,
   type MethodHandlers,
   type RejectionLog,
   type TopicSource,
@@ -35,7 +36,20 @@ export interface WindowOpener {
     kind: WindowKind,
     channel: LinkChannel | undefined,
     caller: CallerContext,
+    /** The review workspace the new window belongs to; undefined: live. */
+    review?: string,
   ): Promise<{ opened: boolean; url?: string }>;
+}
+
+/**
+ * Review workspaces beside the live floor (main/review/workstation.ts): a review window's market, positions,
+ * accounts, health, alerts and replay come from its own review core; everything else is the live floor's.
+ */
+export interface ReviewWorkspaces extends ConnectionWatcher {
+  /** The producer of `topic` for the windows of review `reviewId` (an unknown review: an empty source). */
+  reviewTopic(reviewId: string, topic: TopicName): TopicSource | null;
+  /** The reviewed file, or null when no such review is open. */
+  reviewFile(reviewId: string): string | null;
 }
 
 export interface BackendOptions {
@@ -49,6 +63,8 @@ export interface BackendOptions {
   services?: Partial<MethodHandlers>;
   /** Producers of topics the core worker does not publish (alerts workflow rows, account actions, replay). */
   topics?: Partial<Record<TopicName, TopicSource>>;
+  /** Review workspaces: a caller with a `review` is served from its review (see ReviewWorkspaces). */
+  reviews?: ReviewWorkspaces;
   transport: AppInfo['transport'];
   version: string;
   openWindow: WindowOpener;
@@ -94,25 +110,50 @@ export class LinkBoard {
 export function createBackend(options: BackendOptions): { dispatcher: ApiDispatcher; links: LinkBoard } {
   const localHub = new TopicHub();
   const links = new LinkBoard(localHub);
+  // A review workspace's windows link among themselves, not with the live floor's.
+  const reviewLinks = new Map<string, { hub: TopicHub; board: LinkBoard }>();
+  const linksOf = (caller: CallerContext | undefined) => {
+    const review = caller?.review;
+    if (review === undefined || !options.reviews) return { hub: localHub, board: links };
+    let entry = reviewLinks.get(review);
+    if (!entry) {
+      const hub = new TopicHub();
+      entry = { hub, board: new LinkBoard(hub) };
+      reviewLinks.set(review, entry);
+    }
+    return entry;
+  };
   const topics: TopicSource = {
-    subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void) {
-      if (topic === 'links') return localHub.subscribe(topic, listener);
-      const source = options.topics?.[topic] ?? options.core;
-      return source.subscribe(topic, listener);
+    subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void, caller?: CallerContext) {
+      if (topic === 'links') return linksOf(caller).hub.subscribe(topic, listener);
+      const review = caller?.review;
+      const fromReview = review !== undefined ? options.reviews?.reviewTopic(review, topic) : null;
+      const source = fromReview ?? options.topics?.[topic] ?? options.core;
+      return source.subscribe(topic, listener, caller);
     },
   };
   const coreHandlers: Pick<MethodHandlers, 'app.info' | 'window.open' | 'link.set' | 'feed.reconnect'> = {
-    'app.info': () => ({
-      product: 'Floorwatch',
-      version: options.version,
-      transport: options.transport,
-      mode: options.core.mode,
-      feedUrl: options.core.feedUrl,
-      simulator: options.core.simulatorRunning,
-    }),
-    'window.open': (args, caller) => options.openWindow(args.kind, args.channel, caller),
-    'link.set': (args) => {
-      links.set(args.channel, args.context);
+    'app.info': (_args, caller) => {
+      const reviewFile = caller.review !== undefined ? (options.reviews?.reviewFile(caller.review) ?? null) : null;
+      return {
+        product: 'Floorwatch',
+        version: options.version,
+        transport: options.transport,
+        mode: reviewFile !== null ? 'review' : options.core.mode,
+        feedUrl: reviewFile ?? options.core.feedUrl,
+        simulator: reviewFile === null && options.core.simulatorRunning,
+        ...(reviewFile !== null ? { reviewId: caller.review } : {}),
+      };
+    },
+    'window.open': (args, caller) => {
+      const review = args.live ? undefined : (args.review ?? caller.review);
+      if (review !== undefined && options.reviews && options.reviews.reviewFile(review) === null) {
+        throw new ApiFailure('bad_arguments', `review ${review} is not open (it ended): open the session again`);
+      }
+      return options.openWindow(args.kind, args.channel, caller, review);
+    },
+    'link.set': (args, caller) => {
+      linksOf(caller).board.set(args.channel, args.context);
       return null;
     },
     'feed.reconnect': async () => {
@@ -125,6 +166,7 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
     topics,
     options.gate,
     options.onRejected,
+    options.reviews ?? null,
   );
   return { dispatcher, links };
 }

@@ -22,6 +22,14 @@ export interface CallerContext {
   connectionId: string;
   /** The peer's IP address (host WebSocket); absent over Electron IPC, which only this machine's desktop reaches. */
   remoteAddress?: string;
+  /** The review workspace the window belongs to (set by the transport from the window's URL); absent: live. */
+  review?: string;
+}
+
+/** Told when a connection opens and closes (review workspaces count their windows with it). */
+export interface ConnectionWatcher {
+  join(caller: CallerContext): void;
+  leave(caller: CallerContext): void;
 }
 
 export type MethodHandlers = {
@@ -29,8 +37,15 @@ export type MethodHandlers = {
 };
 
 export interface TopicSource {
-  /** Delivers a snapshot to `listener` at once, then deltas. Returns the unsubscribe function. */
-  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void;
+  /**
+   * Delivers a snapshot to `listener` at once, then deltas. Returns the unsubscribe function. `caller` (the
+   * dispatcher passes it) picks the workspace: a review window's topics come from its review.
+   */
+  subscribe<T extends TopicName>(
+    topic: T,
+    listener: (update: TopicUpdate<T>) => void,
+    caller?: CallerContext,
+  ): () => void;
 }
 
 export class ApiFailure extends Error {
@@ -78,6 +93,7 @@ export class ApiDispatcher {
     private readonly topics: TopicSource,
     private readonly gate: ApiGate,
     private readonly onRejected: RejectionLog = () => {},
+    private readonly connections: ConnectionWatcher | null = null,
   ) {}
 
   async call(method: string, args: unknown, caller: CallerContext): Promise<unknown> {
@@ -93,8 +109,17 @@ export class ApiDispatcher {
     return this.gate.canSubscribe(caller);
   }
 
-  subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
-    return this.topics.subscribe(topic, listener);
+  subscribe<T extends TopicName>(
+    topic: T,
+    listener: (update: TopicUpdate<T>) => void,
+    caller?: CallerContext,
+  ): () => void {
+    return this.topics.subscribe(topic, listener, caller);
+  }
+
+  /** A connection opened (serveBridge calls it once per connection). */
+  connect(caller: CallerContext): void {
+    this.connections?.join(caller);
   }
 
   /** Runs `watcher` after every call of `connectionId`; returns the function that stops it. */
@@ -114,6 +139,7 @@ export class ApiDispatcher {
   /** The connection is gone: its subscriptions are closed by serveBridge, the gate detaches its session. */
   disconnect(caller: CallerContext): void {
     this.gate.disconnect(caller.connectionId);
+    this.connections?.leave(caller);
   }
 
   private async run(method: string, args: unknown, caller: CallerContext): Promise<unknown> {
@@ -193,7 +219,7 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
     subscriptions.set(
       topic,
       // Both transports send the same form: deltas of held rows as patches (TopicUpdate.patches).
-      dispatcher.subscribe(topic, (update) => safeSend({ kind: 'topic', update: wireUpdate(update) })),
+      dispatcher.subscribe(topic, (update) => safeSend({ kind: 'topic', update: wireUpdate(update) }), caller),
     );
   };
   const stopAll = () => {
@@ -208,6 +234,7 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
     }
     for (const topic of wanted) if (!subscriptions.has(topic)) start(topic);
   };
+  dispatcher.connect(caller);
   const stopWatching = dispatcher.watchCalls(caller.connectionId, sync);
   const checkTimer = setInterval(sync, SESSION_CHECK_MS);
   checkTimer.unref?.();

@@ -26,6 +26,11 @@ export interface CoreWorkerData {
   rules?: RulesConfig | null;
   /** The audit chain's newest head, anchored in the session file the core records (a restarted worker keeps it). */
   auditHead?: AuditHeadAnchor | null;
+  /**
+   * The clock of alert rows' createdAt/updatedAt: 'wall' (default, live) or 'session' (a replay: the source ts of
+   * the message that raised the alert, so an alert's age reads in session time).
+   */
+  alertTimes?: 'wall' | 'session';
 }
 
 export interface CoreRecordingOptions {

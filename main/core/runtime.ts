@@ -53,6 +53,7 @@ export class CoreRuntime {
   private readonly changedAlerts = new Map<string, AlertRow>();
   /** For AlertRow.firstTs (only kept while rules run). */
   private readonly seqTimes = new SeqTimes();
+  private readonly alertTimes: 'wall' | 'session';
   private reloadingRules = false;
 
   constructor(
@@ -61,6 +62,7 @@ export class CoreRuntime {
     private readonly log: LogFn,
   ) {
     this.simulator = data.simulator ?? null;
+    this.alertTimes = data.alertTimes ?? 'wall';
     this.engine = new EngineState({ log });
     this.rulesConfig = data.rules === null ? null : (data.rules ?? defaultRulesConfig());
     this.rules = this.newRules();
@@ -319,7 +321,7 @@ export class CoreRuntime {
 
   /** Alerts created or updated by this batch become rows (createdAt: when this core first saw the alert). */
   private noteAlerts(events: AlertEvent[]): void {
-    const now = Date.now();
+    const now = this.alertTimes === 'session' ? this.engine.lastTs : Date.now();
     for (const { alert } of events) {
       const previous = this.alertRows.get(alert.id);
       const row: AlertRow = {

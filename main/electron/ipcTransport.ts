@@ -64,6 +64,8 @@ export interface ElectronTransportOptions {
   dispatcher: ApiDispatcher;
   /** True only for our own pages (see trustedPages.ts). */
   isTrustedFrame: (frame: SenderFrameLike) => boolean;
+  /** The review workspace a window was opened for (main.ts keeps the map); undefined: a live window. */
+  reviewOf?: (webContentsId: number) => string | undefined;
   log?: (entry: TransportLogEntry) => void;
 }
 
@@ -111,7 +113,7 @@ export class ElectronApiTransport {
       return { ok: false, error: { code: 'forbidden', message: 'this page may not use the Floorwatch API' } };
     }
     try {
-      const value = await this.options.dispatcher.call(String(method), args, callerOf(event.sender));
+      const value = await this.options.dispatcher.call(String(method), args, this.callerOf(event.sender));
       return { ok: true, value: value ?? null };
     } catch (error) {
       return { ok: false, error: errorShape(error) };
@@ -125,7 +127,7 @@ export class ElectronApiTransport {
     // A reload gives the window a new preload; the port of the old page is closed first.
     this.closeStream(sender.id, 'window reconnected');
     const { port1, port2 } = this.options.createChannel();
-    const bridge = serveBridge(this.options.dispatcher, callerOf(sender), (reply: BridgeReply) =>
+    const bridge = serveBridge(this.options.dispatcher, this.callerOf(sender), (reply: BridgeReply) =>
       port1.postMessage(reply),
     );
     port1.on('message', (message) => {
@@ -151,6 +153,12 @@ export class ElectronApiTransport {
     this.log({ event: 'stream_opened', webContentsId: sender.id });
   };
 
+  /** No remoteAddress: only this machine's desktop reaches IPC, and auth counts it as local (see loginThrottle.ts). */
+  private callerOf(sender: SenderLike): CallerContext {
+    const review = this.options.reviewOf?.(sender.id);
+    return { transport: 'electron', connectionId: `window-${sender.id}`, ...(review !== undefined ? { review } : {}) };
+  }
+
   private checkSender(event: IpcEventLike, channel: string): boolean {
     const frame = event.senderFrame;
     if (frame && this.options.isTrustedFrame(frame)) return true;
@@ -173,9 +181,4 @@ export class ElectronApiTransport {
     stream.port.close();
     this.log({ event: 'stream_closed', webContentsId, reason });
   }
-}
-
-/** No remoteAddress: only this machine's desktop reaches IPC, and auth counts it as local (see loginThrottle.ts). */
-function callerOf(sender: SenderLike): CallerContext {
-  return { transport: 'electron', connectionId: `window-${sender.id}` };
 }

@@ -10,6 +10,7 @@ import { openAuthServices, type AuthServices } from '../auth/authServices';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
 import { sessionsFolder, Workstation } from '../review/workstation';
+import { WORKFLOW_AUDIT_ACTIONS } from '../review/replayedAlerts';
 import { preparePolicyLaunch, type PolicyLaunch } from '../policy/launch';
 import { SettingsError } from '../policy/settings';
 import { auditLogPath, floorwatchDataDir } from '../store/auditPaths';
@@ -47,6 +48,8 @@ const WINDOW_SIZES: Record<WindowKind, { width: number; height: number }> = {
 
 /** Open windows by kind; a kind may be open several times (issue 7: any number of each). */
 const windows = new Map<WindowKind, Set<BrowserWindow>>();
+/** Windows of review workspaces, by WebContents id: their API calls and topics are their review's. */
+const reviewWindows = new Map<number, string>();
 /** The alert workflow (audited), thresholds (what-if, adopt) and case review data. */
 let alerts: AlertServices | null = null;
 let reports: ReportServices | null = null;
@@ -188,6 +191,7 @@ async function start(): Promise<void> {
   workstation = new Workstation({
     live: core,
     liveTopics: { ...access.topics, ...alerts.topics, health: policy.healthTopic(access.topics?.health ?? core) },
+    workflowRows: () => access?.audit.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }) ?? [],
     ...(rulesFile ? { rulesFile } : {}),
     // The file the live core records now: marked LIVE in the session list.
     liveSessionFile: () => core?.health?.recorder?.file ?? null,
@@ -218,13 +222,20 @@ async function start(): Promise<void> {
       ...createAccountHandlers(core),
       ...policy.settingsHandlers(access),
       ...workstation.services(),
+      // A review window going back to live: the live floor never stopped, so it is the window of that kind in front.
+      'sessions.live': async (_args, caller) => {
+        await workstation?.goLive();
+        if (caller.review !== undefined) leaveReviewWindow(caller.connectionId);
+        return null;
+      },
       ...reports.services,
     },
     topics: workstation.topics(),
+    reviews: workstation,
     transport: 'electron',
     version: app.getVersion(),
-    openWindow: async (kind, channel, caller) => {
-      openWindow(kind, channel, access?.sessionToken(caller.connectionId));
+    openWindow: async (kind, channel, caller, review) => {
+      openWindow(kind, channel, access?.sessionToken(caller.connectionId), review);
       return { opened: true };
     },
     onRejected: (entry) =>
@@ -240,6 +251,7 @@ async function start(): Promise<void> {
     createChannel: () => new MessageChannelMain(),
     dispatcher,
     isTrustedFrame: trustedFrameMatcher({ files: [RENDERER_INDEX] }),
+    reviewOf: (webContentsId) => reviewWindows.get(webContentsId),
     log: (entry) => {
       // Refusals always (a flood is counted but sampled); the stream open/close chatter only in development.
       const refusal = entry.event === 'sender_refused' || entry.event === 'port_call_dropped';
@@ -264,7 +276,7 @@ async function start(): Promise<void> {
   openWindow('marketWatch');
 }
 
-/** File ▸ Open session…: every window switches to REVIEW of the chosen file (read-only), paused at its start. */
+/** File ▸ Open session…: a review workspace of the chosen file (read-only, paused at its start) in windows of its own. */
 async function openSessionFromDialog(): Promise<void> {
   const current = workstation;
   if (!current) return;
@@ -277,15 +289,30 @@ async function openSessionFromDialog(): Promise<void> {
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return;
   try {
-    await current.openSession(file, { trusted: true });
+    const opened = await current.openSession(file, { trusted: true });
+    const token = access?.sessionToken(`window-${BrowserWindow.getFocusedWindow()?.webContents.id ?? 0}`);
+    for (const kind of REVIEW_WINDOW_SET) openWindow(kind, undefined, token, opened.reviewId);
   } catch (error) {
     dialog.showErrorBox('Floorwatch cannot open this session', (error as Error).message);
   }
 }
 
+/** The windows a review workspace opens with. */
+const REVIEW_WINDOW_SET: readonly WindowKind[] = ['marketWatch', 'alerts'];
+
+/** Closes a review window (connection `window-<id>`) after bringing the live window of its kind to the front. */
+function leaveReviewWindow(connectionId: string): void {
+  const id = Number(connectionId.replace(/^window-/, ''));
+  const review = [...windows.entries()].flatMap(([kind, set]) => [...set].map((w) => ({ kind, w })));
+  const found = review.find(({ w }) => !w.isDestroyed() && w.webContents.id === id);
+  if (!found) return;
+  focusOrOpen(found.kind);
+  found.w.close();
+}
+
 /** The menu and a second instance bring the newest window of a kind to the front, or open one. */
 function focusOrOpen(kind: WindowKind): void {
-  const existing = [...(windows.get(kind) ?? [])].at(-1);
+  const existing = [...(windows.get(kind) ?? [])].filter((w) => !reviewWindows.has(w.webContents.id)).at(-1);
   if (!existing) {
     // A window opened from the menu joins the session of the window in front (ipcTransport names it window-<id>).
     const focused = BrowserWindow.getFocusedWindow();
@@ -296,10 +323,10 @@ function focusOrOpen(kind: WindowKind): void {
   existing.focus();
 }
 
-/** Opens a new window of `kind` (the API's window.open: every kind any number of times, issue 7). */
-function openWindow(kind: WindowKind, channel?: LinkChannel, sessionToken?: string | null): void {
+/** Opens a new window of `kind` (the API's window.open: every kind any number of times), live or of a review. */
+function openWindow(kind: WindowKind, channel?: LinkChannel, sessionToken?: string | null, review?: string): void {
   const window = new BrowserWindow({
-    title: `Floorwatch — ${WINDOW_TITLES[kind]}`,
+    title: `Floorwatch — ${review ? 'REVIEW · ' : ''}${WINDOW_TITLES[kind]}`,
     ...WINDOW_SIZES[kind],
     minWidth: 640,
     minHeight: 400,
@@ -324,10 +351,16 @@ function openWindow(kind: WindowKind, channel?: LinkChannel, sessionToken?: stri
   const ofKind = windows.get(kind) ?? new Set<BrowserWindow>();
   windows.set(kind, ofKind);
   ofKind.add(window);
-  window.on('closed', () => ofKind.delete(window));
+  const contentsId = window.webContents.id;
+  if (review) reviewWindows.set(contentsId, review);
+  window.on('closed', () => {
+    ofKind.delete(window);
+    reviewWindows.delete(contentsId);
+  });
   window.once('ready-to-show', () => window.show());
   const query: Record<string, string> = { window: kind };
   if (channel) query.channel = channel;
+  if (review) query.review = review;
   // The session token rides in the fragment; the page takes it out and resumes the opener's session with it.
   const hash = sessionToken ? `session=${encodeURIComponent(sessionToken)}` : undefined;
   window.loadFile(RENDERER_INDEX, { query, ...(hash ? { hash } : {}) }).catch((error: unknown) => {

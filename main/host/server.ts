@@ -14,7 +14,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LinkChannel, TopicName, TopicUpdate, WindowKind } from '../../shared/api/contract';
 import type { BridgeReply } from '../../shared/api/wire';
-import { createBackend, type CoreHandle } from '../api/backend';
+import { createBackend, type CoreHandle, type ReviewWorkspaces } from '../api/backend';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import { TopicBacklog } from './topicBacklog';
@@ -24,6 +24,8 @@ export interface HostAccess {
   gate: ApiGate;
   services?: Partial<MethodHandlers>;
   topics?: Partial<Record<TopicName, TopicSource>>;
+  /** Review workspaces beside the live floor: a page opened with `?review=<id>` is a window of that review. */
+  reviews?: ReviewWorkspaces;
   /** The session token of a connection; a window it opens gets it in the URL fragment and resumes the session. */
   sessionToken?(connectionId: string): string | null;
 }
@@ -62,6 +64,8 @@ export interface HostRefusals {
 export interface HostHandle {
   /** The page URL with the token, e.g. http://127.0.0.1:5178/?token=… */
   url: string;
+  /** The page URL (token included) of a window kind, optionally of a review workspace. */
+  pageUrl(kind?: WindowKind, channel?: LinkChannel, review?: string): string;
   token: string;
   port: number;
   /** http://host:port, the origin WebSocket upgrades must come from. */
@@ -178,11 +182,12 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   let allowedOrigins = new Set<string>();
   const cookieName = () => `fw_token_${port}`; // per port: cookies are shared by every port of a host name
 
-  const pageUrl = (kind?: WindowKind, channel?: LinkChannel) => {
+  const pageUrl = (kind?: WindowKind, channel?: LinkChannel, review?: string) => {
     const query = new URLSearchParams();
+    query.set('token', token);
+    if (review) query.set('review', review);
     if (kind) query.set('window', kind);
     if (channel) query.set('channel', channel);
-    query.set('token', token);
     return `${origin}/?${query.toString()}`;
   };
 
@@ -193,11 +198,12 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     gate: options.access.gate,
     services: { ...createAccountHandlers(options.core), ...options.access.services },
     topics: options.access.topics,
+    ...(options.access.reviews ? { reviews: options.access.reviews } : {}),
     // A browser page cannot be opened from here: hand back the URL (same token) and let the page open it. The
     // session token rides in the fragment (never sent to a server, removed by the page) so the new tab resumes.
-    openWindow: async (kind, channel, caller) => {
+    openWindow: async (kind, channel, caller, review) => {
       const session = options.access.sessionToken?.(caller.connectionId);
-      const url = pageUrl(kind, channel) + (session ? `#session=${encodeURIComponent(session)}` : '');
+      const url = pageUrl(kind, channel, review) + (session ? `#session=${encodeURIComponent(session)}` : '');
       return { opened: false, url };
     },
     onRejected: (entry) => log(`refused API call ${entry.method} from ${entry.caller.connectionId}: ${entry.message}`),
@@ -344,7 +350,15 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       log(`refused API upgrade from origin "${(requestOrigin ?? '(none)').slice(0, 120)}"`);
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => acceptClient(ws, req.socket.remoteAddress));
+    // A review window's socket names its review workspace (the page passes its own ?review= on).
+    const review = url.searchParams.get('review');
+    const reviewId = review !== null && /^[A-Za-z0-9_-]{1,64}$/.test(review) ? review : undefined;
+    if (review !== null && reviewId === undefined) {
+      refusals.badRequest++;
+      log(`refused API upgrade with a malformed review id "${review.slice(0, 80)}"`);
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => acceptClient(ws, req.socket.remoteAddress, reviewId));
   });
 
   // Several windows take the same topic update: serialise it once (the hub hands every subscriber the same object).
@@ -359,7 +373,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   };
 
   /** `remoteAddress` reaches the gate with every call: login throttling counts failures per address. */
-  const acceptClient = (ws: WebSocket, remoteAddress: string | undefined) => {
+  const acceptClient = (ws: WebSocket, remoteAddress: string | undefined, review: string | undefined) => {
     const connectionId = `host-${nextConnection++}`;
     clients.add(ws);
     alive.set(ws, true);
@@ -396,7 +410,12 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     };
     const bridge = serveBridge(
       dispatcher,
-      { transport: 'host', connectionId, ...(remoteAddress ? { remoteAddress } : {}) },
+      {
+        transport: 'host',
+        connectionId,
+        ...(remoteAddress ? { remoteAddress } : {}),
+        ...(review !== undefined ? { review } : {}),
+      },
       send,
     );
     ws.on('message', (data, isBinary) => {
@@ -461,6 +480,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   let stopped: Promise<void> | null = null;
   return {
     url: pageUrl(),
+    pageUrl,
     token,
     port,
     origin,

@@ -66,7 +66,7 @@ export class ReplaySession {
     this.reader = reader;
     this.meta = reader.meta;
     this.runtime = new CoreRuntime(
-      { rules: options.rules ?? defaultRulesConfig() },
+      { rules: options.rules ?? defaultRulesConfig(), alertTimes: 'session' },
       options.sink ?? (() => {}),
       options.log ?? silentLog,
     );
@@ -179,9 +179,16 @@ export class ReplaySession {
     });
   }
 
+  /**
+   * The next message, up to the session's end as it was opened: a file still being recorded grows under the reader,
+   * and messages past `lastSeq` would carry the position past the end the review shows.
+   */
   private peek(): SequencedMessage | undefined {
     if (this.bufferIndex >= this.buffer.length) {
-      this.buffer = this.reader.readMessages(this.positionSeq + 1, READ_CHUNK);
+      const lastSeq = this.lastSeq;
+      const read = this.reader.readMessages(this.positionSeq + 1, READ_CHUNK);
+      const past = read.findIndex((message) => message.seq > lastSeq);
+      this.buffer = past < 0 ? read : read.slice(0, past);
       this.bufferIndex = 0;
     }
     return this.buffer[this.bufferIndex];

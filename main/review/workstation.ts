@@ -1,22 +1,25 @@
-// The workstation's mode: LIVE (the live core and its services) or REVIEW of a recorded session (a second core
-// worker replaying the file). Windows subscribe here once; on a switch every subscription is moved to the other
-// source, which hands it a snapshot at once, so every window shows the replay exactly as it shows live (same
-// topics). The live core keeps running during a review: recording and live surveillance must not stop because an
-// operator looks at yesterday; a paused review costs nothing, a playing one runs on its own thread.
+// The workstation: the live floor (the live core and its services) and any number of review workspaces beside it,
+// each a recorded session replayed by its own review core for the windows opened for it (`?review=<id>`). A review
+// never touches the live floor: live windows keep their feed, alerts, badge and sound, and leaving a review is
+// closing its windows. A review starts when a session is opened and ends when its last window closed.
+import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AppInfo, TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { ReplayControl, ReplayState, SessionSummary } from '../../shared/api/methods/sessions';
 import type { RulesConfig } from '../../shared/rules/config';
-import type { CoreHandle } from '../api/backend';
-import { ApiFailure, type MethodHandlers, type TopicSource } from '../api/dispatcher';
+import type { CoreHandle, ReviewWorkspaces } from '../api/backend';
+import { ApiFailure, type CallerContext, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import { TopicHub } from '../api/topicHub';
 import { stderrLog, type LogFn } from '../core/log';
+import type { AuditRow } from '../store/auditLog';
 import { floorwatchDataDir } from '../store/auditPaths';
 import { SESSION_FILE_EXTENSION } from '../store/sessionFormat';
 import { SessionReader } from '../store/sessionReader';
 import { ReviewCore } from './reviewCore';
 import { summaryOf } from './replaySession';
+import { workflowTimelines } from './replayedAlerts';
+import { DEFAULT_REVIEW_TIMERS, ReviewWorkspace, type ReviewWorkspaceTimers } from './reviewWorkspace';
 
 /** The live core as the workstation needs it (CoreProcess). */
 export interface LiveCore extends CoreHandle {
@@ -26,11 +29,11 @@ export interface LiveCore extends CoreHandle {
 }
 
 export interface WorkstationOptions {
-  /** The running live core (owned by the caller). Absent: started with `startLive` when going live. */
+  /** The running live core (owned by the caller). Absent: started with `startLive` when a live window connects. */
   live?: LiveCore | null;
-  /** Starts a live core (then owned by the workstation) for `sessions.live` when none runs. */
+  /** Starts a live core (then owned by the workstation) when a live window connects and none runs. */
   startLive?: () => Promise<LiveCore>;
-  /** Live producers of topics the core does not publish (e.g. the alerts service); review replaces them. */
+  /** Live producers of topics the core does not publish (e.g. the alerts service). */
   liveTopics?: Partial<Record<TopicName, TopicSource>>;
   /** Folder of recorded sessions (default `<data dir>/sessions`). */
   sessionsDir?: string;
@@ -38,18 +41,12 @@ export interface WorkstationOptions {
   rulesFile?: string;
   /** The file being recorded live right now, if any (marked `live` in the list). */
   liveSessionFile?: () => string | null;
+  /** The audit log's alert workflow rows (WORKFLOW_AUDIT_ACTIONS), read when a review opens. */
+  workflowRows?: () => AuditRow[];
+  /** How long a review waits for its first window and outlives its last one. */
+  reviewTimers?: ReviewWorkspaceTimers;
   log?: LogFn;
 }
-
-/** Topics a review replaces; the rest (links, actions…) keep their live producers. */
-const REVIEW_TOPICS: ReadonlySet<TopicName> = new Set([
-  'market',
-  'positions',
-  'accounts',
-  'health',
-  'alerts',
-  'replay',
-]);
 
 type SessionMethods = 'sessions.list' | 'sessions.open' | 'sessions.live' | 'replay.control';
 
@@ -63,19 +60,20 @@ export function sessionsFolder(dataDir: string = floorwatchDataDir()): string {
   return path.join(dataDir, 'sessions');
 }
 
-export class Workstation implements CoreHandle {
+export class Workstation implements CoreHandle, ReviewWorkspaces {
   private live: LiveCore | null;
   private ownsLive = false;
-  private review: ReviewCore | null = null;
+  private startingLive: Promise<LiveCore> | null = null;
+  private readonly reviews = new Map<string, ReviewWorkspace>();
+  /** Live subscriptions, moved to the live core once it starts (host --session starts it on demand). */
   private readonly followers = new Set<Follower>();
-  /** Live-mode `replay` row and an empty source for topics nobody produces yet. */
+  /** The live `replay` row, and an empty source for topics nobody produces (an ended review's windows). */
   private readonly localHub = new TopicHub();
   private readonly emptyHub = new TopicHub();
   private readonly sessionsDir: string;
   /** Files the operator chose outside the sessions folder (command line, file dialog). */
   private readonly trustedFiles = new Set<string>();
   private readonly log: LogFn;
-  private switching: Promise<unknown> = Promise.resolve();
   private stopped = false;
   /** Thresholds adopted since start: reviews opened from now on use them. */
   private adoptedRules: RulesConfig | null = null;
@@ -87,19 +85,25 @@ export class Workstation implements CoreHandle {
     this.publishLiveReplay();
   }
 
+  /** The live floor's mode: always live (a review is a workspace of its own, see reviewFile). */
   get mode(): AppInfo['mode'] {
-    return this.review ? 'review' : 'live';
+    return 'live';
   }
 
   get feedUrl(): string {
-    return this.review ? this.review.file : (this.live?.feedUrl ?? '');
+    return this.live?.feedUrl ?? '';
   }
 
   get simulatorRunning(): boolean {
-    return !this.review && (this.live?.simulatorRunning ?? false);
+    return this.live?.simulatorRunning ?? false;
   }
 
-  /** Account tools (accounts.detail / accounts.counters) answer from the live core; a review has none yet. */
+  /** Open review workspaces (tests, the log). */
+  get reviewIds(): string[] {
+    return [...this.reviews.keys()];
+  }
+
+  /** Account tools (accounts.detail / accounts.counters) answer from the live core. */
   accountDetail(accountId: string): Promise<unknown> {
     return this.liveAccountCall('accountDetail', accountId);
   }
@@ -109,11 +113,11 @@ export class Workstation implements CoreHandle {
   }
 
   async reconnect(): Promise<void> {
-    if (this.review) throw new ApiFailure('failed', 'reviewing a recorded session: return to live first');
     if (!this.live) throw new ApiFailure('unavailable', 'the live core is not running');
     await this.live.reconnect();
   }
 
+  /** The live floor's topics. */
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
     const follower: Follower = { topic, listener: listener as (update: TopicUpdate) => void, unsubscribe: null };
     this.followers.add(follower);
@@ -125,11 +129,43 @@ export class Workstation implements CoreHandle {
     };
   }
 
-  /** Topic producers to pass to createBackend: the workstation for every topic a review replaces. */
+  // ---- review workspaces (ReviewWorkspaces) ------------------------------------------------------------------
+
+  reviewTopic(reviewId: string, topic: TopicName): TopicSource | null {
+    const review = this.reviews.get(reviewId);
+    if (!review) return topic === 'replay' || topic === 'alerts' ? this.emptyHub : null;
+    return review.source(topic);
+  }
+
+  reviewFile(reviewId: string): string | null {
+    return this.reviews.get(reviewId)?.file ?? null;
+  }
+
+  /** The replay state of a review (tests, tools). */
+  reviewState(reviewId: string): ReplayState | null {
+    return this.reviews.get(reviewId)?.core.replayState ?? null;
+  }
+
+  join(caller: CallerContext): void {
+    if (caller.review === undefined) {
+      // A live window with no live core yet (host --session): start it now.
+      if (!this.live && this.options.startLive && !this.stopped) {
+        this.ensureLive().catch((error: unknown) =>
+          this.log('error', `live: the core did not start: ${(error as Error).message}`),
+        );
+      }
+      return;
+    }
+    this.reviews.get(caller.review)?.join(caller.connectionId);
+  }
+
+  leave(caller: CallerContext): void {
+    if (caller.review !== undefined) this.reviews.get(caller.review)?.leave(caller.connectionId);
+  }
+
+  /** Topic producers to pass to createBackend (the live floor's). */
   topics(): Partial<Record<TopicName, TopicSource>> {
-    const topics: Partial<Record<TopicName, TopicSource>> = { ...this.options.liveTopics };
-    for (const topic of REVIEW_TOPICS) topics[topic] = this;
-    return topics;
+    return { ...this.options.liveTopics, replay: this };
   }
 
   /** Handlers of the sessions API group, for createBackend's `services`. */
@@ -141,7 +177,7 @@ export class Workstation implements CoreHandle {
         await this.goLive();
         return null;
       },
-      'replay.control': (args) => this.control(args),
+      'replay.control': (args, caller) => this.control(args, caller?.review),
     };
   }
 
@@ -155,71 +191,91 @@ export class Workstation implements CoreHandle {
       throw new ApiFailure('failed', `cannot list ${this.sessionsDir}: ${(error as Error).message}`);
     }
     const liveFile = this.options.liveSessionFile?.() ?? null;
+    const reviewed = new Set([...this.reviews.values()].map((review) => review.file));
     return names
       .sort()
       .reverse()
-      .map((name) => this.summarize(path.join(this.sessionsDir, name), liveFile));
+      .map((name) => {
+        const summary = this.summarize(path.join(this.sessionsDir, name), liveFile);
+        return reviewed.has(summary.file) ? { ...summary, inReview: true } : summary;
+      });
   }
 
   /**
-   * Switches to REVIEW of `file`, paused at its start (a review already open is closed first). `trusted` files
-   * (command line, file dialog) may lie outside the sessions folder.
+   * Opens a review workspace of `file`, paused at its start, beside the live floor and any other review; the answer
+   * carries its `reviewId`. `trusted` files (command line, file dialog) may lie outside the sessions folder; a
+   * `pinned` review stays open without windows (the host's --session).
    */
-  openSession(file: string, options: { trusted?: boolean } = {}): Promise<SessionSummary> {
+  async openSession(file: string, options: { trusted?: boolean; pinned?: boolean } = {}): Promise<SessionSummary> {
     const resolved = path.resolve(file);
     if (options.trusted) this.trustedFiles.add(resolved);
-    return this.serialize(async () => {
-      if (this.stopped) throw new ApiFailure('failed', 'the workstation is stopping');
-      let summary: SessionSummary;
-      try {
-        // Checked here first: a bad file is one clear message and the current mode stays as it was.
-        summary = this.readSummary(resolved, this.options.liveSessionFile?.() ?? null);
-      } catch (error) {
-        throw new ApiFailure('failed', (error as Error).message);
-      }
-      const data = {
-        file: resolved,
-        rulesFile: this.options.rulesFile,
-        ...(this.adoptedRules ? { rules: this.adoptedRules } : {}),
-      };
-      const review = await ReviewCore.start(data, this.log).catch((error: unknown) => {
-        throw new ApiFailure('failed', `cannot review ${resolved}: ${(error as Error).message}`);
-      });
-      const previous = this.review;
-      this.review = review;
-      this.reattach();
-      await previous?.stop();
-      this.log('info', `review: reviewing ${resolved}`);
-      return summary;
+    if (this.stopped) throw new ApiFailure('failed', 'the workstation is stopping');
+    let summary: SessionSummary;
+    try {
+      // Checked here first: a bad file is one clear message and no worker is started.
+      summary = this.readSummary(resolved, this.options.liveSessionFile?.() ?? null);
+    } catch (error) {
+      throw new ApiFailure('failed', (error as Error).message);
+    }
+    const data = {
+      file: resolved,
+      rulesFile: this.options.rulesFile,
+      ...(this.adoptedRules ? { rules: this.adoptedRules } : {}),
+    };
+    const core = await ReviewCore.start(data, this.log).catch((error: unknown) => {
+      throw new ApiFailure('failed', `cannot review ${resolved}: ${(error as Error).message}`);
     });
+    let workflow;
+    try {
+      workflow = workflowTimelines(this.options.workflowRows?.() ?? []);
+    } catch (error) {
+      // The replay still runs; its alerts then show as raised, without their audited workflow.
+      this.log('warn', `review: the alert workflow could not be read: ${(error as Error).message}`);
+      workflow = new Map();
+    }
+    if (this.stopped) {
+      await core.stop();
+      throw new ApiFailure('failed', 'the workstation is stopping');
+    }
+    const id = randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x');
+    const workspace = new ReviewWorkspace(
+      id,
+      core,
+      workflow,
+      this.options.reviewTimers ?? DEFAULT_REVIEW_TIMERS,
+      (idle) => void this.closeReview(idle.id, 'its last window closed'),
+      options.pinned ?? false,
+    );
+    this.reviews.set(id, workspace);
+    this.log('info', `review ${id}: reviewing ${resolved}`, { reviews: this.reviews.size });
+    return { ...summary, inReview: true, reviewId: id };
   }
 
-  /** Leaves review (if any) and shows the live feed again, starting the live core if none runs. */
-  goLive(): Promise<void> {
-    return this.serialize(async () => {
-      if (this.stopped) throw new ApiFailure('failed', 'the workstation is stopping');
-      if (!this.live) {
-        if (!this.options.startLive) throw new ApiFailure('unavailable', 'no live feed is configured');
-        this.live = await this.options.startLive();
-        this.ownsLive = true;
-      }
-      const previous = this.review;
-      this.review = null;
-      this.publishLiveReplay();
-      this.reattach();
-      await previous?.stop();
+  /** Ends review `reviewId` (its core stops; windows still open get empty topics). */
+  async closeReview(reviewId: string, why = 'closed'): Promise<void> {
+    const review = this.reviews.get(reviewId);
+    if (!review) return;
+    this.reviews.delete(reviewId);
+    await review.stop().catch((error: unknown) => {
+      this.log('warn', `review ${reviewId}: did not stop cleanly: ${(error as Error).message}`);
     });
+    this.log('info', `review ${reviewId}: ended (${why})`, { reviews: this.reviews.size });
+  }
+
+  /** The live floor, started if no live core runs yet (it never stops for a review). */
+  async goLive(): Promise<void> {
+    if (this.stopped) throw new ApiFailure('failed', 'the workstation is stopping');
+    if (!this.live) await this.ensureLive();
   }
 
   /**
-   * Adopted thresholds: a review in progress replays under them and later reviews start with them; the live core
+   * Adopted thresholds: reviews in progress replay under them and later reviews start with them; the live core
    * rebuilds today's counts under them. Rejects when no live core runs (it then takes them at its start).
    */
   async reloadRules(config: RulesConfig): Promise<void> {
     this.adoptedRules = config;
-    const review = this.review;
-    if (review) {
-      await review.reloadRules(config).catch((error: unknown) => {
+    for (const review of this.reviews.values()) {
+      await review.core.reloadRules(config).catch((error: unknown) => {
         this.log('warn', `review: the new thresholds were not applied to the review: ${(error as Error).message}`);
       });
     }
@@ -228,57 +284,67 @@ export class Workstation implements CoreHandle {
     await live.reloadRules(config);
   }
 
-  control(control: ReplayControl): Promise<ReplayState> {
-    const review = this.review;
-    if (!review) throw new ApiFailure('failed', 'no session is open for review (sessions.open first)');
-    return review.control(control).catch((error: unknown) => {
+  /** A replay control for review `reviewId` (the calling window's). */
+  control(control: ReplayControl, reviewId: string | undefined): Promise<ReplayState> {
+    if (reviewId === undefined) {
+      throw new ApiFailure('failed', 'this window shows the live floor: open a session from Sessions to review it');
+    }
+    const review = this.reviews.get(reviewId);
+    if (!review) throw new ApiFailure('failed', `review ${reviewId} has ended: open the session again from Sessions`);
+    return review.core.control(control).catch((error: unknown) => {
       throw new ApiFailure('failed', (error as Error).message);
     });
   }
 
-  /** Stops the review and a live core the workstation started itself (the caller stops the one it passed in). */
+  /** Stops every review and a live core the workstation started itself (the caller stops the one it passed in). */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.switching.catch(() => {});
     for (const follower of this.followers) follower.unsubscribe?.();
     this.followers.clear();
-    const review = this.review;
-    this.review = null;
-    await review?.stop();
+    await Promise.all([...this.reviews.keys()].map((id) => this.closeReview(id, 'the workstation stopped')));
+    await this.startingLive?.catch(() => {});
     if (this.ownsLive) await this.live?.stop();
   }
 
+  private ensureLive(): Promise<LiveCore> {
+    if (this.live) return Promise.resolve(this.live);
+    const startLive = this.options.startLive;
+    if (!startLive) return Promise.reject(new ApiFailure('unavailable', 'no live feed is configured'));
+    this.startingLive ??= startLive().then(
+      (live) => {
+        this.live = live;
+        this.ownsLive = true;
+        this.startingLive = null;
+        this.publishLiveReplay();
+        for (const follower of this.followers) {
+          follower.unsubscribe?.();
+          this.attach(follower);
+        }
+        return live;
+      },
+      (error: unknown) => {
+        this.startingLive = null;
+        throw error;
+      },
+    );
+    return this.startingLive;
+  }
+
   private async liveAccountCall(name: 'accountDetail' | 'accountCounters', accountId: string): Promise<unknown> {
-    if (this.review) throw new Error('account tools show the live book: return to live first');
     const live = this.live as unknown as Partial<Record<typeof name, (id: string) => Promise<unknown>>> | null;
     const call = live?.[name];
     if (typeof call !== 'function') throw new Error('account data is not available from this core');
     return call.call(live, accountId);
   }
 
-  private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.switching.then(work, work);
-    this.switching = next.catch(() => {});
-    return next;
-  }
-
   private sourceFor(topic: TopicName): TopicSource {
-    if (this.review && REVIEW_TOPICS.has(topic)) return this.review;
     if (topic === 'replay') return this.localHub;
     return this.options.liveTopics?.[topic] ?? this.live ?? this.emptyHub;
   }
 
   private attach(follower: Follower): void {
     follower.unsubscribe = this.sourceFor(follower.topic).subscribe(follower.topic, follower.listener);
-  }
-
-  /** Moves every subscription to the current source; each gets that source's snapshot at once. */
-  private reattach(): void {
-    for (const follower of this.followers) {
-      follower.unsubscribe?.();
-      this.attach(follower);
-    }
   }
 
   private publishLiveReplay(): void {
@@ -352,9 +418,14 @@ function fileSize(file: string): number {
   }
 }
 
-/** API wiring of a composition root: its services and topics with the sessions group and review routing added. */
+/** API wiring of a composition root: its services and topics with the sessions group and review workspaces added. */
 export function withReview<
   A extends { services?: Partial<MethodHandlers>; topics?: Partial<Record<TopicName, TopicSource>> },
->(access: A, workstation: Workstation): A {
-  return { ...access, services: { ...access.services, ...workstation.services() }, topics: workstation.topics() };
+>(access: A, workstation: Workstation): A & { reviews: Workstation } {
+  return {
+    ...access,
+    services: { ...access.services, ...workstation.services() },
+    topics: { ...access.topics, ...workstation.topics() },
+    reviews: workstation,
+  };
 }

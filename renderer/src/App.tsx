@@ -7,6 +7,7 @@ import { CommandPalette } from './components/CommandPalette';
 import { HeaderBar } from './components/HeaderBar';
 import { ReviewBar } from './review/ReviewBar';
 import { useOperatorStore } from './stores/operator';
+import { useReviewStore } from './stores/review';
 import { usePaletteStore } from './stores/palette';
 import { useSettingsStore } from './stores/settings';
 import { useWindowStore } from './stores/windowState';
@@ -42,12 +43,15 @@ export function App() {
   const { t, i18n } = useTranslation();
   const kind = useWindowStore((s) => s.kind);
   const channel = useWindowStore((s) => s.channel);
+  const review = useWindowStore((s) => s.review);
+  const reviewName = useReviewStore((s) => s.replay?.name ?? null);
   const upDown = useSettingsStore((s) => s.upDown);
   const theme = useSettingsStore((s) => s.theme);
 
   useEffect(() => {
-    document.title = `${t(`window.${kind}`)}${channel ? ` · ${t(`channels.${channel}`)}` : ''} — Floorwatch`;
-  }, [kind, channel, t, i18n.language]);
+    const base = `${t(`window.${kind}`)}${channel ? ` · ${t(`channels.${channel}`)}` : ''} — Floorwatch`;
+    document.title = review ? `${t('review.windowTitle', { name: reviewName ?? review })} — ${base}` : base;
+  }, [kind, channel, review, reviewName, t, i18n.language]);
 
   // Up/down colours and the theme are CSS variables switched on the root: a change repaints without re-rendering.
   useEffect(() => {
@@ -57,7 +61,8 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
-  useEffect(() => announceWindow(), []);
+  // A review window is not part of the live floor's saved layouts.
+  useEffect(() => (review ? undefined : announceWindow()), [review]);
   useLayoutAtStart();
   useEffect(() => useOperatorStore.getState().load(), []);
 
@@ -74,7 +79,7 @@ export function App() {
 
   const View = VIEWS[kind];
   return (
-    <div className="fw-window" data-window={kind}>
+    <div className="fw-window" data-window={kind} {...(review ? { 'data-review': review } : {})}>
       <HeaderBar />
       <ReviewBar />
       <View />

@@ -14,12 +14,15 @@ import { useHealthStore } from './stores/health';
 import { useLinksStore } from './stores/links';
 import { marketStore } from './stores/market';
 import { positionsStore } from './stores/positions';
+import { useReviewStore } from './stores/review';
 import { useWindowStore } from './stores/windowState';
 import { WINDOW_SPECS } from './windows/registry';
 import './styles.css';
 
 function subscribeTopics(api: FloorwatchApi): void {
-  const { kind } = useWindowStore.getState();
+  const { kind, review } = useWindowStore.getState();
+  // A review window follows its replay position (the review band, alert ages in session time).
+  if (review) api.subscribe('replay', useReviewStore.getState().apply);
   for (const topic of WINDOW_SPECS[kind].topics) {
     switch (topic) {
       case 'market':

@@ -57,10 +57,15 @@ export const AppInfoSchema = Type.Object({
   mode: Type.Union([Type.Literal('live'), Type.Literal('review')]),
   feedUrl: Type.String(),
   simulator: Type.Boolean(),
+  /** The review workspace of the calling window, absent for a live window. */
+  reviewId: Type.Optional(Type.String()),
 });
 export type AppInfo = Static<typeof AppInfoSchema>;
 
 const Empty = Type.Object({});
+
+/** A review workspace's id (sessions.open's `reviewId`; a review window's `?review=`). */
+export const ReviewIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
 /** Every method: name → argument schema (one object) and result schema. Groups live in ./methods/. */
 export const apiMethods = {
@@ -74,7 +79,14 @@ export const apiMethods = {
   ...reportApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   'window.open': method(
-    Type.Object({ kind: WindowKindSchema, channel: Type.Optional(LinkChannelSchema) }),
+    Type.Object({
+      kind: WindowKindSchema,
+      channel: Type.Optional(LinkChannelSchema),
+      /** A window of this review workspace (default: the caller's own workspace, live or review). */
+      review: Type.Optional(ReviewIdSchema),
+      /** A window of the live floor, even when a review window asks (its way back to live). */
+      live: Type.Optional(Type.Boolean()),
+    }),
     Type.Object({ opened: Type.Boolean(), url: Type.Optional(Type.String()) }),
   ),
   'link.set': method(Type.Object({ channel: LinkChannelSchema, context: LinkContextSchema }), Type.Null()),

@@ -178,14 +178,16 @@ describe('rules reload in review', () => {
     const workstation = new Workstation({ live: null, sessionsDir: dir, log: () => {} });
     cleanups.push(() => workstation.stop());
     let alerts: AlertRow[] = [];
-    workstation.subscribe('alerts', (update) => {
-      const next = new Map(update.snapshot ? [] : alerts.map((row) => [row.id, row]));
-      for (const row of update.rows) next.set(row.id, row);
-      for (const id of update.removed) next.delete(id);
-      alerts = [...next.values()];
-    });
-    await workstation.openSession(file);
-    const state = await workstation.control({ action: 'seek', seq: messages.length });
+    const follow = (reviewId: string) =>
+      workstation.reviewTopic(reviewId, 'alerts')!.subscribe('alerts', (update) => {
+        const next = new Map(update.snapshot ? [] : alerts.map((row) => [row.id, row]));
+        for (const row of update.rows) next.set(row.id, row);
+        for (const id of update.removed) next.delete(id);
+        alerts = [...next.values()];
+      });
+    const first = (await workstation.openSession(file)).reviewId!;
+    const unfollowFirst = follow(first);
+    const state = await workstation.control({ action: 'seek', seq: messages.length }, first);
     expect(state.positionSeq).toBe(messages.length);
     await waitFor('the review alerts', () => alerts.length === 2);
     expect(byKey(alerts).get('self_trade|B2')).toMatchObject({ threshold: 5 });
@@ -199,9 +201,12 @@ describe('rules reload in review', () => {
     expect(after.get('self_trade|B1')).toMatchObject({ count: 3, threshold: 3 });
 
     // A review opened after the adopt starts with the new thresholds.
+    unfollowFirst();
+    await workstation.closeReview(first);
     alerts = [];
-    await workstation.openSession(file);
-    await workstation.control({ action: 'seek', seq: messages.length });
+    const second = (await workstation.openSession(file)).reviewId!;
+    follow(second);
+    await workstation.control({ action: 'seek', seq: messages.length }, second);
     await waitFor('the reopened review', () => alerts.length === 3);
     expect(byKey(alerts).get('self_trade|B3')).toMatchObject({ threshold: 3 });
   }, 30_000);

@@ -11,6 +11,7 @@ import { startHost } from '../../host/server';
 import { preparePolicyLaunch, stderrLine } from '../../policy/launch';
 import { SettingsError } from '../../policy/settings';
 import { Workstation, sessionsFolder, withReview } from '../../review/workstation';
+import { WORKFLOW_AUDIT_ACTIONS } from '../../review/replayedAlerts';
 import { createAlertServices } from '../../alerts';
 import { createReportServices, exportsFolder } from '../../reports/service';
 import { exportKindsOf } from '../../reports/exportPolicy';
@@ -31,7 +32,8 @@ Options:
   --feed <url>    ws:// or wss:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on loopback
   --seed <n>      simulator seed (default 1; ignored with --feed)
   --rate <n>      simulator messages per second (default 2000; ignored with --feed)
-  --session <file> start in REVIEW of a recorded session file (read-only); the live feed starts on "Live"
+  --session <file> open a review of a recorded session file (read-only); the printed URL is its window, and
+                  the live floor starts when a live window opens
   --idle-lock <m> lock a session after m idle minutes (default 10, or FLOORWATCH_IDLE_LOCK_MINUTES; 0 = never)
   -h, --help      this text
 
@@ -210,14 +212,17 @@ export const hostCommand: CliCommand = {
       live,
       startLive,
       liveTopics: { ...access.topics, ...alerts.topics },
+      workflowRows: () => access.audit.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }),
       rulesFile,
       // The file the live core records now: marked LIVE in the session list.
       liveSessionFile: () => liveCore?.health?.recorder?.file ?? null,
     });
     alerts.follow(core);
+    let sessionReview: string | undefined;
     if (sessionFile) {
       try {
-        await core.openSession(sessionFile, { trusted: true });
+        // Kept open for the printed URL however often its windows close; the live floor starts with a live window.
+        sessionReview = (await core.openSession(sessionFile, { trusted: true, pinned: true })).reviewId;
       } catch (error) {
         await core.stop();
         access.close();
@@ -271,7 +276,7 @@ export const hostCommand: CliCommand = {
       throw new CliError(`the host did not start: ${(error as Error).message}`, 1);
     }
 
-    process.stdout.write(`${host.url}\n`);
+    process.stdout.write(`${sessionReview ? host.pageUrl('marketWatch', undefined, sessionReview) : host.url}\n`);
     process.stderr.write(
       `floorwatch host: serving on ${host.origin} — ${sessionFile ? `REVIEW of ${sessionFile}` : `feed ${feedUrl ?? `built-in simulator (seed ${seed}, ${rate} msg/s)`}`}; ` +
         'Ctrl+C to stop\n',

@@ -42,9 +42,15 @@ export async function openWindow(
   channel: LinkChannel | null,
   params: WindowParams = {},
   features?: string,
-): Promise<void> {
-  const result = await callOrNotify('window.open', channel ? { kind, channel } : { kind });
-  if (!result) return;
+  /** A window of this review workspace (default: this window's own workspace). */
+  review?: string,
+): Promise<{ opened: boolean } | null> {
+  const result = await callOrNotify('window.open', {
+    kind,
+    ...(channel ? { channel } : {}),
+    ...(review ? { review } : {}),
+  });
+  if (!result) return null;
   if (!result.opened && result.url) {
     const url = new URL(result.url, window.location.href);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
@@ -57,6 +63,7 @@ export async function openWindow(
       // no storage: the new window starts without its parameters
     }
   }
+  return { opened: result.opened };
 }
 
 /** The hand-off this window took (all its parameters: a window may read several). */

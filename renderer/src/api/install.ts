@@ -2,6 +2,7 @@
 // browser served by the headless host, the WebSocket bridge is created here and installed under the same name.
 import type { FloorwatchApi } from '../../../shared/api/contract';
 import { useConnectionStore } from '../stores/connection';
+import { reviewFromUrl } from '../stores/windowState';
 import { connectHostBridge } from './hostBridge';
 
 /** Reads the host's access token from the page URL and removes it from the address bar (history, screenshots). */
@@ -27,7 +28,12 @@ export function installApi(): FloorwatchApi {
   const token = takeTokenFromUrl();
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
   // Without ?token= the HttpOnly cookie the host set on the first page load authenticates the socket.
-  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  const params = new URLSearchParams();
+  if (token) params.set('token', token);
+  // A review window's socket belongs to its review workspace: the host serves it that review's topics.
+  const review = reviewFromUrl(window.location.search);
+  if (review) params.set('review', review);
+  const query = params.size > 0 ? `?${params.toString()}` : '';
   const bridge = connectHostBridge({
     url: `${scheme}://${window.location.host}/api${query}`,
     onState: (state, detail) => useConnectionStore.getState().set(state, detail),

@@ -2,6 +2,7 @@
 // Newer windows keep their strings in ./windows/<window>.ts (one owner per file), spread in here.
 import * as auth from './windows/auth';
 import * as reports from './windows/reports';
+import * as review from './windows/review';
 import * as sessions from './windows/sessions';
 import * as settings from './windows/settings';
 import * as whatIf from './windows/whatIf';
@@ -307,6 +308,7 @@ export const en = {
   },
   phase: { preopen: 'Pre-open', auction: 'Auction', continuous: 'Trading', break: 'Break', closed: 'Closed' },
   sessions: sessions.en,
+  review: review.en,
   whatIf: whatIf.en,
   reports: reports.en,
   settings: settings.en,
@@ -616,6 +618,7 @@ export const zh: Resources = {
   },
   phase: { preopen: '开盘前', auction: '集合竞价', continuous: '连续交易', break: '休市', closed: '收盘' },
   sessions: sessions.zh,
+  review: review.zh,
   whatIf: whatIf.zh,
   reports: reports.zh,
   settings: settings.zh,

@@ -1,10 +1,15 @@
-// The review bar, shown on every window while the workstation reviews a recorded session: a REVIEW badge and the
-// session's time at the position, play/pause, speed, step, a timeline over seq with the alerts as marks (seek on
-// release), and the way back to live. Driven by the `replay` topic; controls go through `replay.control`.
+// The review band, on every window of a review workspace (and only there): "REVIEW · <session>" on the band's own
+// colour, the session's time at the position, play/pause, speed, step, a timeline over seq with the alerts as marks
+// (seek on release), and the way back to the live floor, which never stopped. Driven by the review's `replay` topic;
+// controls go through `replay.control`, which the main side routes to this window's review.
 import { useEffect, useRef, useState } from 'react';
-import { REPLAY_SPEEDS, type ReplayState } from '../../../shared/api/methods/sessions';
-import { callOrNotify, floorwatch } from '../api/floorwatch';
+import { useTranslation } from 'react-i18next';
+import { REPLAY_SPEEDS } from '../../../shared/api/methods/sessions';
+import { callOrNotify } from '../api/floorwatch';
 import { formatDateTime } from '../format';
+import { useReviewStore } from '../stores/review';
+import { useWindowStore } from '../stores/windowState';
+import { backToLive } from './reviewWindows';
 import './reviewBar.css';
 
 /** The session's time in the operator's locale, to the millisecond (source ts of the position). */
@@ -17,20 +22,13 @@ function speedLabel(speed: number): string {
 }
 
 export function ReviewBar() {
-  const [state, setState] = useState<ReplayState | null>(null);
+  const { t } = useTranslation();
+  const review = useWindowStore((s) => s.review);
+  const state = useReviewStore((s) => s.replay);
   /** Timeline position while the operator drags (seek happens on release). */
   const [dragSeq, setDragSeq] = useState<number | null>(null);
   const slider = useRef<HTMLInputElement>(null);
-
-  useEffect(
-    () =>
-      floorwatch().subscribe('replay', (update) => {
-        const row = update.rows[update.rows.length - 1];
-        if (row) setState(row);
-        else if (update.snapshot) setState(null);
-      }),
-    [],
-  );
+  const reviewing = state?.mode === 'review';
 
   // The native `change` event of a range input fires on release (React's onChange fires while dragging).
   useEffect(() => {
@@ -43,24 +41,43 @@ export function ReviewBar() {
     };
     input.addEventListener('change', onRelease);
     return () => input.removeEventListener('change', onRelease);
-  }, [state?.mode]);
+  }, [reviewing]);
 
-  if (!state || state.mode !== 'review') return null;
+  if (!review) return null;
+  const live = (
+    <button
+      type="button"
+      data-testid="review-live"
+      title={t('review.backToLiveTitle')}
+      onClick={() => void backToLive()}
+    >
+      {t('review.backToLive')}
+    </button>
+  );
+  if (!state || !reviewing) {
+    return (
+      <div className="fw-review fw-review-ended" data-testid="review-bar" role="toolbar" aria-label={t('review.ended')}>
+        <span className="fw-review-badge" data-testid="review-badge">
+          {t('review.ended')}
+        </span>
+        <div className="fw-header-spacer" />
+        {live}
+      </div>
+    );
+  }
 
   const control = (args: Parameters<typeof callOrNotify<'replay.control'>>[1]) =>
     void callOrNotify('replay.control', args);
   const min = Math.max(0, state.firstSeq - 1);
   const max = Math.max(min + 1, state.lastSeq);
-  const shownSeq = dragSeq ?? state.positionSeq;
-  const fileName = (state.file ?? '').split(/[\\/]/).pop() ?? '';
+  // Never past the end the session had when it was opened, even while dragging.
+  const shownSeq = Math.min(dragSeq ?? state.positionSeq, state.lastSeq);
+  const name = state.name ?? (state.file ?? '').split(/[\\/]/).pop() ?? '';
 
   return (
-    <div className="fw-review" data-testid="review-bar" role="toolbar" aria-label="Session review">
-      <span className="fw-review-badge" data-testid="review-badge" title={state.file ?? ''}>
-        REVIEW
-      </span>
-      <span className="fw-review-file" title={state.file ?? ''}>
-        {fileName}
+    <div className="fw-review" data-testid="review-bar" role="toolbar" aria-label={t('review.band', { name })}>
+      <span className="fw-review-badge" data-testid="review-badge" title={`${t('review.bandTitle')}\n${state.file ?? ''}`}>
+        {t('review.band', { name })}
       </span>
       <time
         className="fw-review-time"
@@ -71,16 +88,16 @@ export function ReviewBar() {
       </time>
       {state.playing ? (
         <button type="button" data-testid="review-pause" onClick={() => control({ action: 'pause' })}>
-          ❚❚ Pause
+          ❚❚ {t('review.pause')}
         </button>
       ) : (
         <button type="button" data-testid="review-play" onClick={() => control({ action: 'play' })}>
-          ▶ Play
+          ▶ {t('review.play')}
         </button>
       )}
       <select
         data-testid="review-speed"
-        aria-label="Replay speed"
+        aria-label={t('review.speed')}
         value={String(state.speed)}
         onChange={(event) => control({ action: 'speed', speed: Number(event.target.value) })}
       >
@@ -93,15 +110,15 @@ export function ReviewBar() {
       <button
         type="button"
         data-testid="review-step"
-        title="Apply the next message"
+        title={t('review.stepTitle')}
         onClick={() => control({ action: 'step', count: 1 })}
       >
-        Step
+        {t('review.step')}
       </button>
       <button
         type="button"
         data-testid="review-step-100"
-        title="Apply the next 100 messages"
+        title={t('review.step100Title')}
         onClick={() => control({ action: 'step', count: 100 })}
       >
         +100
@@ -122,7 +139,7 @@ export function ReviewBar() {
           ref={slider}
           type="range"
           data-testid="review-timeline"
-          aria-label="Session position (seq)"
+          aria-label={t('review.timeline')}
           min={min}
           max={max}
           step={1}
@@ -133,9 +150,7 @@ export function ReviewBar() {
       <span className="fw-review-seq" data-testid="review-seq">
         {shownSeq.toLocaleString()} / {state.lastSeq.toLocaleString()}
       </span>
-      <button type="button" data-testid="review-live" onClick={() => void callOrNotify('sessions.live', {})}>
-        Back to live
-      </button>
+      {live}
     </div>
   );
 }

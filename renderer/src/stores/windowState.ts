@@ -5,6 +5,8 @@ import { LINK_CHANNELS, WINDOW_KINDS, type LinkChannel, type WindowKind } from '
 
 interface WindowState {
   kind: WindowKind;
+  /** The review workspace this window belongs to (`?review=`); null: a window of the live floor. */
+  review: string | null;
   channel: LinkChannel | null;
   setChannel(channel: LinkChannel | null): void;
 }
@@ -19,8 +21,15 @@ export function channelFromUrl(search: string): LinkChannel | null {
   return (LINK_CHANNELS as readonly string[]).includes(requested ?? '') ? (requested as LinkChannel) : null;
 }
 
+/** The review workspace named by `?review=` (ids as sessions.open makes them), else null. */
+export function reviewFromUrl(search: string): string | null {
+  const requested = new URLSearchParams(search).get('review');
+  return requested !== null && /^[A-Za-z0-9_-]{1,64}$/.test(requested) ? requested : null;
+}
+
 export const useWindowStore = create<WindowState>()((set) => ({
   kind: kindFromUrl(window.location.search),
+  review: reviewFromUrl(window.location.search),
   channel: channelFromUrl(window.location.search),
   setChannel: (channel) => {
     set({ channel });

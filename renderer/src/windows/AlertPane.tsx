@@ -16,6 +16,7 @@ import { useLiveGrid } from '../grid/liveGrid';
 import { alertKeepsPlace } from './alertPlace';
 import { useGridTheme } from '../grid/useGridTheme';
 import { alertsStore } from '../stores/alerts';
+import { alertClock } from '../stores/review';
 import { useNoticeStore } from '../stores/notice';
 import { useOperatorStore } from '../stores/operator';
 import { useSettingsStore } from '../stores/settings';
@@ -168,7 +169,7 @@ function buildColumns(): ColDef<AlertRow>[] {
       headerName: i18n.t('col.age'),
       width: 82,
       type: 'numericColumn',
-      valueGetter: (p) => (p.data ? Date.now() - p.data.createdAt : 0),
+      valueGetter: (p) => (p.data ? Math.max(0, alertClock() - p.data.createdAt) : 0),
       valueFormatter: (p: Fmt) => formatAge(p.value as number, zh),
       cellClass: 'fw-num fw-muted',
     },
@@ -258,7 +259,8 @@ function useAlarm() {
           if (!loud || rank > SEVERITY_RANK[loud.severity]) loud = alert;
         }
       }
-      if (!loud || !soundRef.current) return;
+      // A replayed alert is history, not something happening now: a review window stays quiet.
+      if (!loud || !soundRef.current || useWindowStore.getState().review) return;
       beep(loud.severity === 'critical');
       notifyDesktop(
         i18n.t('alerts.notifyTitle', {

@@ -1,7 +1,7 @@
 // Sessions (issue 4): the sessions recorded in the data folder, newest first, with their trading day, time span,
 // messages and size; the one being recorded is marked LIVE, an unreadable file is listed with its error and cannot be
-// opened. Open (button, Enter, double-click) switches the whole workstation to REVIEW of the session (the review bar
-// then shows on every window); Back to live returns. The list follows the `replay` topic (what is reviewed now).
+// opened. Open (button, Enter, double-click) opens a review workspace of the session in windows of its own (marked
+// REVIEW · <session>) while the live floor keeps running; sessions open in a review are marked IN REVIEW.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AgGridReact } from 'ag-grid-react';
@@ -18,6 +18,7 @@ import type {
 } from 'ag-grid-community';
 import type { ReplayState, SessionSummary } from '../../../shared/api/methods/sessions';
 import { floorwatch } from '../api/floorwatch';
+import { backToLive, openReviewWindows } from '../review/reviewWindows';
 import { formatAge, formatBytes, formatDateTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
 import { useGridTheme } from '../grid/useGridTheme';
@@ -116,28 +117,20 @@ export function SessionsWindow() {
       setBusy(t('sessions.opening', { file: fileName(session.file) }));
       setActionError(null);
       try {
-        await floorwatch().call('sessions.open', { file: session.file });
+        // A review workspace of its own: its windows open beside the live floor, which keeps running here.
+        const opened = await floorwatch().call('sessions.open', { file: session.file });
+        if (opened.reviewId) await openReviewWindows(opened.reviewId);
+        refresh();
       } catch (error) {
         setActionError((error as Error).message);
       } finally {
         setBusy(null);
       }
     },
-    [busy, t],
+    [busy, refresh, t],
   );
 
-  const backToLive = useCallback(async () => {
-    setBusy(t('sessions.backToLive'));
-    setActionError(null);
-    try {
-      await floorwatch().call('sessions.live', {});
-      refresh();
-    } catch (error) {
-      setActionError((error as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  }, [refresh, t]);
+  const leaveReview = useCallback(() => void backToLive(), []);
 
   const columns = useMemo<ColDef<SessionSummary>[]>(() => {
     const zh = currentLanguage() === 'zh-CN';
@@ -150,7 +143,7 @@ export function SessionsWindow() {
         valueGetter: (p) =>
           p.data?.error
             ? t('sessions.unreadable')
-            : p.data?.file === reviewedFile
+            : p.data?.file === reviewedFile || p.data?.inReview
               ? t('sessions.reviewBadge')
               : p.data?.live
                 ? t('sessions.liveBadge')
@@ -164,7 +157,7 @@ export function SessionsWindow() {
         cellClass: (p) =>
           p.data?.error
             ? 'fw-session-badge fw-session-bad'
-            : p.data?.file === reviewedFile
+            : p.data?.file === reviewedFile || p.data?.inReview
               ? 'fw-session-badge fw-session-review'
               : p.data?.live
                 ? 'fw-session-badge fw-session-live'
@@ -322,7 +315,7 @@ export function SessionsWindow() {
           className="fw-button"
           data-testid="sessions-live"
           disabled={!inReview || busy !== null}
-          onClick={() => void backToLive()}
+          onClick={leaveReview}
         >
           {t('sessions.backToLive')}
         </button>

@@ -225,6 +225,8 @@ export function placeThisWindow(): void {
 export function isWorkstationStart(now = Date.now()): boolean {
   if (!firstLoadOfThisTab || openedByAnotherWindow) return false;
   if (new URLSearchParams(window.location.search).get(LAYOUT_PARAM) === 'none') return false;
+  // A review window is a workspace of its own: it never restores the live floor's layout.
+  if (new URLSearchParams(window.location.search).has('review')) return false;
   const me = window.sessionStorage.getItem('floorwatch.instance');
   for (let i = 0; i < window.localStorage.length; i++) {
     const key = window.localStorage.key(i);

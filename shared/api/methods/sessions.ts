@@ -18,6 +18,10 @@ export interface SessionSummary {
   live: boolean;
   /** Set when the file cannot be read (listed anyway, so the operator sees why it cannot be opened). */
   error?: string;
+  /** The file is open in at least one review workspace now. */
+  inReview?: boolean;
+  /** `sessions.open`'s answer: the review workspace opened (its windows carry this id, `?review=<id>`). */
+  reviewId?: string;
 }
 
 export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 50, 100, 1000] as const;
@@ -40,6 +44,9 @@ export interface ReplayState {
   lastTs: number;
   /** Alerts as timeline marks. */
   marks: { seq: number; ts: number; rule: string; severity: string; alertId: string }[];
+  /** In review: the review workspace this state belongs to, and the session's name for the window's band. */
+  reviewId?: string;
+  name?: string;
 }
 
 const File = Type.String({ minLength: 1, maxLength: 4096 });
@@ -63,9 +70,13 @@ export type ReplayControl = Static<typeof ReplayControlSchema>;
 
 export const sessionApiMethods = {
   'sessions.list': method(Type.Object({}), Type.Array(Type.Unsafe<SessionSummary>(Type.Object({})))),
-  /** Switches the workstation to REVIEW of a saved session (read-only), paused at its start. */
+  /**
+   * Opens a review workspace of a saved session (read-only, its own core, paused at its start) beside the live
+   * floor; the answer's `reviewId` names it: `window.open` with `review` opens its windows. It ends when its last
+   * window closes.
+   */
   'sessions.open': method(Type.Object({ file: File }), Type.Unsafe<SessionSummary>(Type.Object({}))),
-  /** Leaves review and returns to the live feed. */
+  /** A review window goes back to the live floor (the live core never stopped; starts it if none runs). */
   'sessions.live': method(Type.Object({}), Type.Null()),
   'replay.control': method(ReplayControlSchema, Type.Unsafe<ReplayState>(Type.Object({}))),
 } as const;
