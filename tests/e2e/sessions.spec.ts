@@ -1,6 +1,7 @@
 // The Sessions window in real Chromium against the host: the data folder's recorded session is listed (newest
 // first, with its size), the unreadable file with its error and not openable, the live recording marked; Enter on the
-// recorded session switches the workstation to REVIEW (the review bar shows), Back to live returns. Screenshot:
+// recorded session opens a review workspace in a tab of its own (this window stays LIVE), whose Back to live returns
+// it to the live floor. Screenshot:
 // tests/e2e/artifacts/sessions-window.png.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -60,17 +61,22 @@ test('lists recorded sessions, opens one for review with the keyboard, and goes 
   await expect(page.getByTestId('sessions-open')).toBeEnabled();
   await page.screenshot({ path: path.join(artifactsDir, 'sessions-window.png') });
 
-  // Every window shows REVIEW.
+  // Enter opens a review workspace in a tab of its own; this window stays live.
+  const opened = page.context().waitForEvent('page');
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('review-badge')).toBeVisible();
-  await expect(page.getByTestId('sessions-mode')).toHaveText('REVIEW');
+  const review = await opened;
+  await expect(review.getByTestId('review-badge')).toHaveText(
+    `REVIEW · ${path.basename(host.recorded.file, '.fwsession')}`,
+  );
+  await expect(review.getByTestId('review-seq')).toContainText(host.recorded.messages.toLocaleString('en-US'));
+  await expect(page.getByTestId('sessions-mode')).toHaveText('LIVE');
+  await expect(page.getByTestId('review-bar')).toHaveCount(0);
   await expect(recorded.locator('[col-id="status"]')).toHaveText('IN REVIEW');
-  await expect(page.getByTestId('review-seq')).toContainText(host.recorded.messages.toLocaleString('en-US'));
   await page.screenshot({ path: path.join(artifactsDir, 'sessions-window-review.png') });
 
-  await page.getByTestId('sessions-live').click();
-  await expect(page.getByTestId('review-bar')).toHaveCount(0);
-  await expect(page.getByTestId('sessions-mode')).toHaveText('LIVE');
+  await review.getByTestId('review-live').click();
+  await expect(review.getByTestId('review-bar')).toHaveCount(0);
+  await review.close();
 
   // In Chinese: headers, counts and sizes in the zh-CN locale.
   await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');

@@ -69,7 +69,10 @@ async function openWindow(host: HostHandle, review?: string): Promise<Window> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const api = createBridgeClient({ send: (request) => ws.send(JSON.stringify(request)), onReply: (h) => (handler = h) });
+  const api = createBridgeClient({
+    send: (request) => ws.send(JSON.stringify(request)),
+    onReply: (h) => (handler = h),
+  });
   const held = new Map<TopicName, Map<string, unknown>>();
   const replays: ReplayState[] = [];
   const updates = new Map<TopicName, number>();
@@ -77,7 +80,8 @@ async function openWindow(host: HostHandle, review?: string): Promise<Window> {
     api.subscribe(topic, (update) => {
       const rows = update.snapshot ? new Map<string, unknown>() : (held.get(topic) ?? new Map<string, unknown>());
       for (const row of update.rows) {
-        const key = topic === 'market' ? (row as MarketRow).instrumentId : topic === 'alerts' ? (row as AlertRow).id : 'all';
+        const key =
+          topic === 'market' ? (row as MarketRow).instrumentId : topic === 'alerts' ? (row as AlertRow).id : 'all';
         rows.set(key, row);
         if (topic === 'replay') replays.push(row as ReplayState);
       }

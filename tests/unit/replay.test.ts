@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplaySession } from '../../main/review/replaySession';
+import { alertAt, workflowTimelines } from '../../main/review/replayedAlerts';
 import { recordSimulatedSession } from '../../main/review/simulatedSession';
+import { generateSession } from '../../main/simulator/generator';
+import { SessionJournal } from '../../main/store/journal';
+import type { AuditRow } from '../../main/store/auditLog';
+import type { AlertRow } from '../../shared/api/methods/alerts';
 
 let dir: string;
 let file: string;
@@ -27,11 +32,8 @@ function fingerprint(session: ReplaySession) {
     market: byKey(rows.market, (r) => r.instrumentId),
     positions: byKey(rows.positions, (r) => r.key),
     accounts: byKey(rows.accounts, (r) => r.accountId),
-    // createdAt/updatedAt are when this core first saw the alert (wall clock), the rest is the replay's.
-    alerts: session.runtime
-      .alerts()
-      .map(({ createdAt: _c, updatedAt: _u, ...alert }) => alert)
-      .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    // createdAt/updatedAt are session times (the message that raised the alert), deterministic as the rest.
+    alerts: session.runtime.alerts().sort((a, b) => (a.id < b.id ? -1 : 1)),
   };
 }
 
@@ -108,6 +110,69 @@ describe('ReplaySession', () => {
     } finally {
       session.close();
     }
+  });
+
+  it('stops at the end the session had when it was opened, while the file still grows', () => {
+    const growing = path.join(dir, 'growing.fwsession');
+    const messages = [...generateSession({ seed: 2, messages: 6_000 })];
+    const journal = new SessionJournal(growing, {
+      session: { sessionId: 'GROW', tradingDay: '20261124', source: 'test' },
+      createdBy: 'test',
+      flushIntervalMs: 0,
+    });
+    try {
+      journal.append(messages.slice(0, 3_000));
+      journal.flush();
+      const session = ReplaySession.open(growing);
+      try {
+        const end = session.lastSeq;
+        expect(end).toBe(messages[2_999]!.seq);
+        journal.append(messages.slice(3_000)); // the recording goes on after the review opened
+        journal.flush();
+        session.step(10_000);
+        expect(session.positionSeq).toBe(end);
+        expect(session.atEnd).toBe(true);
+        session.seekSeq(end + 500);
+        expect(session.positionSeq).toBe(end);
+      } finally {
+        session.close();
+      }
+    } finally {
+      journal.close();
+    }
+  });
+
+  it('an alert replayed shows the audited workflow up to the replay clock and nothing after', () => {
+    const row = (id: number, time: number, action: string, details: Record<string, unknown>): AuditRow =>
+      ({
+        id,
+        time,
+        operator: 'op',
+        role: 'operator',
+        action,
+        target: 'alert:A1',
+        details: JSON.stringify(details),
+        reason: '',
+      }) as AuditRow;
+    const timelines = workflowTimelines([
+      row(1, 300, 'alert_state_changed', { alertId: 'A1', from: 'acknowledged', to: 'closed' }),
+      row(2, 100, 'alert_state_changed', { alertId: 'A1', from: 'new', to: 'acknowledged' }),
+      row(3, 150, 'alert_state_changed', {
+        alertId: 'A1',
+        change: 'assign',
+        from: 'acknowledged',
+        to: 'acknowledged',
+        assignee: 'op',
+      }),
+      row(4, 200, 'note_added', { alertId: 'A1', text: 'looked at it' }),
+    ]);
+    const raised = { id: 'A1', state: 'new', assignee: null, notes: 0, createdAt: 50, updatedAt: 50 } as AlertRow;
+    const steps = timelines.get('A1');
+    expect(alertAt(raised, steps, 99)).toBe(raised);
+    expect(alertAt(raised, steps, 100)).toMatchObject({ state: 'acknowledged', assignee: null, updatedAt: 100 });
+    expect(alertAt(raised, steps, 250)).toMatchObject({ state: 'acknowledged', assignee: 'op', notes: 1 });
+    expect(alertAt(raised, steps, 300)).toMatchObject({ state: 'closed', updatedAt: 300 });
+    expect(alertAt(raised, timelines.get('other'), 1_000)).toBe(raised);
   });
 
   it('refuses a file that is not a session with a clear error', () => {
