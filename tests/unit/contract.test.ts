@@ -11,7 +11,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createBackend, type CoreHandle } from '../../main/api/backend';
+import { createBackend, type ReviewWorkspaces, type CoreHandle } from '../../main/api/backend';
 import { TopicHub } from '../../main/api/topicHub';
 import { IPC_CHANNELS as MAIN_CHANNELS } from '../../main/electron/ipcChannels';
 import {
@@ -316,7 +316,8 @@ interface ElectronRig {
   close(): void;
 }
 
-function electronRig(): ElectronRig {
+/** `reviews`: review workspaces, and a window whose page URL has ?review= is a window of that review. */
+function electronRig(workspaces: { reviews?: ReviewWorkspaces } = {}): ElectronRig {
   const core = new FakeCore();
   const ipcMain = new FakeIpcMain();
   const log: TransportLogEntry[] = [];
@@ -331,8 +332,13 @@ function electronRig(): ElectronRig {
       openedWindows.push(kind);
       return { opened: true };
     },
+    ...(workspaces.reviews ? { reviews: workspaces.reviews } : {}),
   });
   const transport = new ElectronApiTransport({
+    reviewOf: (id) => {
+      const url = windows.find((window) => window.id === id)?.frame.url;
+      return (url && new URL(url).searchParams.get('review')) || undefined;
+    },
     ipcMain,
     createChannel: () => {
       const channel = new MessageChannel();
@@ -619,6 +625,30 @@ describe('Electron transport stream lifecycle', () => {
     await streamBarrier(api, 'health');
     expect(replies.filter((r) => (r as BridgeReply).kind === 'result')).toEqual([]);
     expect(rig.log.some((e) => e.event === 'port_call_dropped')).toBe(true);
+  });
+
+  it("a review window's calls and topics are its review's; live windows keep the live core", async () => {
+    const reviewCore = new FakeCore();
+    const joined: string[] = [];
+    const left: string[] = [];
+    const reviews: ReviewWorkspaces = {
+      reviewTopic: (id, topic) => (id === 'R1' && topic === 'market' ? reviewCore : null),
+      reviewFile: (id) => (id === 'R1' ? '/sessions/day.fwsession' : null),
+      join: (caller) => joined.push(`${caller.connectionId}:${caller.review ?? 'live'}`),
+      leave: (caller) => left.push(`${caller.connectionId}:${caller.review ?? 'live'}`),
+    };
+    rig = electronRig({ reviews });
+    publishMarket(rig.core, true, [marketRow('LIVE1', 3500, 1)]);
+    publishMarket(reviewCore, true, [marketRow('rb2510', 3510, 1)]);
+    const live = rig.window();
+    const review = rig.window(`${OUR_PAGE}&review=R1`);
+    await expect(nextUpdate(live.api, 'market')).resolves.toMatchObject({ rows: [{ instrumentId: 'LIVE1' }] });
+    await expect(nextUpdate(review.api, 'market')).resolves.toMatchObject({ rows: [{ instrumentId: 'rb2510' }] });
+    expect(await review.api.call('app.info', {})).toMatchObject({ mode: 'review', reviewId: 'R1' });
+    expect(await live.api.call('app.info', {})).toMatchObject({ mode: 'live' });
+    expect(joined).toEqual([`window-${live.window.id}:live`, `window-${review.window.id}:R1`]);
+    review.window.destroy();
+    expect(left).toEqual([`window-${review.window.id}:R1`]);
   });
 
   it('detach removes the handlers and closes every stream', async () => {
