@@ -63,14 +63,19 @@ export function createCaseHandlers(deps: {
   currentSessionFile: () => string | null;
   /** Alerts without a workflow here (a reviewed session's), looked up after the workflow's. */
   otherAlert?: (id: string) => AlertRow | null;
+  /** A review window's case: its review's file and replayed alert (null for a live window). */
+  reviewOf?: (caller: CallerContext) => { file: string; alert(id: string): AlertRow | null } | null;
   resolveFile?: ResolveFile;
 }): Group<typeof caseApiMethods> {
   const resolveFile = deps.resolveFile ?? anyFile;
   return {
-    'cases.window': (args) => {
-      const alert = deps.workflow.row(args.alertId) ?? deps.otherAlert?.(args.alertId) ?? null;
+    'cases.window': (args, caller) => {
+      const review = caller ? (deps.reviewOf?.(caller) ?? null) : null;
+      const alert =
+        review?.alert(args.alertId) ?? deps.workflow.row(args.alertId) ?? deps.otherAlert?.(args.alertId) ?? null;
       if (!alert) throw new ApiFailure('bad_arguments', `no alert "${args.alertId}" on this workstation`);
-      const file = args.file !== undefined ? resolveFile(args.file) : deps.currentSessionFile();
+      const file =
+        args.file !== undefined ? resolveFile(args.file) : (review?.file ?? deps.currentSessionFile());
       if (!file) throw new ApiFailure('unavailable', 'no session is being recorded or reviewed: name a session file');
       if (!existsSync(file)) throw new ApiFailure('bad_arguments', `no session file ${file}`);
       let reader: SessionReader;

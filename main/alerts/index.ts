@@ -6,6 +6,7 @@ import { ApiFailure, type MethodHandlers, type TopicSource } from '../api/dispat
 import type { AuditLog } from '../store/auditLog';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { TopicName } from '../../shared/api/contract';
+import type { AlertRow } from '../../shared/api/methods/alerts';
 import { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers } from './handlers';
 import { RulesService, type WhatIfRunner } from './rulesService';
 import { AlertWorkflow } from './workflow';
@@ -40,6 +41,8 @@ export interface AlertServicesOptions {
    */
   sessionsDir?: string;
   whatIfRunner?: WhatIfRunner;
+  /** A review window's review (its file and replayed alerts), for case review from that window. */
+  reviewOf?: (caller: CallerContext) => { file: string; alert(id: string): AlertRow | null } | null;
   log?: (line: string) => void;
 }
 
@@ -87,6 +90,7 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
         workflow,
         currentSessionFile,
         otherAlert: (id) => current?.alert(id) ?? null,
+        ...(options.reviewOf ? { reviewOf: options.reviewOf } : {}),
         resolveFile,
       }),
     },

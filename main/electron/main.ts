@@ -162,8 +162,10 @@ async function start(): Promise<void> {
     dataDir: access.dataDir,
     auth: access.auth,
     sessionsDir: sessionsFolder(access.dataDir),
+    // Case review from a review window reads that review's session and replayed alert.
+    reviewOf: (caller) => workstation?.reviewOf(caller) ?? null,
     // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal) and the
-    // review, if one is open.
+    // every open review.
     applyRules: async (config) => {
       if (!workstation) throw new Error('the workstation is not running');
       await workstation.reloadRules(config);

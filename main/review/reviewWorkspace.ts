@@ -71,6 +71,11 @@ export class ReviewWorkspace {
     return topic === 'alerts' || topic === 'replay' ? this.hub : this.core;
   }
 
+  /** A replayed alert as this workspace's windows see it now. */
+  alert(id: string): AlertRow | null {
+    return this.shown.get(id) ?? null;
+  }
+
   join(connectionId: string): void {
     this.windows.add(connectionId);
     this.disarmIdle();

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AppInfo, TopicName, TopicUpdate } from '../../shared/api/contract';
+import type { AlertRow } from '../../shared/api/methods/alerts';
 import type { ReplayControl, ReplayState, SessionSummary } from '../../shared/api/methods/sessions';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { CoreHandle, ReviewWorkspaces } from '../api/backend';
@@ -139,6 +140,12 @@ export class Workstation implements CoreHandle, ReviewWorkspaces {
 
   reviewFile(reviewId: string): string | null {
     return this.reviews.get(reviewId)?.file ?? null;
+  }
+
+  /** The review of a review window (its file and replayed alerts), for case review; null for a live window. */
+  reviewOf(caller: CallerContext): { file: string; alert(id: string): AlertRow | null } | null {
+    const review = caller.review !== undefined ? this.reviews.get(caller.review) : undefined;
+    return review ? { file: review.file, alert: (id) => review.alert(id) } : null;
   }
 
   /** The replay state of a review (tests, tools). */

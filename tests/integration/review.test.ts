@@ -15,6 +15,7 @@ import type { ReplayState } from '../../shared/api/methods/sessions';
 import type { MarketRow } from '../../shared/domain/types';
 import type { BridgeReply } from '../../shared/api/wire';
 import { TopicHub } from '../../main/api/topicHub';
+import { createCaseHandlers } from '../../main/alerts/handlers';
 import { AlertWorkflow } from '../../main/alerts/workflow';
 import { silentLog } from '../../main/core/log';
 import { startHost, type HostAccess, type HostHandle } from '../../main/host/server';
@@ -166,7 +167,13 @@ describe('review workspaces beside the live floor', () => {
       workflowRows: () => audit.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }),
       reviewTimers: { firstWindowMs: 20_000, lastWindowMs: 200 },
     });
-    const access = withReview<HostAccess>({ gate: testGate() }, station);
+    // Case review is wired as the apps wire it: a review window's case reads its review's session and alert.
+    const cases = createCaseHandlers({
+      workflow: new AlertWorkflow({ audit }),
+      currentSessionFile: () => null,
+      reviewOf: (caller) => station.reviewOf(caller),
+    });
+    const access = withReview<HostAccess>({ gate: testGate(), services: cases }, station);
     const host = await startHost({
       core: station,
       access,
@@ -238,6 +245,12 @@ describe('review workspaces beside the live floor', () => {
       const endClock = windowA.replays.at(-1)!.positionTs;
       expect(endClock - closed.createdAt).toBeLessThan(24 * 3600_000);
       expect(endClock).toBeLessThanOrEqual(tracked.lastTs);
+
+      // Case review from the review's window reads the reviewed file around the replayed alert.
+      const caseWindow = await alertsA.api.call('cases.window', { alertId: tracked.id });
+      expect(caseWindow.evidence.length).toBeGreaterThan(0);
+      expect(caseWindow.anchorTs).toBeLessThanOrEqual(tracked.lastTs);
+      await expect(liveWindow.api.call('cases.window', { alertId: 'no-such-alert' })).rejects.toThrow(/no alert/);
 
       // Back to between the two changes: acknowledged; before the first: new.
       const between = Math.floor((tracked.acknowledgedAt + tracked.closedAt) / 2);

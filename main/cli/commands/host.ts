@@ -179,8 +179,10 @@ export const hostCommand: CliCommand = {
       dataDir: access.dataDir,
       auth: access.auth,
       sessionsDir: sessionsFolder(access.dataDir),
+      // Case review from a review window reads that review's session and replayed alert.
+      reviewOf: (caller) => core.reviewOf(caller),
       // Adopted thresholds reach the running live core at once (today's counts rebuilt from its journal) and the
-      // review, if one is open.
+      // every open review.
       applyRules: (config) => core.reloadRules(config),
       log: (line) => process.stderr.write(`floorwatch host: ${line}\n`),
     });
