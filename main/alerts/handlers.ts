@@ -74,8 +74,7 @@ export function createCaseHandlers(deps: {
       const alert =
         review?.alert(args.alertId) ?? deps.workflow.row(args.alertId) ?? deps.otherAlert?.(args.alertId) ?? null;
       if (!alert) throw new ApiFailure('bad_arguments', `no alert "${args.alertId}" on this workstation`);
-      const file =
-        args.file !== undefined ? resolveFile(args.file) : (review?.file ?? deps.currentSessionFile());
+      const file = args.file !== undefined ? resolveFile(args.file) : (review?.file ?? deps.currentSessionFile());
       if (!file) throw new ApiFailure('unavailable', 'no session is being recorded or reviewed: name a session file');
       if (!existsSync(file)) throw new ApiFailure('bad_arguments', `no session file ${file}`);
       let reader: SessionReader;

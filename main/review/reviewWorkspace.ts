@@ -129,7 +129,14 @@ export class ReviewWorkspace {
       }
     }
     if (changed.length > 0) {
-      this.hub.publish({ topic: 'alerts', snapshot: false, rows: changed, removed: [], at: Date.now(), sourceTs: clock });
+      this.hub.publish({
+        topic: 'alerts',
+        snapshot: false,
+        rows: changed,
+        removed: [],
+        at: Date.now(),
+        sourceTs: clock,
+      });
     }
   }
 

@@ -244,7 +244,9 @@ export class Workstation implements CoreHandle, ReviewWorkspaces {
       await core.stop();
       throw new ApiFailure('failed', 'the workstation is stopping');
     }
-    const id = randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x');
+    const id = randomBytes(6)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'x');
     const workspace = new ReviewWorkspace(
       id,
       core,

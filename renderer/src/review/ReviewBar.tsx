@@ -76,7 +76,11 @@ export function ReviewBar() {
 
   return (
     <div className="fw-review" data-testid="review-bar" role="toolbar" aria-label={t('review.band', { name })}>
-      <span className="fw-review-badge" data-testid="review-badge" title={`${t('review.bandTitle')}\n${state.file ?? ''}`}>
+      <span
+        className="fw-review-badge"
+        data-testid="review-badge"
+        title={`${t('review.bandTitle')}\n${state.file ?? ''}`}
+      >
         {t('review.band', { name })}
       </span>
       <time
