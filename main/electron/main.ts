@@ -305,8 +305,8 @@ const REVIEW_WINDOW_SET: readonly WindowKind[] = ['marketWatch', 'alerts'];
 /** Closes a review window (connection `window-<id>`) after bringing the live window of its kind to the front. */
 function leaveReviewWindow(connectionId: string): void {
   const id = Number(connectionId.replace(/^window-/, ''));
-  const review = [...windows.entries()].flatMap(([kind, set]) => [...set].map((w) => ({ kind, w })));
-  const found = review.find(({ w }) => !w.isDestroyed() && w.webContents.id === id);
+  const open = [...windows.entries()].flatMap(([kind, set]) => [...set].map((w) => ({ kind, w })));
+  const found = open.find(({ w }) => w.webContents.id === id);
   if (!found) return;
   focusOrOpen(found.kind);
   found.w.close();

@@ -300,9 +300,12 @@ export class Workstation implements CoreHandle, ReviewWorkspaces {
     }
     const review = this.reviews.get(reviewId);
     if (!review) throw new ApiFailure('failed', `review ${reviewId} has ended: open the session again from Sessions`);
-    return review.core.control(control).catch((error: unknown) => {
-      throw new ApiFailure('failed', (error as Error).message);
-    });
+    return review.core.control(control).then(
+      (state): ReplayState => ({ ...state, reviewId, name: review.name }),
+      (error: unknown) => {
+        throw new ApiFailure('failed', (error as Error).message);
+      },
+    );
   }
 
   /** Stops every review and a live core the workstation started itself (the caller stops the one it passed in). */

@@ -3,12 +3,13 @@
 // and navigation guards, the API (logged in through auth.setupAdmin, as on a first start) served to our page and
 // refused to a foreign one, windows per kind, the menu, and quitting stops everything before the core.
 // (The real binary is exercised by tests/e2e/electron.spec.ts where it is installed.)
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AlertWorkflow } from '../../main/alerts/workflow';
+import { recordSimulatedSession } from '../../main/review/simulatedSession';
 import { Workstation } from '../../main/review/workstation';
 import { AuditLog } from '../../main/store/auditLog';
 import { WINDOW_KINDS } from '../../shared/api/contract';
@@ -454,6 +455,47 @@ describe('Electron main process (fake electron)', () => {
     });
   });
 
+  it('a session opens as a review workspace: windows of its own, their calls its own, back to live closes them', async () => {
+    mkdirSync(path.join(dataDir, 'sessions'), { recursive: true });
+    recordSimulatedSession(path.join(dataDir, 'sessions', '20260101-SIM-1.fwsession'), { messages: 3_000, seed: 1 });
+    const live = frameEvent(fake.windows[0]);
+    const opened = await call(live, 'sessions.open', { file: '20260101-SIM-1.fwsession' });
+    expect(opened).toMatchObject({ ok: true, value: { reviewId: expect.stringMatching(/^[A-Za-z0-9_-]+$/) } });
+    const reviewId = opened.ok ? String(opened.value.reviewId) : '';
+    const before = fake.windows.length;
+    await expect(call(live, 'window.open', { kind: 'alerts', review: reviewId })).resolves.toEqual({
+      ok: true,
+      value: { opened: true },
+    });
+    const reviewWindow = fake.windows[before];
+    expect(reviewWindow?.options.title).toBe('Floorwatch — REVIEW · Alerts');
+    expect(reviewWindow?.loadFile).toHaveBeenCalledWith(expect.any(String), {
+      query: { window: 'alerts', review: reviewId },
+      hash: `session=${encodeURIComponent(token)}`,
+    });
+    const inReview = frameEvent(reviewWindow);
+    await expect(call(inReview, 'auth.resume', { token })).resolves.toMatchObject({ ok: true });
+    await expect(call(inReview, 'app.info', {})).resolves.toMatchObject({
+      ok: true,
+      value: { mode: 'review', reviewId },
+    });
+    await expect(call(inReview, 'replay.control', { action: 'step', count: 10 })).resolves.toMatchObject({
+      ok: true,
+      value: { positionSeq: 10, reviewId, name: '20260101-SIM-1' },
+    });
+    // The live windows stay live; a replay control there is refused with what to do.
+    await expect(call(live, 'app.info', {})).resolves.toMatchObject({ ok: true, value: { mode: 'live' } });
+    await expect(call(live, 'replay.control', { action: 'play' })).resolves.toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/live floor/) },
+    });
+    // Back to live: the live Alerts window comes to the front and the review window closes.
+    const liveAlerts = fake.windows[3];
+    expect(await call(inReview, 'sessions.live', {})).toEqual({ ok: true, value: null });
+    expect(reviewWindow?.closed).toBe(true);
+    expect(liveAlerts?.focus).toHaveBeenCalled();
+  });
+
   it('quitting stops alerts, the Workstation and then the core, logs the operator out, then quits', async () => {
     expect(fake.stops).toEqual([]);
     fake.module.app.quit();
@@ -463,12 +505,14 @@ describe('Electron main process (fake electron)', () => {
     expect(fake.core.stop).toHaveBeenCalledOnce();
     expect(fake.module.ipcMain.handlers.size).toBe(0);
     // The audit log was closed after the session was ended (audited): the file reads back complete, with the
-    // window.open refused before login, the setup, the second window's resume and the logout at quit.
+    // window.open refused before login, the setup, the second window's and the review window's resumes and the
+    // logout at quit.
     expect(auditActions()).toEqual([
       'system:app_started',
       'anonymous:api_rejected',
       'admin:admin_created',
       'admin:login',
+      'admin:session_resumed',
       'admin:session_resumed',
       'admin:logout',
     ]);
