@@ -107,6 +107,8 @@ test.describe('review beside live', () => {
   });
 
   test('a review plays in its own marked window while the live floor keeps ticking', async ({ context, page }) => {
+    // Two logins, a review core start and a host simulator on a shared 2-core machine: ~50 s alone, more when busy.
+    test.setTimeout(240_000);
     // The live floor.
     const live = page;
     await live.goto(pageUrl('marketWatch'));
@@ -178,6 +180,12 @@ test.describe('review beside live', () => {
     await expect(row.locator('[col-id="state"]')).toHaveText('Closed');
     // Its age is session time (the replay clock minus when it was raised), not seconds of wall time.
     await expect(row.locator('[col-id="age"]')).not.toHaveText(/^\d+\s*s$/);
+
+    // In Chinese the band reads 回放 · <session>.
+    await alerts.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await expect(alerts.getByTestId('review-badge')).toHaveText('回放 · 20261124-SIM-5');
+    await expect(alerts).toHaveTitle(/^回放 · 20261124-SIM-5/);
+    await alerts.getByRole('combobox', { name: '语言' }).selectOption('en');
 
     // Back to live: the tab becomes the live window of its kind.
     await review.getByTestId('review-live').click();
