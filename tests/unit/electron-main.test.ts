@@ -3,7 +3,7 @@
 // and navigation guards, the API (logged in through auth.setupAdmin, as on a first start) served to our page and
 // refused to a foreign one, windows per kind, the menu, and quitting stops everything before the core.
 // (The real binary is exercised by tests/e2e/electron.spec.ts where it is installed.)
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -145,6 +145,12 @@ const fake = vi.hoisted(() => {
   };
   const menu = { buildFromTemplate: vi.fn((template: unknown) => template), setApplicationMenu: vi.fn() };
   const dialog = { showErrorBox: vi.fn(), showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })) };
+  // The OS key store: a reversible wrap marks what went through it (the data key file holds only wrapped bytes).
+  const safeStorage = {
+    isEncryptionAvailable: () => true,
+    encryptString: (text: string) => Buffer.from(`os-wrapped:${text}`),
+    decryptString: (bytes: Buffer) => bytes.toString().replace(/^os-wrapped:/, ''),
+  };
 
   /** What stopped, in order (the core, and the alert workflow and the Workstation spied on below). */
   const stops: string[] = [];
@@ -160,6 +166,14 @@ const fake = vi.hoisted(() => {
       listener({ topic: _topic, snapshot: true, rows: [], removed: [], at: 0, sourceTs: 0 });
       return () => {};
     }),
+    /** The session file the core records anchors the audit head: what the app hands it. */
+    anchoredHeads: [] as unknown[],
+    auditAnchorSink: {
+      name: 'live session file',
+      anchor: (head: unknown) => {
+        core.anchoredHeads.push(head);
+      },
+    },
   };
   const startCore = vi.fn(async (_options: { feedUrl?: string; rules?: { userFile: string } }) => core);
 
@@ -172,6 +186,7 @@ const fake = vi.hoisted(() => {
       session,
       Menu: menu,
       dialog,
+      safeStorage,
     },
     windows,
     resolveReady: () => resolveReady(),
@@ -335,6 +350,14 @@ describe('Electron main process (fake electron)', () => {
     expect(setup).toMatchObject({ ok: true, value: { operator: 'admin', role: 'admin', locked: false } });
     token = setup.ok ? String(setup.value.token) : '';
     expect(token).not.toBe('');
+    // The new head of the audit chain reached the session the core records (an anchor outside the audit log)…
+    expect(fake.core.anchoredHeads.length).toBeGreaterThan(0);
+    // …and the data key sits on disk only wrapped by the OS key store.
+    const wrapped = readdirSync(path.join(dataDir, 'keys')).map((name) =>
+      readFileSync(path.join(dataDir, 'keys', name), 'utf8'),
+    );
+    expect(wrapped.length).toBeGreaterThan(0);
+    expect(wrapped.every((text) => text.startsWith('os-wrapped:'))).toBe(true);
 
     await expect(call(event, 'window.open', { kind: 'positions', channel: 'red' })).resolves.toEqual({
       ok: true,
