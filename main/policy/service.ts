@@ -6,7 +6,7 @@ import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { DiskHealth } from '../../shared/api/methods/settings';
 import type { HealthSnapshot } from '../../shared/domain/types';
 import type { TopicSource } from '../api/dispatcher';
-import { SettingsError, type ResolvedSettings } from './settings';
+import { SettingsError, settingSetBy, type ResolvedSettings } from './settings';
 
 /** What the data folder's upkeep knows that the core worker does not (main/policy/dataFolder.ts). */
 export interface DataFolderFigures {
@@ -45,13 +45,6 @@ export interface FeedPlan {
   feedCa?: string;
 }
 
-const who = (resolved: ResolvedSettings, key: 'feedUrls' | 'simulatorAllowed' | 'hostModeAllowed') =>
-  resolved.sources[key] === 'policy'
-    ? `your organisation's policy${resolved.policyFile ? ` (${resolved.policyFile})` : ''}`
-    : resolved.sources[key] === 'env'
-      ? 'an environment variable'
-      : 'your settings';
-
 /**
  * Decides the feed: a URL from the flag/env/policy (already merged into `resolved`), else the simulator when
  * allowed. Refuses with a SettingsError saying who disallowed the simulator and what to do instead.
@@ -61,7 +54,7 @@ export function planFeed(resolved: ResolvedSettings): FeedPlan {
   if (!feedUrl) {
     if (!resolved.values.simulatorAllowed) {
       throw new SettingsError(
-        `the built-in simulator is disabled by ${who(resolved, 'simulatorAllowed')} and no feed is configured; ` +
+        `the built-in simulator is disabled by ${settingSetBy(resolved, 'simulatorAllowed')} and no feed is configured; ` +
           'set a feed URL (--feed, FLOORWATCH_FEED_URL or "feedUrls" in the policy)',
         'simulatorAllowed',
         'simulatorAllowed',
@@ -90,7 +83,7 @@ export function planFeed(resolved: ResolvedSettings): FeedPlan {
 export function assertHostModeAllowed(resolved: ResolvedSettings): void {
   if (resolved.values.hostModeAllowed) return;
   throw new SettingsError(
-    `host mode is disabled by ${who(resolved, 'hostModeAllowed')}; use the Floorwatch app instead`,
+    `host mode is disabled by ${settingSetBy(resolved, 'hostModeAllowed')}; use the Floorwatch app instead`,
     'hostModeAllowed',
     'hostModeAllowed',
   );

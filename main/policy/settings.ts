@@ -1,6 +1,6 @@
 // Resolves the workstation's settings from four layers, first one that sets a key wins:
 //   1. the machine-wide policy file (locked: "set by your organisation"),
-//   2. environment variables (scripted installs) and command-line flags,
+//   2. command-line flags (--feed), then environment variables (scripted installs),
 //   3. the user's settings.json in the data folder,
 //   4. defaults.
 // Every error names the file or variable and the field, in one line (the CLI and the app show it as is).
@@ -13,7 +13,10 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { EXPORT_KINDS, PartialSettingsSchema, PolicySchema, SETTING_ENV_VARS, SETTING_KEYS } from './schema';
 import type { Policy, SettingKey, Settings } from './schema';
 
-export type SettingSource = 'policy' | 'env' | 'user' | 'default';
+export type SettingSource = 'policy' | 'flag' | 'env' | 'user' | 'default';
+
+/** The command-line flag that sets a key (the Settings window names it as the source). */
+export const SETTING_FLAGS: Partial<Readonly<Record<SettingKey, string>>> = { feedUrls: '--feed' };
 
 export interface ResolvedSettings {
   values: Settings;
@@ -252,7 +255,8 @@ export function resolveSettings(inputs: ResolveInputs = {}): ResolvedSettings {
   const policyFile = inputs.policy === undefined ? policyFilePath(env, platform) : null;
   const policyRead = inputs.policy === undefined ? readPolicy(policyFile as string) : inputs.policy;
   const policy: Policy = policyRead ?? {};
-  const fromEnv = { ...settingsFromEnv(env), ...(inputs.flags ?? {}) };
+  const fromFlags = inputs.flags ?? {};
+  const fromEnv = settingsFromEnv(env);
   const lockedKeys = SETTING_KEYS.filter((key) => policy[key] !== undefined);
   for (const key of Object.keys(inputs.flags ?? {}) as SettingKey[]) {
     if (policy[key] !== undefined && JSON.stringify(policy[key]) !== JSON.stringify(inputs.flags?.[key])) {
@@ -264,7 +268,7 @@ export function resolveSettings(inputs: ResolveInputs = {}): ResolvedSettings {
     }
   }
 
-  const dataDir = policy.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env, platform, inputs.home ?? os.homedir());
+  const dataDir = policy.dataDir ?? fromFlags.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env, platform, inputs.home ?? os.homedir());
   const userFile = path.join(dataDir, USER_SETTINGS_FILE_NAME);
   const user = inputs.user ?? readUserSettings(userFile);
 
@@ -273,6 +277,7 @@ export function resolveSettings(inputs: ResolveInputs = {}): ResolvedSettings {
   for (const key of SETTING_KEYS) {
     const layers: [SettingSource, unknown][] = [
       ['policy', policy[key]],
+      ['flag', fromFlags[key]],
       ['env', fromEnv[key]],
       ['user', key === 'dataDir' ? undefined : user[key]],
       ['default', key === 'dataDir' ? dataDir : (DEFAULT_SETTINGS as Record<string, unknown>)[key]],
@@ -291,6 +296,22 @@ export function resolveSettings(inputs: ResolveInputs = {}): ResolvedSettings {
     policyFile: policyRead ? policyFile : null,
     userFile: inputs.user === undefined && existsSync(userFile) ? userFile : null,
   };
+}
+
+/** Who set `key`, for one-line messages: "your organisation's policy (/etc/…)", "the command-line flag --feed"… */
+export function settingSetBy(resolved: ResolvedSettings, key: SettingKey): string {
+  switch (resolved.sources[key]) {
+    case 'policy':
+      return `your organisation's policy${resolved.policyFile ? ` (${resolved.policyFile})` : ''}`;
+    case 'flag':
+      return `the command-line flag ${SETTING_FLAGS[key] ?? key}`;
+    case 'env':
+      return `the environment variable ${SETTING_ENV_VARS[key]}`;
+    case 'user':
+      return `your settings${resolved.userFile ? ` (${resolved.userFile})` : ''}`;
+    default:
+      return 'the defaults';
+  }
 }
 
 /** Only the data folder (cheap path for floorwatchDataDir): policy > FLOORWATCH_DATA_DIR > OS folder. */

@@ -10,7 +10,13 @@ import { ApiFailure, type CallerContext, type MethodHandlers } from '../api/disp
 import type { AuditLog } from '../store/auditLog';
 import type { SettingKey } from './schema';
 import { SETTING_ENV_VARS } from './schema';
-import { checkUserSettings, SettingsError, USER_SETTINGS_FILE_NAME, type ResolvedSettings } from './settings';
+import {
+  checkUserSettings,
+  SettingsError,
+  settingSetBy,
+  USER_SETTINGS_FILE_NAME,
+  type ResolvedSettings,
+} from './settings';
 
 export interface SettingsActor {
   operator: string;
@@ -40,7 +46,7 @@ export class SettingsService {
     const saved = this.readSaved();
     const pending: Record<string, unknown> = {};
     for (const key of USER_SETTING_KEYS) {
-      if (resolved.sources[key] === 'policy' || resolved.sources[key] === 'env') continue;
+      if (resolved.sources[key] === 'policy' || resolved.sources[key] === 'flag' || resolved.sources[key] === 'env') continue;
       const inForce = resolved.sources[key] === 'user' ? resolved.values[key] : undefined;
       if (JSON.stringify(saved[key]) !== JSON.stringify(inForce)) pending[key] = saved[key] ?? null;
     }
@@ -121,9 +127,11 @@ export class SettingsService {
         message: `"${key}" is set by your organisation's policy${resolved.policyFile ? ` (${resolved.policyFile})` : ''}`,
       };
     }
-    if (resolved.sources[key] === 'env') {
-      const variable = SETTING_ENV_VARS[key as SettingKey];
-      return { code: 'forbidden', message: `"${key}" is set by the environment variable ${variable}; change it there` };
+    if (resolved.sources[key] === 'flag' || resolved.sources[key] === 'env') {
+      return {
+        code: 'forbidden',
+        message: `"${key}" is set by ${settingSetBy(resolved, key as SettingKey)}; change it there`,
+      };
     }
     return null;
   }

@@ -1,8 +1,8 @@
 // The policy's `exportKinds` (issue 9) applied to the exports (reports, the audit log, session NDJSON): which report kinds may be exported and,
 // for a refused one, one message naming the setting and who set it (policy file, environment variable, settings).
 import type { ReportKind } from '../../shared/api/methods/reports';
-import { SETTING_ENV_VARS, type ExportKind } from '../policy/schema';
-import type { ResolvedSettings } from '../policy/settings';
+import type { ExportKind } from '../policy/schema';
+import { settingSetBy, type ResolvedSettings } from '../policy/settings';
 
 export interface ExportKindsView {
   allowed: ReportKind[];
@@ -15,14 +15,7 @@ export interface ExportKindsView {
 export function exportKindsOf(resolved: ResolvedSettings): ExportKindsView {
   const kinds = resolved.values.exportKinds as readonly string[];
   const source = resolved.sources.exportKinds;
-  const who =
-    source === 'policy'
-      ? `your organisation's policy${resolved.policyFile ? ` (${resolved.policyFile})` : ''}`
-      : source === 'env'
-        ? `the environment variable ${SETTING_ENV_VARS.exportKinds}`
-        : source === 'user'
-          ? `your settings${resolved.userFile ? ` (${resolved.userFile})` : ''}`
-          : 'the defaults';
+  const who = settingSetBy(resolved, 'exportKinds');
   const allowed = (['daily', 'abnormal', 'evidence', 'audit'] as const).filter((kind) => kinds.includes(kind));
   return {
     allowed,

@@ -14,6 +14,7 @@ import {
   policyFilePath,
   resolveDataDir,
   resolveSettings,
+  settingSetBy,
   settingsFromEnv,
   SettingsError,
 } from '../../main/policy/settings';
@@ -88,7 +89,18 @@ describe('precedence: policy > env/flags > user > defaults', () => {
   it('a command-line flag wins over the environment but may not contradict the policy', () => {
     const env = { FLOORWATCH_FEED_URL: 'ws://env:1' };
     const flags = { feedUrls: ['wss://flag:2'] };
-    expect(resolveSettings({ env, flags, policy: null, user: {} }).values.feedUrls).toEqual(['wss://flag:2']);
+    const fromFlag = resolveSettings({ env, flags, policy: null, user: {} });
+    expect(fromFlag.values.feedUrls).toEqual(['wss://flag:2']);
+    // The Settings window names the source: the flag, not "an environment variable".
+    expect(fromFlag.sources.feedUrls).toBe('flag');
+    expect(settingSetBy(fromFlag, 'feedUrls')).toBe('the command-line flag --feed');
+    const fromEnv = resolveSettings({ env, policy: null, user: {} });
+    expect(fromEnv.sources.feedUrls).toBe('env');
+    expect(settingSetBy(fromEnv, 'feedUrls')).toBe('the environment variable FLOORWATCH_FEED_URL');
+    const fromUser = resolveSettings({ env: {}, policy: null, user: { feedUrls: ['ws://user:3'] } });
+    expect(fromUser.sources.feedUrls).toBe('user');
+    const fromPolicy = resolveSettings({ env, policy: { feedUrls: ['wss://gw:9'] }, user: {} });
+    expect(fromPolicy.sources.feedUrls).toBe('policy');
     const error = errorOf(() => resolveSettings({ env, flags, policy: { feedUrls: ['wss://gw:9'] }, user: {} }));
     expect(error.field).toBe('feedUrls');
     expect(error.message).toMatch(/set by your organisation's policy/);
@@ -198,7 +210,7 @@ describe('launch decisions', () => {
       /host mode is disabled by your organisation/,
     );
     expect(() => assertHostModeAllowed(resolve({}, { FLOORWATCH_HOST_MODE_ALLOWED: '0' }))).toThrow(
-      /an environment variable/,
+      /disabled by the environment variable FLOORWATCH_HOST_MODE_ALLOWED/,
     );
     expect(() => assertHostModeAllowed(resolve({}))).not.toThrow();
   });

@@ -22,10 +22,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function service(options: { policy?: object; env?: NodeJS.ProcessEnv } = {}) {
+function service(options: { policy?: object; env?: NodeJS.ProcessEnv; feedFlag?: string } = {}) {
   const resolved = resolveSettings({
     env: { FLOORWATCH_DATA_DIR: dir, ...options.env },
     policy: options.policy ?? null,
+    ...(options.feedFlag ? { flags: { feedUrls: [options.feedFlag] } } : {}),
   });
   return new SettingsService({ resolved, audit });
 }
@@ -90,6 +91,16 @@ describe('SettingsService', () => {
     const view = service().update(admin, { changes: { retentionDays: null }, reason: 'use the default' });
     expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8'))).toEqual({ idleLockMinutes: 2 });
     expect(view.pending).toEqual({ retentionDays: null });
+  });
+
+  it('names --feed as the source of a feed given on the command line, and keeps it read-only', () => {
+    const settings = service({ feedFlag: 'ws://flag:9', env: { FLOORWATCH_FEED_URL: 'ws://env:1' } });
+    const view = settings.view();
+    expect(view.sources.feedUrls).toBe('flag');
+    expect(view.values.feedUrls).toEqual(['ws://flag:9']);
+    expect(view.editable).not.toContain('feedUrls');
+    const failure = refusal(() => settings.update(admin, { changes: { feedUrls: ['ws://x:1'] }, reason: 'try' }));
+    expect(failure.message).toMatch(/"feedUrls" is set by the command-line flag --feed/);
   });
 
   it('refuses what the policy, an environment variable or the machine owns, and invalid values, naming them', () => {

@@ -106,6 +106,7 @@ export function SettingsWindow() {
   const sourceLabel = (key: string) => {
     const source = view?.sources[key];
     if (source === 'policy') return <span className="fw-settings-locked">{t('settings.sourcePolicy')}</span>;
+    if (source === 'flag') return t('settings.sourceFlag');
     if (source === 'env') return t('settings.sourceEnv');
     if (source === 'user') return t('settings.sourceUser');
     return t('settings.sourceDefault');
@@ -113,9 +114,11 @@ export function SettingsWindow() {
   const sourceTitle = (key: string) =>
     view?.sources[key] === 'policy'
       ? t('settings.lockedTitle', { file: view.policyFile ?? '' })
-      : view?.sources[key] === 'env'
-        ? t('settings.envTitle')
-        : undefined;
+      : view?.sources[key] === 'flag'
+        ? t('settings.flagTitle')
+        : view?.sources[key] === 'env'
+          ? t('settings.envTitle')
+          : undefined;
 
   const isAdmin = role === 'admin';
   const editable = (view?.editable ?? []) as UserSettingKey[];

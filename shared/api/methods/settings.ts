@@ -3,7 +3,9 @@
 import { Type } from '@sinclair/typebox';
 import { method } from '../method';
 
-export type SettingSourceName = 'policy' | 'env' | 'user' | 'default';
+/** Where a setting in force came from: machine policy, a command-line flag, an environment variable, the user's
+ * settings.json or the defaults. */
+export type SettingSourceName = 'policy' | 'flag' | 'env' | 'user' | 'default';
 
 export type { DiskHealth } from '../../domain/types';
 
