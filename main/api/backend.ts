@@ -37,8 +37,10 @@ export interface WindowOpener {
     channel: LinkChannel | undefined,
     caller: CallerContext,
     /** The review workspace the new window belongs to; undefined: live. */
-    review?: string,
-  ): Promise<{ opened: boolean; url?: string }>;
+    review: string | undefined,
+    /** focusExisting: bring the newest open window of this kind forward instead, where the transport can. */
+    options: { focusExisting: boolean },
+  ): Promise<{ opened: boolean; focused?: boolean; url?: string }>;
 }
 
 /**
@@ -150,7 +152,9 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
       if (review !== undefined && options.reviews && options.reviews.reviewFile(review) === null) {
         throw new ApiFailure('bad_arguments', `review ${review} is not open (it ended): open the session again`);
       }
-      return options.openWindow(args.kind, args.channel, caller, review);
+      return options.openWindow(args.kind, args.channel, caller, review, {
+        focusExisting: args.focusExisting === true,
+      });
     },
     'link.set': (args, caller) => {
       linksOf(caller).board.set(args.channel, args.context);

@@ -236,7 +236,8 @@ async function start(): Promise<void> {
     reviews: workstation,
     transport: 'electron',
     version: app.getVersion(),
-    openWindow: async (kind, channel, caller, review) => {
+    openWindow: async (kind, channel, caller, review, { focusExisting }) => {
+      if (focusExisting && review === undefined && focusNewest(kind)) return { opened: true, focused: true };
       openWindow(kind, channel, access?.sessionToken(caller.connectionId), review);
       return { opened: true };
     },
@@ -314,15 +315,20 @@ function leaveReviewWindow(connectionId: string): void {
 
 /** The menu and a second instance bring the newest window of a kind to the front, or open one. */
 function focusOrOpen(kind: WindowKind): void {
+  if (focusNewest(kind)) return;
+  // A window opened from the menu joins the session of the window in front (ipcTransport names it window-<id>).
+  const focused = BrowserWindow.getFocusedWindow();
+  if (core) openWindow(kind, undefined, focused ? access?.sessionToken(`window-${focused.webContents.id}`) : null);
+}
+
+/** Brings the newest open live window of `kind` to the front (restored if minimised); false when none is open. */
+function focusNewest(kind: WindowKind): boolean {
   const existing = [...(windows.get(kind) ?? [])].filter((w) => !reviewWindows.has(w.webContents.id)).at(-1);
-  if (!existing) {
-    // A window opened from the menu joins the session of the window in front (ipcTransport names it window-<id>).
-    const focused = BrowserWindow.getFocusedWindow();
-    if (core) openWindow(kind, undefined, focused ? access?.sessionToken(`window-${focused.webContents.id}`) : null);
-    return;
-  }
+  if (!existing || existing.isDestroyed()) return false;
   if (existing.isMinimized()) existing.restore();
+  existing.show();
   existing.focus();
+  return true;
 }
 
 /** Opens a new window of `kind` (the API's window.open: every kind any number of times), live or of a review. */

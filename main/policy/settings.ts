@@ -268,7 +268,11 @@ export function resolveSettings(inputs: ResolveInputs = {}): ResolvedSettings {
     }
   }
 
-  const dataDir = policy.dataDir ?? fromFlags.dataDir ?? fromEnv.dataDir ?? defaultDataDir(env, platform, inputs.home ?? os.homedir());
+  const dataDir =
+    policy.dataDir ??
+    fromFlags.dataDir ??
+    fromEnv.dataDir ??
+    defaultDataDir(env, platform, inputs.home ?? os.homedir());
   const userFile = path.join(dataDir, USER_SETTINGS_FILE_NAME);
   const user = inputs.user ?? readUserSettings(userFile);
 

@@ -46,7 +46,8 @@ export class SettingsService {
     const saved = this.readSaved();
     const pending: Record<string, unknown> = {};
     for (const key of USER_SETTING_KEYS) {
-      if (resolved.sources[key] === 'policy' || resolved.sources[key] === 'flag' || resolved.sources[key] === 'env') continue;
+      if (resolved.sources[key] === 'policy' || resolved.sources[key] === 'flag' || resolved.sources[key] === 'env')
+        continue;
       const inForce = resolved.sources[key] === 'user' ? resolved.values[key] : undefined;
       if (JSON.stringify(saved[key]) !== JSON.stringify(inForce)) pending[key] = saved[key] ?? null;
     }

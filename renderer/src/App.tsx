@@ -1,10 +1,12 @@
 // One page, every window kind: the header bar on top and the window's view below; the command palette (Ctrl+K)
 // over it. Theme, up/down colours and language are switched on the root element without a reload.
-import { useEffect, type ComponentType } from 'react';
+import { useEffect, useRef, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { WindowKind } from '../../shared/api/contract';
+import { WINDOW_KINDS, type WindowKind } from '../../shared/api/contract';
+import { openWindow } from './api/floorwatch';
 import { CommandPalette } from './components/CommandPalette';
 import { HeaderBar } from './components/HeaderBar';
+import { NoticeToasts } from './components/Notices';
 import { ReviewBar } from './review/ReviewBar';
 import { useOperatorStore } from './stores/operator';
 import { useReviewStore } from './stores/review';
@@ -24,6 +26,7 @@ import { SystemHealth } from './windows/SystemHealth';
 import { WhatIfWindow } from './windows/WhatIfWindow';
 import { announceWindow } from './workspace/layouts';
 import { useLayoutAtStart } from './workspace/useLayoutAtStart';
+import { answerFocusRequests } from './workspace/windowFocus';
 
 const VIEWS: Record<WindowKind, ComponentType> = {
   marketWatch: MarketWatch,
@@ -39,7 +42,44 @@ const VIEWS: Record<WindowKind, ComponentType> = {
   settings: SettingsWindow,
 };
 
+/** An address that names no window: say so and offer every window, instead of showing a wrong one. */
+function UnknownWindow({ requested }: { requested: string }) {
+  const { t } = useTranslation();
+  useEffect(() => {
+    document.title = `${t('nav.unknownTitle', { kind: requested })} — Floorwatch`;
+  }, [requested, t]);
+  return (
+    <div className="fw-window" data-window="unknown">
+      <main className="fw-unknown-window" role="alert" data-testid="unknown-window">
+        <h1>{t('nav.unknownTitle', { kind: requested })}</h1>
+        <p>{t('nav.unknownText')}</p>
+        <ul data-testid="valid-windows">
+          {WINDOW_KINDS.map((kind) => (
+            <li key={kind}>
+              <button
+                type="button"
+                className="fw-button"
+                data-kind={kind}
+                title={t(`nav.open.${kind}`)}
+                onClick={() => void openWindow(kind, null)}
+              >
+                {t(`window.${kind}`)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </main>
+      <NoticeToasts />
+    </div>
+  );
+}
+
 export function App() {
+  const unknownKind = useWindowStore((s) => s.unknownKind);
+  return unknownKind !== null ? <UnknownWindow requested={unknownKind} /> : <KnownWindow />;
+}
+
+function KnownWindow() {
   const { t, i18n } = useTranslation();
   const kind = useWindowStore((s) => s.kind);
   const channel = useWindowStore((s) => s.channel);
@@ -63,6 +103,8 @@ export function App() {
 
   // A review window is not part of the live floor's saved layouts.
   useEffect(() => (review ? undefined : announceWindow()), [review]);
+  const rootRef = useRef<HTMLDivElement>(null);
+  useEffect(() => answerFocusRequests(kind, () => rootRef.current), [kind]);
   useLayoutAtStart();
   useEffect(() => useOperatorStore.getState().load(), []);
 
@@ -79,11 +121,12 @@ export function App() {
 
   const View = VIEWS[kind];
   return (
-    <div className="fw-window" data-window={kind} {...(review ? { 'data-review': review } : {})}>
+    <div className="fw-window" data-window={kind} ref={rootRef} {...(review ? { 'data-review': review } : {})}>
       <HeaderBar />
       <ReviewBar />
       <View />
       <CommandPalette />
+      <NoticeToasts />
     </div>
   );
 }

@@ -20,7 +20,8 @@ import { WINDOW_SPECS } from './windows/registry';
 import './styles.css';
 
 function subscribeTopics(api: FloorwatchApi): void {
-  const { kind, review } = useWindowStore.getState();
+  const { kind, review, unknownKind } = useWindowStore.getState();
+  if (unknownKind !== null) return; // the page only lists the windows there are
   // A review window follows its replay position (the review band, alert ages in session time).
   if (review) api.subscribe('replay', useReviewStore.getState().apply);
   for (const topic of WINDOW_SPECS[kind].topics) {

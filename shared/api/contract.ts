@@ -78,6 +78,8 @@ export const apiMethods = {
   ...settingsApiMethods,
   ...reportApiMethods,
   'app.info': method(Empty, AppInfoSchema),
+  // focusExisting: bring the newest open window of the kind forward instead of opening another (Electron; the
+  // host cannot focus a browser tab and answers with the URL as always: the page asks the open tabs itself).
   'window.open': method(
     Type.Object({
       kind: WindowKindSchema,
@@ -86,8 +88,10 @@ export const apiMethods = {
       review: Type.Optional(ReviewIdSchema),
       /** A window of the live floor, even when a review window asks (its way back to live). */
       live: Type.Optional(Type.Boolean()),
+      /** Bring the newest open window of this kind forward instead of opening one, where the transport can. */
+      focusExisting: Type.Optional(Type.Boolean()),
     }),
-    Type.Object({ opened: Type.Boolean(), url: Type.Optional(Type.String()) }),
+    Type.Object({ opened: Type.Boolean(), focused: Type.Optional(Type.Boolean()), url: Type.Optional(Type.String()) }),
   ),
   'link.set': method(Type.Object({ channel: LinkChannelSchema, context: LinkContextSchema }), Type.Null()),
   'feed.reconnect': method(Empty, Type.Null()),

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { windowButton } from './support/header';
 import { artifactsDir } from './support/paths';
 import { expect, test } from './support/hostFixture';
 
@@ -90,7 +91,7 @@ test.describe('headless host windows', () => {
     await expect(page.getByTestId('channel-red')).toHaveAttribute('aria-checked', 'true');
 
     const positionsOpened = context.waitForEvent('page');
-    await page.getByTestId('open-positions').click();
+    await (await windowButton(page, 'positions')).click();
     const positions = await positionsOpened;
     watch(positions, 'positions');
     await positions.waitForLoadState('domcontentloaded');
@@ -98,7 +99,7 @@ test.describe('headless host windows', () => {
     await expect(positions.getByTestId('channel-red')).toHaveAttribute('aria-checked', 'true');
 
     const accountsOpened = context.waitForEvent('page');
-    await page.getByTestId('open-accounts').click();
+    await (await windowButton(page, 'accounts')).click();
     const accounts = await accountsOpened;
     watch(accounts, 'accounts');
     await accounts.waitForLoadState('domcontentloaded');

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { windowButton } from './support/header';
 import { setUpAdmin } from './support/setUpAdmin';
 import { startHostProcess, stopHostProcess } from './support/hostFixture';
 
@@ -58,12 +59,12 @@ test('a layout saved and restored after a restart (host and browser), with an op
     const alerts = await context.newPage();
     await alerts.goto(windowUrl(host.url, 'window=alerts&channel=green'));
     await signInIfAsked(alerts);
-    const [health] = await Promise.all([context.waitForEvent('page'), alerts.getByTestId('open-health').click()]);
+    const [health] = await Promise.all([context.waitForEvent('page'), (await windowButton(alerts, 'health')).click()]);
     await signInIfAsked(health);
     await alerts.bringToFront();
     await alerts.waitForTimeout(2500); // both windows have announced themselves
     await palette(alerts, 'shift-e2e', 'layout:save');
-    await expect(alerts.getByTestId('notice')).toContainText('shift-e2e');
+    await expect(alerts.getByTestId('toasts')).toContainText('shift-e2e');
 
     // --- Restart: host on the same data folder and port, browser with the same storage.
     context = await restartBrowser(browser, context);
@@ -77,7 +78,7 @@ test('a layout saved and restored after a restart (host and browser), with an op
     // The first window becomes the layout's alerts window (green); the health window opens beside it.
     await expect(first.getByTestId('window-title')).toHaveText('Alerts', { timeout: 30_000 });
     expect(new URL(first.url()).searchParams.get('channel')).toBe('green');
-    await expect(first.getByTestId('notice')).toContainText('shift-e2e');
+    await expect(first.getByTestId('toasts')).toContainText('shift-e2e');
     await expect.poll(() => opened.filter((p) => p !== first).length, { timeout: 20_000 }).toBe(1);
     const restored = opened.find((p) => p !== first)!;
     await signInIfAsked(restored);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test as base, type BrowserContext, type Page } from '@playwright/test';
 import type { WindowKind } from '../../shared/api/contract';
+import { windowButton } from './support/header';
 import { artifactsDir, repoRoot } from './support/paths';
 import { setUpAdmin } from './support/setUpAdmin';
 
@@ -253,7 +254,7 @@ test.describe('operator workspace', () => {
     watchErrors(page, problems, 'accounts');
     await openPage(page, host, 'accounts');
     await page.getByTestId('channel-blue').click();
-    const [tools] = await Promise.all([context.waitForEvent('page'), page.getByTestId('open-account').click()]);
+    const [tools] = await Promise.all([context.waitForEvent('page'), (await windowButton(page, 'account')).click()]);
     watchErrors(tools, problems, 'account');
     await waitReady(tools, host);
     await expect(tools.getByTestId('channel-blue')).toHaveAttribute('aria-checked', 'true');
@@ -421,7 +422,7 @@ test.describe('operator workspace', () => {
     await page.keyboard.press('Control+k');
     await page.getByTestId('palette-input').fill('desk-e2e');
     await page.locator('[data-command="layout:save"]').click();
-    await expect(page.getByTestId('notice')).toContainText('desk-e2e');
+    await expect(page.getByTestId('toasts')).toContainText('desk-e2e');
     const saved = await page.evaluate(() => window.localStorage.getItem('floorwatch.layouts.v1'));
     const layout = (JSON.parse(saved ?? '[]') as { name: string; windows: { kind: string }[] }[]).find(
       (l) => l.name === 'desk-e2e',

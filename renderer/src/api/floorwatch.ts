@@ -15,14 +15,14 @@ export function floorwatch(): FloorwatchApi {
   return api;
 }
 
-/** Calls the API; a failure is shown in the header (and logged) instead of being thrown at a click handler. */
+/** Calls the API; a failure is shown as an error message (and logged) instead of being thrown at a click handler. */
 export async function callOrNotify<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M> | null> {
   try {
     return await floorwatch().call(method, args);
   } catch (error) {
     const message = (error as Error).message;
     console.error(`[floorwatch] ${method} failed:`, message);
-    useNoticeStore.getState().show(message);
+    useNoticeStore.getState().error(message);
     return null;
   }
 }
@@ -51,6 +51,17 @@ export async function openWindow(
     ...(review ? { review } : {}),
   });
   if (!result) return null;
+  showOpenedWindow(kind, result, params, features);
+  return { opened: result.opened };
+}
+
+/** The host's answer is a URL this page opens as a tab; Electron opened the window itself and takes the params. */
+export function showOpenedWindow(
+  kind: WindowKind,
+  result: { opened: boolean; url?: string },
+  params: WindowParams = {},
+  features?: string,
+): void {
   if (!result.opened && result.url) {
     const url = new URL(result.url, window.location.href);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
@@ -63,7 +74,6 @@ export async function openWindow(
       // no storage: the new window starts without its parameters
     }
   }
-  return { opened: result.opened };
 }
 
 /** The hand-off this window took (all its parameters: a window may read several). */

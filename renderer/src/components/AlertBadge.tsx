@@ -1,10 +1,11 @@
-// Unacknowledged alerts (state `new`) on every window's header, high/critical ones counted apart; a click opens the
-// alert pane. Counted twice a second from the alerts store, not per update.
+// Unacknowledged alerts (state `new`) on every window's header, high/critical ones counted apart; a click brings the
+// open Alerts window forward, or opens one. Counted twice a second from the alerts store, not per update.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { openWindow } from '../api/floorwatch';
 import { alertsStore } from '../stores/alerts';
+import { useNoticeStore } from '../stores/notice';
 import { useWindowStore } from '../stores/windowState';
+import { focusOrOpenWindow } from '../workspace/windowFocus';
 
 interface Counts {
   unacked: number;
@@ -44,7 +45,11 @@ export function AlertBadge() {
       data-count={counts.unacked}
       title={t('header.unacked', { count: counts.unacked, high: counts.high })}
       aria-label={t('header.unacked', { count: counts.unacked, high: counts.high })}
-      onClick={() => void openWindow('alerts', channel)}
+      onClick={() =>
+        void focusOrOpenWindow('alerts', channel).then(
+          (outcome) => outcome === 'focused' && useNoticeStore.getState().show(t('nav.alertsFocused')),
+        )
+      }
     >
       <span aria-hidden="true">⚑</span> {counts.unacked}
     </button>

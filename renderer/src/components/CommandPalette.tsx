@@ -42,12 +42,12 @@ function PaletteBody() {
   useEffect(() => inputRef.current?.focus(), []);
 
   const commands = useMemo<Command[]>(() => {
-    const notify = useNoticeStore.getState().show;
+    const { show: notify, success } = useNoticeStore.getState();
     const list: Command[] = [];
     for (const kind of WINDOW_KINDS) {
       list.push({
         id: `open:${kind}`,
-        label: t('palette.open', { title: t(`window.${kind}`) }),
+        label: t(`nav.open.${kind}`),
         run: () => void openWindow(kind, channel),
       });
     }
@@ -73,7 +73,7 @@ function PaletteBody() {
         hint: `${layout.windows.length}`,
         run: () =>
           void restoreLayout(layout).then((count) =>
-            notify(t('layout.restored', { name: layout.name, count: count + 1 })),
+            success(t('layout.restored', { name: layout.name, count: count + 1 })),
           ),
       });
       list.push({
@@ -133,7 +133,7 @@ function PaletteBody() {
         label: t('palette.saveLayout', { name }),
         run: () => {
           const layout = saveLayout(name);
-          notify(t('layout.saved', { name, count: layout.windows.length }));
+          success(t('layout.saved', { name, count: layout.windows.length }));
         },
       });
     }

@@ -1,6 +1,7 @@
 // Every string of the windows, in English and Simplified Chinese. Keys are grouped by window; {{x}} interpolates.
 // Newer windows keep their strings in ./windows/<window>.ts (one owner per file), spread in here.
 import * as auth from './windows/auth';
+import * as navigation from './windows/navigation';
 import * as reports from './windows/reports';
 import * as review from './windows/review';
 import * as sessions from './windows/sessions';
@@ -35,8 +36,6 @@ export const en = {
     settings: 'Settings',
   },
   header: {
-    open: 'Open a {{title}} window',
-    openOnChannel: 'Open a {{title}} window on the {{channel}} channel',
     openWindow: 'Open a window',
     link: 'link',
     notLinked: 'Not linked',
@@ -53,7 +52,7 @@ export const en = {
     theme: 'Theme',
     dark: 'Dark',
     light: 'Light',
-    unacked: '{{count}} unacknowledged alerts ({{high}} high/critical) — open the alert pane',
+    unacked: '{{count}} unacknowledged alerts ({{high}} high/critical) — show the Alerts window',
     palette: 'Command palette (Ctrl+K)',
     layouts: 'Layouts',
   },
@@ -275,7 +274,6 @@ export const en = {
   },
   palette: {
     placeholder: 'Type a command, window, instrument or account…',
-    open: 'Open {{title}}',
     language: 'Language: {{name}}',
     theme: 'Theme: {{name}}',
     instrument: 'Jump to instrument {{id}}',
@@ -313,6 +311,7 @@ export const en = {
   reports: reports.en,
   settings: settings.en,
   auth: auth.en,
+  nav: navigation.en,
 };
 
 export type Resources = typeof en;
@@ -345,8 +344,6 @@ export const zh: Resources = {
     settings: '设置',
   },
   header: {
-    open: '打开{{title}}窗口',
-    openOnChannel: '在{{channel}}通道打开{{title}}窗口',
     openWindow: '打开窗口',
     link: '联动',
     notLinked: '不联动',
@@ -363,7 +360,7 @@ export const zh: Resources = {
     theme: '主题',
     dark: '深色',
     light: '浅色',
-    unacked: '{{count}} 条预警未确认（高/严重 {{high}} 条）— 打开预警窗口',
+    unacked: '{{count}} 条预警未确认（高/严重 {{high}} 条）— 显示预警窗口',
     palette: '命令面板 (Ctrl+K)',
     layouts: '布局',
   },
@@ -585,7 +582,6 @@ export const zh: Resources = {
   },
   palette: {
     placeholder: '输入命令、窗口、合约或账户…',
-    open: '打开{{title}}',
     language: '语言：{{name}}',
     theme: '主题：{{name}}',
     instrument: '跳转到合约 {{id}}',
@@ -623,4 +619,5 @@ export const zh: Resources = {
   reports: reports.zh,
   settings: settings.zh,
   auth: auth.zh,
+  nav: navigation.zh,
 };

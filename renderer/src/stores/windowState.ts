@@ -7,13 +7,31 @@ interface WindowState {
   kind: WindowKind;
   /** The review workspace this window belongs to (`?review=`); null: a window of the live floor. */
   review: string | null;
+  /** The ?window= value when it names no window: the page shows the list of windows instead of a wrong one. */
+  unknownKind: string | null;
   channel: LinkChannel | null;
   setChannel(channel: LinkChannel | null): void;
 }
 
-export function kindFromUrl(search: string): WindowKind {
+/** Other spellings of a window kind an address may use (the names the windows go by), lower-cased. */
+export const WINDOW_ALIASES: Readonly<Record<string, WindowKind>> = {
+  accounttools: 'account',
+  casereview: 'case',
+  systemhealth: 'health',
+  whatiftuning: 'whatIf',
+  alertpane: 'alerts',
+};
+
+/**
+ * The window an address asks for: no ?window= is Market Watch (the first window); a kind or alias in any letter
+ * case is that window; anything else is unknown (never silently another window).
+ */
+export function kindFromUrl(search: string): { kind: WindowKind; unknown: string | null } {
   const requested = new URLSearchParams(search).get('window');
-  return (WINDOW_KINDS as readonly string[]).includes(requested ?? '') ? (requested as WindowKind) : 'marketWatch';
+  if (requested === null || requested.trim() === '') return { kind: 'marketWatch', unknown: null };
+  const wanted = requested.trim().toLowerCase();
+  const kind = WINDOW_KINDS.find((k) => k.toLowerCase() === wanted) ?? WINDOW_ALIASES[wanted];
+  return kind ? { kind, unknown: null } : { kind: 'marketWatch', unknown: requested.slice(0, 80) };
 }
 
 export function channelFromUrl(search: string): LinkChannel | null {
@@ -27,8 +45,19 @@ export function reviewFromUrl(search: string): string | null {
   return requested !== null && /^[A-Za-z0-9_-]{1,64}$/.test(requested) ? requested : null;
 }
 
+const fromUrl = kindFromUrl(window.location.search);
+// An alias in the address becomes the window's own kind (what saved layouts and reloads use).
+if (!fromUrl.unknown && new URLSearchParams(window.location.search).get('window') !== fromUrl.kind) {
+  const url = new URL(window.location.href);
+  if (url.searchParams.has('window')) {
+    url.searchParams.set('window', fromUrl.kind);
+    window.history.replaceState(null, '', url.toString());
+  }
+}
+
 export const useWindowStore = create<WindowState>()((set) => ({
-  kind: kindFromUrl(window.location.search),
+  kind: fromUrl.kind,
+  unknownKind: fromUrl.unknown,
   review: reviewFromUrl(window.location.search),
   channel: channelFromUrl(window.location.search),
   setChannel: (channel) => {

@@ -7,6 +7,7 @@ import { riskBand, type RiskBand } from '../../../shared/domain/risk';
 import type { AccountRow } from '../../../shared/domain/types';
 import { linkAccount } from '../api/floorwatch';
 import { formatMoney, formatQty, formatRatioPct, signClass } from '../format';
+import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { useLocalizedColumns } from '../grid/localizeColumns';
 import { useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
@@ -15,6 +16,8 @@ import { useChannelContext } from '../stores/links';
 import { useWindowStore } from '../stores/windowState';
 
 type Fmt = ValueFormatterParams<AccountRow>;
+
+const accountSubject = (row: AccountRow): RelatedSubject => ({ kind: 'account', accountId: row.accountId });
 
 const BAND_LABELS: Record<RiskBand, string> = {
   normal: 'Normal',
@@ -210,6 +213,7 @@ export function Accounts() {
   const { apiRef, onGridReady, getRowId } = useLiveGrid(accountsStore);
   const gridTheme = useGridTheme();
   const columnDefs = useLocalizedColumns(COLUMNS);
+  const related = useRelatedWindowsMenu(channel, accountSubject);
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<AccountRow>) => {
@@ -252,6 +256,9 @@ export function Accounts() {
           rowClassRules={ROW_CLASS_RULES}
           onGridReady={onGridReady}
           onRowClicked={onRowClicked}
+          onRowDoubleClicked={(event) => related.openFirst(event.data)}
+          onCellContextMenu={related.onContextMenu}
+          preventDefaultOnContextMenu
           rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
           suppressCellFocus
           animateRows={false}
@@ -266,6 +273,7 @@ export function Accounts() {
           <span className="fw-muted">Pick a link colour so Positions windows on it follow the account you click</span>
         )}
       </footer>
+      {related.menu}
     </section>
   );
 }

@@ -7,7 +7,8 @@ import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { ColDef, GridApi, IRowNode, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import { ALERT_STATES, type AlertRow, type AlertState } from '../../../shared/api/methods/alerts';
 import { RULE_IDS, SEVERITIES, type Severity } from '../../../shared/rules/types';
-import { linkAccount, linkInstrument, openWindow, setWindowParam } from '../api/floorwatch';
+import { linkAccount, linkInstrument, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
+import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { TextDialog } from '../components/TextDialog';
 import { formatAge, formatQty } from '../format';
 import { currentLanguage, i18n } from '../i18n';
@@ -41,7 +42,7 @@ const DEFAULT_FILTER: AlertFilter = { rule: '', severity: '', state: 'open', exc
 
 function filterFromUrl(): AlertFilter {
   try {
-    const raw = new URLSearchParams(window.location.search).get('f');
+    const raw = windowParam('alerts', 'f');
     return raw ? { ...DEFAULT_FILTER, ...(JSON.parse(raw) as Partial<AlertFilter>) } : DEFAULT_FILTER;
   } catch {
     return DEFAULT_FILTER;
@@ -301,6 +302,8 @@ function useCounts(filterRef: React.RefObject<AlertFilter>, operator: string | n
   return counts;
 }
 
+const alertSubject = (alert: AlertRow): RelatedSubject => ({ kind: 'alert', alert });
+
 export function AlertPane() {
   const { t, i18n: i18nInstance } = useTranslation();
   const language = i18nInstance.language;
@@ -372,6 +375,7 @@ export function AlertPane() {
     [channel],
   );
 
+  const related = useRelatedWindowsMenu(channel, alertSubject);
   const openCase = useCallback((alert: AlertRow) => void openWindow('case', channel, { alert: alert.id }), [channel]);
 
   useEffect(() => {
@@ -395,13 +399,13 @@ export function AlertPane() {
         case 'a':
           if (alert)
             void setAlertState(alert.id, 'acknowledged').then(
-              (row) => row && useNoticeStore.getState().show(t('alerts.acknowledged', { id: alert.id })),
+              (row) => row && useNoticeStore.getState().success(t('alerts.acknowledged', { id: alert.id })),
             );
           break;
         case 'e':
           if (alert)
             void setAlertState(alert.id, 'escalated').then(
-              (row) => row && useNoticeStore.getState().show(t('alerts.escalated', { id: alert.id })),
+              (row) => row && useNoticeStore.getState().success(t('alerts.escalated', { id: alert.id })),
             );
           break;
         case 'n':
@@ -522,6 +526,8 @@ export function AlertPane() {
           onGridReady={onGridReady}
           onRowClicked={onRowClicked}
           onRowDoubleClicked={(event) => event.data && openCase(event.data)}
+          onCellContextMenu={related.onContextMenu}
+          preventDefaultOnContextMenu
           rowClassRules={ROW_CLASS_RULES}
           isExternalFilterPresent={isExternalFilterPresent}
           doesExternalFilterPass={doesExternalFilterPass}
@@ -553,10 +559,13 @@ export function AlertPane() {
           onSubmit={(text) => {
             const id = noteFor;
             setNoteFor(null);
-            void addAlertNote(id, text).then((row) => row && useNoticeStore.getState().show(t('alerts.noted', { id })));
+            void addAlertNote(id, text).then(
+              (row) => row && useNoticeStore.getState().success(t('alerts.noted', { id })),
+            );
           }}
         />
       )}
+      {related.menu}
     </section>
   );
 }

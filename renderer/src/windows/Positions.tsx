@@ -11,7 +11,8 @@ import type {
   ValueFormatterParams,
 } from 'ag-grid-community';
 import type { PositionRow } from '../../../shared/domain/types';
-import { linkAccount } from '../api/floorwatch';
+import { linkAccount, setWindowParam, windowParam } from '../api/floorwatch';
+import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { decimalsOfInstrument, formatMoney, formatPrice, formatQty, signClass } from '../format';
 import { useLocalizedColumns } from '../grid/localizeColumns';
 import { useGridTheme } from '../grid/useGridTheme';
@@ -175,6 +176,8 @@ function useTotals(apiRef: RefObject<GridApi<PositionRow> | null>): Totals {
   return totals;
 }
 
+const positionSubject = (row: PositionRow): RelatedSubject => ({ kind: 'account', accountId: row.accountId });
+
 export function Positions() {
   const channel = useWindowStore((s) => s.channel);
   const linked = useChannelContext(channel);
@@ -190,12 +193,22 @@ export function Positions() {
       instrument: seen.instrument !== linked.instrument ? null : d.instrument,
     }));
   }
+  // An account given when the window was opened (Accounts' "Positions of…") filters until a pick replaces it.
+  const [openedFor] = useState<string | null>(() => windowParam('positions', 'account'));
+  useEffect(() => {
+    if (openedFor) setWindowParam('account', openedFor);
+  }, [openedFor]);
   const filter = useMemo<Filter>(
     () => ({
-      account: linked.account !== dismissed.account ? linked.account : null,
+      account:
+        linked.account && linked.account !== dismissed.account
+          ? linked.account
+          : openedFor && openedFor !== dismissed.account
+            ? openedFor
+            : null,
       instrument: linked.instrument !== dismissed.instrument ? linked.instrument : null,
     }),
-    [linked.account, linked.instrument, dismissed.account, dismissed.instrument],
+    [linked.account, linked.instrument, dismissed.account, dismissed.instrument, openedFor],
   );
   const [search, setSearch] = useState('');
 
@@ -247,6 +260,7 @@ export function Positions() {
     [channel],
   );
 
+  const related = useRelatedWindowsMenu(channel, positionSubject);
   const totals = useTotals(apiRef);
   const gridTheme = useGridTheme();
   const columnDefs = useLocalizedColumns(COLUMNS);
@@ -302,6 +316,9 @@ export function Positions() {
           getRowId={getRowId}
           onGridReady={onGridReady}
           onRowClicked={onRowClicked}
+          onRowDoubleClicked={(event) => related.openFirst(event.data)}
+          onCellContextMenu={related.onContextMenu}
+          preventDefaultOnContextMenu
           isExternalFilterPresent={isExternalFilterPresent}
           doesExternalFilterPass={doesExternalFilterPass}
           quickFilterText={search}
@@ -336,6 +353,7 @@ export function Positions() {
           <span className="fw-metric-label">margin</span> {formatMoney(totals.margin)}
         </span>
       </footer>
+      {related.menu}
     </section>
   );
 }

@@ -6,7 +6,7 @@ import type { AlertRow, AlertState } from '../../../shared/api/methods/alerts';
 import { useNoticeStore } from '../stores/notice';
 
 function report(result: { ok: false; unavailable: boolean; message: string }): void {
-  useNoticeStore.getState().show(result.unavailable ? i18n.t('alerts.workflowUnavailable') : result.message);
+  useNoticeStore.getState().error(result.unavailable ? i18n.t('alerts.workflowUnavailable') : result.message);
 }
 
 export async function setAlertState(id: string, state: AlertState, reason?: string): Promise<AlertRow | null> {

@@ -1,5 +1,5 @@
 // Once per window: a restored window puts itself at its saved place; the window that starts the workstation
-// reopens the layout in force (see restoreLastLayoutAtStart) and says so in the header.
+// reopens the layout in force (see restoreLastLayoutAtStart) and says so in a message.
 import { useEffect } from 'react';
 import { i18n } from '../i18n';
 import { useNoticeStore } from '../stores/notice';
@@ -11,7 +11,7 @@ const NOTICE_KEY = 'floorwatch.layout.startNotice';
 
 export function useLayoutAtStart(): void {
   useEffect(() => {
-    const show = useNoticeStore.getState().show;
+    const show = useNoticeStore.getState().success;
     const carried = window.sessionStorage.getItem(NOTICE_KEY);
     if (carried) {
       window.sessionStorage.removeItem(NOTICE_KEY);

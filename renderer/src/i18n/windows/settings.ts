@@ -2,7 +2,8 @@
 export const en = {
   heading: 'Settings of this workstation',
   policyFile: 'Machine policy in force: {{file}}',
-  noPolicy: 'No machine policy on this workstation: settings come from this workstation, the command line, the environment or defaults.',
+  noPolicy:
+    'No machine policy on this workstation: settings come from this workstation, the command line, the environment or defaults.',
   setting: 'Setting',
   inForce: 'In force',
   source: 'Set by',
