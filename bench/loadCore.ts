@@ -76,6 +76,8 @@ export class LoadCore extends TopicHub implements CoreHandle {
         riskDegree: 0,
         workingOrders: 0,
         tradesToday: 0,
+        limitShare: 0,
+        limitInstrument: null,
       });
       for (const m of this.market) {
         this.positions.push({

@@ -254,6 +254,8 @@ export class EngineState implements EngineView {
         riskDegree: 0,
         workingOrders: 0,
         tradesToday: 0,
+        limitShare: 0,
+        limitInstrument: null,
       };
       const state: AccountState = {
         row,
@@ -603,12 +605,22 @@ export class EngineState implements EngineView {
   private valueAccountState(acc: AccountState): void {
     let pnl = 0;
     let margin = 0;
+    let limitShare = 0;
+    let limitInstrument: string | null = null;
     const positions = acc.positions;
     for (let i = 0; i < positions.length; i++) {
       const pos = positions[i] as PositionState;
       this.valuePosition(pos);
       pnl += pos.row.positionPnl;
       margin += pos.row.margin;
+      const limit = pos.inst.row.positionLimit;
+      if (limit !== null && limit > 0) {
+        const share = Math.max(pos.row.longQty, pos.row.shortQty) / limit;
+        if (share > limitShare) {
+          limitShare = share;
+          limitInstrument = pos.inst.row.instrumentId;
+        }
+      }
     }
     const row = acc.row;
     const equity = equityOf({
@@ -619,7 +631,16 @@ export class EngineState implements EngineView {
       commission: row.commission,
     });
     const degree = riskDegree(margin, equity);
-    if (row.positionPnl !== pnl || row.margin !== margin || row.equity !== equity || row.riskDegree !== degree) {
+    if (
+      row.positionPnl !== pnl ||
+      row.margin !== margin ||
+      row.equity !== equity ||
+      row.riskDegree !== degree ||
+      row.limitShare !== limitShare ||
+      row.limitInstrument !== limitInstrument
+    ) {
+      row.limitShare = limitShare;
+      row.limitInstrument = limitInstrument;
       row.positionPnl = pnl;
       row.margin = margin;
       row.equity = equity;

@@ -71,6 +71,19 @@ export function riskBand(degree: number, callLevel = 1, criticalLevel = 1.2): Ri
   return 'normal';
 }
 
+/** Share of a position limit from which a client is watched (the large-trader report level, 大户报告: 80%). */
+export const LIMIT_WATCH_SHARE = 0.8;
+
+export type LimitLevel = 'normal' | 'watch' | 'breach';
+
+/** A one-side position as a share of its limit: over 100% is a breach (the position_limit rule's alert), from 80%
+ * a watch. */
+export function limitLevel(share: number): LimitLevel {
+  if (share > 1) return 'breach';
+  if (share >= LIMIT_WATCH_SHARE) return 'watch';
+  return 'normal';
+}
+
 /** Number of decimals a price tick needs (0.2 → 1, 0.5 → 1, 1 → 0, 0.02 → 2). */
 export function decimalsForTick(tick: number): number {
   if (!Number.isFinite(tick) || tick <= 0) return 2;

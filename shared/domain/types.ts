@@ -68,6 +68,13 @@ export interface AccountRow {
   riskDegree: number;
   workingOrders: number;
   tradesToday: number;
+  /**
+   * The account's largest one-side position as a share of its contract's position limit (the feed's
+   * `positionLimit`), 0 when it holds nothing limited. From 0.8 an operator watches it (large-trader report level).
+   */
+  limitShare: number;
+  /** The contract of `limitShare`, or null. */
+  limitInstrument: string | null;
 }
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'down' | 'ended' | 'review';

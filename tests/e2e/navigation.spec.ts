@@ -68,6 +68,19 @@ test.describe('navigation and messages', () => {
     const row = page.locator('[data-testid="accounts-grid"] .ag-row[row-id]:has([col-id="accountId"])').first();
     await expect(row).toBeVisible({ timeout: 45_000 });
     const accountId = (await row.getAttribute('row-id')) ?? '';
+    // Risk bars in their band's colour and the nearest-limit column, in both themes.
+    await expect(page.locator('[data-testid="accounts-grid"] .ag-header-cell[col-id="limitShare"]')).toContainText(
+      'Nearest limit',
+    );
+    await page.screenshot({ path: path.join(artifactsDir, 'accounts-limits-dark.png') });
+    await page.getByTestId('theme-toggle').click();
+    const track = await page
+      .locator('.fw-risk-bar')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(track, 'the empty track is light in the light theme').not.toBe('rgb(28, 38, 49)');
+    await page.screenshot({ path: path.join(artifactsDir, 'accounts-limits-light.png') });
+    await page.getByTestId('theme-toggle').click();
 
     await row.locator('[col-id="name"]').click({ button: 'right' });
     const menu = page.getByTestId('related-menu');

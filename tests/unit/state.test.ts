@@ -95,6 +95,24 @@ describe('EngineState: positions, P&L, margin and risk (hand-computed)', () => {
     expect(acc.riskDegree).toBeCloseTo(70_000 / 5_004_000, 12);
   });
 
+  it('names the position nearest its contract limit: largest one side ÷ positionLimit, 0 with no limit', () => {
+    const engine = new EngineState();
+    engine.applyBatch(
+      sequence([
+        instrument({ positionLimit: 100 }),
+        instrument({ instrumentId: 'cu2606', positionLimit: 50 }),
+        instrument({ instrumentId: 'm2609', positionLimit: undefined }),
+        account(),
+        position({ longQty: 20, shortQty: 85 }),
+        position({ instrumentId: 'cu2606', longQty: 30 }),
+        position({ instrumentId: 'm2609', longQty: 5_000 }),
+      ]),
+    );
+    expect(engine.valueAccount('A001')).toMatchObject({ limitShare: 0.85, limitInstrument: 'rb2605' });
+    engine.apply(position({ seq: 8, instrumentId: 'cu2606', longQty: 46 }));
+    expect(engine.valueAccount('A001')).toMatchObject({ limitShare: 0.92, limitInstrument: 'cu2606' });
+  });
+
   it('closes at the average price, realises the P&L, charges commission and keeps the rest', () => {
     const engine = seeded();
     engine.applyBatch(

@@ -1,26 +1,31 @@
 // Sentences (English and Chinese), severity and score of each rule's alert, from the record's figures. Every
-// sentence names the numbers that made the alert so an operator can check it without opening the evidence.
-import { SEVERITIES, type Severity } from '../../../shared/rules/types';
+// sentence names the numbers that made the alert so an operator can check it without opening the evidence. Severity
+// follows the alert's ratio to its threshold on the rule's scale (shared/rules/severity.ts explains the mapping).
+import {
+  countScale,
+  MARKING_CLOSE_SCALE,
+  marginCallScale,
+  PATTERN_SCALE,
+  positionLimitScale,
+  severityAt,
+  thresholdRatio,
+} from '../../../shared/rules/severity';
+import type { Severity } from '../../../shared/rules/types';
 import type { AlertRecord, AlertRenderer, AlertText } from './alertBook';
-
-function escalate(severity: Severity, steps: number): Severity {
-  const index = Math.min(SEVERITIES.length - 1, SEVERITIES.indexOf(severity) + steps);
-  return SEVERITIES[index] ?? severity;
-}
 
 const clamp01 = (value: number): number => (value < 0 ? 0 : value > 1 ? 1 : value);
 const pct = (value: number): string => `${Number((value * 100).toFixed(1))}`;
 const num = (value: number): string => `${Number(value.toFixed(2))}`;
 const metric = (record: AlertRecord, key: string): number => record.metrics[key] ?? 0;
 
-/** A count rule: score 60 at the threshold rising to 100 at twice it; one severity step up at twice it. */
+/** A count rule: score 60 at the threshold rising to 100 at twice it; severity on the count scale. */
 function countText(record: AlertRecord, base: Severity, message: string, messageZh: string): AlertText {
   const threshold = record.threshold ?? 1;
   const over = (record.count - threshold) / threshold;
   return {
     message,
     messageZh,
-    severity: over >= 1 ? escalate(base, 1) : base,
+    severity: severityAt(thresholdRatio(record), countScale(base)),
     score: 60 + 40 * clamp01(over),
   };
 }
@@ -74,7 +79,7 @@ export function positionLimitText(criticalExcessShare: number): AlertRenderer {
     return {
       message: `${long ? 'Long' : 'Short'} position of ${r.count} lots on ${r.instrumentId}${group ? ' (control group summed)' : ''} exceeds the position limit of ${limit} lots`,
       messageZh: `${r.instrumentId} ${long ? '多头' : '空头'}持仓 ${r.count} 手${group ? '（实际控制关系账户组合并计算）' : ''}，超过持仓限额 ${limit} 手`,
-      severity: excess >= criticalExcessShare ? 'critical' : 'high',
+      severity: severityAt(thresholdRatio(r), positionLimitScale(criticalExcessShare)),
       score: 75 + 25 * clamp01(excess / criticalExcessShare),
     };
   };
@@ -109,7 +114,7 @@ export const spoofingText: AlertRenderer = (r) => {
   return {
     message: `${r.count} spoofing ${episodes} on ${r.instrumentId} today: orders up to ${maxQty} lots (${ratio}× the visible depth on their side) cancelled within ${life} s with ${fill}% filled at most, while the client traded the opposite side${layering}`,
     messageZh: `${r.instrumentId} 今日疑似幌骗 ${r.count} 次：申报最多 ${maxQty} 手（同侧盘口可见量的 ${ratio} 倍），${life} 秒内撤单、成交不超过 ${fill}%，期间反向成交${layeringZh}`,
-    severity: layered > 0 || r.count >= 3 ? 'critical' : 'high',
+    severity: severityAt(thresholdRatio(r), PATTERN_SCALE, layered > 0 ? 1 : 0),
     score: (layered > 0 ? 85 : 70) + Math.min(15, 5 * (r.count - 1)),
   };
 };
@@ -120,10 +125,11 @@ export const markingCloseText: AlertRenderer = (r) => {
   const minutes = num(metric(r, 'windowMs') / 60000);
   const move = metric(r, 'priceMoveTicks');
   const signed = `${move > 0 ? '+' : ''}${num(move)}`;
+  const ratio = thresholdRatio(r);
   return {
     message: `${pct(share)}% of ${r.instrumentId} volume in the last ${minutes} min before the close (threshold ${pct(minShare)}%), ${metric(r, 'clientLots')} lots, price moved ${signed} ticks in the client's direction`,
     messageZh: `收盘前 ${minutes} 分钟 ${r.instrumentId} 成交量占比 ${pct(share)}%（阈值 ${pct(minShare)}%），成交 ${metric(r, 'clientLots')} 手，价格朝其方向变动 ${signed} 个最小变动价位`,
-    severity: share >= Math.min(1, 2 * minShare) || r.count >= 2 ? 'high' : 'medium',
+    severity: severityAt(ratio, MARKING_CLOSE_SCALE, r.count >= 2 && ratio < 2 ? 1 : 0),
     score: 60 + 40 * clamp01((share - minShare) / Math.max(1e-9, 1 - minShare)),
   };
 };
@@ -135,7 +141,7 @@ export const momentumIgnitionText: AlertRenderer = (r) => {
   return {
     message: `${r.count} momentum ${times} on ${r.instrumentId} today: a ${buy ? 'buy' : 'sell'} sweep through ${metric(r, 'levels')} price levels (${metric(r, 'sweepQty')} lots) followed by ${metric(r, 'reversalQty')} lots traded the other way within ${seconds} s`,
     messageZh: `${r.instrumentId} 今日疑似动量引燃 ${r.count} 次：${buy ? '买入' : '卖出'}连续扫单 ${metric(r, 'levels')} 个价位（${metric(r, 'sweepQty')} 手）后 ${seconds} 秒内反向成交 ${metric(r, 'reversalQty')} 手`,
-    severity: 'high',
+    severity: severityAt(thresholdRatio(r), PATTERN_SCALE),
     score: 65 + Math.min(30, 10 * (r.count - 1)) + 5 * clamp01(metric(r, 'levels') / 10),
   };
 };
@@ -150,7 +156,7 @@ export function marginCallText(callLevel: number, criticalLevel: number): AlertR
     return {
       message: `Account ${r.subjectId} ${reached} (margin call at ${pct(callLevel)}%, critical at ${pct(criticalLevel)}%)`,
       messageZh: `账户 ${r.subjectId} ${reachedZh}（追加保证金线 ${pct(callLevel)}%，严重线 ${pct(criticalLevel)}%）`,
-      severity: peak >= criticalLevel ? 'critical' : 'high',
+      severity: severityAt(thresholdRatio(r), marginCallScale(callLevel, criticalLevel)),
       score: 70 + 30 * clamp01((peak - callLevel) / span),
     };
   };

@@ -36,6 +36,11 @@ const HEADER_KEYS: Record<string, string> = {
   longAvgPrice: 'col.longAvg',
   shortAvgPrice: 'col.shortAvg',
   mark: 'col.mark',
+  limitShare: 'nav.limit.column',
+};
+
+const HEADER_TOOLTIP_KEYS: Record<string, string> = {
+  limitShare: 'nav.limit.columnTitle',
 };
 
 export function useLocalizedColumns<R>(columns: ColDef<R>[]): ColDef<R>[] {
@@ -44,8 +49,11 @@ export function useLocalizedColumns<R>(columns: ColDef<R>[]): ColDef<R>[] {
   return useMemo(
     () =>
       columns.map((column) => {
-        const key = HEADER_KEYS[(column.field as string | undefined) ?? column.colId ?? ''];
-        return key ? { ...column, headerName: t(key) } : column;
+        const id = (column.field as string | undefined) ?? column.colId ?? '';
+        const key = HEADER_KEYS[id];
+        const tooltipKey = HEADER_TOOLTIP_KEYS[id];
+        if (!key) return column;
+        return { ...column, headerName: t(key), ...(tooltipKey ? { headerTooltip: t(tooltipKey) } : {}) };
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the language decides the headers
     [columns, t, language],

@@ -74,6 +74,8 @@ function useSubject(accountId: string | null): { row: AccountRow | null; members
     const sum = (pick: (r: AccountRow) => number) => members.reduce((total, r) => total + pick(r), 0);
     const equity = sum((r) => r.equity);
     const margin = sum((r) => r.margin);
+    // The member nearest a limit (each member's own position; the rules sum the group's for a breach).
+    const nearest = members.reduce((best, r) => (r.limitShare > best.limitShare ? r : best));
     const group: AccountRow = {
       accountId,
       name: members.map((m) => m.accountId).join(', '),
@@ -89,6 +91,8 @@ function useSubject(accountId: string | null): { row: AccountRow | null; members
       riskDegree: equity > 0 ? margin / equity : margin > 0 ? Infinity : 0,
       workingOrders: sum((r) => r.workingOrders),
       tradesToday: sum((r) => r.tradesToday),
+      limitShare: nearest.limitShare,
+      limitInstrument: nearest.limitInstrument,
     };
     return { row: group, members: members.map((m) => m.accountId) };
   }, [accountId, version]);

@@ -9,6 +9,7 @@ import { linkAccount } from '../api/floorwatch';
 import { formatMoney, formatQty, formatRatioPct, signClass } from '../format';
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { useLocalizedColumns } from '../grid/localizeColumns';
+import { LimitShareCell } from './LimitCell';
 import { useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { accountsStore } from '../stores/accounts';
@@ -74,6 +75,12 @@ const COLUMNS: ColDef<AccountRow>[] = [
     sort: 'desc',
     // Infinity (margin held against no equity) sorts as the worst.
     comparator: (a: number, b: number) => (a === b ? 0 : a > b ? 1 : -1),
+  },
+  {
+    field: 'limitShare',
+    headerName: 'Nearest limit',
+    width: 150,
+    cellRenderer: LimitShareCell,
   },
   {
     field: 'equity',

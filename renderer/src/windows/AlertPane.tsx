@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { ColDef, GridApi, IRowNode, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import { ALERT_STATES, type AlertRow, type AlertState } from '../../../shared/api/methods/alerts';
+import { countBarFill, thresholdRatio } from '../../../shared/rules/severity';
 import { RULE_IDS, SEVERITIES, type Severity } from '../../../shared/rules/types';
 import { linkAccount, linkInstrument, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
@@ -15,6 +16,7 @@ import { currentLanguage, i18n } from '../i18n';
 import { EXCHANGE_CODES, exchangeName, productName } from '../i18n/names';
 import { useLiveGrid } from '../grid/liveGrid';
 import { alertKeepsPlace } from './alertPlace';
+import { LimitWatch } from './LimitCell';
 import { useGridTheme } from '../grid/useGridTheme';
 import { alertsStore } from '../stores/alerts';
 import { alertClock } from '../stores/review';
@@ -70,17 +72,26 @@ function SeverityCell(props: CustomCellRendererProps<AlertRow, Severity>) {
   );
 }
 
-/** Count against threshold: the numbers over a bar filled to count ÷ threshold (red past 100%). */
+/**
+ * Count against threshold: a bar filled to the alert's ratio to its threshold (the ratio its severity comes from,
+ * shared/rules/severity) in the severity's colour, then the numbers. The track has one width in every row, so a
+ * full bar looks full whatever the width of the numbers beside it.
+ */
 function CountCell(props: CustomCellRendererProps<AlertRow>) {
   const alert = props.data;
   if (!alert || alert.count === null) return <span className="fw-muted">—</span>;
-  const ratio = alert.threshold ? alert.count / alert.threshold : null;
+  const ratio = thresholdRatio(alert);
+  const percent = Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : '∞';
   return (
-    <div className="fw-countbar" title={ratio === null ? undefined : `${Math.round(ratio * 100)}%`}>
+    <div
+      className="fw-countbar fw-countbar-alert"
+      title={i18n.t('nav.countBar', { percent })}
+      data-ratio={ratio.toFixed(3)}
+    >
       <div className="fw-countbar-track" aria-hidden="true">
         <div
-          className={`fw-countbar-fill${ratio !== null && ratio >= 1 ? ' fw-over' : ''}`}
-          style={{ width: `${Math.min(100, (ratio ?? 1) * 100).toFixed(0)}%` }}
+          className={`fw-countbar-fill fw-countbar-${alert.severity}`}
+          style={{ width: `${(countBarFill(ratio) * 100).toFixed(0)}%` }}
         />
       </div>
       <span className="fw-num">
@@ -151,7 +162,7 @@ function buildColumns(): ColDef<AlertRow>[] {
       colId: 'count',
       headerName: i18n.t('col.count'),
       width: 150,
-      valueGetter: (p) => (p.data && p.data.threshold ? (p.data.count ?? 0) / p.data.threshold : (p.data?.count ?? 0)),
+      valueGetter: (p) => (p.data ? thresholdRatio(p.data) : 0),
       cellRenderer: CountCell,
     },
     {
@@ -517,6 +528,7 @@ export function AlertPane() {
           <span aria-hidden="true">{soundOn ? '♪' : '×'}</span> {t('alerts.sound')}
         </button>
       </div>
+      <LimitWatch />
       <div className="fw-grid" data-testid="alerts-grid">
         <AgGridReact<AlertRow>
           theme={gridTheme}

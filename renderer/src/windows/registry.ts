@@ -12,7 +12,8 @@ export const WINDOW_SPECS: Record<WindowKind, WindowSpec> = {
   // Positions reads the market topic for each instrument's price tick (decimals).
   positions: { topics: ['positions', 'market', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
   accounts: { topics: ['accounts', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
-  alerts: { topics: ['alerts', 'health', 'links'], size: { width: 1400, height: 720 } },
+  // Alerts reads the accounts topic for the clients near a position limit (the watch strip).
+  alerts: { topics: ['alerts', 'accounts', 'health', 'links'], size: { width: 1400, height: 720 } },
   account: {
     topics: ['accounts', 'positions', 'market', 'alerts', 'health', 'links'],
     size: { width: 1200, height: 820 },

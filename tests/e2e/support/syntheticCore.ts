@@ -91,6 +91,8 @@ export class SyntheticCore extends TopicHub implements CoreHandle {
         riskDegree: 0,
         workingOrders: Math.floor(this.random() * 12),
         tradesToday: Math.floor(this.random() * 300),
+        limitShare: 0,
+        limitInstrument: null,
       });
       const instruments = [...this.market.values()].filter(() => this.random() < 0.35);
       for (const m of instruments) {

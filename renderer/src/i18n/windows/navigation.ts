@@ -39,6 +39,7 @@ export const en = {
     caseReview: 'Case review of this alert',
     label: 'Open for {{subject}}',
   },
+  countBar: '{{percent}} of the threshold (the severity follows this ratio)',
   alertsFocused: 'An Alerts window is already open: it was brought forward (its tab flashes)',
   notices: {
     history: 'Messages',
@@ -99,6 +100,7 @@ export const zh: typeof en = {
     caseReview: '复核此预警案件',
     label: '为 {{subject}} 打开',
   },
+  countBar: '达到阈值的 {{percent}}（严重程度按此比例确定）',
   alertsFocused: '预警窗口已打开：已将其置于前台（其标签页闪烁提示）',
   notices: {
     history: '消息',
