@@ -8,12 +8,14 @@ export interface FloatingPoint {
   y: number;
   /** 'end': the panel's right edge at x (a header button's menu); 'start': its left edge (a context menu). */
   align: 'start' | 'end';
+  /** The button that toggles the panel: a press on it is its own toggle, not a click elsewhere. */
+  anchor?: Element;
 }
 
 /** Where a panel opens under a button: below it, right-aligned to it. */
 export function belowElement(element: HTMLElement): FloatingPoint {
   const rect = element.getBoundingClientRect();
-  return { x: rect.right, y: rect.bottom + 4, align: 'end' };
+  return { x: rect.right, y: rect.bottom + 4, align: 'end', anchor: element };
 }
 
 export function Floating(props: {
@@ -41,7 +43,8 @@ export function Floating(props: {
 
   useEffect(() => {
     const onDown = (event: MouseEvent) => {
-      if (!ref.current?.contains(event.target as Node)) onClose();
+      const target = event.target as Node;
+      if (!ref.current?.contains(target) && !at.anchor?.contains(target)) onClose();
     };
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
@@ -60,7 +63,7 @@ export function Floating(props: {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('blur', onClose);
     };
-  }, [onClose]);
+  }, [onClose, at.anchor]);
 
   useEffect(() => {
     if (props.role === 'menu') ref.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();

@@ -40,7 +40,7 @@ export const en = {
     label: 'Open for {{subject}}',
   },
   countBar: '{{percent}} of the threshold (the severity follows this ratio)',
-  alertsFocused: 'An Alerts window is already open: it was brought forward (its tab flashes)',
+  alertsFocused: 'An Alerts window is already open: it was brought forward',
   notices: {
     history: 'Messages',
     historyTitle: 'Messages of this session: {{count}} ({{unseen}} new)',
@@ -101,7 +101,7 @@ export const zh: typeof en = {
     label: '为 {{subject}} 打开',
   },
   countBar: '达到阈值的 {{percent}}（严重程度按此比例确定）',
-  alertsFocused: '预警窗口已打开：已将其置于前台（其标签页闪烁提示）',
+  alertsFocused: '预警窗口已打开：已将其置于前台',
   notices: {
     history: '消息',
     historyTitle: '本次会话的消息：{{count}} 条（{{unseen}} 条新消息）',
