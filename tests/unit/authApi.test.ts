@@ -8,12 +8,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure, type CallerContext } from '../../main/api/dispatcher';
 import { createAuthHandlers } from '../../main/auth/apiHandlers';
-import {
-  authApiMethods,
-  type AuthApiArgs,
-  type AuthApiMethod,
-  type AuthApiResult,
-} from '../../shared/api/methods/auth';
+import { authApiMethods, type AuthApiArgs, type AuthApiMethod, type AuthApiResult } from '../../shared/api/methods/auth';
 import { AuthService } from '../../main/auth/authService';
 import { AccountActionBook } from '../../main/auth/fourEyes';
 import { OperatorStore } from '../../main/auth/operatorStore';
