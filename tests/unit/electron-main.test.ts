@@ -71,6 +71,9 @@ const fake = vi.hoisted(() => {
     isMinimized() {
       return false;
     }
+    isDestroyed() {
+      return this.closed;
+    }
     restore() {}
     close() {
       this.closed = true;
