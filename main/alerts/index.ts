@@ -30,7 +30,11 @@ export interface AlertServicesOptions {
   /** Raw alerts from the core (its `alerts` topic); absent: none until attach(). */
   core?: TopicSource;
   /** The auth service (actor per caller); absent: every action is the 'system' actor. */
-  auth?: { requireActor(caller: CallerContext): { operator: string; role: string } };
+  auth?: {
+    requireActor(caller: CallerContext): { operator: string; role: string };
+    /** The operator accounts (escalations may name an enabled one). */
+    listOperators?(): readonly { username: string; disabled: boolean }[];
+  };
   /** The session recorded or reviewed now (what-if and case review default to it); default: what follow() sees. */
   currentSessionFile?: () => string | null;
   /** Hands adopted thresholds to the live core. */
@@ -70,7 +74,11 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
     if (resolved.startsWith(folder + path.sep) || resolved === currentSessionFile()) return resolved;
     throw new ApiFailure('bad_arguments', `only sessions in ${folder} can be opened from a window`);
   };
-  const workflow = new AlertWorkflow({ audit: options.audit, log: options.log });
+  const auth = options.auth;
+  const isOperator = auth?.listOperators
+    ? (username: string) => auth.listOperators!().some((o) => o.username === username && !o.disabled)
+    : undefined;
+  const workflow = new AlertWorkflow({ audit: options.audit, log: options.log, isOperator });
   if (options.core) workflow.attach(options.core);
   const rules = new RulesService({
     audit: options.audit,

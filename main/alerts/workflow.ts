@@ -1,5 +1,5 @@
-// The alert workflow (issue 5): new → acknowledged → investigating → escalated | dismissed | closed, with an
-// assignee and notes. The audit log is the store: every creation, transition, assignment and note is an audit row
+// The alert workflow (its moves: shared/domain/alertWorkflow.ts), with an assignee, notes and escalation targets.
+// The audit log is the store: every creation, transition, assignment and note is an audit row
 // written (durably) before the call returns, and the workflow is rebuilt from those rows at start — so what the
 // windows show and what the audit trail says can never disagree (the same design as AccountActionBook).
 //
@@ -17,6 +17,7 @@ import {
   type AlertState,
 } from '../../shared/api/methods/alerts';
 import type { Alert } from '../../shared/rules/types';
+import { TERMINAL_STATES, transitionProblem, type EscalationTarget } from '../../shared/domain/alertWorkflow';
 
 /** Who acts: an operator and their role (or the system). */
 export interface WorkflowActor {
@@ -24,21 +25,7 @@ export interface WorkflowActor {
   role: string;
 }
 
-/**
- * Allowed transitions. A closed or dismissed alert can be reopened (back to investigating) with a reason; an
- * escalated one goes back to investigating when the supervisor returns it.
- */
-export const ALERT_TRANSITIONS: Readonly<Record<AlertState, readonly AlertState[]>> = {
-  new: ['acknowledged', 'investigating', 'escalated', 'dismissed'],
-  acknowledged: ['investigating', 'escalated', 'dismissed', 'closed'],
-  investigating: ['escalated', 'dismissed', 'closed'],
-  escalated: ['investigating', 'dismissed', 'closed'],
-  dismissed: ['investigating'],
-  closed: ['investigating'],
-};
-
-/** States that end the work on an alert: reaching them needs a rationale, leaving them (a reopen) a reason. */
-export const TERMINAL_STATES: ReadonlySet<AlertState> = new Set(['dismissed', 'closed']);
+export { ALERT_TRANSITIONS, TERMINAL_STATES } from '../../shared/domain/alertWorkflow';
 
 const WORKFLOW_ACTIONS = ['alert_created', 'alert_state_changed', 'note_added'] as const;
 const REASON_MAX = 4000;
@@ -56,6 +43,7 @@ interface WorkflowRecord {
   assignee: string | null;
   notes: AlertNote[];
   history: AlertHistoryEntry[];
+  escalatedTo: EscalationTarget | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -66,6 +54,8 @@ export interface AlertWorkflowOptions {
   clock?: () => number;
   /** Where problems go (an alert_created row that could not be written, an unreadable audit row). */
   log?: (line: string) => void;
+  /** Whether an escalation may name this operator (an enabled account); absent: any name. */
+  isOperator?: (username: string) => boolean;
 }
 
 const isState = (value: unknown): value is AlertState =>
@@ -75,6 +65,7 @@ export class AlertWorkflow implements TopicSource {
   private readonly audit: AuditLog;
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
+  private readonly isOperator: (username: string) => boolean;
   private readonly records = new Map<string, WorkflowRecord>();
   private readonly hub = new TopicHub();
   private detach: (() => void) | null = null;
@@ -85,6 +76,7 @@ export class AlertWorkflow implements TopicSource {
     this.audit = options.audit;
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
+    this.isOperator = options.isOperator ?? (() => true);
     for (const row of this.audit.readRows({ actions: WORKFLOW_ACTIONS })) {
       if (row.target.startsWith('alert:')) this.replay(row);
     }
@@ -171,27 +163,38 @@ export class AlertWorkflow implements TopicSource {
 
   // ---- operator actions (durable before they return) ---------------------------------------------------------
 
-  setState(actor: WorkflowActor, args: { id: string; state: AlertState; reason?: string }): AlertRow {
+  /**
+   * A move of the workflow (shared/domain/alertWorkflow.ts). Acknowledging an alert nobody owns assigns it to the
+   * acting operator: both rows go to the audit log in one transaction, so neither is shown without the other.
+   */
+  setState(
+    actor: WorkflowActor,
+    args: { id: string; state: AlertState; reason?: string; target?: EscalationTarget },
+  ): AlertRow {
     const record = this.require(args.id);
     const from = record.state;
     const to = args.state;
     if (!isState(to)) throw new ApiFailure('bad_arguments', `unknown alert state "${String(to)}"`);
-    if (from === to) throw new ApiFailure('bad_arguments', `alert ${args.id} is already ${to}`);
-    const allowed = ALERT_TRANSITIONS[from];
-    if (!allowed.includes(to)) {
-      throw new ApiFailure(
-        'bad_arguments',
-        `alert ${args.id} cannot go from ${from} to ${to} (from ${from}: ${allowed.join(', ') || 'nothing'})`,
-      );
-    }
     const reason = cleanText(args.reason ?? '', REASON_MAX, 'a reason');
-    if (TERMINAL_STATES.has(to) && reason.length === 0) {
-      throw new ApiFailure('bad_arguments', `${to === 'closed' ? 'closing' : 'dismissing'} an alert needs a rationale`);
+    const target = to === 'escalated' ? (args.target ?? null) : null;
+    const problem = transitionProblem(from, to, reason, target);
+    if (problem) throw new ApiFailure('bad_arguments', `alert ${args.id}: ${problem}`);
+    if (target?.kind === 'operator' && !this.isOperator(target.id)) {
+      throw new ApiFailure('bad_arguments', `no enabled operator "${target.id.slice(0, 64)}" to escalate to`);
     }
-    if (TERMINAL_STATES.has(from) && reason.length === 0) {
-      throw new ApiFailure('bad_arguments', `reopening a ${from} alert needs a reason`);
-    }
-    return this.record(actor, record, 'alert_state_changed', { alertId: record.id, from, to }, reason);
+    const entries: AuditEntry[] = [
+      this.entry(
+        actor,
+        record,
+        'alert_state_changed',
+        { alertId: record.id, from, to, ...(target ? { target } : {}) },
+        reason,
+      ),
+    ];
+    const takesOwnership =
+      to === 'acknowledged' && record.assignee === null && actor.operator !== SYSTEM_ACTOR.operator;
+    if (takesOwnership) entries.push(this.assignEntry(actor, record, to, actor.operator));
+    return this.recordAll(entries, record);
   }
 
   assign(actor: WorkflowActor, args: { id: string; assignee: string | null }): AlertRow {
@@ -199,28 +202,14 @@ export class AlertWorkflow implements TopicSource {
     const assignee = args.assignee === null ? null : cleanText(args.assignee, ASSIGNEE_MAX, 'an assignee');
     if (assignee === '') throw new ApiFailure('bad_arguments', 'an assignee must not be blank (null unassigns)');
     if (assignee === record.assignee) return this.rowOf(record);
-    // Recorded as a workflow change whose state stays the same; `change` tells an assignment apart.
-    return this.record(
-      actor,
-      record,
-      'alert_state_changed',
-      {
-        alertId: record.id,
-        change: 'assign',
-        from: record.state,
-        to: record.state,
-        assignee,
-        previous: record.assignee,
-      },
-      '',
-    );
+    return this.recordAll([this.assignEntry(actor, record, record.state, assignee)], record);
   }
 
   addNote(actor: WorkflowActor, args: { id: string; text: string }): AlertRow {
     const record = this.require(args.id);
     const text = cleanText(args.text, NOTE_MAX, 'a note');
     if (text.length === 0) throw new ApiFailure('bad_arguments', 'a note must not be empty');
-    return this.record(actor, record, 'note_added', { alertId: record.id, text }, '');
+    return this.recordAll([this.entry(actor, record, 'note_added', { alertId: record.id, text }, '')], record);
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
@@ -231,23 +220,37 @@ export class AlertWorkflow implements TopicSource {
     return record;
   }
 
-  /** Appends the audit row (durable on return), then applies it exactly as a replay at start would. */
-  private record(
+  private entry(
     actor: WorkflowActor,
     record: WorkflowRecord,
     action: 'alert_state_changed' | 'note_added',
     details: Record<string, unknown>,
     reason: string,
-  ): AlertRow {
-    const row = this.audit.append({
-      operator: actor.operator,
-      role: actor.role,
-      action,
-      target: `alert:${record.id}`,
-      details,
-      reason,
-    });
-    this.replay(row);
+  ): AuditEntry {
+    return { operator: actor.operator, role: actor.role, action, target: `alert:${record.id}`, details, reason };
+  }
+
+  /** An assignment: a workflow change whose state stays the same (`state` is the state it is recorded in). */
+  private assignEntry(
+    actor: WorkflowActor,
+    record: WorkflowRecord,
+    state: AlertState,
+    assignee: string | null,
+  ): AuditEntry {
+    const details = {
+      alertId: record.id,
+      change: 'assign',
+      from: state,
+      to: state,
+      assignee,
+      previous: record.assignee,
+    };
+    return this.entry(actor, record, 'alert_state_changed', details, '');
+  }
+
+  /** Appends the audit rows in one transaction (durable on return), then applies them as a replay at start would. */
+  private recordAll(entries: AuditEntry[], record: WorkflowRecord): AlertRow {
+    for (const row of this.audit.appendBatch(entries)) this.replay(row);
     const merged = this.rowOf(record);
     this.publish([merged], 0);
     return merged;
@@ -272,6 +275,7 @@ export class AlertWorkflow implements TopicSource {
         assignee: null,
         notes: [],
         history: [],
+        escalatedTo: null,
         createdAt: row.time,
         updatedAt: row.time,
       });
@@ -299,7 +303,16 @@ export class AlertWorkflow implements TopicSource {
     if (details.from !== record.state) {
       this.replayProblems.push(`audit row ${row.id}: ${id} was ${record.state}, the row says ${String(details.from)}`);
     }
-    record.history.push({ at: row.time, operator: row.operator, from: record.state, to, reason: row.reason || null });
+    const target = escalationTargetOf(details.target);
+    record.history.push({
+      at: row.time,
+      operator: row.operator,
+      from: record.state,
+      to,
+      reason: row.reason || null,
+      ...(target ? { target } : {}),
+    });
+    if (to === 'escalated') record.escalatedTo = target;
     record.state = to;
   }
 
@@ -308,6 +321,7 @@ export class AlertWorkflow implements TopicSource {
       ...record.alert,
       state: record.state,
       assignee: record.assignee,
+      escalatedTo: record.escalatedTo,
       notes: record.notes.length,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
@@ -340,6 +354,7 @@ function stripWorkflow(row: Alert | AlertRow): Alert {
   delete copy.createdAt;
   delete copy.updatedAt;
   delete copy.firstTs;
+  delete copy.escalatedTo;
   return copy as Alert;
 }
 
@@ -349,7 +364,15 @@ function firstTsOf(row: Alert | AlertRow): number {
 }
 
 function defaultWorkflow(now: number, firstTs: number) {
-  return { state: 'new' as const, assignee: null, notes: 0, createdAt: now, updatedAt: now, firstTs };
+  return {
+    state: 'new' as const,
+    assignee: null,
+    escalatedTo: null,
+    notes: 0,
+    createdAt: now,
+    updatedAt: now,
+    firstTs,
+  };
 }
 
 /** The alert recorded at creation; a damaged snapshot still yields a row that names the id. */
@@ -381,4 +404,10 @@ function cleanText(value: string, max: number, what: string): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
   if (trimmed.length > max) throw new ApiFailure('bad_arguments', `${what} may have at most ${max} characters`);
   return trimmed;
+}
+
+function escalationTargetOf(value: unknown): EscalationTarget | null {
+  if (value === null || typeof value !== 'object') return null;
+  const { kind, id } = value as Record<string, unknown>;
+  return (kind === 'operator' || kind === 'role') && typeof id === 'string' ? { kind, id } : null;
 }

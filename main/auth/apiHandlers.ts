@@ -39,6 +39,11 @@ export function createAuthHandlers(deps: {
       return null;
     },
     'operators.list': () => auth.listOperators(),
+    'operators.directory': () =>
+      auth
+        .listOperators()
+        .filter((o) => !o.disabled)
+        .map((o) => ({ username: o.username, displayName: o.displayName, role: o.role })),
     'operators.create': (args, caller) => auth.createOperator(actor(caller), args),
     'operators.update': (args, caller) => auth.updateOperator(actor(caller), args),
     'operators.resetPassword': async (args, caller) => {

@@ -58,6 +58,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'operators.create': ADMINS,
   'operators.update': ADMINS,
   'operators.resetPassword': ADMINS,
+  'operators.directory': EVERYONE,
   // alerts
   'alerts.get': EVERYONE,
   'alerts.setState': ACTORS,

@@ -8,7 +8,12 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure, type CallerContext } from '../../main/api/dispatcher';
 import { createAuthHandlers } from '../../main/auth/apiHandlers';
-import { authApiMethods, type AuthApiArgs, type AuthApiMethod, type AuthApiResult } from '../../shared/api/methods/auth';
+import {
+  authApiMethods,
+  type AuthApiArgs,
+  type AuthApiMethod,
+  type AuthApiResult,
+} from '../../shared/api/methods/auth';
 import { AuthService } from '../../main/auth/authService';
 import { AccountActionBook } from '../../main/auth/fourEyes';
 import { OperatorStore } from '../../main/auth/operatorStore';
@@ -85,6 +90,17 @@ describe('auth API methods', () => {
     await call('auth.resume', { token: admin.token }, 'admin-2');
 
     await call('auth.login', { username: 'op', password: PASSWORD }, 'op');
+    // Every operator sees the enabled operators' names and roles (escalation targets), nothing more.
+    expect(await call('operators.directory', {}, 'op')).toContainEqual({
+      username: 'sup',
+      displayName: expect.any(String),
+      role: 'supervisor',
+    });
+    expect(Object.keys((await call('operators.directory', {}, 'op'))[0]!).sort()).toEqual([
+      'displayName',
+      'role',
+      'username',
+    ]);
     await call('auth.login', { username: 'sup', password: 'another pass 2' }, 'sup');
     await call('auth.login', { username: 'aud', password: PASSWORD }, 'aud');
 

@@ -8,6 +8,7 @@ import { ApiFailure } from '../../main/api/dispatcher';
 import { AlertWorkflow, ALERT_TRANSITIONS } from '../../main/alerts/workflow';
 import { AuditLog } from '../../main/store/auditLog';
 import { ALERT_STATES, type AlertRow } from '../../shared/api/methods/alerts';
+import { needsReason, OPEN_STATES, stateOfVerb, transitionProblem, verbsFrom } from '../../shared/domain/alertWorkflow';
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { Alert } from '../../shared/rules/types';
 
@@ -17,6 +18,7 @@ let audit: AuditLog;
 const open: AuditLog[] = [];
 const LI = { operator: 'li.wei', role: 'operator' };
 const ZHAO = { operator: 'zhao.min', role: 'supervisor' };
+const SUPERVISORS = { kind: 'role', id: 'supervisor' } as const;
 
 function alert(id: string, extra: Partial<Alert> = {}): Alert {
   return {
@@ -117,13 +119,16 @@ describe('AlertWorkflow', () => {
     const workflow = new AlertWorkflow({ audit });
     workflow.ingest([alert('a1')]);
     const before = rowsOnDisk().length;
-    refused(
-      () => workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' }),
-      'bad_arguments',
-      /from new to closed/,
-    );
     refused(() => workflow.setState(LI, { id: 'a1', state: 'new' }), 'bad_arguments', /already new/);
     expect(rowsOnDisk()).toHaveLength(before);
+    workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' });
+    const closed = rowsOnDisk().length;
+    refused(
+      () => workflow.setState(LI, { id: 'a1', state: 'acknowledged' }),
+      'bad_arguments',
+      /from closed to acknowledged \(from closed: investigating\)/,
+    );
+    expect(rowsOnDisk()).toHaveLength(closed);
     // every pair outside the table is refused, from every state
     const pathTo: Record<string, AlertRow['state'][]> = {
       new: [],
@@ -137,7 +142,7 @@ describe('AlertWorkflow', () => {
     for (const from of ALERT_STATES) {
       const id = `p-${from}`;
       workflow.ingest([alert(id)]);
-      for (const step of pathTo[from]!) workflow.setState(LI, { id, state: step, reason: 'r' });
+      for (const step of pathTo[from]!) workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
       expect(workflow.row(id)!.state).toBe(from);
       for (const to of ALERT_STATES) {
         if (from === to || ALERT_TRANSITIONS[from].includes(to)) continue;
@@ -189,7 +194,7 @@ describe('AlertWorkflow', () => {
     const first = new AlertWorkflow({ audit });
     first.ingest([alert('a1'), alert('a2', { rule: 'frequent_cancel' })]);
     first.setState(LI, { id: 'a1', state: 'acknowledged' });
-    first.setState(LI, { id: 'a1', state: 'escalated', reason: 'looks coordinated' });
+    first.setState(LI, { id: 'a1', state: 'escalated', reason: 'looks coordinated', target: SUPERVISORS });
     first.assign(LI, { id: 'a1', assignee: 'zhao.min' });
     first.addNote(ZHAO, { id: 'a1', text: 'reviewing with compliance' });
     first.setState(LI, { id: 'a2', state: 'dismissed', reason: 'hedging, documented' });
@@ -211,6 +216,8 @@ describe('AlertWorkflow', () => {
     expect(a1.alert.message).toContain('5 self-trades');
     expect(a1.notes[0]).toMatchObject({ operator: 'zhao.min', text: 'reviewing with compliance' });
     expect(a1.history.map((h) => h.to)).toEqual(['acknowledged', 'escalated']);
+    expect(a1.history[1]!.target).toEqual(SUPERVISORS);
+    expect(a1.alert.escalatedTo).toEqual(SUPERVISORS);
     expect(second.get('a2').alert.state).toBe('dismissed');
     // Only open alerts are shown before the core sends them again.
     let snapshot: AlertRow[] = [];
@@ -222,5 +229,107 @@ describe('AlertWorkflow', () => {
     second.ingest([alert('a1', { count: 7 }), alert('a2', { rule: 'frequent_cancel' })]);
     expect(rowsOnDisk(['alert_created'])).toHaveLength(2);
     expect(second.row('a1')).toMatchObject({ count: 7, state: 'escalated' });
+  });
+
+  it('closes or dismisses from every open state with a rationale, never without', () => {
+    const workflow = new AlertWorkflow({ audit });
+    const pathTo: Record<string, AlertRow['state'][]> = {
+      new: [],
+      acknowledged: ['acknowledged'],
+      investigating: ['investigating'],
+      escalated: ['escalated'],
+    };
+    for (const from of OPEN_STATES) {
+      for (const to of ['closed', 'dismissed'] as const) {
+        const id = `${from}-${to}`;
+        workflow.ingest([alert(id)]);
+        for (const step of pathTo[from]!) workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
+        refused(() => workflow.setState(LI, { id, state: to }), 'bad_arguments', /needs a rationale/);
+        expect(workflow.setState(LI, { id, state: to, reason: 'closed – no action: hedge' }).state).toBe(to);
+        expect(workflow.get(id).history.at(-1)).toMatchObject({ from, to, reason: 'closed – no action: hedge' });
+      }
+    }
+  });
+
+  it('acknowledging an unassigned alert assigns it to the operator in the same audited write', () => {
+    const workflow = new AlertWorkflow({ audit });
+    workflow.ingest([alert('a1'), alert('a2'), alert('a3')]);
+    const before = rowsOnDisk().length;
+    const row = workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
+    expect(row).toMatchObject({ state: 'acknowledged', assignee: 'li.wei' });
+    const written = rowsOnDisk().slice(before);
+    expect(written.map((r) => [r.operator, JSON.parse(r.details).change ?? 'state'])).toEqual([
+      ['li.wei', 'state'],
+      ['li.wei', 'assign'],
+    ]);
+    // One transaction: consecutive ids, the same time.
+    expect(written[1]!.id).toBe(written[0]!.id + 1);
+    expect(written[1]!.time).toBe(written[0]!.time);
+    // An alert someone owns keeps its owner; the system never takes an alert.
+    workflow.assign(ZHAO, { id: 'a2', assignee: 'zhao.min' });
+    expect(workflow.setState(LI, { id: 'a2', state: 'acknowledged' }).assignee).toBe('zhao.min');
+    expect(
+      workflow.setState({ operator: 'system', role: 'system' }, { id: 'a3', state: 'acknowledged' }).assignee,
+    ).toBe(null);
+    // Rebuilt the same from the log.
+    workflow.stop();
+    expect(new AlertWorkflow({ audit }).row('a1')).toMatchObject({ state: 'acknowledged', assignee: 'li.wei' });
+  });
+
+  it('escalation needs a target (a known operator or role) and a reason, and records the target', () => {
+    const workflow = new AlertWorkflow({ audit, isOperator: (name) => name === 'zhao.min' });
+    workflow.ingest([alert('a1')]);
+    refused(
+      () => workflow.setState(LI, { id: 'a1', state: 'escalated', reason: 'r' }),
+      'bad_arguments',
+      /operator or role/,
+    );
+    refused(
+      () => workflow.setState(LI, { id: 'a1', state: 'escalated', target: SUPERVISORS }),
+      'bad_arguments',
+      /escalating needs a reason/,
+    );
+    refused(
+      () =>
+        workflow.setState(LI, { id: 'a1', state: 'escalated', reason: 'r', target: { kind: 'operator', id: 'ghost' } }),
+      'bad_arguments',
+      /no enabled operator "ghost"/,
+    );
+    const row = workflow.setState(LI, {
+      id: 'a1',
+      state: 'escalated',
+      reason: 'coordinated with A2',
+      target: { kind: 'operator', id: 'zhao.min' },
+    });
+    expect(row.escalatedTo).toEqual({ kind: 'operator', id: 'zhao.min' });
+    const last = rowsOnDisk(['alert_state_changed']).at(-1)!;
+    expect(JSON.parse(last.details)).toMatchObject({ to: 'escalated', target: { kind: 'operator', id: 'zhao.min' } });
+    expect(last.reason).toBe('coordinated with A2');
+  });
+});
+
+describe('the shared transition table', () => {
+  it('gives each state the verbs of its valid moves, and every verb leads to an allowed state', () => {
+    expect(verbsFrom('new')).toEqual(['acknowledge', 'investigate', 'escalate', 'dismiss', 'close']);
+    expect(verbsFrom('acknowledged')).toEqual(['investigate', 'escalate', 'dismiss', 'close']);
+    expect(verbsFrom('escalated')).toEqual(['investigate', 'dismiss', 'close']);
+    expect(verbsFrom('closed')).toEqual(['reopen']);
+    expect(verbsFrom('dismissed')).toEqual(['reopen']);
+    for (const from of ALERT_STATES) {
+      for (const verb of verbsFrom(from)) expect(ALERT_TRANSITIONS[from]).toContain(stateOfVerb(verb));
+      expect(verbsFrom(from)).toHaveLength(ALERT_TRANSITIONS[from].length);
+    }
+  });
+
+  it('says which moves need typed text, and why a move is refused', () => {
+    expect(needsReason('new', 'acknowledged')).toBe(false);
+    expect(needsReason('new', 'closed')).toBe(true);
+    expect(needsReason('closed', 'investigating')).toBe(true);
+    expect(needsReason('acknowledged', 'escalated')).toBe(true);
+    expect(transitionProblem('new', 'closed', 'no action: hedge')).toBeNull();
+    expect(transitionProblem('new', 'closed', ' ')).toMatch(/closing an alert needs a rationale/);
+    expect(transitionProblem('escalated', 'acknowledged', '')).toMatch(/cannot go from escalated to acknowledged/);
+    expect(transitionProblem('new', 'escalated', 'r', { kind: 'role', id: 'boss' })).toMatch(/unknown role "boss"/);
+    expect(transitionProblem('new', 'escalated', 'r', { kind: 'role', id: 'supervisor' })).toBeNull();
   });
 });

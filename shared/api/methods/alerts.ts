@@ -2,9 +2,11 @@
 // rules file with what-if tuning. Owner: the core/alerts work (issue 5, 7).
 import { Type, type Static } from '@sinclair/typebox';
 import type { Alert } from '../../rules/types';
+import type { EscalationTarget } from '../../domain/alertWorkflow';
 import { method } from '../method';
+import { RoleSchema } from './auth';
 
-/** Workflow states (issue 5): new → acknowledged → investigating → escalated | dismissed | closed. */
+/** Workflow states; the moves between them are in shared/domain/alertWorkflow.ts. */
 export const ALERT_STATES = ['new', 'acknowledged', 'investigating', 'escalated', 'dismissed', 'closed'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 export const AlertStateSchema = Type.Union(ALERT_STATES.map((s) => Type.Literal(s)));
@@ -19,6 +21,8 @@ export interface AlertRow extends Alert {
   updatedAt: number;
   /** Source ts of the first counted message. */
   firstTs: number;
+  /** Who the alert was escalated to (its latest escalation), else null. */
+  escalatedTo?: EscalationTarget | null;
 }
 
 export interface AlertNote {
@@ -33,7 +37,15 @@ export interface AlertHistoryEntry {
   from: AlertState;
   to: AlertState;
   reason: string | null;
+  /** On an escalation: who it went to. */
+  target?: EscalationTarget | null;
 }
+
+/** The operator (username) or role an escalation goes to. */
+export const EscalationTargetSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('operator'), id: Type.String({ minLength: 1, maxLength: 64 }) }),
+  Type.Object({ kind: Type.Literal('role'), id: RoleSchema }),
+]);
 
 const AlertId = Type.String({ minLength: 1, maxLength: 256 });
 const Text = Type.String({ minLength: 1, maxLength: 4000 });
@@ -48,9 +60,18 @@ export const alertApiMethods = {
       history: Type.Array(Type.Unsafe<AlertHistoryEntry>(Type.Object({}))),
     }),
   ),
-  /** A workflow transition; closing or dismissing needs a rationale. Durable (audited) before it resolves. */
+  /**
+   * A workflow transition (shared/domain/alertWorkflow.ts): closing, dismissing, reopening and escalating need a
+   * reason; escalating names its target. Acknowledging an unassigned alert assigns it to the caller in the same
+   * audited write. Durable (audited) before it resolves.
+   */
   'alerts.setState': method(
-    Type.Object({ id: AlertId, state: AlertStateSchema, reason: Type.Optional(Text) }),
+    Type.Object({
+      id: AlertId,
+      state: AlertStateSchema,
+      reason: Type.Optional(Text),
+      target: Type.Optional(EscalationTargetSchema),
+    }),
     Type.Unsafe<AlertRow>(Type.Object({})),
   ),
   'alerts.assign': method(

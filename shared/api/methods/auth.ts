@@ -49,6 +49,13 @@ export const OperatorSchema = Type.Object({
 });
 
 /** One account action, by kind. `instrumentId` absent = every instrument of the account. */
+/** An enabled operator as every operator may see it (to pick an escalation target). */
+export const OperatorDirectoryEntrySchema = Type.Object({
+  username: Type.String(),
+  displayName: Type.String(),
+  role: RoleSchema,
+});
+
 export const AccountActionSchema = Type.Union([
   Type.Object({ kind: Type.Literal('freeze_opening'), accountId: AccountId, params: NoParams }),
   Type.Object({ kind: Type.Literal('unfreeze_opening'), accountId: AccountId, params: NoParams }),
@@ -160,6 +167,8 @@ export const authApiMethods = {
   'auth.touch': method(Empty, SessionInfoSchema),
   'auth.changePassword': method(Type.Object({ currentPassword: Password, newPassword: Password }), Type.Null()),
   'operators.list': method(Empty, Type.Array(OperatorSchema)),
+  /** Enabled operators' names and roles, for every role (escalation targets); no account details. */
+  'operators.directory': method(Empty, Type.Array(OperatorDirectoryEntrySchema)),
   'operators.create': method(
     Type.Object({ username: Username, displayName: DisplayName, role: RoleSchema, password: Password }),
     OperatorSchema,
