@@ -1,23 +1,81 @@
-// A small modal asking for one piece of text (an alert note, a rationale). Enter with Ctrl submits, Escape cancels.
-import { useEffect, useRef, useState } from 'react';
+// A small modal asking for one piece of text (an alert note, a rationale, a decision comment). Ctrl+Enter submits,
+// Escape cancels. What was typed is never lost: a failed submit keeps the dialog open with the text and the error,
+// and a `draftKey` keeps the text (across closing the dialog and reloading the window) until it is submitted.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { clearDraft, readDraft, saveDraft } from '../stores/drafts';
 
 export interface TextDialogProps {
   title: string;
   label: string;
   required?: boolean;
-  onSubmit(text: string): void;
+  /** Where the typed text is kept until submitted (e.g. `alert:<id>:close`). */
+  draftKey?: string;
+  /** The submit button's text (default: Confirm). */
+  submitLabel?: string;
+  /** Shown above the text (what is being confirmed). */
+  children?: ReactNode;
+  /** False disables submitting (a choice above the text is missing). */
+  ready?: boolean;
+  /**
+   * Asks twice: the first submit shows this sentence (what will happen) and the second one does it. Changing the
+   * text or the choices above it asks again.
+   */
+  confirmation?: string;
+  /**
+   * Called with the trimmed text. A promise resolving to an error message keeps the dialog open with it (the text
+   * stays); resolving to null means done (the caller closes the dialog).
+   */
+  onSubmit(text: string): void | Promise<string | null>;
   onCancel(): void;
 }
 
-export function TextDialog({ title, label, required = true, onSubmit, onCancel }: TextDialogProps) {
+export function TextDialog({
+  title,
+  label,
+  required = true,
+  draftKey,
+  submitLabel,
+  children,
+  ready = true,
+  confirmation,
+  onSubmit,
+  onCancel,
+}: TextDialogProps) {
   const { t } = useTranslation();
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => (draftKey ? readDraft(draftKey) : ''));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  // A confirmation is for exactly what was shown: a change of the text or of the question asks again.
+  const confirmed = confirmation !== undefined && confirming === `${confirmation}\u0000${text}`;
   const ref = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  const valid = !required || text.trim().length > 0;
-  const submit = () => {
-    if (valid) onSubmit(text.trim());
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    ref.current?.focus();
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const valid = ready && (!required || text.trim().length > 0);
+  const change = (value: string) => {
+    setText(value);
+    if (draftKey) saveDraft(draftKey, value);
+  };
+  const submit = async () => {
+    if (!valid || busy) return;
+    if (confirmation !== undefined && !confirmed) {
+      setConfirming(`${confirmation}\u0000${text}`);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const problem = await onSubmit(text.trim());
+    if (!problem && draftKey) clearDraft(draftKey);
+    if (!mounted.current) return;
+    setBusy(false);
+    if (problem) setError(problem);
   };
   return (
     <div className="fw-modal-backdrop" onMouseDown={onCancel}>
@@ -30,6 +88,7 @@ export function TextDialog({ title, label, required = true, onSubmit, onCancel }
         onMouseDown={(event) => event.stopPropagation()}
       >
         <h2 className="fw-dialog-title">{title}</h2>
+        {children}
         <label className="fw-field">
           <span className="fw-metric-label">{label}</span>
           <textarea
@@ -38,14 +97,24 @@ export function TextDialog({ title, label, required = true, onSubmit, onCancel }
             value={text}
             aria-label={label}
             data-testid="text-dialog-input"
-            onChange={(event) => setText(event.target.value)}
+            onChange={(event) => change(event.target.value)}
             onKeyDown={(event) => {
               event.stopPropagation();
               if (event.key === 'Escape') onCancel();
-              if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit();
+              if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
             }}
           />
         </label>
+        {confirmed && (
+          <p className="fw-dialog-confirm" role="status" data-testid="text-dialog-confirmation">
+            {confirmation}
+          </p>
+        )}
+        {error && (
+          <p className="fw-dialog-error" role="alert" data-testid="text-dialog-error">
+            {error}
+          </p>
+        )}
         <div className="fw-dialog-buttons">
           <button type="button" className="fw-button" onClick={onCancel}>
             {t('common.cancel')}
@@ -54,10 +123,10 @@ export function TextDialog({ title, label, required = true, onSubmit, onCancel }
             type="button"
             className="fw-button fw-primary"
             data-testid="text-dialog-submit"
-            disabled={!valid}
-            onClick={submit}
+            disabled={!valid || busy}
+            onClick={() => void submit()}
           >
-            {t('common.confirm')}
+            {confirmed ? t('workflow.confirmAgain') : (submitLabel ?? t('common.confirm'))}
           </button>
         </div>
       </div>

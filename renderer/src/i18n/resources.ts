@@ -7,6 +7,7 @@ import * as review from './windows/review';
 import * as sessions from './windows/sessions';
 import * as settings from './windows/settings';
 import * as whatIf from './windows/whatIf';
+import * as workflow from './windows/workflow';
 
 export const en = {
   window: {
@@ -312,6 +313,7 @@ export const en = {
   settings: settings.en,
   auth: auth.en,
   nav: navigation.en,
+  workflow: workflow.en,
 };
 
 export type Resources = typeof en;
@@ -620,4 +622,5 @@ export const zh: Resources = {
   settings: settings.zh,
   auth: auth.zh,
   nav: navigation.zh,
+  workflow: workflow.zh,
 };

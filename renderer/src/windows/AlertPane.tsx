@@ -10,7 +10,6 @@ import { countBarFill, thresholdRatio } from '../../../shared/rules/severity';
 import { RULE_IDS, SEVERITIES, type Severity } from '../../../shared/rules/types';
 import { linkAccount, linkInstrument, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
-import { TextDialog } from '../components/TextDialog';
 import { formatAge, formatQty } from '../format';
 import { currentLanguage, i18n } from '../i18n';
 import { EXCHANGE_CODES, exchangeName, productName } from '../i18n/names';
@@ -20,12 +19,11 @@ import { LimitWatch } from './LimitCell';
 import { useGridTheme } from '../grid/useGridTheme';
 import { alertsStore } from '../stores/alerts';
 import { alertClock } from '../stores/review';
-import { useNoticeStore } from '../stores/notice';
 import { useOperatorStore } from '../stores/operator';
 import { useSettingsStore } from '../stores/settings';
 import { useWindowStore } from '../stores/windowState';
 import { beep, notifyDesktop, requestNotificationPermission, unlockAudio } from './alertSound';
-import { addAlertNote, setAlertState } from './alertActions';
+import { AlertActionBar, type AlertActionHandle } from './AlertActionBar';
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 const CLOSED_STATES: readonly AlertState[] = ['dismissed', 'closed'];
@@ -327,7 +325,8 @@ export function AlertPane() {
   const [filter, setFilter] = useState<AlertFilter>(filterFromUrl);
   const filterRef = useRef(filter);
   const operatorRef = useRef(operator);
-  const [noteFor, setNoteFor] = useState<string | null>(null);
+  const [selectedAlert, setSelectedAlert] = useState<AlertRow | null>(null);
+  const actions = useRef<AlertActionHandle | null>(null);
   const { apiRef, onGridReady, getRowId } = useLiveGrid(alertsStore, {
     // Counts and states change on many alerts every tick: four re-sorted, repainted batches a second are enough.
     async: true,
@@ -391,7 +390,7 @@ export function AlertPane() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || noteFor) return;
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
       if (document.querySelector('.fw-modal-backdrop')) return;
       const current = selected();
       if (!current) return;
@@ -408,19 +407,13 @@ export function AlertPane() {
           select(api, index < 0 ? 0 : index - 1);
           break;
         case 'a':
-          if (alert)
-            void setAlertState(alert.id, 'acknowledged').then(
-              (row) => row && useNoticeStore.getState().success(t('alerts.acknowledged', { id: alert.id })),
-            );
+          if (alert) actions.current?.start('acknowledge');
           break;
         case 'e':
-          if (alert)
-            void setAlertState(alert.id, 'escalated').then(
-              (row) => row && useNoticeStore.getState().success(t('alerts.escalated', { id: alert.id })),
-            );
+          if (alert) actions.current?.start('escalate');
           break;
         case 'n':
-          if (alert) setNoteFor(alert.id);
+          if (alert) actions.current?.note();
           break;
         case 'Enter':
           if (alert) openCase(alert);
@@ -432,7 +425,23 @@ export function AlertPane() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [selected, select, openCase, noteFor, t]);
+  }, [selected, select, openCase]);
+
+  // The action bar acts on the selected alert as it is now (its row is replaced on every workflow change). An alert
+  // that leaves the filter (closed under "open") stays in the bar, so the operator sees what became of it.
+  const selectedId = useRef<string | null>(null);
+  const refreshSelected = useCallback(() => {
+    const id = selectedId.current;
+    const row = id ? (alertsStore.use.getState().rows.get(id) ?? null) : null;
+    setSelectedAlert((before) => (before === row ? before : row));
+  }, []);
+  const onSelectionChanged = useCallback(() => {
+    const node = apiRef.current?.isDestroyed() === false ? apiRef.current.getSelectedNodes()[0] : undefined;
+    if (!node?.data) return;
+    selectedId.current = node.data.id;
+    refreshSelected();
+  }, [apiRef, refreshSelected]);
+  useEffect(() => alertsStore.onBatch(() => refreshSelected()), [refreshSelected]);
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<AlertRow>) => {
@@ -537,6 +546,7 @@ export function AlertPane() {
           getRowId={getRowId}
           onGridReady={onGridReady}
           onRowClicked={onRowClicked}
+          onSelectionChanged={onSelectionChanged}
           onRowDoubleClicked={(event) => event.data && openCase(event.data)}
           onCellContextMenu={related.onContextMenu}
           preventDefaultOnContextMenu
@@ -553,6 +563,14 @@ export function AlertPane() {
           overlayNoRowsTemplate={t('alerts.noRows')}
         />
       </div>
+      <div className="fw-alert-actions" data-testid="alert-actions" data-alert={selectedAlert?.id}>
+        <span className="fw-muted fw-small">
+          {selectedAlert
+            ? `${selectedAlert.id} · ${t(`alertState.${selectedAlert.state}`)}${selectedAlert.assignee ? ` · ${selectedAlert.assignee}` : ''}`
+            : t('common.pickAlert')}
+        </span>
+        <AlertActionBar alert={selectedAlert} handle={actions} onDone={setSelectedAlert} />
+      </div>
       <footer className="fw-status">
         <span data-testid="alerts-count" data-shown={counts.shown} data-total={counts.total}>
           {t('alerts.shown', { shown: formatQty(counts.shown), total: formatQty(counts.total) })}
@@ -563,20 +581,6 @@ export function AlertPane() {
         <div className="fw-header-spacer" />
         <span className="fw-muted fw-keys">{t('alerts.keys')}</span>
       </footer>
-      {noteFor && (
-        <TextDialog
-          title={t('alerts.notePrompt', { id: noteFor })}
-          label={t('case.notes')}
-          onCancel={() => setNoteFor(null)}
-          onSubmit={(text) => {
-            const id = noteFor;
-            setNoteFor(null);
-            void addAlertNote(id, text).then(
-              (row) => row && useNoticeStore.getState().success(t('alerts.noted', { id })),
-            );
-          }}
-        />
-      )}
       {related.menu}
     </section>
   );

@@ -4,21 +4,19 @@
 // for a rationale). Works the same on a saved session (the `file` parameter is passed through).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AlertHistoryEntry, AlertNote, AlertRow, AlertState } from '../../../shared/api/methods/alerts';
+import type { AlertHistoryEntry, AlertNote, AlertRow } from '../../../shared/api/methods/alerts';
 import type { CaseDepthSnapshot, CaseWindow } from '../../../shared/api/methods/cases';
 import type { SequencedMessage } from '../../../shared/protocol/schema';
 import { callOptional, setWindowParam, windowParam } from '../api/floorwatch';
-import { TextDialog } from '../components/TextDialog';
 import { decimalsOfInstrument, formatPrice, formatQty, formatTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
 import { exchangeName, productName } from '../i18n/names';
 import { alertsStore } from '../stores/alerts';
 import { useSettingsStore } from '../stores/settings';
 import { CaseChart } from './CaseChart';
-import { addAlertNote, setAlertState } from './alertActions';
+import { AlertActionBar } from './AlertActionBar';
+import { escalationLabel } from '../../../shared/domain/alertWorkflow';
 
-const STATE_BUTTONS: readonly AlertState[] = ['acknowledged', 'investigating', 'escalated', 'dismissed', 'closed'];
-const NEEDS_RATIONALE: readonly AlertState[] = ['dismissed', 'closed'];
 const LADDER_LEVELS = 10;
 /** When the window script started (for the whole window's time to a drawn case). */
 const windowStart = performance.now();
@@ -120,7 +118,6 @@ export function CaseReview() {
   const [openMs, setOpenMs] = useState<number | null>(null);
   const [windowMs, setWindowMs] = useState<number | null>(null);
   const callStartRef = useRef(0);
-  const [dialog, setDialog] = useState<{ kind: 'note' } | { kind: 'state'; state: AlertState } | null>(null);
   const liveAlert = alertsStore.use((s) => (alertId ? s.rows.get(alertId) : undefined));
   const evidenceRef = useRef<HTMLDivElement>(null);
 
@@ -200,12 +197,6 @@ export function CaseReview() {
     if (data) setCursor(nearestSnapshot(data.depth, ts));
   };
 
-  const changeState = (state: AlertState) => {
-    if (!alertId) return;
-    if (NEEDS_RATIONALE.includes(state)) setDialog({ kind: 'state', state });
-    else void setAlertState(alertId, state).then(loadDetail);
-  };
-
   if (!alertId) {
     return (
       <section className="fw-view fw-empty-view">
@@ -240,29 +231,7 @@ export function CaseReview() {
         )}
         <div className="fw-header-spacer" />
         {openMs !== null && <span className="fw-muted fw-small">{t('case.opened', { ms: openMs })}</span>}
-        <div className="fw-state-buttons" role="group" aria-label={t('col.state')}>
-          {STATE_BUTTONS.map((state) => (
-            <button
-              key={state}
-              type="button"
-              className={`fw-button fw-astate-btn-${state}`}
-              data-testid={`case-set-${state}`}
-              disabled={alert?.state === state}
-              title={t('case.setState', { state: t(`alertState.${state}`) })}
-              onClick={() => changeState(state)}
-            >
-              {t(`alertState.${state}`)}
-            </button>
-          ))}
-          <button
-            type="button"
-            className="fw-button"
-            data-testid="case-add-note"
-            onClick={() => setDialog({ kind: 'note' })}
-          >
-            {t('case.addNote')}
-          </button>
-        </div>
+        <AlertActionBar alert={alert} onDone={loadDetail} testIdPrefix="case" />
       </div>
       {caseData.state === 'unavailable' && (
         <div className="fw-banner-warn" data-testid="case-unavailable">
@@ -406,35 +375,18 @@ export function CaseReview() {
                   {formatTime(entry.at, localeTag)} · {entry.operator}
                 </span>{' '}
                 {t(`alertState.${entry.from}`)} → {t(`alertState.${entry.to}`)}
+                {entry.target && (
+                  <span data-testid="case-escalated-to">
+                    {' '}
+                    · {t('workflow.escalatedTo', { target: escalationLabel(entry.target) })}
+                  </span>
+                )}
                 {entry.reason && <span className="fw-muted"> — {entry.reason}</span>}
               </li>
             ))}
           </ul>
         </aside>
       </div>
-      {dialog?.kind === 'note' && (
-        <TextDialog
-          title={t('alerts.notePrompt', { id: alertId })}
-          label={t('case.notes')}
-          onCancel={() => setDialog(null)}
-          onSubmit={(text) => {
-            setDialog(null);
-            void addAlertNote(alertId, text).then(loadDetail);
-          }}
-        />
-      )}
-      {dialog?.kind === 'state' && (
-        <TextDialog
-          title={t('case.setState', { state: t(`alertState.${dialog.state}`) })}
-          label={t('case.rationale')}
-          onCancel={() => setDialog(null)}
-          onSubmit={(reason) => {
-            const state = dialog.state;
-            setDialog(null);
-            void setAlertState(alertId, state, reason).then(loadDetail);
-          }}
-        />
-      )}
     </section>
   );
 }

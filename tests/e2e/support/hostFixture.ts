@@ -26,7 +26,7 @@ export interface RunningHost {
 }
 
 /** The E2E operator: created by the fixture in a temporary data folder, never in a real one. */
-const E2E_OPERATOR = { username: 'e2e.admin', displayName: 'E2E Admin', password: 'e2e-password-1' };
+export const E2E_OPERATOR = { username: 'e2e.admin', displayName: 'E2E Admin', password: 'e2e-password-1' };
 
 const START_TIMEOUT_MS = 90_000;
 
@@ -105,6 +105,32 @@ export function stopHostProcess(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The fixture's view of a host that printed `url` (its admin already set up with setUpAdmin). */
+export function runningHost(url: string, log: () => string): RunningHost {
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get('token') ?? '';
+  return {
+    url,
+    origin: parsed.origin,
+    token,
+    pageUrl(kind, channel) {
+      const page = new URL('/', parsed.origin);
+      page.searchParams.set('window', kind);
+      if (channel) page.searchParams.set('channel', channel);
+      page.searchParams.set('token', token);
+      return page.toString();
+    },
+    log,
+    operator: E2E_OPERATOR,
+    async signIn(page) {
+      await page.getByTestId('login-username').fill(E2E_OPERATOR.username);
+      await page.getByTestId('login-password').fill(E2E_OPERATOR.password);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
+    },
+  };
+}
+
 export const test = base.extend<object, { host: RunningHost }>({
   host: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
@@ -112,28 +138,7 @@ export const test = base.extend<object, { host: RunningHost }>({
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-data-'));
       const { child, url, log } = await startHostProcess(dataDir);
       await setUpAdmin(url, E2E_OPERATOR);
-      const parsed = new URL(url);
-      const token = parsed.searchParams.get('token') ?? '';
-      const running: RunningHost = {
-        url,
-        origin: parsed.origin,
-        token,
-        pageUrl(kind, channel) {
-          const page = new URL('/', parsed.origin);
-          page.searchParams.set('window', kind);
-          if (channel) page.searchParams.set('channel', channel);
-          page.searchParams.set('token', token);
-          return page.toString();
-        },
-        log,
-        operator: E2E_OPERATOR,
-        async signIn(page) {
-          await page.getByTestId('login-username').fill(E2E_OPERATOR.username);
-          await page.getByTestId('login-password').fill(E2E_OPERATOR.password);
-          await page.getByTestId('login-submit').click();
-          await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
-        },
-      };
+      const running = runningHost(url, log);
       try {
         await use(running);
       } finally {
