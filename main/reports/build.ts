@@ -1,9 +1,19 @@
 // Builds the daily surveillance and abnormal-trading report documents from the collected session facts. Every
 // figure comes from the alerts `surveil` prints (or the shadow tallies for the near-threshold list).
 import { RULE_IDS, SEVERITIES, type Alert } from '../../shared/rules/types';
-import type { AuditRow } from '../store/auditLog';
+import { auditDetails, type AuditRow } from '../store/auditLog';
+import { activityOf } from './auditActivity';
 import { COUNT_RULES, type SessionFacts } from './collect';
-import { both, t, type Bilingual, type Cell, type Column, type ReportDocument, type ReportTable } from './model';
+import {
+  both,
+  STATE_NAMES,
+  t,
+  type Bilingual,
+  type Cell,
+  type Column,
+  type ReportDocument,
+  type ReportTable,
+} from './model';
 
 /** Disposition of an alert: the workflow state when an audit log tells it, else "new". */
 export type DispositionOf = (alertId: string) => string;
@@ -146,6 +156,7 @@ export function buildDailyReport(options: DailyOptions): ReportDocument {
     },
     alertListTable(alerts, disposition),
     nearThresholdTable(facts, options.nearestPerRule ?? 5),
+    dispositionsTable(options.auditRows ?? null, alerts),
     operatorTable(options.auditRows ?? null),
     feedQualityTable(facts),
   ];
@@ -228,26 +239,81 @@ function operatorTable(rows: AuditRow[] | null): ReportTable {
     columns: [
       col('operator', 'Operator', '操作员'),
       col('role', 'Role', '角色'),
-      col('action', 'Action', '操作'),
+      col('activity', 'Activity', '操作'),
+      col('action', 'Audit action', '审计操作'),
       col('count', 'Count', '次数', true),
     ],
     rows: [],
     empty: rows
-      ? t('No operator actions in the audit log.', '审计日志中无操作员操作。')
+      ? t('No operator actions in the audit log for this trading day.', '审计日志中本交易日无操作员操作。')
       : t('No audit log given (--audit FILE).', '未提供审计日志（--audit FILE）。'),
   };
   if (!rows) return table;
-  const counts = new Map<string, { operator: string; role: string; action: string; count: number }>();
+  const counts = new Map<string, { operator: string; role: string; activity: string; action: string; count: number }>();
   for (const row of rows) {
-    const key = `${row.operator}\u0000${row.role}\u0000${row.action}`;
-    const entry = counts.get(key) ?? { operator: row.operator, role: row.role, action: row.action, count: 0 };
+    const activity = activityOf(row);
+    const key = `${row.operator}\u0000${row.role}\u0000${activity.code}`;
+    const entry = counts.get(key) ?? {
+      operator: row.operator,
+      role: row.role,
+      activity: both(activity.en, activity.zh),
+      action: row.action,
+      count: 0,
+    };
     entry.count++;
     counts.set(key, entry);
   }
   table.rows = [...counts.values()].sort((a, b) =>
-    a.operator !== b.operator ? (a.operator < b.operator ? -1 : 1) : a.action < b.action ? -1 : 1,
+    a.operator !== b.operator ? (a.operator < b.operator ? -1 : 1) : a.activity < b.activity ? -1 : 1,
   );
   return table;
+}
+
+/** Every workflow move on the day's alerts, in order, with its rationale and (escalations) its target. */
+function dispositionsTable(rows: AuditRow[] | null, alerts: readonly Alert[]): ReportTable {
+  const byId = new Map(alerts.map((a) => [a.id, a]));
+  const moves = (rows ?? []).filter(
+    (row) => row.action === 'alert_state_changed' && auditDetails(row).change !== 'assign',
+  );
+  return {
+    id: 'dispositions',
+    title: t('Dispositions', '预警处置记录'),
+    columns: [
+      col('time', 'Time (UTC)', '时间 (UTC)'),
+      col('operator', 'Operator', '操作员'),
+      col('alertId', 'Alert id', '预警编号'),
+      col('rule', 'Rule', '规则'),
+      col('subjectId', 'Client', '客户'),
+      col('activity', 'Activity', '操作'),
+      col('to', 'New state', '新状态'),
+      col('reason', 'Rationale', '理由'),
+      col('target', 'Escalated to', '上报对象'),
+    ],
+    rows: moves.map((row) => {
+      const details = auditDetails(row);
+      const alertId = typeof details.alertId === 'string' ? details.alertId : row.target.replace(/^alert:/, '');
+      const alert = byId.get(alertId);
+      const activity = activityOf(row);
+      const target = details.target as { kind?: string; id?: string } | undefined;
+      return {
+        time: new Date(row.time).toISOString().replace('T', ' ').slice(0, 19),
+        operator: row.operator,
+        alertId,
+        rule: alert?.rule ?? null,
+        subjectId: alert?.subjectId ?? null,
+        activity: both(activity.en, activity.zh),
+        to:
+          typeof details.to === 'string'
+            ? both(STATE_NAMES[details.to]?.en ?? details.to, STATE_NAMES[details.to]?.zh ?? details.to)
+            : null,
+        reason: row.reason || null,
+        target: target?.kind && target.id ? `${target.kind}:${target.id}` : null,
+      };
+    }),
+    empty: rows
+      ? t('No alert was worked on this trading day.', '本交易日无预警处置。')
+      : t('No audit log given (--audit FILE).', '未提供审计日志（--audit FILE）。'),
+  };
 }
 
 function feedQualityTable(facts: SessionFacts): ReportTable {

@@ -8,6 +8,7 @@ import type { Alert } from '../../shared/rules/types';
 import { AlertWorkflow } from '../alerts/workflow';
 import { anchorJson, anchorText, type AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditLog, type AuditRow } from '../store/auditLog';
+import { operatorRowsOfDay } from './auditActivity';
 import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './build';
 import { collectSession, type CollectOptions, type SessionFacts } from './collect';
 import { escapeHtml, renderReportHtml } from './html';
@@ -147,16 +148,6 @@ function openAudit(file: string): AuditView {
   }
 }
 
-/** Audit rows of operators (not the system) from 18:00 China time the evening before the trading day to 18:00 on it. */
-export function operatorRowsOfDay(rows: readonly AuditRow[], tradingDay: string): AuditRow[] {
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(tradingDay);
-  if (!match) return rows.filter((r) => r.operator !== 'system');
-  const dayStart = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) - 8 * 3600_000;
-  const from = dayStart - 6 * 3600_000;
-  const to = dayStart + 18 * 3600_000;
-  return rows.filter((r) => r.operator !== 'system' && r.time >= from && r.time < to);
-}
-
 function generatedAt(now: Date): string {
   return now.toISOString().replace('T', ' ').slice(0, 19);
 }
@@ -257,7 +248,7 @@ export async function writeDailyReport(options: ReportRunOptions): Promise<Writt
     buildDailyReport({
       facts,
       disposition: audit?.disposition,
-      auditRows: audit ? operatorRowsOfDay(audit.rows, facts.tradingDay) : null,
+      auditRows: audit ? operatorRowsOfDay(audit.rows, facts.tradingDay, facts) : null,
       generatedAt: generatedAt(options.now ?? new Date()),
     }),
     options.auditHead,
