@@ -92,6 +92,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'reports.jobs': EVERYONE,
   'reports.cancel': EVERYONE,
   'reports.exports': EVERYONE,
+  'reports.deliver': EVERYONE,
   // the audit trail
   'audit.verify': AUDIT_READERS,
   'audit.export': AUDIT_READERS,

@@ -19,6 +19,7 @@ import { createReportServices, exportsFolder, type ReportServices } from '../rep
 import { openElectronPdfPrinter } from './reportPdf';
 import { safeStorageDataKey } from './dataKeyStore';
 import { DataKeyError } from '../security/dataKey';
+import { deliverExportOnDesktop } from './exportDelivery';
 import { installElectronSqliteBinding } from '../store/electronSqlite';
 import { shouldLogOccurrence, stderrLog } from '../core/log';
 import { ElectronApiTransport } from './ipcTransport';
@@ -212,6 +213,7 @@ async function start(): Promise<void> {
     exportKinds: exportKindsOf(policy.resolved),
     rulesFile: () => liveAlerts.rules.info().userFile ?? undefined,
     openPrinter: openElectronPdfPrinter,
+    deliver: deliverExportOnDesktop,
     auditExport: access.services['audit.export'],
     log: (line) => stderrLog('warn', line),
   });

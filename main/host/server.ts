@@ -18,6 +18,7 @@ import { createBackend, type CoreHandle, type ReviewWorkspaces } from '../api/ba
 import { createAccountHandlers } from '../core/accountHandlers';
 import { serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import { TopicBacklog } from './topicBacklog';
+import { attachmentHeader, type DownloadTickets } from './downloads';
 
 /** Who may do what: the AuthServices of main/auth/authServices.ts (tests pass an explicit test gate). */
 export interface HostAccess {
@@ -43,6 +44,8 @@ export interface HostOptions {
   version: string;
   /** One line per refused request or dropped client; defaults to stderr. */
   log?: (line: string) => void;
+  /** Download links issued by `reports.deliver` (GET /download/<ticket>/<name>). */
+  downloads?: DownloadTickets;
 }
 
 /** Why the host refused requests, counted since start. */
@@ -230,6 +233,29 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     res.end(`${text}\n`);
   };
 
+  const sendDownload = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    const file = options.downloads?.resolve(pathname) ?? null;
+    if (!file) return sendText(res, 404, 'Not found: the download link is unknown or expired. Ask for it again.');
+    let size: number;
+    try {
+      const stat = await fs.stat(file);
+      if (!stat.isFile()) return sendText(res, 404, 'Not found.');
+      size = stat.size;
+    } catch {
+      return sendText(res, 404, 'Not found: the export was removed.');
+    }
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': size,
+      'Content-Disposition': attachmentHeader(path.basename(file)),
+      'Cache-Control': 'no-store',
+    });
+    if (req.method === 'HEAD') return res.end();
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+
   const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
     setSecurityHeaders(res);
     if (!hostHeaderAllowed(req)) {
@@ -274,6 +300,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       refusals.badRequest++;
       return sendText(res, 400, 'Bad request: malformed path.');
     }
+    if (relative.startsWith('/download/')) return sendDownload(req, res, relative);
     if (relative.endsWith('/')) relative += 'index.html';
     const filePath = path.resolve(staticRoot, `.${path.posix.normalize(relative)}`);
     // The resolved path must stay inside the static root (no ../, no absolute paths, no encoded tricks).

@@ -16,7 +16,18 @@ import { ReportJobs, ReportJobsBusy } from './jobs';
 import type { ExportActor } from './auditRecord';
 import type { PdfPrinterFactory } from './printer';
 
-export type ReportMethods = 'reports.start' | 'reports.jobs' | 'reports.cancel' | 'reports.exports';
+export type ReportMethods = 'reports.start' | 'reports.jobs' | 'reports.cancel' | 'reports.exports' | 'reports.deliver';
+
+/**
+ * How this transport hands a finished export to the operator (Electron: open it or show it in its folder; the host:
+ * a download URL). `file` is an absolute path already checked to be a finished export; `folder` for evidence packs
+ * written as folders.
+ */
+export type ExportDelivery = (
+  file: string,
+  how: 'open' | 'reveal' | 'download',
+  folder: boolean,
+) => Promise<{ opened: boolean; url?: string }> | { opened: boolean; url?: string };
 
 /** What the service needs of the workstation (main/review/workstation.ts Workstation). */
 export interface ReportSessionSource extends TopicSource {
@@ -44,6 +55,8 @@ export interface ReportServicesOptions {
   log?: (line: string) => void;
   /** Tests: run jobs in this thread. */
   run?: 'worker' | 'inline';
+  /** Open/show/download a finished export; absent: `reports.deliver` answers unavailable. */
+  deliver?: ExportDelivery;
 }
 
 export interface ReportServices {
@@ -201,6 +214,25 @@ export function createReportServices(options: ReportServicesOptions): ReportServ
         return { cancelled: jobs.cancel(args.jobId) };
       },
       'reports.exports': () => listExports(),
+      'reports.deliver': (args, caller) => {
+        const who = options.actor(caller);
+        if (!options.deliver) throw new ApiFailure('unavailable', 'exports cannot be opened from this window');
+        const name = args.name;
+        // Only a finished export at the top of the exports folder: no path separators, no staging files.
+        if (!name.startsWith('floorwatch-') || name.startsWith(STAGING_PREFIX) || /[\\/]|^\.\.?$/.test(name)) {
+          throw new ApiFailure('bad_arguments', `"${name.slice(0, 80)}" is not a finished export`);
+        }
+        const file = path.join(options.exportsDir, name);
+        const stat = statSync(file, { throwIfNoEntry: false });
+        if (!stat) throw new ApiFailure('bad_arguments', `no export ${name} in ${options.exportsDir}`);
+        if (name.startsWith('floorwatch-audit-') && !(isRole(who.role) && authorize(who.role, 'audit.export'))) {
+          throw new ApiFailure('forbidden', 'the audit export is for supervisors, admins and auditors');
+        }
+        if (args.how === 'download' && stat.isDirectory()) {
+          throw new ApiFailure('bad_arguments', `${name} is a folder: download its files from the job's list`);
+        }
+        return options.deliver(file, args.how, stat.isDirectory());
+      },
       ...(auditExport ? { 'audit.export': guardedAuditExport(auditExport, kinds) } : {}),
     },
     async stop() {

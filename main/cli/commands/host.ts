@@ -17,6 +17,8 @@ import { createReportServices, exportsFolder } from '../../reports/service';
 import { exportKindsOf } from '../../reports/exportPolicy';
 import { PdfRenderer } from '../../reports/pdf';
 import { auditLogPath } from '../../store/auditPaths';
+import { DownloadTickets } from '../../host/downloads';
+import { ApiFailure } from '../../api/dispatcher';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 
 const HELP = `
@@ -231,8 +233,14 @@ export const hostCommand: CliCommand = {
         throw new CliError(`cannot review ${sessionFile}: ${(error as Error).message}`);
       }
     }
-    // Compliance exports: report jobs in worker threads, PDFs printed with headless Chromium, each export audited.
+    // Compliance exports: report jobs in worker threads, PDFs printed with headless Chromium, each export audited;
+    // a finished export is downloaded through a short-lived link (a browser page cannot open files on this machine).
+    const downloads = new DownloadTickets();
     const reports = createReportServices({
+      deliver: (file, how) => {
+        if (how !== 'download') throw new ApiFailure('unavailable', 'in the browser an export is downloaded, not opened');
+        return { opened: false, url: downloads.issue(file) };
+      },
       audit: access.audit,
       auditFile: auditLogPath(access.dataDir),
       actor: (caller) => access.auth.requireActor(caller),
@@ -264,6 +272,7 @@ export const hostCommand: CliCommand = {
         ),
         staticDir,
         version: packageVersion(root),
+        downloads,
       });
     } catch (error) {
       await stopCores();

@@ -14,7 +14,8 @@ import {
   type ReportKind,
   type ReportLanguage,
 } from '../../../shared/api/methods/reports';
-import { floorwatch, windowParam } from '../api/floorwatch';
+import { callOrNotify, floorwatch, windowParam } from '../api/floorwatch';
+import { useNoticeStore } from '../stores/notice';
 import { useAuthStore } from '../auth/session';
 import { formatBytes, formatTime } from '../format';
 import { currentLanguage, LANGUAGE_NAMES, locale } from '../i18n';
@@ -69,6 +70,7 @@ export function ReportsWindow() {
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const ids = useId();
+  const desktop = useDesktop();
 
   const loadExports = useCallback(() => {
     void floorwatch()
@@ -265,6 +267,9 @@ export function ReportsWindow() {
                 <th scope="col">{t('reports.columns.size')}</th>
                 <th scope="col">{t('reports.columns.modified')}</th>
                 <th scope="col">{t('reports.columns.sha256')}</th>
+                <th scope="col">
+                  {t('workflow.exports.actions')}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -274,6 +279,9 @@ export function ReportsWindow() {
                   <td className="fw-num">{formatBytes(entry.bytes)}</td>
                   <td>{formatTime(entry.modifiedAt, locale())}</td>
                   <td className="fw-reports-hash">{entry.sha256 ?? t('reports.folderEntry')}</td>
+                  <td className="fw-reports-deliver">
+                    <DeliverButtons entry={entry} desktop={desktop} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -281,6 +289,61 @@ export function ReportsWindow() {
         )}
       </section>
     </main>
+  );
+}
+
+/** True in the Electron app (open / show in folder), false in the browser (download). */
+function useDesktop(): boolean {
+  const [desktop, setDesktop] = useState(false);
+  useEffect(() => {
+    void floorwatch()
+      .call('app.info', {})
+      .then(
+        (info) => setDesktop(info.transport === 'electron'),
+        () => setDesktop(false),
+      );
+  }, []);
+  return desktop;
+}
+
+/** Open / show in folder in the app; download in the browser (a short-lived link the host serves as an attachment). */
+function DeliverButtons({ entry, desktop }: { entry: ReportExport; desktop: boolean }) {
+  const { t } = useTranslation();
+  const deliver = async (how: 'open' | 'reveal' | 'download') => {
+    const result = await callOrNotify('reports.deliver', { name: entry.name, how });
+    if (!result) return;
+    if (result.url) {
+      const link = document.createElement('a');
+      link.href = result.url;
+      link.download = entry.name;
+      link.rel = 'noopener';
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } else if (result.opened) useNoticeStore.getState().show(t('workflow.exports.opened', { name: entry.name }));
+  };
+  if (desktop)
+    return (
+      <>
+        <button type="button" className="fw-button" onClick={() => void deliver('open')}>
+          {t('workflow.exports.open')}
+        </button>
+        <button type="button" className="fw-button" onClick={() => void deliver('reveal')}>
+          {t('workflow.exports.showInFolder')}
+        </button>
+      </>
+    );
+  if (entry.folder) return null;
+  return (
+    <button
+      type="button"
+      className="fw-button"
+      data-testid="export-download"
+      aria-label={`${t('workflow.exports.download')} ${entry.name}`}
+      onClick={() => void deliver('download')}
+    >
+      {t('workflow.exports.download')}
+    </button>
   );
 }
 

@@ -94,4 +94,16 @@ export const reportApiMethods = {
     Type.Object({ cancelled: Type.Boolean() }),
   ),
   'reports.exports': method(Type.Object({}), Type.Array(Type.Unsafe<ReportExport>(Type.Object({})))),
+  /**
+   * Hands a finished export (a name from `reports.exports`) to the operator: in the app `open` (default program) or
+   * `reveal` (show in its folder); in the host `download` answers a short-lived URL served with the file as an
+   * attachment. The audit log export goes only to roles that may read the audit log.
+   */
+  'reports.deliver': method(
+    Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 255 }),
+      how: Type.Union([Type.Literal('open'), Type.Literal('reveal'), Type.Literal('download')]),
+    }),
+    Type.Object({ opened: Type.Boolean(), url: Type.Optional(Type.String()) }),
+  ),
 } as const;

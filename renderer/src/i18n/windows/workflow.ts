@@ -91,6 +91,7 @@ export const en = {
     you: 'you',
   },
   exports: {
+    actions: 'Open or save',
     open: 'Open',
     showInFolder: 'Show in folder',
     download: 'Download',
@@ -189,6 +190,7 @@ export const zh: typeof en = {
     you: '本人',
   },
   exports: {
+    actions: '打开或保存',
     open: '打开',
     showInFolder: '在文件夹中显示',
     download: '下载',
