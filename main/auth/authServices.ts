@@ -79,12 +79,15 @@ function startupCheckOf(result: AuditVerifyResult): AuditStartupCheck {
   return { ok: false, rows: result.rows, message: `${result.message}${more}` };
 }
 
-/** Publishes four-eyes requests (pending ones, and those decided since start of the local day) as `actions`. */
+/**
+ * Publishes four-eyes requests (pending ones, and those decided since start of the local day) as `actions`, and each
+ * account's active restrictions (what its approved instructions add up to) as `restrictions`.
+ */
 class ActionsTopic implements TopicSource {
   private readonly hub = new TopicHub();
 
   constructor(
-    book: AccountActionBook,
+    private readonly book: AccountActionBook,
     audit: AuditLog,
     private readonly clock: () => number,
   ) {
@@ -101,10 +104,19 @@ class ActionsTopic implements TopicSource {
     const rows = new Map<number, AccountActionRequest>();
     for (const request of [...book.pending(), ...decidedToday]) rows.set(request.id, request);
     this.publish([...rows.values()], true);
+    const accounts = new Set(book.instructions().map((instruction) => instruction.action.accountId));
+    this.publishRestrictions([...accounts], true);
   }
 
   changed(request: AccountActionRequest): void {
     this.publish([request], false);
+    if (request.status === 'approved') this.publishRestrictions([request.action.accountId], false);
+  }
+
+  private publishRestrictions(accounts: string[], snapshot: boolean): void {
+    const now = this.clock();
+    const rows = accounts.sort().map((accountId) => this.book.controls(accountId));
+    this.hub.publish({ topic: 'restrictions', snapshot, rows, removed: [], at: now, sourceTs: now });
   }
 
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
@@ -193,7 +205,7 @@ export function openAuthServices(options: AuthServicesOptions): AuthServices {
       auditCheck,
       gate: auth,
       services,
-      topics: { actions: actionsTopic },
+      topics: { actions: actionsTopic, restrictions: actionsTopic },
       sessionToken: (connectionId) => auth.sessions.forConnection(connectionId)?.token ?? null,
       close() {
         if (closed) return;

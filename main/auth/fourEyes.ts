@@ -11,6 +11,7 @@ import { AccountActionSchema, type AccountAction, type AccountActionKind } from 
 import type { Role } from './permissions';
 
 export { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
+import type { AccountRestrictions } from '../../shared/api/methods/auth';
 
 export const ACCOUNT_ACTION_KINDS: readonly AccountActionKind[] = [
   'freeze_opening',
@@ -46,16 +47,7 @@ export interface AccountActionRequest {
 export type AccountInstruction = AccountActionRequest & { status: 'approved' };
 
 /** What the account's approved instructions add up to (for views and for the risk engine). */
-export interface AccountControls {
-  accountId: string;
-  openingFrozen: boolean;
-  /** Most lots per instrument; '*' = any instrument without its own limit. */
-  positionLimits: Record<string, number>;
-  orderLimits: Record<string, number>;
-  /** Instruments marked for forced liquidation; '*' = the whole account. */
-  forcedLiquidation: string[];
-  contactNotes: number;
-}
+export type AccountControls = AccountRestrictions;
 
 export interface BrokerSendResult {
   status: 'sent' | 'not_sent' | 'failed';

@@ -10,7 +10,8 @@ export const deliverExportOnDesktop: ExportDelivery = async (file, how) => {
     shell.showItemInFolder(file);
     return { opened: true };
   }
-  if (how === 'download') throw new ApiFailure('bad_arguments', 'in the app an export is opened or shown in its folder');
+  if (how === 'download')
+    throw new ApiFailure('bad_arguments', 'in the app an export is opened or shown in its folder');
   const problem = await shell.openPath(file);
   if (problem) throw new ApiFailure('failed', `could not open ${file}: ${problem}`);
   return { opened: true };

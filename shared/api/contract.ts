@@ -9,7 +9,7 @@ import { alertApiMethods, type AlertRow } from './methods/alerts';
 import { caseApiMethods } from './methods/cases';
 import { rulesApiMethods } from './methods/rules';
 import { reportApiMethods } from './methods/reports';
-import { authApiMethods, type AccountActionRequest } from './methods/auth';
+import { authApiMethods, type AccountActionRequest, type AccountRestrictions } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 import { settingsApiMethods } from './methods/settings';
 
@@ -112,6 +112,8 @@ export interface TopicRows {
   replay: ReplayState;
   /** Four-eyes account action requests (pending and decided today), keyed by request id. */
   actions: AccountActionRequest;
+  /** Accounts' active restrictions from approved four-eyes instructions, keyed by account id. */
+  restrictions: AccountRestrictions;
 }
 export type TopicName = keyof TopicRows;
 export const TOPICS: readonly TopicName[] = [
@@ -123,6 +125,7 @@ export const TOPICS: readonly TopicName[] = [
   'alerts',
   'replay',
   'actions',
+  'restrictions',
 ];
 
 /** One conflated publication: a full snapshot on subscribe, then deltas of changed rows at ≤ 20 Hz. */
@@ -151,6 +154,8 @@ export function rowKey(topic: TopicName, row: unknown): string {
       return (row as AlertRow).id;
     case 'actions':
       return String((row as AccountActionRequest).id);
+    case 'restrictions':
+      return (row as AccountRestrictions).accountId;
     default:
       return 'all';
   }

@@ -238,7 +238,8 @@ export const hostCommand: CliCommand = {
     const downloads = new DownloadTickets();
     const reports = createReportServices({
       deliver: (file, how) => {
-        if (how !== 'download') throw new ApiFailure('unavailable', 'in the browser an export is downloaded, not opened');
+        if (how !== 'download')
+          throw new ApiFailure('unavailable', 'in the browser an export is downloaded, not opened');
         return { opened: false, url: downloads.issue(file) };
       },
       audit: access.audit,

@@ -1,17 +1,13 @@
 // The operator on every window's header: name and role, the Pending actions panel (four eyes), Lock and Log out.
 import { useEffect, useState } from 'react';
-import { callOrNotify } from '../api/floorwatch';
-import { describeAction, ensureActionsSubscription, pendingOf, useActionsStore } from './actions';
+import { decidedOf, describeAction, ensureActionsSubscription, pendingOf, useActionsStore } from './actions';
+import { DecisionButtons, DecisionLine } from './FourEyesParts';
 import { lock, logout, useAuthStore } from './session';
 
-const APPROVER_ROLES = new Set(['supervisor', 'admin']);
-
 function PendingActionsPanel({ onClose }: { onClose(): void }) {
-  const session = useAuthStore((s) => s.session);
   const byId = useActionsStore((s) => s.byId);
-  const [reasons, setReasons] = useState<Record<number, string>>({});
   const pending = pendingOf(byId);
-  const mayDecide = session !== null && APPROVER_ROLES.has(session.role);
+  const decided = decidedOf(byId).slice(0, 10);
   return (
     <div
       className="fw-pending-panel"
@@ -27,53 +23,26 @@ function PendingActionsPanel({ onClose }: { onClose(): void }) {
         </button>
       </div>
       {pending.length === 0 && <p className="fw-muted">Nothing waits for a decision.</p>}
-      {pending.map((request) => {
-        const own = request.requestedBy === session?.operator;
-        const reason = reasons[request.id] ?? '';
-        return (
-          <div key={request.id} className="fw-pending-item" data-testid={`pending-action-${request.id}`}>
-            <span>
-              #{request.id} {describeAction(request)}
-            </span>
-            <span className="fw-muted">
-              by {request.requestedBy} ({request.requestedByRole}) at{' '}
-              {new Date(request.requestedAt).toLocaleTimeString()}: {request.reason}
-            </span>
-            {mayDecide && !own && (
-              <div className="fw-auth-row">
-                <input
-                  placeholder="Reason (required to reject)"
-                  value={reason}
-                  onChange={(e) => setReasons({ ...reasons, [request.id]: e.target.value })}
-                />
-                <button
-                  type="button"
-                  className="fw-button"
-                  data-testid={`approve-${request.id}`}
-                  onClick={() =>
-                    void callOrNotify(
-                      'actions.approve',
-                      reason ? { requestId: request.id, reason } : { requestId: request.id },
-                    )
-                  }
-                >
-                  Approve
-                </button>
-                <button
-                  type="button"
-                  className="fw-button"
-                  data-testid={`reject-${request.id}`}
-                  disabled={!reason.trim()}
-                  onClick={() => void callOrNotify('actions.reject', { requestId: request.id, reason })}
-                >
-                  Reject
-                </button>
-              </div>
-            )}
-            {mayDecide && own && <span className="fw-muted">Your own request: another supervisor must decide.</span>}
-          </div>
-        );
-      })}
+      {pending.map((request) => (
+        <div key={request.id} className="fw-pending-item" data-testid={`pending-action-${request.id}`}>
+          <span>
+            #{request.id} {describeAction(request)}
+          </span>
+          <span className="fw-muted">
+            by {request.requestedBy} ({request.requestedByRole}) at {new Date(request.requestedAt).toLocaleTimeString()}
+            : {request.reason}
+          </span>
+          <DecisionButtons request={request} />
+        </div>
+      ))}
+      {decided.map((request) => (
+        <div key={request.id} className="fw-pending-item" data-testid={`decided-action-${request.id}`}>
+          <span>
+            #{request.id} {describeAction(request)}
+          </span>
+          <DecisionLine request={request} />
+        </div>
+      ))}
     </div>
   );
 }

@@ -1,9 +1,11 @@
 // Asks for an account action under four eyes: it takes effect only once a different supervisor approves it in the
 // Pending actions panel. For the account tools window: <RequestActionForm accountId="A001" />.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountAction, AccountActionKind } from '../../../shared/api/methods/auth';
 import { callOrNotify } from '../api/floorwatch';
 import { useAuthStore } from './session';
+import { ensureActionsSubscription, useActionsStore } from './actions';
+import { DecisionLine } from './FourEyesParts';
 
 const KIND_LABELS: Record<AccountActionKind, string> = {
   freeze_opening: 'Freeze opening',
@@ -45,6 +47,9 @@ export function RequestActionForm({ accountId, onRequested }: { accountId: strin
   const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
   const [sent, setSent] = useState<number | null>(null);
+  // The request as the actions topic has it now: the requester sees who decided and when.
+  const sentRequest = useActionsStore((s) => (sent === null ? undefined : s.byId[sent]));
+  useEffect(() => ensureActionsSubscription(), []);
   if (role === 'auditor') return <p className="fw-muted">Auditors cannot request account actions.</p>;
   const needsInstrument =
     kind === 'set_position_limit' || kind === 'set_order_limit' || kind === 'mark_forced_liquidation';
@@ -110,7 +115,7 @@ export function RequestActionForm({ accountId, onRequested }: { accountId: strin
       <button type="submit" className="fw-button" data-testid="request-submit">
         Request (needs a supervisor's approval)
       </button>
-      {sent !== null && <span className="fw-muted">Request #{sent} is waiting for a supervisor.</span>}
+      {sentRequest && <DecisionLine request={sentRequest} />}
     </form>
   );
 }

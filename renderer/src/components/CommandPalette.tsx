@@ -1,5 +1,6 @@
 // Ctrl+K: one list of everything an operator may want now — open any window, switch language or theme, save or
 // restore a layout, jump to an instrument or account — filtered as they type, run with Enter.
+import { useAuthStore } from '../auth/session';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WINDOW_KINDS } from '../../../shared/api/contract';
@@ -49,6 +50,21 @@ function PaletteBody() {
         id: `open:${kind}`,
         label: t(`nav.open.${kind}`),
         run: () => void openWindow(kind, channel),
+      });
+    }
+    // Operator accounts are managed in Settings (admins; the main side refuses anyone else).
+    if (useAuthStore.getState().session?.role === 'admin') {
+      list.push({
+        id: 'operators:create',
+        label: t('workflow.ops.create'),
+        hint: t('window.settings'),
+        run: () => void openWindow('settings', channel, { op: 'create' }),
+      });
+      list.push({
+        id: 'operators:manage',
+        label: `${t('workflow.ops.title')}: ${t('workflow.ops.disable')} / ${t('workflow.ops.enable')} / ${t('workflow.ops.resetPassword')}`,
+        hint: t('window.settings'),
+        run: () => void openWindow('settings', channel, { op: 'manage' }),
       });
     }
     for (const l of LANGUAGES) {

@@ -37,6 +37,7 @@ const HEADER_KEYS: Record<string, string> = {
   shortAvgPrice: 'col.shortAvg',
   mark: 'col.mark',
   limitShare: 'nav.limit.column',
+  restrictions: 'workflow.fourEyes.restrictions',
 };
 
 const HEADER_TOOLTIP_KEYS: Record<string, string> = {

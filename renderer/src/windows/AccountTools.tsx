@@ -9,7 +9,8 @@ import type { AccountCounters, AccountDetail } from '../../../shared/api/methods
 import type { AccountActionRequest } from '../../../shared/api/methods/auth';
 import type { AlertRow } from '../../../shared/api/methods/alerts';
 import { callOptional, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
-import { useActionsStore } from '../auth/actions';
+import { describeAction, useActionsStore } from '../auth/actions';
+import { DecisionButtons, DecisionLine, RestrictionBadges } from '../auth/FourEyesParts';
 import { RequestActionForm } from '../auth/RequestActionForm';
 import { Sparkline, pushSample } from '../components/Sparkline';
 import {
@@ -497,21 +498,14 @@ function useActions(accountId: string | null): { requests: AccountActionRequest[
  * account's requests with their status; pending ones can be approved or rejected here too.
  */
 function FourEyes({ accountId, requests }: { accountId: string; requests: AccountActionRequest[] }) {
-  const [message, setMessage] = useState<string | null>(null);
-  const decide = async (id: number, approve: boolean) => {
-    const result = approve
-      ? await callOptional('actions.approve', { requestId: id })
-      : await callOptional('actions.reject', { requestId: id, reason: 'rejected at the account tools' });
-    setMessage(result.ok ? `#${id} ${approve ? 'approved' : 'rejected'}` : result.message);
-  };
+  const { t } = useTranslation();
   return (
     <div className="fw-four-eyes">
+      <p>
+        <span className="fw-metric-label">{t('workflow.fourEyes.restrictions')}</span>{' '}
+        <RestrictionBadges accountId={accountId} />
+      </p>
       <RequestActionForm accountId={accountId} />
-      {message && (
-        <p className="fw-muted fw-small" role="status" data-testid="four-eyes-message">
-          {message}
-        </p>
-      )}
       <table className="fw-table" data-testid="account-requests">
         <tbody>
           {requests
@@ -520,37 +514,14 @@ function FourEyes({ accountId, requests }: { accountId: string; requests: Accoun
             .map((request) => (
               <tr key={request.id} data-request={request.id} data-status={request.status}>
                 <td className="fw-muted">#{request.id}</td>
-                <td>{request.action.kind.replace(/_/g, ' ')}</td>
+                <td>{describeAction(request)}</td>
                 <td className="fw-muted">{request.requestedBy}</td>
                 <td>{request.reason}</td>
                 <td>
-                  <span className={`fw-state-chip fw-req-${request.status}`}>{request.status}</span>
+                  <DecisionLine request={request} />
                 </td>
                 <td>
-                  {request.status === 'pending' && (
-                    <>
-                      <button
-                        type="button"
-                        className="fw-button"
-                        aria-label={`Approve request #${request.id}`}
-                        title={`Approve request #${request.id}`}
-                        data-testid={`approve-request-${request.id}`}
-                        onClick={() => void decide(request.id, true)}
-                      >
-                        <span aria-hidden="true">✓</span>
-                      </button>
-                      <button
-                        type="button"
-                        className="fw-button"
-                        aria-label={`Reject request #${request.id}`}
-                        title={`Reject request #${request.id}`}
-                        data-testid={`reject-request-${request.id}`}
-                        onClick={() => void decide(request.id, false)}
-                      >
-                        <span aria-hidden="true">✕</span>
-                      </button>
-                    </>
-                  )}
+                  <DecisionButtons request={request} />
                 </td>
               </tr>
             ))}

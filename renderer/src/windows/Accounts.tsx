@@ -1,5 +1,6 @@
 // Accounts: equity, available, margin and risk degree per account, sorted by risk. Risk degree is margin ÷ equity
 // (风险度), the Chinese broker convention, coloured in bands (riskBand in shared/domain/risk.ts).
+import { RESTRICTIONS_COLUMN } from '../auth/FourEyesParts';
 import { useCallback, useEffect, useState } from 'react';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { CellClassParams, ColDef, RowClassParams, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
@@ -59,6 +60,7 @@ const signed = (p: CellClassParams<AccountRow>) => ['fw-num', signClass(p.value 
 const COLUMNS: ColDef<AccountRow>[] = [
   { field: 'accountId', headerName: 'Account', pinned: 'left', width: 104, cellClass: 'fw-account' },
   { field: 'name', headerName: 'Name', width: 176, cellClass: 'fw-muted', tooltip: true },
+  RESTRICTIONS_COLUMN,
   {
     field: 'controlGroup',
     headerName: 'Group',

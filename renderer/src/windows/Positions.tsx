@@ -1,5 +1,6 @@
 // Positions: one row per account × instrument, live. On a link channel it follows the channel's account and/or
 // instrument (chips above the grid show the filter and clear it for this window).
+import { RESTRICTIONS_COLUMN } from '../auth/FourEyesParts';
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type {
@@ -41,6 +42,7 @@ const COLUMNS: ColDef<PositionRow>[] = [
   { field: 'accountId', headerName: 'Account', pinned: 'left', width: 104, cellClass: 'fw-account' },
   { field: 'instrumentId', headerName: 'Instrument', width: 104, cellClass: 'fw-instrument' },
   { field: 'exchange', headerName: 'Exch', width: 74, cellClass: 'fw-exchange' },
+  RESTRICTIONS_COLUMN,
   {
     field: 'longQty',
     headerName: 'Long',

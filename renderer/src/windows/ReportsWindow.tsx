@@ -267,9 +267,7 @@ export function ReportsWindow() {
                 <th scope="col">{t('reports.columns.size')}</th>
                 <th scope="col">{t('reports.columns.modified')}</th>
                 <th scope="col">{t('reports.columns.sha256')}</th>
-                <th scope="col">
-                  {t('workflow.exports.actions')}
-                </th>
+                <th scope="col">{t('workflow.exports.actions')}</th>
               </tr>
             </thead>
             <tbody>

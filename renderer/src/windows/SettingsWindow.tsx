@@ -2,6 +2,7 @@
 // read-only), an environment variable of the install, this workstation or the default — plus the data folder's disk.
 // An admin changes this workstation's own settings here, with a reason (audited); they apply at the next start, and
 // the table shows what is saved for it until then.
+import { OperatorsSection } from './OperatorsSection';
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { USER_SETTING_KEYS, type PolicyView, type UserSettingKey } from '../../../shared/api/methods/settings';
@@ -231,6 +232,7 @@ export function SettingsWindow() {
           {message.text}
         </p>
       )}
+      <OperatorsSection />
     </main>
   );
 }

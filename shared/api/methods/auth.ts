@@ -114,6 +114,18 @@ export const AccountActionRequestSchema = Type.Object({
 
 export type AccountActionRequest = Static<typeof AccountActionRequestSchema>;
 
+/** What an account's approved four-eyes instructions add up to now. Topic `restrictions`, keyed by accountId. */
+export interface AccountRestrictions {
+  accountId: string;
+  openingFrozen: boolean;
+  /** Most lots per instrument; '*' = any instrument without its own limit. */
+  positionLimits: Record<string, number>;
+  orderLimits: Record<string, number>;
+  /** Instruments marked for forced liquidation; '*' = the whole account. */
+  forcedLiquidation: string[];
+  contactNotes: number;
+}
+
 export const BrokerSendResultSchema = Type.Object({
   status: Type.Union([Type.Literal('sent'), Type.Literal('not_sent'), Type.Literal('failed')]),
   detail: Type.String(),
