@@ -124,3 +124,129 @@ test('alert workflow: verbs by state, close from New with a rationale, typed tex
   expect(detail.history.at(-1)).toMatchObject({ to: 'escalated', target: { kind: 'role', id: 'supervisor' } });
   await page.screenshot({ path: path.join(artifactsDir, 'shift-alert-actions.png') });
 });
+
+test('operators in Settings and a four-eyes round trip by two operators in two browser contexts', async ({
+  page,
+  host,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  // The admin creates a supervisor in Settings.
+  await page.goto(host.pageUrl('settings'));
+  await host.signIn(page);
+  const create = page.getByTestId('operator-create');
+  await create.getByLabel('User name').fill(SUPERVISOR.username);
+  await create.getByLabel('Display name').fill(SUPERVISOR.displayName);
+  await create.getByLabel('Role').selectOption('supervisor');
+  await create.getByLabel('Initial password').fill(SUPERVISOR.password);
+  await create.getByRole('button', { name: 'Create operator' }).click();
+  const row = page.locator(`[data-testid="operators-table"] tr[data-operator="${SUPERVISOR.username}"]`);
+  await expect(row).toBeVisible();
+  await expect(row.getByRole('combobox')).toHaveValue('supervisor');
+  // Disable and re-enable are audited updates the table follows.
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await expect(row).toHaveAttribute('data-disabled', 'true');
+  await row.getByRole('button', { name: 'Re-enable' }).click();
+  await expect(row).toHaveAttribute('data-disabled', 'false');
+
+  // The admin asks to freeze opening on an account (account tools).
+  const accountId = await page.evaluate(async () => {
+    const api = (
+      window as unknown as {
+        floorwatch: { subscribe(t: string, l: (u: { rows: { accountId: string }[] }) => void): () => void };
+      }
+    ).floorwatch;
+    return new Promise<string>((resolve) => {
+      const stop = api.subscribe('accounts', (update) => {
+        const first = update.rows[0];
+        if (first) {
+          stop();
+          resolve(first.accountId);
+        }
+      });
+    });
+  });
+  await page.goto(`${host.pageUrl('account')}&account=${encodeURIComponent(accountId)}`);
+  await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
+  await page.getByTestId('request-kind').selectOption('freeze_opening');
+  await page.getByTestId('request-reason').fill('Layering pattern on two contracts: stop new positions');
+  await page.getByTestId('request-submit').click();
+  const status = page.locator('[data-testid="request-action-form"] [data-testid^="request-status-"]');
+  await expect(status).toHaveAttribute('data-status', 'pending');
+  const requestId = ((await status.getAttribute('data-testid')) ?? '').replace('request-status-', '');
+  // No approving one's own request: the button is disabled and says why.
+  const ownApprove = page.locator(`[data-request="${requestId}"] [data-testid="approve-${requestId}"]`);
+  await expect(ownApprove).toBeDisabled();
+  await expect(ownApprove).toHaveAttribute('title', /Your own request/);
+
+  // The supervisor, in a browser context of their own, approves with a comment after confirming.
+  const supervisorContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  try {
+    const sup = await supervisorContext.newPage();
+    await sup.goto(host.pageUrl('accounts'));
+    await sup.getByTestId('login-username').fill(SUPERVISOR.username);
+    await sup.getByTestId('login-password').fill(SUPERVISOR.password);
+    await sup.getByTestId('login-submit').click();
+    await sup.getByTestId('operator-name').waitFor({ timeout: 30_000 });
+    await sup.getByTestId('pending-actions-button').click();
+    await sup.getByTestId(`approve-${requestId}`).click();
+    await sup.getByTestId('text-dialog-input').fill('Agreed: freeze until the client calls back');
+    await sup.getByTestId('text-dialog-submit').click();
+    await expect(sup.getByTestId('text-dialog-confirmation')).toContainText(`Approve #${requestId}`);
+    await sup.getByTestId('text-dialog-submit').click();
+    await expect(sup.getByTestId('text-dialog')).toHaveCount(0);
+    await expect(sup.getByTestId(`decided-action-${requestId}`)).toContainText(`approved by ${SUPERVISOR.username}`);
+    // The supervisor's Accounts grid shows the restriction.
+    await expect(sup.getByTestId(`restrictions-${accountId}`).first()).toContainText('Opening frozen');
+  } finally {
+    await supervisorContext.close();
+  }
+
+  // The requester sees who decided and when, live; the restriction shows in Account tools and Accounts.
+  await expect(status).toHaveAttribute('data-status', 'approved');
+  await expect(status).toContainText(new RegExp(`Request #${requestId} approved by ${SUPERVISOR.username} at \\S+`));
+  await expect(status).toContainText('Agreed: freeze until the client calls back');
+  await expect(page.getByTestId(`restrictions-${accountId}`)).toContainText('Opening frozen');
+  await page.goto(host.pageUrl('accounts'));
+  await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
+  await expect(page.getByTestId(`restrictions-${accountId}`).first()).toContainText('Opening frozen');
+  await page.screenshot({ path: path.join(artifactsDir, 'shift-accounts-restriction.png') });
+});
+
+test('the daily report from the Reports window lists the operators’ actions and downloads', async ({ page, host }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  await page.goto(host.pageUrl('reports'));
+  await host.signIn(page);
+  await page.getByRole('radio', { name: /Daily surveillance report/ }).check();
+  await page.getByRole('button', { name: 'Start export' }).click();
+  const job = page.getByTestId('report-job').first();
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+
+  const download = async (pattern: RegExp) => {
+    const row = page.locator('.fw-reports-table tbody tr', { hasText: pattern }).first();
+    await expect(row).toBeVisible({ timeout: 15_000 });
+    const [file] = await Promise.all([page.waitForEvent('download'), row.getByTestId('export-download').click()]);
+    const target = path.join(test.info().outputDir, file.suggestedFilename());
+    await file.saveAs(target);
+    expect(file.suggestedFilename()).toMatch(pattern);
+    return target;
+  };
+  const dispositions = readFileSync(await download(/floorwatch-daily-\d{8}-[0-9a-f]+\.dispositions\.csv/), 'utf8');
+  expect(dispositions).toContain('Closed – no action: hedging desk, documented');
+  expect(dispositions).toContain('role:supervisor');
+  expect(dispositions).toContain(host.operator.username);
+  const activity = readFileSync(await download(/floorwatch-daily-\d{8}-[0-9a-f]+\.operators\.csv/), 'utf8');
+  expect(activity).toMatch(/Acknowledge/);
+  expect(activity).toMatch(/Escalate/);
+  expect(activity).toMatch(/Close/);
+  expect(activity).toContain(SUPERVISOR.username);
+  expect(activity).toMatch(/Approve/);
+  const pdf = await download(/floorwatch-daily-\d{8}-[0-9a-f]+\.pdf$/);
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  expect(text).toContain('Dispositions');
+  expect(text).toContain('Operator activity');
+  expect(text).not.toContain('No operator actions');
+  expect(text).toContain(SUPERVISOR.username);
+});

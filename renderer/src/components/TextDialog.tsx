@@ -2,6 +2,7 @@
 // Escape cancels. What was typed is never lost: a failed submit keeps the dialog open with the text and the error,
 // and a `draftKey` keeps the text (across closing the dialog and reloading the window) until it is submitted.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { clearDraft, readDraft, saveDraft } from '../stores/drafts';
 
@@ -77,7 +78,8 @@ export function TextDialog({
     setBusy(false);
     if (problem) setError(problem);
   };
-  return (
+  // In a portal: a dialog opened from a header panel or a grid cell must not be clipped by its container.
+  return createPortal(
     <div className="fw-modal-backdrop" onMouseDown={onCancel}>
       <div
         className="fw-dialog"
@@ -130,6 +132,7 @@ export function TextDialog({
           </button>
         </div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
