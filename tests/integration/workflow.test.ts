@@ -135,12 +135,18 @@ describe('alerts services behind the API', () => {
     expect(rows.map((r) => `${r.operator}:${r.action}`)).toEqual([
       'system:alert_created',
       'li.wei:alert_state_changed',
+      'li.wei:alert_state_changed', // acknowledging the unassigned alert assigned it to li.wei
       'li.wei:alert_state_changed',
       'li.wei:note_added',
       'li.wei:alert_state_changed',
       'li.wei:alert_state_changed',
     ]);
     expect(rows.at(-1)!.reason).toBe('algo fixed, warned');
+    expect(JSON.parse(String(rows[2]!.details))).toMatchObject({
+      change: 'assign',
+      assignee: 'li.wei',
+      previous: null,
+    });
 
     // a connection nobody logged in on may not act; an unknown id is a clear error
     await expect(
