@@ -239,23 +239,34 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
   const checkTimer = setInterval(sync, SESSION_CHECK_MS);
   checkTimer.unref?.();
   return {
-    handle(request: unknown): void {
-      if (closed || request === null || typeof request !== 'object') return;
+    /**
+     * Serves one request. A request of no known form is answered with a `bad_arguments` refusal (carrying its id
+     * when it has a numeric one) and the reason is returned, for the transport to count and log; null when served.
+     */
+    handle(request: unknown): string | null {
+      if (closed) return null;
+      const problem = malformedRequest(request);
+      if (problem) {
+        const id = (request as { id?: unknown } | null)?.id;
+        safeSend(bridgeRefusal(typeof id === 'number' && Number.isFinite(id) ? id : null, problem));
+        return problem;
+      }
       const message = request as BridgeRequest;
-      if (message.kind === 'call' && typeof message.id === 'number' && typeof message.method === 'string') {
+      if (message.kind === 'call') {
         dispatcher.call(message.method, message.args, caller).then(
           (value) => safeSend({ kind: 'result', id: message.id, ok: true, value: value ?? null }),
           (error: unknown) => safeSend({ kind: 'result', id: message.id, ok: false, error: errorShape(error) }),
         );
-      } else if (message.kind === 'subscribe' && TOPICS.includes(message.topic)) {
+      } else if (message.kind === 'subscribe') {
         wanted.add(message.topic);
         // A repeated subscribe asks for a fresh snapshot.
         if (dispatcher.canSubscribe(caller)) start(message.topic);
-      } else if (message.kind === 'unsubscribe' && TOPICS.includes(message.topic)) {
+      } else {
         wanted.delete(message.topic);
         subscriptions.get(message.topic)?.();
         subscriptions.delete(message.topic);
       }
+      return null;
     },
     close(): void {
       if (closed) return;
@@ -267,4 +278,29 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
       dispatcher.disconnect(caller);
     },
   };
+}
+
+/** Why `request` is no bridge request (a call with a numeric id and a method name, or a (un)subscribe of a known topic), or null. */
+function malformedRequest(request: unknown): string | null {
+  if (request === null || typeof request !== 'object' || Array.isArray(request))
+    return 'a request must be a JSON object';
+  const message = request as Record<string, unknown>;
+  switch (message.kind) {
+    case 'call':
+      if (typeof message.id !== 'number' || !Number.isFinite(message.id)) return 'a call needs a numeric "id"';
+      if (typeof message.method !== 'string') return 'a call needs a "method" name';
+      return null;
+    case 'subscribe':
+    case 'unsubscribe':
+      return TOPICS.includes(message.topic as TopicName)
+        ? null
+        : `unknown topic ${JSON.stringify(String(message.topic)).slice(0, 80)}`;
+    default:
+      return `unknown request kind ${JSON.stringify(String(message.kind)).slice(0, 40)} (call, subscribe, unsubscribe)`;
+  }
+}
+
+/** The reply to a request refused before it reached a method (malformed message). */
+export function bridgeRefusal(id: number | null, message: string): BridgeReply {
+  return { kind: 'result', id, ok: false, error: { code: 'bad_arguments', message: `malformed request: ${message}` } };
 }

@@ -1,7 +1,7 @@
 // The `floorwatch` command line: `floorwatch <command> [options]`, `--help` on every command.
 // Each command lives in its own module under ./commands and registers here.
 import { commands } from './registry';
-import { CliError, printUsage } from './support';
+import { CliError, printUsage, userFacing } from './support';
 import { openDataFolderForCommand } from '../security/atRest';
 import { floorwatchDataDir } from '../store/auditPaths';
 
@@ -26,9 +26,10 @@ main(process.argv.slice(2)).then(
     if (code !== 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CliError) {
-      process.stderr.write(`floorwatch: ${error.message}\n`);
-      process.exitCode = error.exitCode;
+    const user = userFacing(error);
+    if (user) {
+      process.stderr.write(`floorwatch: ${user.message}\n`);
+      process.exitCode = user.exitCode;
     } else {
       process.stderr.write(`floorwatch: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
       process.exitCode = 70;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SessionFileError, sqliteCode } from '../store/sessionFormat';
 
 /** A user mistake or an expected failure: printed as one line, no stack trace. */
 export class CliError extends Error {
@@ -9,6 +10,41 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Node's file-system error codes that are the machine's or the user's file's trouble, not a bug. */
+const IO_CODES = new Set([
+  'EIO',
+  'ENOSPC',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOENT',
+  'EISDIR',
+  'ENOTDIR',
+  'EMFILE',
+  'EDQUOT',
+]);
+
+/**
+ * The one line (and exit code) for an error a command let through: a CliError as it is; a damaged or unreadable
+ * session file (SessionFileError names the file, the damage and what can still be read) and a file-system or
+ * SQLite I/O or corruption error, exit 1. null for anything else (a bug: the caller prints it as an internal error).
+ */
+export function userFacing(error: unknown): { message: string; exitCode: number } | null {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof SessionFileError) return { message: error.message, exitCode: 1 };
+  const code = sqliteCode(error);
+  const message = (error as Error)?.message ?? String(error);
+  if (IO_CODES.has(code)) {
+    // Node names the path in its own message ("ENOSPC: no space left on device, write '/x'").
+    return { message: `${message} (the file or disk cannot be used)`, exitCode: 1 };
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR')) {
+    return { message: `a data file is damaged or cannot be read (${code}: ${message})`, exitCode: 1 };
+  }
+  if (code === 'SQLITE_FULL') return { message: `the disk is full (${message})`, exitCode: 1 };
+  return null;
 }
 
 export interface CliCommand {

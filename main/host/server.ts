@@ -16,7 +16,7 @@ import type { LinkChannel, TopicName, TopicUpdate, WindowKind } from '../../shar
 import type { BridgeReply } from '../../shared/api/wire';
 import { createBackend, type CoreHandle, type ReviewWorkspaces } from '../api/backend';
 import { createAccountHandlers } from '../core/accountHandlers';
-import { serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
+import { bridgeRefusal, serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import { TopicBacklog } from './topicBacklog';
 import { attachmentHeader, type DownloadTickets } from './downloads';
 
@@ -58,7 +58,7 @@ export interface HostRefusals {
   badHost: number;
   /** Upgrade to a path other than /api, or a method other than GET/HEAD (404/405). */
   badRequest: number;
-  /** Bridge messages that were not JSON. */
+  /** Bridge messages that were not JSON or no known request (answered with a bad_arguments refusal). */
   badMessages: number;
   /** Clients dropped because they did not read their updates (send buffer over the limit). */
   slowClients: number;
@@ -445,16 +445,23 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       },
       send,
     );
+    // A malformed message is answered (with its id when one can be read), counted and logged; the connection stays.
     ws.on('message', (data, isBinary) => {
+      const text = isBinary ? '' : data.toString();
       let request: unknown;
       try {
-        request = JSON.parse(isBinary ? '' : data.toString());
+        request = JSON.parse(text);
       } catch {
         refusals.badMessages++;
-        log(`${connectionId} sent a message that is not JSON; ignored`);
+        log(`${connectionId} sent a message that is not JSON; refused`);
+        send(bridgeRefusal(idInText(text), isBinary ? 'binary frames are not accepted' : 'not JSON'));
         return;
       }
-      bridge.handle(request);
+      const problem = bridge.handle(request);
+      if (problem) {
+        refusals.badMessages++;
+        log(`${connectionId} sent a malformed request (${problem}); refused`);
+      }
     });
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (error) => log(`${connectionId} socket error: ${error.message}`));
@@ -533,4 +540,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       return stopped;
     },
   };
+}
+
+/** The numeric `"id"` of a message that is not valid JSON, when it can still be read (so the refusal can name it). */
+function idInText(text: string): number | null {
+  const match = /"id"\s*:\s*(\d{1,15})\b/.exec(text.slice(0, 4096));
+  return match ? Number(match[1]) : null;
 }

@@ -13,7 +13,7 @@ import { CoreRuntime } from '../core/runtime';
 import type { EngineState } from '../engine/state';
 import { defaultRulesConfig } from '../engine/rules/loadRules';
 import type { SessionMeta } from '../store/sessionFormat';
-import { SessionReader } from '../store/sessionReader';
+import { SessionDamageError, SessionReader, type DamagedRange } from '../store/sessionReader';
 
 export type ReplayMark = ReplayState['marks'][number];
 
@@ -30,7 +30,11 @@ const READ_CHUNK = 4096;
 /** Most alert marks carried by the replay state (the timeline cannot show more anyway). */
 export const MAX_MARKS = 2000;
 
+/** Most gaps a session summary lists. */
+const MAX_SUMMARY_GAPS = 100;
+
 export function summaryOf(meta: SessionMeta, bytes: number, live = false): SessionSummary {
+  const missingMessages = meta.gaps.reduce((n, gap) => n + (gap.toSeq - gap.fromSeq + 1), 0);
   return {
     file: meta.file,
     sessionId: meta.sessionId,
@@ -43,6 +47,8 @@ export function summaryOf(meta: SessionMeta, bytes: number, live = false): Sessi
     lastTs: meta.lastTs ?? 0,
     bytes,
     live,
+    gaps: meta.gaps.slice(0, MAX_SUMMARY_GAPS).map(({ fromSeq, toSeq, reason }) => ({ fromSeq, toSeq, reason })),
+    missingMessages,
   };
 }
 
@@ -61,6 +67,8 @@ export class ReplaySession {
   private readonly markById = new Map<string, ReplayMark>();
   /** Messages applied since open (including re-applied ones after backward seeks). */
   appliedTotal = 0;
+  /** Damaged seq ranges met so far (read past from then on). */
+  private readonly damaged: DamagedRange[] = [];
 
   private constructor(reader: SessionReader, options: ReplaySessionOptions) {
     this.reader = reader;
@@ -185,13 +193,38 @@ export class ReplaySession {
    */
   private peek(): SequencedMessage | undefined {
     if (this.bufferIndex >= this.buffer.length) {
+      // Reading stops at the end the session had when it was opened (a live recording grows on behind it).
       const lastSeq = this.lastSeq;
-      const read = this.reader.readMessages(this.positionSeq + 1, READ_CHUNK);
+      const read = this.readAfterDamage(this.positionSeq + 1);
       const past = read.findIndex((message) => message.seq > lastSeq);
       this.buffer = past < 0 ? read : read.slice(0, past);
       this.bufferIndex = 0;
     }
     return this.buffer[this.bufferIndex];
+  }
+
+  /**
+   * Reads on from `seq`. The first read into a damaged part of the file throws (SessionDamageError: the replay stops
+   * before it and the operator is told); the part is remembered, and later reads go past it as past a gap.
+   */
+  private readAfterDamage(seq: number): SequencedMessage[] {
+    let from = seq;
+    for (const range of this.damaged) {
+      if (from >= range.fromSeq && (range.toSeq === null || from <= range.toSeq)) {
+        if (range.toSeq === null) return [];
+        from = range.toSeq + 1;
+      }
+    }
+    try {
+      return this.reader.readMessages(from, READ_CHUNK);
+    } catch (error) {
+      const hit = error instanceof SessionDamageError ? error.hit : null;
+      if (hit && !this.damaged.some((d) => d.fromSeq === hit.fromSeq)) {
+        this.damaged.push(hit);
+        this.damaged.sort((a, b) => a.fromSeq - b.fromSeq);
+      }
+      throw error;
+    }
   }
 
   private applyWhile(max: number, toSeq: number, toTs: number): number {

@@ -48,12 +48,13 @@ export class ReviewCore implements TopicSource {
         }
         core.onEvent(event);
       });
-      worker.on('error', (error) => {
-        core.exitError = error.message;
+      worker.on('error', (error: unknown) => {
+        // What a worker throws need not be an Error (nor keep its message across the thread boundary).
+        core.exitError = (error as Error)?.message ?? String(error);
         if (!ready) {
           clearTimeout(timer);
-          reject(new Error(error.message));
-        } else log('error', `review: worker crashed: ${error.message}`);
+          reject(new Error(core.exitError));
+        } else log('error', `review: worker crashed: ${core.exitError}`);
       });
       worker.on('exit', (code) => {
         core.worker = null;

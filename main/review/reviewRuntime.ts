@@ -53,6 +53,8 @@ export class ReviewRuntime {
   private replayDirty = true;
   private readonly publishIntervalMs: number;
   private stopped = false;
+  /** The last read failure (damaged file), shown by the review window until the review ends. */
+  private error: string | null = null;
 
   constructor(
     data: ReviewWorkerData,
@@ -71,8 +73,15 @@ export class ReviewRuntime {
     this.flushTimer = setInterval(() => this.flush(), this.publishIntervalMs);
   }
 
-  /** Applies one control and answers with the replay state right after it. */
+  /**
+   * Applies one control and answers with the replay state right after it. A damaged part of the file stops it: the
+   * review pauses before the damage, the replay state carries the error, and the error is thrown for the caller.
+   */
   control(control: ReplayControl): ReplayState {
+    return this.survivingDamage(() => this.applyControl(control));
+  }
+
+  private applyControl(control: ReplayControl): ReplayState {
     switch (control.action) {
       case 'play':
         if (this.session.atEnd) this.session.reset(); // play at the end starts over
@@ -111,6 +120,37 @@ export class ReviewRuntime {
 
   /** New thresholds: the session is replayed again up to the same position under them (alerts as they make them). */
   reloadRules(config: RulesConfig): ReplayState {
+    return this.survivingDamage(() => this.replayUnder(config));
+  }
+
+  /**
+   * Runs a replay step; a read failure (damaged file) pauses the review where it stands, publishes the error in the
+   * replay state and is rethrown (the request answers with it). The worker and the review stay up.
+   */
+  private survivingDamage<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      this.stopOnReadFailure(error);
+      throw error;
+    }
+  }
+
+  private stopOnReadFailure(error: unknown): void {
+    this.playing = false;
+    this.unschedule();
+    this.error = (error as Error)?.message ?? String(error);
+    this.replayDirty = true;
+    this.log('warn', `review: ${this.error}`, { positionSeq: this.session.positionSeq });
+    try {
+      this.session.runtime.publisher.flush();
+    } catch {
+      // the state shown stays the last one published
+    }
+    this.flush();
+  }
+
+  private replayUnder(config: RulesConfig): ReplayState {
     const position = this.session.positionSeq;
     this.session.runtime.useRulesConfig(config);
     this.session.reset();
@@ -139,6 +179,7 @@ export class ReviewRuntime {
       firstTs: meta.firstTs ?? 0,
       lastTs: meta.lastTs ?? 0,
       marks: session.marks(),
+      ...(this.error ? { error: this.error } : {}),
     };
   }
 
@@ -208,6 +249,14 @@ export class ReviewRuntime {
     this.paceTimer = null;
     this.paceImmediate = null;
     if (!this.playing || this.stopped) return;
+    try {
+      this.paceSlice();
+    } catch (error) {
+      this.stopOnReadFailure(error);
+    }
+  }
+
+  private paceSlice(): void {
     const session = this.session;
     const sliceStart = performance.now();
     let behind = false;

@@ -60,7 +60,12 @@ export interface ExportSummary {
 }
 
 /** Writes the range's messages to `out`, one per line, in seq order, respecting backpressure. */
-export async function exportNdjson(reader: SessionReader, out: Writable, range: SeqRange = {}): Promise<ExportSummary> {
+export async function exportNdjson(
+  reader: SessionReader,
+  out: Writable,
+  range: SeqRange = {},
+  options: { skipDamaged?: boolean } = {},
+): Promise<ExportSummary> {
   const summary: ExportSummary = { messages: 0, fromSeq: null, toSeq: null, truncated: false };
   let failure: Error | null = null;
   const onError = (error: Error) => {
@@ -68,7 +73,7 @@ export async function exportNdjson(reader: SessionReader, out: Writable, range: 
   };
   out.on('error', onError);
   try {
-    for (const lines of reader.lineChunks(range)) {
+    for (const lines of reader.lineChunks(range, options)) {
       if (failure || out.destroyed) break;
       if (lines.length === 0) continue;
       if (summary.fromSeq === null) summary.fromSeq = firstSeqOf(lines[0]!);

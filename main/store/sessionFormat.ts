@@ -194,6 +194,10 @@ export class DecodedBlock {
     return this.block.count;
   }
 
+  get firstSeq(): number {
+    return this.block.first_seq;
+  }
+
   /** Canonical JSON lines of the block (computed once; do not modify). */
   lines(): string[] {
     if (this.cachedLines) return this.cachedLines;

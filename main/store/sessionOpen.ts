@@ -17,6 +17,23 @@ import {
   type SessionMeta,
 } from './sessionFormat';
 
+/**
+ * True for an error that means the file's bytes are bad or cannot be read back: SQLite corruption (SQLITE_CORRUPT,
+ * SQLITE_NOTADB, "malformed"), an I/O error, or a block that fails its own checks. A reader answers these by
+ * naming what is damaged; everything else (a bug, a closed connection) is not the file's fault.
+ */
+export function isDamage(error: unknown): boolean {
+  if (error instanceof SessionFileError) return error.problem === 'corrupt';
+  const code = sqliteCode(error);
+  return (
+    code.startsWith('SQLITE_CORRUPT') ||
+    code === 'SQLITE_NOTADB' ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'EIO' ||
+    /malformed/i.test((error as Error)?.message ?? '')
+  );
+}
+
 /** Maps an error thrown while opening or reading `file` to a SessionFileError. */
 export function toSessionFileError(file: string, error: unknown): SessionFileError {
   if (error instanceof SessionFileError) return error;
@@ -24,8 +41,10 @@ export function toSessionFileError(file: string, error: unknown): SessionFileErr
   const message = (error as Error)?.message ?? String(error);
   if (code === 'SQLITE_NOTADB')
     return new SessionFileError(file, 'not_sqlite', 'not a session file (not an SQLite database)');
-  if (code.startsWith('SQLITE_CORRUPT'))
+  if (code.startsWith('SQLITE_CORRUPT') || /malformed/i.test(message))
     return new SessionFileError(file, 'corrupt', `the file is damaged (${message})`);
+  if (code.startsWith('SQLITE_IOERR') || code === 'EIO')
+    return new SessionFileError(file, 'corrupt', `the file cannot be read back (I/O error: ${message})`);
   if (code.startsWith('SQLITE_CANTOPEN')) {
     return existsSync(file)
       ? new SessionFileError(file, 'unreadable', `cannot open the file (${message})`)
@@ -78,7 +97,19 @@ export function openSessionReadOnly(file: string): { db: Db; migratedFrom: numbe
   let db: Db | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const version = checkSessionDb(file, db);
+    let version: number;
+    try {
+      version = checkSessionDb(file, db);
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      // A truncated file: SQLite refuses it whole because its header counts more pages than the file holds. With
+      // defensive mode off and writable_schema on (a read-only connection still cannot write) it reads the pages
+      // that are there, so the reader can say which blocks survive and salvage them.
+      db.unsafeMode(true);
+      db.pragma('writable_schema = ON');
+      version = checkSessionDb(file, db);
+      if (version !== SESSION_SCHEMA_VERSION && !readableInPlace(version)) throw error;
+    }
     if (version === SESSION_SCHEMA_VERSION) return { db, migratedFrom: null };
     if (readableInPlace(version)) return { db, migratedFrom: version };
     const image = db.serialize();

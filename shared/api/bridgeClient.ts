@@ -98,6 +98,7 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
 
   pipe.onReply((reply) => {
     if (reply.kind === 'result') {
+      if (reply.id === null) return; // a refusal of a message this client did not send as a call
       const waiter = pending.get(reply.id);
       if (!waiter) return;
       pending.delete(reply.id);

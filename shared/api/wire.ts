@@ -30,5 +30,6 @@ export type BridgeRequest =
 
 export type BridgeReply =
   | { kind: 'result'; id: number; ok: true; value: unknown }
-  | { kind: 'result'; id: number; ok: false; error: ApiErrorShape }
+  /** `id` null: the request was refused before its id could be read (not JSON, no numeric id). */
+  | { kind: 'result'; id: number | null; ok: false; error: ApiErrorShape }
   | { kind: 'topic'; update: WireTopicUpdate };

@@ -48,7 +48,7 @@ class Window {
     ws.on('message', (data) => {
       const reply = JSON.parse(String(data)) as BridgeReply;
       if (reply.kind === 'topic') this.updates.push(reply.update);
-      else this.waiting.get(reply.id)?.(reply);
+      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
     });
   }
 

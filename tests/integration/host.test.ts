@@ -331,11 +331,32 @@ describe('headless host', () => {
       await bridge.call(6, 'feed.reconnect', {});
       expect(core.reconnects).toBe(1);
 
-      // A message that is not JSON is counted and ignored; the connection keeps working.
+      // A malformed message gets an error reply (with its id when it can be read), is counted, and the connection
+      // keeps working.
       const badBefore = host.refusals.badMessages;
+      const refusal = (id: number | null) =>
+        bridge.next(
+          (r): r is Extract<BridgeReply, { kind: 'result'; ok: false }> => r.kind === 'result' && !r.ok && r.id === id,
+        );
       bridge.send('{not json');
+      expect((await refusal(null)).error).toEqual({ code: 'bad_arguments', message: 'malformed request: not JSON' });
+      bridge.send('{"kind":"call","id":71,"method":"app.info",');
+      expect((await refusal(71)).error.code).toBe('bad_arguments');
+      bridge.send(JSON.stringify({ kind: 'call', id: 'seventy-two', method: 'app.info' }));
+      expect((await refusal(null)).error.message).toMatch(/numeric "id"/);
+      bridge.send(JSON.stringify({ kind: 'shout', id: 73 }));
+      expect((await refusal(73)).error.message).toMatch(/unknown request kind "shout"/);
+      bridge.send(JSON.stringify({ kind: 'subscribe', topic: 'no-such-topic' }));
+      expect((await refusal(null)).error.message).toMatch(/unknown topic/);
+      bridge.send('[1,2]');
+      expect((await refusal(null)).error.message).toMatch(/JSON object/);
+      const unknownMethod = await bridge.call(74, 'no.such.method', {});
+      expect(unknownMethod).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+      const badArgs = await bridge.call(75, 'window.open', { kind: 42 });
+      expect(badArgs).toMatchObject({ ok: false, error: { code: 'bad_arguments' } });
       expect((await bridge.call(7, 'app.info', {})).ok).toBe(true);
-      expect(host.refusals.badMessages).toBe(badBefore + 1);
+      expect(host.refusals.badMessages).toBe(badBefore + 6);
+      expect(logged.filter((line) => /malformed request|not JSON; refused/.test(line))).toHaveLength(6);
 
       // After unsubscribing, deltas stop.
       bridge.send({ kind: 'unsubscribe', topic: 'market' });

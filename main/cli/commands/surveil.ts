@@ -6,8 +6,8 @@ import { RULE_IDS, type Alert } from '../../../shared/rules/types';
 import { RulesConfigError, type RulesConfig } from '../../../shared/rules/config';
 import { loadRulesConfig, type LoadedRules } from '../../engine/rules/loadRules';
 import { Surveillance } from '../../engine/rules/surveillance';
-import type { SessionGap } from '../../store/sessionFormat';
-import { SessionReader } from '../../store/sessionReader';
+import { SessionFileError, type SessionGap } from '../../store/sessionFormat';
+import { SessionDamageError, SessionReader } from '../../store/sessionReader';
 import { CliError, parseOptions, type CliCommand } from '../support';
 
 const HELP = `
@@ -26,7 +26,9 @@ final state, as one JSON object per line on stdout (ordered by firstSeq, then id
 Alert fields: id, rule, subjectType (account|group), subjectId, accountIds, instrumentId, exchange, severity
 (low|medium|high|critical), score (0-100), firstSeq, lastSeq, count, threshold, tradingDay, message, messageZh,
 evidence (seq numbers, the first 200), metrics.
-Exit status: 0 done; 2 bad usage, unreadable input or rules file, or a bad line with --strict.
+A damaged session file is refused before any alert is printed, with one line naming the damaged seqs and what
+can still be read ("floorwatch export --salvage" gets those out as NDJSON, which surveil reads).
+Exit status: 0 done; 2 bad usage, unreadable or damaged input or rules file, or a bad line with --strict.
 `;
 
 /** Lines reported one by one before the rest are only counted. */
@@ -192,17 +194,29 @@ export function isSqliteFile(file: string): boolean {
   }
 }
 
+/** Opens a session file given as --input; a bad or damaged one is a CliError (exit 2) whose one line names it. */
 export function openSession(file: string): SessionReader {
   try {
     return SessionReader.open(file);
   } catch (error) {
-    throw new CliError(`--input ${file} is an SQLite file but not a readable session: ${(error as Error).message}`);
+    throw inputError(file, error);
   }
+}
+
+/** A session file's failure as --input: damage keeps the reader's line (file, damaged seqs, what is readable). */
+export function inputError(file: string, error: unknown): unknown {
+  if (error instanceof SessionDamageError) return new CliError(`--input ${error.message}`);
+  if (error instanceof SessionFileError) {
+    return new CliError(`--input ${file} is an SQLite file but not a readable session: ${error.message}`);
+  }
+  return error;
 }
 
 function* sessionChunks(reader: SessionReader): Generator<string[]> {
   try {
     yield* reader.lineChunks();
+  } catch (error) {
+    throw inputError(reader.file, error);
   } finally {
     reader.close();
   }

@@ -22,6 +22,12 @@ export interface SessionSummary {
   inReview?: boolean;
   /** `sessions.open`'s answer: the review workspace opened (its windows carry this id, `?review=<id>`). */
   reviewId?: string;
+  /** Seq ranges the recording does not hold (feed losses, messages not recorded, e.g. on a full disk), at most 100. */
+  gaps?: { fromSeq: number; toSeq: number; reason: string }[];
+  /** Messages in those gaps. */
+  missingMessages?: number;
+  /** Set when opening found damage: what cannot be read (the rest can still be reviewed and exported). */
+  damage?: string;
 }
 
 export const REPLAY_SPEEDS = [0.5, 1, 2, 5, 10, 50, 100, 1000] as const;
@@ -47,6 +53,11 @@ export interface ReplayState {
   /** In review: the review workspace this state belongs to, and the session's name for the window's band. */
   reviewId?: string;
   name?: string;
+  /**
+   * Why the review stopped short (a damaged part of the file): the damaged seqs and what can still be read. The
+   * review pauses before the damage; playing or seeking on goes past it.
+   */
+  error?: string;
 }
 
 const File = Type.String({ minLength: 1, maxLength: 4096 });
