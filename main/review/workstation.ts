@@ -16,7 +16,7 @@ import { stderrLog, type LogFn } from '../core/log';
 import type { AuditRow } from '../store/auditLog';
 import { floorwatchDataDir } from '../store/auditPaths';
 import { SESSION_FILE_EXTENSION } from '../store/sessionFormat';
-import { SessionReader } from '../store/sessionReader';
+import { SessionReader, describeDamage } from '../store/sessionReader';
 import { ReviewCore } from './reviewCore';
 import { summaryOf } from './replaySession';
 import { workflowTimelines } from './replayedAlerts';
@@ -415,7 +415,10 @@ export class Workstation implements CoreHandle, ReviewWorkspaces {
     try {
       // A session being recorded holds most of its data in the WAL until a checkpoint: count both.
       const bytes = fileSize(file) + fileSize(`${file}-wal`);
-      return summaryOf(reader.meta, bytes, liveFile !== null && path.resolve(liveFile) === file);
+      const summary = summaryOf(reader.meta, bytes, liveFile !== null && path.resolve(liveFile) === file);
+      // Opened around damage: the list says what cannot be read (the rest can still be reviewed).
+      if (reader.damagedOnOpen) summary.damage = describeDamage(reader.scan());
+      return summary;
     } finally {
       reader.close();
     }

@@ -386,15 +386,9 @@ export class SessionReader {
     };
     const addDamaged = (range: DamagedRange) => {
       const last = damage.damaged[damage.damaged.length - 1];
-      if (
-        last &&
-        last.toSeq !== null &&
-        last.toSeq + 1 >= range.fromSeq &&
-        last.blocks !== null &&
-        range.blocks !== null
-      ) {
+      if (last && last.toSeq !== null && last.toSeq + 1 >= range.fromSeq) {
         last.toSeq = range.toSeq === null ? null : Math.max(last.toSeq, range.toSeq);
-        last.blocks += range.blocks;
+        last.blocks = last.blocks === null || range.blocks === null ? null : last.blocks + range.blocks;
       } else damage.damaged.push({ ...range });
     };
     let previous: WalkHeader | null = null;

@@ -154,6 +154,11 @@ export function ReviewBar() {
       <span className="fw-review-seq" data-testid="review-seq">
         {shownSeq.toLocaleString()} / {state.lastSeq.toLocaleString()}
       </span>
+      {state.error ? (
+        <span className="fw-review-error" role="alert" data-testid="review-error" title={state.error}>
+          {state.error}
+        </span>
+      ) : null}
       {live}
     </div>
   );

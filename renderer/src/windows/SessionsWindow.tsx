@@ -213,6 +213,28 @@ export function SessionsWindow() {
         cellClass: 'fw-num fw-muted',
       },
       {
+        // Gaps recorded in the file (feed losses, messages not recorded on a full disk); damage found on opening.
+        colId: 'gaps',
+        headerName: t('sessions.col.gaps'),
+        width: 110,
+        sortable: false,
+        valueGetter: (p) =>
+          p.data?.damage
+            ? t('sessions.damagedShort')
+            : p.data?.missingMessages
+              ? t('sessions.gapsValue', { missing: formatCount(p.data.missingMessages) })
+              : DASH,
+        tooltipValueGetter: (p) =>
+          p.data?.damage
+            ? t('sessions.damaged', { message: p.data.damage })
+            : p.data?.gaps?.length
+              ? t('sessions.gapsTitle', {
+                  list: p.data.gaps.map((g) => `${g.fromSeq}..${g.toSeq} (${g.reason})`).join(', '),
+                })
+              : null,
+        cellClass: 'fw-num fw-muted',
+      },
+      {
         field: 'bytes',
         headerName: t('sessions.col.size'),
         width: 90,
