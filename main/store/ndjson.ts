@@ -136,7 +136,14 @@ export interface ImportOptions {
   /** Called for each skipped line (not called in strict mode: the first one throws). */
   onReject?: (rejection: LineRejection) => void;
   blockSize?: number;
+  /**
+   * Sequenced lines held back to be put in seq order (default 10,000): a line at most this many lines away from its
+   * place is put back there; one further away comes too late (its seq is already a gap) and is rejected.
+   */
+  reorderWindow?: number;
 }
+
+export const DEFAULT_REORDER_WINDOW = 10_000;
 
 export interface ImportSummary {
   file: string;
@@ -146,10 +153,66 @@ export interface ImportSummary {
   /** hello, heartbeat and error lines: not part of the seq stream (a hello names the session). */
   unsequenced: number;
   blank: number;
+  /** Lines that arrived after a higher seq and were put back in seq order. */
+  reordered: number;
+  /** Of the rejected lines: a seq already imported (or already waiting), and a seq that came too late to place. */
+  duplicates: number;
+  tooFarOutOfOrder: number;
   firstSeq: number | null;
   lastSeq: number | null;
   journal: JournalHealth;
 }
+
+/** A line waiting in the reorder window: a sequenced message at its seq, an unsequenced one just after the seq it followed. */
+interface Waiting {
+  key: number;
+  line: number;
+  message: ServerMessage;
+}
+
+/** A binary min-heap of waiting lines by (key, line): the next one to write is always on top. */
+class ReorderHeap {
+  private readonly items: Waiting[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: Waiting): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): Waiting | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let least = i;
+        if (left < items.length && before(items[left]!, items[least]!)) least = left;
+        if (right < items.length && before(items[right]!, items[least]!)) least = right;
+        if (least === i) break;
+        [items[i], items[least]] = [items[least]!, items[i]!];
+        i = least;
+      }
+    }
+    return top;
+  }
+}
+
+const before = (a: Waiting, b: Waiting) => a.key < b.key || (a.key === b.key && a.line < b.line);
 
 function cannotWrite(problem: JournalProblem): string {
   return `${problem.file}: ${problem.reason}`;
@@ -195,8 +258,33 @@ export async function importNdjson(
     rejected: 0,
     unsequenced: 0,
     blank: 0,
+    reordered: 0,
+    duplicates: 0,
+    tooFarOutOfOrder: 0,
     firstSeq: null as number | null,
     lastSeq: null as number | null,
+  };
+  const window = Math.max(0, options.reorderWindow ?? DEFAULT_REORDER_WINDOW);
+  // Lines wait here until the window is full, then leave lowest seq first: swapped or shuffled neighbours are put
+  // back in order. `written` is the last seq passed to the journal; `holes` the seq ranges skipped when writing
+  // (recorded as gaps), which tell a line that came too late from a duplicate.
+  const waiting = new ReorderHeap();
+  const waitingSeqs = new Set<number>();
+  let waitingSequenced = 0;
+  let written = 0;
+  let highestRead = 0;
+  const holes: { fromSeq: number; toSeq: number }[] = [];
+  const inHole = (seq: number) => {
+    let low = 0;
+    let high = holes.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const hole = holes[middle]!;
+      if (seq < hole.fromSeq) high = middle - 1;
+      else if (seq > hole.toSeq) low = middle + 1;
+      else return true;
+    }
+    return false;
   };
   let info: SessionInfo | null = null;
   let batch: ServerMessage[] = [];
@@ -235,10 +323,29 @@ export async function importNdjson(
     summary.rejected++;
     options.onReject?.({ line, reason, detail });
   };
+  /** Writes the waiting line with the lowest seq. */
+  const release = () => {
+    const next = waiting.pop();
+    if (!next) return;
+    const message = next.message;
+    if (!isSequenced(message)) {
+      batch.push(message);
+      return;
+    }
+    waitingSeqs.delete(message.seq);
+    waitingSequenced--;
+    if (message.seq > written + 1 && written > 0) holes.push({ fromSeq: written + 1, toSeq: message.seq - 1 });
+    else if (message.seq > 1 && written === 0) holes.push({ fromSeq: 1, toSeq: message.seq - 1 });
+    written = message.seq;
+    summary.firstSeq ??= message.seq;
+    summary.lastSeq = message.seq;
+    summary.imported++;
+    batch.push(message);
+    if (batch.length >= 4096) writeBatch();
+  };
 
   try {
     try {
-      let lastSeq = 0;
       for await (const text of readLines(stream)) {
         const lineNo = ++summary.lines;
         if (text.trim() === '') {
@@ -262,20 +369,35 @@ export async function importNdjson(
           if (result.type === 'hello' && !info && !journal) {
             info = { sessionId: result.sessionId, tradingDay: result.tradingDay, source: result.source };
           }
-          if (result.type !== 'heartbeat') batch.push(result);
+          // Kept right after the seq it followed in the input (hello, error: recorded as feed events).
+          if (result.type !== 'heartbeat')
+            waiting.push({ key: Math.max(highestRead, written) + 0.5, line: lineNo, message: result });
           continue;
         }
-        if (result.seq <= lastSeq) {
-          reject(lineNo, 'out_of_order', `seq ${result.seq} is not above the previous seq ${lastSeq}`);
+        const seq = result.seq;
+        if (seq <= written || waitingSeqs.has(seq)) {
+          if (seq <= written && inHole(seq)) {
+            summary.tooFarOutOfOrder++;
+            reject(
+              lineNo,
+              'too_far_out_of_order',
+              `seq ${seq} comes more than ${window} lines after its place (seq ${written} was already written); ` +
+                'it stays a gap',
+            );
+          } else {
+            summary.duplicates++;
+            reject(lineNo, 'duplicate', `seq ${seq} was already read`);
+          }
           continue;
         }
-        lastSeq = result.seq;
-        summary.firstSeq ??= result.seq;
-        summary.lastSeq = result.seq;
-        summary.imported++;
-        batch.push(result);
-        if (batch.length >= 4096) writeBatch();
+        if (seq < highestRead) summary.reordered++;
+        highestRead = Math.max(highestRead, seq);
+        waiting.push({ key: seq, line: lineNo, message: result });
+        waitingSeqs.add(seq);
+        waitingSequenced++;
+        while (waitingSequenced > window) release();
       }
+      while (waiting.size > 0) release();
     } catch (error) {
       if (error instanceof NdjsonImportError) throw error;
       const code = (error as { code?: string }).code;

@@ -133,7 +133,7 @@ describe('floorwatch import / export', () => {
     lines[19] = 'not json';
     writeFileSync(at('bad.ndjson'), `${lines.join('\n')}\n`);
     const [lenient, strict] = await Promise.all([
-      floorwatch(['import', at('bad.ndjson'), '--out', at('lenient.fwsession'), '--session-id', 'S-BAD']),
+      floorwatch(['import', at('bad.ndjson'), '--out', at('lenient.fwsession'), '--session-id', 'S-BAD', '--lenient']),
       floorwatch(['import', at('bad.ndjson'), '--out', at('strict.fwsession'), '--strict']),
     ]);
     expect(lenient.code).toBe(0);

@@ -11,6 +11,7 @@ import {
   resolveRange,
   type LineRejection,
 } from '../../main/store/ndjson';
+import { importCommand } from '../../main/cli/commands/import';
 import { SessionReader } from '../../main/store/sessionReader';
 import { syntheticMessages } from '../fixtures/syntheticSession';
 
@@ -100,9 +101,9 @@ describe('NDJSON import and export', () => {
     expect(rejections.map((r) => [r.line, r.reason])).toEqual([
       [6, 'malformed_json'],
       [11, 'unknown_type'],
-      [16, 'out_of_order'],
+      [16, 'duplicate'],
     ]);
-    expect(rejections[2]!.detail).toBe('seq 3 is not above the previous seq 12');
+    expect(rejections[2]!.detail).toBe('seq 3 was already read');
     expect(summary).toMatchObject({ imported: 20, rejected: 3, unsequenced: 1, blank: 2 });
     expect(await exportToString(at('s.fwsession'))).toBe(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
   });
@@ -151,5 +152,73 @@ describe('NDJSON import and export', () => {
     await expect(importNdjson(at('in.ndjson'), at('no/such/dir/s.fwsession'))).rejects.toThrow(
       /s\.fwsession: the file cannot be written/,
     );
+  });
+});
+
+describe('import puts out-of-order lines back in seq order', () => {
+  /** Runs `floorwatch import` in this process; stderr captured, exit code returned. */
+  async function importCli(args: string[]): Promise<{ code: number; stderr: string }> {
+    const lines: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const code = await importCommand.run(args);
+      return { code, stderr: lines.join('') };
+    } finally {
+      process.stderr.write = original;
+    }
+  }
+
+  it('imports a file with swapped neighbouring lines completely, in order, exit 0', async () => {
+    const messages = syntheticMessages({ count: 2_000 });
+    const lines = messages.map((m) => JSON.stringify(m));
+    // 495 neighbouring pairs swapped, as in the field report.
+    for (let pair = 0; pair < 495; pair++) {
+      const i = 4 + pair * 4;
+      [lines[i], lines[i + 1]] = [lines[i + 1]!, lines[i]!];
+    }
+    writeFileSync(at('swapped.ndjson'), `${lines.join('\n')}\n`);
+    const run = await importCli([at('swapped.ndjson'), '--out', at('s.fwsession'), '--session-id', 'S-SWAP']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /import: 2000 messages \(seq 1\.\.2000\) .* 0 duplicate\(s\), 0 too far out of order, 495 put back in order/,
+    );
+    expect(await exportToString(at('s.fwsession'))).toBe(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    const reader = SessionReader.open(at('s.fwsession'));
+    expect(reader.gaps()).toEqual([]);
+    reader.close();
+  });
+
+  it('reports lines it cannot place (too far, duplicate, malformed) by number: exit 3, --lenient exit 0', async () => {
+    const messages = syntheticMessages({ count: 300 });
+    const lines = messages.map((m) => JSON.stringify(m));
+    const late = lines.splice(9, 1)[0]!; // seq 10 moved 150 lines on: outside a 100-line window
+    lines.splice(159, 0, late);
+    lines.splice(200, 0, JSON.stringify(messages[50])); // line 201: seq 51 again
+    lines.splice(250, 0, '{"seq":'); // line 251: broken JSON
+    writeFileSync(at('shuffled.ndjson'), `${lines.join('\n')}\n`);
+    const args = (out: string) => [at('shuffled.ndjson'), '--out', at(out), '--reorder-window', '100'];
+    const strictish = await importCli(args('a.fwsession'));
+    expect(strictish.code).toBe(3);
+    expect(strictish.stderr).toMatch(
+      /^import: line 160 skipped: too_far_out_of_order: seq 10 comes more than 100 lines/m,
+    );
+    expect(strictish.stderr).toMatch(/^import: line 201 skipped: duplicate: seq 51 was already read/m);
+    expect(strictish.stderr).toMatch(/^import: line 251 skipped: malformed_json: /m);
+    expect(strictish.stderr).toMatch(/3 line\(s\) could not be placed/);
+    const reader = SessionReader.open(at('a.fwsession'));
+    expect(reader.meta.count).toBe(299);
+    expect(reader.gaps()).toEqual([{ fromSeq: 10, toSeq: 10, reason: 'missing' }]);
+    reader.close();
+    const lenient = await importCli([...args('b.fwsession'), '--lenient']);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/line 160 skipped: too_far_out_of_order/);
+    // The same line fits a wider window.
+    const wide = await importCli([at('shuffled.ndjson'), '--out', at('c.fwsession'), '--reorder-window', '200']);
+    expect(wide.code).toBe(3); // the duplicate and the broken line remain
+    expect(wide.stderr).not.toMatch(/too_far_out_of_order/);
   });
 });

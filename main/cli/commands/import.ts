@@ -1,25 +1,31 @@
 import { statSync } from 'node:fs';
-import { NdjsonImportError, importNdjson } from '../../store/ndjson';
-import { CliError, parseOptions, type CliCommand } from '../support';
+import { DEFAULT_REORDER_WINDOW, NdjsonImportError, importNdjson } from '../../store/ndjson';
+import { CliError, intOption, parseOptions, type CliCommand } from '../support';
 
 const HELP = `
-Usage: floorwatch import IN.ndjson --out FILE [--strict] [--session-id ID] [--trading-day YYYYMMDD] [--source TEXT]
+Usage: floorwatch import IN.ndjson --out FILE [--strict | --lenient] [--reorder-window N] [--session-id ID]
+                         [--trading-day YYYYMMDD] [--source TEXT]
 
-Reads NDJSON (one fw-feed/1 server message per line, in seq order; "-" reads stdin) into a new session file.
-Every line is validated against the protocol. A malformed line is reported on stderr with its line number and
-skipped; with --strict it stops the import (exit 2) and no file is left behind. A jump in seq is recorded in the
-file as a gap. A hello line names the session; otherwise the options below do (default id: the input's name).
+Reads NDJSON (one fw-feed/1 server message per line; "-" reads stdin) into a new session file. Every line is
+validated against the protocol. Lines out of seq order (swapped or shuffled neighbours) are put back in order when
+they are at most --reorder-window lines from their place. A line that cannot be placed is reported on stderr with
+its line number and reason, and left out: malformed JSON, an invalid message, a duplicate seq, or a seq that comes
+too far out of order (its place was already written and stays a gap). A jump in seq is recorded in the file as a
+gap. A hello line names the session; otherwise the options below do (default id: the input's name).
 
 Options:
   --out FILE            session file to create (e.g. day.fwsession); must not exist
-  --strict              a malformed line is fatal
+  --reorder-window N    lines held back to put out-of-order lines in place (default 10000; 0: none)
+  --strict              a line that cannot be placed is fatal (exit 2) and no file is left behind
+  --lenient             lines that cannot be placed are reported, and the import still exits 0
   --session-id ID       session id when the input has no hello line
   --trading-day DAY     trading day (YYYYMMDD) when the input has no hello line
   --source TEXT         source description when the input has no hello line
   --quiet               no summary line on stderr
 
-Exit status: 0 imported (malformed lines skipped and reported); 1 input or output problem; 2 bad usage or, with
---strict, a malformed line.
+Exit status: 0 imported, every line placed (or --lenient); 1 input or output problem; 2 bad usage or, with
+--strict, a line that cannot be placed; 3 imported, but some lines could not be placed (listed on stderr; the file
+holds every other message, the missing seqs recorded as gaps).
 `;
 
 const MAX_REPORTED_LINES = 100;
@@ -35,6 +41,8 @@ export const importCommand: CliCommand = {
       {
         out: { type: 'string' },
         strict: { type: 'boolean' },
+        lenient: { type: 'boolean' },
+        'reorder-window': { type: 'string' },
         'session-id': { type: 'string' },
         'trading-day': { type: 'string' },
         source: { type: 'string' },
@@ -45,6 +53,8 @@ export const importCommand: CliCommand = {
     if (positionals.length !== 1)
       throw new CliError('import needs exactly one input file (or - for stdin); see --help');
     if (!values.out) throw new CliError('--out FILE is required; see --help');
+    if (values.strict && values.lenient) throw new CliError('--strict and --lenient exclude each other; see --help');
+    const reorderWindow = intOption(values['reorder-window'], 'reorder-window', DEFAULT_REORDER_WINDOW, 0, 10_000_000);
     const tradingDay = values['trading-day'];
     if (tradingDay !== undefined && !/^\d{8}$/.test(tradingDay)) {
       throw new CliError(`--trading-day must be YYYYMMDD (got "${tradingDay}")`);
@@ -63,6 +73,7 @@ export const importCommand: CliCommand = {
     try {
       const summary = await importNdjson(input === '-' ? process.stdin : input, values.out, {
         strict: values.strict === true,
+        reorderWindow,
         session: {
           ...(values['session-id'] ? { sessionId: values['session-id'] } : {}),
           ...(tradingDay ? { tradingDay } : {}),
@@ -72,16 +83,25 @@ export const importCommand: CliCommand = {
           if (++reported <= MAX_REPORTED_LINES) {
             process.stderr.write(`import: line ${rejection.line} skipped: ${rejection.reason}: ${rejection.detail}\n`);
           } else if (reported === MAX_REPORTED_LINES + 1) {
-            process.stderr.write('import: more malformed lines skipped; only the count is reported from here\n');
+            process.stderr.write('import: more lines skipped; only the count is reported from here\n');
           }
         },
       });
       if (!values.quiet) {
         const seqs = summary.imported > 0 ? ` (seq ${summary.firstSeq}..${summary.lastSeq})` : '';
+        const malformed = summary.rejected - summary.duplicates - summary.tooFarOutOfOrder;
         process.stderr.write(
-          `import: ${summary.imported} messages${seqs} written to ${summary.file}; ${summary.rejected} malformed ` +
-            `line(s) skipped, ${summary.unsequenced} unsequenced, ${summary.journal.gapsRecorded} gap(s) recorded\n`,
+          `import: ${summary.imported} messages${seqs} written to ${summary.file}; ${malformed} malformed ` +
+            `line(s) skipped, ${summary.duplicates} duplicate(s), ${summary.tooFarOutOfOrder} too far out of ` +
+            `order, ${summary.reordered} put back in order, ${summary.unsequenced} unsequenced, ` +
+            `${summary.journal.gapsRecorded} gap(s) recorded\n`,
         );
+      }
+      if (summary.rejected > 0 && values.lenient !== true) {
+        process.stderr.write(
+          `import: ${summary.rejected} line(s) could not be placed (listed above); exit 3 (--lenient accepts them)\n`,
+        );
+        return 3;
       }
       return 0;
     } catch (error) {
