@@ -122,7 +122,7 @@ export class LiveSessionRecorder {
         file: null,
         recordedMessages: 0,
         backlogMessages: 0,
-        notRecorded: { messages: 0, firstSeq: null, lastSeq: null },
+        notRecorded: { messages: 0, firstSeq: null, lastSeq: null, ranges: [] },
         dbBytes: 0,
         lastRecordedSeq: null,
         lastError: this.lastError,

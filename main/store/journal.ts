@@ -59,6 +59,66 @@ export interface JournalProblem {
 
 export type JournalState = 'recording' | 'failing' | 'failed' | 'closed';
 
+export interface UnrecordedMessages {
+  messages: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  ranges: { fromSeq: number; toSeq: number }[];
+}
+
+/** Most not-recorded ranges a health report lists (later ones merge into the last). */
+export const MAX_UNRECORDED_RANGES = 100;
+
+/** Adds [fromSeq, toSeq] to `unrecorded` (ranges kept merged and in order; the last absorbs any beyond the cap). */
+export function addUnrecorded(unrecorded: UnrecordedMessages, fromSeq: number, toSeq: number, messages: number): void {
+  if (messages <= 0) return;
+  unrecorded.messages += messages;
+  if (unrecorded.firstSeq === null || fromSeq < unrecorded.firstSeq) unrecorded.firstSeq = fromSeq;
+  if (unrecorded.lastSeq === null || toSeq > unrecorded.lastSeq) unrecorded.lastSeq = toSeq;
+  addRange(unrecorded.ranges, fromSeq, toSeq);
+}
+
+/** Both reports together (a journal's and what its caller dropped before the journal saw it). */
+export function mergeUnrecorded(a: UnrecordedMessages, b: UnrecordedMessages): UnrecordedMessages {
+  const merged: UnrecordedMessages = { ...a, ranges: a.ranges.map((r) => ({ ...r })) };
+  if (b.messages === 0) return merged;
+  merged.messages += b.messages;
+  merged.firstSeq = Math.min(merged.firstSeq ?? Infinity, b.firstSeq ?? Infinity);
+  merged.lastSeq = Math.max(merged.lastSeq ?? 0, b.lastSeq ?? 0);
+  for (const range of b.ranges) addRange(merged.ranges, range.fromSeq, range.toSeq);
+  return merged;
+}
+
+function addRange(ranges: { fromSeq: number; toSeq: number }[], fromSeq: number, toSeq: number): void {
+  const last = ranges[ranges.length - 1];
+  // The common case: the loss goes on where the last one ended.
+  if (last && fromSeq >= last.fromSeq && fromSeq <= last.toSeq + 1) {
+    last.toSeq = Math.max(last.toSeq, toSeq);
+    return;
+  }
+  ranges.push({ fromSeq, toSeq });
+  ranges.sort((x, y) => x.fromSeq - y.fromSeq);
+  let kept = 0;
+  for (const range of ranges) {
+    const previous = kept > 0 ? ranges[kept - 1]! : undefined;
+    if (previous && range.fromSeq <= previous.toSeq + 1) previous.toSeq = Math.max(previous.toSeq, range.toSeq);
+    else ranges[kept++] = range;
+  }
+  ranges.length = kept;
+  while (ranges.length > MAX_UNRECORDED_RANGES) {
+    const extra = ranges.pop()!;
+    ranges[ranges.length - 1]!.toSeq = Math.max(ranges[ranges.length - 1]!.toSeq, extra.toSeq);
+  }
+}
+
+export const noneUnrecorded = (): UnrecordedMessages => ({ messages: 0, firstSeq: null, lastSeq: null, ranges: [] });
+
+/**
+ * A little space kept inside the session file (a row of zeros in its own table): on a full disk it is given up so
+ * the record of what could not be written still fits in the file; taken back once writing works again.
+ */
+const RESERVE_BYTES = 32 * 1024;
+
 export interface JournalHealth {
   file: string;
   state: JournalState;
@@ -67,8 +127,11 @@ export interface JournalHealth {
   /** Messages accepted but not yet flushed. */
   pendingMessages: number;
   lastRecordedSeq: number | null;
-  /** Messages that could not be written, and their overall seq range. */
-  unrecorded: { messages: number; firstSeq: number | null; lastSeq: number | null };
+  /**
+   * Messages that could not be written: their count, overall seq range, and the exact ranges (merged, oldest first,
+   * at most MAX_UNRECORDED_RANGES): the same seqs the file's `not_recorded` gap rows name.
+   */
+  unrecorded: UnrecordedMessages;
   /** Messages dropped because their seq was not above the last accepted one. */
   duplicatesDropped: number;
   /** Gap rows written (feed-reported, jumps, not_recorded). */
@@ -252,7 +315,9 @@ export class SessionJournal {
 
   private recordedMessages = 0;
   private lastRecordedSeq: number | null = null;
-  private unrecorded = { messages: 0, firstSeq: null as number | null, lastSeq: null as number | null };
+  private unrecorded: UnrecordedMessages = noneUnrecorded();
+  /** The file holds its space reserve (see RESERVE_BYTES). */
+  private reserveInFile = false;
   private duplicatesDropped = 0;
   private gapsRecorded = 0;
   private blocksWritten = 0;
@@ -369,7 +434,7 @@ export class SessionJournal {
       recordedMessages: this.recordedMessages,
       pendingMessages: this.pendingCount,
       lastRecordedSeq: this.lastRecordedSeq,
-      unrecorded: { ...this.unrecorded },
+      unrecorded: { ...this.unrecorded, ranges: this.unrecorded.ranges.map((r) => ({ ...r })) },
       duplicatesDropped: this.duplicatesDropped,
       gapsRecorded: this.gapsRecorded,
       blocksWritten: this.blocksWritten,
@@ -390,6 +455,7 @@ export class SessionJournal {
     this.nextRetryAt = 0; // one last attempt, whatever the retry schedule says
     if (this.state !== 'failed') this.flush();
     if (this.pendingCount > 0) this.dropPending();
+    if (this.state !== 'failed') this.recordLoss();
     if (this.db) {
       try {
         this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -422,6 +488,10 @@ export class SessionJournal {
       return;
     }
     if (this.state === 'failed' || (this.state === 'failing' && this.now() < this.nextRetryAt)) {
+      if (seq !== this.lastAcceptedSeq + 1 && (this.lastAcceptedSeq > 0 || seq > 1)) {
+        // A jump in the feed is a gap of its own, not something the journal failed to write.
+        this.pendingGaps.push({ fromSeq: this.lastAcceptedSeq + 1, toSeq: seq - 1, reason: 'missing' });
+      }
       this.lastAcceptedSeq = seq;
       this.countUnrecorded(seq, seq, 1);
       return;
@@ -517,6 +587,7 @@ export class SessionJournal {
       const hasMeta = db.prepare('SELECT 1 FROM session_meta WHERE key = ?').get(META_KEYS.sessionId) !== undefined;
       if (hasMeta) this.resumeFrom(db, session);
       else this.writeMeta(db, session);
+      this.keepReserve(db);
       this.statements = {
         upsertBlock: db.prepare(
           `INSERT OR REPLACE INTO blocks (first_seq, last_seq, count, first_ts, last_ts, max_ts, raw_bytes, crc32, codec, data)
@@ -667,7 +738,47 @@ export class SessionJournal {
     if (this.state === 'failing') {
       this.state = 'recording';
       this.problem = null;
+      if (this.db) this.keepReserve(this.db);
       this.options.onRecovered?.(this.health());
+    }
+  }
+
+  /** Makes sure the file holds its space reserve; on a disk already full it simply has none for now. */
+  private keepReserve(db: Db): void {
+    if (this.reserveInFile) return;
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS space_reserve (bytes BLOB NOT NULL)');
+      const has = db.prepare('SELECT 1 FROM space_reserve LIMIT 1').get() !== undefined;
+      if (!has) db.prepare('INSERT INTO space_reserve (bytes) VALUES (zeroblob(?))').run(RESERVE_BYTES);
+      this.reserveInFile = true;
+    } catch {
+      this.reserveInFile = false;
+    }
+  }
+
+  /**
+   * Writes the gap rows of what could not be recorded (and any other pending gaps) on their own, so the file says
+   * exactly what it lacks even while the disk stays full: if they do not fit, the space reserve is given up for
+   * them in the same transaction. The rows stay pending (upserts are idempotent) and grow with later losses.
+   */
+  private recordLoss(): void {
+    const db = this.db;
+    const statements = this.statements;
+    if (!db || !statements || this.pendingGaps.length === 0) return;
+    const writeGaps = (dropReserve: boolean) =>
+      db.transaction(() => {
+        if (dropReserve) db.exec('DELETE FROM space_reserve');
+        for (const gap of this.pendingGaps) statements.upsertGap.run(gap.fromSeq, gap.toSeq, gap.reason);
+      })();
+    try {
+      writeGaps(false);
+    } catch {
+      try {
+        writeGaps(this.reserveInFile);
+        this.reserveInFile = false;
+      } catch {
+        // not even the reserve helps: the gap rows go with the next write that succeeds
+      }
     }
   }
 
@@ -679,6 +790,7 @@ export class SessionJournal {
   /** The transaction rolled back: what was pending is lost (counted, becomes a not_recorded gap). */
   private onWriteFailed(error: unknown): void {
     this.dropPending();
+    this.recordLoss();
     const permanent = error instanceof SessionFileError;
     const detail = (error as Error)?.message ?? String(error);
     // better-sqlite3 checks the folder itself and throws a code-less TypeError when it is missing.
@@ -737,10 +849,7 @@ export class SessionJournal {
 
   private countUnrecorded(from: number, to: number, messages: number): void {
     if (messages <= 0) return;
-    const u = this.unrecorded;
-    u.messages += messages;
-    if (u.firstSeq === null || from < u.firstSeq) u.firstSeq = from;
-    if (u.lastSeq === null || to > u.lastSeq) u.lastSeq = to;
+    addUnrecorded(this.unrecorded, from, to, messages);
     const lastGap = this.pendingGaps[this.pendingGaps.length - 1];
     if (lastGap && lastGap.reason === 'not_recorded' && lastGap.toSeq + 1 >= from) {
       lastGap.toSeq = Math.max(lastGap.toSeq, to);

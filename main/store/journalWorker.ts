@@ -11,6 +11,10 @@ import { transferablesOf } from './recordCodec';
 import type { AuditHeadAnchor } from './auditAnchors';
 import {
   EncodedBatchBuilder,
+  addUnrecorded,
+  mergeUnrecorded,
+  noneUnrecorded,
+  type UnrecordedMessages,
   type EncodedBatch,
   type JournalHealth,
   type JournalOptions,
@@ -64,7 +68,8 @@ export class JournalWorker {
   private readonly maxBacklog: number;
   private backlog = 0;
   private latest: JournalHealth | null = null;
-  private dropped = { messages: 0, firstSeq: null as number | null, lastSeq: null as number | null };
+  /** Messages dropped on this side for backlog (the worker records them as a not_recorded gap). */
+  private readonly dropped: UnrecordedMessages = noneUnrecorded();
   private dropping: { fromSeq: number; toSeq: number } | null = null;
   private nextFlushId = 1;
   private readonly flushWaiters = new Map<number, (health: JournalHealth) => void>();
@@ -161,7 +166,7 @@ export class JournalWorker {
       recordedMessages: 0,
       pendingMessages: 0,
       lastRecordedSeq: null,
-      unrecorded: { messages: 0, firstSeq: null, lastSeq: null },
+      unrecorded: noneUnrecorded(),
       duplicatesDropped: 0,
       gapsRecorded: 0,
       blocksWritten: 0,
@@ -169,12 +174,7 @@ export class JournalWorker {
       slowestFlushMs: 0,
       problem: null,
     };
-    const unrecorded = { ...base.unrecorded };
-    if (this.dropped.messages > 0) {
-      unrecorded.messages += this.dropped.messages;
-      unrecorded.firstSeq = Math.min(unrecorded.firstSeq ?? Infinity, this.dropped.firstSeq!);
-      unrecorded.lastSeq = Math.max(unrecorded.lastSeq ?? 0, this.dropped.lastSeq!);
-    }
+    const unrecorded = mergeUnrecorded(base.unrecorded, this.dropped);
     return { ...base, pendingMessages: base.pendingMessages + this.backlog + this.unposted.size, unrecorded };
   }
 
@@ -224,9 +224,7 @@ export class JournalWorker {
           'recording until it catches up (recorded as a gap); the live view goes on',
       });
     }
-    d.messages += count;
-    d.firstSeq ??= fromSeq;
-    d.lastSeq = toSeq;
+    addUnrecorded(d, fromSeq, toSeq, count);
     if (this.dropping) this.dropping.toSeq = toSeq;
     else this.dropping = { fromSeq, toSeq };
   }

@@ -148,8 +148,16 @@ export interface RecorderHealth {
   recordedMessages: number;
   /** Messages accepted but not yet on disk (handed to the journal thread or unflushed). */
   backlogMessages: number;
-  /** Messages that are not (and will not be) in the file, and their overall seq range. */
-  notRecorded: { messages: number; firstSeq: number | null; lastSeq: number | null };
+  /**
+   * Messages that are not (and will not be) in the file: their count, overall seq range, and the exact seq ranges
+   * (at most 100, merged) — the same as the file's `not_recorded` gap rows.
+   */
+  notRecorded: {
+    messages: number;
+    firstSeq: number | null;
+    lastSeq: number | null;
+    ranges?: { fromSeq: number; toSeq: number }[];
+  };
   /** Size of the session file (database and its WAL), bytes. */
   dbBytes: number;
   lastRecordedSeq: number | null;

@@ -50,7 +50,7 @@ describe('JournalWorker (the journal in its own thread)', () => {
     unwritable.append(syntheticMessages({ count: 10 }));
     const failed = await unwritable.close();
     expect(problems.map((p) => p.kind)).toEqual(['unwritable']);
-    expect(failed.unrecorded).toEqual({ messages: 10, firstSeq: 1, lastSeq: 10 });
+    expect(failed.unrecorded).toEqual({ messages: 10, firstSeq: 1, lastSeq: 10, ranges: [{ fromSeq: 1, toSeq: 10 }] });
 
     const file = path.join(dir, 'slow.fwsession');
     const messages = syntheticMessages({ count: 5_100, seed: 9 });
@@ -62,13 +62,19 @@ describe('JournalWorker (the journal in its own thread)', () => {
     });
     // Posted in one go: the worker cannot take anything before this loop ends, so all beyond 1,000 is dropped.
     for (let i = 0; i < 5_000; i += 100) worker.append(messages.slice(i, i + 100));
-    expect(worker.health().unrecorded).toEqual({ messages: 4_000, firstSeq: 1_001, lastSeq: 5_000 });
+    expect(worker.health().unrecorded).toEqual({
+      messages: 4_000,
+      firstSeq: 1_001,
+      lastSeq: 5_000,
+      ranges: [{ fromSeq: 1_001, toSeq: 5_000 }],
+    });
     expect(backlogProblems).toHaveLength(1);
     expect(backlogProblems[0]!.code).toBe('BACKLOG');
     await worker.flush();
     worker.append(messages.slice(5_000)); // caught up: recorded again, after the gap
     const health = await worker.close();
     expect(health.recordedMessages).toBe(1_100);
+    expect(health.unrecorded.ranges).toEqual([{ fromSeq: 1_001, toSeq: 5_000 }]);
     const reader = SessionReader.open(file);
     expect(reader.gaps()).toEqual([{ fromSeq: 1_001, toSeq: 5_000, reason: 'not_recorded' }]);
     expect(reader.verify().ok).toBe(true);

@@ -255,10 +255,21 @@ describe('SessionJournal', () => {
     expect(health.recordedMessages).toBeGreaterThan(0);
     expect(health.recordedMessages + health.unrecorded.messages).toBe(12_000);
     expect(health.unrecorded).toMatchObject({ firstSeq: health.lastRecordedSeq! + 1, lastSeq: 12_000 });
-    journal.close();
+    const final = journal.close();
     const report = verifySessionFile(fileIn());
     expect(report.ok).toBe(true);
     expect(report.messages).toBe(health.recordedMessages);
+    // What the journal reports as not recorded is exactly what the file's gap rows say, although the disk never
+    // freed up (the space reserve made room for them), and with the file's messages it makes up the whole feed.
+    const notRecorded = report.meta.gaps
+      .filter((gap) => gap.reason === 'not_recorded')
+      .map(({ fromSeq, toSeq }) => ({ fromSeq, toSeq }));
+    expect(notRecorded.length).toBeGreaterThan(0);
+    expect(final.unrecorded.ranges).toEqual(notRecorded);
+    const inGaps = notRecorded.reduce((n, gap) => n + gap.toSeq - gap.fromSeq + 1, 0);
+    expect(final.unrecorded.messages).toBe(inGaps);
+    expect(report.messages + inGaps).toBe(12_000);
+    expect(report.meta.count).toBe(final.recordedMessages);
   });
 
   it('recovers when an unwritable (missing) folder becomes writable, and records what was lost', () => {

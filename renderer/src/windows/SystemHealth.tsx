@@ -186,8 +186,17 @@ export function SystemHealth() {
                 testId="health-not-recorded"
               >
                 {recorder.notRecorded.firstSeq !== null && (
-                  <div className="fw-muted fw-small">
-                    seq {recorder.notRecorded.firstSeq}–{recorder.notRecorded.lastSeq}
+                  <div className="fw-muted fw-small" data-testid="health-not-recorded-seqs">
+                    seq{' '}
+                    {(
+                      recorder.notRecorded.ranges ?? [
+                        { fromSeq: recorder.notRecorded.firstSeq, toSeq: recorder.notRecorded.lastSeq ?? 0 },
+                      ]
+                    )
+                      .slice(0, 5)
+                      .map((r) => (r.fromSeq === r.toSeq ? `${r.fromSeq}` : `${r.fromSeq}–${r.toSeq}`))
+                      .join(', ')}
+                    {(recorder.notRecorded.ranges?.length ?? 0) > 5 ? ', …' : ''}
                   </div>
                 )}
               </Tile>
