@@ -1,6 +1,5 @@
 import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SessionFileError, sqliteCode } from '../store/sessionFormat';
 
 /** A user mistake or an expected failure: printed as one line, no stack trace. */
 export class CliError extends Error {
@@ -33,8 +32,12 @@ const IO_CODES = new Set([
  */
 export function userFacing(error: unknown): { message: string; exitCode: number } | null {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  if (error instanceof SessionFileError) return { message: error.message, exitCode: 1 };
-  const code = sqliteCode(error);
+  // By name, not class: the store imports the data key, which imports this module (no import cycle).
+  const name = (error as Error)?.name;
+  if (name === 'SessionFileError' || name === 'SessionDamageError')
+    return { message: (error as Error).message, exitCode: 1 };
+  const rawCode = (error as { code?: unknown })?.code;
+  const code = typeof rawCode === 'string' ? rawCode : 'UNKNOWN';
   const message = (error as Error)?.message ?? String(error);
   if (IO_CODES.has(code)) {
     // Node names the path in its own message ("ENOSPC: no space left on device, write '/x'").

@@ -157,7 +157,7 @@ function seqsOf(ndjson: string): number[] {
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'fw-damaged-'));
-  mkdirSync(path.join(dir, 'data'));
+  mkdirSync(path.join(dir, 'data'), { mode: 0o700 }); // as a fresh start makes it (no permission warning)
   sound = path.join(dir, 'sound.fwsession');
   record(sound);
   const size = statSync(sound).size;
