@@ -280,17 +280,19 @@ describe('a damaged session file under review', () => {
     });
     const station = new Workstation({ live, sessionsDir, log: silentLog });
     let replay: ReplayState | undefined;
-    const off = station.subscribe('replay', (update) => {
-      replay = update.rows[0] ?? replay;
-    });
+    let off = () => {};
     try {
       const listed = station.listSessions();
       const cut = listed.find((s) => s.file === cutFile)!;
       expect(cut.error).toBeUndefined();
       expect(cut.damage).toMatch(/damaged: seq \d+\.\.\(end\)/);
 
-      await station.openSession(file);
-      await expect(station.control({ action: 'seek', seq: hit.fromSeq + 5 })).rejects.toThrow(
+      // The review workspace's own replay topic: what its windows see.
+      const reviewId = (await station.openSession(file)).reviewId as string;
+      off = station.reviewTopic(reviewId, 'replay')!.subscribe('replay', (update) => {
+        replay = (update.rows[0] as ReplayState | undefined) ?? replay;
+      });
+      await expect(station.control({ action: 'seek', seq: hit.fromSeq + 5 }, reviewId)).rejects.toThrow(
         new RegExp(`${path.basename(file)}: damaged: seq ${hit.fromSeq}\\.\\.${hit.toSeq}`),
       );
       const deadline = Date.now() + 10_000;
@@ -298,8 +300,8 @@ describe('a damaged session file under review', () => {
       expect(replay?.error).toMatch(/can still be read/);
       expect(replay?.positionSeq).toBe(hit.fromSeq - 1);
       // The same worker answers: back to the start, then past the damage.
-      expect((await station.control({ action: 'seek', seq: 10 })).positionSeq).toBe(10);
-      const past = await station.control({ action: 'seek', seq: MESSAGES });
+      expect((await station.control({ action: 'seek', seq: 10 }, reviewId)).positionSeq).toBe(10);
+      const past = await station.control({ action: 'seek', seq: MESSAGES }, reviewId);
       expect(past.positionSeq).toBe(MESSAGES);
       expect(past.error).toMatch(/damaged/);
     } finally {
