@@ -4,16 +4,8 @@ import { RULE_IDS, SEVERITIES, type Alert } from '../../shared/rules/types';
 import { auditDetails, type AuditRow } from '../store/auditLog';
 import { activityOf } from './auditActivity';
 import { COUNT_RULES, type SessionFacts } from './collect';
-import {
-  both,
-  STATE_NAMES,
-  t,
-  type Bilingual,
-  type Cell,
-  type Column,
-  type ReportDocument,
-  type ReportTable,
-} from './model';
+import { ALERT_STATE_NAMES, REPORT_COLUMN_NAMES } from '../../shared/vocabulary';
+import { both, t, type Bilingual, type Cell, type Column, type ReportDocument, type ReportTable } from './model';
 
 /** Disposition of an alert: the workflow state when an audit log tells it, else "new". */
 export type DispositionOf = (alertId: string) => string;
@@ -29,6 +21,12 @@ export interface DailyOptions {
 }
 
 const col = (key: string, en: string, zh: string, numeric = false): Column => ({ key, title: t(en, zh), numeric });
+/** A column whose header is a shared vocabulary term (the same word as in the windows). */
+const named = (key: string, name: keyof typeof REPORT_COLUMN_NAMES, numeric = false): Column => ({
+  key,
+  title: REPORT_COLUMN_NAMES[name],
+  numeric,
+});
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -54,16 +52,16 @@ function alertListTable(alerts: readonly Alert[], disposition: DispositionOf): R
     id: 'alerts',
     title: t('Alert list', '预警明细'),
     columns: [
-      col('id', 'Alert id', '预警编号'),
-      col('rule', 'Rule', '规则'),
-      col('exchange', 'Exchange', '交易所'),
-      col('subjectId', 'Client', '客户'),
-      col('instrumentId', 'Contract', '合约'),
-      col('severity', 'Severity', '级别'),
-      col('score', 'Score', '评分', true),
-      col('count', 'Count', '次数', true),
-      col('threshold', 'Threshold', '阈值', true),
-      col('disposition', 'Disposition', '处置状态'),
+      named('id', 'alertId'),
+      named('rule', 'rule'),
+      named('exchange', 'exchange'),
+      named('subjectId', 'client'),
+      named('instrumentId', 'contract'),
+      named('severity', 'severity'),
+      named('score', 'score', true),
+      named('count', 'count', true),
+      named('threshold', 'threshold', true),
+      named('disposition', 'disposition'),
     ],
     rows: alerts.map((a) => ({
       id: a.id,
@@ -88,7 +86,7 @@ function tallyTable(id: string, title: Bilingual, keyTitle: Column, counts: Map<
   const table: ReportTable = {
     id,
     title,
-    columns: [keyTitle, col('alerts', 'Alerts', '预警数', true)],
+    columns: [keyTitle, named('alerts', 'alerts', true)],
     rows,
     chart: { label: keyTitle.key, value: 'alerts' },
     empty: t('No alerts.', '无预警。'),
@@ -121,21 +119,21 @@ export function buildDailyReport(options: DailyOptions): ReportDocument {
     tallyTable(
       'by-rule',
       t('Alerts by rule', '按规则统计'),
-      col('rule', 'Rule', '规则'),
+      named('rule', 'rule'),
       countBy(alerts, (a) => a.rule),
       [...RULE_IDS],
     ),
     tallyTable(
       'by-exchange',
       t('Alerts by exchange', '按交易所统计'),
-      col('exchange', 'Exchange', '交易所'),
+      named('exchange', 'exchange'),
       countBy(alerts, (a) => a.exchange ?? '—'),
       exchanges,
     ),
     tallyTable(
       'by-severity',
       t('Alerts by severity', '按级别统计'),
-      col('severity', 'Severity', '级别'),
+      named('severity', 'severity'),
       countBy(alerts, (a) => a.severity),
       [...SEVERITIES].reverse(),
     ),
@@ -143,7 +141,7 @@ export function buildDailyReport(options: DailyOptions): ReportDocument {
       ...tallyTable(
         'by-disposition',
         t('Alerts by disposition', '按处置状态统计'),
-        col('disposition', 'Disposition', '处置状态'),
+        named('disposition', 'disposition'),
         byDisposition,
         states,
       ),
@@ -214,12 +212,12 @@ function nearThresholdTable(facts: SessionFacts, perRule: number): ReportTable {
     id: 'near-threshold',
     title: t('Clients closest to each exchange threshold', '临近交易所监控阈值的客户'),
     columns: [
-      col('exchange', 'Exchange', '交易所'),
+      named('exchange', 'exchange'),
       col('rule', 'Standard', '监控标准'),
-      col('subjectId', 'Client', '客户'),
+      named('subjectId', 'client'),
       col('instrumentId', 'Contract / scope', '合约 / 范围'),
-      col('count', 'Count', '次数', true),
-      col('threshold', 'Threshold', '阈值', true),
+      named('count', 'count', true),
+      named('threshold', 'threshold', true),
       col('percent', '% of threshold', '占阈值 %', true),
       col('reached', 'Reached', '已达标准'),
     ],
@@ -304,7 +302,7 @@ function dispositionsTable(rows: AuditRow[] | null, alerts: readonly Alert[]): R
         activity: both(activity.en, activity.zh),
         to:
           typeof details.to === 'string'
-            ? both(STATE_NAMES[details.to]?.en ?? details.to, STATE_NAMES[details.to]?.zh ?? details.to)
+            ? both(stateName(details.to)?.en ?? details.to, stateName(details.to)?.zh ?? details.to)
             : null,
         reason: row.reason || null,
         target: target?.kind && target.id ? `${target.kind}:${target.id}` : null,
@@ -342,12 +340,12 @@ export function buildAbnormalReport(facts: SessionFacts, generatedAt: string): R
   const tables: ReportTable[] = [];
   const columns = [
     col('rule', 'Standard', '监控标准'),
-    col('subjectId', 'Client', '客户'),
+    named('subjectId', 'client'),
     col('subjectType', 'Client type', '客户类型'),
     col('accountIds', 'Accounts', '账户'),
     col('instrumentId', 'Contract / scope', '合约 / 范围'),
-    col('count', 'Count', '次数', true),
-    col('threshold', 'Threshold', '阈值', true),
+    named('count', 'count', true),
+    named('threshold', 'threshold', true),
     col('firstSeq', 'First seq', '首条序号', true),
     col('lastSeq', 'Last seq', '末条序号', true),
   ];
@@ -386,7 +384,7 @@ export function buildAbnormalReport(facts: SessionFacts, generatedAt: string): R
     tables,
     footnote: t(
       'Clients and contracts that reached an exchange abnormal-trading standard (self-trade, frequent cancel, large cancel, position limit, programmatic order bursts) on the trading day; an actual-control group counts as one client. Counts and thresholds as computed by `floorwatch surveil`.',
-      '本交易日达到交易所异常交易监控标准（自成交、频繁报撤单、大额报撤单、超限仓、程序化瞬时申报）的客户及合约；实际控制关系账户组视为一个客户。次数与阈值与 `floorwatch surveil` 的计算一致。',
+      '本交易日达到交易所异常交易监控标准（自成交、频繁报撤单、大额报撤单、持仓超限、瞬时大量报单）的客户及合约；实际控制关系账户组视为一个客户。次数与阈值与 `floorwatch surveil` 的计算一致。',
     ),
   };
 }
@@ -407,4 +405,8 @@ export function abnormalRow(a: Alert): Record<string, Cell> {
     alertId: a.id,
     tradingDay: a.tradingDay,
   };
+}
+
+function stateName(state: string): { en: string; zh: string } | undefined {
+  return (ALERT_STATE_NAMES as Record<string, { en: string; zh: string } | undefined>)[state];
 }

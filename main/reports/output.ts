@@ -13,16 +13,8 @@ import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './bui
 import { collectSession, type CollectOptions, type SessionFacts } from './collect';
 import { escapeHtml, renderReportHtml } from './html';
 import { writeManifest, zipEvidencePack, type EvidenceManifest } from './manifest';
-import {
-  both,
-  RULE_NAMES,
-  STATE_NAMES,
-  t,
-  pick,
-  type ReportDocument,
-  type ReportLang,
-  type ReportTable,
-} from './model';
+import { ALERT_STATE_NAMES, describeMetric, exchangeLabel, RULE_NAMES, SEVERITY_NAMES } from '../../shared/vocabulary';
+import { both, t, pick, type ReportDocument, type ReportLang, type ReportTable } from './model';
 import type { PdfPrinter, PdfPrinterFactory } from './printer';
 import { readSlice } from './slice';
 import { reportXlsx, rowsCsv, tableCsv } from './tables';
@@ -423,7 +415,7 @@ function buildEvidenceDocument(
         { item: both('Alert id', '预警编号'), value: alert.id },
         {
           item: both('Rule', '规则'),
-          value: both(RULE_NAMES[alert.rule]?.en ?? alert.rule, RULE_NAMES[alert.rule]?.zh ?? alert.rule),
+          value: both(RULE_NAMES[alert.rule].en, RULE_NAMES[alert.rule].zh),
         },
         {
           item: both('Client (accounts)', '客户（账户）'),
@@ -431,9 +423,18 @@ function buildEvidenceDocument(
         },
         {
           item: both('Contract / exchange', '合约 / 交易所'),
-          value: `${alert.instrumentId ?? '—'} / ${alert.exchange ?? '—'}`,
+          value: both(
+            `${alert.instrumentId ?? '—'} / ${exchangeLabel(alert.exchange, 'en')}`,
+            `${alert.instrumentId ?? '—'} / ${exchangeLabel(alert.exchange, 'zh-CN')}`,
+          ),
         },
-        { item: both('Severity / score', '级别 / 评分'), value: `${alert.severity} / ${alert.score}` },
+        {
+          item: both('Severity / score', '级别 / 评分'),
+          value: both(
+            `${SEVERITY_NAMES[alert.severity].en} / ${alert.score}`,
+            `${SEVERITY_NAMES[alert.severity].zh} / ${alert.score}`,
+          ),
+        },
         { item: both('Count / threshold', '次数 / 阈值'), value: `${alert.count ?? '—'} / ${alert.threshold ?? '—'}` },
         { item: both('First – last seq', '首条 – 末条序号'), value: `${alert.firstSeq} – ${alert.lastSeq}` },
         { item: both('Disposition', '处置状态'), value: stateText(detail ? detail.alert.state : 'new') },
@@ -446,9 +447,15 @@ function buildEvidenceDocument(
       title: t('Metrics', '指标'),
       columns: [
         { key: 'metric', title: t('Metric', '指标') },
+        { key: 'reading', title: t('Reading', '读数') },
+        { key: 'key', title: t('Key', '字段名') },
         { key: 'value', title: t('Value', '数值'), numeric: true },
       ],
-      rows: Object.entries(alert.metrics).map(([metric, value]) => ({ metric, value })),
+      rows: Object.entries(alert.metrics).map(([key, value]) => {
+        const en = describeMetric(alert.rule, key, value, 'en');
+        const zh = describeMetric(alert.rule, key, value, 'zh-CN');
+        return { metric: both(en.label, zh.label), reading: both(en.value, zh.value), key, value };
+      }),
       empty: t('No metrics.', '无指标。'),
     },
     {
@@ -507,6 +514,6 @@ function buildEvidenceDocument(
 }
 
 function stateText(state: string): string {
-  const name = STATE_NAMES[state];
+  const name = (ALERT_STATE_NAMES as Record<string, { en: string; zh: string } | undefined>)[state];
   return name ? both(name.en, name.zh) : state;
 }

@@ -13,7 +13,7 @@ import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { loadRulesConfig } from '../../main/engine/rules/loadRules';
 import { surveilMessages } from '../../main/engine/rules/surveillance';
 import { AuditLog } from '../../main/store/auditLog';
-import { RULE_NAMES } from '../../main/reports/model';
+import { RULE_NAMES } from '../../shared/vocabulary';
 import type { SequencedMessage } from '../../shared/protocol';
 
 interface Result {
@@ -152,14 +152,14 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
       .surveil!.stdout.trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Alert);
-    const perRule = new Map<string, number>();
+    const perRule = new Map<Alert['rule'], number>();
     for (const a of surveilAlerts) perRule.set(a.rule, (perRule.get(a.rule) ?? 0) + 1);
     const pattern = /^(floorwatch-daily-20261124-[0-9a-f]{10})\.pdf$/;
     const base = pattern.exec(readdirSync(out).find((n) => pattern.test(n)) ?? '');
     expect(base).not.toBeNull();
     const csv = readFileSync(join(out, `${base![1]}.by-rule.csv`), 'utf8');
     expect(perRule.size).toBeGreaterThanOrEqual(3);
-    for (const [rule, n] of perRule) expect(csv).toContain(`${RULE_NAMES[rule]!.en},${n}\r\n`);
+    for (const [rule, n] of perRule) expect(csv).toContain(`${RULE_NAMES[rule].en},${n}\r\n`);
     expect(csv.trim().split('\r\n').length - 1).toBe(perRule.size);
     const summary = readFileSync(join(out, `${base![1]}.summary.csv`), 'utf8');
     expect(summary).toContain(`Audit head at generation,"row ${auditHead.id}, hash ${auditHead.hash}, time `);
@@ -168,16 +168,16 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
     expect(en).toContain(`row ${auditHead.id}, hash ${auditHead.hash}`);
     expect(en).toContain('Daily Surveillance Report');
     expect(en).toMatch(new RegExp(`Alerts\\s+${surveilAlerts.length}\\n`));
-    for (const [rule, n] of perRule) expect(en).toMatch(new RegExp(`${escapeRe(RULE_NAMES[rule]!.en)}\\s+${n}\\n`));
+    for (const [rule, n] of perRule) expect(en).toMatch(new RegExp(`${escapeRe(RULE_NAMES[rule].en)}\\s+${n}\\n`));
     expect(en).toMatch(/Acknowledged\s+1\n/);
     expect(en).toMatch(/New\s+\d+\n/);
     expect(en).toMatch(/li\.wei\s+surveillance\s+alert_state_changed\s+1/);
     // Clients short of a standard: C1 cancelled 40 times of 500, E1 self-traded 3 times of 5.
-    expect(en).toMatch(/CZCE\s+Frequent cancel\s+C1\s+SR605\s+40\s+500\s+8\s+no/);
+    expect(en).toMatch(/CZCE\s+Frequent cancels\s+C1\s+SR605\s+40\s+500\s+8\s+no/);
     expect(en).toMatch(/DCE\s+Self-trade\s+E1\s+m2605\s+3\s+5\s+60\s+no/);
     const zh = pdftotext(join(out, `${base![1]}.zh-CN.pdf`));
     expect(zh).toContain('每日交易监控报告');
-    for (const [rule, n] of perRule) expect(zh).toMatch(new RegExp(`${escapeRe(RULE_NAMES[rule]!.zh)}\\s+${n}\\n`));
+    for (const [rule, n] of perRule) expect(zh).toMatch(new RegExp(`${escapeRe(RULE_NAMES[rule].zh)}\\s+${n}\\n`));
     expect(zh).toMatch(/已确认\s+1\n/);
     savePages(join(out, `${base![1]}.pdf`), 'report-daily-en');
     savePages(join(out, `${base![1]}.zh-CN.pdf`), 'report-daily-zh');

@@ -113,7 +113,7 @@ export const spoofingText: AlertRenderer = (r) => {
   const layeringZh = layered > 0 ? `；其中 ${layered} 次在连续 ${layers} 个价位分层申报` : '';
   return {
     message: `${r.count} spoofing ${episodes} on ${r.instrumentId} today: orders up to ${maxQty} lots (${ratio}× the visible depth on their side) cancelled within ${life} s with ${fill}% filled at most, while the client traded the opposite side${layering}`,
-    messageZh: `${r.instrumentId} 今日疑似幌骗 ${r.count} 次：申报最多 ${maxQty} 手（同侧盘口可见量的 ${ratio} 倍），${life} 秒内撤单、成交不超过 ${fill}%，期间反向成交${layeringZh}`,
+    messageZh: `${r.instrumentId} 今日疑似虚假申报 ${r.count} 次：申报最多 ${maxQty} 手（同侧盘口可见量的 ${ratio} 倍），${life} 秒内撤单、成交不超过 ${fill}%，期间反向成交${layeringZh}`,
     severity: severityAt(thresholdRatio(r), PATTERN_SCALE, layered > 0 ? 1 : 0),
     score: (layered > 0 ? 85 : 70) + Math.min(15, 5 * (r.count - 1)),
   };
@@ -140,7 +140,7 @@ export const momentumIgnitionText: AlertRenderer = (r) => {
   const times = r.count === 1 ? 'ignition' : 'ignitions';
   return {
     message: `${r.count} momentum ${times} on ${r.instrumentId} today: a ${buy ? 'buy' : 'sell'} sweep through ${metric(r, 'levels')} price levels (${metric(r, 'sweepQty')} lots) followed by ${metric(r, 'reversalQty')} lots traded the other way within ${seconds} s`,
-    messageZh: `${r.instrumentId} 今日疑似动量引燃 ${r.count} 次：${buy ? '买入' : '卖出'}连续扫单 ${metric(r, 'levels')} 个价位（${metric(r, 'sweepQty')} 手）后 ${seconds} 秒内反向成交 ${metric(r, 'reversalQty')} 手`,
+    messageZh: `${r.instrumentId} 今日疑似拉抬打压 ${r.count} 次：${buy ? '买入' : '卖出'}连续扫单 ${metric(r, 'levels')} 个价位（${metric(r, 'sweepQty')} 手）后 ${seconds} 秒内反向成交 ${metric(r, 'reversalQty')} 手`,
     severity: severityAt(thresholdRatio(r), PATTERN_SCALE),
     score: 65 + Math.min(30, 10 * (r.count - 1)) + 5 * clamp01(metric(r, 'levels') / 10),
   };

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { WINDOW_KINDS } from '../../../shared/api/contract';
 import { linkAccount, linkInstrument, openWindow } from '../api/floorwatch';
 import { LANGUAGES, LANGUAGE_NAMES, setLanguage } from '../i18n';
-import { productName } from '../i18n/names';
+import { productName } from '../../../shared/vocabulary';
 import { accountsStore } from '../stores/accounts';
 import { marketStore } from '../stores/market';
 import { useNoticeStore } from '../stores/notice';

@@ -23,7 +23,7 @@ import {
   signClass,
 } from '../format';
 import { currentLanguage, locale } from '../i18n';
-import { exchangeName, productName } from '../i18n/names';
+import { exchangeLabel, productName } from '../../../shared/vocabulary';
 import { accountsStore } from '../stores/accounts';
 import { alertsStore } from '../stores/alerts';
 import { useChannelContext } from '../stores/links';
@@ -168,7 +168,7 @@ function CountersPanel({ counters }: { counters: Loaded<AccountCounters> }) {
           return (
             <tr key={`${contract.instrumentId}|${counter.rule}`}>
               <td className="fw-instrument">{contract.instrumentId}</td>
-              <td className="fw-muted">{exchangeName(contract.exchange, zh ? 'zh-CN' : 'en')}</td>
+              <td className="fw-muted">{exchangeLabel(contract.exchange, zh ? 'zh-CN' : 'en')}</td>
               <td>{t(`rule.${counter.rule}`)}</td>
               <td className="fw-counter-bar-cell">
                 <div className="fw-countbar-track" aria-hidden="true">

@@ -12,7 +12,8 @@ import { linkAccount, linkInstrument, openWindow, setWindowParam, windowParam } 
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { formatAge, formatQty } from '../format';
 import { currentLanguage, i18n } from '../i18n';
-import { EXCHANGE_CODES, exchangeName, productName } from '../i18n/names';
+import { EXCHANGES } from '../../../shared/protocol/schema';
+import { exchangeLabel, productName } from '../../../shared/vocabulary';
 import { useLiveGrid } from '../grid/liveGrid';
 import { alertKeepsPlace } from './alertPlace';
 import { LimitWatch } from './LimitCell';
@@ -148,13 +149,13 @@ function buildColumns(): ColDef<AlertRow>[] {
             <span className="fw-instrument">{alert.instrumentId ?? '—'}</span>{' '}
             <span className="fw-muted">
               {alert.instrumentId ? productName(alert.instrumentId, zh ? 'zh-CN' : 'en') : ''}{' '}
-              {exchangeName(alert.exchange, zh ? 'zh-CN' : 'en')}
+              {exchangeLabel(alert.exchange, zh ? 'zh-CN' : 'en')}
             </span>
           </span>
         );
       },
       getQuickFilterText: (p) =>
-        `${p.data.instrumentId ?? ''} ${p.data.exchange ?? ''} ${exchangeName(p.data.exchange, 'zh-CN')} ${productName(p.data.instrumentId, 'zh-CN')} ${productName(p.data.instrumentId, 'en')}`,
+        `${p.data.instrumentId ?? ''} ${p.data.exchange ?? ''} ${exchangeLabel(p.data.exchange, 'zh-CN')} ${productName(p.data.instrumentId, 'zh-CN')} ${productName(p.data.instrumentId, 'en')}`,
     },
     {
       colId: 'count',
@@ -505,9 +506,9 @@ export function AlertPane() {
           onChange={(exchange) => update({ exchange })}
           options={[
             { value: '', label: t('common.all') },
-            ...EXCHANGE_CODES.map((exchange) => ({
+            ...EXCHANGES.map((exchange) => ({
               value: exchange,
-              label: exchangeName(exchange, currentLanguage()),
+              label: exchangeLabel(exchange, currentLanguage()),
             })),
           ]}
         />

@@ -10,7 +10,7 @@ import type { SequencedMessage } from '../../../shared/protocol/schema';
 import { callOptional, setWindowParam, windowParam } from '../api/floorwatch';
 import { decimalsOfInstrument, formatPrice, formatQty, formatTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
-import { exchangeName, productName } from '../i18n/names';
+import { exchangeLabel, productName } from '../../../shared/vocabulary';
 import { alertsStore } from '../stores/alerts';
 import { useSettingsStore } from '../stores/settings';
 import { CaseChart } from './CaseChart';
@@ -222,7 +222,7 @@ export function CaseReview() {
         <span className="fw-instrument">{instrumentId ?? ''}</span>
         <span className="fw-muted">
           {instrumentId ? productName(instrumentId, zh ? 'zh-CN' : 'en') : ''}{' '}
-          {exchangeName(alert?.exchange, zh ? 'zh-CN' : 'en')}
+          {exchangeLabel(alert?.exchange, zh ? 'zh-CN' : 'en')}
         </span>
         {alert && (
           <span className={`fw-state-chip fw-astate-${alert.state}`} data-testid="case-state" data-state={alert.state}>

@@ -1,0 +1,47 @@
+// Names of the surveillance rules, severities, alert states and operator roles.
+//
+// Chinese rule names follow the exchanges' and the CSRC's wording, not translations of English trade jargon:
+// 自成交, 频繁报撤单, 大额报撤单 and 持仓超限 are the abnormal-trading categories of the exchanges' 异常交易行为管理办法;
+// 虚假申报 (not 幌骗) and 尾市操纵 are the manipulation types the exchanges and the 2019 SPC/SPP interpretation on market
+// manipulation name; 拉抬打压 (not 动量引燃) is how they describe pushing a price up or down with aggressive orders to
+// trade against the move.
+import type { AlertState } from '../api/methods/alerts';
+import type { Role } from '../api/methods/auth';
+import type { RuleId, Severity } from '../rules/types';
+import { term, type Term } from './term';
+
+export const RULE_NAMES: Readonly<Record<RuleId, Term>> = {
+  self_trade: term('Self-trade', '自成交'),
+  frequent_cancel: term('Frequent cancels', '频繁报撤单'),
+  large_cancel: term('Large cancels', '大额报撤单'),
+  position_limit: term('Position limit', '持仓超限'),
+  order_burst: term('Order burst', '瞬时大量报单'),
+  spoofing: term('Spoofing / layering', '虚假申报'),
+  marking_close: term('Marking the close', '尾市操纵'),
+  momentum_ignition: term('Momentum ignition', '拉抬打压'),
+  margin_call: term('Margin call', '追加保证金'),
+};
+
+export const SEVERITY_NAMES: Readonly<Record<Severity, Term>> = {
+  low: term('Low', '低'),
+  medium: term('Medium', '中'),
+  high: term('High', '高'),
+  critical: term('Critical', '严重'),
+};
+
+export const ALERT_STATE_NAMES: Readonly<Record<AlertState, Term>> = {
+  new: term('New', '新建'),
+  acknowledged: term('Acknowledged', '已确认'),
+  investigating: term('Investigating', '调查中'),
+  escalated: term('Escalated', '已上报'),
+  dismissed: term('Dismissed', '已排除'),
+  closed: term('Closed', '已结案'),
+};
+
+/** Operator roles (the role badge on every window, operator lists, reports). */
+export const ROLE_NAMES: Readonly<Record<Role, Term>> = {
+  operator: term('Operator', '监控员'),
+  supervisor: term('Supervisor', '主管'),
+  admin: term('Administrator', '管理员'),
+  auditor: term('Auditor', '审计员'),
+};
