@@ -82,6 +82,9 @@ export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: 
   let depthQuote: QuoteMessage | null = null;
   let lastVolume: number | null = null;
   let scanned = 0;
+  // The times the journal actually holds in the window (a session may start or end inside it).
+  let firstScannedTs = Number.POSITIVE_INFINITY;
+  let lastScannedTs = Number.NEGATIVE_INFINITY;
 
   const closePoint = () => {
     if (pointQuote === null) return;
@@ -107,6 +110,8 @@ export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: 
   for (const chunk of reader.messageChunks({ fromSeq, toSeq })) {
     for (const m of chunk) {
       scanned++;
+      if (m.ts >= fromTs && m.ts < firstScannedTs) firstScannedTs = m.ts;
+      if (m.ts <= toTs && m.ts > lastScannedTs) lastScannedTs = m.ts;
       if (m.type === 'quote') {
         if (instrumentId === null || m.instrumentId !== instrumentId || m.ts < fromTs || m.ts > toTs) continue;
         const p = Math.min(o.maxPoints - 1, Math.floor((m.ts - fromTs) / pointMs));
@@ -172,13 +177,16 @@ export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: 
   }
   closePoint();
   closeDepth();
+  const fired = firedMoment(reader, alert);
 
   return {
     alert,
     file: reader.file,
     instrumentId,
-    fromTs,
-    toTs,
+    fromTs: Number.isFinite(firstScannedTs) ? Math.max(fromTs, Math.min(firstScannedTs, anchor.ts)) : fromTs,
+    toTs: Number.isFinite(lastScannedTs) ? Math.min(toTs, Math.max(lastScannedTs, anchor.ts)) : toTs,
+    firedSeq: fired?.seq ?? null,
+    firedTs: fired?.ts ?? null,
     fromSeq,
     toSeq,
     anchorSeq: anchor.seq,
@@ -192,6 +200,13 @@ export function readCaseWindow(reader: SessionReader, alert: AlertRow, options: 
     truncated,
     elapsedMs: Math.round((performance.now() - started) * 10) / 10,
   };
+}
+
+/** Where the alert was raised, when the row knows it and the session holds that message. */
+function firedMoment(reader: SessionReader, alert: AlertRow): { seq: number; ts: number } | null {
+  if (alert.firedSeq === undefined || alert.firedSeq < 1) return null;
+  const message = reader.get(alert.firedSeq);
+  return message ? { seq: message.seq, ts: message.ts } : null;
 }
 
 /** The recorded message at `seq` (or the first one after it). */

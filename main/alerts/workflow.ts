@@ -37,6 +37,8 @@ interface WorkflowRecord {
   /** Latest alert from the core in this run, else the snapshot recorded at creation (after a restart). */
   alert: Alert;
   firstTs: number;
+  /** Seq of the message that raised the alert: its latest counted message when it was first seen. */
+  firedSeq: number;
   /** True once the core sent the alert in this run. */
   live: boolean;
   state: AlertState;
@@ -126,7 +128,7 @@ export class AlertWorkflow implements TopicSource {
       const alert = stripWorkflow(raw);
       const record = this.records.get(alert.id);
       if (!record) {
-        changed.push({ ...alert, ...defaultWorkflow(this.clock(), firstTsOf(raw)) });
+        changed.push({ ...alert, ...defaultWorkflow(this.clock(), firstTsOf(raw)), firedSeq: alert.lastSeq });
         continue;
       }
       record.alert = alert;
@@ -270,6 +272,7 @@ export class AlertWorkflow implements TopicSource {
         id,
         alert,
         firstTs: typeof details.firstTs === 'number' ? details.firstTs : 0,
+        firedSeq: alert.lastSeq,
         live: false,
         state: 'new',
         assignee: null,
@@ -326,6 +329,7 @@ export class AlertWorkflow implements TopicSource {
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       firstTs: record.firstTs,
+      firedSeq: record.firedSeq,
     };
   }
 
@@ -355,6 +359,7 @@ function stripWorkflow(row: Alert | AlertRow): Alert {
   delete copy.updatedAt;
   delete copy.firstTs;
   delete copy.escalatedTo;
+  delete copy.firedSeq;
   return copy as Alert;
 }
 

@@ -85,8 +85,8 @@ export function signClass(value: number | null | undefined): string {
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-function timeFormat(localeTag: string, withMs: boolean, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${localeTag}|${withMs}|${withDate}`;
+function timeFormat(localeTag: string, withMs: boolean, withDate: boolean, timeZone?: string): Intl.DateTimeFormat {
+  const key = `${localeTag}|${withMs}|${withDate}|${timeZone ?? ''}`;
   let format = timeFormats.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(localeTag, {
@@ -96,6 +96,7 @@ function timeFormat(localeTag: string, withMs: boolean, withDate: boolean): Intl
       second: '2-digit',
       hour12: false,
       ...(withMs ? { fractionalSecondDigits: 3 } : {}),
+      ...(timeZone ? { timeZone } : {}),
     });
     timeFormats.set(key, format);
   }
@@ -105,9 +106,17 @@ function timeFormat(localeTag: string, withMs: boolean, withDate: boolean): Intl
 const isTime = (epochMs: number | null | undefined): epochMs is number =>
   epochMs !== null && epochMs !== undefined && Number.isFinite(epochMs) && epochMs > 0;
 
-/** Wall-clock time of an epoch ms in the given locale (24 h), optionally with milliseconds. */
-export function formatTime(epochMs: number | null | undefined, localeTag: string, withMs = false): string {
-  return isTime(epochMs) ? timeFormat(localeTag, withMs, false).format(epochMs) : DASH;
+/**
+ * Wall-clock time of an epoch ms in the given locale (24 h), optionally with milliseconds, in the computer's time zone
+ * unless `timeZone` names one (exchange times: EXCHANGE_TIME_ZONE).
+ */
+export function formatTime(
+  epochMs: number | null | undefined,
+  localeTag: string,
+  withMs = false,
+  timeZone?: string,
+): string {
+  return isTime(epochMs) ? timeFormat(localeTag, withMs, false, timeZone).format(epochMs) : DASH;
 }
 
 /** Date and time of an epoch ms in the given locale (24 h), optionally with milliseconds. */

@@ -35,6 +35,7 @@ export const COLUMN_NAMES = {
   long: term('Long', '多头'),
   short: term('Short', '空头'),
   longAvg: term('Long avg', '多头均价'),
+  net: term('Net', '净持仓'),
   shortAvg: term('Short avg', '空头均价'),
   mark: term('Mark', '估值价'),
   severity: term('Sev', '级别'),

@@ -52,7 +52,7 @@ test.describe('operator session in the windows', () => {
     await host.signIn(page);
     await expect(page.getByTestId('window-title')).toHaveText('Market Watch');
     await expect(page.getByTestId('operator-name')).toHaveText(host.operator.displayName);
-    await expect(page.getByTestId('operator-role')).toHaveText('admin');
+    await expect(page.getByTestId('operator-role')).toHaveAttribute('data-role', 'admin');
     await expect(page.getByTestId('audit-banner')).toHaveCount(0);
 
     // A reload keeps the session (token in sessionStorage, auth.resume).

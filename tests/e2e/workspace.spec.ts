@@ -2,123 +2,18 @@
 // alert pane (live alerts, keyboard navigation, acknowledge), account tools, case review, system health, the language
 // switch, a channel link, and a named layout saved and restored after a reload. Screenshots of every window in both
 // themes go to tests/e2e/artifacts/workspace-<kind>-<theme>.png.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test as base, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 import type { WindowKind } from '../../shared/api/contract';
 import { windowButton } from './support/header';
-import { artifactsDir, repoRoot } from './support/paths';
-import { setUpAdmin } from './support/setUpAdmin';
+import { artifactsDir } from './support/paths';
+import { scenarioHostTest, type ScenarioHost as RunningHost } from './support/scenarioFixture';
 
 mkdirSync(artifactsDir, { recursive: true });
 
-// The host runs on a simulator WITH misconduct scenarios (the stock host fixture runs a clean market, which raises
-// no alerts): `floorwatch sim --scenarios all` on a short trading day, and `floorwatch host --feed` on it.
-interface RunningHost {
-  origin: string;
-  pageUrl(kind: WindowKind): string;
-  log(): string;
-  operator: { username: string; password: string };
-}
-
 const OPERATOR = { username: 'e2e.desk', displayName: 'E2E Desk', password: 'e2e-desk-password-1' };
-
-function startProcess(args: string[], pattern: RegExp, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('main', 'cli', 'index.ts'), ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-20_000);
-  });
-  return new Promise<{ child: ChildProcess; match: RegExpMatchArray; log: () => string }>((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args[0]} printed nothing usable in 90 s; stderr:\n${stderr}`));
-    }, 90_000);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = stdout.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match, log: () => stderr });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited (code ${code}); stderr:\n${stderr}`));
-    });
-  });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-const test = base.extend<object, { host: RunningHost }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
-    async ({}, use) => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-desk-'));
-      const sim = await startProcess(
-        [
-          'sim',
-          '--port',
-          '0',
-          '--seed',
-          '7',
-          '--rate',
-          '3000',
-          '--scenarios',
-          'all',
-          '--day-seconds',
-          '420',
-          '--quiet',
-        ],
-        /serving fw-feed\/1 at (ws:\/\/\S+) /,
-      );
-      const feedUrl = sim.match[1] ?? '';
-      let hostProcess: Awaited<ReturnType<typeof startProcess>> | null = null;
-      try {
-        hostProcess = await startProcess(['host', '--port', '0', '--feed', feedUrl], /^(https?:\/\/\S+\?token=\S+)$/m, {
-          FLOORWATCH_DATA_DIR: dataDir,
-        });
-        const url = new URL(hostProcess.match[1] ?? '');
-        await setUpAdmin(url, OPERATOR);
-        const token = url.searchParams.get('token') ?? '';
-        const hostLog = hostProcess.log;
-        await use({
-          origin: url.origin,
-          pageUrl(kind) {
-            return `${url.origin}/?window=${kind}&token=${encodeURIComponent(token)}`;
-          },
-          log: () => `${hostLog()}\n${sim.log()}`,
-          operator: OPERATOR,
-        });
-      } finally {
-        if (hostProcess) await stopProcess(hostProcess.child);
-        await stopProcess(sim.child);
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 200_000 },
-  ],
-});
+const test = scenarioHostTest(OPERATOR, 'fw-e2e-desk-');
 
 test.describe.configure({ mode: 'serial' });
 

@@ -205,7 +205,12 @@ function LockScreen() {
   return (
     <form className="fw-auth-card" onSubmit={submit} data-testid="lock-screen">
       <h1>{t('auth.locked')}</h1>
-      <p className="fw-muted">{t('auth.lockedAs', { name: session?.displayName ?? '', role: session?.role ?? '' })}</p>
+      <p className="fw-muted">
+        {t('auth.lockedAs', {
+          name: session?.displayName ?? '',
+          role: session ? t(`role.${session.role}`, { defaultValue: session.role }) : '',
+        })}
+      </p>
       <TextField
         label={t('auth.password')}
         testId="unlock-password"

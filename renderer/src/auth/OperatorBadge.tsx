@@ -1,10 +1,13 @@
 // The operator on every window's header: name and role, the Pending actions panel (four eyes), Lock and Log out.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { locale } from '../i18n';
 import { decidedOf, describeAction, ensureActionsSubscription, pendingOf, useActionsStore } from './actions';
 import { DecisionButtons, DecisionLine } from './FourEyesParts';
 import { lock, logout, useAuthStore } from './session';
 
 function PendingActionsPanel({ onClose }: { onClose(): void }) {
+  const { t } = useTranslation();
   const byId = useActionsStore((s) => s.byId);
   const pending = pendingOf(byId);
   const decided = decidedOf(byId).slice(0, 10);
@@ -12,25 +15,29 @@ function PendingActionsPanel({ onClose }: { onClose(): void }) {
     <div
       className="fw-pending-panel"
       role="dialog"
-      aria-label="Pending account actions"
+      aria-label={t('auth.pendingTitle', { count: pending.length })}
       data-testid="pending-actions-panel"
     >
       <div className="fw-auth-row">
-        <strong>Pending account actions ({pending.length})</strong>
+        <strong>{t('auth.pendingTitle', { count: pending.length })}</strong>
         <div className="fw-header-spacer" />
         <button type="button" className="fw-button" onClick={onClose}>
-          Close
+          {t('common.close')}
         </button>
       </div>
-      {pending.length === 0 && <p className="fw-muted">Nothing waits for a decision.</p>}
+      {pending.length === 0 && <p className="fw-muted">{t('auth.pendingNone')}</p>}
       {pending.map((request) => (
         <div key={request.id} className="fw-pending-item" data-testid={`pending-action-${request.id}`}>
           <span>
             #{request.id} {describeAction(request)}
           </span>
           <span className="fw-muted">
-            by {request.requestedBy} ({request.requestedByRole}) at {new Date(request.requestedAt).toLocaleTimeString()}
-            : {request.reason}
+            {t('auth.requestedBy', {
+              operator: request.requestedBy,
+              role: t(`role.${request.requestedByRole}`, { defaultValue: request.requestedByRole }),
+              time: new Date(request.requestedAt).toLocaleTimeString(locale()),
+            })}{' '}
+            {request.reason}
           </span>
           <DecisionButtons request={request} />
         </div>
@@ -48,6 +55,7 @@ function PendingActionsPanel({ onClose }: { onClose(): void }) {
 }
 
 export function OperatorBadge() {
+  const { t } = useTranslation();
   const session = useAuthStore((s) => s.session);
   const byId = useActionsStore((s) => s.byId);
   const [open, setOpen] = useState(false);
@@ -56,20 +64,25 @@ export function OperatorBadge() {
   const pendingCount = pendingOf(byId).length;
   return (
     <div className="fw-operator" data-testid="operator-badge">
-      <span className="fw-operator-name" data-testid="operator-name" title={`Logged in as ${session.operator}`}>
+      <span
+        className="fw-operator-name"
+        data-testid="operator-name"
+        title={t('auth.loggedInAs', { operator: session.operator })}
+      >
         {session.displayName}
       </span>
-      <span className="fw-role" data-testid="operator-role">
-        {session.role}
+      <span className="fw-role" data-testid="operator-role" data-role={session.role}>
+        {t(`role.${session.role}`, { defaultValue: session.role })}
       </span>
       <button type="button" className="fw-button" data-testid="pending-actions-button" onClick={() => setOpen(!open)}>
-        Pending actions{pendingCount > 0 ? ` (${pendingCount})` : ''}
+        {t('auth.pendingActions')}
+        {pendingCount > 0 ? ` (${pendingCount})` : ''}
       </button>
       <button type="button" className="fw-button" data-testid="lock-button" onClick={() => void lock()}>
-        Lock
+        {t('auth.lock')}
       </button>
       <button type="button" className="fw-button" data-testid="logout-button" onClick={() => void logout()}>
-        Log out
+        {t('auth.logOut')}
       </button>
       {open && <PendingActionsPanel onClose={() => setOpen(false)} />}
     </div>

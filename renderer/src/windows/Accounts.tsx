@@ -2,6 +2,7 @@
 // (风险度), the Chinese broker convention, coloured in bands (riskBand in shared/domain/risk.ts).
 import { RESTRICTIONS_COLUMN } from '../auth/FourEyesParts';
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { CellClassParams, ColDef, RowClassParams, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import { riskBand, type RiskBand } from '../../../shared/domain/risk';
@@ -21,14 +22,6 @@ type Fmt = ValueFormatterParams<AccountRow>;
 
 const accountSubject = (row: AccountRow): RelatedSubject => ({ kind: 'account', accountId: row.accountId });
 
-const BAND_LABELS: Record<RiskBand, string> = {
-  normal: 'Normal',
-  watch: 'Watch',
-  warning: 'Warning',
-  call: 'Margin call',
-  critical: 'Critical',
-};
-
 const BAND_RANGES: Array<[RiskBand, string]> = [
   ['normal', '< 80%'],
   ['watch', '80–90%'],
@@ -41,9 +34,10 @@ const BAND_RANGES: Array<[RiskBand, string]> = [
 function RiskDegreeCell(props: CustomCellRendererProps<AccountRow, number>) {
   const degree = props.value ?? 0;
   const band = riskBand(degree);
+  const { t } = useTranslation();
   const fill = Number.isFinite(degree) ? Math.min(1, Math.max(0, degree / 1.2)) : 1;
   return (
-    <div className={`fw-risk fw-band-${band}`} title={`${BAND_LABELS[band]} — margin ÷ equity`}>
+    <div className={`fw-risk fw-band-${band}`} title={t('risk.cellTitle', { band: t(`risk.${band}`) })}>
       <div className="fw-risk-bar" aria-hidden="true">
         <div className="fw-risk-fill" style={{ width: `${(fill * 100).toFixed(1)}%` }} />
       </div>
@@ -190,6 +184,7 @@ function countBands(): BandCounts {
 
 /** How many accounts sit in each band, refreshed twice a second (not per update). */
 function BandSummary() {
+  const { t } = useTranslation();
   const [counts, setCounts] = useState<BandCounts>(countBands);
   useEffect(() => {
     const timer = setInterval(
@@ -204,10 +199,10 @@ function BandSummary() {
   }, []);
   return (
     <>
-      <span data-testid="accounts-count">{formatQty(counts.accounts)} accounts</span>
+      <span data-testid="accounts-count">{t('risk.accounts', { count: formatQty(counts.accounts) })}</span>
       {(['critical', 'call', 'warning', 'watch'] as const).map((band) => (
         <span key={band} className={`fw-band-${band}`}>
-          <span className="fw-metric-label">{BAND_LABELS[band]}</span>{' '}
+          <span className="fw-metric-label">{t(`risk.${band}`)}</span>{' '}
           <span className={counts[band] > 0 ? 'fw-band-count' : 'fw-muted'}>{counts[band]}</span>
         </span>
       ))}
@@ -223,6 +218,7 @@ export function Accounts() {
   const gridTheme = useGridTheme();
   const columnDefs = useLocalizedColumns(COLUMNS);
   const related = useRelatedWindowsMenu(channel, accountSubject);
+  const { t } = useTranslation();
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<AccountRow>) => {
@@ -244,14 +240,17 @@ export function Accounts() {
   return (
     <section className="fw-view">
       <div className="fw-toolbar">
-        <span className="fw-toolbar-note" data-testid="risk-note">
-          <strong>Risk degree</strong> = margin ÷ equity (风险度, the Chinese broker convention)
-        </span>
+        <span
+          className="fw-toolbar-note"
+          data-testid="risk-note"
+          // The note's only markup is the catalogue's own <strong>.
+          dangerouslySetInnerHTML={{ __html: t('risk.note') }}
+        />
         <div className="fw-header-spacer" />
-        <div className="fw-bands" aria-label="Risk bands">
+        <div className="fw-bands" aria-label={t('risk.bands')}>
           {BAND_RANGES.map(([band, range]) => (
             <span key={band} className={`fw-band-chip fw-band-${band}`}>
-              {BAND_LABELS[band]} <span className="fw-muted">{range}</span>
+              {t(`risk.${band}`)} <span className="fw-muted">{range}</span>
             </span>
           ))}
         </div>
@@ -272,15 +271,13 @@ export function Accounts() {
           suppressCellFocus
           animateRows={false}
           loading={!ready}
-          overlayNoRowsTemplate="No accounts in this session yet"
+          overlayNoRowsTemplate={t('risk.noAccounts')}
         />
       </div>
       <footer className="fw-status">
         <BandSummary />
         <div className="fw-header-spacer" />
-        {!channel && (
-          <span className="fw-muted">Pick a link colour so Positions windows on it follow the account you click</span>
-        )}
+        {!channel && <span className="fw-muted">{t('risk.pickHint')}</span>}
       </footer>
       {related.menu}
     </section>

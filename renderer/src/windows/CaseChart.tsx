@@ -1,7 +1,8 @@
 // The case's price/volume chart (TradingView lightweight-charts v5): last price as a line with the best bid and ask
 // thin around it, traded volume as a histogram in the bottom fifth, the client's orders as markers (buy below, sell
-// above, cancels as circles) and the prices of the alert's evidence orders as dashed price lines. Time axis in the
-// operator's locale and time zone. `cursorTs` draws a marker where the depth ladder is.
+// above, cancels as circles), the moment the alert was raised (a large purple arrow with its label) and the prices of
+// the alert's evidence orders as dashed price lines. The axis shows exactly the case window (fromTs–toTs, as the
+// title) in Beijing time, the exchanges' time. `cursorTs` draws a marker where the depth ladder is.
 import { useEffect, useRef } from 'react';
 import {
   ColorType,
@@ -18,6 +19,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import type { CaseWindow } from '../../../shared/api/methods/cases';
+import { EXCHANGE_TIME_ZONE } from '../../../shared/vocabulary';
 import { formatTime } from '../format';
 import type { Theme } from '../stores/settings';
 
@@ -29,10 +31,14 @@ interface Props {
   upColor: string;
   downColor: string;
   cursorTs: number | null;
+  /** The label of the alert-raised marker. */
+  firedLabel: string;
   onReady?(): void;
 }
 
 const toTime = (ts: number) => Math.floor(ts / 1000) as UTCTimestamp;
+/** The colour of the alert-raised marker (the legend uses the same). */
+export const FIRED_COLOR = '#a855f7';
 
 /** Per second: the last price/bid/ask and the summed volume (the chart needs one point per unique time). */
 function perSecond(data: CaseWindow) {
@@ -63,7 +69,17 @@ function perSecond(data: CaseWindow) {
   return { last, bid, ask, volume };
 }
 
-export function CaseChart({ data, theme, localeTag, decimals, upColor, downColor, cursorTs, onReady }: Props) {
+export function CaseChart({
+  data,
+  theme,
+  localeTag,
+  decimals,
+  upColor,
+  downColor,
+  cursorTs,
+  firedLabel,
+  onReady,
+}: Props) {
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const lastSeriesRef = useRef<ISeriesApi<'Line', Time> | null>(null);
@@ -90,11 +106,11 @@ export function CaseChart({ data, theme, localeTag, decimals, upColor, downColor
         borderColor: grid,
         timeVisible: true,
         secondsVisible: true,
-        tickMarkFormatter: (time: number) => formatTime(time * 1000, localeTag),
+        tickMarkFormatter: (time: number) => formatTime(time * 1000, localeTag, false, EXCHANGE_TIME_ZONE),
       },
       localization: {
         locale: localeTag,
-        timeFormatter: (time: number) => formatTime(time * 1000, localeTag),
+        timeFormatter: (time: number) => formatTime(time * 1000, localeTag, false, EXCHANGE_TIME_ZONE),
         priceFormatter: (price: number) => price.toFixed(decimals),
       },
       crosshair: { mode: 0 },
@@ -144,6 +160,18 @@ export function CaseChart({ data, theme, localeTag, decimals, upColor, downColor
         id: String(o.seq),
       }))
       .sort((a, b) => (a.time as number) - (b.time as number));
+    if (data.firedTs !== null) {
+      markers.push({
+        time: toTime(data.firedTs),
+        position: 'aboveBar',
+        shape: 'arrowDown',
+        color: FIRED_COLOR,
+        size: 2,
+        text: firedLabel,
+        id: 'fired',
+      });
+      markers.sort((a, b) => (a.time as number) - (b.time as number));
+    }
     baseMarkersRef.current = markers;
     markersRef.current = createSeriesMarkers(lastSeries, markers);
 
@@ -161,7 +189,15 @@ export function CaseChart({ data, theme, localeTag, decimals, upColor, downColor
         title: '',
       });
     }
+    // The axis spans the case window exactly (the title's range), not just the points inside it.
     chart.timeScale().fitContent();
+    if (points.last.length > 0 && data.toTs > data.fromTs) {
+      try {
+        chart.timeScale().setVisibleRange({ from: toTime(data.fromTs), to: toTime(data.toTs) });
+      } catch {
+        // no data in range: fitContent stays
+      }
+    }
     onReady?.();
     return () => {
       markersRef.current = null;
@@ -170,7 +206,7 @@ export function CaseChart({ data, theme, localeTag, decimals, upColor, downColor
       chart.remove();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt when the data or the look changes, not per render
-  }, [data, theme, localeTag, decimals, upColor, downColor]);
+  }, [data, theme, localeTag, decimals, upColor, downColor, firedLabel]);
 
   // Where the depth ladder is: one extra marker at its time.
   useEffect(() => {
@@ -191,5 +227,14 @@ export function CaseChart({ data, theme, localeTag, decimals, upColor, downColor
     plugin.setMarkers([...baseMarkersRef.current, cursor].sort((a, b) => (a.time as number) - (b.time as number)));
   }, [cursorTs, theme]);
 
-  return <div className="fw-chart" ref={containerRef} data-testid="case-chart" />;
+  return (
+    <div
+      className="fw-chart"
+      ref={containerRef}
+      data-testid="case-chart"
+      data-fired-ts={data.firedTs ?? undefined}
+      data-axis-from={data.fromTs}
+      data-axis-to={data.toTs}
+    />
+  );
 }

@@ -10,7 +10,19 @@ import type { SequencedMessage } from '../../../shared/protocol/schema';
 import { callOptional, setWindowParam, windowParam } from '../api/floorwatch';
 import { decimalsOfInstrument, formatPrice, formatQty, formatTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
-import { exchangeLabel, productName } from '../../../shared/vocabulary';
+import {
+  describeMetric,
+  EVIDENCE_FIELD_NAMES,
+  evidenceEntries,
+  evidenceKind,
+  EXCHANGE_TIME_ZONE,
+  EXCHANGE_TIME_ZONE_NAME,
+  exchangeLabel,
+  productName,
+  say,
+  type EvidenceField,
+  type VocabularyLanguage,
+} from '../../../shared/vocabulary';
 import { alertsStore } from '../stores/alerts';
 import { useSettingsStore } from '../stores/settings';
 import { CaseChart } from './CaseChart';
@@ -29,26 +41,28 @@ interface AlertDetail {
   history: AlertHistoryEntry[];
 }
 
-function summarize(message: SequencedMessage): string {
-  const m = message as unknown as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of [
-    'event',
-    'accountId',
-    'instrumentId',
-    'side',
-    'offset',
-    'price',
-    'qty',
-    'orderId',
-    'buyAccountId',
-    'sellAccountId',
-  ]) {
-    const value = m[key];
-    if (value !== undefined && value !== null) parts.push(key === 'event' ? String(value) : `${key}=${String(value)}`);
+/** Fields of the evidence table: those any evidence message has, the case's own contract left out when all share it. */
+function evidenceColumns(messages: SequencedMessage[], instrumentId: string | null, language: VocabularyLanguage) {
+  const fields = new Set<EvidenceField>();
+  const rows = messages.map((message) => {
+    const cells = new Map<EvidenceField, string | number>();
+    for (const entry of evidenceEntries(message, language)) {
+      fields.add(entry.field);
+      cells.set(entry.field, typeof entry.value === 'number' ? entry.value : entry.text);
+    }
+    return { message, cells };
+  });
+  if (
+    instrumentId &&
+    rows.every((row) => [undefined, instrumentId].includes(row.cells.get('instrumentId') as string))
+  ) {
+    fields.delete('instrumentId');
   }
-  return parts.join(' ');
+  return { fields: [...fields], rows };
 }
+
+const PRICE_FIELDS: ReadonlySet<EvidenceField> = new Set(['price', 'last']);
+const QTY_FIELDS: ReadonlySet<EvidenceField> = new Set(['qty', 'cancelledQty', 'volume']);
 
 function nearestSnapshot(depth: CaseDepthSnapshot[], ts: number): number {
   let best = 0;
@@ -101,6 +115,42 @@ function Ladder({
         {bids.map((level) => row('bid', level))}
       </tbody>
     </table>
+  );
+}
+
+/** What the chart's marks mean (the same shapes and colours CaseChart draws). */
+function ChartLegend({ fired }: { fired: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <ul className="fw-chart-legend" data-testid="case-legend">
+      <li>
+        <span className="fw-legend-mark fw-legend-buy">▲</span>
+        {t('case.legend.buy')}
+      </li>
+      <li>
+        <span className="fw-legend-mark fw-legend-sell">▼</span>
+        {t('case.legend.sell')}
+      </li>
+      <li>
+        <span className="fw-legend-mark fw-legend-cancel">●</span>
+        {t('case.legend.cancel')}
+      </li>
+      <li>{t('case.legend.evidence')}</li>
+      <li>
+        <span className="fw-legend-mark fw-legend-price">┄</span>
+        {t('case.legend.price')}
+      </li>
+      {fired && (
+        <li data-testid="case-legend-fired">
+          <span className="fw-legend-mark fw-legend-fired">▼</span>
+          {t('case.legend.fired')}
+        </li>
+      )}
+      <li>
+        <span className="fw-legend-mark fw-legend-cursor">■</span>
+        {t('case.legend.cursor')}
+      </li>
+    </ul>
   );
 }
 
@@ -159,7 +209,13 @@ export function CaseReview() {
   const instrumentId = alert?.instrumentId ?? data?.instrumentId ?? null;
   const decimals = instrumentId ? decimalsOfInstrument(instrumentId) : 2;
   const localeTag = locale();
-  const zh = currentLanguage() === 'zh-CN';
+  const language = currentLanguage();
+  const zh = language === 'zh-CN';
+  const exchangeTime = (ts: number, withMs = false) => formatTime(ts, localeTag, withMs, EXCHANGE_TIME_ZONE);
+  const evidenceTable = useMemo(
+    () => evidenceColumns(data?.evidence ?? [], instrumentId, language),
+    [data, instrumentId, language],
+  );
   const snapshot = data?.depth[cursor] ?? null;
   const evidence = useMemo(() => new Set(alert?.evidence ?? []), [alert?.evidence]);
 
@@ -221,8 +277,7 @@ export function CaseReview() {
         <span className="fw-account">{alert?.subjectId ?? ''}</span>
         <span className="fw-instrument">{instrumentId ?? ''}</span>
         <span className="fw-muted">
-          {instrumentId ? productName(instrumentId, zh ? 'zh-CN' : 'en') : ''}{' '}
-          {exchangeLabel(alert?.exchange, zh ? 'zh-CN' : 'en')}
+          {instrumentId ? productName(instrumentId, language) : ''} {exchangeLabel(alert?.exchange, language)}
         </span>
         {alert && (
           <span className={`fw-state-chip fw-astate-${alert.state}`} data-testid="case-state" data-state={alert.state}>
@@ -244,10 +299,10 @@ export function CaseReview() {
             <h2 className="fw-section-title">
               {t('case.chart')}
               {data && (
-                <span className="fw-muted">
+                <span className="fw-muted" data-testid="case-range" data-from={data.fromTs} data-to={data.toTs}>
                   {' '}
-                  {formatTime(data.fromTs, localeTag)} – {formatTime(data.toTs, localeTag)} · {t('case.clientOrders')}{' '}
-                  {formatQty(data.orders.length)}
+                  {exchangeTime(data.fromTs)} – {exchangeTime(data.toTs)} {say(EXCHANGE_TIME_ZONE_NAME, language)} ·{' '}
+                  {t('case.clientOrders')} {formatQty(data.orders.length)}
                 </span>
               )}
             </h2>
@@ -260,11 +315,16 @@ export function CaseReview() {
                 upColor={colors.up}
                 downColor={colors.down}
                 cursorTs={snapshot?.ts ?? null}
+                firedLabel={t('case.legend.fired')}
                 onReady={onChartReady}
               />
             ) : (
               <div className="fw-chart fw-chart-empty">{caseData.state === 'loading' ? t('common.loading') : ''}</div>
             )}
+            <ChartLegend fired={data?.firedTs !== null && data?.firedTs !== undefined} />
+            <p className="fw-muted fw-small" data-testid="case-time-zone">
+              {t('case.timeZoneNote', { zone: say(EXCHANGE_TIME_ZONE_NAME, language) })}
+            </p>
           </div>
           <div className="fw-case-evidence" ref={evidenceRef}>
             <h2 className="fw-section-title">
@@ -272,9 +332,25 @@ export function CaseReview() {
               <span className="fw-muted">({formatQty(data?.evidence.length ?? alert?.evidence.length ?? 0)})</span>
             </h2>
             <div className="fw-scroll-box">
-              <table className="fw-table" data-testid="case-evidence">
+              <table className="fw-table fw-evidence-table" data-testid="case-evidence">
+                <thead>
+                  <tr>
+                    <th className="fw-num">{say(EVIDENCE_FIELD_NAMES.seq, language)}</th>
+                    <th>{say(EVIDENCE_FIELD_NAMES.ts, language)}</th>
+                    <th>{say(EVIDENCE_FIELD_NAMES.type, language)}</th>
+                    {evidenceTable.fields.map((field) => (
+                      <th
+                        key={field}
+                        data-field={field}
+                        className={PRICE_FIELDS.has(field) || QTY_FIELDS.has(field) ? 'fw-num' : undefined}
+                      >
+                        {say(EVIDENCE_FIELD_NAMES[field], language)}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
                 <tbody>
-                  {(data?.evidence ?? []).map((message) => (
+                  {evidenceTable.rows.map(({ message, cells }) => (
                     <tr
                       key={message.seq}
                       className={`fw-clickable${message.seq === selectedSeq ? ' fw-row-selected' : ''}${evidence.has(message.seq) ? ' fw-evidence' : ''}`}
@@ -283,18 +359,29 @@ export function CaseReview() {
                       onKeyDown={(event) => event.key === 'Enter' && pickEvidence(message.seq, message.ts)}
                     >
                       <td className="fw-num fw-muted">{message.seq}</td>
-                      <td className="fw-muted">{formatTime(message.ts, localeTag, true)}</td>
-                      <td>{message.type}</td>
-                      <td>{summarize(message)}</td>
+                      <td className="fw-muted">{exchangeTime(message.ts, true)}</td>
+                      <td>{evidenceKind(message, language)}</td>
+                      {evidenceTable.fields.map((field) => {
+                        const value = cells.get(field);
+                        const text =
+                          typeof value === 'number'
+                            ? PRICE_FIELDS.has(field)
+                              ? formatPrice(value, decimals)
+                              : formatQty(value)
+                            : (value ?? '');
+                        return (
+                          <td key={field} className={typeof value === 'number' ? 'fw-num' : undefined}>
+                            {text}
+                          </td>
+                        );
+                      })}
                     </tr>
                   ))}
                   {!data &&
                     (alert?.evidence ?? []).slice(0, 200).map((seq) => (
                       <tr key={seq} className="fw-evidence">
                         <td className="fw-num fw-muted">{seq}</td>
-                        <td colSpan={3} className="fw-muted">
-                          seq {seq}
-                        </td>
+                        <td colSpan={2} className="fw-muted" />
                       </tr>
                     ))}
                 </tbody>
@@ -306,7 +393,7 @@ export function CaseReview() {
           <h2 className="fw-section-title">
             {t('case.ladder')}{' '}
             {snapshot && (
-              <span className="fw-muted">{t('case.replayAt', { time: formatTime(snapshot.ts, localeTag, true) })}</span>
+              <span className="fw-muted">{t('case.replayAt', { time: exchangeTime(snapshot.ts, true) })}</span>
             )}
           </h2>
           {data && data.depth.length > 0 && snapshot ? (
@@ -331,7 +418,8 @@ export function CaseReview() {
             {alert ? (zh ? alert.messageZh : alert.message) : '—'}
           </p>
           {alert && <p className="fw-muted fw-small">{zh ? alert.message : alert.messageZh}</p>}
-          <table className="fw-table fw-metrics">
+          <h2 className="fw-section-title">{t('case.metrics')}</h2>
+          <table className="fw-table fw-metrics" data-testid="case-metrics">
             <tbody>
               {alert && alert.count !== null && (
                 <tr>
@@ -347,12 +435,17 @@ export function CaseReview() {
                   <td className="fw-num">{Math.round(alert.score)}</td>
                 </tr>
               )}
-              {Object.entries(alert?.metrics ?? {}).map(([name, value]) => (
-                <tr key={name}>
-                  <td>{name}</td>
-                  <td className="fw-num">{Number.isInteger(value) ? formatQty(value) : value.toFixed(3)}</td>
-                </tr>
-              ))}
+              {alert &&
+                Object.entries(alert.metrics).map(([name, value]) => {
+                  const figure = describeMetric(alert.rule, name, value, language);
+                  const other = describeMetric(alert.rule, name, value, zh ? 'en' : 'zh-CN');
+                  return (
+                    <tr key={name} data-testid={`case-metric-${name}`} title={`${other.label}: ${other.value}`}>
+                      <td>{figure.label}</td>
+                      <td className="fw-num">{figure.value}</td>
+                    </tr>
+                  );
+                })}
             </tbody>
           </table>
           <h2 className="fw-section-title">{t('case.notes')}</h2>

@@ -1,6 +1,7 @@
 // Market Watch: one row per instrument with the day's quote. Prices carry each instrument's tick decimals and are
 // coloured against the previous settlement (the Chinese convention for the day's change); changed cells flash.
 import { useCallback, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AgGridReact } from 'ag-grid-react';
 import type { CellClassParams, ColDef, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import type { MarketRow } from '../../../shared/domain/types';
@@ -25,14 +26,6 @@ const vsSettle = (p: Cls) => {
   return p.data && value !== null ? signClass(value - p.data.preSettlement) : 'fw-flat';
 };
 const qty = (p: Fmt) => formatQty(p.value as number | null);
-
-const PHASE_LABELS: Record<MarketRow['phase'], string> = {
-  preopen: 'Pre-open',
-  auction: 'Auction',
-  continuous: 'Trading',
-  break: 'Break',
-  closed: 'Closed',
-};
 
 const COLUMNS: ColDef<MarketRow>[] = [
   {
@@ -139,7 +132,6 @@ const COLUMNS: ColDef<MarketRow>[] = [
     field: 'phase',
     headerName: 'Phase',
     width: 92,
-    valueFormatter: (p: Fmt) => PHASE_LABELS[p.value as MarketRow['phase']] ?? String(p.value),
     cellClass: (p: Cls) => `fw-phase fw-phase-${String(p.value)}`,
   },
 ];
@@ -166,6 +158,7 @@ export function MarketWatch() {
   });
   const gridTheme = useGridTheme();
   const columnDefs = useLocalizedColumns(COLUMNS);
+  const { t } = useTranslation();
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<MarketRow>) => {
@@ -188,15 +181,16 @@ export function MarketWatch() {
     <section className="fw-view">
       <div className="fw-toolbar">
         <span className="fw-toolbar-note">
-          Prices against the previous settlement:{' '}
-          <span className="fw-up">{upDown === 'redUp' ? 'red' : 'green'} = rise</span>,{' '}
-          <span className="fw-down">{upDown === 'redUp' ? 'green' : 'red'} = fall</span>
-          {upDown === 'redUp' ? ' (Chinese convention)' : ''}
+          {t('market.against')}{' '}
+          <span className="fw-up">{upDown === 'redUp' ? t('market.redRise') : t('market.greenRise')}</span>
+          {t('market.separator')}
+          <span className="fw-down">{upDown === 'redUp' ? t('market.greenFall') : t('market.redFall')}</span>
+          {upDown === 'redUp' ? t('market.chinese') : ''}
         </span>
         <div className="fw-header-spacer" />
-        {linked.instrument && <span className="fw-chip">Linked instrument {linked.instrument}</span>}
+        {linked.instrument && <span className="fw-chip">{t('market.linked', { id: linked.instrument })}</span>}
         <span className="fw-toolbar-note" data-testid="market-count">
-          {count} instruments
+          {t('market.count', { count })}
         </span>
       </div>
       <div className="fw-grid" data-testid="market-grid">
@@ -213,7 +207,7 @@ export function MarketWatch() {
           suppressCellFocus
           animateRows={false}
           loading={!ready}
-          overlayNoRowsTemplate="No instruments in this session yet"
+          overlayNoRowsTemplate={t('market.noRows')}
         />
       </div>
     </section>

@@ -3,6 +3,7 @@
 import { RESTRICTIONS_COLUMN } from '../auth/FourEyesParts';
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { AgGridReact } from 'ag-grid-react';
+import { useTranslation } from 'react-i18next';
 import type {
   CellClassParams,
   ColDef,
@@ -266,6 +267,7 @@ export function Positions() {
   const totals = useTotals(apiRef);
   const gridTheme = useGridTheme();
   const columnDefs = useLocalizedColumns(COLUMNS);
+  const { t } = useTranslation();
 
   return (
     <section className="fw-view">
@@ -273,18 +275,18 @@ export function Positions() {
         <input
           className="fw-search"
           type="search"
-          placeholder="Search account or instrument"
-          aria-label="Search positions"
+          placeholder={t('positions.search')}
+          aria-label={t('positions.searchLabel')}
           data-testid="positions-search"
           value={search}
           onChange={(event) => setSearch(event.target.value)}
         />
         {filter.account && (
           <span className="fw-chip fw-chip-link" data-testid="link-chip-account">
-            Account <strong>{filter.account}</strong>
+            {t('common.account')} <strong>{filter.account}</strong>
             <button
               type="button"
-              aria-label={`Show all accounts (stop following ${filter.account})`}
+              aria-label={t('positions.clearAccount', { id: filter.account })}
               data-testid="link-chip-account-clear"
               onClick={() => setDismissed((d) => ({ ...d, account: filter.account }))}
             >
@@ -294,10 +296,10 @@ export function Positions() {
         )}
         {filter.instrument && (
           <span className="fw-chip fw-chip-link" data-testid="link-chip-instrument">
-            Instrument <strong>{filter.instrument}</strong>
+            {t('col.instrument')} <strong>{filter.instrument}</strong>
             <button
               type="button"
-              aria-label={`Show all instruments (stop following ${filter.instrument})`}
+              aria-label={t('positions.clearInstrument', { id: filter.instrument })}
               data-testid="link-chip-instrument-clear"
               onClick={() => setDismissed((d) => ({ ...d, instrument: filter.instrument }))}
             >
@@ -305,9 +307,7 @@ export function Positions() {
             </button>
           </span>
         )}
-        {!channel && (
-          <span className="fw-toolbar-note">Pick a link colour to follow the account picked in Accounts</span>
-        )}
+        {!channel && <span className="fw-toolbar-note">{t('positions.pickHint')}</span>}
         <div className="fw-header-spacer" />
       </div>
       <div className="fw-grid" data-testid="positions-grid">
@@ -330,29 +330,29 @@ export function Positions() {
           suppressCellFocus
           animateRows={false}
           loading={!ready}
-          overlayNoRowsTemplate="No positions to show"
+          overlayNoRowsTemplate={t('positions.noRows')}
         />
       </div>
       <footer className="fw-status">
         <span data-testid="positions-count" data-count={totals.rows}>
-          {formatQty(totals.rows)} positions
+          {t('positions.count', { count: formatQty(totals.rows) })}
         </span>
         <span>
-          <span className="fw-metric-label">long</span> {formatQty(totals.long)}
+          <span className="fw-metric-label">{t('col.long')}</span> {formatQty(totals.long)}
         </span>
         <span>
-          <span className="fw-metric-label">short</span> {formatQty(totals.short)}
+          <span className="fw-metric-label">{t('col.short')}</span> {formatQty(totals.short)}
         </span>
         <span>
-          <span className="fw-metric-label">position P&amp;L</span>{' '}
+          <span className="fw-metric-label">{t('col.positionPnl')}</span>{' '}
           <span className={signClass(totals.positionPnl)}>{formatMoney(totals.positionPnl)}</span>
         </span>
         <span>
-          <span className="fw-metric-label">close P&amp;L</span>{' '}
+          <span className="fw-metric-label">{t('col.closePnl')}</span>{' '}
           <span className={signClass(totals.closePnl)}>{formatMoney(totals.closePnl)}</span>
         </span>
         <span>
-          <span className="fw-metric-label">margin</span> {formatMoney(totals.margin)}
+          <span className="fw-metric-label">{t('col.margin')}</span> {formatMoney(totals.margin)}
         </span>
       </footer>
       {related.menu}

@@ -23,6 +23,8 @@ export interface AlertRow extends Alert {
   firstTs: number;
   /** Who the alert was escalated to (its latest escalation), else null. */
   escalatedTo?: EscalationTarget | null;
+  /** Seq of the message that raised the alert (its latest counted message when first seen); absent when unknown. */
+  firedSeq?: number;
 }
 
 export interface AlertNote {

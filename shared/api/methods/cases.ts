@@ -54,9 +54,13 @@ export interface CaseWindow {
   alert: AlertRow;
   file: string;
   instrumentId: string | null;
-  /** The window, epoch ms and seq. */
+  /** The window, epoch ms and seq; the times are those of the recorded messages (a session may start or end inside
+   * the asked window), so the chart's axis and the window's title show the same span. */
   fromTs: number;
   toTs: number;
+  /** The message that raised the alert, when known and recorded in this session. */
+  firedSeq: number | null;
+  firedTs: number | null;
   fromSeq: number;
   toSeq: number;
   /** The moment the window is centred on (the alert's latest counted message unless `atSeq` was given). */

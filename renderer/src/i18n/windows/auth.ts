@@ -17,6 +17,16 @@ export const en = {
   connecting: 'Connecting…',
   unavailable: 'Login is not available: {{error}}',
   retryIn: 'Too many failed attempts. Trying again in {{count}} s…',
+  loggedInAs: 'Logged in as {{operator}}',
+  pendingActions: 'Pending actions',
+  pendingTitle: 'Pending account actions ({{count}})',
+  pendingNone: 'Nothing waits for a decision.',
+  requestedBy: 'by {{operator}} ({{role}}) at {{time}}:',
+  rejectReason: 'Reason (required to reject)',
+  approve: 'Approve',
+  reject: 'Reject',
+  ownRequest: 'Your own request: another supervisor must decide.',
+  lock: 'Lock',
 };
 
 export const zh: typeof en = {
@@ -36,4 +46,14 @@ export const zh: typeof en = {
   connecting: '正在连接…',
   unavailable: '无法登录：{{error}}',
   retryIn: '失败次数过多，{{count}} 秒后自动重试…',
+  loggedInAs: '当前登录：{{operator}}',
+  pendingActions: '待审批操作',
+  pendingTitle: '待审批的账户操作（{{count}}）',
+  pendingNone: '没有等待决定的操作。',
+  requestedBy: '由 {{operator}}（{{role}}）于 {{time}} 提交：',
+  rejectReason: '理由（驳回时必填）',
+  approve: '批准',
+  reject: '驳回',
+  ownRequest: '这是您本人的申请：须由另一位主管决定。',
+  lock: '锁定',
 };
