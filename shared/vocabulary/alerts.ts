@@ -6,7 +6,7 @@
 // manipulation name; 拉抬打压 (not 动量引燃) is how they describe pushing a price up or down with aggressive orders to
 // trade against the move.
 import type { AlertState } from '../api/methods/alerts';
-import type { Role } from '../api/methods/auth';
+import type { AccountActionKind, Role } from '../api/methods/auth';
 import type { RuleId, Severity } from '../rules/types';
 import { term, type Term } from './term';
 
@@ -44,4 +44,14 @@ export const ROLE_NAMES: Readonly<Record<Role, Term>> = {
   supervisor: term('Supervisor', '主管'),
   admin: term('Administrator', '管理员'),
   auditor: term('Auditor', '审计员'),
+};
+
+/** Account actions under four eyes. */
+export const ACCOUNT_ACTION_NAMES: Readonly<Record<AccountActionKind, Term>> = {
+  freeze_opening: term('Freeze opening', '限制开仓'),
+  unfreeze_opening: term('Unfreeze opening', '解除限制开仓'),
+  set_position_limit: term('Set position limit', '设置持仓限额'),
+  set_order_limit: term('Set order limit', '设置单笔委托上限'),
+  mark_forced_liquidation: term('Mark for forced liquidation', '标记强行平仓'),
+  client_contact_note: term('Client contact note', '客户联系记录'),
 };

@@ -194,7 +194,10 @@ test('case review: evidence table, labelled figures, axis = title range, legend,
       const quantity = RULE_METRIC_TERMS[rule][key]!;
       const label = ((await row.locator('td').first().textContent()) ?? '').trim();
       expect(label).toBe(language === 'zh-CN' ? quantity.label.zh : quantity.label.en);
-      expect(await row.innerText()).not.toContain(key);
+      const value = ((await row.locator('td').nth(1).textContent()) ?? '').trim();
+      expect(`${label} ${value}`, 'no raw camelCase key').not.toMatch(/\b[a-z]+[A-Z]\w*\b/);
+      if (quantity.values) expect(value, `${key} is named, not coded`).not.toMatch(/^\d+$/);
+      else if (quantity.unit === 'ms') expect(value).toMatch(language === 'zh-CN' ? /秒$/ : / s$/);
     }
 
     // Title and axis: one range (the recorded span of the case window), in Beijing time, said so.

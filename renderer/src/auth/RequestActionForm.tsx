@@ -1,20 +1,14 @@
 // Asks for an account action under four eyes: it takes effect only once a different supervisor approves it in the
 // Pending actions panel. For the account tools window: <RequestActionForm accountId="A001" />.
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AccountAction, AccountActionKind } from '../../../shared/api/methods/auth';
+import { ACCOUNT_ACTION_NAMES, say } from '../../../shared/vocabulary';
 import { callOrNotify } from '../api/floorwatch';
+import { currentLanguage } from '../i18n';
 import { useAuthStore } from './session';
 import { ensureActionsSubscription, useActionsStore } from './actions';
 import { DecisionLine } from './FourEyesParts';
-
-const KIND_LABELS: Record<AccountActionKind, string> = {
-  freeze_opening: 'Freeze opening',
-  unfreeze_opening: 'Unfreeze opening',
-  set_position_limit: 'Set position limit',
-  set_order_limit: 'Set order limit',
-  mark_forced_liquidation: 'Mark for forced liquidation',
-  client_contact_note: 'Client contact note',
-};
 
 function buildAction(
   kind: AccountActionKind,
@@ -40,6 +34,7 @@ function buildAction(
 }
 
 export function RequestActionForm({ accountId, onRequested }: { accountId: string; onRequested?(id: number): void }) {
+  const { t } = useTranslation();
   const role = useAuthStore((s) => s.session?.role);
   const [kind, setKind] = useState<AccountActionKind>('freeze_opening');
   const [instrumentId, setInstrumentId] = useState('');
@@ -50,7 +45,7 @@ export function RequestActionForm({ accountId, onRequested }: { accountId: strin
   // The request as the actions topic has it now: the requester sees who decided and when.
   const sentRequest = useActionsStore((s) => (sent === null ? undefined : s.byId[sent]));
   useEffect(() => ensureActionsSubscription(), []);
-  if (role === 'auditor') return <p className="fw-muted">Auditors cannot request account actions.</p>;
+  if (role === 'auditor') return <p className="fw-muted">{t('auth.request.auditor')}</p>;
   const needsInstrument =
     kind === 'set_position_limit' || kind === 'set_order_limit' || kind === 'mark_forced_liquidation';
   const needsAmount = kind === 'set_position_limit' || kind === 'set_order_limit';
@@ -68,26 +63,26 @@ export function RequestActionForm({ accountId, onRequested }: { accountId: strin
   };
   return (
     <form className="fw-auth-card" onSubmit={(e) => void submit(e)} data-testid="request-action-form">
-      <strong>Request an action on {accountId}</strong>
+      <strong>{t('auth.request.title', { id: accountId })}</strong>
       <label>
-        Action
+        {t('auth.request.action')}
         <select data-testid="request-kind" value={kind} onChange={(e) => setKind(e.target.value as AccountActionKind)}>
-          {Object.entries(KIND_LABELS).map(([value, label]) => (
+          {Object.entries(ACCOUNT_ACTION_NAMES).map(([value, name]) => (
             <option key={value} value={value}>
-              {label}
+              {say(name, currentLanguage())}
             </option>
           ))}
         </select>
       </label>
       {needsInstrument && (
         <label>
-          Instrument (empty = all)
+          {t('auth.request.instrument')}
           <input value={instrumentId} onChange={(e) => setInstrumentId(e.target.value)} />
         </label>
       )}
       {needsAmount && (
         <label>
-          Limit
+          {t('auth.request.limit')}
           <input
             type="number"
             min={0}
@@ -98,12 +93,12 @@ export function RequestActionForm({ accountId, onRequested }: { accountId: strin
       )}
       {kind === 'client_contact_note' && (
         <label>
-          Note
+          {t('auth.request.note')}
           <textarea value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} required />
         </label>
       )}
       <label>
-        Reason
+        {t('auth.request.reason')}
         <input
           data-testid="request-reason"
           value={reason}
@@ -113,7 +108,7 @@ export function RequestActionForm({ accountId, onRequested }: { accountId: strin
         />
       </label>
       <button type="submit" className="fw-button" data-testid="request-submit">
-        Request (needs a supervisor's approval)
+        {t('auth.request.submit')}
       </button>
       {sentRequest && <DecisionLine request={sentRequest} />}
     </form>

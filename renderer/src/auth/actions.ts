@@ -3,7 +3,9 @@
 import { create } from 'zustand';
 import type { AccountActionRequest, AccountRestrictions } from '../../../shared/api/methods/auth';
 import type { TopicUpdate } from '../../../shared/api/contract';
+import { ACCOUNT_ACTION_NAMES, nameOf } from '../../../shared/vocabulary';
 import { floorwatch } from '../api/floorwatch';
+import { currentLanguage, i18n } from '../i18n';
 
 interface ActionsState {
   byId: Record<number, AccountActionRequest>;
@@ -77,21 +79,22 @@ export function pendingOf(byId: Record<number, AccountActionRequest>): AccountAc
     .sort((a, b) => a.id - b.id);
 }
 
-/** One line describing what a request asks for. */
+/** One line describing what a request asks for, in the current language. */
 export function describeAction(request: AccountActionRequest): string {
   const { action } = request;
+  const name = nameOf(ACCOUNT_ACTION_NAMES, action.kind, currentLanguage());
+  const all = i18n.t('auth.request.allInstruments');
   switch (action.kind) {
     case 'freeze_opening':
-      return `Freeze opening on ${action.accountId}`;
     case 'unfreeze_opening':
-      return `Unfreeze opening on ${action.accountId}`;
+      return `${name} · ${action.accountId}`;
     case 'set_position_limit':
-      return `Position limit ${action.params.maxLots} lots on ${action.accountId} (${action.params.instrumentId ?? 'all instruments'})`;
+      return `${name} · ${action.accountId} · ${action.params.instrumentId ?? all} · ${action.params.maxLots}`;
     case 'set_order_limit':
-      return `Order limit ${action.params.maxOrderQty} on ${action.accountId} (${action.params.instrumentId ?? 'all instruments'})`;
+      return `${name} · ${action.accountId} · ${action.params.instrumentId ?? all} · ${action.params.maxOrderQty}`;
     case 'mark_forced_liquidation':
-      return `Mark ${action.accountId} for forced liquidation (${action.params.instrumentId ?? 'whole account'})`;
+      return `${name} · ${action.accountId} · ${action.params.instrumentId ?? i18n.t('auth.request.wholeAccount')}`;
     case 'client_contact_note':
-      return `Contact note on ${action.accountId}: ${action.params.note}`;
+      return `${name} · ${action.accountId}: ${action.params.note}`;
   }
 }

@@ -27,6 +27,19 @@ export const en = {
   reject: 'Reject',
   ownRequest: 'Your own request: another supervisor must decide.',
   lock: 'Lock',
+  request: {
+    auditor: 'Auditors cannot request account actions.',
+    title: 'Request an action on {{id}}',
+    action: 'Action',
+    instrument: 'Instrument (empty = all)',
+    limit: 'Limit',
+    note: 'Note',
+    reason: 'Reason',
+    submit: "Request (needs a supervisor's approval)",
+    sent: 'Request #{{id}} is waiting for a supervisor.',
+    allInstruments: 'all instruments',
+    wholeAccount: 'whole account',
+  },
 };
 
 export const zh: typeof en = {
@@ -56,4 +69,17 @@ export const zh: typeof en = {
   reject: '驳回',
   ownRequest: '这是您本人的申请：须由另一位主管决定。',
   lock: '锁定',
+  request: {
+    auditor: '审计员不能申请账户操作。',
+    title: '申请对 {{id}} 的操作',
+    action: '操作',
+    instrument: '合约（留空 = 全部）',
+    limit: '限额',
+    note: '内容',
+    reason: '理由',
+    submit: '提交申请（需主管批准）',
+    sent: '申请 #{{id}} 正等待主管审批。',
+    allInstruments: '全部合约',
+    wholeAccount: '整个账户',
+  },
 };
