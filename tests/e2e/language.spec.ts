@@ -69,6 +69,9 @@ async function englishOn(page: Page): Promise<string[]> {
       const parent = node.parentElement;
       if (!parent || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(parent.tagName)) continue;
       if (!parent.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      // Data, not interface: client names and the policy's own values (codes IT writes in policy.json).
+      // AG Grid's own transient overlay is left out too (its loading text is not the catalogue's).
+      if (parent.closest('.ag-cell[col-id="name"], .fw-settings-value, .ag-overlay')) continue;
       parts.push(node.textContent ?? '');
     }
     for (const input of document.querySelectorAll<HTMLInputElement>('input[placeholder], textarea[placeholder]')) {
@@ -78,7 +81,8 @@ async function englishOn(page: Page): Promise<string[]> {
   });
   return FORBIDDEN.filter((english) => {
     const escaped = english.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`(^|[^A-Za-z_])${escaped}($|[^A-Za-z_])`).test(text);
+    // A word that is part of a file name (default.json) is data too.
+    return new RegExp(`(^|[^A-Za-z_/])${escaped}($|(?!\\.\\w)[^A-Za-z_/])`).test(text);
   });
 }
 
@@ -235,25 +239,25 @@ test('every window in zh-CN shows no English catalogue text; screenshots in both
   browser,
   host,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(360_000);
   const extra: Partial<Record<WindowKind, string>> = {
     case: caseAlert ? `&alert=${encodeURIComponent(caseAlert)}` : '',
     account: caseAccount ? `&account=${encodeURIComponent(caseAccount)}` : '',
   };
   const found: string[] = [];
-  for (const language of ['zh-CN', 'en'] as const) {
-    const context = await languageContext(browser, language);
-    const page = await context.newPage();
-    for (const kind of WINDOW_KINDS) {
-      await openWindow(page, host, kind, extra[kind] ?? '');
-      await page.waitForTimeout(1200); // grids and topics settle
-      if (language === 'zh-CN') {
-        await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
-        for (const english of await englishOn(page)) found.push(`${kind}: "${english}"`);
-      }
-      await shoot(page, kind, language);
-    }
-    await context.close();
+  // One load per window: checked and shot in Chinese, then switched to English in place and shot again.
+  const context = await languageContext(browser, 'zh-CN');
+  const page = await context.newPage();
+  for (const kind of WINDOW_KINDS) {
+    await openWindow(page, host, kind, extra[kind] ?? '');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    await page.waitForTimeout(800); // grids and topics settle
+    for (const english of await englishOn(page)) found.push(`${kind}: "${english}"`);
+    await shoot(page, kind, 'zh-CN');
+    await page.getByTestId('language-select').selectOption('en');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await shoot(page, kind, 'en');
   }
+  await context.close();
   expect(found, 'English catalogue texts on zh-CN windows').toEqual([]);
 });

@@ -12,7 +12,7 @@ import { formatMoney, formatQty, formatRatioPct, signClass } from '../format';
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { useLocalizedColumns } from '../grid/localizeColumns';
 import { LimitShareCell } from './LimitCell';
-import { useGridTheme } from '../grid/useGridTheme';
+import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { accountsStore } from '../stores/accounts';
 import { useChannelContext } from '../stores/links';
@@ -216,6 +216,7 @@ export function Accounts() {
   const ready = accountsStore.use((s) => s.ready);
   const { apiRef, onGridReady, getRowId } = useLiveGrid(accountsStore);
   const gridTheme = useGridTheme();
+  const gridLocaleText = useGridLocaleText();
   const columnDefs = useLocalizedColumns(COLUMNS);
   const related = useRelatedWindowsMenu(channel, accountSubject);
   const { t } = useTranslation();
@@ -258,6 +259,7 @@ export function Accounts() {
       <div className="fw-grid" data-testid="accounts-grid">
         <AgGridReact<AccountRow>
           theme={gridTheme}
+          localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

@@ -17,7 +17,7 @@ import { exchangeLabel, productName } from '../../../shared/vocabulary';
 import { useLiveGrid } from '../grid/liveGrid';
 import { alertKeepsPlace } from './alertPlace';
 import { LimitWatch } from './LimitCell';
-import { useGridTheme } from '../grid/useGridTheme';
+import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
 import { alertsStore } from '../stores/alerts';
 import { alertClock } from '../stores/review';
 import { useOperatorStore } from '../stores/operator';
@@ -323,6 +323,7 @@ export function AlertPane() {
   const setSound = useSettingsStore((s) => s.setAlertSound);
   const ready = alertsStore.use((s) => s.ready);
   const gridTheme = useGridTheme();
+  const gridLocaleText = useGridLocaleText();
   const [filter, setFilter] = useState<AlertFilter>(filterFromUrl);
   const filterRef = useRef(filter);
   const operatorRef = useRef(operator);
@@ -542,6 +543,7 @@ export function AlertPane() {
       <div className="fw-grid" data-testid="alerts-grid">
         <AgGridReact<AlertRow>
           theme={gridTheme}
+          localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

@@ -417,7 +417,6 @@ export function CaseReview() {
           <p className="fw-explanation" data-testid="case-explanation">
             {alert ? (zh ? alert.messageZh : alert.message) : '—'}
           </p>
-          {alert && <p className="fw-muted fw-small">{zh ? alert.message : alert.messageZh}</p>}
           <h2 className="fw-section-title">{t('case.metrics')}</h2>
           <table className="fw-table fw-metrics" data-testid="case-metrics">
             <tbody>

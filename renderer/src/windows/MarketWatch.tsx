@@ -8,7 +8,7 @@ import type { MarketRow } from '../../../shared/domain/types';
 import { linkInstrument } from '../api/floorwatch';
 import { decimalsOf, formatPrice, formatQty, formatSignedPct, formatSignedPrice, signClass } from '../format';
 import { useLocalizedColumns } from '../grid/localizeColumns';
-import { useGridTheme } from '../grid/useGridTheme';
+import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { recordPaintedUpdate } from '../perf';
 import { useChannelContext } from '../stores/links';
@@ -157,6 +157,7 @@ export function MarketWatch() {
     },
   });
   const gridTheme = useGridTheme();
+  const gridLocaleText = useGridLocaleText();
   const columnDefs = useLocalizedColumns(COLUMNS);
   const { t } = useTranslation();
 
@@ -196,6 +197,7 @@ export function MarketWatch() {
       <div className="fw-grid" data-testid="market-grid">
         <AgGridReact<MarketRow>
           theme={gridTheme}
+          localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

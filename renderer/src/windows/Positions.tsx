@@ -17,7 +17,7 @@ import { linkAccount, setWindowParam, windowParam } from '../api/floorwatch';
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { decimalsOfInstrument, formatMoney, formatPrice, formatQty, signClass } from '../format';
 import { useLocalizedColumns } from '../grid/localizeColumns';
-import { useGridTheme } from '../grid/useGridTheme';
+import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
 import { useLiveGrid } from '../grid/liveGrid';
 import { useChannelContext } from '../stores/links';
 import { marketStore } from '../stores/market';
@@ -266,6 +266,7 @@ export function Positions() {
   const related = useRelatedWindowsMenu(channel, positionSubject);
   const totals = useTotals(apiRef);
   const gridTheme = useGridTheme();
+  const gridLocaleText = useGridLocaleText();
   const columnDefs = useLocalizedColumns(COLUMNS);
   const { t } = useTranslation();
 
@@ -313,6 +314,7 @@ export function Positions() {
       <div className="fw-grid" data-testid="positions-grid">
         <AgGridReact<PositionRow>
           theme={gridTheme}
+          localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
           getRowId={getRowId}

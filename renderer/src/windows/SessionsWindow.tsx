@@ -21,7 +21,7 @@ import { floorwatch } from '../api/floorwatch';
 import { backToLive, openReviewWindows } from '../review/reviewWindows';
 import { formatAge, formatBytes, formatDateTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
-import { useGridTheme } from '../grid/useGridTheme';
+import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
 
 const DASH = '—';
 /** How often the list is read again by itself (rows keep their selection: ids are file paths). */
@@ -55,6 +55,7 @@ type Fmt = ValueFormatterParams<SessionSummary>;
 export function SessionsWindow() {
   const { t, i18n } = useTranslation();
   const gridTheme = useGridTheme();
+  const gridLocaleText = useGridLocaleText();
   const apiRef = useRef<GridApi<SessionSummary> | null>(null);
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -350,6 +351,7 @@ export function SessionsWindow() {
       <div className="fw-grid" data-testid="sessions-grid">
         <AgGridReact<SessionSummary>
           theme={gridTheme}
+          localeText={gridLocaleText}
           columnDefs={columns}
           defaultColDef={{ resizable: true, sortable: true, suppressHeaderMenuButton: true }}
           rowData={sessions}
