@@ -171,7 +171,7 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
     for (const [rule, n] of perRule) expect(en).toMatch(new RegExp(`${escapeRe(RULE_NAMES[rule].en)}\\s+${n}\\n`));
     expect(en).toMatch(/Acknowledged\s+1\n/);
     expect(en).toMatch(/New\s+\d+\n/);
-    expect(en).toMatch(/li\.wei\s+surveillance\s+alert_state_changed\s+1/);
+    expect(en).toMatch(/li\.wei\s+surveillance\s+Acknowledge\s+alert_state_changed\s+1/);
     // Clients short of a standard: C1 cancelled 40 times of 500, E1 self-traded 3 times of 5.
     expect(en).toMatch(/CZCE\s+Frequent cancels\s+C1\s+SR605\s+40\s+500\s+8\s+no/);
     expect(en).toMatch(/DCE\s+Self-trade\s+E1\s+m2605\s+3\s+5\s+60\s+no/);
@@ -226,6 +226,7 @@ describe('floorwatch report', { timeout: 60_000 }, () => {
     expect(auditRows.map((l) => (JSON.parse(l) as { action: string }).action)).toEqual([
       'alert_created',
       'alert_state_changed',
+      'alert_state_changed', // acknowledging the unassigned alert assigned it
       'note_added',
     ]);
     const pdf = join(

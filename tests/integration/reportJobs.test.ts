@@ -133,7 +133,7 @@ describe('floorwatch report (CLI): policy and audit', () => {
 
   it('refuses a kind exportKinds leaves out, naming the setting; audits into the data folder log', async () => {
     const dataDir = join(dir, 'data');
-    mkdirSync(dataDir);
+    mkdirSync(dataDir, { mode: 0o700 }); // private, as Floorwatch makes it (a looser one gets a warning line first)
     const policy = join(dir, 'policy.json');
     writeFileSync(policy, JSON.stringify({ exportKinds: ['daily', 'evidence'] }));
     const env = { FLOORWATCH_DATA_DIR: dataDir, FLOORWATCH_POLICY_FILE: policy };
