@@ -10,7 +10,7 @@ import { WINDOW_KINDS, type WindowKind } from '../../shared/api/contract';
 import { RULE_METRIC_TERMS, VOCABULARY, type Term } from '../../shared/vocabulary';
 import { en, zh } from '../../renderer/src/i18n/resources';
 import { artifactsDir } from './support/paths';
-import { scenarioHostTest, type ScenarioHost } from './support/scenarioFixture';
+import { scenarioHostTest, type ScenarioHost } from './support/scenarioHost';
 
 mkdirSync(artifactsDir, { recursive: true });
 

@@ -8,7 +8,7 @@ import { expect, type BrowserContext, type Page } from '@playwright/test';
 import type { WindowKind } from '../../shared/api/contract';
 import { windowButton } from './support/header';
 import { artifactsDir } from './support/paths';
-import { scenarioHostTest, type ScenarioHost as RunningHost } from './support/scenarioFixture';
+import { scenarioHostTest, type ScenarioHost as RunningHost } from './support/scenarioHost';
 
 mkdirSync(artifactsDir, { recursive: true });
 

@@ -106,7 +106,7 @@ export function stopHostProcess(child: ChildProcess): Promise<void> {
 }
 
 /** The fixture's view of a host that printed `url` (its admin already set up with setUpAdmin). */
-export function runningHost(url: string, log: () => string): RunningHost {
+export function runningHost(url: string, log: () => string, operator = E2E_OPERATOR): RunningHost {
   const parsed = new URL(url);
   const token = parsed.searchParams.get('token') ?? '';
   return {
@@ -121,10 +121,10 @@ export function runningHost(url: string, log: () => string): RunningHost {
       return page.toString();
     },
     log,
-    operator: E2E_OPERATOR,
+    operator,
     async signIn(page) {
-      await page.getByTestId('login-username').fill(E2E_OPERATOR.username);
-      await page.getByTestId('login-password').fill(E2E_OPERATOR.password);
+      await page.getByTestId('login-username').fill(operator.username);
+      await page.getByTestId('login-password').fill(operator.password);
       await page.getByTestId('login-submit').click();
       await page.getByTestId('operator-name').waitFor({ timeout: 30_000 });
     },

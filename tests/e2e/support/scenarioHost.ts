@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test as base } from '@playwright/test';
 import { repoRoot } from './paths';
 import { E2E_OPERATOR, runningHost, startHostProcess, stopHostProcess, type RunningHost } from './hostFixture';
-import { setUpAdmin } from './setUpAdmin';
+import { setUpAdmin, type E2eOperator } from './setUpAdmin';
 
 const START_TIMEOUT_MS = 90_000;
 
@@ -45,26 +45,32 @@ export function startScenarioSim(): Promise<{ child: ChildProcess; feedUrl: stri
   });
 }
 
-export const test = base.extend<object, { host: RunningHost }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
-    async ({}, use) => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-e2e-shift-'));
-      const sim = await startScenarioSim();
-      let host: ChildProcess | null = null;
-      try {
-        const started = await startHostProcess(dataDir, { args: ['--feed', sim.feedUrl] });
-        host = started.child;
-        await setUpAdmin(started.url, E2E_OPERATOR);
-        await use(runningHost(started.url, () => `${started.log()}\n${sim.log()}`));
-      } finally {
-        if (host) await stopHostProcess(host);
-        await stopHostProcess(sim.child);
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-    { scope: 'worker', timeout: 2 * START_TIMEOUT_MS + 20_000 },
-  ],
-});
+/** A Playwright test with a worker-scoped `host` on the scenario simulator, `operator` its first admin. */
+export function scenarioHostTest(operator: E2eOperator = E2E_OPERATOR, dataPrefix = 'fw-e2e-scenario-') {
+  return base.extend<object, { host: RunningHost }>({
+    host: [
+      // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture list from this destructuring
+      async ({}, use) => {
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), dataPrefix));
+        const sim = await startScenarioSim();
+        let host: ChildProcess | null = null;
+        try {
+          const started = await startHostProcess(dataDir, { args: ['--feed', sim.feedUrl] });
+          host = started.child;
+          await setUpAdmin(started.url, operator);
+          await use(runningHost(started.url, () => `${started.log()}\n${sim.log()}`, operator));
+        } finally {
+          if (host) await stopHostProcess(host);
+          await stopHostProcess(sim.child);
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
+      { scope: 'worker', timeout: 2 * START_TIMEOUT_MS + 20_000 },
+    ],
+  });
+}
+
+export type ScenarioHost = RunningHost;
+export const test = scenarioHostTest();
 
 export { expect } from '@playwright/test';
