@@ -166,13 +166,30 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
     },
   };
   const dispatcher = new ApiDispatcher(
-    { ...unavailableHandlers(), ...options.services, ...coreHandlers },
+    historyOnlyInReview({ ...unavailableHandlers(), ...options.services, ...coreHandlers }),
     topics,
     options.gate,
     options.onRejected,
     options.reviews ?? null,
   );
   return { dispatcher, links };
+}
+
+/** Alert workflow moves a review window may not make: its alerts are replayed history, not the live queue. */
+const LIVE_ONLY_METHODS = ['alerts.setState', 'alerts.addNote', 'alerts.assign'] as const;
+
+function historyOnlyInReview(handlers: MethodHandlers): MethodHandlers {
+  const guarded: Record<string, unknown> = { ...handlers };
+  for (const method of LIVE_ONLY_METHODS) {
+    const handler = handlers[method] as (args: unknown, caller: CallerContext) => unknown;
+    guarded[method] = (args: unknown, caller: CallerContext) => {
+      if (caller.review !== undefined) {
+        throw new ApiFailure('forbidden', 'a replayed alert is history: act on it from a live window');
+      }
+      return handler(args, caller);
+    };
+  }
+  return guarded as MethodHandlers;
 }
 
 /** Every method answers `unavailable` until the service that owns it is wired in (e.g. no audit log in a test). */

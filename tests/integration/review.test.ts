@@ -251,6 +251,17 @@ describe('review workspaces beside the live floor', () => {
       expect(caseWindow.evidence.length).toBeGreaterThan(0);
       expect(caseWindow.anchorTs).toBeLessThanOrEqual(tracked.lastTs);
       await expect(liveWindow.api.call('cases.window', { alertId: 'no-such-alert' })).rejects.toThrow(/no alert/);
+      // A replayed alert is history: a review window cannot move, note or assign it (the live one could).
+      for (const [method, args] of [
+        ['alerts.setState', { id: tracked.id, state: 'acknowledged' }],
+        ['alerts.addNote', { id: tracked.id, text: 'from the past' }],
+        ['alerts.assign', { id: tracked.id, assignee: null }],
+      ] as const) {
+        await expect(alertsA.api.call(method, args as never)).rejects.toThrow(/replayed alert is history/);
+      }
+      await expect(
+        liveWindow.api.call('alerts.setState', { id: tracked.id, state: 'acknowledged' }),
+      ).rejects.not.toThrow(/replayed alert is history/);
 
       // Back to between the two changes: acknowledged; before the first: new.
       const between = Math.floor((tracked.acknowledgedAt + tracked.closedAt) / 2);

@@ -8,6 +8,7 @@ import {
   EventApiModule,
   ExternalFilterModule,
   HighlightChangesModule,
+  LocaleModule,
   ModuleRegistry,
   QuickFilterModule,
   RenderApiModule,
@@ -42,6 +43,8 @@ ModuleRegistry.registerModules([
   CellStyleModule,
   RowStyleModule,
   TooltipModule,
+  // localeText: the grid's own texts (its loading overlay) in the window's language.
+  LocaleModule,
   ...(import.meta.env.DEV ? [ValidationModule] : []),
 ]);
 

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/domain/alertWorkflow';
 import { callOptional } from '../api/floorwatch';
 import { TextDialog } from '../components/TextDialog';
+import { useWindowStore } from '../stores/windowState';
 import { useNoticeStore } from '../stores/notice';
 import { addAlertNote, moveAlert } from './alertActions';
 import './workflow.css';
@@ -53,13 +54,15 @@ export interface AlertActionBarProps {
 export function AlertActionBar({ alert, onDone, handle, testIdPrefix = 'alert' }: AlertActionBarProps) {
   const { t } = useTranslation();
   const [dialog, setDialog] = useState<{ alertId: string; dialog: Dialog } | null>(null);
-  const valid = alert ? verbsFrom(alert.state) : [];
+  // A review window shows alerts as they were at the replay clock: history, not something to act on.
+  const inReview = useWindowStore((s) => s.review !== null);
+  const valid = alert && !inReview ? verbsFrom(alert.state) : [];
 
   const run = async (verb: AlertVerb, reason?: string, target?: EscalationTarget): Promise<string | null> => {
     if (!alert) return t('common.pickAlert');
     const outcome = await moveAlert(alert.id, stateOfVerb(verb), reason, target);
     if (outcome.error !== null) return outcome.error;
-    useNoticeStore.getState().show(t(`workflow.done.${verb}`, { id: alert.id }));
+    useNoticeStore.getState().success(t(`workflow.done.${verb}`, { id: alert.id }));
     onDone?.(outcome.row);
     return null;
   };
@@ -69,17 +72,18 @@ export function AlertActionBar({ alert, onDone, handle, testIdPrefix = 'alert' }
     if (needsReason(alert.state, stateOfVerb(verb))) setDialog({ alertId: alert.id, dialog: { kind: 'verb', verb } });
     else
       void run(verb).then((error) => {
-        if (error) useNoticeStore.getState().show(error);
+        if (error) useNoticeStore.getState().error(error);
       });
   };
 
   const note = () => {
-    if (alert) setDialog({ alertId: alert.id, dialog: { kind: 'note' } });
+    if (alert && !inReview) setDialog({ alertId: alert.id, dialog: { kind: 'note' } });
   };
   useImperativeHandle(handle, () => ({ start, note }));
 
   const whyDisabled = (verb: AlertVerb): string | undefined => {
     if (!alert) return t('common.pickAlert');
+    if (inReview) return t('workflow.inReview');
     if (valid.includes(verb)) return t(`workflow.hint.${verb}`);
     return t('workflow.notFrom', { verb: t(`workflow.verb.${verb}`), state: t(`alertState.${alert.state}`) });
   };
@@ -102,7 +106,14 @@ export function AlertActionBar({ alert, onDone, handle, testIdPrefix = 'alert' }
           {t(`workflow.verb.${verb}`)}
         </button>
       ))}
-      <button type="button" className="fw-button" data-testid={`${testIdPrefix}-note`} disabled={!alert} onClick={note}>
+      <button
+        type="button"
+        className="fw-button"
+        data-testid={`${testIdPrefix}-note`}
+        disabled={!alert || inReview}
+        title={inReview ? t('workflow.inReview') : undefined}
+        onClick={note}
+      >
         {t('case.addNote')}
       </button>
       {alert && current?.kind === 'note' && (

@@ -19,6 +19,7 @@ export const en = {
     reopen: 'Reopen for investigation, with a reason',
   },
   notFrom: 'Cannot {{verb}} an alert that is {{state}}',
+  inReview: 'A replayed alert is history: act on it from a live window',
   done: {
     acknowledge: 'Alert {{id}} acknowledged',
     investigate: 'Alert {{id}} under investigation',
@@ -118,6 +119,7 @@ export const zh: typeof en = {
     reopen: '重新打开调查，须填写理由',
   },
   notFrom: '处于“{{state}}”状态的预警不能{{verb}}',
+  inReview: '回放中的预警是历史记录：请在实时窗口中处理',
   done: {
     acknowledge: '预警 {{id}} 已确认',
     investigate: '预警 {{id}} 调查中',
