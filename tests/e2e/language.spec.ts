@@ -81,8 +81,8 @@ async function englishOn(page: Page): Promise<string[]> {
   });
   return FORBIDDEN.filter((english) => {
     const escaped = english.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    // A word that is part of a file name (default.json) is data too.
-    return new RegExp(`(^|[^A-Za-z_/])${escaped}($|(?!\\.\\w)[^A-Za-z_/])`).test(text);
+    // A word that is part of a file name (default.json) or a command-line flag (--feed) is data too.
+    return new RegExp(`(^|[^A-Za-z_/-])${escaped}($|(?!\\.\\w)[^A-Za-z_/])`).test(text);
   });
 }
 

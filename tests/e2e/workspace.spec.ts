@@ -219,11 +219,11 @@ test.describe('operator workspace', () => {
     watchErrors(casePage, problems, 'case');
     await waitReady(casePage, host);
     await expect(casePage.getByTestId('case-view')).toHaveAttribute('data-alert', alertId);
-    await casePage.getByTestId('case-set-investigating').click();
+    await casePage.getByTestId('case-investigate').click();
     await expect(casePage.getByTestId('case-state')).toHaveAttribute('data-state', 'investigating', {
       timeout: 15_000,
     });
-    await casePage.getByTestId('case-set-closed').click();
+    await casePage.getByTestId('case-close').click();
     await expect(casePage.getByTestId('text-dialog')).toBeVisible();
     await expect(casePage.getByTestId('text-dialog-submit')).toBeDisabled();
     const rationale = 'E2E: hedging of a known client position, confirmed by phone';
@@ -243,11 +243,19 @@ test.describe('operator workspace', () => {
           reason: string;
         }[],
     );
-    const steps = audit
+    const changes = audit
       .filter((r) => r.action === 'alert_state_changed' && r.target === `alert:${alertId}`)
-      .map((r) => ({ ...(JSON.parse(r.details) as { from: string; to: string }), by: r.operator, reason: r.reason }))
-      .map(({ from, to, by, reason }) => ({ from, to, by, reason }))
+      .map((r) => ({
+        ...(JSON.parse(r.details) as { from: string; to: string; change?: string; assignee?: string }),
+        by: r.operator,
+        reason: r.reason,
+      }))
       .reverse();
+    // Acknowledging the unassigned alert assigned it to the operator, in the same audited write.
+    expect(changes.filter((c) => c.change === 'assign').map((c) => c.assignee)).toEqual([host.operator.username]);
+    const steps = changes
+      .filter((c) => c.change !== 'assign')
+      .map(({ from, to, by, reason }) => ({ from, to, by, reason }));
     expect(steps.map((s) => `${s.from}→${s.to}`)).toEqual([
       'new→acknowledged',
       'acknowledged→investigating',
