@@ -144,7 +144,7 @@ test('operators in Settings and a four-eyes round trip by two operators in two b
   await create.getByLabel('User name').fill(SUPERVISOR.username);
   await create.getByLabel('Display name').fill(SUPERVISOR.displayName);
   await create.getByLabel('Role').selectOption('supervisor');
-  await create.getByLabel('Initial password').fill(SUPERVISOR.password);
+  await create.getByLabel('Initial password').fill(`${SUPERVISOR.password}-initial`);
   await create.getByRole('button', { name: 'Create operator' }).click();
   const row = page.locator(`[data-testid="operators-table"] tr[data-operator="${SUPERVISOR.username}"]`);
   await expect(row).toBeVisible();
@@ -154,6 +154,13 @@ test('operators in Settings and a four-eyes round trip by two operators in two b
   await expect(row).toHaveAttribute('data-disabled', 'true');
   await row.getByRole('button', { name: 'Re-enable' }).click();
   await expect(row).toHaveAttribute('data-disabled', 'false');
+  // A reset password is typed masked; it is the one the supervisor logs in with below.
+  await row.getByRole('button', { name: 'Reset password' }).click();
+  const secret = page.getByTestId('text-dialog-input');
+  await expect(secret).toHaveAttribute('type', 'password');
+  await secret.fill(SUPERVISOR.password);
+  await page.getByTestId('text-dialog-submit').click();
+  await expect(page.getByTestId('text-dialog')).toBeHidden();
 
   // The admin asks to freeze opening on an account (account tools).
   const accountId = await page.evaluate(async () => {

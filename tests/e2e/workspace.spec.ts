@@ -290,12 +290,13 @@ test.describe('operator workspace', () => {
     const requestRow = (p: Page) => p.locator(`[data-testid="account-requests"] tr[data-request="${requestId}"]`);
     await expect(requestRow(page)).toHaveAttribute('data-status', 'pending', { timeout: 15_000 });
 
-    // A may not approve their own request: refused, still pending.
-    await page.getByTestId(`approve-request-${requestId}`).click();
-    await expect(page.getByTestId('four-eyes-message')).toContainText(/different supervisor|own request/i);
+    // A may not approve their own request: the button is disabled and says why; the request stays pending.
+    const ownApprove = page.getByTestId(`approve-${requestId}`).first();
+    await expect(ownApprove).toBeDisabled();
+    await expect(ownApprove).toHaveAttribute('title', /own request/i);
     await expect(requestRow(page)).toHaveAttribute('data-status', 'pending');
 
-    // B, in another browser context (own storage, own login), approves it.
+    // B, in another browser context (own storage, own login), approves it with a comment and a confirmation.
     const other = await browser.newContext();
     const b = await other.newPage();
     await b.goto(host.pageUrl('account') + `&account=${encodeURIComponent(accountId)}`);
@@ -304,7 +305,13 @@ test.describe('operator workspace', () => {
     await b.getByTestId('login-submit').click();
     await expect(b.getByTestId('operator-name')).toBeVisible({ timeout: 30_000 });
     await expect(requestRow(b)).toHaveAttribute('data-status', 'pending', { timeout: 15_000 });
-    await b.getByTestId(`approve-request-${requestId}`).click();
+    const approve = b.getByTestId(`approve-${requestId}`).first();
+    await expect(approve).toBeEnabled();
+    // The row re-renders with every actions update; a dispatched click does not wait for it to hold still.
+    await approve.dispatchEvent('click');
+    await b.getByTestId('text-dialog-input').fill('E2E: agreed, margin call unanswered');
+    await b.getByTestId('text-dialog-submit').click();
+    await b.getByTestId('text-dialog-submit').click();
     await expect(requestRow(b)).toHaveAttribute('data-status', 'approved', { timeout: 15_000 });
     // A's window follows through the actions topic; the row names A as the requester.
     await expect(requestRow(page)).toHaveAttribute('data-status', 'approved', { timeout: 15_000 });

@@ -29,6 +29,8 @@ export interface TextDialogProps {
    */
   onSubmit(text: string): void | Promise<string | null>;
   onCancel(): void;
+  /** A secret (a new password): one masked line, never kept as a draft. */
+  secret?: boolean;
 }
 
 export function TextDialog({
@@ -42,15 +44,16 @@ export function TextDialog({
   confirmation,
   onSubmit,
   onCancel,
+  secret = false,
 }: TextDialogProps) {
   const { t } = useTranslation();
-  const [text, setText] = useState(() => (draftKey ? readDraft(draftKey) : ''));
+  const [text, setText] = useState(() => (draftKey && !secret ? readDraft(draftKey) : ''));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   // A confirmation is for exactly what was shown: a change of the text or of the question asks again.
   const confirmed = confirmation !== undefined && confirming === `${confirmation}\u0000${text}`;
-  const ref = useRef<HTMLTextAreaElement>(null);
+  const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const mounted = useRef(true);
   useEffect(() => {
     mounted.current = true;
@@ -62,7 +65,7 @@ export function TextDialog({
   const valid = ready && (!required || text.trim().length > 0);
   const change = (value: string) => {
     setText(value);
-    if (draftKey) saveDraft(draftKey, value);
+    if (draftKey && !secret) saveDraft(draftKey, value);
   };
   const submit = async () => {
     if (!valid || busy) return;
@@ -72,7 +75,7 @@ export function TextDialog({
     }
     setBusy(true);
     setError(null);
-    const problem = await onSubmit(text.trim());
+    const problem = await onSubmit(secret ? text : text.trim()); // a password is taken as typed
     if (!problem && draftKey) clearDraft(draftKey);
     if (!mounted.current) return;
     setBusy(false);
@@ -93,19 +96,36 @@ export function TextDialog({
         {children}
         <label className="fw-field">
           <span className="fw-metric-label">{label}</span>
-          <textarea
-            ref={ref}
-            rows={4}
-            value={text}
-            aria-label={label}
-            data-testid="text-dialog-input"
-            onChange={(event) => change(event.target.value)}
-            onKeyDown={(event) => {
-              event.stopPropagation();
-              if (event.key === 'Escape') onCancel();
-              if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
-            }}
-          />
+          {secret ? (
+            <input
+              ref={ref}
+              type="password"
+              autoComplete="new-password"
+              value={text}
+              aria-label={label}
+              data-testid="text-dialog-input"
+              onChange={(event) => change(event.target.value)}
+              onKeyDown={(event) => {
+                event.stopPropagation();
+                if (event.key === 'Escape') onCancel();
+                if (event.key === 'Enter' && (event.ctrlKey || event.metaKey || secret)) void submit();
+              }}
+            />
+          ) : (
+            <textarea
+              ref={ref}
+              rows={4}
+              value={text}
+              aria-label={label}
+              data-testid="text-dialog-input"
+              onChange={(event) => change(event.target.value)}
+              onKeyDown={(event) => {
+                event.stopPropagation();
+                if (event.key === 'Escape') onCancel();
+                if (event.key === 'Enter' && (event.ctrlKey || event.metaKey || secret)) void submit();
+              }}
+            />
+          )}
         </label>
         {confirmed && (
           <p className="fw-dialog-confirm" role="status" data-testid="text-dialog-confirmation">

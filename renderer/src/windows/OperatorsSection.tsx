@@ -192,6 +192,7 @@ export function OperatorsSection() {
         <TextDialog
           title={t('workflow.ops.resetPassword')}
           label={t('workflow.ops.newPassword', { name: resetFor })}
+          secret
           submitLabel={t('workflow.ops.resetPassword')}
           onCancel={() => setResetFor(null)}
           onSubmit={async (password) => {
