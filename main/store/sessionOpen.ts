@@ -180,6 +180,25 @@ export function readSessionMeta(file: string, db: Db, seal: SessionSeal | null =
     .prepare('SELECT from_seq AS fromSeq, to_seq AS toSeq, reason FROM gaps ORDER BY from_seq')
     .all() as SessionGap[];
   return {
+    ...describedByMeta(file, db, meta, catalog),
+    count: totals.count,
+    firstSeq: totals.firstSeq,
+    lastSeq: totals.lastSeq,
+    firstTs: first?.ts ?? null,
+    lastTs: last?.ts ?? null,
+    blocks: totals.blocks,
+    gaps,
+  };
+}
+
+/** The part of a session's description its metadata and catalog give (the rest comes from its blocks). */
+export function describedByMeta(
+  file: string,
+  db: Db,
+  meta: ReadonlyMap<string, string>,
+  catalog: readonly { kind: string; id: string }[],
+) {
+  return {
     file,
     sessionId: meta.get(META_KEYS.sessionId) ?? '',
     tradingDay: meta.get(META_KEYS.tradingDay) ?? '',
@@ -191,12 +210,5 @@ export function readSessionMeta(file: string, db: Db, seal: SessionSeal | null =
     createdBy: meta.get(META_KEYS.createdBy) ?? '',
     instruments: catalog.filter((c) => c.kind === 'instrument').map((c) => c.id),
     accounts: catalog.filter((c) => c.kind === 'account').map((c) => c.id),
-    count: totals.count,
-    firstSeq: totals.firstSeq,
-    lastSeq: totals.lastSeq,
-    firstTs: first?.ts ?? null,
-    lastTs: last?.ts ?? null,
-    blocks: totals.blocks,
-    gaps,
   };
 }

@@ -3,7 +3,7 @@
 // replay), and a `verify` that checks every block. Opening never writes; an older schema is migrated in memory.
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { SequencedMessage } from '../../shared/protocol';
-import { SESSION_SCHEMA_VERSION, schemaVersionOf } from './migrations';
+import { SESSION_SCHEMA_VERSION } from './migrations';
 import {
   DEFAULT_BLOCK_SIZE,
   DecodedBlock,
@@ -16,7 +16,14 @@ import {
   type SessionSeal,
   type StoredBlock,
 } from './sessionFormat';
-import { isDamage, openSessionReadOnly, readSessionMeta, readSessionSeal, toSessionFileError } from './sessionOpen';
+import {
+  describedByMeta,
+  isDamage,
+  openSessionReadOnly,
+  readSessionMeta,
+  readSessionSeal,
+  toSessionFileError,
+} from './sessionOpen';
 
 export interface SeqRange {
   /** First seq wanted (inclusive; default: the session's first). */
@@ -697,17 +704,7 @@ export class SessionReader {
     this.openedAroundDamage = true;
 
     return {
-      file: this.file,
-      sessionId: values.get(META_KEYS.sessionId) ?? '',
-      tradingDay: values.get(META_KEYS.tradingDay) ?? '',
-      source: values.get(META_KEYS.source) ?? '',
-      schemaVersion: schemaVersionOf(db),
-      appVersion: values.get(META_KEYS.appVersion) ?? '',
-      protocol: values.get(META_KEYS.protocol) ?? '',
-      createdAt: values.get(META_KEYS.createdAt) ?? '',
-      createdBy: values.get(META_KEYS.createdBy) ?? '',
-      instruments: catalog.filter((c) => c.kind === 'instrument').map((c) => c.id),
-      accounts: catalog.filter((c) => c.kind === 'account').map((c) => c.id),
+      ...describedByMeta(this.file, db, values, catalog),
       count,
       firstSeq: first?.first_seq ?? null,
       lastSeq: last?.last_seq ?? null,
