@@ -93,7 +93,9 @@ describe('floorwatch host under a machine policy', () => {
     const feedUrl = `ws://127.0.0.1:${await closedPort()}/`;
     const host = runHost(writePolicy({ feedUrls: [feedUrl], dataDir, simulatorAllowed: false, retentionDays: 30 }));
     const deadline = Date.now() + 90_000;
-    while (!host.stderr().includes('serving on') && host.child.exitCode === null && Date.now() < deadline) {
+    // The URL (stdout) and the serving line (stderr) come through two pipes: wait for both.
+    const started = () => host.stderr().includes('serving on') && host.stdout().includes('?token=');
+    while (!started() && host.child.exitCode === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(host.stdout(), host.stderr()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
