@@ -1,7 +1,7 @@
 // A small modal asking for one piece of text (an alert note, a rationale, a decision comment). Ctrl+Enter submits,
 // Escape cancels. What was typed is never lost: a failed submit keeps the dialog open with the text and the error,
 // and a `draftKey` keeps the text (across closing the dialog and reloading the window) until it is submitted.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { clearDraft, readDraft, saveDraft } from '../stores/drafts';
@@ -82,6 +82,20 @@ export function TextDialog({
     if (problem) setError(problem);
   };
   // In a portal: a dialog opened from a header panel or a grid cell must not be clipped by its container.
+  // The text field's props, the same for the masked line and the free text.
+  const field = {
+    value: text,
+    'aria-label': label,
+    'data-testid': 'text-dialog-input',
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => change(event.target.value),
+    onKeyDown: (event: KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      event.stopPropagation();
+      if (event.key === 'Escape') onCancel();
+      // One masked line submits on Enter; free text needs Ctrl/Cmd+Enter (Enter is a new line there).
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey || secret)) void submit();
+    },
+  };
+
   return createPortal(
     <div className="fw-modal-backdrop" onMouseDown={onCancel}>
       <div
@@ -97,34 +111,9 @@ export function TextDialog({
         <label className="fw-field">
           <span className="fw-metric-label">{label}</span>
           {secret ? (
-            <input
-              ref={ref}
-              type="password"
-              autoComplete="new-password"
-              value={text}
-              aria-label={label}
-              data-testid="text-dialog-input"
-              onChange={(event) => change(event.target.value)}
-              onKeyDown={(event) => {
-                event.stopPropagation();
-                if (event.key === 'Escape') onCancel();
-                if (event.key === 'Enter' && (event.ctrlKey || event.metaKey || secret)) void submit();
-              }}
-            />
+            <input ref={ref} type="password" autoComplete="new-password" {...field} />
           ) : (
-            <textarea
-              ref={ref}
-              rows={4}
-              value={text}
-              aria-label={label}
-              data-testid="text-dialog-input"
-              onChange={(event) => change(event.target.value)}
-              onKeyDown={(event) => {
-                event.stopPropagation();
-                if (event.key === 'Escape') onCancel();
-                if (event.key === 'Enter' && (event.ctrlKey || event.metaKey || secret)) void submit();
-              }}
-            />
+            <textarea ref={ref} rows={4} {...field} />
           )}
         </label>
         {confirmed && (
