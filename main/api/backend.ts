@@ -1,5 +1,7 @@
 // Builds the API dispatcher both transports serve: core topics and methods from the core worker, window links
 // held here on the main side (they are UI state shared by windows, not market state).
+import { ViewService } from '../views/viewService';
+import type { ViewHost } from '../views/viewRequests';
 import {
   LINK_CHANNELS,
   type AppInfo,
@@ -29,6 +31,8 @@ export interface CoreHandle extends TopicSource {
   readonly simulatorRunning: boolean;
   readonly mode: AppInfo['mode'];
   reconnect(): Promise<void>;
+  /** The live core's engine views (views.* of market, positions, accounts); null while no core runs. */
+  viewHost?(): ViewHost | null;
 }
 
 export interface WindowOpener {
@@ -52,6 +56,8 @@ export interface ReviewWorkspaces extends ConnectionWatcher {
   reviewTopic(reviewId: string, topic: TopicName): TopicSource | null;
   /** The reviewed file, or null when no such review is open. */
   reviewFile(reviewId: string): string | null;
+  /** The review core's engine views, or null when no such review is open. */
+  reviewViewHost?(reviewId: string): ViewHost | null;
 }
 
 export interface BackendOptions {
@@ -109,7 +115,11 @@ export class LinkBoard {
   }
 }
 
-export function createBackend(options: BackendOptions): { dispatcher: ApiDispatcher; links: LinkBoard } {
+export function createBackend(options: BackendOptions): {
+  dispatcher: ApiDispatcher;
+  links: LinkBoard;
+  views: ViewService;
+} {
   const localHub = new TopicHub();
   const links = new LinkBoard(localHub);
   // A review workspace's windows link among themselves, not with the live floor's.
@@ -128,12 +138,23 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
   const topics: TopicSource = {
     subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void, caller?: CallerContext) {
       if (topic === 'links') return linksOf(caller).hub.subscribe(topic, listener);
+      if (topic === 'views') return views.subscribe(topic, listener, caller);
       const review = caller?.review;
       const fromReview = review !== undefined ? options.reviews?.reviewTopic(review, topic) : null;
       const source = fromReview ?? options.topics?.[topic] ?? options.core;
       return source.subscribe(topic, listener, caller);
     },
   };
+  const views = new ViewService({
+    engineHost: (review) =>
+      review === undefined ? (options.core.viewHost?.() ?? null) : (options.reviews?.reviewViewHost?.(review) ?? null),
+    subscribeTopic: (topic, listener, review) =>
+      topics.subscribe(topic, listener, {
+        transport: 'test',
+        connectionId: `views:${review ?? 'live'}`,
+        ...(review !== undefined ? { review } : {}),
+      }),
+  });
   const coreHandlers: Pick<MethodHandlers, 'app.info' | 'window.open' | 'link.set' | 'feed.reconnect'> = {
     'app.info': (_args, caller) => {
       const reviewFile = caller.review !== undefined ? (options.reviews?.reviewFile(caller.review) ?? null) : null;
@@ -166,13 +187,13 @@ export function createBackend(options: BackendOptions): { dispatcher: ApiDispatc
     },
   };
   const dispatcher = new ApiDispatcher(
-    historyOnlyInReview({ ...unavailableHandlers(), ...options.services, ...coreHandlers }),
+    historyOnlyInReview({ ...unavailableHandlers(), ...options.services, ...views.handlers, ...coreHandlers }),
     topics,
     options.gate,
     options.onRejected,
     options.reviews ?? null,
   );
-  return { dispatcher, links };
+  return { dispatcher, links, views };
 }
 
 /** Alert workflow moves a review window may not make: its alerts are replayed history, not the live queue. */

@@ -129,6 +129,11 @@ export class TopicHub implements TopicSource {
     };
   }
 
+  /** Drops a topic's rows (its producer stopped publishing it: a later subscriber must not get stale rows). */
+  forget(topic: TopicName): void {
+    this.rows.delete(topic);
+  }
+
   /** Current merged rows of a topic (for tests and for the main side's own use). */
   current<T extends TopicName>(topic: T): TopicRows[T][] {
     return [...(this.rows.get(topic)?.values() ?? [])] as TopicRows[T][];

@@ -79,6 +79,12 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'rules.adopt': APPROVERS,
   // account tools: one account at a glance, its client's counters against the rule thresholds
   'accounts.detail': EVERYONE,
+  // grid windows' server-side views (what a role may see is the topic it may subscribe to)
+  'views.open': EVERYONE,
+  'views.update': EVERYONE,
+  'views.rows': EVERYONE,
+  'views.find': EVERYONE,
+  'views.close': EVERYONE,
   'accounts.counters': EVERYONE,
   // sessions: list, open a recorded session for review, replay controls, back to live
   'sessions.list': EVERYONE,

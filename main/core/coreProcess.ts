@@ -17,7 +17,18 @@ import { startWorker, workerFile } from '../util/workers';
 import { WorkerRequests } from './workerRequests';
 import type { RulesReloadResult } from './rulesReload';
 import { stderrLog, type LogFn } from './log';
-import type { CoreAuditHead, CoreConfigure, CoreEvent, CoreRequest, CoreRequestOp, CoreWorkerData } from './messages';
+import type {
+  CoreAuditHead,
+  CoreConfigure,
+  CoreEvent,
+  CoreRequest,
+  CoreRequestOp,
+  CoreWholeTopics,
+  CoreWorkerData,
+} from './messages';
+import type { ViewFrame } from '../../shared/views/spec';
+import type { ViewAnswer, ViewHost, ViewRequest } from '../views/viewRequests';
+import { WholeTopicDemand } from '../views/wholeTopicDemand';
 
 export interface SimulatorStartOptions {
   seed?: number;
@@ -58,9 +69,18 @@ const STOP_TIMEOUT_MS = 3_000;
 /** A reload replays the day's journal: give it the rebuild's own limit and some. */
 const RELOAD_RULES_TIMEOUT_MS = 70_000;
 
-export class CoreProcess implements CoreHandle {
+export class CoreProcess implements CoreHandle, ViewHost {
   readonly mode = 'live' as const;
   private readonly hub = new TopicHub();
+  private readonly viewListeners = new Set<(frames: ViewFrame[]) => void>();
+  /** Engine topics taken whole on this side: the core publishes only those whole (the rest through views). */
+  private readonly wholeTopics = new WholeTopicDemand((topics) => {
+    this.workerData.wholeTopics = topics; // a restarted worker starts with them
+    for (const topic of ['market', 'positions', 'accounts'] as const)
+      if (!topics.includes(topic)) this.hub.forget(topic);
+    const message: CoreWholeTopics = { type: 'wholeTopics', topics };
+    this.core?.postMessage(message);
+  });
   private readonly log: LogFn;
   private core: Worker | null = null;
   private simulator: Worker | null = null;
@@ -80,6 +100,7 @@ export class CoreProcess implements CoreHandle {
   ) {
     this.url = workerData.feedUrl ?? '';
     this.log = options.log ?? stderrLog;
+    this.workerData.wholeTopics = this.wholeTopics.topics;
   }
 
   /**
@@ -136,7 +157,21 @@ export class CoreProcess implements CoreHandle {
 
   /** Snapshot at once, then conflated deltas. */
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
-    return this.hub.subscribe(topic, listener);
+    return this.wholeTopics.track(topic, this.hub.subscribe(topic, listener));
+  }
+
+  viewHost(): ViewHost {
+    return this;
+  }
+
+  /** A views request for the core's engine tables (views.open/update/rows/close). */
+  async viewRequest(request: ViewRequest): Promise<ViewAnswer> {
+    return (await this.request('view', 5_000, undefined, undefined, request)) as ViewAnswer;
+  }
+
+  onViewFrames(listener: (frames: ViewFrame[]) => void): () => void {
+    this.viewListeners.add(listener);
+    return () => this.viewListeners.delete(listener);
   }
 
   /** Current merged rows of a topic. */
@@ -315,6 +350,9 @@ export class CoreProcess implements CoreHandle {
         this.hub.publish(update);
         return;
       }
+      case 'views':
+        for (const listener of this.viewListeners) listener(event.frames);
+        return;
       case 'reply':
         this.requests.settle(event);
         return;
@@ -342,7 +380,13 @@ export class CoreProcess implements CoreHandle {
     for (const listener of this.stateListeners) listener('down', error);
   }
 
-  private request(op: CoreRequestOp, timeoutMs = 5_000, accountId?: string, rules?: RulesConfig): Promise<unknown> {
+  private request(
+    op: CoreRequestOp,
+    timeoutMs = 5_000,
+    accountId?: string,
+    rules?: RulesConfig,
+    view?: ViewRequest,
+  ): Promise<unknown> {
     const worker = this.core;
     if (!worker) return Promise.reject(new Error('the core worker is not running'));
     return this.requests.send(
@@ -353,6 +397,7 @@ export class CoreProcess implements CoreHandle {
         op,
         ...(accountId !== undefined ? { accountId } : {}),
         ...(rules !== undefined ? { rules } : {}),
+        ...(view !== undefined ? { view } : {}),
       }),
       timeoutMs,
       `core request ${op}`,

@@ -2,7 +2,10 @@
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/types';
 import type { RulesConfig } from '../../shared/rules/config';
+import type { ViewFrame } from '../../shared/views/spec';
 import type { BackoffOptions } from '../feed/backoff';
+import type { ViewRequest } from '../views/viewRequests';
+import type { EngineTopic } from './publisher';
 import type { AuditHeadAnchor } from '../store/auditAnchors';
 import type { LogLevel } from './log';
 
@@ -31,6 +34,8 @@ export interface CoreWorkerData {
    * the message that raised the alert, so an alert's age reads in session time).
    */
   alertTimes?: 'wall' | 'session';
+  /** Engine topics published whole from the start (default all); the rest only through views. See CoreWholeTopics. */
+  wholeTopics?: EngineTopic[];
 }
 
 export interface CoreRecordingOptions {
@@ -48,13 +53,26 @@ export interface CoreAuditHead {
   head: AuditHeadAnchor;
 }
 
+/** Which engine topics the main side takes whole now (someone subscribed to them). No reply. */
+export interface CoreWholeTopics {
+  type: 'wholeTopics';
+  topics: EngineTopic[];
+}
+
 /** Sent once to a worker started without a feed URL. */
 export interface CoreConfigure {
   type: 'configure';
   data: CoreWorkerData;
 }
 
-export type CoreRequestOp = 'reconnect' | 'stop' | 'health' | 'accountDetail' | 'accountCounters' | 'reloadRules';
+export type CoreRequestOp =
+  | 'reconnect'
+  | 'stop'
+  | 'health'
+  | 'accountDetail'
+  | 'accountCounters'
+  | 'reloadRules'
+  | 'view';
 
 export interface CoreRequest {
   type: 'request';
@@ -64,11 +82,15 @@ export interface CoreRequest {
   accountId?: string;
   /** reloadRules: the new effective thresholds (checked on the main side). */
   rules?: RulesConfig;
+  /** view: the views request. */
+  view?: ViewRequest;
 }
 
 export type CoreEvent =
   | { type: 'ready' }
   | { type: 'topic'; update: TopicUpdate }
+  /** Frames of the engine's views whose range changed this tick. */
+  | { type: 'views'; frames: ViewFrame[] }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string }
   | { type: 'state'; state: FeedState; lastError: string | null }

@@ -4,7 +4,9 @@
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import type { HealthSnapshot } from '../../shared/domain/types';
-import type { EngineState } from '../engine/state';
+import type { ViewFrame } from '../../shared/views/spec';
+import type { EngineChanges, EngineState } from '../engine/state';
+import { EngineViews } from './engineViews';
 
 /** 20 Hz: the fastest any topic is published. */
 export const MIN_PUBLISH_INTERVAL_MS = 50;
@@ -18,6 +20,13 @@ export interface PublisherOptions {
   healthIntervalMs?: number;
   /** Surveillance alerts (topic `alerts`): rows changed since the last take, and all of them for a snapshot. */
   alerts?: AlertSource;
+  /** Frames of the engine's views, each tick that changed a view's range (see EngineViews). */
+  emitViews?: (frames: ViewFrame[]) => void;
+  /**
+   * Engine topics published whole (snapshot, then every changed row) from the start; default all three. A broker's
+   * accounts and positions are 10^5 rows: while no one takes them whole, windows read them through views only.
+   */
+  wholeTopics?: readonly EngineTopic[];
   now?: () => number;
 }
 
@@ -26,8 +35,8 @@ export interface AlertSource {
   all(): AlertRow[];
 }
 
-type EngineTopic = 'market' | 'positions' | 'accounts';
-const ENGINE_TOPICS: readonly EngineTopic[] = ['market', 'positions', 'accounts'];
+export type EngineTopic = 'market' | 'positions' | 'accounts';
+export const ENGINE_TOPICS: readonly EngineTopic[] = ['market', 'positions', 'accounts'];
 
 export class TopicPublisher {
   private readonly engine: EngineState;
@@ -40,6 +49,10 @@ export class TopicPublisher {
   private readonly needsSnapshot = new Set<TopicName>(['market', 'positions', 'accounts', 'health']);
   private lastHealthAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
+  private readonly wholeTopics: Set<EngineTopic>;
+  private readonly emitViews: ((frames: ViewFrame[]) => void) | undefined;
+  /** The views windows hold on the engine's tables. */
+  readonly views: EngineViews;
   /** Updates emitted per topic (for tests and the health row). */
   readonly emitted: Partial<Record<TopicName, number>> = { market: 0, positions: 0, accounts: 0, health: 0, alerts: 0 };
 
@@ -52,6 +65,21 @@ export class TopicPublisher {
     if (this.alerts) this.needsSnapshot.add('alerts');
     this.now = options.now ?? Date.now;
     this.generation = options.engine.generation;
+    this.wholeTopics = new Set(options.wholeTopics ?? ENGINE_TOPICS);
+    for (const topic of ENGINE_TOPICS) if (!this.wholeTopics.has(topic)) this.needsSnapshot.delete(topic);
+    this.views = new EngineViews(options.engine);
+    this.emitViews = options.emitViews;
+  }
+
+  /** Which engine topics go out whole from now on; one newly asked for starts with a snapshot. */
+  setWholeTopics(topics: readonly EngineTopic[]): void {
+    const wanted = new Set(topics);
+    for (const topic of ENGINE_TOPICS) {
+      if (wanted.has(topic) && !this.wholeTopics.has(topic)) this.needsSnapshot.add(topic);
+      if (!wanted.has(topic)) this.needsSnapshot.delete(topic);
+    }
+    this.wholeTopics.clear();
+    for (const topic of wanted) this.wholeTopics.add(topic);
   }
 
   /** Publishes on a timer; the interval is clamped to ≥ 50 ms (≤ 20 Hz per topic). */
@@ -67,7 +95,8 @@ export class TopicPublisher {
 
   /** The next flush sends full snapshots of every topic. */
   requestSnapshot(): void {
-    for (const topic of [...ENGINE_TOPICS, 'health' as const]) this.needsSnapshot.add(topic);
+    for (const topic of this.wholeTopics) this.needsSnapshot.add(topic);
+    this.needsSnapshot.add('health');
     if (this.alerts) this.needsSnapshot.add('alerts');
   }
 
@@ -83,27 +112,35 @@ export class TopicPublisher {
     if (engine.generation !== this.generation) {
       this.generation = engine.generation;
       this.requestSnapshot();
+      this.views.reset();
     }
     let count = 0;
-    const changes = engine.takeChanges();
-    const snapshotRows = ENGINE_TOPICS.some((topic) => this.needsSnapshot.has(topic)) ? engine.allRows() : null;
+    // The engine's own rows: the views read them in place; only what goes out whole is copied.
+    const changes = engine.takeLiveChanges();
+    this.views.fold(changes);
     const sourceTs = { market: changes.marketTs, positions: changes.positionsTs, accounts: changes.accountsTs };
     for (const topic of ENGINE_TOPICS) {
-      if (snapshotRows && this.needsSnapshot.has(topic)) {
+      if (!this.wholeTopics.has(topic)) continue;
+      if (this.needsSnapshot.has(topic)) {
         this.needsSnapshot.delete(topic);
         this.send({
           topic,
           snapshot: true,
-          rows: snapshotRows[topic],
+          rows: engine.rowsOf(topic) as EngineChanges[typeof topic],
           removed: [],
           at: now,
           sourceTs: sourceTs[topic],
         });
         count++;
       } else if (changes[topic].length > 0) {
-        this.send({ topic, snapshot: false, rows: changes[topic], removed: [], at: now, sourceTs: sourceTs[topic] });
+        const rows = (changes[topic] as object[]).map((row) => ({ ...row })) as (typeof changes)[typeof topic];
+        this.send({ topic, snapshot: false, rows, removed: [], at: now, sourceTs: sourceTs[topic] });
         count++;
       }
+    }
+    if (this.views.open > 0) {
+      const frames = this.views.flush();
+      if (frames.length > 0) this.emitViews?.(frames);
     }
     if (this.alerts) {
       if (this.needsSnapshot.delete('alerts')) {

@@ -106,6 +106,8 @@ export class CoreRuntime {
     this.publisher = new TopicPublisher({
       engine: this.engine,
       emit: (update) => this.sink({ type: 'topic', update }),
+      emitViews: (frames) => this.sink({ type: 'views', frames }),
+      ...(data.wholeTopics ? { wholeTopics: data.wholeTopics } : {}),
       health: () => this.health(),
       healthIntervalMs: data.healthIntervalMs,
       alerts: this.rules

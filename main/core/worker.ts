@@ -4,7 +4,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { installDataKeyFromWorkerData } from '../security/dataKey';
 import type { LogFn } from './log';
-import type { CoreAuditHead, CoreConfigure, CoreEvent, CoreRequest, CoreWorkerData } from './messages';
+import type {
+  CoreAuditHead,
+  CoreConfigure,
+  CoreEvent,
+  CoreRequest,
+  CoreWholeTopics,
+  CoreWorkerData,
+} from './messages';
+import { answerViewRequest } from './engineViews';
 import { CoreRuntime } from './runtime';
 import { handleReviewRequest, ReviewRuntime, type ReviewRequest, type ReviewWorkerData } from '../review/reviewRuntime';
 
@@ -26,9 +34,13 @@ function run(data: CoreWorkerData & { feedUrl: string }): void {
 
 let review: ReviewRuntime | null = null; // review mode (workerData.review): replays a session file instead
 
-port.on('message', (message: CoreRequest | CoreConfigure | CoreAuditHead) => {
+port.on('message', (message: CoreRequest | CoreConfigure | CoreAuditHead | CoreWholeTopics) => {
   if (message?.type === 'auditHead') {
     runtime?.recorder?.anchorAuditHead(message.head);
+    return;
+  }
+  if (message?.type === 'wholeTopics') {
+    (runtime ?? review?.session.runtime)?.publisher.setWholeTopics(message.topics);
     return;
   }
   if (review) {
@@ -62,6 +74,9 @@ port.on('message', (message: CoreRequest | CoreConfigure | CoreAuditHead) => {
       if (value === undefined) return fail(new Error(`unknown account ${JSON.stringify(accountId.slice(0, 64))}`));
       return reply(value);
     }
+    case 'view':
+      if (!current) return fail(new Error('the core has no feed yet'));
+      return answerViewRequest(current.publisher.views, request.view, reply, fail);
     case 'reloadRules':
       if (!current) return fail(new Error('the core has no feed yet'));
       if (!request.rules) return fail(new Error('reloadRules without rules'));

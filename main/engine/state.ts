@@ -678,19 +678,36 @@ export class EngineState implements EngineView {
 
   /** Revalues what changed, then hands out copies of every changed row and clears the dirty marks. */
   takeChanges(): EngineChanges {
+    const live = this.takeLiveChanges();
+    return {
+      ...live,
+      market: live.market.map((row) => ({ ...row })),
+      positions: live.positions.map((row) => ({ ...row })),
+      accounts: live.accounts.map((row) => ({ ...row })),
+    };
+  }
+
+  /**
+   * Like `takeChanges`, but the rows are the engine's own (mutated in place by later messages): for a consumer that
+   * reads them at once, in this thread (the view tables), and copies only what it sends on.
+   */
+  takeLiveChanges(): EngineChanges {
     this.revalue();
-    const market = this.dirtyMarket.map((inst) => {
+    const market: MarketRow[] = [];
+    for (const inst of this.dirtyMarket) {
       inst.publishDirty = false;
-      return { ...inst.row };
-    });
-    const positions = this.dirtyPositions.map((pos) => {
+      market.push(inst.row);
+    }
+    const positions: PositionRow[] = [];
+    for (const pos of this.dirtyPositions) {
       pos.publishDirty = false;
-      return { ...pos.row };
-    });
-    const accounts = this.dirtyAccountsToPublish.map((acc) => {
+      positions.push(pos.row);
+    }
+    const accounts: AccountRow[] = [];
+    for (const acc of this.dirtyAccountsToPublish) {
       acc.publishDirty = false;
-      return { ...acc.row };
-    });
+      accounts.push(acc.row);
+    }
     const changes: EngineChanges = {
       market,
       positions,
@@ -703,6 +720,19 @@ export class EngineState implements EngineView {
     this.dirtyPositions = [];
     this.dirtyAccountsToPublish = [];
     return changes;
+  }
+
+  /** Copies of one topic's rows at current marks (a snapshot of just that topic). */
+  rowsOf(topic: 'market' | 'positions' | 'accounts'): MarketRow[] | PositionRow[] | AccountRow[] {
+    this.revalue();
+    if (topic === 'market') return [...this.instrumentsById.values()].map((inst) => ({ ...inst.row }));
+    if (topic === 'accounts') return [...this.accountsById.values()].map((acc) => ({ ...acc.row }));
+    return [...this.livePositions()].map((row) => ({ ...row }));
+  }
+
+  /** Every position row, live (the engine's own objects; see `takeLiveChanges`). */
+  *livePositions(): Iterable<PositionRow> {
+    for (const acc of this.accountsById.values()) for (const pos of acc.positions) yield pos.row;
   }
 
   /** Copies of every row at current marks (for a snapshot). Does not clear the dirty marks. */

@@ -4,6 +4,8 @@
 // the same rows as every held update in turn.
 import { rowKey, type TopicName } from '../../shared/api/contract';
 import type { WireTopicUpdate } from '../../shared/api/wire';
+import { mergeViewFrames, type ViewFrame } from '../../shared/views/spec';
+import { viewRowKey } from '../../shared/views/sources';
 
 type Fields = Record<string, unknown>;
 
@@ -29,6 +31,7 @@ export class TopicBacklog {
   }
 
   add(update: WireTopicUpdate): void {
+    if (update.topic === 'views') return this.addViewFrames(update as WireTopicUpdate<'views'>);
     let held = this.pending.get(update.topic);
     if (!held || update.snapshot) {
       if (held) this.merged++;
@@ -67,6 +70,33 @@ export class TopicBacklog {
       held.rows.delete(key);
       held.patches.delete(key);
       if (!held.snapshot) held.removed.add(key);
+    }
+  }
+
+  /** View frames merge per view (a frame's changed rows must not be lost to a later frame of other rows). */
+  private addViewFrames(update: WireTopicUpdate<'views'>): void {
+    let held = this.pending.get('views');
+    if (!held) {
+      held = {
+        snapshot: update.snapshot,
+        rows: new Map(),
+        patches: new Map(),
+        removed: new Set(),
+        at: update.at,
+        sourceTs: update.sourceTs,
+      };
+      this.pending.set('views', held);
+    } else {
+      this.merged++;
+      held.at = update.at;
+      held.sourceTs = Math.max(held.sourceTs, update.sourceTs);
+    }
+    for (const frame of update.rows) {
+      const earlier = held.rows.get(frame.viewId) as ViewFrame | undefined;
+      held.rows.set(
+        frame.viewId,
+        earlier ? mergeViewFrames(earlier, frame, (row) => viewRowKey(frame.source, row)) : frame,
+      );
     }
   }
 

@@ -1,6 +1,10 @@
 // The main side's handle on a review: a core worker started in review mode (main/core/worker.ts with
 // `workerData.review`), its topics merged in a TopicHub (a new subscriber gets a snapshot at once, as live), replay
 // controls as requests. One ReviewCore per opened session; stop() ends the worker.
+import type { ViewBlock, ViewFrame } from '../../shared/views/spec';
+import type { ViewAnswer, ViewHost, ViewRequest } from '../views/viewRequests';
+import { WholeTopicDemand } from '../views/wholeTopicDemand';
+import type { CoreWholeTopics } from '../core/messages';
 import type { Worker } from 'node:worker_threads';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { ReplayControl, ReplayState } from '../../shared/api/methods/sessions';
@@ -17,8 +21,10 @@ const STOP_TIMEOUT_MS = 3_000;
 /** A backward seek in a long session replays it from the start: give it time. */
 const CONTROL_TIMEOUT_MS = 60_000;
 
-export class ReviewCore implements TopicSource {
+export class ReviewCore implements TopicSource, ViewHost {
   private readonly hub = new TopicHub();
+  private readonly viewListeners = new Set<(frames: ViewFrame[]) => void>();
+  private readonly wholeTopics = new WholeTopicDemand((topics) => this.postWholeTopics(topics));
   private readonly requests = new WorkerRequests();
   private stopping = false;
   private exitError: string | null = null;
@@ -68,11 +74,29 @@ export class ReviewCore implements TopicSource {
       await worker.terminate();
       throw error;
     });
+    core.postWholeTopics(core.wholeTopics.topics); // the replay publishes every engine topic whole until told
     return core;
   }
 
+  /** A views request for the review core's engine tables. */
+  async viewRequest(request: ViewRequest): Promise<ViewAnswer> {
+    return (await this.request({ op: 'view', view: request }, CONTROL_TIMEOUT_MS)) as ViewAnswer;
+  }
+
+  onViewFrames(listener: (frames: ViewFrame[]) => void): () => void {
+    this.viewListeners.add(listener);
+    return () => this.viewListeners.delete(listener);
+  }
+
+  private postWholeTopics(topics: CoreWholeTopics['topics']): void {
+    for (const topic of ['market', 'positions', 'accounts'] as const)
+      if (!topics.includes(topic)) this.hub.forget(topic);
+    const message: CoreWholeTopics = { type: 'wholeTopics', topics };
+    this.worker?.postMessage(message);
+  }
+
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
-    return this.hub.subscribe(topic, listener);
+    return this.wholeTopics.track(topic, this.hub.subscribe(topic, listener));
   }
 
   /** The latest replay state the worker published. */
@@ -107,6 +131,9 @@ export class ReviewCore implements TopicSource {
     switch (event.type) {
       case 'topic':
         this.hub.publish(event.update);
+        return;
+      case 'views':
+        for (const listener of this.viewListeners) listener(event.frames);
         return;
       case 'reply':
         this.requests.settle(event);

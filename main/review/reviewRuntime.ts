@@ -11,6 +11,8 @@ import { loadRulesConfig } from '../engine/rules/loadRules';
 import type { LogFn } from '../core/log';
 import type { CoreEvent } from '../core/messages';
 import { MIN_PUBLISH_INTERVAL_MS } from '../core/publisher';
+import { answerViewRequest } from '../core/engineViews';
+import type { ViewRequest } from '../views/viewRequests';
 import { ReplaySession } from './replaySession';
 
 /** A core request as the review worker reads it (CoreRequest plus the replay op and its control). */
@@ -21,6 +23,8 @@ export interface ReviewRequest {
   replay?: ReplayControl;
   /** reloadRules: the new effective thresholds. */
   rules?: RulesConfig;
+  /** view: the views request. */
+  view?: ViewRequest;
 }
 
 export interface ReviewWorkerData {
@@ -305,6 +309,8 @@ export function handleReviewRequest(
         return reply(runtime.control(request.replay));
       case 'health':
         return reply(runtime.health());
+      case 'view':
+        return answerViewRequest(runtime.session.runtime.publisher.views, request.view, reply, fail);
       case 'reloadRules':
         if (!request.rules) return fail(new Error('reloadRules without rules'));
         return reply(runtime.reloadRules(request.rules));

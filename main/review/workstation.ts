@@ -2,6 +2,7 @@
 // each a recorded session replayed by its own review core for the windows opened for it (`?review=<id>`). A review
 // never touches the live floor: live windows keep their feed, alerts, badge and sound, and leaving a review is
 // closing its windows. A review starts when a session is opened and ends when its last window closed.
+import type { ViewHost } from '../views/viewRequests';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -111,6 +112,15 @@ export class Workstation implements CoreHandle, ReviewWorkspaces {
 
   accountCounters(accountId: string): Promise<unknown> {
     return this.liveAccountCall('accountCounters', accountId);
+  }
+
+  /** The live core's engine views (it holds the engine tables). */
+  viewHost(): ViewHost | null {
+    return this.live?.viewHost?.() ?? null;
+  }
+
+  reviewViewHost(reviewId: string): ViewHost | null {
+    return this.reviews.get(reviewId)?.core ?? null;
   }
 
   async reconnect(): Promise<void> {

@@ -15,6 +15,7 @@ import { useLinksStore } from './stores/links';
 import { marketStore } from './stores/market';
 import { positionsStore } from './stores/positions';
 import { useReviewStore } from './stores/review';
+import { applyViewsUpdate } from './stores/viewFrames';
 import { useWindowStore } from './stores/windowState';
 import { WINDOW_SPECS } from './windows/registry';
 import './styles.css';
@@ -24,6 +25,8 @@ function subscribeTopics(api: FloorwatchApi): void {
   if (unknownKind !== null) return; // the page only lists the windows there are
   // A review window follows its replay position (the review band, alert ages in session time).
   if (review) api.subscribe('replay', useReviewStore.getState().apply);
+  // Every window may hold views (its grids, its account and search tools): their frames come on one topic.
+  api.subscribe('views', applyViewsUpdate);
   for (const topic of WINDOW_SPECS[kind].topics) {
     switch (topic) {
       case 'market':

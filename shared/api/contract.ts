@@ -12,6 +12,8 @@ import { reportApiMethods } from './methods/reports';
 import { authApiMethods, type AccountActionRequest, type AccountRestrictions } from './methods/auth';
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 import { settingsApiMethods } from './methods/settings';
+import { viewApiMethods } from './methods/views';
+import type { ViewFrame } from '../views/spec';
 
 export const WINDOW_KINDS = [
   'marketWatch',
@@ -77,6 +79,7 @@ export const apiMethods = {
   ...accountApiMethods,
   ...settingsApiMethods,
   ...reportApiMethods,
+  ...viewApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   // focusExisting: bring the newest open window of the kind forward instead of opening another (Electron; the
   // host cannot focus a browser tab and answers with the URL as always: the page asks the open tabs itself).
@@ -114,6 +117,8 @@ export interface TopicRows {
   actions: AccountActionRequest;
   /** Accounts' active restrictions from approved four-eyes instructions, keyed by account id. */
   restrictions: AccountRestrictions;
+  /** Frames of the calling window's own views (views.open), keyed by viewId; no other window receives them. */
+  views: ViewFrame;
 }
 export type TopicName = keyof TopicRows;
 export const TOPICS: readonly TopicName[] = [
@@ -126,6 +131,7 @@ export const TOPICS: readonly TopicName[] = [
   'replay',
   'actions',
   'restrictions',
+  'views',
 ];
 
 /** One conflated publication: a full snapshot on subscribe, then deltas of changed rows at ≤ 20 Hz. */
@@ -156,6 +162,8 @@ export function rowKey(topic: TopicName, row: unknown): string {
       return String((row as AccountActionRequest).id);
     case 'restrictions':
       return (row as AccountRestrictions).accountId;
+    case 'views':
+      return (row as ViewFrame).viewId;
     default:
       return 'all';
   }

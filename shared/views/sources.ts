@@ -2,6 +2,7 @@
 // group rows sum, and which fields rows may be grouped by. One table for the engine (core) and the windows.
 import type { AlertRow } from '../api/methods/alerts';
 import type { AccountRow, MarketRow, PositionRow } from '../domain/types';
+import { riskBand } from '../domain/risk';
 import { GROUP_KEY_FIELD, isGroupRow, type ViewSourceName } from './spec';
 
 export interface ViewSourceRows {
@@ -20,6 +21,8 @@ export interface ViewSourceDescriptor {
   totalFields: readonly string[];
   /** Fields a view may group by (derived ones are computed by `fieldValue`). */
   groupFields: readonly string[];
+  /** Buckets counted in the totals as `<bucket>: n` (the accounts' risk bands for the window's band summary). */
+  countBy?: (row: unknown) => string;
 }
 
 export const VIEW_SOURCE_DESCRIPTORS: Record<ViewSourceName, ViewSourceDescriptor> = {
@@ -38,6 +41,7 @@ export const VIEW_SOURCE_DESCRIPTORS: Record<ViewSourceName, ViewSourceDescripto
       'tradesToday',
     ],
     groupFields: ['controlGroup'],
+    countBy: (row) => `band:${riskBand((row as AccountRow).riskDegree)}`,
   },
   positions: {
     keyField: 'key',

@@ -137,3 +137,20 @@ export interface ViewBlock<R = unknown> {
 export function isGroupRow(row: unknown): row is GroupRow {
   return typeof row === 'object' && row !== null && GROUP_FIELD in row;
 }
+
+/**
+ * One frame equal to applying `earlier` then `later` (a window that reads slower than frames come gets the merge):
+ * a later whole range replaces everything; changed rows merge by key into what waits.
+ */
+export function mergeViewFrames<R>(earlier: ViewFrame<R>, later: ViewFrame<R>, keyOf: (row: R | GroupRow) => string) {
+  if (later.keys) return later;
+  const rows = new Map<string, R | GroupRow>();
+  for (const row of earlier.rows) rows.set(keyOf(row), row);
+  for (const row of later.rows) rows.set(keyOf(row), row);
+  const merged: ViewFrame<R> = { ...later, rows: [...rows.values()] };
+  if (earlier.keys) {
+    merged.keys = earlier.keys;
+    merged.start = earlier.start;
+  }
+  return merged;
+}

@@ -128,6 +128,11 @@ export class ViewTable<R extends object> {
     return this.view(viewId).block(range);
   }
 
+  /** Position of `key` in the view as it stands (-1: not in it). */
+  indexOf(viewId: string, key: string): number {
+    return this.view(viewId).indexOf(key);
+  }
+
   close(viewId: string): boolean {
     return this.views.delete(viewId);
   }
@@ -267,15 +272,20 @@ class LiveView<R extends object> {
     if (sorted) for (const entry of members) sortValues.set(entry.key, this.primarySortValue(entry.row));
     this.sortValues = sortValues;
     this.totals = this.sum(members);
-    this.order = this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
+    this.order =
+      this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
   }
 
   private sum(members: readonly Entry<R>[]): Record<string, number> {
-    const fields = VIEW_SOURCE_DESCRIPTORS[this.table.source].totalFields;
+    const { totalFields: fields, countBy } = VIEW_SOURCE_DESCRIPTORS[this.table.source];
     const totals: Record<string, number> = {};
     for (const field of fields) totals[field] = 0;
     for (const entry of members) {
       const row = entry.row as Record<string, unknown>;
+      if (countBy) {
+        const bucket = countBy(row);
+        totals[bucket] = (totals[bucket] ?? 0) + 1;
+      }
       for (const field of fields) {
         const value = row[field];
         if (typeof value === 'number' && Number.isFinite(value)) totals[field] = (totals[field] ?? 0) + value;
@@ -475,6 +485,11 @@ class LiveView<R extends object> {
     const keys = this.keysOf(this.range);
     this.setRangeKeys(keys);
     return this.frame(keys, this.rowsOf(this.range), sourceTs);
+  }
+
+  indexOf(key: string): number {
+    for (let i = 0; i < this.order.length; i++) if (slotKey(this.order[i] as Slot<R>) === key) return i;
+    return -1;
   }
 
   block(range: ViewRange): ViewBlock<R> {

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ViewFrame } from '../../shared/views/spec';
+import type { AccountRow } from '../../shared/domain/types';
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { FeedGap, HealthSnapshot } from '../../shared/domain/types';
 import { CoreProcess } from '../../main/core/coreProcess';
@@ -49,6 +51,9 @@ describe('CoreProcess on a WebSocket feed', () => {
     const core = await coreOn(server);
     const market: TopicUpdate<'market'>[] = [];
     core.subscribe('market', (update) => market.push(update));
+    // Accounts and positions go out whole only while someone takes them whole (else through views).
+    core.subscribe('accounts', () => {});
+    core.subscribe('positions', () => {});
     await waitFor('the end of the session', () => health(core)?.feedState === 'ended');
     await waitFor('the last publication', () => health(core)?.lastSeq === 2_000);
 
@@ -194,7 +199,19 @@ describe('CoreProcess on a WebSocket feed', () => {
     await waitFor('ticking prices', () => core.current('market').some((row) => row.last !== null));
     await waitFor('live health', () => health(core)?.feedState === 'live');
     expect(health(core)!.simulator).toEqual({ url: core.feedUrl, seed: 5, rate: 5_000 });
-    expect(core.current('accounts').length).toBeGreaterThanOrEqual(10);
+    // Accounts are read through a view (no one takes them whole here).
+    expect(core.current('accounts')).toEqual([]);
+    const frame = (await core.viewRequest({
+      action: 'open',
+      viewId: 'accounts-1',
+      source: 'accounts',
+      spec: { sort: [{ colId: 'riskDegree', sort: 'desc' }] },
+      range: { start: 0, end: 20 },
+    })) as ViewFrame<AccountRow>;
+    expect(frame.total).toBeGreaterThanOrEqual(10);
+    expect(frame.keys).toHaveLength(Math.min(20, frame.total));
+    const degrees = frame.rows.map((row) => (row as AccountRow).riskDegree);
+    expect(degrees).toEqual([...degrees].sort((a, b) => b - a));
     await core.stop();
     expect(core.simulatorRunning).toBe(false);
   });

@@ -8,6 +8,7 @@ import {
   EventApiModule,
   ExternalFilterModule,
   HighlightChangesModule,
+  InfiniteRowModelModule,
   LocaleModule,
   ModuleRegistry,
   QuickFilterModule,
@@ -30,6 +31,8 @@ import {
 ModuleRegistry.registerModules([
   ClientSideRowModelModule,
   ClientSideRowModelApiModule,
+  // Large tables (accounts, positions, alerts, market) are server-side views read block by block.
+  InfiniteRowModelModule,
   RowApiModule,
   ScrollApiModule,
   RenderApiModule,

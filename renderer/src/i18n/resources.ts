@@ -14,6 +14,7 @@ import * as auth from './windows/auth';
 import * as navigation from './windows/navigation';
 import * as reports from './windows/reports';
 import * as review from './windows/review';
+import * as views from './windows/views';
 import * as sessions from './windows/sessions';
 import * as settings from './windows/settings';
 import * as whatIf from './windows/whatIf';
@@ -291,6 +292,7 @@ export const en = {
   phase: { ...termsIn(PHASE_NAMES, 'en') },
   sessions: sessions.en,
   review: review.en,
+  views: views.en,
   whatIf: whatIf.en,
   reports: reports.en,
   settings: settings.en,
@@ -573,6 +575,7 @@ export const zh: Resources = {
   phase: { ...termsIn(PHASE_NAMES, 'zh-CN') },
   sessions: sessions.zh,
   review: review.zh,
+  views: views.zh,
   whatIf: whatIf.zh,
   reports: reports.zh,
   settings: settings.zh,

@@ -1,7 +1,7 @@
 // Accounts: equity, available, margin and risk degree per account, sorted by risk. Risk degree is margin ÷ equity
 // (风险度), the Chinese broker convention, coloured in bands (riskBand in shared/domain/risk.ts).
 import { RESTRICTIONS_COLUMN } from '../auth/FourEyesParts';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { CellClassParams, ColDef, RowClassParams, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
@@ -13,8 +13,9 @@ import { useRelatedWindowsMenu, type RelatedSubject } from '../components/Relate
 import { useLocalizedColumns } from '../grid/localizeColumns';
 import { LimitShareCell } from './LimitCell';
 import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
-import { useLiveGrid } from '../grid/liveGrid';
-import { accountsStore } from '../stores/accounts';
+import { useViewGrid, type ViewStatus } from '../grid/viewGrid';
+import { useFollowPick } from '../grid/followPick';
+import { QuickSearch } from '../components/QuickSearch';
 import { useChannelContext } from '../stores/links';
 import { useWindowStore } from '../stores/windowState';
 
@@ -68,9 +69,8 @@ const COLUMNS: ColDef<AccountRow>[] = [
     headerTooltip: 'Risk degree (风险度) = margin ÷ equity',
     width: 150,
     cellRenderer: RiskDegreeCell,
+    // Sorted where the data is; Infinity (margin held against no equity) sorts as the worst.
     sort: 'desc',
-    // Infinity (margin held against no equity) sorts as the worst.
-    comparator: (a: number, b: number) => (a === b ? 0 : a > b ? 1 : -1),
   },
   {
     field: 'limitShare',
@@ -162,7 +162,12 @@ const COLUMNS: ColDef<AccountRow>[] = [
   },
 ];
 
-const DEFAULT_COLUMN: ColDef<AccountRow> = { resizable: true, sortable: true, suppressHeaderMenuButton: true };
+const DEFAULT_COLUMN: ColDef<AccountRow> = {
+  resizable: true,
+  sortable: true,
+  suppressHeaderMenuButton: true,
+  enableCellChangeFlash: true,
+};
 
 const bandOf = (params: RowClassParams<AccountRow>) => (params.data ? riskBand(params.data.riskDegree) : 'normal');
 // Rules (not getRowClass) so the row's class is re-evaluated when its data changes.
@@ -171,41 +176,21 @@ const ROW_CLASS_RULES = {
   'fw-row-critical': (params: RowClassParams<AccountRow>) => bandOf(params) === 'critical',
 };
 
-type BandCounts = Record<RiskBand, number> & { accounts: number };
-
-function countBands(): BandCounts {
-  const counts: BandCounts = { accounts: 0, normal: 0, watch: 0, warning: 0, call: 0, critical: 0 };
-  for (const row of accountsStore.use.getState().rows.values()) {
-    counts.accounts++;
-    counts[riskBand(row.riskDegree)]++;
-  }
-  return counts;
-}
-
-/** How many accounts sit in each band, refreshed twice a second (not per update). */
-function BandSummary() {
+/** How many accounts the view has, and how many sit in each band (the view's totals, counted where the data is). */
+function BandSummary({ status }: { status: ViewStatus }) {
   const { t } = useTranslation();
-  const [counts, setCounts] = useState<BandCounts>(countBands);
-  useEffect(() => {
-    const timer = setInterval(
-      () =>
-        setCounts((previous) => {
-          const next = countBands();
-          return (Object.keys(next) as Array<keyof BandCounts>).every((k) => next[k] === previous[k]) ? previous : next;
-        }),
-      500,
-    );
-    return () => clearInterval(timer);
-  }, []);
   return (
     <>
-      <span data-testid="accounts-count">{t('risk.accounts', { count: formatQty(counts.accounts) })}</span>
-      {(['critical', 'call', 'warning', 'watch'] as const).map((band) => (
-        <span key={band} className={`fw-band-${band}`}>
-          <span className="fw-metric-label">{t(`risk.${band}`)}</span>{' '}
-          <span className={counts[band] > 0 ? 'fw-band-count' : 'fw-muted'}>{counts[band]}</span>
-        </span>
-      ))}
+      <span data-testid="accounts-count">{t('risk.accounts', { count: formatQty(status.total) })}</span>
+      {(['critical', 'call', 'warning', 'watch'] as const).map((band) => {
+        const count = status.totals[`band:${band}`] ?? 0;
+        return (
+          <span key={band} className={`fw-band-${band}`}>
+            <span className="fw-metric-label">{t(`risk.${band}`)}</span>{' '}
+            <span className={count > 0 ? 'fw-band-count' : 'fw-muted'}>{count}</span>
+          </span>
+        );
+      })}
     </>
   );
 }
@@ -213,8 +198,8 @@ function BandSummary() {
 export function Accounts() {
   const channel = useWindowStore((s) => s.channel);
   const linked = useChannelContext(channel);
-  const ready = accountsStore.use((s) => s.ready);
-  const { apiRef, onGridReady, getRowId } = useLiveGrid(accountsStore);
+  const [search, setSearch] = useState('');
+  const { apiRef, status, locate, gridProps } = useViewGrid<AccountRow>({ source: 'accounts', search });
   const gridTheme = useGridTheme();
   const gridLocaleText = useGridLocaleText();
   const columnDefs = useLocalizedColumns(COLUMNS);
@@ -228,15 +213,15 @@ export function Accounts() {
     [channel],
   );
 
-  // Follow the channel: an account picked elsewhere is selected and scrolled into view.
-  useEffect(() => {
+  // Follow the channel: an account picked elsewhere is found in the view, scrolled into view and selected.
+  useFollowPick(apiRef, locate, linked.account, status.ready);
+
+  const nearestMarginCall = useCallback(() => {
     const api = apiRef.current;
-    if (!api || !linked.account) return;
-    const node = api.getRowNode(linked.account);
-    if (!node) return;
-    node.setSelected(true, true);
-    api.ensureNodeVisible(node);
-  }, [apiRef, linked.account, ready]);
+    if (!api) return;
+    api.applyColumnState({ state: [{ colId: 'riskDegree', sort: 'desc' }], defaultState: { sort: null } });
+    api.ensureIndexVisible(0, 'top');
+  }, [apiRef]);
 
   return (
     <section className="fw-view">
@@ -248,6 +233,21 @@ export function Accounts() {
           dangerouslySetInnerHTML={{ __html: t('risk.note') }}
         />
         <div className="fw-header-spacer" />
+        <QuickSearch
+          value={search}
+          onChange={setSearch}
+          placeholder={t('views.searchAccounts')}
+          testId="accounts-search"
+        />
+        <button
+          type="button"
+          className="fw-button"
+          data-testid="nearest-margin-call"
+          title={t('views.nearestCallTitle')}
+          onClick={nearestMarginCall}
+        >
+          {t('views.nearestCall')}
+        </button>
         <div className="fw-bands" aria-label={t('risk.bands')}>
           {BAND_RANGES.map(([band, range]) => (
             <span key={band} className={`fw-band-chip fw-band-${band}`}>
@@ -262,9 +262,8 @@ export function Accounts() {
           localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
-          getRowId={getRowId}
+          {...gridProps}
           rowClassRules={ROW_CLASS_RULES}
-          onGridReady={onGridReady}
           onRowClicked={onRowClicked}
           onRowDoubleClicked={(event) => related.openFirst(event.data)}
           onCellContextMenu={related.onContextMenu}
@@ -272,12 +271,12 @@ export function Accounts() {
           rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
           suppressCellFocus
           animateRows={false}
-          loading={!ready}
+          loading={!status.ready}
           overlayNoRowsTemplate={t('risk.noAccounts')}
         />
       </div>
       <footer className="fw-status">
-        <BandSummary />
+        <BandSummary status={status} />
         <div className="fw-header-spacer" />
         {!channel && <span className="fw-muted">{t('risk.pickHint')}</span>}
       </footer>
