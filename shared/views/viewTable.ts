@@ -163,10 +163,14 @@ function clampRange(range: ViewRange): ViewRange {
   return { start, end };
 }
 
+function isMissing(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
 /** Orders two values: numbers and strings by value, null/undefined/NaN always last. */
 function compareValues(a: unknown, b: unknown): number {
-  const aMissing = a === null || a === undefined || (typeof a === 'number' && Number.isNaN(a));
-  const bMissing = b === null || b === undefined || (typeof b === 'number' && Number.isNaN(b));
+  const aMissing = isMissing(a);
+  const bMissing = isMissing(b);
   if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
   const x = String(a);
@@ -237,8 +241,11 @@ class LiveView<R extends object> {
 
   private compareEntries = (a: Entry<R>, b: Entry<R>): number => {
     for (const column of this.spec.sort ?? []) {
-      const c = compareValues(fieldValue(a.row, column.colId), fieldValue(b.row, column.colId));
-      if (c !== 0) return column.sort === 'desc' ? -c : c;
+      const x = fieldValue(a.row, column.colId);
+      const y = fieldValue(b.row, column.colId);
+      const c = compareValues(x, y);
+      // Missing values stay last in a descending sort too: "highest risk first" lists real figures first.
+      if (c !== 0) return column.sort === 'desc' && !isMissing(x) && !isMissing(y) ? -c : c;
     }
     return a.serial - b.serial;
   };
@@ -267,7 +274,8 @@ class LiveView<R extends object> {
     if (sorted) for (const entry of members) sortValues.set(entry.key, this.primarySortValue(entry.row));
     this.sortValues = sortValues;
     this.totals = this.sum(members);
-    this.order = this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
+    this.order =
+      this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
   }
 
   private sum(members: readonly Entry<R>[]): Record<string, number> {
