@@ -183,6 +183,8 @@ class LiveView<R extends object> {
   private range: ViewRange;
   private search = '';
   private members = new Set<string>();
+  /** Rows that left the view and are still listed in the order until it is made again. */
+  private leavers = new Set<string>();
   private order: Slot<R>[] = [];
   /** Primary sort value of each member when the order was last made (tells whether a change moves a row). */
   private sortValues = new Map<string, unknown>();
@@ -273,6 +275,7 @@ class LiveView<R extends object> {
     const sortValues = new Map<string, unknown>();
     if (sorted) for (const entry of members) sortValues.set(entry.key, this.primarySortValue(entry.row));
     this.sortValues = sortValues;
+    this.leavers.clear();
     this.totals = this.sum(members);
     this.order =
       this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
@@ -351,15 +354,20 @@ class LiveView<R extends object> {
     let membership = false;
     let membersChanged = false;
     let sortMoved = false;
-    for (const key of removed) if (this.members.delete(key)) membership = true;
+    for (const key of removed) if (this.members.delete(key) || this.leavers.delete(key)) membership = true;
     const removedMember = membership;
     for (const entry of changed) {
       const isMember = this.matches(entry.row);
       const wasMember = this.members.has(entry.key);
       if (isMember !== wasMember) {
         membership = true;
-        if (isMember) this.members.add(entry.key);
-        else this.members.delete(entry.key);
+        if (isMember) {
+          this.members.add(entry.key);
+          this.leavers.delete(entry.key);
+        } else {
+          this.members.delete(entry.key);
+          this.leavers.add(entry.key);
+        }
       } else if (isMember) {
         membersChanged = true;
         if (sorted && compareValues(this.primarySortValue(entry.row), this.sortValues.get(entry.key)) !== 0) {
@@ -376,7 +384,7 @@ class LiveView<R extends object> {
       this.table.minReorderMs,
       Math.min(MAX_REORDER_WAIT_MS, this.reorderCostMs * REORDER_COST_FACTOR),
     );
-    // A removed member leaves the order at once: the window must not be shown a row that is gone.
+    // A removed row leaves the order at once (a member, or one still listed): the window must not show a row that is gone.
     const due = removedMember || this.table.now() - this.lastReorderAt >= wait;
     if (due && this.reorderDue) {
       this.reorder(entries, membership || sorted || grouped);
