@@ -168,10 +168,14 @@ function clampRange(range: ViewRange): ViewRange {
   return { start, end };
 }
 
+function isMissing(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value));
+}
+
 /** Orders two values: numbers and strings by value, null/undefined/NaN always last. */
 function compareValues(a: unknown, b: unknown): number {
-  const aMissing = a === null || a === undefined || (typeof a === 'number' && Number.isNaN(a));
-  const bMissing = b === null || b === undefined || (typeof b === 'number' && Number.isNaN(b));
+  const aMissing = isMissing(a);
+  const bMissing = isMissing(b);
   if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
   const x = String(a);
@@ -184,6 +188,8 @@ class LiveView<R extends object> {
   private range: ViewRange;
   private search = '';
   private members = new Set<string>();
+  /** Rows that left the view and are still listed in the order until it is made again. */
+  private leavers = new Set<string>();
   private order: Slot<R>[] = [];
   /** Primary sort value of each member when the order was last made (tells whether a change moves a row). */
   private sortValues = new Map<string, unknown>();
@@ -242,8 +248,11 @@ class LiveView<R extends object> {
 
   private compareEntries = (a: Entry<R>, b: Entry<R>): number => {
     for (const column of this.spec.sort ?? []) {
-      const c = compareValues(fieldValue(a.row, column.colId), fieldValue(b.row, column.colId));
-      if (c !== 0) return column.sort === 'desc' ? -c : c;
+      const x = fieldValue(a.row, column.colId);
+      const y = fieldValue(b.row, column.colId);
+      const c = compareValues(x, y);
+      // Missing values stay last in a descending sort too: "highest risk first" lists real figures first.
+      if (c !== 0) return column.sort === 'desc' && !isMissing(x) && !isMissing(y) ? -c : c;
     }
     return a.serial - b.serial;
   };
@@ -271,6 +280,7 @@ class LiveView<R extends object> {
     const sortValues = new Map<string, unknown>();
     if (sorted) for (const entry of members) sortValues.set(entry.key, this.primarySortValue(entry.row));
     this.sortValues = sortValues;
+    this.leavers.clear();
     this.totals = this.sum(members);
     this.order =
       this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
@@ -353,15 +363,20 @@ class LiveView<R extends object> {
     let membership = false;
     let membersChanged = false;
     let sortMoved = false;
-    for (const key of removed) if (this.members.delete(key)) membership = true;
+    for (const key of removed) if (this.members.delete(key) || this.leavers.delete(key)) membership = true;
     const removedMember = membership;
     for (const entry of changed) {
       const isMember = this.matches(entry.row);
       const wasMember = this.members.has(entry.key);
       if (isMember !== wasMember) {
         membership = true;
-        if (isMember) this.members.add(entry.key);
-        else this.members.delete(entry.key);
+        if (isMember) {
+          this.members.add(entry.key);
+          this.leavers.delete(entry.key);
+        } else {
+          this.members.delete(entry.key);
+          this.leavers.add(entry.key);
+        }
       } else if (isMember) {
         membersChanged = true;
         if (sorted && compareValues(this.primarySortValue(entry.row), this.sortValues.get(entry.key)) !== 0) {
@@ -378,7 +393,7 @@ class LiveView<R extends object> {
       this.table.minReorderMs,
       Math.min(MAX_REORDER_WAIT_MS, this.reorderCostMs * REORDER_COST_FACTOR),
     );
-    // A removed member leaves the order at once: the window must not be shown a row that is gone.
+    // A removed row leaves the order at once (a member, or one still listed): the window must not show a row that is gone.
     const due = removedMember || this.table.now() - this.lastReorderAt >= wait;
     if (due && this.reorderDue) {
       this.reorder(entries, membership || sorted || grouped);
