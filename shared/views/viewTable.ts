@@ -288,7 +288,8 @@ class LiveView<R extends object> {
 
   private sum(members: readonly Entry<R>[]): Record<string, number> {
     const { totalFields: fields, countBy } = VIEW_SOURCE_DESCRIPTORS[this.table.source];
-    const totals: Record<string, number> = {};
+    // How many rows were summed: the footer's row count (a grouped view's total counts its group rows too).
+    const totals: Record<string, number> = { [GROUP_COUNT_FIELD]: members.length };
     for (const field of fields) totals[field] = 0;
     for (const entry of members) {
       const row = entry.row as Record<string, unknown>;

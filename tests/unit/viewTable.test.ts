@@ -53,7 +53,7 @@ function countByOf(source: ViewSourceName): ((row: unknown) => string) | undefin
 }
 
 function sumFinite(source: ViewSourceName, rows: readonly Row[]): Record<string, number> {
-  const totals: Record<string, number> = {};
+  const totals: Record<string, number> = { __count: rows.length };
   const countBy = countByOf(source);
   for (const field of VIEW_SOURCE_DESCRIPTORS[source].totalFields) {
     totals[field] = 0;
@@ -661,7 +661,7 @@ describe('group rows', () => {
     });
     // Infinity and NaN are left out of sums (a group of only those sums to 0), in group rows and in the footer.
     expect((frame.rows[5] as GroupRow).positionPnl).toBe(0);
-    expect(frame.totals).toEqual({ longQty: 4, shortQty: 7, positionPnl: 12, closePnl: 0, margin: 1120 });
+    expect(frame.totals).toEqual({ __count: 5, longQty: 4, shortQty: 7, positionPnl: 12, closePnl: 0, margin: 1120 });
 
     const byMargin = table.update(
       frame.viewId,

@@ -1,36 +1,33 @@
 // Positions: one row per account × instrument, live. On a link channel it follows the channel's account and/or
 // instrument (chips above the grid show the filter and clear it for this window).
 import { RESTRICTIONS_COLUMN } from '../auth/FourEyesParts';
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { AgGridReact } from 'ag-grid-react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import { useTranslation } from 'react-i18next';
-import type {
-  CellClassParams,
-  ColDef,
-  GridApi,
-  IRowNode,
-  RowClickedEvent,
-  ValueFormatterParams,
-} from 'ag-grid-community';
+import type { CellClassParams, ColDef, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import type { PositionRow } from '../../../shared/domain/types';
 import { linkAccount, setWindowParam, windowParam } from '../api/floorwatch';
 import { useRelatedWindowsMenu, type RelatedSubject } from '../components/RelatedWindowsMenu';
 import { decimalsOfInstrument, formatMoney, formatPrice, formatQty, signClass } from '../format';
 import { useLocalizedColumns } from '../grid/localizeColumns';
 import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
-import { useLiveGrid } from '../grid/liveGrid';
+import { useViewGrid } from '../grid/viewGrid';
+import { QuickSearch } from '../components/QuickSearch';
 import { useChannelContext } from '../stores/links';
 import { marketStore } from '../stores/market';
-import { positionsStore } from '../stores/positions';
+import { isGroupRow, type ColumnFilter, type SortColumn } from '../../../shared/views/spec';
 import { useWindowStore } from '../stores/windowState';
 
 type Fmt = ValueFormatterParams<PositionRow>;
 type Cls = CellClassParams<PositionRow>;
 
 const priceOf = (p: Fmt) =>
-  formatPrice(p.value as number | null, p.data ? decimalsOfInstrument(p.data.instrumentId) : 2);
+  isGroupRow(p.data)
+    ? ''
+    : formatPrice(p.value as number | null, p.data ? decimalsOfInstrument(p.data.instrumentId) : 2);
 /** Average prices are not on the tick grid: one more decimal than the tick needs, at least two. */
 const avgPriceOf = (p: Fmt) => {
+  if (isGroupRow(p.data)) return '';
   const held = p.colDef.field === 'longAvgPrice' ? p.data?.longQty : p.data?.shortQty;
   if (!held) return '';
   return formatPrice(p.value as number | null, p.data ? Math.max(decimalsOfInstrument(p.data.instrumentId) + 1, 2) : 2);
@@ -38,6 +35,28 @@ const avgPriceOf = (p: Fmt) => {
 const qtyOf = (p: Fmt) => (p.value ? formatQty(p.value as number) : '');
 const money = (p: Fmt) => formatMoney(p.value as number | null);
 const signed = (p: Cls) => ['fw-num', signClass(p.value as number | null)];
+
+/** A group row's label (its value and row count) with the ▸/▾ that lists or hides its rows. */
+function GroupCell(props: CustomCellRendererProps<PositionRow>) {
+  const row = props.data as unknown;
+  if (!isGroupRow(row)) return null;
+  const open = props.context?.expanded?.has(row.__key) ?? false;
+  return (
+    <span className="fw-group-label" data-testid="group-row" data-group={String(row[row.__group] ?? '')}>
+      {open ? '▾' : '▸'} <strong>{String(row[row.__group] ?? '') || '—'}</strong>{' '}
+      <span className="fw-muted">({formatQty(row.__count)})</span>
+    </span>
+  );
+}
+
+const GROUP_COLUMN: ColDef<PositionRow> = {
+  colId: 'group',
+  headerName: 'Group',
+  pinned: 'left',
+  width: 150,
+  sortable: false,
+  cellRenderer: GroupCell,
+};
 
 const COLUMNS: ColDef<PositionRow>[] = [
   { field: 'accountId', headerName: 'Account', pinned: 'left', width: 104, cellClass: 'fw-account' },
@@ -115,68 +134,33 @@ const COLUMNS: ColDef<PositionRow>[] = [
   },
 ];
 
-const DEFAULT_COLUMN: ColDef<PositionRow> = { resizable: true, sortable: true, suppressHeaderMenuButton: true };
+const DEFAULT_COLUMN: ColDef<PositionRow> = {
+  resizable: true,
+  sortable: true,
+  suppressHeaderMenuButton: true,
+  enableCellChangeFlash: true,
+};
 
-const byKey = (a: PositionRow, b: PositionRow) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+/** Account, then instrument (the row key's order) until the operator sorts by a header. */
+const DEFAULT_SORT: SortColumn[] = [
+  { colId: 'accountId', sort: 'asc' },
+  { colId: 'instrumentId', sort: 'asc' },
+];
+
+const GROUP_FIELDS = { account: 'accountId', product: 'product', exchange: 'exchange' } as const;
+type Grouping = keyof typeof GROUP_FIELDS | '';
 
 interface Filter {
   account: string | null;
   instrument: string | null;
 }
 
-const EMPTY_TOTALS: Totals = { rows: 0, long: 0, short: 0, positionPnl: 0, closePnl: 0, margin: 0 };
-
-interface Totals {
-  rows: number;
-  long: number;
-  short: number;
-  positionPnl: number;
-  closePnl: number;
-  margin: number;
-}
-
-function matches(row: PositionRow, filter: Filter): boolean {
-  return (
-    (!filter.account || row.accountId === filter.account) &&
-    (!filter.instrument || row.instrumentId === filter.instrument)
-  );
-}
-
-const sameTotals = (a: Totals, b: Totals) =>
-  a.rows === b.rows &&
-  a.long === b.long &&
-  a.short === b.short &&
-  a.positionPnl === b.positionPnl &&
-  a.closePnl === b.closePnl &&
-  a.margin === b.margin;
-
-/**
- * Totals of the rows the grid shows after every filter (link chips and search), recomputed a few times a second
- * rather than per update.
- */
-function useTotals(apiRef: RefObject<GridApi<PositionRow> | null>): Totals {
-  const [totals, setTotals] = useState<Totals>(EMPTY_TOTALS);
-  useEffect(() => {
-    const refresh = () => {
-      const api = apiRef.current;
-      if (!api || api.isDestroyed()) return;
-      const next: Totals = { ...EMPTY_TOTALS };
-      api.forEachNodeAfterFilter((node) => {
-        const row = node.data;
-        if (!row) return;
-        next.rows++;
-        next.long += row.longQty;
-        next.short += row.shortQty;
-        next.positionPnl += row.positionPnl;
-        next.closePnl += row.closePnl;
-        next.margin += row.margin;
-      });
-      setTotals((previous) => (sameTotals(previous, next) ? previous : next));
-    };
-    const timer = setInterval(refresh, 250);
-    return () => clearInterval(timer);
-  }, [apiRef]);
-  return totals;
+/** The window's link filter as the view's scope. */
+function scopeOf(filter: Filter): Record<string, ColumnFilter> | undefined {
+  const scope: Record<string, ColumnFilter> = {};
+  if (filter.account) scope.accountId = { filterType: 'text', type: 'equals', filter: filter.account };
+  if (filter.instrument) scope.instrumentId = { filterType: 'text', type: 'equals', filter: filter.instrument };
+  return Object.keys(scope).length > 0 ? scope : undefined;
 }
 
 const positionSubject = (row: PositionRow): RelatedSubject => ({ kind: 'account', accountId: row.accountId });
@@ -184,7 +168,6 @@ const positionSubject = (row: PositionRow): RelatedSubject => ({ kind: 'account'
 export function Positions() {
   const channel = useWindowStore((s) => s.channel);
   const linked = useChannelContext(channel);
-  const ready = positionsStore.use((s) => s.ready);
   // A chip cleared in this window ignores that linked value until the channel moves on to another one.
   const [dismissed, setDismissed] = useState<Filter>({ account: null, instrument: null });
   const [seen, setSeen] = useState<Filter>({ account: linked.account, instrument: linked.instrument });
@@ -215,20 +198,18 @@ export function Positions() {
   );
   const [search, setSearch] = useState('');
 
-  const filterRef = useRef(filter);
-  const { apiRef, onGridReady, getRowId } = useLiveGrid(positionsStore, {
-    // Batches of 200 ms merged by key, in transactions of ≤ 2,000 rows: at tens of thousands of row updates a
-    // second this amortises the grid's per-transaction work (model refresh, row positioning, repaint) and keeps
-    // frames free; five refreshes a second are as many as an eye follows on a 10k-row book.
-    async: true,
-    batchMs: 200,
-    inPlaceUpdates: true,
-    // Account, then instrument (the row key is `${accountId}|${instrumentId}`).
-    snapshotOrder: byKey,
+  const [grouping, setGrouping] = useState<Grouping>('');
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const scope = useMemo(() => scopeOf(filter), [filter]);
+  const { apiRef, status, gridProps } = useViewGrid<PositionRow>({
+    source: 'positions',
+    scope,
+    search,
+    defaultSort: DEFAULT_SORT,
+    ...(grouping ? { groupBy: GROUP_FIELDS[grouping], expanded: [...expanded] } : {}),
   });
   // Prices are formatted with each instrument's tick, which arrives on the market topic, maybe after the positions:
-  // when a new instrument becomes known, re-format the rendered cells (rows whose values do not change would
-  // otherwise keep the fallback decimals).
+  // when a new instrument becomes known, re-format the rendered cells.
   useEffect(() => {
     const known = new Set(marketStore.use.getState().rows.keys());
     return marketStore.onBatch((batch) => {
@@ -242,46 +223,62 @@ export function Positions() {
     });
   }, [apiRef]);
 
-  useEffect(() => {
-    filterRef.current = filter;
-    apiRef.current?.onFilterChanged();
-  }, [apiRef, filter]);
-
-  const isExternalFilterPresent = useCallback(
-    () => filterRef.current.account !== null || filterRef.current.instrument !== null,
-    [],
-  );
-  const doesExternalFilterPass = useCallback(
-    (node: IRowNode<PositionRow>) => !node.data || matches(node.data, filterRef.current),
-    [],
-  );
+  const toggleGroup = useCallback((key: string) => {
+    setExpanded((previous) => {
+      const next = new Set(previous);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+  }, []);
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<PositionRow>) => {
-      if (event.data) linkAccount(channel, event.data.accountId);
+      const row = event.data as unknown;
+      if (isGroupRow(row)) toggleGroup(row.__key);
+      else if (event.data) linkAccount(channel, event.data.accountId);
     },
-    [channel],
+    [channel, toggleGroup],
   );
 
   const related = useRelatedWindowsMenu(channel, positionSubject);
-  const totals = useTotals(apiRef);
+  const totals = status.totals;
   const gridTheme = useGridTheme();
   const gridLocaleText = useGridLocaleText();
-  const columnDefs = useLocalizedColumns(COLUMNS);
+  const columns = useMemo(() => (grouping ? [GROUP_COLUMN, ...COLUMNS] : COLUMNS), [grouping]);
+  const columnDefs = useLocalizedColumns(columns);
+  const gridContext = useMemo(() => ({ expanded }), [expanded]);
+  useEffect(() => {
+    apiRef.current?.refreshCells({ columns: ['group'], force: true });
+  }, [apiRef, gridContext]);
   const { t } = useTranslation();
 
   return (
     <section className="fw-view">
       <div className="fw-toolbar">
-        <input
-          className="fw-search"
-          type="search"
-          placeholder={t('positions.search')}
-          aria-label={t('positions.searchLabel')}
-          data-testid="positions-search"
+        <QuickSearch
           value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          onChange={setSearch}
+          placeholder={t('positions.search')}
+          testId="positions-search"
         />
+        <label className="fw-filter">
+          <span className="fw-metric-label">{t('views.groupBy')}</span>
+          <select
+            className="fw-select"
+            data-testid="positions-group"
+            value={grouping}
+            onChange={(event) => {
+              setExpanded(new Set());
+              setGrouping(event.target.value as Grouping);
+            }}
+          >
+            <option value="">{t('views.groupNone')}</option>
+            <option value="account">{t('views.groupAccount')}</option>
+            <option value="product">{t('views.groupProduct')}</option>
+            <option value="exchange">{t('views.groupExchange')}</option>
+          </select>
+        </label>
         {filter.account && (
           <span className="fw-chip fw-chip-link" data-testid="link-chip-account">
             {t('common.account')} <strong>{filter.account}</strong>
@@ -317,44 +314,40 @@ export function Positions() {
           localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
-          getRowId={getRowId}
-          onGridReady={onGridReady}
+          {...gridProps}
+          context={gridContext}
+          getRowClass={(params) => (isGroupRow(params.data) ? 'fw-group-row' : undefined)}
           onRowClicked={onRowClicked}
           onRowDoubleClicked={(event) => related.openFirst(event.data)}
           onCellContextMenu={related.onContextMenu}
           preventDefaultOnContextMenu
-          isExternalFilterPresent={isExternalFilterPresent}
-          doesExternalFilterPass={doesExternalFilterPass}
-          quickFilterText={search}
           rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
-          // When the operator sorts by a column, re-sort only the rows a transaction touched.
-          deltaSort
           suppressCellFocus
           animateRows={false}
-          loading={!ready}
+          loading={!status.ready}
           overlayNoRowsTemplate={t('positions.noRows')}
         />
       </div>
       <footer className="fw-status">
-        <span data-testid="positions-count" data-count={totals.rows}>
-          {t('positions.count', { count: formatQty(totals.rows) })}
+        <span data-testid="positions-count" data-count={totals.__count ?? 0}>
+          {t('positions.count', { count: formatQty(totals.__count ?? 0) })}
         </span>
         <span>
-          <span className="fw-metric-label">{t('col.long')}</span> {formatQty(totals.long)}
+          <span className="fw-metric-label">{t('col.long')}</span> {formatQty(totals.longQty ?? 0)}
         </span>
         <span>
-          <span className="fw-metric-label">{t('col.short')}</span> {formatQty(totals.short)}
+          <span className="fw-metric-label">{t('col.short')}</span> {formatQty(totals.shortQty ?? 0)}
         </span>
         <span>
           <span className="fw-metric-label">{t('col.positionPnl')}</span>{' '}
-          <span className={signClass(totals.positionPnl)}>{formatMoney(totals.positionPnl)}</span>
+          <span className={signClass(totals.positionPnl ?? 0)}>{formatMoney(totals.positionPnl ?? 0)}</span>
         </span>
         <span>
           <span className="fw-metric-label">{t('col.closePnl')}</span>{' '}
-          <span className={signClass(totals.closePnl)}>{formatMoney(totals.closePnl)}</span>
+          <span className={signClass(totals.closePnl ?? 0)}>{formatMoney(totals.closePnl ?? 0)}</span>
         </span>
         <span>
-          <span className="fw-metric-label">{t('col.margin')}</span> {formatMoney(totals.margin)}
+          <span className="fw-metric-label">{t('col.margin')}</span> {formatMoney(totals.margin ?? 0)}
         </span>
       </footer>
       {related.menu}

@@ -10,7 +10,7 @@ export interface WindowSpec {
 export const WINDOW_SPECS: Record<WindowKind, WindowSpec> = {
   marketWatch: { topics: ['market', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
   // Positions reads the market topic for each instrument's price tick (decimals).
-  positions: { topics: ['positions', 'market', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
+  positions: { topics: ['market', 'health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
   accounts: { topics: ['health', 'links', 'alerts'], size: { width: 1280, height: 720 } },
   // Alerts reads the accounts topic for the clients near a position limit (the watch strip).
   alerts: { topics: ['alerts', 'accounts', 'health', 'links'], size: { width: 1400, height: 720 } },
