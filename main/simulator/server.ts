@@ -37,6 +37,9 @@ export interface SimulatorServerOptions {
   /** Messages per second (default 20,000; 0 pauses generation, heartbeats continue). */
   rate?: number;
   scenarios?: ScenarioSelection;
+  /** Client accounts on the floor (default 50) and instruments (a count or 'all'; default the 10 of the catalogue). */
+  accounts?: number;
+  instruments?: number | 'all';
   /** NDJSON file for the injected cases' ground truth (truncated at start, one line per case as it completes). */
   truthFile?: string;
   /** Length of the trading day in seconds at `rate` (default 4 h); the day has rate × daySeconds messages. */
@@ -283,13 +286,22 @@ async function createSession(options: SimulatorServerOptions): Promise<Simulator
     seed,
     messages,
     scenarios,
+    ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
+    ...(options.instruments !== undefined ? { instruments: options.instruments } : {}),
     tradingDay: options.tradingDay ?? (virtualClock ? DEFAULT_TRADING_DAY : chinaToday()),
     virtualClock,
     ...(gap ? { gap } : {}),
     maxBatch: options.maxBatch ?? MAX_BATCH,
   };
   // Check the options here, where a mistake is a plain error, before any thread starts.
-  new SessionGenerator({ seed, messages, scenarios, tradingDay: producer.tradingDay });
+  new SessionGenerator({
+    seed,
+    messages,
+    scenarios,
+    accounts: producer.accounts,
+    instruments: producer.instruments,
+    tradingDay: producer.tradingDay,
+  });
   const threaded = options.producerThread ?? rate >= PRODUCER_THREAD_RATE;
   return SimulatorSession.create(
     producer,
