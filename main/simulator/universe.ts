@@ -231,7 +231,7 @@ function productContracts(p: Product): InstrumentSpec[] {
   const second = mains[1];
   return months.map((m, rank) => {
     const share = m === dominant ? 1 : m === second ? 0.25 : m.ahead <= 1 ? 0.05 : 0.02;
-    return contractSpec(p, m, Math.round(p.weight * share * 1000) / 1000, rank);
+    return contractSpec(p, m, p.weight * share, rank);
   });
 }
 
