@@ -424,7 +424,8 @@ export class Market {
       const order = orders[inst.externalHead++]!;
       if (order.live) done = this.externalCancel(inst, order);
     }
-    if (inst.externalHead > 4096 && inst.externalHead * 2 > orders.length) {
+    // Drop the consumed prefix now and then: with hundreds of contracts, long prefixes add up to hundreds of MB.
+    if (inst.externalHead > 256 && inst.externalHead * 2 > orders.length) {
       inst.externalOrders = orders.slice(inst.externalHead);
       inst.externalHead = 0;
     }
