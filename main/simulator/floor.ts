@@ -28,17 +28,19 @@ export interface Floor {
 export const ACTIVE_SHARE = 0.2;
 export const HEAVY_SHARE = 0.01;
 
+// prettier-ignore
 const SURNAMES = [
   'Zhang 张', 'Wang 王', 'Li 李', 'Liu 刘', 'Chen 陈', 'Yang 杨', 'Zhao 赵', 'Huang 黄', 'Zhou 周', 'Wu 吴',
   'Xu 徐', 'Sun 孙', 'Ma 马', 'Zhu 朱', 'Hu 胡', 'Guo 郭', 'He 何', 'Lin 林', 'Gao 高', 'Luo 罗',
   'Zheng 郑', 'Liang 梁', 'Song 宋', 'Xie 谢', 'Tang 唐', 'Han 韩', 'Feng 冯', 'Deng 邓', 'Cao 曹', 'Peng 彭',
-]; // prettier-ignore
+];
+// prettier-ignore
 const GIVEN = [
   'Wei 伟', 'Fang 芳', 'Na 娜', 'Yang 洋', 'Jing 静', 'Lei 磊', 'Min 敏', 'Tao 涛', 'Jie 杰', 'Xia 霞',
   'Qiang 强', 'Li 丽', 'Jun 骏', 'Hong 红', 'Bin 斌', 'Ping 平', 'Yan 燕', 'Feng 峰', 'Xiang 翔', 'Hui 辉',
   'Kai 凯', 'Yu 宇', 'Ning 宁', 'Ming 明', 'Hao 浩', 'Lin 琳', 'Bo 波', 'Chao 超', 'Xin 欣', 'Yun 云',
   'Peng 鹏', 'Hua 华', 'Jian 建', 'Dan 丹', 'Gang 刚', 'Ying 颖', 'Rui 睿', 'Qing 青', 'Long 龙', 'Zhi 志',
-]; // prettier-ignore
+];
 
 function personName(rng: Rng): string {
   const [surEn, surZh] = rng.pick(SURNAMES).split(' ') as [string, string];
@@ -114,7 +116,8 @@ export function floorSizeOf(
 ): { accounts?: number; instruments?: number | 'all' } {
   const accountsText = env[SIM_ACCOUNTS_ENV]?.trim();
   const instrumentsText = env[SIM_INSTRUMENTS_ENV]?.trim();
-  const accounts = data.accounts ?? (accountsText ? (parseFloorCount(accountsText, SIM_ACCOUNTS_ENV, false) as number) : undefined);
+  const accounts =
+    data.accounts ?? (accountsText ? (parseFloorCount(accountsText, SIM_ACCOUNTS_ENV, false) as number) : undefined);
   const instruments =
     data.instruments ?? (instrumentsText ? parseFloorCount(instrumentsText, SIM_INSTRUMENTS_ENV, true) : undefined);
   return {

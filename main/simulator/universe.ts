@@ -187,7 +187,14 @@ export function contractId(exchange: Exchange, product: string, year: number, mo
   return exchange === 'CZCE' ? `${product}${year % 10}${mm}` : `${product}${String(year % 100).padStart(2, '0')}${mm}`;
 }
 
-const DEFAULT_MAX_ORDER: Record<Exchange, number> = { SHFE: 500, INE: 500, DCE: 1000, CZCE: 1000, GFEX: 1000, CFFEX: 20 };
+const DEFAULT_MAX_ORDER: Record<Exchange, number> = {
+  SHFE: 500,
+  INE: 500,
+  DCE: 1000,
+  CZCE: 1000,
+  GFEX: 1000,
+  CFFEX: 20,
+};
 
 function roundToTick(price: number, tick: number): number {
   const ticks = Math.round(price / tick);
@@ -253,9 +260,11 @@ export function futuresUniverse(): readonly InstrumentSpec[] {
 /** The first `count` instruments: the catalogue's first `count` when it has that many, else the universe's. */
 export function instrumentsOf(count: number | 'all'): readonly InstrumentSpec[] {
   if (count === 'all') return futuresUniverse();
-  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`instruments must be a whole number ≥ 1 (got ${count})`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new RangeError(`instruments must be a whole number ≥ 1 (got ${count})`);
   if (count <= INSTRUMENTS.length) return INSTRUMENTS.slice(0, count);
   const all = futuresUniverse();
-  if (count > all.length) throw new RangeError(`instruments: the universe has ${all.length} contracts (asked for ${count}); use all`);
+  if (count > all.length)
+    throw new RangeError(`instruments: the universe has ${all.length} contracts (asked for ${count}); use all`);
   return all.slice(0, count);
 }

@@ -29,7 +29,6 @@ export interface SimulatorWorkerData {
   instruments?: number | 'all';
 }
 
-
 export type SimulatorWorkerEvent =
   | { type: 'listening'; url: string; port: number; sessionId: string }
   | { type: 'error'; message: string }

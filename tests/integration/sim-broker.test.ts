@@ -85,7 +85,17 @@ describe('floorwatch sim at broker size', () => {
     const both = await floorwatch(['sim', '--write', out, '--universe', 'all', '--instruments', '50']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--universe and --instruments both size the floor/);
-    const scenarios = await floorwatch(['sim', '--write', out, '--instruments', '4', '--scenarios', 'all', '--messages', '60000']);
+    const scenarios = await floorwatch([
+      'sim',
+      '--write',
+      out,
+      '--instruments',
+      '4',
+      '--scenarios',
+      'all',
+      '--messages',
+      '60000',
+    ]);
     expect(scenarios.code).toBe(2);
     expect(scenarios.stderr.trim().split('\n')).toHaveLength(1);
     expect(scenarios.stderr).toMatch(/scenarios need the catalogue's 10 contracts/);

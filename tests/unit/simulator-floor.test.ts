@@ -30,7 +30,9 @@ describe('simulated floor', () => {
     const { accounts } = buildFloor({ accounts: 100_000, instruments: 'all' }, 1);
     expect(accounts).toHaveLength(100_000);
     expect(new Set(accounts.map((a) => a.accountId)).size).toBe(100_000);
-    expect(accounts.slice(0, 50)).toEqual(buildAccounts(buildFloor({ instruments: 'all' }).instruments.map((i) => i.instrumentId)));
+    expect(accounts.slice(0, 50)).toEqual(
+      buildAccounts(buildFloor({ instruments: 'all' }).instruments.map((i) => i.instrumentId)),
+    );
     const clients = accounts.slice(50);
     const share = (test: (a: (typeof clients)[number]) => boolean) => clients.filter(test).length / clients.length;
     const idle = share((a) => a.activity === 0);
@@ -50,7 +52,9 @@ describe('simulated floor', () => {
   it('at 100k accounts: ~1.2 start-of-day positions per account, on accounts of every kind', () => {
     const day = generateSession({ seed: 5, messages: 2_000_000, accounts: 100_000, instruments: 'all' });
     // Static data comes first: instruments, accounts, then positions.
-    const statics = day.take(300_000).filter((m) => m.type === 'instrument' || m.type === 'account' || m.type === 'position');
+    const statics = day
+      .take(300_000)
+      .filter((m) => m.type === 'instrument' || m.type === 'account' || m.type === 'position');
     const positions = statics.filter((m) => m.type === 'position');
     expect(statics.filter((m) => m.type === 'account')).toHaveLength(100_000);
     expect(positions.length / 100_000).toBeGreaterThan(1.05);
@@ -62,7 +66,8 @@ describe('simulated floor', () => {
     const accounts = 5_000;
     const day = generateSession({ seed: 2, messages: 200_000, accounts, instruments: 'all' });
     const orders = new Map<string, number>();
-    for (const m of day) if (m.type === 'order' && m.event === 'new') orders.set(m.accountId, (orders.get(m.accountId) ?? 0) + 1);
+    for (const m of day)
+      if (m.type === 'order' && m.event === 'new') orders.set(m.accountId, (orders.get(m.accountId) ?? 0) + 1);
     const active = orders.size / accounts;
     expect(active).toBeGreaterThan(0.05);
     expect(active).toBeLessThan(0.4);

@@ -146,10 +146,7 @@ export const hostCommand: CliCommand = {
     const port = intOption(values.port, 'port', 5178, 0, 65535);
     const seed = intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1);
     const rate = intOption(values.rate, 'rate', 2000, 1, 5_000_000);
-    const simFloor = floorOptions(
-      { accounts: values['sim-accounts'], instruments: values['sim-instruments'] },
-      'sim-',
-    );
+    const simFloor = floorOptions({ accounts: values['sim-accounts'], instruments: values['sim-instruments'] }, 'sim-');
     // The embedded simulator runs in a worker the core starts; it takes its floor size from the environment.
     if (simFloor.accounts !== undefined) process.env[SIM_ACCOUNTS_ENV] = String(simFloor.accounts);
     if (simFloor.instruments !== undefined) process.env[SIM_INSTRUMENTS_ENV] = String(simFloor.instruments);

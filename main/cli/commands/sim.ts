@@ -87,7 +87,8 @@ export function floorOptions(
 }
 
 function describeFloor(floor: { accounts?: number; instruments?: number | 'all' }): string {
-  const instruments = floor.instruments === 'all' ? futuresUniverse().length : (floor.instruments ?? INSTRUMENTS.length);
+  const instruments =
+    floor.instruments === 'all' ? futuresUniverse().length : (floor.instruments ?? INSTRUMENTS.length);
   return `${floor.accounts ?? DEFAULT_ACCOUNTS} accounts, ${instruments} instruments`;
 }
 
