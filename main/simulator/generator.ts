@@ -87,6 +87,8 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
   /** Ground truth of the cases completed so far, in completion order. */
   readonly truth: GroundTruth[] = [];
   readonly notes: string[] = [];
+  /** Messages of the start-of-day static data (instruments, accounts, positions): seqs 1 to this. */
+  readonly staticMessages: number;
   private readonly market: Market;
   private readonly rng: Rng;
   private readonly background: Background;
@@ -150,6 +152,10 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
     this.market = new Market(instruments, accounts, this.rng);
     this.startOfDay();
     this.cases = planScenarios(this.market, this.rng, this.scenarios, this.messageTarget);
+    let positions = 0;
+    for (const account of accounts)
+      for (const pos of account.holdings.values()) if (pos.longQty !== 0 || pos.shortQty !== 0) positions++;
+    this.staticMessages = instruments.length + accounts.length + positions;
     for (const account of accounts) {
       const activity = account.spec.activity ?? 1;
       if (!account.background || activity <= 0) continue;

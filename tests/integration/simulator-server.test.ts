@@ -338,14 +338,15 @@ describe('simulator worker', () => {
     const saved = { accounts: process.env[SIM_ACCOUNTS_ENV], instruments: process.env[SIM_INSTRUMENTS_ENV] };
     process.env[SIM_ACCOUNTS_ENV] = '2000';
     process.env[SIM_INSTRUMENTS_ENV] = 'all';
-    const worker = startWorker('simulator', { host: '127.0.0.1', port: 0, seed: 3, rate: 50_000 });
+    // At 500 msg/s the ~5,000 messages of static data would take 10 s; they go out at once, as a gateway sends them.
+    const worker = startWorker('simulator', { host: '127.0.0.1', port: 0, seed: 3, rate: 500 });
     try {
       const [listening] = (await once(worker, 'message')) as [{ type: string; url: string }];
       expect(listening.type).toBe('listening');
       const client = await TestClient.connect(listening.url);
       clients.push(client);
       client.send({ type: 'subscribe' });
-      await client.until('the static data', () => client.ofType('phase').length > 0, 20_000);
+      await client.until('the static data', () => client.ofType('phase').length > 0, 6_000);
       expect(client.ofType('instrument')).toHaveLength(futuresUniverse().length);
       expect(client.ofType('account')).toHaveLength(2000);
       worker.postMessage({ type: 'stop' });

@@ -55,6 +55,7 @@ describe('simulated floor', () => {
     const statics = day
       .take(300_000)
       .filter((m) => m.type === 'instrument' || m.type === 'account' || m.type === 'position');
+    expect(statics).toHaveLength(day.staticMessages);
     const positions = statics.filter((m) => m.type === 'position');
     expect(statics.filter((m) => m.type === 'account')).toHaveLength(100_000);
     expect(positions.length / 100_000).toBeGreaterThan(1.05);
