@@ -36,7 +36,7 @@ Options:
   --feed <url>    ws:// or wss:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on loopback
   --seed <n>      simulator seed (default 1; ignored with --feed)
   --rate <n>      simulator messages per second (default 2000; ignored with --feed)
-  --sim-accounts <n>  simulator client accounts (default 50; e.g. 100000 for a broker-sized floor)
+  --sim-accounts <n>  simulator client accounts (default 50; e.g. 100000 for a broker-sized floor; ignored with --feed)
   --sim-instruments <n|all>  simulator contracts: up to 10 of the default catalogue (default 10), more from the
                   full universe, or all (every listed futures contract of the six exchanges); both also read
                   from FLOORWATCH_SIM_ACCOUNTS / FLOORWATCH_SIM_INSTRUMENTS (so npm start takes them too)
