@@ -6,7 +6,7 @@
 // orders take one level only; cancels per client and contract stay under a cap far below the exchange counts.
 import { NO_PRICE, type Side } from './matching';
 import { type AccountState, type InstrumentState, type Market } from './market';
-import type { Rng } from './random';
+import { pickCumulative, type Rng } from './random';
 
 /** External orders resting per side before the rest of the market starts cancelling instead of adding. */
 const MAX_EXTERNAL_PER_SIDE = 50;
@@ -52,15 +52,12 @@ export class Background {
   step(): void {
     if (this.activityVersion !== this.market.activityVersion) this.refreshActive();
     if (this.active.length === 0) return;
-    const r = this.rng.next() * this.totalWeight;
-    let i = 0;
-    while (this.cumulative[i]! <= r && i < this.active.length - 1) i++;
-    const inst = this.active[i]!;
+    const inst = this.active[pickCumulative(this.cumulative, this.rng.next() * this.totalWeight)]!;
     if (inst.mode === 2 && this.rng.next() < this.clientShare) {
       this.clientActions++;
       if (inst.marketMakers.length > 0 && this.rng.next() < 0.3)
         this.marketMaker(this.rng.pick(inst.marketMakers), inst);
-      else if (inst.traders.length > 0) this.noise(this.rng.pick(inst.traders), inst);
+      else if (inst.traders.length > 0) this.noise(inst.pickTrader(this.rng), inst);
     } else {
       // One to three changes from the rest of the market, then one quote: a snapshot after a burst of activity,
       // as exchange feeds publish them.
@@ -168,7 +165,8 @@ export class Background {
     const book = inst.book;
     if (book.bestBid === NO_PRICE || book.bestAsk === NO_PRICE) return;
     const side: Side = this.rng.next() < 0.5 ? 'buy' : 'sell';
-    const working = mm.working[inst.index]!;
+    const holding = mm.on(inst.index);
+    const working = holding.working;
     const current = working.find((o) => o.side === side);
     const halfSpread = 1 + this.rng.int(2);
     const target =
@@ -177,11 +175,10 @@ export class Background {
         : Math.max(Math.ceil(inst.fair) + halfSpread, book.bestBid + 1);
     if (target < inst.lower || target > inst.upper) return;
     const size = Math.max(1, Math.round(inst.spec.externalLots / 5));
-    const pos = mm.positions[inst.index]!;
-    const net = pos.longQty - pos.shortQty;
+    const net = holding.longQty - holding.shortQty;
     const inventoryCap = size * 12;
     if (current) {
-      if (Math.abs(current.price - target) < 3 || mm.cancels[inst.index]! >= this.cancelCap(inst) - 1) return;
+      if (Math.abs(current.price - target) < 3 || holding.cancels >= this.cancelCap(inst) - 1) return;
       this.market.cancelOrder(current);
     }
     if (side === 'buy' ? net >= inventoryCap : net <= -inventoryCap) return;
@@ -192,8 +189,9 @@ export class Background {
     const book = inst.book;
     const market = this.market;
     if (book.bestBid === NO_PRICE || book.bestAsk === NO_PRICE) return;
-    const working = trader.working[inst.index]!;
-    const canCancel = trader.cancels[inst.index]! < this.cancelCap(inst);
+    const holding = trader.on(inst.index);
+    const working = holding.working;
+    const canCancel = holding.cancels < this.cancelCap(inst);
     if (working.length > 0 && (working.length >= MAX_WORKING || this.rng.next() < 0.45)) {
       if (canCancel) {
         market.cancelOrder(working[this.rng.int(working.length)]!);
@@ -218,10 +216,9 @@ export class Background {
       market.cash(trader, Math.round((trader.preBalance * (0.01 + this.rng.next() * 0.05)) / 1000) * 1000);
       return;
     }
-    const restingBuy = inst.resting[trader.subject * 2]!;
-    const restingSell = inst.resting[trader.subject * 2 + 1]!;
-    const pos = trader.positions[inst.index]!;
-    const net = pos.longQty - pos.shortQty;
+    const restingBuy = inst.restingOf(trader.subject, 0);
+    const restingSell = inst.restingOf(trader.subject, 1);
+    const net = holding.longQty - holding.shortQty;
     const maxPosition = inst.spec.clientLots * 5;
     let side: Side;
     // A client (or its group) works one side of a contract at a time: it never hits its own resting orders.

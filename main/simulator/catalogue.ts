@@ -305,8 +305,13 @@ export interface AccountSpec {
   name: string;
   role: AccountRole;
   controlGroup?: string;
-  /** Instruments this account trades in the background. */
+  /** Instruments this account trades in the background (and may hold from yesterday). */
   instruments: string[];
+  /**
+   * Weight of the account among an instrument's background traders (default 1); 0 = idle today (it may still hold
+   * positions from yesterday).
+   */
+  activity?: number;
 }
 
 const PEOPLE = [
@@ -335,7 +340,7 @@ const PEOPLE = [
   'Song Ning 宋宁',
   'Xie Ming 谢明',
 ];
-const FIRMS = [
+export const FIRMS = [
   'Hengtai Capital 恒泰资本',
   'Jinyuan Investment 金元投资',
   'Ruifeng Asset 瑞丰资产',
@@ -400,9 +405,13 @@ const GROUPS: Record<string, string> = {
   A047: 'G05',
 };
 
-/** The gateway's 50 client accounts: 4 market makers, then background clients and scenario roles. */
-export function buildAccounts(): AccountSpec[] {
-  const ids = INSTRUMENTS.map((i) => i.instrumentId);
+/**
+ * The gateway's 50 client accounts: 4 market makers, then background clients and scenario roles. `ids` are the
+ * floor's instruments (default: the catalogue); the background clients trade the first ten of them and the market
+ * makers split all of them, so each instrument has two.
+ */
+export function buildAccounts(ids: readonly string[] = INSTRUMENTS.map((i) => i.instrumentId)): AccountSpec[] {
+  const traded = ids.slice(0, INSTRUMENTS.length);
   const accounts: AccountSpec[] = [];
   for (let n = 1; n <= 50; n++) {
     const accountId = `A${String(n).padStart(3, '0')}`;
@@ -419,7 +428,11 @@ export function buildAccounts(): AccountSpec[] {
       role = n >= 33 ? 'scenario' : 'noise';
       name = n % 2 === 0 ? FIRMS[(n * 7) % FIRMS.length]! : PEOPLE[(n * 5) % PEOPLE.length]!;
       // Background clients trade three instruments each, spread so every instrument has several traders.
-      instruments = [ids[n % ids.length]!, ids[(n * 3 + 1) % ids.length]!, ids[(n * 7 + 4) % ids.length]!];
+      instruments = [
+        traded[n % traded.length]!,
+        traded[(n * 3 + 1) % traded.length]!,
+        traded[(n * 7 + 4) % traded.length]!,
+      ];
       instruments = [...new Set(instruments)];
     }
     accounts.push({ accountId, name, role, ...(group ? { controlGroup: group } : {}), instruments });

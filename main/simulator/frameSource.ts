@@ -20,6 +20,9 @@ export interface ProducerOptions {
   seed: number;
   messages: number;
   scenarios: ScenarioSelection;
+  /** Floor size (see GenerateOptions). */
+  accounts?: number;
+  instruments?: number | 'all';
   tradingDay: string;
   /** Keep the simulated ts (true) or stamp the wall clock as frames are made (false). */
   virtualClock: boolean;
@@ -61,6 +64,8 @@ export class FrameProducer {
       seed: options.seed,
       messages: options.messages,
       scenarios: options.scenarios,
+      accounts: options.accounts,
+      instruments: options.instruments,
       virtualClock: true,
       tradingDay: options.tradingDay,
       onTruth,

@@ -9,7 +9,8 @@
 // picked from the seed and report ground truth through `onTruth` (and `truth`), never into the feed.
 import type { InstrumentMessage, SequencedMessage } from '../../shared/protocol';
 import { positionMargin } from '../../shared/domain/risk';
-import { DAY_START, INSTRUMENTS, activeIntervals, buildAccounts, phaseEvents, type PhaseEvent } from './catalogue';
+import { DAY_START, INSTRUMENTS, activeIntervals, phaseEvents, type PhaseEvent } from './catalogue';
+import { DEFAULT_ACCOUNTS, buildFloor } from './floor';
 import { Background } from './background';
 import { AccountState, InstrumentState, Market, type TradingMode } from './market';
 import { Rng } from './random';
@@ -37,6 +38,13 @@ export interface GenerateOptions {
   virtualClock?: boolean;
   /** YYYYMMDD (default 20260319). */
   tradingDay?: string;
+  /**
+   * Client accounts on the floor (default 50, at least 50: the first 50 are the catalogue's market makers, control
+   * groups and scenario roles; the rest a broker's client base, mostly idle on the day).
+   */
+  accounts?: number;
+  /** Instruments: N (≤ 10: the catalogue's first N, else the full universe's first N, most-traded first) or 'all'. */
+  instruments?: number | 'all';
   /** Called with each injected case's ground truth when the case completes. */
   onTruth?: (truth: GroundTruth) => void;
   /** Called with a line of explanation when a case could not complete (it then has no ground truth). */
@@ -79,6 +87,8 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
   /** Ground truth of the cases completed so far, in completion order. */
   readonly truth: GroundTruth[] = [];
   readonly notes: string[] = [];
+  /** Messages of the start-of-day static data (instruments, accounts, positions): seqs 1 to this. */
+  readonly staticMessages: number;
   private readonly market: Market;
   private readonly rng: Rng;
   private readonly background: Background;
@@ -117,31 +127,53 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
     this.onNote = options.onNote;
     this.rng = new Rng(this.seed);
 
-    const specs = buildAccounts();
-    const groups = [...new Set(specs.map((s) => s.controlGroup).filter((g): g is string => !!g))];
-    const subjectCount = specs.length + groups.length;
-    const instruments = INSTRUMENTS.map((spec, i) => new InstrumentState(i, spec, subjectCount));
+    const floor = buildFloor({ accounts: options.accounts, instruments: options.instruments }, this.seed);
+    if (this.scenarios.size > 0) {
+      const listed = new Set(floor.instruments.map((i) => i.instrumentId));
+      const missing = INSTRUMENTS.filter((i) => !listed.has(i.instrumentId)).map((i) => i.instrumentId);
+      if (missing.length > 0) {
+        throw new RangeError(
+          `scenarios need the catalogue's ${INSTRUMENTS.length} contracts (${missing.join(', ')} missing): use at least ${INSTRUMENTS.length} instruments`,
+        );
+      }
+    }
+    const specs = floor.accounts;
+    // Self-trade subjects: one number per account, then one per control group (its members share it).
+    const groupSubject = new Map<string, number>();
+    for (const spec of specs) {
+      if (spec.controlGroup && !groupSubject.has(spec.controlGroup))
+        groupSubject.set(spec.controlGroup, specs.length + groupSubject.size);
+    }
+    const instruments = floor.instruments.map((spec, i) => new InstrumentState(i, spec));
     const accounts = specs.map((spec, i) => {
-      const subject = spec.controlGroup ? specs.length + groups.indexOf(spec.controlGroup) : i;
-      return new AccountState(i, spec, subject, 0, instruments.length);
+      const subject = spec.controlGroup ? groupSubject.get(spec.controlGroup)! : i;
+      return new AccountState(i, spec, subject, 0);
     });
     this.market = new Market(instruments, accounts, this.rng);
     this.startOfDay();
     this.cases = planScenarios(this.market, this.rng, this.scenarios, this.messageTarget);
+    let positions = 0;
+    for (const account of accounts)
+      for (const pos of account.holdings.values()) if (pos.longQty !== 0 || pos.shortQty !== 0) positions++;
+    this.staticMessages = instruments.length + accounts.length + positions;
     for (const account of accounts) {
-      if (!account.background) continue;
+      const activity = account.spec.activity ?? 1;
+      if (!account.background || activity <= 0) continue;
       for (const id of account.spec.instruments) {
         const inst = this.market.byInstrumentId.get(id)!;
-        (account.spec.role === 'market_maker' ? inst.marketMakers : inst.traders).push(account);
+        if (account.spec.role === 'market_maker') inst.marketMakers.push(account);
+        else inst.addTrader(account, activity);
       }
     }
 
-    const exchanges = [...new Set(INSTRUMENTS.map((i) => i.exchange))];
+    const exchanges = [...new Set(floor.instruments.map((i) => i.exchange))];
     this.phases = phaseEvents(exchanges);
     this.active = activeIntervals(exchanges);
     this.nextBackgroundAt = this.active[0]?.[0] ?? Infinity;
     const expectedSteps = this.messageTarget / 0.9;
-    this.background = new Background(this.market, this.rng, Math.min(0.25, CLIENT_ACTIONS_PER_DAY / expectedSteps));
+    // A bigger client base sends more orders (sub-linearly: most of it is idle), up to a quarter of the steps.
+    const clientActions = CLIENT_ACTIONS_PER_DAY * Math.sqrt(Math.max(1, specs.length / DEFAULT_ACCOUNTS));
+    this.background = new Background(this.market, this.rng, Math.min(0.25, clientActions / expectedSteps));
     this.context = {
       market: this.market,
       rng: this.rng,
@@ -341,7 +373,7 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
       let worstMargin = 0;
       for (const id of account.spec.instruments) {
         const inst = market.byInstrumentId.get(id)!;
-        const pos = account.positions[inst.index]!;
+        const pos = account.on(inst.index);
         const lots = mm ? Math.max(1, Math.round(inst.spec.externalLots / 5)) * 4 : inst.spec.clientLots * 3;
         if (rng.next() < (mm ? 0.7 : 0.6)) {
           const qty = 1 + rng.int(lots);
@@ -360,7 +392,10 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
         worstMargin += positionMargin(inst.spec, inst.spec.preSettlement * 1.05, dayLots, 0);
       }
       // Well capitalised: even at the worst case the risk degree stays near a third (margin calls are scenarios only).
-      const balance = mm ? 80_000_000 + rng.int(70) * 1_000_000 : worstMargin / (0.18 + rng.next() * 0.15);
+      // (Market makers quoting hundreds of contracts of a full universe get capital to match.)
+      const balance = mm
+        ? Math.max(80_000_000 + rng.int(70) * 1_000_000, worstMargin / 0.3)
+        : worstMargin / (0.18 + rng.next() * 0.15);
       account.preBalance = Math.max(300_000, Math.round(balance / 1000) * 1000);
     }
   }
@@ -400,8 +435,9 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
       });
     }
     for (const account of market.accounts) {
-      for (const inst of market.instruments) {
-        const pos = account.positions[inst.index]!;
+      for (const index of account.heldInstruments()) {
+        const inst = market.instruments[index]!;
+        const pos = account.on(index);
         if (pos.longQty === 0 && pos.shortQty === 0) continue;
         market.emit({
           seq: market.takeSeq(),

@@ -7,7 +7,7 @@ import type { Exchange, Phase, QuoteMessage, SequencedMessage, TradeMessage } fr
 import { positionMargin, positionPnl, riskDegree } from '../../shared/domain/risk';
 import { NO_PRICE, OrderBook, type BookOrder, type Fill, type Side } from './matching';
 import type { AccountSpec, InstrumentSpec } from './catalogue';
-import type { Rng } from './random';
+import { pickCumulative, type Rng } from './random';
 
 export type Offset = 'open' | 'close';
 
@@ -39,14 +39,21 @@ export class PositionState {
   frozenShort = 0;
 }
 
+/** An account's state on one instrument: its position, working orders and cancels today. */
+export class Holding extends PositionState {
+  readonly working: ClientOrder[] = [];
+  cancels = 0;
+}
+
 export class AccountState {
   cash = 0;
   commission = 0;
   closePnl = 0;
-  readonly positions: PositionState[];
-  readonly working: ClientOrder[][];
-  /** Cancels per instrument today. */
-  readonly cancels: Int32Array;
+  /**
+   * Per instrument index, only for instruments the account holds, trades or was given a role on: a broker floor has
+   * 10^5 accounts and 600+ contracts, so per-account arrays over every instrument would not fit in memory.
+   */
+  readonly holdings = new Map<number, Holding>();
   /** Acts as a background client (noise trader or market maker). */
   background = true;
   readonly controlGroup: string | null;
@@ -57,16 +64,27 @@ export class AccountState {
     /** Self-trade subject: the control group's number when in a group, else a number of its own. */
     readonly subject: number,
     public preBalance: number,
-    instrumentCount: number,
   ) {
     this.controlGroup = spec.controlGroup ?? null;
-    this.positions = Array.from({ length: instrumentCount }, () => new PositionState());
-    this.working = Array.from({ length: instrumentCount }, () => []);
-    this.cancels = new Int32Array(instrumentCount);
   }
 
   get id(): string {
     return this.spec.accountId;
+  }
+
+  /** The account's state on an instrument (created empty on first use). */
+  on(instrumentIndex: number): Holding {
+    let holding = this.holdings.get(instrumentIndex);
+    if (!holding) {
+      holding = new Holding();
+      this.holdings.set(instrumentIndex, holding);
+    }
+    return holding;
+  }
+
+  /** Instrument indexes of the account's holdings, ascending (messages list them in instrument order). */
+  heldInstruments(): number[] {
+    return [...this.holdings.keys()].sort((a, b) => a - b);
   }
 }
 
@@ -104,15 +122,16 @@ export class InstrumentState {
   externalOrders: Array<BookOrder<ClientOrder | null>> = [];
   externalHead = 0;
   readonly externalCount = [0, 0];
-  /** Resting client orders per self-trade subject and side: index subject * 2 + (buy 0 | sell 1). */
-  readonly resting: Int32Array;
+  /** Resting client orders per self-trade subject and side: key subject * 2 + (buy 0 | sell 1); absent = none. */
+  private readonly resting = new Map<number, number>();
   readonly marketMakers: AccountState[] = [];
+  /** Background clients of this instrument and their cumulative activity weights (for a weighted pick). */
   readonly traders: AccountState[] = [];
+  private readonly traderWeights: number[] = [];
 
   constructor(
     readonly index: number,
     readonly spec: InstrumentSpec,
-    subjectCount: number,
   ) {
     const decimals = decimalsOf(spec.priceTick);
     this.tickDen = 10 ** decimals;
@@ -126,7 +145,6 @@ export class InstrumentState {
     this.last = this.preTicks;
     this.openInterest = spec.openInterest;
     this.oiBase = spec.openInterest;
-    this.resting = new Int32Array(subjectCount * 2);
     // An AR(1) fair value with a stationary standard deviation of volatility × price; steps of at most 0.8 tick
     // keep the book dense around the touch for fine-tick contracts (au, IF), which then revert more slowly.
     const spread = spec.volatility * this.preTicks;
@@ -136,6 +154,29 @@ export class InstrumentState {
 
   get id(): string {
     return this.spec.instrumentId;
+  }
+
+  addTrader(account: AccountState, weight: number): void {
+    this.traders.push(account);
+    this.traderWeights.push((this.traderWeights[this.traderWeights.length - 1] ?? 0) + weight);
+  }
+
+  /** A background client, by activity weight (with equal weights: the same pick as rng.pick). */
+  pickTrader(rng: Rng): AccountState {
+    const weights = this.traderWeights;
+    return this.traders[pickCumulative(weights, rng.next() * weights[weights.length - 1]!)]!;
+  }
+
+  /** Resting client orders of a self-trade subject on a side (0 buy, 1 sell). */
+  restingOf(subject: number, side: number): number {
+    return this.resting.get(subject * 2 + side) ?? 0;
+  }
+
+  addResting(subject: number, side: number, delta: number): void {
+    const key = subject * 2 + side;
+    const count = (this.resting.get(key) ?? 0) + delta;
+    if (count === 0) this.resting.delete(key);
+    else this.resting.set(key, count);
   }
 
   get exchange(): Exchange {
@@ -222,7 +263,7 @@ export class Market {
 
   /** Close when the opposite leg has enough unpromised lots, else open. */
   private offsetFor(account: AccountState, inst: InstrumentState, side: Side, qty: number): Offset {
-    const pos = account.positions[inst.index]!;
+    const pos = account.on(inst.index);
     if (side === 'buy') {
       if (pos.shortQty - pos.frozenShort >= qty) {
         pos.frozenShort += qty;
@@ -319,7 +360,7 @@ export class Market {
     if (cancelled === 0) return 0;
     this.removeWorking(order);
     this.unfreeze(order, cancelled);
-    order.account.cancels[inst.index]!++;
+    order.account.on(inst.index).cancels++;
     this.out.push({
       seq: ++this.seq,
       ts: this.ts,
@@ -335,15 +376,15 @@ export class Market {
   private removeWorking(order: ClientOrder): void {
     order.live = false;
     order.handle = null;
-    const list = order.account.working[order.inst.index]!;
+    const list = order.account.on(order.inst.index).working;
     const at = list.indexOf(order);
     if (at >= 0) list.splice(at, 1);
-    order.inst.resting[order.account.subject * 2 + (order.side === 'buy' ? 0 : 1)]!--;
+    order.inst.addResting(order.account.subject, order.side === 'buy' ? 0 : 1, -1);
   }
 
   private unfreeze(order: ClientOrder, qty: number): void {
     if (order.offset !== 'close') return;
-    const pos = order.account.positions[order.inst.index]!;
+    const pos = order.account.on(order.inst.index);
     if (order.side === 'buy') pos.frozenShort -= qty;
     else pos.frozenLong -= qty;
   }
@@ -383,7 +424,8 @@ export class Market {
       const order = orders[inst.externalHead++]!;
       if (order.live) done = this.externalCancel(inst, order);
     }
-    if (inst.externalHead > 4096 && inst.externalHead * 2 > orders.length) {
+    // Drop the consumed prefix now and then: with hundreds of contracts, long prefixes add up to hundreds of MB.
+    if (inst.externalHead > 256 && inst.externalHead * 2 > orders.length) {
       inst.externalOrders = orders.slice(inst.externalHead);
       inst.externalHead = 0;
     }
@@ -414,8 +456,8 @@ export class Market {
     if (order) {
       order.live = true;
       order.handle = rested;
-      order.account.working[inst.index]!.push(order);
-      inst.resting[order.account.subject * 2 + sideIndex]!++;
+      order.account.on(inst.index).working.push(order);
+      inst.addResting(order.account.subject, sideIndex, 1);
     }
     this.touch(inst, sideIndex, ticks);
     return rested;
@@ -482,7 +524,7 @@ export class Market {
     order.filled += qty;
     const account = order.account;
     account.commission += commission;
-    const pos = account.positions[order.inst.index]!;
+    const pos = account.on(order.inst.index);
     const mult = order.inst.spec.multiplier;
     const price = order.inst.price(ticks);
     if (order.side === 'buy') {
@@ -603,8 +645,9 @@ export class Market {
   riskOf(account: AccountState): number {
     let margin = 0;
     let pnl = 0;
-    for (const inst of this.instruments) {
-      const pos = account.positions[inst.index]!;
+    for (const index of account.heldInstruments()) {
+      const inst = this.instruments[index]!;
+      const pos = account.on(index);
       if (pos.longQty === 0 && pos.shortQty === 0) continue;
       const mark = inst.price(inst.last);
       margin += positionMargin(inst.spec, mark, pos.longQty, pos.shortQty);

@@ -62,3 +62,15 @@ export class Rng {
     return (this.next() + this.next() + this.next() + this.next() - 2) * 1.7320508;
   }
 }
+
+/** Index of the first cumulative weight above `r` (binary search). */
+export function pickCumulative(cumulative: ArrayLike<number>, r: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid]! <= r) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

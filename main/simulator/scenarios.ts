@@ -167,7 +167,7 @@ function subjectOf(accounts: AccountState[]): Pick<GroundTruth, 'subjectType' | 
 function flatten(account: AccountState, preBalance: number): void {
   account.background = false;
   account.preBalance = preBalance;
-  for (const pos of account.positions) {
+  for (const pos of account.holdings.values()) {
     pos.longQty = 0;
     pos.longAvg = 0;
     pos.shortQty = 0;
@@ -506,9 +506,9 @@ export class MarkingCloseCase extends ScenarioCase {
       market.activityVersion++;
     }
     if (ready(this, inst, ctx)) {
-      const working = this.account.working[inst.index]!;
+      const working = this.account.on(inst.index).working;
       const resting = working.reduce((sum, o) => sum + o.qty - o.filled, 0);
-      let allowance = Math.floor(inst.spec.positionLimit * 0.8) - this.account.positions[inst.index]!.longQty - resting;
+      let allowance = Math.floor(inst.spec.positionLimit * 0.8) - this.account.on(inst.index).longQty - resting;
       // Lift up to two ask levels, never more than 2% above the window's first price.
       const ceiling = this.startTicks + Math.round(inst.preTicks * 0.02);
       const asks = market.levels(inst, 'sell', 2).filter(([ticks]) => ticks <= ceiling);
@@ -677,7 +677,7 @@ export class PositionLimitCase extends ScenarioCase {
   }
 
   private held(): number {
-    return this.members.reduce((sum, a) => sum + a.positions[this.inst.index]!.longQty, 0);
+    return this.members.reduce((sum, a) => sum + a.on(this.inst.index).longQty, 0);
   }
 
   remainingMessages(): number {
@@ -889,7 +889,7 @@ export class MarginCallCase extends ScenarioCase {
 
 /** Start-of-day long position for a scenario account, sized by a target risk degree or fixed lots. */
 function holdLong(account: AccountState, inst: InstrumentState, qty: number): void {
-  const pos = account.positions[inst.index]!;
+  const pos = account.on(inst.index);
   pos.longQty = qty;
   pos.longAvg = inst.spec.preSettlement;
 }

@@ -37,6 +37,9 @@ export interface SimulatorServerOptions {
   /** Messages per second (default 20,000; 0 pauses generation, heartbeats continue). */
   rate?: number;
   scenarios?: ScenarioSelection;
+  /** Client accounts on the floor (default 50) and instruments (a count or 'all'; default the 10 of the catalogue). */
+  accounts?: number;
+  instruments?: number | 'all';
   /** NDJSON file for the injected cases' ground truth (truncated at start, one line per case as it completes). */
   truthFile?: string;
   /** Length of the trading day in seconds at `rate` (default 4 h); the day has rate × daySeconds messages. */
@@ -123,6 +126,8 @@ export class SimulatorSession {
   readonly history: SessionHistory;
   framesProduced = 0;
   truthRecords = 0;
+  /** Messages of the day's static data (instruments, accounts, start-of-day positions). */
+  staticMessages = 0;
   /** A server is currently serving this session. */
   attached = false;
   /** Told when frames arrive (the attached server pumps its clients). */
@@ -283,20 +288,31 @@ async function createSession(options: SimulatorServerOptions): Promise<Simulator
     seed,
     messages,
     scenarios,
+    ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
+    ...(options.instruments !== undefined ? { instruments: options.instruments } : {}),
     tradingDay: options.tradingDay ?? (virtualClock ? DEFAULT_TRADING_DAY : chinaToday()),
     virtualClock,
     ...(gap ? { gap } : {}),
     maxBatch: options.maxBatch ?? MAX_BATCH,
   };
   // Check the options here, where a mistake is a plain error, before any thread starts.
-  new SessionGenerator({ seed, messages, scenarios, tradingDay: producer.tradingDay });
+  const { staticMessages } = new SessionGenerator({
+    seed,
+    messages,
+    scenarios,
+    accounts: producer.accounts,
+    instruments: producer.instruments,
+    tradingDay: producer.tradingDay,
+  });
   const threaded = options.producerThread ?? rate >= PRODUCER_THREAD_RATE;
-  return SimulatorSession.create(
+  const session = await SimulatorSession.create(
     producer,
     { messages: options.historyMessages ?? HISTORY_MESSAGES, bytes: options.historyBytes ?? HISTORY_BYTES },
     options.truthFile,
     threaded,
   );
+  session.staticMessages = staticMessages;
+  return session;
 }
 
 function listen(wss: WebSocketServer, host: string, port: number): Promise<number> {
@@ -518,9 +534,31 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   // Each tick asks for what the pace calls for. In-thread, frames are made right away in chunks, pumping clients
   // after each, and the tick gives the event loop back after ~25 ms even if behind; with a producer thread the
   // frames arrive as messages and clients are pumped as they land. Debt beyond a quarter second is dropped.
+  // The start-of-day static data goes out at once, as a gateway sends it: on a broker-sized floor it is 10^5
+  // messages, minutes at a live rate. The day's pace starts after it.
+  let headStart = Math.max(0, session.staticMessages - session.produced);
   const tick = () => {
     const now = performance.now();
-    if (!session.ended && rate > 0) {
+    if (headStart > 0 && rate > 0 && !session.ended) {
+      if (session.threaded) {
+        session.request(headStart);
+        headStart = 0;
+      } else {
+        const deadline = now + 25;
+        while (headStart > 0 && performance.now() < deadline) {
+          const before = session.produced;
+          session.request(Math.min(headStart, PRODUCE_CHUNK));
+          const produced = session.produced - before;
+          if (produced === 0) break;
+          headStart -= produced;
+        }
+      }
+      if (headStart <= 0) {
+        headStart = 0;
+        paceStart = performance.now();
+        pacedProduced = 0;
+      }
+    } else if (!session.ended && rate > 0) {
       let due = Math.floor(((now - paceStart) * rate) / 1000) - pacedProduced;
       const maxDebt = Math.max(1, Math.ceil(rate / 4));
       if (due > maxDebt) {

@@ -1,6 +1,8 @@
 // Worker-thread entry of the simulator (started by startWorker('simulator', data) from main/util/workers.ts).
 // workerData: { host?, port?, seed?, rate?, scenarios? ('all' | 'none' | 'a,b' | string[]), truthFile?,
-// daySeconds?, messages?, historyMessages?, historyBytes? }. An embedded simulator keeps a smaller history than the
+// daySeconds?, messages?, historyMessages?, historyBytes?, accounts?, instruments? }. The floor size may also come
+// from the environment (FLOORWATCH_SIM_ACCOUNTS, FLOORWATCH_SIM_INSTRUMENTS = N or all), so every way the product
+// starts its embedded simulator (npm start, floorwatch host --sim-accounts …) can run a broker-sized floor. An embedded simulator keeps a smaller history than the
 // command-line one (128 MiB unless historyBytes says otherwise): its client is the app's own core on loopback.
 // Posts { type: 'listening', url, port, sessionId } once serving, or { type: 'error', message } if it cannot start.
 // Messages in: { type: 'stop' } → stops the server, posts { type: 'stopped' } and lets the thread end;
@@ -9,6 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runProducerThread, type ProducerOptions } from './frameSource';
 import { parseScenarios, resolveScenarios, type ScenarioSelection } from './scenarios';
+import { floorSizeOf } from './floor';
 import { startSimulatorServer, type RunningSimulator, type SimulatorServerOptions } from './server';
 
 export interface SimulatorWorkerData {
@@ -22,6 +25,8 @@ export interface SimulatorWorkerData {
   messages?: number;
   historyMessages?: number;
   historyBytes?: number;
+  accounts?: number;
+  instruments?: number | 'all';
 }
 
 export type SimulatorWorkerEvent =
@@ -80,6 +85,7 @@ async function serve(): Promise<void> {
       messages: data.messages,
       historyMessages: data.historyMessages,
       historyBytes: data.historyBytes ?? EMBEDDED_HISTORY_BYTES,
+      ...floorSizeOf(data),
     };
     running = await startSimulatorServer(options);
     if (stopRequested) {

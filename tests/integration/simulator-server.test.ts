@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import { decodeFrame, type ServerMessage } from '../../shared/protocol';
 import { startSimulatorServer, type RunningSimulator } from '../../main/simulator/server';
 import { startWorker } from '../../main/util/workers';
+import { SIM_ACCOUNTS_ENV, SIM_INSTRUMENTS_ENV } from '../../main/simulator/floor';
+import { futuresUniverse } from '../../main/simulator/universe';
 
 /** A test client: collects decoded messages and waits for conditions with a deadline. */
 class TestClient {
@@ -328,6 +330,50 @@ describe('simulator worker', () => {
       const [code] = (await once(worker, 'exit')) as [number];
       expect(code).toBe(0);
     } finally {
+      await worker.terminate();
+    }
+  }, 30_000);
+
+  it('sizes its floor from the environment, as the host and the app start it', async () => {
+    const saved = { accounts: process.env[SIM_ACCOUNTS_ENV], instruments: process.env[SIM_INSTRUMENTS_ENV] };
+    process.env[SIM_ACCOUNTS_ENV] = '2000';
+    process.env[SIM_INSTRUMENTS_ENV] = 'all';
+    // At 500 msg/s the ~5,000 messages of static data would take 10 s; they go out at once, as a gateway sends them.
+    const worker = startWorker('simulator', { host: '127.0.0.1', port: 0, seed: 3, rate: 500 });
+    try {
+      const [listening] = (await once(worker, 'message')) as [{ type: string; url: string }];
+      expect(listening.type).toBe('listening');
+      const client = await TestClient.connect(listening.url);
+      clients.push(client);
+      client.send({ type: 'subscribe' });
+      await client.until('the static data', () => client.ofType('phase').length > 0, 6_000);
+      expect(client.ofType('instrument')).toHaveLength(futuresUniverse().length);
+      expect(client.ofType('account')).toHaveLength(2000);
+      worker.postMessage({ type: 'stop' });
+      await once(worker, 'exit');
+    } finally {
+      for (const [name, value] of [
+        [SIM_ACCOUNTS_ENV, saved.accounts],
+        [SIM_INSTRUMENTS_ENV, saved.instruments],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await worker.terminate();
+    }
+  }, 30_000);
+
+  it('reports a bad floor size in the environment as an error message', async () => {
+    const saved = process.env[SIM_ACCOUNTS_ENV];
+    process.env[SIM_ACCOUNTS_ENV] = '12';
+    const worker = startWorker('simulator', { port: 0 });
+    try {
+      const [event] = (await once(worker, 'message')) as [{ type: string; message: string }];
+      expect(event.type).toBe('error');
+      expect(event.message).toMatch(/accounts must be a whole number from 50/);
+    } finally {
+      if (saved === undefined) delete process.env[SIM_ACCOUNTS_ENV];
+      else process.env[SIM_ACCOUNTS_ENV] = saved;
       await worker.terminate();
     }
   }, 30_000);

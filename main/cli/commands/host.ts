@@ -20,6 +20,8 @@ import { auditLogPath } from '../../store/auditPaths';
 import { DownloadTickets } from '../../host/downloads';
 import { ApiFailure } from '../../api/dispatcher';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
+import { SIM_ACCOUNTS_ENV, SIM_INSTRUMENTS_ENV } from '../../simulator/floor';
+import { floorOptions } from './sim';
 
 const HELP = `
 floorwatch host [options]
@@ -34,6 +36,10 @@ Options:
   --feed <url>    ws:// or wss:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on loopback
   --seed <n>      simulator seed (default 1; ignored with --feed)
   --rate <n>      simulator messages per second (default 2000; ignored with --feed)
+  --sim-accounts <n>  simulator client accounts (default 50; e.g. 100000 for a broker-sized floor; ignored with --feed)
+  --sim-instruments <n|all>  simulator contracts: up to 10 of the default catalogue (default 10), more from the
+                  full universe, or all (every listed futures contract of the six exchanges); both also read
+                  from FLOORWATCH_SIM_ACCOUNTS / FLOORWATCH_SIM_INSTRUMENTS (so npm start takes them too)
   --session <file> open a review of a recorded session file (read-only); the printed URL is its window, and
                   the live floor starts when a live window opens
   --idle-lock <m> lock a session after m idle minutes (default 10, or FLOORWATCH_IDLE_LOCK_MINUTES; 0 = never)
@@ -132,12 +138,18 @@ export const hostCommand: CliCommand = {
       feed: { type: 'string' },
       seed: { type: 'string' },
       rate: { type: 'string' },
+      'sim-accounts': { type: 'string' },
+      'sim-instruments': { type: 'string' },
       session: { type: 'string' },
       'idle-lock': { type: 'string' },
     });
     const port = intOption(values.port, 'port', 5178, 0, 65535);
     const seed = intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1);
     const rate = intOption(values.rate, 'rate', 2000, 1, 5_000_000);
+    const simFloor = floorOptions({ accounts: values['sim-accounts'], instruments: values['sim-instruments'] }, 'sim-');
+    // The embedded simulator runs in a worker the core starts; it takes its floor size from the environment.
+    if (simFloor.accounts !== undefined) process.env[SIM_ACCOUNTS_ENV] = String(simFloor.accounts);
+    if (simFloor.instruments !== undefined) process.env[SIM_INSTRUMENTS_ENV] = String(simFloor.instruments);
     const bindHost = values.host ?? '127.0.0.1';
     if (!bindHost.trim()) throw new CliError('--host must name an interface, e.g. 127.0.0.1');
     const feedFlag = values.feed === undefined ? undefined : validateFeedUrl(values.feed);
@@ -290,7 +302,7 @@ export const hostCommand: CliCommand = {
 
     process.stdout.write(`${sessionReview ? host.pageUrl('marketWatch', undefined, sessionReview) : host.url}\n`);
     process.stderr.write(
-      `floorwatch host: serving on ${host.origin} — ${sessionFile ? `REVIEW of ${sessionFile}` : `feed ${feedUrl ?? `built-in simulator (seed ${seed}, ${rate} msg/s)`}`}; ` +
+      `floorwatch host: serving on ${host.origin} — ${sessionFile ? `REVIEW of ${sessionFile}` : `feed ${feedUrl ?? `built-in simulator (seed ${seed}, ${rate} msg/s${simFloor.accounts || simFloor.instruments ? `, ${simFloor.accounts ?? 50} accounts, ${simFloor.instruments ?? 10} instruments` : ''})`}`}; ` +
         'Ctrl+C to stop\n',
     );
     if (bindHost !== '127.0.0.1' && bindHost !== 'localhost' && bindHost !== '::1') {

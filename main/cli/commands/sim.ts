@@ -16,13 +16,16 @@ import {
   type GroundTruth,
   type ScenarioSelection,
 } from '../../simulator';
+import { INSTRUMENTS } from '../../simulator/catalogue';
+import { DEFAULT_ACCOUNTS, MAX_ACCOUNTS, MIN_ACCOUNTS } from '../../simulator/floor';
+import { futuresUniverse } from '../../simulator/universe';
 
 const HELP = `
 floorwatch sim [options]
 
 Runs the exchange simulator: a fw-feed/1 WebSocket server streaming one seeded trading day (instruments from
-SHFE, DCE, CZCE, CFFEX, INE and GFEX, 50 client accounts, order books, phases from pre-open to close), or with
---write, writes such a day to an NDJSON file. The same seed gives the same session.
+SHFE, DCE, CZCE, CFFEX, INE and GFEX, client accounts, order books, phases from pre-open to close), or with
+--write, writes such a day to an NDJSON file. The same seed (and floor size) gives the same session.
 
 Options:
   --port N          port to listen on (default 9001; 0 picks a free port)
@@ -33,6 +36,13 @@ Options:
   --scenarios LIST  misconduct to inject: none (default), all, or rule ids separated by commas:
                     ${RULE_IDS.join(', ')}
   --truth FILE      write the injected cases' ground truth to FILE (NDJSON, one line per case; never in the feed)
+  --accounts N      client accounts on the floor (default ${DEFAULT_ACCOUNTS}, ${MIN_ACCOUNTS} to ${MAX_ACCOUNTS}): the first 50 are the
+                    market makers, control groups and scenario roles; the rest a broker's clients, most idle on
+                    the day, a minority active, a few heavy, ~1.2 start-of-day positions each
+  --instruments N   contracts on the floor: N ≤ 10 takes the default catalogue's first N (default 10), more takes
+                    the first N of the full universe, most-traded first; "all" = --universe all
+  --universe all    every listed futures contract of the six exchanges (${futuresUniverse().length} contracts: all products and
+                    their listed delivery months, with their ticks, multipliers, margins and price limits)
   --write FILE      do not serve: write one day to FILE as NDJSON (simulated timestamps) and exit
   --messages N      with --write: the day's length in messages (default ${DEFAULT_MESSAGES})
   --quiet           no log lines on stderr
@@ -41,7 +51,46 @@ Examples:
   npm run sim -- --port 9001 --seed 1 --rate 20000
   floorwatch sim --scenarios all --truth truth.ndjson --day-seconds 600
   floorwatch sim --write day.ndjson --messages 200000 --scenarios all --truth truth.ndjson
+  floorwatch sim --write day.ndjson --messages 1000000 --accounts 100000 --universe all
 `;
+
+/**
+ * The floor size from the sim flags (--accounts, --instruments, --universe) or the host's (--sim-accounts,
+ * --sim-instruments; prefix "sim-").
+ */
+export function floorOptions(
+  values: { accounts?: string; instruments?: string; universe?: string },
+  prefix = '',
+): { accounts?: number; instruments?: number | 'all' } {
+  const universeSize = futuresUniverse().length;
+  let instruments: number | 'all' | undefined;
+  if (values.universe !== undefined) {
+    if (values.universe !== 'all' && values.universe !== 'catalogue')
+      throw new CliError(`--universe must be all or catalogue (got "${values.universe}")`);
+    if (values.instruments !== undefined)
+      throw new CliError(`--universe and --${prefix}instruments both size the floor: give one of them`);
+    instruments = values.universe === 'all' ? 'all' : INSTRUMENTS.length;
+  } else if (values.instruments !== undefined) {
+    instruments =
+      values.instruments.trim() === 'all'
+        ? 'all'
+        : intOption(values.instruments, `${prefix}instruments`, INSTRUMENTS.length, 1, universeSize);
+  }
+  const accounts =
+    values.accounts === undefined
+      ? undefined
+      : intOption(values.accounts, `${prefix}accounts`, DEFAULT_ACCOUNTS, MIN_ACCOUNTS, MAX_ACCOUNTS);
+  return {
+    ...(accounts !== undefined ? { accounts } : {}),
+    ...(instruments !== undefined ? { instruments } : {}),
+  };
+}
+
+function describeFloor(floor: { accounts?: number; instruments?: number | 'all' }): string {
+  const instruments =
+    floor.instruments === 'all' ? futuresUniverse().length : (floor.instruments ?? INSTRUMENTS.length);
+  return `${floor.accounts ?? DEFAULT_ACCOUNTS} accounts, ${instruments} instruments`;
+}
 
 function scenariosOption(value: string | undefined): ScenarioSelection {
   if (value === undefined) return 'none';
@@ -78,21 +127,29 @@ async function writeDay(
   seed: number,
   messages: number,
   scenarios: ScenarioSelection,
+  floor: { accounts?: number; instruments?: number | 'all' },
   truthFile?: string,
 ): Promise<number> {
   if (scenarios !== 'none' && messages < MIN_MESSAGES_WITH_SCENARIOS) {
     throw new CliError(`--messages must be at least ${MIN_MESSAGES_WITH_SCENARIOS} with scenarios (got ${messages})`);
   }
+  const truths: GroundTruth[] = [];
+  let generator;
+  try {
+    generator = generateSession({
+      seed,
+      messages,
+      scenarios,
+      ...floor,
+      onTruth: (truth) => truths.push(truth),
+      onNote: (note) => process.stderr.write(`floorwatch sim: ${note}\n`),
+    });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  // Opened once the options are known to be good, so a bad flag leaves no empty file behind.
   const out = await openOutput(file, '--write');
   const truthOut = truthFile ? await openOutput(truthFile, '--truth') : null;
-  const truths: GroundTruth[] = [];
-  const generator = generateSession({
-    seed,
-    messages,
-    scenarios,
-    onTruth: (truth) => truths.push(truth),
-    onNote: (note) => process.stderr.write(`floorwatch sim: ${note}\n`),
-  });
   const batch: SequencedMessage[] = [];
   let written = 0;
   while (!generator.done) {
@@ -109,7 +166,7 @@ async function writeDay(
   await close(out);
   if (truthOut) await close(truthOut);
   process.stdout.write(
-    `floorwatch sim: wrote ${written} messages (trading day ${generator.tradingDay}, seed ${seed}) to ${file}` +
+    `floorwatch sim: wrote ${written} messages (trading day ${generator.tradingDay}, seed ${seed}, ${describeFloor(floor)}) to ${file}` +
       `${truthFile ? `; ${generator.truth.length} ground-truth records to ${truthFile}` : ''}\n`,
   );
   return 0;
@@ -130,13 +187,17 @@ export const simCommand: CliCommand = {
       truth: { type: 'string' },
       write: { type: 'string' },
       messages: { type: 'string' },
+      accounts: { type: 'string' },
+      instruments: { type: 'string' },
+      universe: { type: 'string' },
       quiet: { type: 'boolean' },
     });
     const seed = intOption(values.seed, 'seed', 1, -2147483648, 4294967295);
     const scenarios = scenariosOption(values.scenarios);
+    const floor = floorOptions(values);
     if (values.write !== undefined) {
       const messages = intOption(values.messages, 'messages', DEFAULT_MESSAGES, 2000, 1_000_000_000);
-      return writeDay(values.write, seed, messages, scenarios, values.truth);
+      return writeDay(values.write, seed, messages, scenarios, floor, values.truth);
     }
     if (values.messages !== undefined)
       throw new CliError('--messages goes with --write; a served day is sized by --day-seconds');
@@ -147,13 +208,23 @@ export const simCommand: CliCommand = {
     const log = values.quiet ? undefined : (line: string) => process.stderr.write(`floorwatch sim: ${line}\n`);
     let sim;
     try {
-      sim = await startSimulatorServer({ host, port, seed, rate, scenarios, truthFile: values.truth, daySeconds, log });
+      sim = await startSimulatorServer({
+        host,
+        port,
+        seed,
+        rate,
+        scenarios,
+        truthFile: values.truth,
+        daySeconds,
+        log,
+        ...floor,
+      });
     } catch (error) {
       throw new CliError((error as Error).message, 1);
     }
     process.stdout.write(
       `floorwatch sim: serving fw-feed/1 at ${sim.url} (session ${sim.session.sessionId}, seed ${seed}, ${rate} msg/s, ` +
-        `day ${daySeconds} s, scenarios ${Array.isArray(scenarios) ? scenarios.join(',') : scenarios})\n`,
+        `day ${daySeconds} s, ${describeFloor(floor)}, scenarios ${Array.isArray(scenarios) ? scenarios.join(',') : scenarios})\n`,
     );
     const signal = await untilSignal();
     const counters = sim.counters();
