@@ -146,7 +146,15 @@ describe('memory follows what is live', () => {
       feed.advance(10);
       if (i % 3 === 0) feed.cancel(id, 2);
       else if (i % 3 === 1) feed.reject(id);
-      else feed.trade('cu2606', 999, 2, { accountId: `R${i % 10}`, orderId: id }, { accountId: null, orderId: null }, 'sell');
+      else
+        feed.trade(
+          'cu2606',
+          999,
+          2,
+          { accountId: `R${i % 10}`, orderId: id },
+          { accountId: null, orderId: null },
+          'sell',
+        );
     });
     apply();
     expect(rules.workingOrderCount).toBe(0);

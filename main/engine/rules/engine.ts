@@ -531,7 +531,6 @@ export class RuleEngine {
     for (let i = 0; i < held; i++) {
       const slot = scratch[i] as { band: PriceBand; mark: number; weight: number };
       const band = slot.band;
-      const inst = band.inst;
       const reach = slot.weight > 0 ? headroom / (held * slot.weight) : Number.POSITIVE_INFINITY;
       band.inst.bands.place(band, slot.mark - reach, slot.mark + reach);
     }
