@@ -1,13 +1,16 @@
 // margin_call's price bands of one contract, ordered so that a quote finds exactly the holders whose band it left
-// (O(k log n) for k broken bands of n holders) instead of walking every holder: a max-heap on the bands' low edges
-// and a min-heap on their high edges. A band is in both heaps or in neither.
+// (O(k + 1) heap nodes visited for k broken bands of n holders) instead of walking every holder: a max-heap on the
+// bands' low edges and a min-heap on their high edges. Every band of the contract is in both heaps; a band whose
+// edges move is re-sifted in place (O(log n)).
 
-/** What the index needs of a band: its edges and its slot in each heap (-1 = not indexed). */
+/** What the index needs of a band: its edges, its slot in each heap (-1 = not indexed) and a visit mark. */
 export interface IndexedBand {
   low: number;
   high: number;
   lowAt: number;
   highAt: number;
+  /** The takeBroken call that last reported the band (a band broken on both sides is reported once). */
+  seen: number;
 }
 
 export class BandIndex<B extends IndexedBand> {
@@ -15,6 +18,8 @@ export class BandIndex<B extends IndexedBand> {
   private readonly lows: B[] = [];
   /** Min-heap on `high`. */
   private readonly highs: B[] = [];
+  private readonly stack: number[] = [];
+  private visit = 0;
 
   get size(): number {
     return this.lows.length;
@@ -53,39 +58,38 @@ export class BandIndex<B extends IndexedBand> {
     }
   }
 
-  /** Takes out every band that `price` left (price ≤ low or price ≥ high); they are no longer indexed. */
-  takeBroken(price: number, out: B[]): void {
-    let top = this.lows[0];
-    while (top && price <= top.low) {
-      this.remove(top);
-      out.push(top);
-      top = this.lows[0];
+  /**
+   * Appends to `out` every band that `price` left (price ≤ low or price ≥ high), each once; they stay indexed.
+   * Only the heaps' nodes at or past the price are visited (a heap's subtree below a node that holds is skipped).
+   */
+  collectBroken(price: number, out: B[]): void {
+    const visit = ++this.visit;
+    const stack = this.stack;
+    const lows = this.lows;
+    if (lows.length > 0 && price <= (lows[0] as B).low) stack.push(0);
+    while (stack.length > 0) {
+      const at = stack.pop() as number;
+      const band = lows[at] as B;
+      if (band.seen !== visit) {
+        band.seen = visit;
+        out.push(band);
+      }
+      const left = 2 * at + 1;
+      if (left < lows.length && price <= (lows[left] as B).low) stack.push(left);
+      if (left + 1 < lows.length && price <= (lows[left + 1] as B).low) stack.push(left + 1);
     }
-    top = this.highs[0];
-    while (top && price >= top.high) {
-      this.remove(top);
-      out.push(top);
-      top = this.highs[0];
-    }
-  }
-
-  remove(band: B): void {
-    if (band.lowAt < 0) return;
-    const lowAt = band.lowAt;
-    const highAt = band.highAt;
-    band.lowAt = -1;
-    band.highAt = -1;
-    const lastLow = this.lows.pop() as B;
-    if (lowAt < this.lows.length) {
-      this.lows[lowAt] = lastLow;
-      lastLow.lowAt = lowAt;
-      this.siftLow(lowAt);
-    }
-    const lastHigh = this.highs.pop() as B;
-    if (highAt < this.highs.length) {
-      this.highs[highAt] = lastHigh;
-      lastHigh.highAt = highAt;
-      this.siftHigh(highAt);
+    const highs = this.highs;
+    if (highs.length > 0 && price >= (highs[0] as B).high) stack.push(0);
+    while (stack.length > 0) {
+      const at = stack.pop() as number;
+      const band = highs[at] as B;
+      if (band.seen !== visit) {
+        band.seen = visit;
+        out.push(band);
+      }
+      const left = 2 * at + 1;
+      if (left < highs.length && price >= (highs[left] as B).high) stack.push(left);
+      if (left + 1 < highs.length && price >= (highs[left + 1] as B).high) stack.push(left + 1);
     }
   }
 

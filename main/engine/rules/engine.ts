@@ -387,6 +387,7 @@ export class RuleEngine {
       high: Number.POSITIVE_INFINITY,
       lowAt: -1,
       highAt: -1,
+      seen: 0,
     };
     acc.bands.set(inst, band);
     acc.bandList.push(band);
@@ -542,14 +543,9 @@ export class RuleEngine {
    */
   private breakBand(inst: InstrumentRec, last: number, seq: number): void {
     const broken = this.brokenScratch;
-    inst.bands.takeBroken(last, broken);
+    inst.bands.collectBroken(last, broken);
     if (broken.length > 1) broken.sort(byOrdinal);
-    for (let i = 0; i < broken.length; i++) {
-      const band = broken[i] as PriceBand;
-      this.checkMargin(band.acc, seq);
-      // A holder the check could not value keeps its band as it was (looked at again on the next break).
-      if (band.lowAt < 0) inst.bands.place(band, band.low, band.high);
-    }
+    for (let i = 0; i < broken.length; i++) this.checkMargin((broken[i] as PriceBand).acc, seq);
     broken.length = 0;
   }
 

@@ -41,9 +41,10 @@ export interface PriceBand {
   readonly ordinal: number;
   low: number;
   high: number;
-  /** Slots in inst.bands (-1 while not indexed). */
+  /** Slots in inst.bands (-1 while not indexed), and its visit mark there. */
   lowAt: number;
   highAt: number;
+  seen: number;
 }
 
 export interface InstrumentParams {
