@@ -1,6 +1,7 @@
 // The benchmark sections `bench/run.ts` runs, in order. Each returns figures under stable JSON keys (a contract:
 // other tools read `npm run bench -- --json`).
 import { benchAudit } from './audit';
+import { benchBroker } from './broker';
 import { benchCaseOpen } from './cases';
 import { benchIngest, benchRulesCost } from './core';
 import { benchRecord } from './record';
@@ -110,6 +111,30 @@ export const sections: BenchSection[] = [
     async run() {
       const r = await benchCaseOpen();
       return [{ key: 'case_open_ms', value: r.case_open_ms, target: '< 500', note: '10 minutes of replayed book' }];
+    },
+  },
+  {
+    name: 'broker',
+    async run() {
+      const r = await benchBroker();
+      const per = 'CPU µs per message, ingest + rules (`floorwatch surveil`), 1M-message simulated day';
+      return [
+        {
+          key: 'broker_surveil_ratio',
+          value: r.broker_surveil_ratio,
+          target: '≥ 0.7',
+          note: 'surveil msg/s (per CPU second) on a 100k-account all-contract day ÷ on the 50-account day',
+        },
+        {
+          key: 'broker_surveil_rss_mb',
+          value: r.broker_surveil_rss_mb,
+          target: '≤ 800',
+          note: 'peak RSS of the surveil process, 1M-message 100k-account day',
+        },
+        { key: 'broker_us_per_msg_50', value: r.broker_us_per_msg_50, note: `${per}, 50 accounts` },
+        { key: 'broker_us_per_msg_10k', value: r.broker_us_per_msg_10k, note: `${per}, 10k accounts` },
+        { key: 'broker_us_per_msg_100k', value: r.broker_us_per_msg_100k, note: `${per}, 100k accounts` },
+      ];
     },
   },
   {

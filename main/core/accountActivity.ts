@@ -28,6 +28,17 @@ interface PairCounts {
   selfTrades: number;
 }
 
+/**
+ * One account's risk degree over the sampled hour, as the samples at which it changed (an idle account's day is one
+ * entry, not an hour of slots): `at[k]` is a sample number, `value[k]` the degree from that sample on.
+ */
+interface RiskChanges {
+  at: number[];
+  value: number[];
+  /** Entries before this index left the hour (the one just before it is the value at the window's start). */
+  head: number;
+}
+
 interface TradeRing {
   rows: AccountTradeRow[];
   /** Next slot to overwrite once full. */
@@ -55,7 +66,7 @@ export class AccountActivity {
   /** Account → its subject key, and the control group it was made for (a changed group makes a new key). */
   private readonly subjectKeys = new Map<string, { group: string | null; key: string }>();
   private readonly sampleTs = new Float64Array(RISK_SAMPLES);
-  private readonly riskSamples = new Map<string, Float32Array>();
+  private readonly riskSamples = new Map<string, RiskChanges>();
   private samples = 0;
 
   constructor(
@@ -101,15 +112,30 @@ export class AccountActivity {
   sample(ts: number): void {
     const slot = this.samples % RISK_SAMPLES;
     this.sampleTs[slot] = ts;
+    const sample = this.samples;
     for (const row of this.view.accounts()) {
-      let ring = this.riskSamples.get(row.accountId);
-      if (!ring) {
-        ring = new Float32Array(RISK_SAMPLES).fill(Number.NaN); // NaN: the account did not exist yet
-        this.riskSamples.set(row.accountId, ring);
+      // Valued now (rows are lazy), at the precision the history had as a Float32Array.
+      const degree = Math.fround(this.view.accountRiskDegree(row.accountId) ?? Number.NaN);
+      let changes = this.riskSamples.get(row.accountId);
+      if (!changes) {
+        changes = { at: [], value: [], head: 0 };
+        this.riskSamples.set(row.accountId, changes);
       }
-      ring[slot] = this.view.accountRiskDegree(row.accountId) ?? Number.NaN; // valued now: rows are lazy
+      const last = changes.value.length - 1;
+      if (last < 0 || !Object.is(changes.value[last], degree)) {
+        changes.at.push(sample);
+        changes.value.push(degree);
+        forgetOldChanges(changes, sample - RISK_SAMPLES + 1);
+      }
     }
     this.samples++;
+  }
+
+  /** Risk-history entries held across all accounts (what its memory grows with: changes, not accounts × hour). */
+  get riskEntryCount(): number {
+    let entries = 0;
+    for (const changes of this.riskSamples.values()) entries += changes.at.length;
+    return entries;
   }
 
   /** Forgets everything (a new session). */
@@ -272,21 +298,38 @@ export class AccountActivity {
   }
 
   private riskHistory(accountId: string): AccountDetail['riskHistory'] {
-    const ring = this.riskSamples.get(accountId);
+    const changes = this.riskSamples.get(accountId);
     const ts: number[] = [];
     const riskDegree: number[] = [];
-    if (!ring) return { ts, riskDegree };
+    if (!changes) return { ts, riskDegree };
     const n = Math.min(this.samples, RISK_SAMPLES);
     const start = this.samples - n;
+    // The entry in force at `start`: the newest at or before it (before the account's first sample: none, NaN).
+    let k = changes.head;
+    while (k + 1 < changes.at.length && changes.at[k + 1]! <= start) k++;
     for (let i = start; i < this.samples; i++) {
+      while (k + 1 < changes.at.length && changes.at[k + 1]! <= i) k++;
+      const value = changes.at[k]! <= i ? changes.value[k]! : Number.NaN;
       const slot = i % RISK_SAMPLES;
-      const value = ring[slot]!;
       if (Number.isNaN(value)) continue;
       ts.push(this.sampleTs[slot]!);
       // Infinity (equity ≤ 0 with margin) does not survive JSON: cap it for a sparkline.
       riskDegree.push(Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : 99);
     }
     return { ts, riskDegree };
+  }
+}
+
+/** Drops the changes that no sample from `from` on needs (keeps the one in force at `from`); compacts now and then. */
+function forgetOldChanges(changes: RiskChanges, from: number): void {
+  const at = changes.at;
+  let head = changes.head;
+  while (head + 1 < at.length && at[head + 1]! <= from) head++;
+  changes.head = head;
+  if (head >= 64 && head * 2 >= at.length) {
+    at.splice(0, head);
+    changes.value.splice(0, head);
+    changes.head = 0;
   }
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SequencedMessage } from '../../shared/protocol';
 import { resolveRuleParams } from '../../shared/rules/config';
-import { AccountActivity } from '../../main/core/accountActivity';
+import { AccountActivity, RISK_SAMPLES } from '../../main/core/accountActivity';
 import { defaultRulesConfig } from '../../main/engine/rules';
 import { EngineState } from '../../main/engine/state';
 
@@ -70,7 +70,7 @@ function harness() {
       aggressor: 'buy',
     });
   };
-  return { engine, activity, order, cancel, trade };
+  return { engine, activity, order, cancel, trade, feed };
 }
 
 describe('AccountActivity counters', () => {
@@ -153,5 +153,33 @@ describe('AccountActivity detail', () => {
     expect(detail.riskHistory.ts).toEqual([T0 + 1000, T0 + 2000]);
     expect(detail.riskHistory.riskDegree).toHaveLength(2);
     expect(detail.riskHistory.riskDegree[0]).toBeGreaterThan(0);
+  });
+});
+
+describe('AccountActivity risk history', () => {
+  it('gives each sample of the last hour as sampled, keeping only the changes (idle accounts hold one entry)', () => {
+    const { activity, trade, feed } = harness();
+    trade('A1', 'B', 40);
+    // A reference: the degree of A1 at every sample, as a Float32Array ring held it.
+    const reference: Array<{ ts: number; degree: number }> = [];
+    const samples = RISK_SAMPLES + 400;
+    let last = 3500;
+    for (let i = 0; i < samples; i++) {
+      if (i % 97 === 0) {
+        last += i % 2 === 0 ? 7 : -5;
+        feed({ type: 'quote', instrumentId: 'rb2605', last, volume: i, openInterest: 0, bids: [], asks: [] });
+      }
+      const ts = T0 + 10_000 + i * 1000;
+      activity.sample(ts);
+      const degree = Math.fround(activity.detail('A1', [])!.account.riskDegree);
+      reference.push({ ts, degree: Math.round(degree * 1e4) / 1e4 });
+    }
+    const history = activity.detail('A1', [])!.riskHistory;
+    const hour = reference.slice(-RISK_SAMPLES);
+    expect(history.ts).toEqual(hour.map((r) => r.ts));
+    expect(history.riskDegree).toEqual(hour.map((r) => r.degree));
+    // A1 and B changed with the price (about one entry per move in the hour), A2 never holds a position: one entry.
+    expect(activity.detail('A2', [])!.riskHistory.riskDegree).toHaveLength(RISK_SAMPLES);
+    expect(activity.riskEntryCount).toBeLessThan(3 * (samples / 97 + 70));
   });
 });

@@ -21,6 +21,7 @@ import { resolveRuleParams, type RuleParams, type RulesConfig } from '../../../s
 import type { Alert, AlertEvent, RuleId, SubjectType } from '../../../shared/rules/types';
 import type { EngineView } from '../view';
 import { AlertBook, AlertRecord, type AlertRenderer } from './alertBook';
+import { BandIndex } from './bandIndex';
 import {
   BUY,
   newCloseWindow,
@@ -87,6 +88,8 @@ export class RuleEngine {
   private orders = new Map<string, OrderRec>();
   /** Scratch for rebuildBands (no allocation per valuation). */
   private readonly bandScratch: Array<{ band: PriceBand; mark: number; weight: number }> = [];
+  /** Scratch for breakBand. */
+  private readonly brokenScratch: PriceBand[] = [];
   private readonly defaultDay: string | undefined;
   private tradingDay: string | null = null;
   private sawSequenced = false;
@@ -169,6 +172,11 @@ export class RuleEngine {
     return this.alertBook.size;
   }
 
+  /** Orders the rules still follow (entered, not yet cancelled, rejected or filled): what memory grows with. */
+  get workingOrderCount(): number {
+    return this.orders.size;
+  }
+
   get currentTradingDay(): string | null {
     return this.tradingDay;
   }
@@ -204,10 +212,8 @@ export class RuleEngine {
     }
     for (const inst of this.instruments.values()) {
       if (inst.close) inst.close = newCloseWindow();
-      inst.holders = [];
       inst.holderBands = [];
-      inst.bandLow = Number.NEGATIVE_INFINITY;
-      inst.bandHigh = Number.POSITIVE_INFINITY;
+      inst.bands = new BandIndex();
     }
     this.orders = new Map();
   }
@@ -236,8 +242,8 @@ export class RuleEngine {
     inst.closeWindowMs = Math.max(...inst.params.markingClose.windowsMs);
     if (inst.params.markingClose.enabled && !inst.close) inst.close = newCloseWindow();
     // New contract terms (margin rate, multiplier) move the holders' risk.
-    const holders = inst.holders;
-    for (let i = 0; i < holders.length; i++) this.checkMargin(holders[i] as AccountRec, m.seq);
+    const holderBands = inst.holderBands;
+    for (let i = 0; i < holderBands.length; i++) this.checkMargin((holderBands[i] as PriceBand).acc, m.seq);
   }
 
   private newInstrument(id: string): InstrumentRec {
@@ -253,10 +259,8 @@ export class RuleEngine {
       params: undefined as unknown as InstrumentParams,
       close: null,
       closeWindowMs: 0,
-      holders: [],
       holderBands: [],
-      bandLow: Number.NEGATIVE_INFINITY,
-      bandHigh: Number.POSITIVE_INFINITY,
+      bands: new BandIndex(),
     };
     inst.params = this.paramsFor(inst);
     return inst;
@@ -375,11 +379,20 @@ export class RuleEngine {
 
   private holdPosition(acc: AccountRec, inst: InstrumentRec): void {
     if (acc.bands.has(inst)) return;
-    const band = { inst, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
+    const band: PriceBand = {
+      inst,
+      acc,
+      ordinal: inst.holderBands.length,
+      low: Number.NEGATIVE_INFINITY,
+      high: Number.POSITIVE_INFINITY,
+      lowAt: -1,
+      highAt: -1,
+      seen: 0,
+    };
     acc.bands.set(inst, band);
     acc.bandList.push(band);
-    inst.holders.push(acc);
     inst.holderBands.push(band);
+    inst.bands.place(band, band.low, band.high);
   }
 
   /** position_limit: a client's one-side position (control group summed) exceeds the limit (= is allowed). */
@@ -501,8 +514,7 @@ export class RuleEngine {
       const position = this.view.position(acc.id, inst.id);
       const gross = position ? position.longQty + position.shortQty : 0;
       if (!position || gross === 0) {
-        band.low = Number.NEGATIVE_INFINITY;
-        band.high = Number.POSITIVE_INFINITY;
+        inst.bands.place(band, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
         continue;
       }
       const weight =
@@ -520,31 +532,21 @@ export class RuleEngine {
     for (let i = 0; i < held; i++) {
       const slot = scratch[i] as { band: PriceBand; mark: number; weight: number };
       const band = slot.band;
-      const inst = band.inst;
       const reach = slot.weight > 0 ? headroom / (held * slot.weight) : Number.POSITIVE_INFINITY;
-      band.low = slot.mark - reach;
-      band.high = slot.mark + reach;
-      if (band.low > inst.bandLow) inst.bandLow = band.low;
-      if (band.high < inst.bandHigh) inst.bandHigh = band.high;
+      band.inst.bands.place(band, slot.mark - reach, slot.mark + reach);
     }
   }
 
-  /** A quote left the tightest band of a contract: revalue the holders whose own band it left. */
+  /**
+   * A quote left the tightest band of a contract: revalue the holders whose own band it left (found through the
+   * contract's band index, in the order the holders came), and no other.
+   */
   private breakBand(inst: InstrumentRec, last: number, seq: number): void {
-    inst.bandLow = Number.NEGATIVE_INFINITY;
-    inst.bandHigh = Number.POSITIVE_INFINITY;
-    const holders = inst.holders;
-    const holderBands = inst.holderBands;
-    for (let i = 0; i < holders.length; i++) {
-      const acc = holders[i] as AccountRec;
-      const band = holderBands[i] as PriceBand;
-      if (last <= band.low || last >= band.high) {
-        this.checkMargin(acc, seq);
-      } else {
-        if (band.low > inst.bandLow) inst.bandLow = band.low;
-        if (band.high < inst.bandHigh) inst.bandHigh = band.high;
-      }
-    }
+    const broken = this.brokenScratch;
+    inst.bands.collectBroken(last, broken);
+    if (broken.length > 1) broken.sort(byOrdinal);
+    for (let i = 0; i < broken.length; i++) this.checkMargin((broken[i] as PriceBand).acc, seq);
+    broken.length = 0;
   }
 
   // ------------------------------------------------------------------ orders
@@ -954,7 +956,8 @@ export class RuleEngine {
   private onQuote(m: QuoteMessage): void {
     const inst = this.instruments.get(m.instrumentId);
     if (!inst) return;
-    if (m.last <= inst.bandLow || m.last >= inst.bandHigh) this.breakBand(inst, m.last, m.seq);
+    const bands = inst.bands;
+    if (m.last <= bands.tightestLow || m.last >= bands.tightestHigh) this.breakBand(inst, m.last, m.seq);
     const window = inst.close;
     if (!window) return;
     window.quoteVolume = m.volume;
@@ -1192,6 +1195,10 @@ function compactWindow(window: CloseWindow): void {
     window.tapeLast.splice(0, q);
     window.tapeHead = 0;
   }
+}
+
+function byOrdinal(a: PriceBand, b: PriceBand): number {
+  return a.ordinal - b.ordinal;
 }
 
 /** Longest run of prices one tick apart (layers on consecutive levels). */

@@ -5,6 +5,7 @@ import type { Exchange } from '../../../shared/protocol';
 import type { RuleParams } from '../../../shared/rules/config';
 import type { SubjectType } from '../../../shared/rules/types';
 import type { AlertRecord } from './alertBook';
+import type { BandIndex } from './bandIndex';
 
 export interface InstrumentRec {
   readonly id: string;
@@ -23,22 +24,27 @@ export interface InstrumentRec {
   close: CloseWindow | null;
   /** The longest marking_close window. */
   closeWindowMs: number;
-  /** margin_call: accounts holding a position here today, and each one's band here (same index). */
-  holders: AccountRec[];
+  /** margin_call: the band of each account holding a position here today, in the order they came. */
   holderBands: PriceBand[];
   /**
-   * The tightest price band of the holders: while the last price stays strictly inside, no holder's risk degree
-   * can cross a margin level, so a quote costs two comparisons.
+   * The same bands ordered by their edges: while the last price stays strictly inside the tightest, no holder's
+   * risk degree can cross a margin level, so a quote costs two comparisons; outside, it finds the broken bands only.
    */
-  bandLow: number;
-  bandHigh: number;
+  bands: BandIndex<PriceBand>;
 }
 
 /** Prices of one contract within which an account's risk degree cannot cross a level (see RuleEngine.rebuildBands). */
 export interface PriceBand {
   readonly inst: InstrumentRec;
+  readonly acc: AccountRec;
+  /** Position in inst.holderBands (holders are checked in the order they came). */
+  readonly ordinal: number;
   low: number;
   high: number;
+  /** Slots in inst.bands (-1 while not indexed), and its visit mark there. */
+  lowAt: number;
+  highAt: number;
+  seen: number;
 }
 
 export interface InstrumentParams {
