@@ -32,6 +32,8 @@ const RANGE_MARGIN = 60;
 /** Rows per block the grid asks for; blocks it keeps. */
 export const VIEW_BLOCK_SIZE = 100;
 const VIEW_BLOCKS_KEPT = 8;
+/** Wait between attempts to open a view the main side could not open yet (its core busy or restarting). */
+const OPEN_RETRY_MS = 1_000;
 /** Scroll settles this long before the view's range follows. */
 const RANGE_FOLLOW_MS = 60;
 
@@ -170,7 +172,9 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
         if (viewIdRef.current !== viewId || api.isDestroyed()) return;
         takeRange(frame);
         if (change.spec) {
+          // A new search, grouping or scope starts from its first rows.
           api.setRowCount(frame.total, true);
+          if (frame.total > 0) api.ensureIndexVisible(0, 'top');
           api.refreshInfiniteCache();
         } else showRange(api, frame.total);
         report(frame);
@@ -287,9 +291,16 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
           .sort((a, b) => (a.sortIndex ?? 0) - (b.sortIndex ?? 0))
           .map((column) => ({ colId: column.colId, sort: column.sort as 'asc' | 'desc' })),
       );
-      open(event.api).catch((error: unknown) => {
-        console.error(`[floorwatch] ${source}: the view could not be opened: ${(error as Error).message}`);
-      });
+      // The core may be busy (a broker floor's start of day arriving at once): ask again until it answers.
+      const attempt = (tries: number) => {
+        open(event.api).catch((error: unknown) => {
+          if (event.api.isDestroyed()) return;
+          if (tries === 0)
+            console.warn(`[floorwatch] ${source}: the view could not be opened yet: ${(error as Error).message}`);
+          setTimeout(() => attempt(tries + 1), OPEN_RETRY_MS);
+        });
+      };
+      attempt(0);
     },
     [open, source],
   );
