@@ -16,7 +16,7 @@ import type { BenchFigure } from './sections';
  * Runs `run` against a host on `core` with the same login as the app: an admin is set up in a temporary data folder
  * and every page resumes that operator's session from the URL fragment, as a window opened by another would.
  */
-async function withHost<T>(core: CoreHandle, run: (pageUrl: (kind: string) => string) => Promise<T>): Promise<T> {
+export async function withHost<T>(core: CoreHandle, run: (pageUrl: (kind: string) => string) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-screen-'));
   const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
   const host = await startHost({ port: 0, core, access, staticDir: await benchRendererDir(), version: 'bench' });
@@ -38,7 +38,7 @@ async function withHost<T>(core: CoreHandle, run: (pageUrl: (kind: string) => st
   }
 }
 
-async function openWindow(browser: Browser, url: string): Promise<Page> {
+export async function openWindow(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.addInitScript(FRAME_PROBE);
   await page.goto(url);

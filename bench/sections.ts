@@ -2,6 +2,7 @@
 // other tools read `npm run bench -- --json`).
 import { benchAudit } from './audit';
 import { benchBroker } from './broker';
+import { benchBrokerScreen } from './brokerScreen';
 import { benchCaseOpen } from './cases';
 import { benchIngest, benchRulesCost } from './core';
 import { benchRecord } from './record';
@@ -134,6 +135,7 @@ export const sections: BenchSection[] = [
         { key: 'broker_us_per_msg_50', value: r.broker_us_per_msg_50, note: `${per}, 50 accounts` },
         { key: 'broker_us_per_msg_10k', value: r.broker_us_per_msg_10k, note: `${per}, 10k accounts` },
         { key: 'broker_us_per_msg_100k', value: r.broker_us_per_msg_100k, note: `${per}, 100k accounts` },
+        ...(await benchBrokerScreen()),
       ];
     },
   },

@@ -1,12 +1,16 @@
 // Conflated topic publication: on each tick (≤ 20 Hz) the rows that changed since the last tick go out as one
 // TopicUpdate per topic — a full snapshot first (and after the engine is reset), then only changed rows. Ten
 // thousand quotes on one instrument between two ticks become one row.
+import { performance } from 'node:perf_hooks';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import type { HealthSnapshot } from '../../shared/domain/types';
 import type { ViewFrame } from '../../shared/views/spec';
 import type { EngineChanges, EngineState } from '../engine/state';
 import { EngineViews } from './engineViews';
+
+/** Longest a moved mark waits before its holders' P&L, margin and risk degree are published again. */
+const MAX_MARK_REVALUE_WAIT_MS = 1_000;
 
 /** 20 Hz: the fastest any topic is published. */
 export const MIN_PUBLISH_INTERVAL_MS = 50;
@@ -49,6 +53,8 @@ export class TopicPublisher {
   private readonly needsSnapshot = new Set<TopicName>(['market', 'positions', 'accounts', 'health']);
   private lastHealthAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
+  private lastMarkRevalueAt = Number.NEGATIVE_INFINITY;
+  private markRevalueCostMs = 0;
   private readonly wholeTopics: Set<EngineTopic>;
   private readonly emitViews: ((frames: ViewFrame[]) => void) | undefined;
   /** The views windows hold on the engine's tables. */
@@ -115,8 +121,18 @@ export class TopicPublisher {
       this.views.reset();
     }
     let count = 0;
+    // Moved marks revalue every holder: on a broker's floor (10^5 positions, every contract quoting) that is most of
+    // the core's time at 20 Hz, so it runs at most every 10× its own cost (≤ 1 s). Trades, cash and orders are
+    // valued every tick; a small floor's marks too (its cost rounds to 0 ms).
+    const marksDue =
+      now - this.lastMarkRevalueAt >= Math.min(MAX_MARK_REVALUE_WAIT_MS, Math.floor(this.markRevalueCostMs * 10));
+    const valuingStarted = performance.now();
     // The engine's own rows: the views read them in place; only what goes out whole is copied.
-    const changes = engine.takeLiveChanges();
+    const changes = engine.takeLiveChanges(marksDue);
+    if (marksDue) {
+      this.markRevalueCostMs = performance.now() - valuingStarted;
+      this.lastMarkRevalueAt = now;
+    }
     this.views.fold(changes);
     const sourceTs = { market: changes.marketTs, positions: changes.positionsTs, accounts: changes.accountsTs };
     for (const topic of ENGINE_TOPICS) {

@@ -654,10 +654,13 @@ export class EngineState implements EngineView {
     acc.valueDirty = false;
   }
 
-  /** Brings every flagged position and account up to current marks (O(what changed)). */
-  revalue(): void {
+  /**
+   * Brings every flagged position and account up to current marks (O(what changed)). `includeMarks` false leaves
+   * the accounts whose only change is a moved mark for a later call (a publisher conflating a broker's revaluation).
+   */
+  revalue(includeMarks = true): void {
     const moved = this.markChanged;
-    if (moved.length > 0) {
+    if (includeMarks && moved.length > 0) {
       this.markChanged = [];
       for (const inst of moved) {
         inst.markDirty = false;
@@ -691,8 +694,8 @@ export class EngineState implements EngineView {
    * Like `takeChanges`, but the rows are the engine's own (mutated in place by later messages): for a consumer that
    * reads them at once, in this thread (the view tables), and copies only what it sends on.
    */
-  takeLiveChanges(): EngineChanges {
-    this.revalue();
+  takeLiveChanges(includeMarks = true): EngineChanges {
+    this.revalue(includeMarks);
     const market: MarketRow[] = [];
     for (const inst of this.dirtyMarket) {
       inst.publishDirty = false;

@@ -25,6 +25,7 @@ import {
   type ViewSpec,
 } from '../../../shared/views/spec';
 import { floorwatch } from '../api/floorwatch';
+import { recordPaintedUpdate } from '../perf';
 import { onViewFrame, onViewsResubscribed } from '../stores/viewFrames';
 
 /** Rows kept current beyond each edge of what is on screen. */
@@ -155,6 +156,8 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
           api.getRowNode(key)?.setData(row as R);
         }
         if (api.getDisplayedRowCount() !== frame.total) api.setRowCount(frame.total, true);
+        // Rows on screen took new figures: how old their newest source message is when this frame paints.
+        if (frame.rows.length > 0) recordPaintedUpdate(frame.sourceTs);
       }
       report(frame);
     },
