@@ -42,7 +42,7 @@ function startSimulator(): Promise<{ child: ChildProcess; feedUrl: string }> {
 async function openTimed(page: Page, url: string): Promise<number> {
   const started = Date.now();
   await page.goto(url);
-  await page.waitForSelector('.ag-row[row-id]', { timeout: 60_000 });
+  await page.waitForSelector('.ag-row[row-id]', { timeout: 120_000 });
   return Date.now() - started;
 }
 
