@@ -32,23 +32,7 @@ export class TopicBacklog {
 
   add(update: WireTopicUpdate): void {
     if (update.topic === 'views') return this.addViewFrames(update as WireTopicUpdate<'views'>);
-    let held = this.pending.get(update.topic);
-    if (!held || update.snapshot) {
-      if (held) this.merged++;
-      held = {
-        snapshot: update.snapshot,
-        rows: new Map(),
-        patches: new Map(),
-        removed: new Set(),
-        at: update.at,
-        sourceTs: update.sourceTs,
-      };
-      this.pending.set(update.topic, held);
-    } else {
-      this.merged++;
-      held.at = update.at;
-      held.sourceTs = Math.max(held.sourceTs, update.sourceTs);
-    }
+    const held = this.held(update, update.snapshot);
     // The store applies a delta's rows, then its patches, then its removals: merge in the same order.
     for (const row of update.rows) {
       const key = rowKey(update.topic, row);
@@ -73,10 +57,11 @@ export class TopicBacklog {
     }
   }
 
-  /** View frames merge per view (a frame's changed rows must not be lost to a later frame of other rows). */
-  private addViewFrames(update: WireTopicUpdate<'views'>): void {
-    let held = this.pending.get('views');
-    if (!held) {
+  /** What waits for `update`'s topic, merged into (`fresh`: started anew, a snapshot replaces what waited). */
+  private held(update: WireTopicUpdate, fresh: boolean): PendingTopic {
+    let held = this.pending.get(update.topic);
+    if (!held || fresh) {
+      if (held) this.merged++;
       held = {
         snapshot: update.snapshot,
         rows: new Map(),
@@ -85,12 +70,18 @@ export class TopicBacklog {
         at: update.at,
         sourceTs: update.sourceTs,
       };
-      this.pending.set('views', held);
+      this.pending.set(update.topic, held);
     } else {
       this.merged++;
       held.at = update.at;
       held.sourceTs = Math.max(held.sourceTs, update.sourceTs);
     }
+    return held;
+  }
+
+  /** View frames merge per view (a frame's changed rows must not be lost to a later frame of other rows). */
+  private addViewFrames(update: WireTopicUpdate<'views'>): void {
+    const held = this.held(update, false);
     for (const frame of update.rows) {
       const earlier = held.rows.get(frame.viewId) as ViewFrame | undefined;
       held.rows.set(
