@@ -2,7 +2,7 @@
 // moment after the operator stops typing, so a 100k-row search runs once per pause, not per key.
 import { useEffect, useState } from 'react';
 
-const SETTLE_MS = 120;
+const SETTLE_MS = 50;
 
 export function QuickSearch(props: {
   value: string;

@@ -137,7 +137,7 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
     for (const key of keys) {
       const node = api.getRowNode(key);
       const row = rows.get(key);
-      if (node && row && node.data !== row) node.setData(row as R);
+      if (node && row && node.data !== row) node.updateData(row as R);
     }
   }, []);
 
@@ -153,7 +153,7 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
         for (const row of frame.rows) {
           const key = keyOf(row);
           range.rows.set(key, row);
-          api.getRowNode(key)?.setData(row as R);
+          api.getRowNode(key)?.updateData(row as R);
         }
         if (api.getDisplayedRowCount() !== frame.total) api.setRowCount(frame.total, true);
         // Rows on screen took new figures: how old their newest source message is when this frame paints.
