@@ -8,12 +8,10 @@ import { AuthGate } from './auth/AuthGate';
 import './grid/theme';
 import { exposePerfProbe } from './perf';
 import './i18n';
-import { accountsStore } from './stores/accounts';
 import { alertsStore } from './stores/alerts';
 import { useHealthStore } from './stores/health';
 import { useLinksStore } from './stores/links';
 import { marketStore } from './stores/market';
-import { positionsStore } from './stores/positions';
 import { useReviewStore } from './stores/review';
 import { applyViewsUpdate } from './stores/viewFrames';
 import { useWindowStore } from './stores/windowState';
@@ -31,12 +29,6 @@ function subscribeTopics(api: FloorwatchApi): void {
     switch (topic) {
       case 'market':
         api.subscribe('market', marketStore.apply);
-        break;
-      case 'positions':
-        api.subscribe('positions', positionsStore.apply);
-        break;
-      case 'accounts':
-        api.subscribe('accounts', accountsStore.apply);
         break;
       case 'health':
         api.subscribe('health', useHealthStore.getState().apply);

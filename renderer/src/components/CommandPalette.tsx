@@ -6,12 +6,16 @@ import { useTranslation } from 'react-i18next';
 import { WINDOW_KINDS } from '../../../shared/api/contract';
 import { linkAccount, linkInstrument, openWindow } from '../api/floorwatch';
 import { LANGUAGES, LANGUAGE_NAMES, setLanguage } from '../i18n';
+import type { AccountRow } from '../../../shared/domain/types';
+import { matchesSearch, normaliseSearch } from '../../../shared/views/filter';
+import { VIEW_SOURCE_DESCRIPTORS } from '../../../shared/views/sources';
+import type { ViewSpec } from '../../../shared/views/spec';
 import { productName } from '../../../shared/vocabulary';
-import { accountsStore } from '../stores/accounts';
 import { marketStore } from '../stores/market';
 import { useNoticeStore } from '../stores/notice';
 import { usePaletteStore } from '../stores/palette';
 import { useSettingsStore } from '../stores/settings';
+import { useViewRows } from '../stores/viewRows';
 import { useWindowStore } from '../stores/windowState';
 import { deleteLayout, loadLayouts, restoreLayout, saveLayout } from '../workspace/layouts';
 
@@ -23,6 +27,9 @@ interface Command {
 }
 
 const MAX_SHOWN = 40;
+/** Accounts listed for a query (found by the core's quick search, not from a copy of the accounts here). */
+const ACCOUNTS_SHOWN = { start: 0, end: 10 };
+const ACCOUNT_ORDER: ViewSpec['sort'] = [{ colId: 'accountId', sort: 'asc' }];
 
 export function CommandPalette() {
   const visible = usePaletteStore((s) => s.visible);
@@ -41,6 +48,13 @@ function PaletteBody() {
   const language = i18n.language;
 
   useEffect(() => inputRef.current?.focus(), []);
+  // Open while the palette is (it is mounted only then): the search follows what is typed.
+  const search = query.trim();
+  const accounts = useViewRows<AccountRow>(
+    'accounts',
+    search ? { search, sort: ACCOUNT_ORDER } : null,
+    ACCOUNTS_SHOWN,
+  ).rows;
 
   const commands = useMemo<Command[]>(() => {
     const { show: notify, success } = useNoticeStore.getState();
@@ -119,11 +133,10 @@ function PaletteBody() {
           run: () => (channel ? linkInstrument(channel, row.instrumentId) : notify(t('palette.needsChannel'))),
         });
       }
-      found = 0;
-      for (const row of accountsStore.use.getState().rows.values()) {
-        if (found >= 10) break;
-        if (!row.accountId.toLowerCase().includes(needle) && !row.name.toLowerCase().includes(needle)) continue;
-        found++;
+      // Rows of the previous query stay until the core answers this one: only those that match it are listed.
+      const searchFields = VIEW_SOURCE_DESCRIPTORS.accounts.searchFields;
+      const matching = accounts.filter((row) => matchesSearch(row, searchFields, normaliseSearch(name)));
+      for (const row of matching) {
         list.push({
           id: `account:${row.accountId}`,
           label: t('palette.account', { id: row.accountId }),
@@ -134,7 +147,7 @@ function PaletteBody() {
           },
         });
       }
-      if (found === 0 && /^[A-Za-z0-9_-]{3,}$/.test(name)) {
+      if (matching.length === 0 && /^[A-Za-z0-9_-]{3,}$/.test(name)) {
         list.push({
           id: `account:${name}`,
           label: t('palette.account', { id: name }),
@@ -162,7 +175,7 @@ function PaletteBody() {
         c.id.startsWith('instrument:') ||
         c.id.startsWith('account:'),
     );
-  }, [query, channel, t, language, setTheme]);
+  }, [query, accounts, channel, t, language, setTheme]);
 
   const shown = commands.slice(0, MAX_SHOWN);
   const current = Math.min(active, Math.max(0, shown.length - 1));

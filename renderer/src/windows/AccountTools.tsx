@@ -1,13 +1,14 @@
 // Account tools: one account (or its control group) at a glance — equity, available, margin, risk degree with its
 // history, positions, working orders, today's trades, its alerts and dispositions, contact notes, and how close the
 // client is to each exchange rule per contract. Follows the account picked on the window's link channel.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { riskBand } from '../../../shared/domain/risk';
 import type { AccountRow, PositionRow } from '../../../shared/domain/types';
 import type { AccountCounters, AccountDetail } from '../../../shared/api/methods/accounts';
 import type { AccountActionRequest } from '../../../shared/api/methods/auth';
 import type { AlertRow } from '../../../shared/api/methods/alerts';
+import type { ColumnFilter, ViewSpec } from '../../../shared/views/spec';
 import { callOptional, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
 import { describeAction, useActionsStore } from '../auth/actions';
 import { DecisionButtons, DecisionLine, RestrictionBadges } from '../auth/FourEyesParts';
@@ -24,10 +25,9 @@ import {
 } from '../format';
 import { currentLanguage, locale } from '../i18n';
 import { exchangeLabel, productName } from '../../../shared/vocabulary';
-import { accountsStore } from '../stores/accounts';
 import { alertsStore } from '../stores/alerts';
 import { useChannelContext } from '../stores/links';
-import { positionsStore } from '../stores/positions';
+import { useViewRows } from '../stores/viewRows';
 import { useWindowStore } from '../stores/windowState';
 
 const REFRESH_MS = 2000;
@@ -61,23 +61,48 @@ function useRefreshed<T>(method: string, accountId: string | null): Loaded<T> {
   return result.accountId === accountId ? result.loaded : { state: 'loading' };
 }
 
-/** The account row, or a control group's rows summed (risk degree recomputed from the sums). */
+/** A field equal to one of `values` (the view filter's OR of conditions holds at most 8). */
+const MAX_FILTER_VALUES = 8;
+function fieldIn(values: readonly string[]): ColumnFilter {
+  const conditions = values
+    .slice(0, MAX_FILTER_VALUES)
+    .map((value) => ({ filterType: 'text' as const, type: 'equals' as const, filter: value }));
+  return conditions.length === 1 ? (conditions[0] as ColumnFilter) : { filterType: 'text', operator: 'OR', conditions };
+}
+
+/** Rows of a small scoped view (an account's own row, a control group's members). */
+const OWN_RANGE = { start: 0, end: 8 };
+const GROUP_RANGE = { start: 0, end: 100 };
+
+/**
+ * The account row, or a control group's rows summed (risk degree recomputed from the sums). Both come from views
+ * scoped to the subject: the account by id, and only when there is no such account, the accounts of that group.
+ */
 function useSubject(accountId: string | null): { row: AccountRow | null; members: string[] } {
-  const version = accountsStore.use((s) => s.version);
+  const own = useViewRows<AccountRow>(
+    'accounts',
+    accountId ? { filter: { accountId: fieldIn([accountId]) } } : null,
+    OWN_RANGE,
+  );
+  // The view's text filter ignores case; the subject is the account with exactly this id.
+  const ownRow = own.rows.find((r) => r.accountId === accountId) ?? null;
+  const group = useViewRows<AccountRow>(
+    'accounts',
+    accountId && own.current && !ownRow ? { filter: { controlGroup: fieldIn([accountId]) } } : null,
+    GROUP_RANGE,
+  );
+  const groupRows = group.rows;
   return useMemo(() => {
-    void version;
     if (!accountId) return { row: null, members: [] };
-    const rows = accountsStore.use.getState().rows;
-    const own = rows.get(accountId);
-    if (own) return { row: own, members: [accountId] };
-    const members = [...rows.values()].filter((r) => r.controlGroup === accountId);
+    if (ownRow) return { row: ownRow, members: [accountId] };
+    const members = groupRows.filter((r) => r.controlGroup === accountId);
     if (members.length === 0) return { row: null, members: [] };
     const sum = (pick: (r: AccountRow) => number) => members.reduce((total, r) => total + pick(r), 0);
     const equity = sum((r) => r.equity);
     const margin = sum((r) => r.margin);
     // The member nearest a limit (each member's own position; the rules sum the group's for a breach).
     const nearest = members.reduce((best, r) => (r.limitShare > best.limitShare ? r : best));
-    const group: AccountRow = {
+    const sumRow: AccountRow = {
       accountId,
       name: members.map((m) => m.accountId).join(', '),
       controlGroup: accountId,
@@ -95,19 +120,27 @@ function useSubject(accountId: string | null): { row: AccountRow | null; members
       limitShare: nearest.limitShare,
       limitInstrument: nearest.limitInstrument,
     };
-    return { row: group, members: members.map((m) => m.accountId) };
-  }, [accountId, version]);
+    return { row: sumRow, members: members.map((m) => m.accountId) };
+  }, [accountId, ownRow, groupRows]);
 }
 
-function usePositions(members: string[]): PositionRow[] {
-  const version = positionsStore.use((s) => s.version);
+/** Positions listed (largest margin first); the count beyond them comes from the view's total. */
+const POSITIONS_RANGE = { start: 0, end: 200 };
+const BY_MARGIN: ViewSpec['sort'] = [{ colId: 'margin', sort: 'desc' }];
+
+/** The subject's open positions, largest margin first, from a view scoped to its accounts; and how many there are. */
+function usePositions(members: string[]): { rows: PositionRow[]; count: number } {
+  const view = useViewRows<PositionRow>(
+    'positions',
+    members.length > 0 ? { filter: { accountId: fieldIn(members) }, sort: BY_MARGIN } : null,
+    POSITIONS_RANGE,
+  );
   return useMemo(() => {
-    void version;
     const wanted = new Set(members);
-    return [...positionsStore.use.getState().rows.values()]
-      .filter((p) => wanted.has(p.accountId) && (p.longQty > 0 || p.shortQty > 0))
-      .sort((a, b) => b.margin - a.margin);
-  }, [members, version]);
+    const rows = view.rows.filter((p) => wanted.has(p.accountId) && (p.longQty > 0 || p.shortQty > 0));
+    // Flat positions (closed today) are in the view but not listed: the count leaves out those in the range.
+    return { rows, count: view.total - (view.rows.length - rows.length) };
+  }, [members, view]);
 }
 
 function useAlerts(members: string[], subjectId: string | null): AlertRow[] {
@@ -218,14 +251,18 @@ export function AccountTools() {
   const detail = useRefreshed<AccountDetail>('accounts.detail', accountId);
   const counters = useRefreshed<AccountCounters>('accounts.counters', accountId);
   const positions = usePositions(members);
+  const currentRow = useRef(row);
+  useEffect(() => {
+    currentRow.current = row;
+  });
   const alerts = useAlerts(members, accountId);
   const actions = useActions(accountId);
 
   // Risk degree history: the core's (once a second, last hour) when available, else sampled here.
   useEffect(() => {
     const timer = setInterval(() => {
-      const current = accountId ? accountsStore.use.getState().rows.get(accountId) : undefined;
-      if (!current || !Number.isFinite(current.riskDegree)) return;
+      const current = currentRow.current;
+      if (!current || current.accountId !== accountId || !Number.isFinite(current.riskDegree)) return;
       const value = current.riskDegree * 100;
       setSamples((s) =>
         s.accountId === accountId
@@ -315,8 +352,8 @@ export function AccountTools() {
         </div>
       </div>
       <div className="fw-account-grid">
-        <Panel title={`${t('account.positions')} (${positions.length})`} testId="account-positions">
-          {positions.length === 0 ? (
+        <Panel title={`${t('account.positions')} (${positions.count})`} testId="account-positions">
+          {positions.rows.length === 0 ? (
             <p className="fw-muted">{t('account.noPositions')}</p>
           ) : (
             <table className="fw-table">
@@ -332,7 +369,7 @@ export function AccountTools() {
                 </tr>
               </thead>
               <tbody>
-                {positions.slice(0, 50).map((p) => (
+                {positions.rows.slice(0, 50).map((p) => (
                   <tr key={p.key}>
                     <td className="fw-instrument">{p.instrumentId}</td>
                     <td className="fw-muted">{productName(p.instrumentId, zh ? 'zh-CN' : 'en')}</td>

@@ -1,14 +1,14 @@
 // A client's nearest position limit: the share of its contract's limit its largest one-side position takes, flagged
 // from 80% (watch, the large-trader report level) and past 100% (breach). Shown in Accounts and in the Alerts
-// window's watch strip, both from the accounts topic (AccountRow.limitShare).
-import { useEffect, useState } from 'react';
+// window's watch strip, both from AccountRow.limitShare (the strip through a view of the accounts nearest a limit).
 import { useTranslation } from 'react-i18next';
 import { LIMIT_WATCH_SHARE, limitLevel } from '../../../shared/domain/risk';
 import type { AccountRow } from '../../../shared/domain/types';
+import type { ViewSpec } from '../../../shared/views/spec';
 import { linkAccount, openWindow } from '../api/floorwatch';
 import { formatRatioPct } from '../format';
 import { i18n } from '../i18n';
-import { accountsStore } from '../stores/accounts';
+import { useViewRows } from '../stores/viewRows';
 import { useWindowStore } from '../stores/windowState';
 
 export function LimitShareCell(props: { data?: AccountRow | undefined }) {
@@ -30,37 +30,26 @@ export function LimitShareCell(props: { data?: AccountRow | undefined }) {
 
 const SHOWN = 6;
 
-function nearLimit(): AccountRow[] {
-  const rows: AccountRow[] = [];
-  for (const row of accountsStore.use.getState().rows.values()) if (row.limitShare >= LIMIT_WATCH_SHARE) rows.push(row);
-  return rows.sort((a, b) => b.limitShare - a.limitShare || a.accountId.localeCompare(b.accountId));
-}
-
-const sameRows = (a: AccountRow[], b: AccountRow[]) =>
-  a.length === b.length &&
-  a.every((row, i) => row.accountId === b[i]?.accountId && row.limitShare === b[i]?.limitShare);
+/** Accounts at or past the watch share of a position limit, nearest first (the core filters and sorts them). */
+const NEAR_LIMIT: ViewSpec = {
+  filter: { limitShare: { filterType: 'number', type: 'greaterThanOrEqual', filter: LIMIT_WATCH_SHARE } },
+  sort: [
+    { colId: 'limitShare', sort: 'desc' },
+    { colId: 'accountId', sort: 'asc' },
+  ],
+};
+const SHOWN_RANGE = { start: 0, end: SHOWN };
 
 /** The Alerts window's strip of clients at ≥ 80% of a position limit, nearest first; a click opens Account Tools. */
 export function LimitWatch() {
   const { t } = useTranslation();
   const channel = useWindowStore((s) => s.channel);
-  const [rows, setRows] = useState<AccountRow[]>(nearLimit);
-  useEffect(() => {
-    const timer = setInterval(
-      () =>
-        setRows((previous) => {
-          const next = nearLimit();
-          return sameRows(previous, next) ? previous : next;
-        }),
-      500,
-    );
-    return () => clearInterval(timer);
-  }, []);
+  const { rows, total } = useViewRows<AccountRow>('accounts', NEAR_LIMIT, SHOWN_RANGE);
   return (
-    <div className="fw-limit-strip" data-testid="limit-watch" data-count={rows.length} title={t('nav.limit.watchHint')}>
+    <div className="fw-limit-strip" data-testid="limit-watch" data-count={total} title={t('nav.limit.watchHint')}>
       <span className="fw-metric-label">{t('nav.limit.watchTitle')}</span>
-      {rows.length === 0 && <span className="fw-muted">{t('nav.limit.watchNone')}</span>}
-      {rows.slice(0, SHOWN).map((row) => (
+      {total === 0 && <span className="fw-muted">{t('nav.limit.watchNone')}</span>}
+      {rows.map((row) => (
         <button
           key={row.accountId}
           type="button"
@@ -76,9 +65,7 @@ export function LimitWatch() {
           <span className="fw-num">{formatRatioPct(row.limitShare)}</span>
         </button>
       ))}
-      {rows.length > SHOWN && (
-        <span className="fw-muted">{t('nav.limit.watchMore', { count: rows.length - SHOWN })}</span>
-      )}
+      {total > SHOWN && <span className="fw-muted">{t('nav.limit.watchMore', { count: total - SHOWN })}</span>}
     </div>
   );
 }

@@ -1,4 +1,0 @@
-import { createTopicStore } from './topicStore';
-
-/** Positions, one row per account × instrument. */
-export const positionsStore = createTopicStore('positions');
