@@ -147,6 +147,17 @@ test.describe('operator workspace', () => {
   }) => {
     const problems: string[] = [];
     watchErrors(page, problems, 'accounts');
+    // Topics the windows subscribe over the host's WebSocket bridge: accounts and positions only through views.
+    const subscribed = new Set<string>();
+    const recordSubscriptions = (p: Page) =>
+      p.on('websocket', (socket) =>
+        socket.on('framesent', ({ payload }) => {
+          const topic = /^\{"kind":"subscribe","topic":"(\w+)"/.exec(String(payload))?.[1];
+          if (topic) subscribed.add(topic);
+        }),
+      );
+    recordSubscriptions(page);
+    context.on('page', recordSubscriptions);
     await openPage(page, host, 'accounts');
     await page.getByTestId('channel-blue').click();
     const [tools] = await Promise.all([context.waitForEvent('page'), (await windowButton(page, 'account')).click()]);
@@ -163,6 +174,11 @@ test.describe('operator workspace', () => {
     await expect(tools.getByTestId('account-id')).toHaveText(accountId);
     await expect(tools.getByTestId('account-equity')).not.toContainText('—');
     await expect(tools.getByTestId('account-risk')).toContainText('%');
+    // Its positions, largest margin first, from a view scoped to the account: the count heads the list.
+    const positionsPanel = tools.getByTestId('account-positions');
+    await expect(positionsPanel.locator('h2')).toHaveText(/\(\d+\)$/);
+    const listed = Number(/\((\d+)\)$/.exec((await positionsPanel.locator('h2').textContent()) ?? '')?.[1]);
+    await expect(positionsPanel.locator('tbody tr')).toHaveCount(Math.min(listed, 50));
     await expect(tools.getByTestId('account-counters-panel')).not.toContainText('Loading', { timeout: 15_000 });
     await tools.waitForTimeout(2500); // a few risk samples for the sparkline
     await shoot(tools, 'account');
@@ -189,6 +205,18 @@ test.describe('operator workspace', () => {
     await shoot(health, 'health');
     await health.close();
     await tools.close();
+
+    // The palette finds the account through the core's quick search and opens its tools.
+    await page.getByTestId('palette-button').click();
+    await page.getByTestId('palette-input').fill(accountId);
+    const found = page.locator(`[data-command="account:${accountId}"]`);
+    await expect(found).toBeVisible();
+    const [again] = await Promise.all([context.waitForEvent('page'), found.click()]);
+    await expect(again.getByTestId('account-view')).toHaveAttribute('data-account', accountId, { timeout: 30_000 });
+    await again.close();
+
+    expect(subscribed.has('views'), [...subscribed].join(', ')).toBe(true);
+    expect([...subscribed].filter((topic) => topic === 'accounts' || topic === 'positions')).toEqual([]);
     expect(problems).toEqual([]);
   });
 
