@@ -1,7 +1,7 @@
 // A few rows of a view held outside a grid: frames applied to what is held (whole ranges, changed rows, stale or
 // foreign frames), and the binding that opens, follows, reopens and closes its view, run against the real view
 // engine (shared/views/viewTable) answering as the views.* methods do.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AccountRow } from '../../shared/domain/types';
 import { viewRowKey } from '../../shared/views/sources';
 import type { ViewFrame, ViewSpec } from '../../shared/views/spec';
@@ -9,6 +9,7 @@ import { ViewTable } from '../../shared/views/viewTable';
 import {
   applyViewFrame,
   heldRows,
+  VIEW_RETRY_MS,
   ViewRowsBinding,
   viewWish,
   type HeldView,
@@ -91,6 +92,8 @@ describe('applyViewFrame', () => {
 class EngineViews {
   readonly table = new ViewTable<AccountRow>('accounts');
   readonly calls: string[] = [];
+  /** Opens refused before the engine answers (a core busy with a broker's start of day). */
+  refuseOpens = 0;
   inFlight = 0;
   mostInFlight = 0;
 
@@ -103,6 +106,7 @@ class EngineViews {
     const a = args as { viewId?: string; source?: string; spec?: ViewSpec; range?: { start: number; end: number } };
     switch (method) {
       case 'views.open':
+        if (this.refuseOpens-- > 0) throw new Error('accounts: the core is not running');
         return this.table.open(a.spec as ViewSpec, a.range as { start: number; end: number });
       case 'views.update':
         if (!this.table.has(a.viewId as string)) throw new Error(`unknown view "${a.viewId}" (it was closed)`);
@@ -213,5 +217,31 @@ describe('ViewRowsBinding against the view engine', () => {
     binding.stop();
     await settle(engine);
     expect(engine.table.viewCount).toBe(0);
+  });
+
+  it('asks again, a second later, for a view the core could not open yet', async () => {
+    vi.useFakeTimers();
+    try {
+      const engine = new EngineViews();
+      engine.refuseOpens = 2;
+      engine.table.upsert(account('a1', 0.9));
+      const { binding, last } = bind(engine);
+      const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      binding.want(NEAR_LIMIT, { start: 0, end: 5 });
+      await vi.advanceTimersByTimeAsync(10);
+      expect(last()).toBeNull();
+      await vi.advanceTimersByTimeAsync(VIEW_RETRY_MS);
+      expect(engine.table.viewCount).toBe(0);
+      await vi.advanceTimersByTimeAsync(VIEW_RETRY_MS);
+      expect(heldRows(last()).map((r) => r.accountId)).toEqual(['a1']);
+      expect(engine.calls.filter((c) => c === 'views.open')).toHaveLength(3);
+      expect(warned, 'one line for the run of failures').toHaveBeenCalledTimes(1);
+      warned.mockRestore();
+      binding.stop();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(engine.table.viewCount).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

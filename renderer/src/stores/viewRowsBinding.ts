@@ -66,6 +66,9 @@ export function viewWish(spec: ViewSpec | null, range: ViewRange): string {
   return JSON.stringify([spec, range.start, range.end]);
 }
 
+/** Wait before asking again for a view the main side could not open or update (its core busy or restarting). */
+export const VIEW_RETRY_MS = 1_000;
+
 export type ViewCall = <M extends 'views.open' | 'views.update' | 'views.close'>(
   method: M,
   args: ApiArgs<M>,
@@ -83,6 +86,9 @@ export class ViewRowsBinding<R> {
   private answered = '';
   private busy = false;
   private stopped = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Requests failed in a row (only the first of a run is logged). */
+  private failures = 0;
   private readonly keyOf: (row: unknown) => string;
 
   constructor(
@@ -113,6 +119,8 @@ export class ViewRowsBinding<R> {
 
   stop(): void {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.closeView();
   }
 
@@ -158,11 +166,18 @@ export class ViewRowsBinding<R> {
       }
       this.viewId = frame.viewId;
       this.answered = asked;
+      this.failures = 0;
       this.held = null; // the answer replaces what was held, whatever its version
       this.take(applyViewFrame(null, frame, this.keyOf));
     } catch (error) {
-      console.warn(`[floorwatch] ${this.source} view: ${(error as Error).message}`);
-      return; // asked again on the next change or resubscription, not in a loop
+      if (this.failures++ === 0) console.warn(`[floorwatch] ${this.source} view: ${(error as Error).message}`);
+      // The core may be busy (a broker floor's start of day arriving at once): ask again a little later.
+      if (!this.stopped && !this.retryTimer)
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          void this.sync();
+        }, VIEW_RETRY_MS);
+      return;
     } finally {
       this.busy = false;
     }
