@@ -206,6 +206,34 @@ test.describe('operator workspace', () => {
     await health.close();
     await tools.close();
 
+    // A control group's id: its members' rows summed, from a view of the accounts of that group.
+    const members = await page.evaluate(async () => {
+      const api = window.floorwatch!;
+      const grouped = (await api.call('views.open', {
+        source: 'accounts',
+        spec: { filter: { controlGroup: { filterType: 'text', type: 'notBlank' } } },
+        range: { start: 0, end: 1 },
+      })) as { viewId: string; rows: { controlGroup: string }[] };
+      await api.call('views.close', { viewId: grouped.viewId });
+      const group = grouped.rows[0]?.controlGroup ?? '';
+      const inGroup = (await api.call('views.open', {
+        source: 'accounts',
+        spec: { filter: { controlGroup: { filterType: 'text', type: 'equals', filter: group } } },
+        range: { start: 0, end: 50 },
+      })) as { viewId: string; rows: { accountId: string }[] };
+      await api.call('views.close', { viewId: inGroup.viewId });
+      return { group, accountIds: inGroup.rows.map((row) => row.accountId) };
+    });
+    expect(members.accountIds.length, `members of ${members.group}`).toBeGreaterThan(1);
+    const groupTools = await context.newPage();
+    watchErrors(groupTools, problems, 'group');
+    await openPage(groupTools, host, 'account', `&account=${members.group}`);
+    await expect(groupTools.getByTestId('account-id')).toHaveText(members.group);
+    await expect(groupTools.getByTestId('account-equity')).not.toContainText('—', { timeout: 15_000 });
+    for (const accountId of members.accountIds)
+      await expect(groupTools.getByTestId('account-view')).toContainText(accountId);
+    await groupTools.close();
+
     // The palette finds the account through the core's quick search and opens its tools.
     await page.getByTestId('palette-button').click();
     await page.getByTestId('palette-input').fill(accountId);
