@@ -15,7 +15,7 @@ import {
   type ContractCounters,
   type RuleCounter,
 } from '../../shared/api/methods/accounts';
-import type { EngineView } from '../engine/view';
+import type { AccountValueSource, AccountValueWatch, EngineView } from '../engine/view';
 
 /** Risk samples kept per account: one an interval (1 s by default), one hour. */
 export const RISK_SAMPLES = 3600;
@@ -68,11 +68,17 @@ export class AccountActivity {
   private readonly sampleTs = new Float64Array(RISK_SAMPLES);
   private readonly riskSamples = new Map<string, RiskChanges>();
   private samples = 0;
+  /** The engine's list of accounts whose figures changed (null: a view without one, so every account is valued). */
+  private readonly valueWatch: AccountValueWatch | null;
+  /** After a reset every account needs its first entry again, changed or not. */
+  private sampleEveryAccount = false;
 
   constructor(
-    private readonly view: EngineView,
+    private readonly view: EngineView & Partial<AccountValueSource>,
     private config: RulesConfig,
-  ) {}
+  ) {
+    this.valueWatch = view.watchAccountValues ? view.watchAccountValues() : null;
+  }
 
   /** New thresholds (a live rules reload): counters are compared with them from now on. */
   useConfig(config: RulesConfig): void {
@@ -108,12 +114,18 @@ export class AccountActivity {
     }
   }
 
-  /** Takes one risk-degree sample of every account (call once a second). */
+  /**
+   * Takes one risk-degree sample of every account (call once a second). Only accounts whose figures changed since
+   * the last sample are valued and looked at: an unchanged one keeps its last entry, which is what it would record.
+   */
   sample(ts: number): void {
     const slot = this.samples % RISK_SAMPLES;
     this.sampleTs[slot] = ts;
     const sample = this.samples;
-    for (const row of this.view.accounts()) {
+    const changed = this.valueWatch ? this.valueWatch.take() : null;
+    const rows = changed === null || this.sampleEveryAccount ? this.view.accounts() : changed;
+    this.sampleEveryAccount = false;
+    for (const row of rows) {
       // Valued now (rows are lazy), at the precision the history had as a Float32Array.
       const degree = Math.fround(this.view.accountRiskDegree(row.accountId) ?? Number.NaN);
       let changes = this.riskSamples.get(row.accountId);
@@ -145,6 +157,7 @@ export class AccountActivity {
     this.subjectKeys.clear();
     this.riskSamples.clear();
     this.samples = 0;
+    this.sampleEveryAccount = true;
   }
 
   /** The account at a glance; undefined for an account the state does not know. */

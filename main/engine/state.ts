@@ -27,7 +27,7 @@ import {
   riskDegree,
 } from '../../shared/domain/risk';
 import { shouldLogOccurrence, silentLog, type LogFn } from '../core/log';
-import type { BookView, EngineView, WorkingOrder } from './view';
+import type { AccountValueSource, AccountValueWatch, BookView, EngineView, WorkingOrder } from './view';
 
 /** Levels kept per book side. */
 export const BOOK_DEPTH = 5;
@@ -53,13 +53,22 @@ interface InstrumentState {
   publishDirty: boolean;
   /** The mark or the contract changed since its positions were last valued. */
   markDirty: boolean;
+  /** `EngineState.markStamp` when the mark or the contract last changed (0: never). */
+  markStamp: number;
+  /** Neighbours in the list of instruments by latest mark change (newest first). */
+  newer: InstrumentState | null;
+  older: InstrumentState | null;
 }
 
 interface PositionState {
   readonly row: PositionRow;
   readonly inst: InstrumentState;
   readonly acc: AccountState;
+  /** Index in acc.positions (the earlier position wins a tie for the account's largest limit share). */
+  readonly index: number;
   publishDirty: boolean;
+  /** Quantities changed since the position was last valued (queued in acc.changedPositions). */
+  quantityDirty: boolean;
 }
 
 interface AccountState {
@@ -70,7 +79,29 @@ interface AccountState {
   publishDirty: boolean;
   /** Needs revaluing (a position, cash, commission or a mark changed). */
   valueDirty: boolean;
+  /** Running Σ positionPnl and Σ margin of its positions (kept by deltas as positions are revalued). */
+  pnlSum: number;
+  marginSum: number;
+  /** Deltas folded into the sums since they were last summed exactly (bounds floating-point drift). */
+  deltas: number;
+  /** `markStamp` the positions were last valued at: only instruments changed after it need revaluing. */
+  valuedStamp: number;
+  /** Positions whose quantities changed since the account was last valued. */
+  changedPositions: PositionState[];
+  /** The position with the largest limit share (the first one on a tie), null when every share is 0. */
+  limitPosition: PositionState | null;
+  /** A position limit changed or the largest share shrank: find the largest share again. */
+  limitDirty: boolean;
 }
+
+/**
+ * Accounts with at most this many positions are summed from scratch on every valuation (cheap, and bit-identical to
+ * the plain sum); larger ones keep running sums.
+ */
+const SUM_FROM_SCRATCH_UP_TO = 16;
+/** A running sum is recomputed exactly after this many deltas. */
+const EXACT_SUM_EVERY = 64;
+
 
 type MutableOrder = { -readonly [K in keyof WorkingOrder]: WorkingOrder[K] };
 
@@ -90,7 +121,7 @@ export interface EngineStateOptions {
 
 const EMPTY_ORDERS: ReadonlyMap<string, WorkingOrder> = new Map();
 
-export class EngineState implements EngineView {
+export class EngineState implements EngineView, AccountValueSource {
   private readonly log: LogFn;
   private readonly instrumentsById = new Map<string, InstrumentState>();
   private readonly instrumentsByExchange = new Map<string, InstrumentState[]>();
@@ -104,6 +135,12 @@ export class EngineState implements EngineView {
   private dirtyPositions: PositionState[] = [];
   private dirtyAccountsToValue: AccountState[] = [];
   private dirtyAccountsToPublish: AccountState[] = [];
+  /** Counts mark and contract changes; the newest-changed instrument heads `newestMarked`. */
+  private markStamp = 0;
+  private newestMarked: InstrumentState | null = null;
+  private readonly valueWatches: Set<AccountState>[] = [];
+  /** Positions valued (a measure for tests: valuing is O(what changed)). */
+  positionsValued = 0;
   private marketTs = 0;
   private positionsTs = 0;
   private accountsTs = 0;
@@ -203,6 +240,9 @@ export class EngineState implements EngineView {
         positions: [],
         publishDirty: false,
         markDirty: false,
+        markStamp: 0,
+        newer: null,
+        older: null,
       };
       this.instrumentsById.set(m.instrumentId, inst);
       let list = this.instrumentsByExchange.get(m.exchange);
@@ -230,6 +270,8 @@ export class EngineState implements EngineView {
       row.positionLimit = m.positionLimit ?? null;
       row.maxOrderQty = m.maxOrderQty ?? null;
       if (row.last !== null) this.setChange(row, row.last);
+      // A new position limit changes every holder's limit share.
+      for (const pos of inst.positions) pos.acc.limitDirty = true;
       this.flagMark(inst, m.ts);
     }
     this.flagMarket(inst, m.ts);
@@ -264,8 +306,16 @@ export class EngineState implements EngineView {
         orders: new Map(),
         publishDirty: false,
         valueDirty: false,
+        pnlSum: 0,
+        marginSum: 0,
+        deltas: 0,
+        valuedStamp: 0,
+        changedPositions: [],
+        limitPosition: null,
+        limitDirty: false,
       };
       this.accountsById.set(m.accountId, state);
+      for (const watch of this.valueWatches) watch.add(state);
       if (controlGroup !== null) this.joinGroup(controlGroup, m.accountId);
       this.flagValue(state, m.ts);
       return;
@@ -510,7 +560,7 @@ export class EngineState implements EngineView {
       closePnl: 0,
       margin: 0,
     };
-    pos = { row, inst, acc, publishDirty: false };
+    pos = { row, inst, acc, index: acc.positions.length, publishDirty: false, quantityDirty: false };
     acc.positionByInstrument.set(inst.row.instrumentId, pos);
     acc.positions.push(pos);
     inst.positions.push(pos);
@@ -530,6 +580,16 @@ export class EngineState implements EngineView {
       inst.markDirty = true;
       this.markChanged.push(inst);
     }
+    inst.markStamp = ++this.markStamp;
+    if (this.newestMarked !== inst) {
+      // Move to the head of the newest-first list (O(1)).
+      if (inst.newer) inst.newer.older = inst.older;
+      if (inst.older) inst.older.newer = inst.newer;
+      inst.newer = null;
+      inst.older = this.newestMarked;
+      if (this.newestMarked) this.newestMarked.newer = inst;
+      this.newestMarked = inst;
+    }
     if (ts > this.positionsTs) this.positionsTs = ts;
     if (ts > this.accountsTs) this.accountsTs = ts;
   }
@@ -539,6 +599,10 @@ export class EngineState implements EngineView {
     if (!pos.publishDirty) {
       pos.publishDirty = true;
       this.dirtyPositions.push(pos);
+    }
+    if (!pos.quantityDirty) {
+      pos.quantityDirty = true;
+      pos.acc.changedPositions.push(pos);
     }
     if (ts > this.positionsTs) this.positionsTs = ts;
     this.flagValue(pos.acc, ts);
@@ -583,14 +647,23 @@ export class EngineState implements EngineView {
 
   // ---------------------------------------------------------------- valuation
 
-  /** Values one position at its instrument's current mark; flags it for publication when a figure moved. */
-  private valuePosition(pos: PositionState): void {
+  /**
+   * Values one position at its instrument's current mark and folds the change into its account's running sums;
+   * flags the position for publication when a figure moved.
+   */
+  private valuePosition(acc: AccountState, pos: PositionState): void {
+    this.positionsValued++;
     const row = pos.row;
     const contract = pos.inst.row;
     const mark = contract.last ?? contract.preSettlement;
     const pnl = positionPnl(contract, mark, row.longQty, row.longAvgPrice, row.shortQty, row.shortAvgPrice);
     const margin = positionMargin(contract, mark, row.longQty, row.shortQty);
     if (row.mark !== mark || row.positionPnl !== pnl || row.margin !== margin) {
+      if (row.positionPnl !== pnl || row.margin !== margin) {
+        acc.pnlSum += pnl - row.positionPnl;
+        acc.marginSum += margin - row.margin;
+        acc.deltas++;
+      }
       row.mark = mark;
       row.positionPnl = pnl;
       row.margin = margin;
@@ -601,27 +674,103 @@ export class EngineState implements EngineView {
     }
   }
 
-  /** Values every position of the account and derives equity, available and risk degree (shared/domain/risk). */
-  private valueAccountState(acc: AccountState): void {
-    let pnl = 0;
-    let margin = 0;
-    let limitShare = 0;
-    let limitInstrument: string | null = null;
+  /**
+   * Revalues the account's positions whose instrument changed since it was last valued (found through the
+   * newest-first list of changed instruments, or by walking its positions when that is shorter) and those whose
+   * quantities changed; their deltas keep the account's sums current in O(what changed).
+   */
+  private valuePositionsOf(acc: AccountState): void {
+    const positions = acc.positions;
+    const since = acc.valuedStamp;
+    if (since !== this.markStamp) {
+      let inst = this.newestMarked;
+      let steps = 0;
+      while (inst !== null && inst.markStamp > since && steps < positions.length) {
+        inst = inst.older;
+        steps++;
+      }
+      if (inst === null || inst.markStamp <= since) {
+        // Fewer instruments changed than the account holds: revalue its positions on those only.
+        const byInstrument = acc.positionByInstrument;
+        for (let at = this.newestMarked; at !== null && at.markStamp > since; at = at.older) {
+          const pos = byInstrument.get(at.row.instrumentId);
+          if (pos) this.valuePosition(acc, pos);
+        }
+      } else {
+        for (let i = 0; i < positions.length; i++) this.valuePosition(acc, positions[i] as PositionState);
+      }
+      acc.valuedStamp = this.markStamp;
+    }
+    const changed = acc.changedPositions;
+    if (changed.length > 0) {
+      for (let i = 0; i < changed.length; i++) {
+        const pos = changed[i] as PositionState;
+        pos.quantityDirty = false;
+        this.valuePosition(acc, pos);
+        this.noteLimitShare(acc, pos);
+      }
+      changed.length = 0;
+    }
+    if (acc.limitDirty) this.findLimitShare(acc);
+    if (positions.length <= SUM_FROM_SCRATCH_UP_TO || acc.deltas >= EXACT_SUM_EVERY) {
+      // Exact sums in position order (as a from-scratch valuation would add them): no drift survives.
+      let pnl = 0;
+      let margin = 0;
+      for (let i = 0; i < positions.length; i++) {
+        const row = (positions[i] as PositionState).row;
+        pnl += row.positionPnl;
+        margin += row.margin;
+      }
+      acc.pnlSum = pnl;
+      acc.marginSum = margin;
+      acc.deltas = 0;
+    }
+  }
+
+  /** Share of its position limit the position's larger leg uses (0 without a limit). */
+  private limitShareOf(pos: PositionState): number {
+    const limit = pos.inst.row.positionLimit;
+    if (limit === null || !(limit > 0)) return 0;
+    return Math.max(pos.row.longQty, pos.row.shortQty) / limit;
+  }
+
+  /** A position's quantities changed: keep the account's largest limit share (first position on a tie). */
+  private noteLimitShare(acc: AccountState, pos: PositionState): void {
+    if (acc.limitDirty) return;
+    const share = this.limitShareOf(pos);
+    const top = acc.limitPosition;
+    if (top === pos) {
+      if (share < acc.row.limitShare) acc.limitDirty = true;
+      return;
+    }
+    const topShare = top === null ? 0 : this.limitShareOf(top);
+    if (share > topShare || (top !== null && share === topShare && pos.index < top.index)) acc.limitPosition = pos;
+  }
+
+  private findLimitShare(acc: AccountState): void {
+    let best: PositionState | null = null;
+    let bestShare = 0;
     const positions = acc.positions;
     for (let i = 0; i < positions.length; i++) {
       const pos = positions[i] as PositionState;
-      this.valuePosition(pos);
-      pnl += pos.row.positionPnl;
-      margin += pos.row.margin;
-      const limit = pos.inst.row.positionLimit;
-      if (limit !== null && limit > 0) {
-        const share = Math.max(pos.row.longQty, pos.row.shortQty) / limit;
-        if (share > limitShare) {
-          limitShare = share;
-          limitInstrument = pos.inst.row.instrumentId;
-        }
+      const share = this.limitShareOf(pos);
+      if (share > bestShare) {
+        bestShare = share;
+        best = pos;
       }
     }
+    acc.limitPosition = best;
+    acc.limitDirty = false;
+  }
+
+  /** Brings the account's positions to current marks and derives equity, available and risk degree (shared/domain/risk). */
+  private valueAccountState(acc: AccountState): void {
+    this.valuePositionsOf(acc);
+    const pnl = acc.pnlSum;
+    const margin = acc.marginSum;
+    const top = acc.limitPosition;
+    const limitShare = top === null ? 0 : this.limitShareOf(top);
+    const limitInstrument = top === null || limitShare === 0 ? null : top.inst.row.instrumentId;
     const row = acc.row;
     const equity = equityOf({
       preBalance: row.preBalance,
@@ -650,8 +799,24 @@ export class EngineState implements EngineView {
         acc.publishDirty = true;
         this.dirtyAccountsToPublish.push(acc);
       }
+      const watches = this.valueWatches;
+      for (let i = 0; i < watches.length; i++) (watches[i] as Set<AccountState>).add(acc);
     }
     acc.valueDirty = false;
+  }
+
+  watchAccountValues(): AccountValueWatch {
+    const changed = new Set<AccountState>(this.accountsById.values());
+    this.valueWatches.push(changed);
+    return {
+      take: () => {
+        this.revalue();
+        const rows: AccountRow[] = [];
+        for (const acc of changed) rows.push(acc.row);
+        changed.clear();
+        return rows;
+      },
+    };
   }
 
   /**
@@ -770,6 +935,9 @@ export class EngineState implements EngineView {
     this.dirtyPositions = [];
     this.dirtyAccountsToValue = [];
     this.dirtyAccountsToPublish = [];
+    this.markStamp = 0;
+    this.newestMarked = null;
+    for (const watch of this.valueWatches) watch.clear();
     this.marketTs = this.positionsTs = this.accountsTs = 0;
     this.applied = this.lastSeq = this.lastTs = 0;
     this.ended = false;

@@ -31,6 +31,18 @@ export interface BookView {
   readonly seq: number;
 }
 
+/** Accounts whose money figures changed since the watcher last took them (see `AccountValueSource`). */
+export interface AccountValueWatch {
+  /** Values what changed now, then returns the rows of the accounts whose figures changed since the last call. */
+  take(): Readonly<AccountRow>[];
+}
+
+/** An engine that can tell a sampler which accounts' figures changed, so it need not value the whole floor. */
+export interface AccountValueSource {
+  /** A new watch: its first `take` returns every account, later ones only those whose figures changed. */
+  watchAccountValues(): AccountValueWatch;
+}
+
 export interface EngineView {
   /** seq and source ts of the last message applied (0 before any). */
   readonly lastSeq: number;
@@ -54,7 +66,7 @@ export interface EngineView {
    */
   account(accountId: string): Readonly<AccountRow> | undefined;
   accounts(): Iterable<Readonly<AccountRow>>;
-  /** Values the account at current marks now (O(its positions)) and returns its row. */
+  /** Values the account at current marks now (O(positions whose mark or quantities changed)) and returns its row. */
   valueAccount(accountId: string): Readonly<AccountRow> | undefined;
   /** margin ÷ equity at current marks (valued now); undefined for an unknown account. */
   accountRiskDegree(accountId: string): number | undefined;
