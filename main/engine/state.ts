@@ -27,6 +27,7 @@ import {
   riskDegree,
 } from '../../shared/domain/risk';
 import { shouldLogOccurrence, silentLog, type LogFn } from '../core/log';
+import { MarkRecency } from './markRecency';
 import type { AccountValueSource, AccountValueWatch, BookView, EngineView, WorkingOrder } from './view';
 
 /** Levels kept per book side. */
@@ -53,7 +54,7 @@ interface InstrumentState {
   publishDirty: boolean;
   /** The mark or the contract changed since its positions were last valued. */
   markDirty: boolean;
-  /** `EngineState.markStamp` when the mark or the contract last changed (0: never). */
+  /** Stamp of the latest mark or contract change (see MarkRecency). */
   markStamp: number;
   /** Neighbours in the list of instruments by latest mark change (newest first). */
   newer: InstrumentState | null;
@@ -84,7 +85,7 @@ interface AccountState {
   marginSum: number;
   /** Deltas folded into the sums since they were last summed exactly (bounds floating-point drift). */
   deltas: number;
-  /** `markStamp` the positions were last valued at: only instruments changed after it need revaluing. */
+  /** Mark stamp the positions were last valued at: only instruments changed after it need revaluing. */
   valuedStamp: number;
   /** Positions whose quantities changed since the account was last valued. */
   changedPositions: PositionState[];
@@ -135,9 +136,8 @@ export class EngineState implements EngineView, AccountValueSource {
   private dirtyPositions: PositionState[] = [];
   private dirtyAccountsToValue: AccountState[] = [];
   private dirtyAccountsToPublish: AccountState[] = [];
-  /** Counts mark and contract changes; the newest-changed instrument heads `newestMarked`. */
-  private markStamp = 0;
-  private newestMarked: InstrumentState | null = null;
+  /** Instruments by latest mark or contract change: what moved since an account was last valued. */
+  private readonly marks = new MarkRecency<InstrumentState>();
   private readonly valueWatches: Set<AccountState>[] = [];
   /** Positions valued (a measure for tests: valuing is O(what changed)). */
   positionsValued = 0;
@@ -580,16 +580,7 @@ export class EngineState implements EngineView, AccountValueSource {
       inst.markDirty = true;
       this.markChanged.push(inst);
     }
-    inst.markStamp = ++this.markStamp;
-    if (this.newestMarked !== inst) {
-      // Move to the head of the newest-first list (O(1)).
-      if (inst.newer) inst.newer.older = inst.older;
-      if (inst.older) inst.older.newer = inst.newer;
-      inst.newer = null;
-      inst.older = this.newestMarked;
-      if (this.newestMarked) this.newestMarked.newer = inst;
-      this.newestMarked = inst;
-    }
+    this.marks.touch(inst);
     if (ts > this.positionsTs) this.positionsTs = ts;
     if (ts > this.accountsTs) this.accountsTs = ts;
   }
@@ -682,24 +673,18 @@ export class EngineState implements EngineView, AccountValueSource {
   private valuePositionsOf(acc: AccountState): void {
     const positions = acc.positions;
     const since = acc.valuedStamp;
-    if (since !== this.markStamp) {
-      let inst = this.newestMarked;
-      let steps = 0;
-      while (inst !== null && inst.markStamp > since && steps < positions.length) {
-        inst = inst.older;
-        steps++;
-      }
-      if (inst === null || inst.markStamp <= since) {
-        // Fewer instruments changed than the account holds: revalue its positions on those only.
+    if (since !== this.marks.stamp) {
+      if (this.marks.movedWithin(since, positions.length)) {
+        // No more instruments changed than the account holds: revalue its positions on those only.
         const byInstrument = acc.positionByInstrument;
-        for (let at = this.newestMarked; at !== null && at.markStamp > since; at = at.older) {
+        for (let at = this.marks.newest; at !== null && at.markStamp > since; at = at.older) {
           const pos = byInstrument.get(at.row.instrumentId);
           if (pos) this.valuePosition(acc, pos);
         }
       } else {
         for (let i = 0; i < positions.length; i++) this.valuePosition(acc, positions[i] as PositionState);
       }
-      acc.valuedStamp = this.markStamp;
+      acc.valuedStamp = this.marks.stamp;
     }
     const changed = acc.changedPositions;
     if (changed.length > 0) {
@@ -935,8 +920,7 @@ export class EngineState implements EngineView, AccountValueSource {
     this.dirtyPositions = [];
     this.dirtyAccountsToValue = [];
     this.dirtyAccountsToPublish = [];
-    this.markStamp = 0;
-    this.newestMarked = null;
+    this.marks.clear();
     for (const watch of this.valueWatches) watch.clear();
     this.marketTs = this.positionsTs = this.accountsTs = 0;
     this.applied = this.lastSeq = this.lastTs = 0;

@@ -22,6 +22,7 @@ import type { Alert, AlertEvent, RuleId, SubjectType } from '../../../shared/rul
 import type { EngineView } from '../view';
 import { AlertBook, AlertRecord, type AlertRenderer } from './alertBook';
 import { BandIndex } from './bandIndex';
+import { MarkRecency } from '../markRecency';
 import {
   BUY,
   newCloseWindow,
@@ -72,6 +73,9 @@ export interface RuleEngineStats {
 
 /** Sweep seqs kept per momentum event (evidence is bounded anyway). */
 const MAX_SWEEP_SEQS = 64;
+/** Indexed band edges are placed for this part of the headroom and this multiple of the contracts held (see rebuildBands). */
+const BASIS_HEADROOM_SLACK = 0.5;
+const BASIS_HELD_SLACK = 2;
 /** Compact a window's arrays once this many entries have expired. */
 const COMPACT_AFTER = 4096;
 /** The marking-close tape keeps at most one entry per this long. */
@@ -86,8 +90,11 @@ export class RuleEngine {
   private readonly accountSubjects = new Map<string, SubjectRec>();
   private readonly groupSubjects = new Map<string, SubjectRec>();
   private orders = new Map<string, OrderRec>();
-  /** Scratch for rebuildBands (no allocation per valuation). */
-  private readonly bandScratch: Array<{ band: PriceBand; mark: number; weight: number }> = [];
+  /** Scratch for rebuildBands: the bands refreshed in this pass (no allocation per check). */
+  private readonly refreshedScratch: PriceBand[] = [];
+  private rebuildPass = 0;
+  /** Contracts by latest mark change: the bands a check must refresh are those of contracts that moved since. */
+  private readonly marks = new MarkRecency<InstrumentRec>();
   /** Scratch for breakBand. */
   private readonly brokenScratch: PriceBand[] = [];
   private readonly defaultDay: string | undefined;
@@ -209,6 +216,7 @@ export class RuleEngine {
       acc.inCall = false;
       acc.bands = new Map();
       acc.bandList = [];
+      resetBandBasis(acc);
     }
     for (const inst of this.instruments.values()) {
       if (inst.close) inst.close = newCloseWindow();
@@ -241,7 +249,8 @@ export class RuleEngine {
     inst.params = this.paramsFor(inst);
     inst.closeWindowMs = Math.max(...inst.params.markingClose.windowsMs);
     if (inst.params.markingClose.enabled && !inst.close) inst.close = newCloseWindow();
-    // New contract terms (margin rate, multiplier) move the holders' risk.
+    // New contract terms (margin rate, multiplier) move the holders' risk and the weight of their bands.
+    this.marks.touch(inst);
     const holderBands = inst.holderBands;
     for (let i = 0; i < holderBands.length; i++) this.checkMargin((holderBands[i] as PriceBand).acc, m.seq);
   }
@@ -261,6 +270,10 @@ export class RuleEngine {
       closeWindowMs: 0,
       holderBands: [],
       bands: new BandIndex(),
+      quotedLast: Number.NaN,
+      markStamp: 0,
+      newer: null,
+      older: null,
     };
     inst.params = this.paramsFor(inst);
     return inst;
@@ -303,14 +316,7 @@ export class RuleEngine {
     const acc = this.accounts.get(m.accountId);
     if (acc) acc.subject = subject;
     else {
-      this.accounts.set(m.accountId, {
-        id: m.accountId,
-        subject,
-        bands: new Map(),
-        bandList: [],
-        margin: null,
-        inCall: false,
-      });
+      this.accounts.set(m.accountId, newAccount(m.accountId, subject));
     }
   }
 
@@ -328,7 +334,7 @@ export class RuleEngine {
   private accountOf(id: string): AccountRec {
     let acc = this.accounts.get(id);
     if (!acc) {
-      acc = { id, subject: this.subjectOf('account', id), bands: new Map(), bandList: [], margin: null, inCall: false };
+      acc = newAccount(id, this.subjectOf('account', id));
       this.accounts.set(id, acc);
     }
     return acc;
@@ -377,12 +383,25 @@ export class RuleEngine {
     if (acc && acc.bands.size > 0) this.checkMargin(acc, m.seq);
   }
 
+  /** The account's position on the contract may have changed (a trade or a position message). */
   private holdPosition(acc: AccountRec, inst: InstrumentRec): void {
-    if (acc.bands.has(inst)) return;
+    const held = acc.bands.get(inst);
+    if (held) {
+      if (!held.dirty) {
+        held.dirty = true;
+        acc.dirtyBands.push(held);
+      }
+      return;
+    }
     const band: PriceBand = {
       inst,
       acc,
       ordinal: inst.holderBands.length,
+      active: false,
+      mark: 0,
+      weight: 0,
+      dirty: true,
+      refreshed: 0,
       low: Number.NEGATIVE_INFINITY,
       high: Number.POSITIVE_INFINITY,
       lowAt: -1,
@@ -391,6 +410,7 @@ export class RuleEngine {
     };
     acc.bands.set(inst, band);
     acc.bandList.push(band);
+    acc.dirtyBands.push(band);
     inst.holderBands.push(band);
     inst.bands.place(band, band.low, band.high);
   }
@@ -496,6 +516,10 @@ export class RuleEngine {
    * margin − L × equity by at most |Δp| × multiplier × (gross lots × margin rate + L × |net lots|). Giving each held
    * contract an equal part of h makes a band of prices within which no level can be crossed; only a quote outside a
    * holder's band revalues that holder (through the engine state's own maths).
+   *
+   * A check refreshes only the bands whose position or mark changed since the last one. The others keep their mark
+   * and weight, so their band only widened if the headroom did not shrink and no contract was added: their indexed
+   * edges stay (within the band, see breakBand); otherwise every band is indexed afresh.
    */
   private rebuildBands(acc: AccountRec): void {
     const row = this.view.account(acc.id);
@@ -505,45 +529,78 @@ export class RuleEngine {
     const equity = row.equity;
     const margin = row.margin;
     const headroom = equity > 0 ? Math.min(Math.abs(margin - call * equity), Math.abs(margin - critical * equity)) : 0;
-    const scratch = this.bandScratch;
+    const pass = ++this.rebuildPass;
+    const refreshed = this.refreshedScratch;
+    let held = acc.held;
+    const dirty = acc.dirtyBands;
+    for (let i = 0; i < dirty.length; i++) {
+      const band = dirty[i] as PriceBand;
+      band.dirty = false;
+      held += this.refreshBand(band, pass, refreshed);
+    }
+    dirty.length = 0;
     const bands = acc.bandList;
-    let held = 0;
-    for (let b = 0; b < bands.length; b++) {
-      const band = bands[b] as PriceBand;
-      const inst = band.inst;
-      const position = this.view.position(acc.id, inst.id);
-      const gross = position ? position.longQty + position.shortQty : 0;
-      if (!position || gross === 0) {
-        inst.bands.place(band, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-        continue;
+    const since = acc.checkStamp;
+    if (this.marks.movedWithin(since, bands.length)) {
+      for (let inst = this.marks.newest; inst !== null && inst.markStamp > since; inst = inst.older) {
+        const band = acc.bands.get(inst);
+        if (band) held += this.refreshBand(band, pass, refreshed);
       }
-      const weight =
-        inst.multiplier * (gross * inst.marginRate + critical * Math.abs(position.longQty - position.shortQty));
-      const slot = scratch[held];
-      if (slot) {
-        slot.band = band;
-        slot.mark = position.mark;
-        slot.weight = weight;
-      } else {
-        scratch[held] = { band, mark: position.mark, weight };
+    } else {
+      for (let b = 0; b < bands.length; b++) {
+        const band = bands[b] as PriceBand;
+        if (band.inst.markStamp > since) held += this.refreshBand(band, pass, refreshed);
       }
-      held++;
     }
-    for (let i = 0; i < held; i++) {
-      const slot = scratch[i] as { band: PriceBand; mark: number; weight: number };
-      const band = slot.band;
-      const reach = slot.weight > 0 ? headroom / (held * slot.weight) : Number.POSITIVE_INFINITY;
-      band.inst.bands.place(band, slot.mark - reach, slot.mark + reach);
+    acc.checkStamp = this.marks.stamp;
+    acc.headroom = headroom;
+    acc.held = held;
+    if (headroom >= acc.basisHeadroom && held <= acc.basisHeld) {
+      for (let i = 0; i < refreshed.length; i++) placeBand(refreshed[i] as PriceBand, acc.basisHeadroom, acc.basisHeld);
+    } else {
+      // With slack: the next checks may shrink the headroom to a half, or double the contracts held (a start of
+      // day's positions arriving one by one), without indexing every band again.
+      indexBandsAfresh(acc, headroom * BASIS_HEADROOM_SLACK, Math.max(1, held * BASIS_HELD_SLACK));
     }
+    refreshed.length = 0;
+  }
+
+  /** Reads the band's position now (its mark and weight); returns the change in the account's held count. */
+  private refreshBand(band: PriceBand, pass: number, refreshed: PriceBand[]): number {
+    if (band.refreshed === pass) return 0;
+    band.refreshed = pass;
+    refreshed.push(band);
+    const wasActive = band.active;
+    const inst = band.inst;
+    const position = this.view.position(band.acc.id, inst.id);
+    const gross = position ? position.longQty + position.shortQty : 0;
+    if (!position || gross === 0) {
+      band.active = false;
+    } else {
+      band.active = true;
+      band.mark = position.mark;
+      band.weight =
+        inst.multiplier *
+        (gross * inst.marginRate + this.margin.criticalLevel * Math.abs(position.longQty - position.shortQty));
+    }
+    return (band.active ? 1 : 0) - (wasActive ? 1 : 0);
   }
 
   /**
-   * A quote left the tightest band of a contract: revalue the holders whose own band it left (found through the
-   * contract's band index, in the order the holders came), and no other.
+   * A quote left the tightest indexed edge of a contract: check the holders whose own band it left (in the order
+   * the holders came), and no other. A holder whose indexed edges were tighter than its band (its headroom grew)
+   * and only those were crossed is indexed afresh instead.
    */
   private breakBand(inst: InstrumentRec, last: number, seq: number): void {
     const broken = this.brokenScratch;
     inst.bands.collectBroken(last, broken);
+    let kept = 0;
+    for (let i = 0; i < broken.length; i++) {
+      const band = broken[i] as PriceBand;
+      if (leftBand(band, last)) broken[kept++] = band;
+      else indexBandsAfresh(band.acc, band.acc.headroom, band.acc.held);
+    }
+    broken.length = kept;
     if (broken.length > 1) broken.sort(byOrdinal);
     for (let i = 0; i < broken.length; i++) this.checkMargin((broken[i] as PriceBand).acc, seq);
     broken.length = 0;
@@ -956,6 +1013,10 @@ export class RuleEngine {
   private onQuote(m: QuoteMessage): void {
     const inst = this.instruments.get(m.instrumentId);
     if (!inst) return;
+    if (m.last !== inst.quotedLast) {
+      inst.quotedLast = m.last;
+      this.marks.touch(inst);
+    }
     const bands = inst.bands;
     if (m.last <= bands.tightestLow || m.last >= bands.tightestHigh) this.breakBand(inst, m.last, m.seq);
     const window = inst.close;
@@ -1195,6 +1256,68 @@ function compactWindow(window: CloseWindow): void {
     window.tapeLast.splice(0, q);
     window.tapeHead = 0;
   }
+}
+
+function newAccount(id: string, subject: SubjectRec): AccountRec {
+  const acc: AccountRec = {
+    id,
+    subject,
+    bands: new Map(),
+    bandList: [],
+    dirtyBands: [],
+    headroom: 0,
+    held: 0,
+    checkStamp: 0,
+    basisHeadroom: 0,
+    basisHeld: 0,
+    margin: null,
+    inCall: false,
+  };
+  resetBandBasis(acc);
+  return acc;
+}
+
+/** No bands yet: the first check indexes every band afresh. */
+function resetBandBasis(acc: AccountRec): void {
+  acc.dirtyBands = [];
+  acc.headroom = 0;
+  acc.held = 0;
+  acc.checkStamp = 0;
+  acc.basisHeadroom = Number.POSITIVE_INFINITY;
+  acc.basisHeld = 0;
+}
+
+/** Half-width of a band for the given headroom and held count (unbounded for a band without margin sensitivity). */
+function reachOf(band: PriceBand, headroom: number, held: number): number {
+  return band.weight > 0 ? headroom / (held * band.weight) : Number.POSITIVE_INFINITY;
+}
+
+/** Indexes the band's edges as computed with the given headroom and held count. */
+function placeBand(band: PriceBand, headroom: number, held: number): void {
+  if (!band.active) {
+    band.inst.bands.place(band, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+    return;
+  }
+  const reach = reachOf(band, headroom, held);
+  band.inst.bands.place(band, band.mark - reach, band.mark + reach);
+}
+
+/**
+ * Indexes every band of the account with the given basis: at most the headroom and at least the held count of the
+ * last check, so every indexed edge is within (or at) its band's.
+ */
+function indexBandsAfresh(acc: AccountRec, basisHeadroom: number, basisHeld: number): void {
+  acc.basisHeadroom = basisHeadroom;
+  acc.basisHeld = basisHeld;
+  const bands = acc.bandList;
+  for (let b = 0; b < bands.length; b++) placeBand(bands[b] as PriceBand, basisHeadroom, basisHeld);
+}
+
+/** The price is outside the band from the account's last check (the edges a full reindex would put in the index). */
+function leftBand(band: PriceBand, price: number): boolean {
+  if (!band.active) return false;
+  const reach = reachOf(band, band.acc.headroom, band.acc.held);
+  return price <= band.mark - reach || price >= band.mark + reach;
 }
 
 function byOrdinal(a: PriceBand, b: PriceBand): number {

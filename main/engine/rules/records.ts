@@ -31,14 +31,34 @@ export interface InstrumentRec {
    * risk degree can cross a margin level, so a quote costs two comparisons; outside, it finds the broken bands only.
    */
   bands: BandIndex<PriceBand>;
+  /** The last price quoted (NaN before any): a different one moves every holder's mark. */
+  quotedLast: number;
+  /** margin_call: stamp of the latest mark or contract change, and neighbours by it (see MarkRecency). */
+  markStamp: number;
+  newer: InstrumentRec | null;
+  older: InstrumentRec | null;
 }
 
-/** Prices of one contract within which an account's risk degree cannot cross a level (see RuleEngine.rebuildBands). */
+/**
+ * Prices of one contract within which an account's risk degree cannot cross a level (see RuleEngine.rebuildBands):
+ * mark ± headroom ÷ (held × weight), from the account's last check. The edges in the index (low, high) lie within
+ * those (equal, or tighter while the account's headroom only grew), so every quote that leaves the band is found.
+ */
 export interface PriceBand {
   readonly inst: InstrumentRec;
   readonly acc: AccountRec;
   /** Position in inst.holderBands (holders are checked in the order they came). */
   readonly ordinal: number;
+  /** The account holds lots here (else the band is unbounded). */
+  active: boolean;
+  /** The position's mark and the price sensitivity of the account's margin levels here, at the last check. */
+  mark: number;
+  weight: number;
+  /** The position's quantities changed since the last check (queued in acc.dirtyBands). */
+  dirty: boolean;
+  /** The rebuild pass that last refreshed it. */
+  refreshed: number;
+  /** Edges as indexed. */
   low: number;
   high: number;
   /** Slots in inst.bands (-1 while not indexed), and its visit mark there. */
@@ -76,6 +96,15 @@ export interface AccountRec {
   /** Bands per contract held today (margin_call), and the same bands as a list (iterated on every valuation). */
   bands: Map<InstrumentRec, PriceBand>;
   bandList: PriceBand[];
+  /** Bands whose position's quantities changed since the last check. */
+  dirtyBands: PriceBand[];
+  /** At the last check: headroom to the nearest margin level, contracts held, and the mark stamp. */
+  headroom: number;
+  held: number;
+  checkStamp: number;
+  /** Headroom and held count the indexed edges were computed with (each band's index edges are within its band while headroom ≥ this and held ≤ this). */
+  basisHeadroom: number;
+  basisHeld: number;
   margin: AlertRecord | null;
   /** Currently at or above the call level (a new crossing counts once). */
   inCall: boolean;
