@@ -103,7 +103,6 @@ const SUM_FROM_SCRATCH_UP_TO = 16;
 /** A running sum is recomputed exactly after this many deltas. */
 const EXACT_SUM_EVERY = 64;
 
-
 type MutableOrder = { -readonly [K in keyof WorkingOrder]: WorkingOrder[K] };
 
 /** Changed rows since the last call (copies), and the newest source ts folded into each topic. */
