@@ -1,7 +1,9 @@
 // Live engine state built from the fw-feed/1 stream: instruments and books, working orders, positions (start of
 // day + trades) and accounts (equity, margin, risk degree). Applying a message is O(1) and allocates little:
 // valuation at current marks is lazy — a quote only flags its instrument, and `takeChanges` (the publisher, at
-// ≤ 20 Hz) revalues the positions and accounts that it touches. Rows are mutated in place; readers get copies
+// ≤ 20 Hz) revalues the positions and accounts that it touches. An account keeps running sums of its positions'
+// P&L and margin, so valuing it costs the positions whose mark or quantities changed since, not all it holds (a
+// broker's heavy client holds hundreds). Rows are mutated in place; readers get copies
 // from `takeChanges`/`allRows`, or live read-only rows through the EngineView (see view.ts).
 import type {
   AccountMessage,
@@ -89,6 +91,8 @@ interface AccountState {
   valuedStamp: number;
   /** Positions whose quantities changed since the account was last valued. */
   changedPositions: PositionState[];
+  /** Entries in use in changedPositions (the array is reused, never shrunk: no allocation per trade). */
+  changedCount: number;
   /** The position with the largest limit share (the first one on a tie), null when every share is 0. */
   limitPosition: PositionState | null;
   /** A position limit changed or the largest share shrank: find the largest share again. */
@@ -310,6 +314,7 @@ export class EngineState implements EngineView, AccountValueSource {
         deltas: 0,
         valuedStamp: 0,
         changedPositions: [],
+        changedCount: 0,
         limitPosition: null,
         limitDirty: false,
       };
@@ -592,7 +597,7 @@ export class EngineState implements EngineView, AccountValueSource {
     }
     if (!pos.quantityDirty) {
       pos.quantityDirty = true;
-      pos.acc.changedPositions.push(pos);
+      pos.acc.changedPositions[pos.acc.changedCount++] = pos;
     }
     if (ts > this.positionsTs) this.positionsTs = ts;
     this.flagValue(pos.acc, ts);
@@ -686,14 +691,15 @@ export class EngineState implements EngineView, AccountValueSource {
       acc.valuedStamp = this.marks.stamp;
     }
     const changed = acc.changedPositions;
-    if (changed.length > 0) {
-      for (let i = 0; i < changed.length; i++) {
+    const count = acc.changedCount;
+    if (count > 0) {
+      for (let i = 0; i < count; i++) {
         const pos = changed[i] as PositionState;
         pos.quantityDirty = false;
         this.valuePosition(acc, pos);
         this.noteLimitShare(acc, pos);
       }
-      changed.length = 0;
+      acc.changedCount = 0;
     }
     if (acc.limitDirty) this.findLimitShare(acc);
     if (positions.length <= SUM_FROM_SCRATCH_UP_TO || acc.deltas >= EXACT_SUM_EVERY) {

@@ -90,8 +90,9 @@ export class RuleEngine {
   private readonly accountSubjects = new Map<string, SubjectRec>();
   private readonly groupSubjects = new Map<string, SubjectRec>();
   private orders = new Map<string, OrderRec>();
-  /** Scratch for rebuildBands: the bands refreshed in this pass (no allocation per check). */
+  /** Scratch for rebuildBands: the bands refreshed in this pass (reused, never shrunk: no allocation per check). */
   private readonly refreshedScratch: PriceBand[] = [];
+  private refreshedCount = 0;
   private rebuildPass = 0;
   /** Contracts by latest mark change: the bands a check must refresh are those of contracts that moved since. */
   private readonly marks = new MarkRecency<InstrumentRec>();
@@ -389,7 +390,7 @@ export class RuleEngine {
     if (held) {
       if (!held.dirty) {
         held.dirty = true;
-        acc.dirtyBands.push(held);
+        acc.dirtyBands[acc.dirtyCount++] = held;
       }
       return;
     }
@@ -410,7 +411,7 @@ export class RuleEngine {
     };
     acc.bands.set(inst, band);
     acc.bandList.push(band);
-    acc.dirtyBands.push(band);
+    acc.dirtyBands[acc.dirtyCount++] = band;
     inst.holderBands.push(band);
     inst.bands.place(band, band.low, band.high);
   }
@@ -533,12 +534,13 @@ export class RuleEngine {
     const refreshed = this.refreshedScratch;
     let held = acc.held;
     const dirty = acc.dirtyBands;
-    for (let i = 0; i < dirty.length; i++) {
+    const dirtyCount = acc.dirtyCount;
+    for (let i = 0; i < dirtyCount; i++) {
       const band = dirty[i] as PriceBand;
       band.dirty = false;
       held += this.refreshBand(band, pass, refreshed);
     }
-    dirty.length = 0;
+    acc.dirtyCount = 0;
     const bands = acc.bandList;
     const since = acc.checkStamp;
     if (this.marks.movedWithin(since, bands.length)) {
@@ -556,20 +558,22 @@ export class RuleEngine {
     acc.headroom = headroom;
     acc.held = held;
     if (headroom >= acc.basisHeadroom && held <= acc.basisHeld) {
-      for (let i = 0; i < refreshed.length; i++) placeBand(refreshed[i] as PriceBand, acc.basisHeadroom, acc.basisHeld);
+      for (let i = 0; i < this.refreshedCount; i++) {
+        placeBand(refreshed[i] as PriceBand, acc.basisHeadroom, acc.basisHeld);
+      }
     } else {
       // With slack: the next checks may shrink the headroom to a half, or double the contracts held (a start of
       // day's positions arriving one by one), without indexing every band again.
       indexBandsAfresh(acc, headroom * BASIS_HEADROOM_SLACK, Math.max(1, held * BASIS_HELD_SLACK));
     }
-    refreshed.length = 0;
+    this.refreshedCount = 0;
   }
 
   /** Reads the band's position now (its mark and weight); returns the change in the account's held count. */
   private refreshBand(band: PriceBand, pass: number, refreshed: PriceBand[]): number {
     if (band.refreshed === pass) return 0;
     band.refreshed = pass;
-    refreshed.push(band);
+    refreshed[this.refreshedCount++] = band;
     const wasActive = band.active;
     const inst = band.inst;
     const position = this.view.position(band.acc.id, inst.id);
@@ -1265,21 +1269,23 @@ function newAccount(id: string, subject: SubjectRec): AccountRec {
     bands: new Map(),
     bandList: [],
     dirtyBands: [],
+    dirtyCount: 0,
     headroom: 0,
     held: 0,
     checkStamp: 0,
-    basisHeadroom: 0,
+    // As resetBandBasis leaves them.
+    basisHeadroom: Number.POSITIVE_INFINITY,
     basisHeld: 0,
     margin: null,
     inCall: false,
   };
-  resetBandBasis(acc);
   return acc;
 }
 
 /** No bands yet: the first check indexes every band afresh. */
 function resetBandBasis(acc: AccountRec): void {
   acc.dirtyBands = [];
+  acc.dirtyCount = 0;
   acc.headroom = 0;
   acc.held = 0;
   acc.checkStamp = 0;

@@ -98,6 +98,8 @@ export interface AccountRec {
   bandList: PriceBand[];
   /** Bands whose position's quantities changed since the last check. */
   dirtyBands: PriceBand[];
+  /** Entries in use in dirtyBands (the array is reused, never shrunk: no allocation per trade). */
+  dirtyCount: number;
   /** At the last check: headroom to the nearest margin level, contracts held, and the mark stamp. */
   headroom: number;
   held: number;
