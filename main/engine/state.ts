@@ -100,8 +100,8 @@ interface AccountState {
 }
 
 /**
- * Accounts with at most this many positions are summed from scratch on every valuation (cheap, and bit-identical to
- * the plain sum); larger ones keep running sums.
+ * Accounts with at most this many positions are walked and summed from scratch on every valuation (cheaper than
+ * finding what moved, and bit-identical to the plain sum); larger ones keep running sums.
  */
 const SUM_FROM_SCRATCH_UP_TO = 16;
 /** A running sum is recomputed exactly after this many deltas. */
@@ -678,7 +678,7 @@ export class EngineState implements EngineView, AccountValueSource {
     const positions = acc.positions;
     const since = acc.valuedStamp;
     if (since !== this.marks.stamp) {
-      if (this.marks.movedWithin(since, positions.length)) {
+      if (positions.length > SUM_FROM_SCRATCH_UP_TO && this.marks.movedWithin(since, positions.length)) {
         // No more instruments changed than the account holds: revalue its positions on those only.
         const byInstrument = acc.positionByInstrument;
         for (let at = this.marks.newest; at !== null && at.markStamp > since; at = at.older) {

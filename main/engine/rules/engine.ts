@@ -76,6 +76,8 @@ const MAX_SWEEP_SEQS = 64;
 /** Indexed band edges are placed for this part of the headroom and this multiple of the contracts held (see rebuildBands). */
 const BASIS_HEADROOM_SLACK = 0.5;
 const BASIS_HELD_SLACK = 2;
+/** An account with at most this many bands has them walked at a check. */
+const SHORT_BAND_LIST = 16;
 /** Compact a window's arrays once this many entries have expired. */
 const COMPACT_AFTER = 4096;
 /** The marking-close tape keeps at most one entry per this long. */
@@ -543,7 +545,8 @@ export class RuleEngine {
     acc.dirtyCount = 0;
     const bands = acc.bandList;
     const since = acc.checkStamp;
-    if (this.marks.movedWithin(since, bands.length)) {
+    // A short list is walked (a stamp test per band); a long one only where contracts moved since.
+    if (bands.length > SHORT_BAND_LIST && this.marks.movedWithin(since, bands.length)) {
       for (let inst = this.marks.newest; inst !== null && inst.markStamp > since; inst = inst.older) {
         const band = acc.bands.get(inst);
         if (band) held += this.refreshBand(band, pass, refreshed);
