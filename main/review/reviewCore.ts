@@ -1,7 +1,7 @@
 // The main side's handle on a review: a core worker started in review mode (main/core/worker.ts with
 // `workerData.review`), its topics merged in a TopicHub (a new subscriber gets a snapshot at once, as live), replay
 // controls as requests. One ReviewCore per opened session; stop() ends the worker.
-import type { ViewBlock, ViewFrame } from '../../shared/views/spec';
+import type { ViewFrame } from '../../shared/views/spec';
 import type { ViewAnswer, ViewHost, ViewRequest } from '../views/viewRequests';
 import { WholeTopicDemand } from '../views/wholeTopicDemand';
 import type { CoreWholeTopics } from '../core/messages';
