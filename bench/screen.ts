@@ -16,7 +16,10 @@ import type { BenchFigure } from './sections';
  * Runs `run` against a host on `core` with the same login as the app: an admin is set up in a temporary data folder
  * and every page resumes that operator's session from the URL fragment, as a window opened by another would.
  */
-export async function withHost<T>(core: CoreHandle, run: (pageUrl: (kind: string) => string) => Promise<T>): Promise<T> {
+export async function withHost<T>(
+  core: CoreHandle,
+  run: (pageUrl: (kind: string) => string) => Promise<T>,
+): Promise<T> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-screen-'));
   const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
   const host = await startHost({ port: 0, core, access, staticDir: await benchRendererDir(), version: 'bench' });

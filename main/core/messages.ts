@@ -66,13 +66,7 @@ export interface CoreConfigure {
 }
 
 export type CoreRequestOp =
-  | 'reconnect'
-  | 'stop'
-  | 'health'
-  | 'accountDetail'
-  | 'accountCounters'
-  | 'reloadRules'
-  | 'view';
+  'reconnect' | 'stop' | 'health' | 'accountDetail' | 'accountCounters' | 'reloadRules' | 'view';
 
 export interface CoreRequest {
   type: 'request';

@@ -4,14 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { installDataKeyFromWorkerData } from '../security/dataKey';
 import type { LogFn } from './log';
-import type {
-  CoreAuditHead,
-  CoreConfigure,
-  CoreEvent,
-  CoreRequest,
-  CoreWholeTopics,
-  CoreWorkerData,
-} from './messages';
+import type { CoreAuditHead, CoreConfigure, CoreEvent, CoreRequest, CoreWholeTopics, CoreWorkerData } from './messages';
 import { answerViewRequest } from './engineViews';
 import { CoreRuntime } from './runtime';
 import { handleReviewRequest, ReviewRuntime, type ReviewRequest, type ReviewWorkerData } from '../review/reviewRuntime';

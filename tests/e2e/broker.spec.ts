@@ -91,6 +91,7 @@ test.describe('a broker-sized floor (100k accounts, every listed contract)', () 
     // Re-sort ascending by a header click, then back: the first rows follow.
     const header = accounts.locator('[data-testid="accounts-grid"] .ag-header-cell[col-id="riskDegree"]');
     await header.click();
+    await expect(header).toHaveAttribute('aria-sort', 'ascending');
     await expect
       .poll(async () => {
         const ascending = await shownDegrees(accounts);

@@ -60,13 +60,11 @@ export function DecisionButtons({ request }: { request: AccountActionRequest }) 
                 ? await callOptional('actions.approve', { requestId: request.id, reason: comment })
                 : await callOptional('actions.reject', { requestId: request.id, reason: comment });
             if (!result.ok) return result.message;
-            useNoticeStore
-              .getState()
-              .show(
-                t(deciding === 'approve' ? 'workflow.fourEyes.approved' : 'workflow.fourEyes.rejected', {
-                  id: request.id,
-                }),
-              );
+            useNoticeStore.getState().show(
+              t(deciding === 'approve' ? 'workflow.fourEyes.approved' : 'workflow.fourEyes.rejected', {
+                id: request.id,
+              }),
+            );
             setDeciding(null);
             return null;
           }}

@@ -69,8 +69,10 @@ const COLUMNS: ColDef<AccountRow>[] = [
     headerTooltip: 'Risk degree (风险度) = margin ÷ equity',
     width: 150,
     cellRenderer: RiskDegreeCell,
-    // Sorted where the data is; Infinity (margin held against no equity) sorts as the worst.
+    // Sorted where the data is; Infinity (margin held against no equity) sorts as the worst. A click turns the order
+    // round; it never drops to arrival order, which tells a risk desk nothing.
     sort: 'desc',
+    sortingOrder: ['desc', 'asc'],
   },
   {
     field: 'limitShare',

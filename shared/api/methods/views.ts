@@ -3,13 +3,7 @@
 // Live updates of the range arrive on the `views` topic (one row per view, keyed by viewId), to its window only.
 import { Type } from '@sinclair/typebox';
 import { method } from '../method';
-import {
-  ViewRangeSchema,
-  ViewSourceSchema,
-  ViewSpecSchema,
-  type ViewBlock,
-  type ViewFrame,
-} from '../../views/spec';
+import { ViewRangeSchema, ViewSourceSchema, ViewSpecSchema, type ViewBlock, type ViewFrame } from '../../views/spec';
 
 const ViewIdSchema = Type.String({ minLength: 1, maxLength: 64 });
 const ViewFrameResult = Type.Unsafe<ViewFrame>(Type.Object({}));
