@@ -15,7 +15,8 @@ import type { BenchFigure } from './sections';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ACCOUNTS = 100_000;
-const RATE = 50_000;
+/** Feed rate: the issue's 50k msg/s; FLOORWATCH_BENCH_BROKER_RATE for a machine whose core cannot keep up. */
+const RATE = Number(process.env.FLOORWATCH_BENCH_BROKER_RATE ?? 50_000);
 const WINDOWS = ['accounts', 'positions', 'alerts', 'marketWatch'] as const;
 
 function startSimulator(): Promise<{ child: ChildProcess; feedUrl: string }> {
@@ -40,9 +41,17 @@ function startSimulator(): Promise<{ child: ChildProcess; feedUrl: string }> {
 
 /** Opens a window and returns how long until its grid showed rows (page load, session resume, view open). */
 async function openTimed(page: Page, url: string): Promise<number> {
+  const said: string[] = [];
+  page.on('console', (message) => said.push(`${message.type()}: ${message.text()}`.slice(0, 200)));
   const started = Date.now();
   await page.goto(url);
-  await page.waitForSelector('.ag-row[row-id]', { timeout: 120_000 });
+  try {
+    await page.waitForSelector('.ag-row[row-id]', { timeout: 120_000 });
+  } catch (error) {
+    throw new Error(
+      `${url.split('?')[1]?.split('&')[0]}: no rows (${(error as Error).message.split('\n')[0]}); page said: ${said.slice(-5).join(' | ')}`,
+    );
+  }
   return Date.now() - started;
 }
 
