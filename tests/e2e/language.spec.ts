@@ -217,7 +217,7 @@ test('case review: evidence table, labelled figures, axis = title range, legend,
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-      hour12: false,
+      hourCycle: 'h23', // 00–23, as the window shows (hour12: false gives "24" after midnight in en-US)
       timeZone: 'Asia/Shanghai',
     }).format(from);
     await expect(range).toContainText(beijing);

@@ -131,7 +131,9 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
       if (node && node.id !== undefined && node.data !== undefined && node.id !== keys[i]) same = false;
     }
     if (!same) {
-      api.refreshInfiniteCache();
+      // New row nodes for the moved rows (a refresh would give old nodes new data under a stale row id); the blocks
+      // are answered from the frame in the same task, so nothing is drawn empty.
+      api.purgeInfiniteCache();
       return;
     }
     for (const key of keys) {
