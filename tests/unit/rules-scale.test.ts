@@ -7,7 +7,7 @@ import { RuleEngine } from '../../main/engine/rules/engine';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { defaultRulesConfig } from '../../main/engine/rules/loadRules';
 import { EngineState } from '../../main/engine/state';
-import type { EngineView } from '../../main/engine/view';
+import { countingView } from '../support/countingView';
 
 interface TestBand extends IndexedBand {
   id: number;
@@ -63,22 +63,6 @@ describe('BandIndex', () => {
     }
   });
 });
-
-/** The engine state as the rules see it, counting whose risk degree they ask for. */
-function countingView(state: EngineState, asked: string[]): EngineView {
-  return new Proxy(state, {
-    get(target, property) {
-      if (property === 'accountRiskDegree') {
-        return (accountId: string) => {
-          asked.push(accountId);
-          return target.accountRiskDegree(accountId);
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
 
 function floor(holdersPerContract: number) {
   const state = new EngineState();

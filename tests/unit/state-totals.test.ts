@@ -11,6 +11,7 @@ import { EngineState } from '../../main/engine/state';
 import type { EngineView } from '../../main/engine/view';
 import { equityOf, positionMargin, positionPnl, riskDegree } from '../../shared/domain/risk';
 import type { AccountRow } from '../../shared/domain/types';
+import { countingView } from '../support/countingView';
 
 /** Deterministic pseudo-random numbers in [0, 1). */
 function random(seed: number): () => number {
@@ -178,18 +179,7 @@ describe('risk sampler', () => {
   it('values only the accounts whose figures changed, and records the same history as valuing them all', () => {
     const state = new EngineState();
     const asked: string[] = [];
-    const counting = new Proxy(state, {
-      get(target, property) {
-        if (property === 'accountRiskDegree') {
-          return (accountId: string) => {
-            asked.push(accountId);
-            return target.accountRiskDegree(accountId);
-          };
-        }
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const counting = countingView(state, asked);
     const config = defaultRulesConfig();
     const changedOnly = new AccountActivity(counting, config);
     const everyAccount = new AccountActivity(withoutWatch(state), config);

@@ -1,0 +1,19 @@
+// The engine state as the rules or the account tools see it, counting whose risk degree they ask for: tests show
+// which accounts a check or a sample touches.
+import type { EngineState } from '../../main/engine/state';
+import type { EngineView } from '../../main/engine/view';
+
+export function countingView(state: EngineState, asked: string[]): EngineView {
+  return new Proxy(state, {
+    get(target, property) {
+      if (property === 'accountRiskDegree') {
+        return (accountId: string) => {
+          asked.push(accountId);
+          return target.accountRiskDegree(accountId);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
