@@ -6,7 +6,7 @@ import type { CallerContext, MethodHandlers, TopicSource } from '../api/dispatch
 import { ApiFailure } from '../api/dispatcher';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { ViewBlock, ViewFrame, ViewSourceName } from '../../shared/views/spec';
-import { ViewError, ViewTable } from '../../shared/views/viewTable';
+import { ViewTable } from '../../shared/views/viewTable';
 import { isEngineViewSource, type ViewAnswer, type ViewHost, type ViewRequest } from './viewRequests';
 
 /** A window's views outlive its `views` subscription this long (a lock and unlock, a reconnect), then close. */
@@ -245,5 +245,3 @@ export class TopicTableHost implements ViewHost {
     for (const listener of this.listeners) listener(frames);
   }
 }
-
-export { ViewError };

@@ -10,7 +10,6 @@ import type {
   GridReadyEvent,
   IDatasource,
   IGetRowsParams,
-  SortModelItem,
 } from 'ag-grid-community';
 import { viewRowKey } from '../../../shared/views/sources';
 import {
@@ -31,7 +30,7 @@ import { onViewFrame, onViewsResubscribed } from '../stores/viewFrames';
 /** Rows kept current beyond each edge of what is on screen. */
 const RANGE_MARGIN = 60;
 /** Rows per block the grid asks for; blocks it keeps. */
-export const VIEW_BLOCK_SIZE = 100;
+const VIEW_BLOCK_SIZE = 100;
 const VIEW_BLOCKS_KEPT = 8;
 /** Wait between attempts to open a view the main side could not open yet (its core busy or restarting). */
 const OPEN_RETRY_MS = 1_000;
@@ -379,5 +378,3 @@ function sortColumns(model: readonly { colId: string; sort: 'asc' | 'desc' }[]):
 function sameSort(a: readonly SortColumn[], b: readonly SortColumn[]): boolean {
   return a.length === b.length && a.every((column, i) => column.colId === b[i]?.colId && column.sort === b[i]?.sort);
 }
-
-export type { SortModelItem };
