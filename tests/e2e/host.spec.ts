@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { windowButton } from './support/header';
+import { pickGridRow } from './support/gridRows';
 import { artifactsDir } from './support/paths';
 import { expect, test } from './support/hostFixture';
 
@@ -114,9 +115,8 @@ test.describe('headless host windows', () => {
     // --- Pick the riskiest account (sorted first: it holds margin, so it has positions).
     const accountRows = accounts.locator('[data-testid="accounts-grid"] .ag-row[row-id]');
     await expect(accountRows.first()).toBeVisible();
-    const accountId = await accountRows.first().getAttribute('row-id');
+    const accountId = await pickGridRow(accountRows.first(), 'equity');
     expect(accountId).toBeTruthy();
-    await accounts.locator(`[data-testid="accounts-grid"] .ag-row[row-id="${accountId}"] [col-id="equity"]`).click();
 
     // --- Positions follows: chip shows the account, and only its rows remain.
     await expect(positions.getByTestId('link-chip-account')).toContainText(accountId!);

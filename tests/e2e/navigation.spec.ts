@@ -68,6 +68,8 @@ test.describe('navigation and messages', () => {
     const row = page.locator('[data-testid="accounts-grid"] .ag-row[row-id]:has([col-id="accountId"])').first();
     await expect(row).toBeVisible({ timeout: 45_000 });
     const accountId = (await row.getAttribute('row-id')) ?? '';
+    // That account's row wherever the live risk sort has moved it since.
+    const accountRow = page.locator(`[data-testid="accounts-grid"] .ag-row[row-id="${accountId}"]`);
     // Risk bars in their band's colour and the nearest-limit column, in both themes.
     await expect(page.locator('[data-testid="accounts-grid"] .ag-header-cell[col-id="limitShare"]')).toContainText(
       'Nearest limit',
@@ -82,7 +84,7 @@ test.describe('navigation and messages', () => {
     await page.screenshot({ path: path.join(artifactsDir, 'accounts-limits-light.png') });
     await page.getByTestId('theme-toggle').click();
 
-    await row.locator('[col-id="name"]').click({ button: 'right' });
+    await accountRow.locator('[col-id="name"]').click({ button: 'right' });
     const menu = page.getByTestId('related-menu');
     await expect(menu).toBeVisible();
     await expect(menu.getByRole('menuitem')).toHaveText([
@@ -97,7 +99,7 @@ test.describe('navigation and messages', () => {
     await expect(positions.getByTestId('link-chip-account')).toContainText(accountId, { timeout: 30_000 });
     await positions.close();
 
-    const [tools] = await Promise.all([context.waitForEvent('page'), row.locator('[col-id="name"]').dblclick()]);
+    const [tools] = await Promise.all([context.waitForEvent('page'), accountRow.locator('[col-id="name"]').dblclick()]);
     await expect(tools.getByTestId('account-view')).toHaveAttribute('data-account', accountId, { timeout: 30_000 });
     await tools.close();
   });

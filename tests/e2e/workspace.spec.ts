@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 import type { WindowKind } from '../../shared/api/contract';
 import { windowButton } from './support/header';
+import { pickGridRow } from './support/gridRows';
 import { artifactsDir } from './support/paths';
 import { scenarioHostTest, type ScenarioHost as RunningHost } from './support/scenarioHost';
 
@@ -168,8 +169,7 @@ test.describe('operator workspace', () => {
     // Pick an account in Accounts: the account tools window on the same channel shows it.
     const row = page.locator('[data-testid="accounts-grid"] .ag-row[row-id]:has([col-id="accountId"])').nth(1);
     await expect(row).toBeVisible({ timeout: 45_000 });
-    const accountId = (await row.getAttribute('row-id')) ?? '';
-    await row.click();
+    const accountId = await pickGridRow(row);
     await expect(tools.getByTestId('account-view')).toHaveAttribute('data-account', accountId, { timeout: 15_000 });
     await expect(tools.getByTestId('account-id')).toHaveText(accountId);
     await expect(tools.getByTestId('account-equity')).not.toContainText('—');

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
   BodyScrollEndEvent,
+  CellMouseOutEvent,
   GetRowIdParams,
   GridApi,
   GridReadyEvent,
@@ -36,6 +37,15 @@ const VIEW_BLOCKS_KEPT = 8;
 const OPEN_RETRY_MS = 1_000;
 /** Scroll settles this long before the view's range follows. */
 const RANGE_FOLLOW_MS = 60;
+/**
+ * Rows change places at most this often: a risk-sorted floor re-orders on every tick, faster than anyone reads, and
+ * a row that moves between pointer-down and pointer-up is a click on the wrong account.
+ */
+const REORDER_EVERY_MS = 1_000;
+/** While the pointer is over the rows they keep their places (figures still update in place), up to this long. */
+const HOVER_HOLD_MAX_MS = 10_000;
+/** How soon a held re-order is looked at again. */
+const HELD_RECHECK_MS = 200;
 
 export interface ViewGridOptions {
   source: ViewSourceName;
@@ -76,6 +86,12 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
     version: -1,
   });
   const gridSortRef = useRef<SortColumn[]>([]);
+  // Moving rows: when they last moved, whether a move waits, and since when the pointer rests on the rows.
+  const reorderRef = useRef<{ lastAt: number; timer: ReturnType<typeof setTimeout> | null; hoverSince: number }>({
+    lastAt: 0,
+    timer: null,
+    hoverSince: 0,
+  });
   const [status, setStatus] = useState<ViewStatus>(EMPTY_STATUS);
   const statusRef = useRef(status);
   const source = options.source;
@@ -119,28 +135,55 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
     [keyOf],
   );
 
-  /** Puts the range's rows into the grid: in place where the grid shows the same keys there, else reloads. */
-  const showRange = useCallback((api: GridApi<R>, total: number) => {
-    if (api.getDisplayedRowCount() !== total) api.setRowCount(total, true);
-    const { start, keys, rows } = rangeRef.current;
-    let same = true;
-    for (let i = 0; i < keys.length && same; i++) {
-      const node = api.getDisplayedRowAtIndex(start + i);
-      // A block not loaded yet is no mismatch: it will be asked for, and answered from the range.
-      if (node && node.id !== undefined && node.data !== undefined && node.id !== keys[i]) same = false;
-    }
-    if (!same) {
-      // New row nodes for the moved rows (a refresh would give old nodes new data under a stale row id); the blocks
-      // are answered from the frame in the same task, so nothing is drawn empty.
-      api.purgeInfiniteCache();
-      return;
-    }
-    for (const key of keys) {
-      const node = api.getRowNode(key);
-      const row = rows.get(key);
-      if (node && row && node.data !== row) node.updateData(row as R);
-    }
+  /** Gives every row the grid shows its newest figures where the range has them (changed cells flash). */
+  const updateInPlace = useCallback((api: GridApi<R>) => {
+    const { rows } = rangeRef.current;
+    api.forEachNode((node) => {
+      const row = node.id === undefined ? undefined : rows.get(node.id);
+      if (row && node.data !== row) node.updateData(row as R);
+    });
   }, []);
+
+  /** Rows moved: new row nodes in their new places (a refresh would give old nodes new data under a stale row id),
+   * at most every REORDER_EVERY_MS and not under a resting pointer; until then the rows keep their places. */
+  const reorder = useCallback(
+    (api: GridApi<R>) => {
+      const order = reorderRef.current;
+      if (order.timer) return;
+      const attempt = () => {
+        order.timer = null;
+        if (api.isDestroyed()) return;
+        const now = Date.now();
+        const hovered = order.hoverSince > 0 && now - order.hoverSince < HOVER_HOLD_MAX_MS;
+        const wait = hovered ? HELD_RECHECK_MS : order.lastAt + REORDER_EVERY_MS - now;
+        if (wait > 0) {
+          order.timer = setTimeout(attempt, wait);
+          return;
+        }
+        order.lastAt = now;
+        // The blocks are answered from the range in the same task, so nothing is drawn empty.
+        api.purgeInfiniteCache();
+      };
+      updateInPlace(api);
+      attempt();
+    },
+    [updateInPlace],
+  );
+
+  /** Puts the range's rows into the grid: in place where the grid shows the same keys there, else moves them. */
+  const showRange = useCallback(
+    (api: GridApi<R>, total: number) => {
+      if (api.getDisplayedRowCount() !== total) api.setRowCount(total, true);
+      const { start, keys } = rangeRef.current;
+      for (let i = 0; i < keys.length; i++) {
+        const node = api.getDisplayedRowAtIndex(start + i);
+        // A block not loaded yet is no mismatch: it will be asked for, and answered from the range.
+        if (node && node.id !== undefined && node.data !== undefined && node.id !== keys[i]) return reorder(api);
+      }
+      updateInPlace(api);
+    },
+    [reorder, updateInPlace],
+  );
 
   const applyFrame = useCallback(
     (frame: ViewFrame<R>) => {
@@ -311,6 +354,7 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
 
   // Frames of this view; a new `views` subscription (after a lock, a reconnect) asks for the whole range again.
   useEffect(() => {
+    const order = reorderRef.current;
     const stopFrames = onViewFrame((frame) => applyFrame(frame as ViewFrame<R>));
     const stopResubscribed = onViewsResubscribed(() => {
       const api = apiRef.current;
@@ -321,6 +365,7 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
       stopFrames();
       stopResubscribed();
       if (followScroll.current) clearTimeout(followScroll.current);
+      if (order.timer) clearTimeout(order.timer);
       const viewId = viewIdRef.current;
       viewIdRef.current = null;
       if (viewId)
@@ -352,6 +397,15 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
   }, []);
 
   const getRowId = useCallback((params: GetRowIdParams<R>) => keyOf(params.data), [keyOf]);
+  // The pointer over a cell holds the rows' places; leaving a cell for the next one keeps the hold.
+  const onCellMouseOver = useCallback(() => {
+    if (reorderRef.current.hoverSince === 0) reorderRef.current.hoverSince = Date.now();
+  }, []);
+  const onCellMouseOut = useCallback((event: CellMouseOutEvent<R>) => {
+    const next = (event.event as MouseEvent | null | undefined)?.relatedTarget;
+    if (next instanceof Element && next.closest('.ag-row')) return;
+    reorderRef.current.hoverSince = 0;
+  }, []);
 
   return {
     apiRef,
@@ -367,6 +421,8 @@ export function useViewGrid<R extends object>(options: ViewGridOptions) {
       onGridReady,
       onBodyScroll,
       onBodyScrollEnd: onBodyScroll as (event: BodyScrollEndEvent<R>) => void,
+      onCellMouseOver,
+      onCellMouseOut,
     },
   };
 }
