@@ -175,7 +175,8 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
 
 const EXPECTED_TRIGGERS = ['audit_log_no_update', 'audit_log_no_delete', 'audit_log_extend_only'];
 
-interface StoredRow {
+/** A row as stored: the chain columns under their column names (what verify and the exports read). */
+export interface StoredAuditRow {
   id: number;
   time: number;
   operator: string;
@@ -188,7 +189,16 @@ interface StoredRow {
   hash: string;
 }
 
-const ROW_COLUMNS = 'id, time, operator, role, action, target, details, reason, prev_hash, hash';
+export const AUDIT_ROW_COLUMNS = 'id, time, operator, role, action, target, details, reason, prev_hash, hash';
+
+/** Which rows readRows returns. */
+export interface AuditReadOptions {
+  afterId?: number;
+  beforeId?: number;
+  limit?: number;
+  actions?: readonly string[];
+  newestFirst?: boolean;
+}
 
 export interface AuditLogOptions {
   /** Epoch milliseconds; tests pass a fake clock. */
@@ -213,7 +223,7 @@ export class AuditLog {
   private readonly onSlow: (what: string, ms: number) => void;
   private readonly statements: {
     last: Database.Statement<[], { id: number; hash: string } | undefined>;
-    insert: Database.Statement<[StoredRow]>;
+    insert: Database.Statement<[StoredAuditRow]>;
     moveHead: Database.Statement<[{ id: number; hash: string }]>;
   } | null;
   private readonly hasHead: boolean;
@@ -245,7 +255,7 @@ export class AuditLog {
       : {
           last: db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'),
           insert: db.prepare(
-            `INSERT INTO audit_log (${ROW_COLUMNS}) VALUES (@id, @time, @operator, @role, @action, @target, @details, @reason, @prev_hash, @hash)`,
+            `INSERT INTO audit_log (${AUDIT_ROW_COLUMNS}) VALUES (@id, @time, @operator, @role, @action, @target, @details, @reason, @prev_hash, @hash)`,
           ),
           moveHead: db.prepare('UPDATE audit_head SET id = @id, hash = @hash WHERE one = 1'),
         };
@@ -302,7 +312,7 @@ export class AuditLog {
   /** Records several entries in one transaction (one fsync); durable on return. For imports and fixtures. */
   appendBatch(entries: readonly AuditEntry[]): AuditRow[] {
     const statements = this.writable();
-    const prepared = entries.map(normalise);
+    const prepared = entries.map(normaliseAuditEntry);
     const started = performance.now();
     const rows = this.db
       .transaction(() => {
@@ -388,10 +398,10 @@ export class AuditLog {
     try {
       const missing = EXPECTED_TRIGGERS.filter((name) => !triggerExists(this.db, name));
       if (missing.length > 0) checker.warnings.push(`append-only trigger(s) missing: ${missing.join(', ')}`);
-      for (const stored of this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
-        let row: StoredRow;
+      for (const stored of this.db.prepare(`SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
+        let row: StoredAuditRow;
         try {
-          row = this.opened(stored as StoredRow);
+          row = this.opened(stored as StoredAuditRow);
         } catch (error) {
           if (!(error instanceof SealError)) throw error;
           checker.abort('edited', error.message);
@@ -413,15 +423,7 @@ export class AuditLog {
   }
 
   /** Rows in id order, filtered; returns arrays so no statement stays open between calls. */
-  readRows(
-    options: {
-      afterId?: number;
-      beforeId?: number;
-      limit?: number;
-      actions?: readonly string[];
-      newestFirst?: boolean;
-    } = {},
-  ): AuditRow[] {
+  readRows(options: AuditReadOptions = {}): AuditRow[] {
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.afterId !== undefined) {
@@ -438,11 +440,13 @@ export class AuditLog {
       params.push(...options.actions);
     }
     const sql =
-      `SELECT ${ROW_COLUMNS} FROM audit_log` +
+      `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY id ${options.newestFirst ? 'DESC' : 'ASC'}` +
       (options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '');
-    return (this.db.prepare(sql).all(...params) as StoredRow[]).map((row) => fromStored(this.openedOrThrow(row)));
+    return (this.db.prepare(sql).all(...params) as StoredAuditRow[]).map((row) =>
+      auditRowFromStored(this.openedOrThrow(row)),
+    );
   }
 
   /**
@@ -451,10 +455,9 @@ export class AuditLog {
    * between: the read stays open while the generator runs.
    */
   *exportLines(format: AuditExportFormat): Generator<string> {
-    if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
-    for (const stored of this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
-      const row = this.openedOrThrow(stored as StoredRow);
-      yield format === 'csv' ? csvLine(row) : ndjsonLine(row);
+    if (format === 'csv') yield AUDIT_CSV_HEADER;
+    for (const stored of this.db.prepare(`SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log ORDER BY id`).iterate()) {
+      yield auditExportLine(this.openedOrThrow(stored as StoredAuditRow), format);
     }
   }
 
@@ -487,7 +490,7 @@ export class AuditLog {
   }
 
   /** The row with its sensitive columns sealed (as stored). */
-  private sealed<T extends Pick<StoredRow, 'id' | (typeof SEALED_COLUMNS)[number]>>(row: T): T {
+  private sealed<T extends Pick<StoredAuditRow, 'id' | (typeof SEALED_COLUMNS)[number]>>(row: T): T {
     if (!this.key) return row;
     const out = { ...row };
     for (const column of SEALED_COLUMNS)
@@ -496,7 +499,7 @@ export class AuditLog {
   }
 
   /** The stored row with its sensitive columns opened; SealError names the row when one was changed or moved. */
-  private opened(row: StoredRow): StoredRow {
+  private opened(row: StoredAuditRow): StoredAuditRow {
     const out = { ...row };
     for (const column of SEALED_COLUMNS) {
       try {
@@ -509,7 +512,7 @@ export class AuditLog {
     return out;
   }
 
-  private openedOrThrow(row: StoredRow): StoredRow {
+  private openedOrThrow(row: StoredAuditRow): StoredAuditRow {
     try {
       return this.opened(row);
     } catch (error) {
@@ -532,7 +535,7 @@ export class AuditLog {
 function sealAuditRows(db: Database.Database, key: DataKey): void {
   sealRowsInPlace(db, key, () => {
     const rows = db.prepare(`SELECT id, ${SEALED_COLUMNS.join(', ')} FROM audit_log ORDER BY id`).all() as Pick<
-      StoredRow,
+      StoredAuditRow,
       'id' | (typeof SEALED_COLUMNS)[number]
     >[];
     const hadTrigger = triggerExists(db, 'audit_log_no_update');
@@ -548,7 +551,8 @@ function sealAuditRows(db: Database.Database, key: DataKey): void {
   });
 }
 
-function normalise(entry: AuditEntry): Omit<AuditRow, 'id' | 'time' | 'prevHash' | 'hash'> {
+/** Checks an entry and gives the text columns it is stored and hashed with; throws on bad input. */
+export function normaliseAuditEntry(entry: AuditEntry): Omit<AuditRow, 'id' | 'time' | 'prevHash' | 'hash'> {
   if (!KNOWN_ACTIONS.has(entry.action)) throw new RangeError(`unknown audit action "${String(entry.action)}"`);
   const details = entry.details ?? {};
   if (details === null || typeof details !== 'object' || Array.isArray(details)) {
@@ -579,7 +583,8 @@ function checkText(field: string, value: unknown, min: number, max: number): voi
   }
 }
 
-function fromStored(row: StoredRow): AuditRow {
+/** A stored row as callers see it. */
+export function auditRowFromStored(row: StoredAuditRow): AuditRow {
   return {
     id: row.id,
     time: row.time,
@@ -620,6 +625,14 @@ export const CSV_COLUMNS = [
   'hash',
 ] as const;
 
+/** The CSV export's header line. */
+export const AUDIT_CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
+
+/** One stored row as an export line (ending in a newline). */
+export function auditExportLine(row: StoredAuditRow, format: AuditExportFormat): string {
+  return format === 'csv' ? csvLine(row) : ndjsonLine(row);
+}
+
 function isoTime(time: unknown): string {
   return typeof time === 'number' && Number.isFinite(time) && Math.abs(time) < 8.64e15
     ? new Date(time).toISOString()
@@ -631,7 +644,7 @@ function csvField(value: unknown): string {
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function csvLine(row: StoredRow): string {
+function csvLine(row: StoredAuditRow): string {
   return `${[
     row.id,
     row.time,
@@ -650,7 +663,7 @@ function csvLine(row: StoredRow): string {
 }
 
 /** details as a JSON object when the stored text is one (it re-canonicalises to the same text), else the raw text. */
-function ndjsonLine(row: StoredRow): string {
+function ndjsonLine(row: StoredAuditRow): string {
   let details: unknown = row.details;
   try {
     const parsed = JSON.parse(row.details) as unknown;

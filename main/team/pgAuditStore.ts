@@ -1,0 +1,276 @@
+// The team's audit log in PostgreSQL: the same rows and hash chain as the SQLite log, so the same checker verifies
+// it and its NDJSON export verifies offline like any other. Appends lock the head row (SELECT … FOR UPDATE) inside
+// their transaction: however many servers share the database, they append one after the other and the chain stays
+// one line. The app's role can only SELECT and INSERT here (grants), and triggers refuse UPDATE, DELETE and
+// TRUNCATE (teamDatabase.ts). Values are stored in clear: access is the database's grants and TLS, and servers
+// sharing one database share no data key.
+import type pg from 'pg';
+import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from '../store/auditChain';
+import { auditRowHash, GENESIS_HASH } from '../store/auditCanonical';
+import {
+  AUDIT_CSV_HEADER,
+  AUDIT_ROW_COLUMNS,
+  AuditLogError,
+  auditExportLine,
+  auditRowFromStored,
+  normaliseAuditEntry,
+  type AuditEntry,
+  type AuditExportFormat,
+  type AuditReadOptions,
+  type AuditRow,
+  type StoredAuditRow,
+} from '../store/auditLog';
+import type { AuditStore, AuditVerifyOptions } from '../store/auditStore';
+import { databaseProblem, describeDatabase, openTeamPool, requireTeamSchema, TeamDatabaseError } from './teamDatabase';
+
+/** Rows fetched per query while verifying or exporting (keyset pages inside one snapshot). */
+const PAGE_ROWS = 5000;
+/** Signal Desktop's habit: report any statement slower than this. */
+const SLOW_MS = 40;
+
+const EXPECTED_TRIGGERS = ['audit_log_no_change', 'audit_log_no_truncate', 'audit_log_extend_only'];
+
+const STATEMENTS = {
+  lockHead: { name: 'fw_audit_lock_head', text: 'SELECT id, hash FROM audit_head WHERE one = 1 FOR UPDATE' },
+  last: { name: 'fw_audit_last', text: 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1' },
+  insert: {
+    name: 'fw_audit_insert',
+    text: `INSERT INTO audit_log (${AUDIT_ROW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  },
+  moveHead: { name: 'fw_audit_move_head', text: 'UPDATE audit_head SET id = $1, hash = $2 WHERE one = 1' },
+  page: {
+    name: 'fw_audit_page',
+    text: `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT ${PAGE_ROWS}`,
+  },
+  recordedHead: { name: 'fw_audit_recorded_head', text: 'SELECT id, hash FROM audit_head WHERE one = 1' },
+  triggers: {
+    name: 'fw_audit_triggers',
+    text: `SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal AND tgenabled <> 'D'`,
+  },
+} as const;
+
+export interface PgAuditStoreOptions {
+  /** Epoch milliseconds; tests pass a fake clock. */
+  clock?: () => number;
+  /** Called when one append or verify takes longer than 40 ms. */
+  onSlow?: (what: string, ms: number) => void;
+  /** A connection dropped while idle: one line (the pool reconnects). */
+  onProblem?: (message: string) => void;
+  /** Every transaction read-only (verify, export): nothing can be written through this store. */
+  readonly?: boolean;
+}
+
+export class PgAuditStore implements AuditStore {
+  private readonly clock: () => number;
+  private readonly onSlow: (what: string, ms: number) => void;
+
+  /** Uses `pool` (shared with the team's other stores; the caller ends it) on the database at `url`. */
+  constructor(
+    private readonly pool: pg.Pool,
+    url: string,
+    options: PgAuditStoreOptions = {},
+    private readonly ownsPool = false,
+  ) {
+    this.location = describeDatabase(url);
+    this.clock = options.clock ?? Date.now;
+    this.onSlow = options.onSlow ?? (() => {});
+  }
+
+  readonly location: string;
+
+  /** Connects to the team database at `url` with a pool of its own, checked to have a known schema. */
+  static async open(url: string, options: PgAuditStoreOptions & { max?: number } = {}): Promise<PgAuditStore> {
+    const pool = openTeamPool(url, {
+      max: options.max,
+      onProblem: options.onProblem,
+      readonly: options.readonly,
+      applicationName: options.readonly ? 'floorwatch audit (read-only)' : 'floorwatch',
+    });
+    try {
+      await requireTeamSchema(pool, url);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new AuditLogError((error as Error).message);
+    }
+    return new PgAuditStore(pool, url, options, true);
+  }
+
+  async append(entry: AuditEntry): Promise<AuditRow> {
+    return (await this.appendBatch([entry]))[0] as AuditRow;
+  }
+
+  async appendBatch(entries: readonly AuditEntry[]): Promise<AuditRow[]> {
+    const prepared = entries.map(normaliseAuditEntry);
+    if (prepared.length === 0) return [];
+    const started = performance.now();
+    const rows = await this.transaction('READ WRITE', `record ${entries.length} audit row(s)`, async (client) => {
+      // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
+      await client.query(STATEMENTS.lockHead);
+      const last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      let id = last?.id ?? 0;
+      const written: AuditRow[] = [];
+      for (const entry of prepared) {
+        id += 1;
+        const content = { id, time: Math.trunc(this.clock()), ...entry };
+        const hash = auditRowHash(prevHash, content);
+        await client.query({
+          ...STATEMENTS.insert,
+          values: [
+            id,
+            content.time,
+            content.operator,
+            content.role,
+            content.action,
+            content.target,
+            content.details,
+            content.reason,
+            prevHash,
+            hash,
+          ],
+        });
+        written.push({ ...content, prevHash, hash });
+        prevHash = hash;
+      }
+      await client.query({ ...STATEMENTS.moveHead, values: [id, prevHash] });
+      return written;
+    });
+    const elapsed = performance.now() - started;
+    if (elapsed > SLOW_MS) this.onSlow(`audit append of ${entries.length} row(s)`, elapsed);
+    return rows;
+  }
+
+  async readRows(options: AuditReadOptions = {}): Promise<AuditRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.afterId !== undefined) {
+      params.push(options.afterId);
+      where.push(`id > $${params.length}`);
+    }
+    if (options.beforeId !== undefined) {
+      params.push(options.beforeId);
+      where.push(`id < $${params.length}`);
+    }
+    if (options.actions) {
+      if (options.actions.length === 0) return [];
+      params.push([...options.actions]);
+      where.push(`action = ANY($${params.length}::text[])`);
+    }
+    const sql =
+      `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log` +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY id ${options.newestFirst ? 'DESC' : 'ASC'}` +
+      (options.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : '');
+    const result = await this.query<StoredAuditRow>('read audit rows', sql, params);
+    return result.rows.map(auditRowFromStored);
+  }
+
+  async head(): Promise<AuditAnchor> {
+    const result = await this.query<AuditAnchor>('read the audit head', STATEMENTS.last.text, []);
+    return result.rows[0] ?? { id: 0, hash: GENESIS_HASH };
+  }
+
+  async verify(options: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
+    const started = performance.now();
+    const checker = new AuditChainChecker(options.anchor, options.anchors);
+    let head: AuditAnchor | null = null;
+    try {
+      await this.transaction('READ ONLY', 'verify the audit log', async (client) => {
+        const triggers = new Set(
+          (await client.query<{ tgname: string }>(STATEMENTS.triggers)).rows.map((r) => r.tgname),
+        );
+        const missing = EXPECTED_TRIGGERS.filter((name) => !triggers.has(name));
+        if (missing.length > 0)
+          checker.warnings.push(`append-only trigger(s) missing or disabled: ${missing.join(', ')}`);
+        for await (const row of pages(client)) if (!checker.push(row)) return;
+        head = (await client.query<AuditAnchor>(STATEMENTS.recordedHead)).rows[0] ?? null;
+        if (!head) checker.abort('truncated', 'the recorded head row is gone (edited by hand)');
+      });
+    } catch (error) {
+      checker.abort('unreadable', `the database cannot be read: ${(error as Error).message}`);
+    }
+    const elapsed = performance.now() - started;
+    if (elapsed > SLOW_MS) this.onSlow('audit verify', elapsed);
+    return checker.finish(head);
+  }
+
+  /** One consistent snapshot of the whole log, fetched in pages (a long export never holds the rows in memory). */
+  async *exportLines(format: AuditExportFormat): AsyncGenerator<string> {
+    const client = await this.connect('export the audit log');
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (format === 'csv') yield AUDIT_CSV_HEADER;
+      for await (const row of pages(client)) yield auditExportLine(row, format);
+      await client.query('COMMIT');
+    } catch (error) {
+      throw new AuditLogError(`cannot export the audit log: ${databaseProblem(this.location, error)}`);
+    } finally {
+      // A consumer that stops early leaves the snapshot open: ROLLBACK is harmless after COMMIT.
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async exportText(format: AuditExportFormat): Promise<string> {
+    const lines: string[] = [];
+    for await (const line of this.exportLines(format)) lines.push(line);
+    return lines.join('');
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end().catch(() => undefined);
+  }
+
+  private async connect(what: string): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new AuditLogError(`cannot ${what}: ${databaseProblem(this.location, error)}`);
+    }
+  }
+
+  private async query<R extends pg.QueryResultRow>(what: string, text: string, values: unknown[]) {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw new AuditLogError(`cannot ${what}: ${databaseProblem(this.location, error)}`);
+    }
+  }
+
+  /** Runs `work` in one transaction (repeatable read: one snapshot); rolls back and throws AuditLogError on error. */
+  private async transaction<T>(
+    mode: 'READ WRITE' | 'READ ONLY',
+    what: string,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.connect(what);
+    let broken = false;
+    try {
+      // Read committed for writes: the head row's lock makes appends wait, then they see the newest row.
+      await client.query(mode === 'READ ONLY' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      if (error instanceof AuditLogError || error instanceof TeamDatabaseError) throw error;
+      throw new AuditLogError(`cannot ${what}: ${databaseProblem(this.location, error)}`);
+    } finally {
+      // A connection that cannot even roll back is dropped, not reused.
+      client.release(broken);
+    }
+  }
+}
+
+/** Every row in id order, PAGE_ROWS at a time (keyset pagination on the primary key). */
+async function* pages(client: pg.PoolClient): AsyncGenerator<StoredAuditRow> {
+  let after = 0;
+  for (;;) {
+    const page = (await client.query<StoredAuditRow>({ ...STATEMENTS.page, values: [after] })).rows;
+    yield* page;
+    if (page.length < PAGE_ROWS) return;
+    after = (page[page.length - 1] as StoredAuditRow).id;
+  }
+}
