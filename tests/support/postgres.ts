@@ -45,7 +45,7 @@ export function usePostgres(): TestPostgres {
     running = await startEmbeddedPostgres({
       dataDir,
       persistent: false,
-      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+      durable: false,
     });
     // Migrated once; each test's database is a copy of it (as if provisioned and migrated, in a third of the time).
     await provisionTeamDatabase(running.url(), TEMPLATE, ROLES);

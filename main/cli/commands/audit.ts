@@ -8,6 +8,8 @@ import type { SourcedAnchor } from '../../store/auditAnchors';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from '../../store/auditChain';
 import { AuditLog, AuditLogError, type AuditExportFormat } from '../../store/auditLog';
 import { auditLogPath } from '../../store/auditPaths';
+import { SqliteAuditStore, type AuditStore } from '../../store/auditStore';
+import { PgAuditStore } from '../../team/pgAuditStore';
 import { resolveSettings } from '../../policy/settings';
 import { exportKindsOf } from '../../reports/exportPolicy';
 import { CliError, parseOptions, type CliCommand } from '../support';
@@ -15,7 +17,9 @@ import { CliError, parseOptions, type CliCommand } from '../support';
 const HELP = `
 Usage:
   floorwatch audit verify [FILE] [--anchor ID:HASH]... [--anchors PATH]...
+  floorwatch audit verify --db URL [--anchor ID:HASH]... [--anchors PATH]...
   floorwatch audit export [FILE] --format csv|ndjson [--out OUT]
+  floorwatch audit export --db URL --format csv|ndjson [--out OUT]
 
 verify   Recomputes the audit log's SHA-256 hash chain and compares it with every anchor of the chain's head it
          finds. Prints the row count, head hash and anchors checked and exits 0, or names the first broken row
@@ -28,6 +32,8 @@ verify   Recomputes the audit log's SHA-256 hash chain and compares it with ever
                             export), which catches a log whose hashes were all recomputed after an edit.
          --anchors PATH     also read anchors from PATH: an evidence pack (folder, zip or manifest.json), a
                             report's HTML or CSV, a session file, an anchor file, or a folder of these.
+--db URL   the team's audit log in PostgreSQL instead of a file (postgres://USER@HOST:PORT/DATABASE; the
+           password from PGPASSWORD or ~/.pgpass rather than the URL). Read-only: every transaction is read-only.
 export   Writes every row with prev_hash and hash, as CSV (with a header) or NDJSON (verifiable with
          "audit verify"). To standard output, or to OUT (never overwritten). The chain is checked first and any
          break is reported on standard error; the export is written either way.
@@ -76,6 +82,25 @@ function openReadOnly(file: string): AuditLog {
     if (error instanceof AuditLogError) throw new CliError(error.message);
     throw error;
   }
+}
+
+/** The team database's audit log, read-only; one line when it cannot be used. */
+async function openDatabase(url: string): Promise<PgAuditStore> {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new CliError(`--db must be a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE), got "${url}"`);
+  }
+  try {
+    return await PgAuditStore.open(url, { readonly: true, max: 2 });
+  } catch (error) {
+    if (error instanceof AuditLogError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** FILE or --db, not both. */
+function oneSource(command: string, positionals: readonly string[], db: string | undefined): void {
+  if (positionals.length > 1) throw new CliError(`audit ${command} takes one FILE; see --help`);
+  if (db !== undefined && positionals.length > 0) throw new CliError(`audit ${command} takes FILE or --db, not both`);
 }
 
 function parseAnchor(text: string): AuditAnchor {
@@ -141,12 +166,26 @@ function report(result: AuditVerifyResult, file: string, anchorWarnings: readonl
 async function verify(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { anchor: { type: 'string', multiple: true }, anchors: { type: 'string', multiple: true } },
+    {
+      anchor: { type: 'string', multiple: true },
+      anchors: { type: 'string', multiple: true },
+      db: { type: 'string' },
+    },
     true,
   );
-  if (positionals.length > 1) throw new CliError('audit verify takes one FILE; see --help');
-  const file = positionals[0] ?? auditLogPath();
+  oneSource('verify', positionals, values.db);
   const given = argumentAnchors(values.anchor);
+  if (values.db !== undefined) {
+    const store = await openDatabase(values.db);
+    try {
+      // The database records its own head; anchors come from the command line (reports, evidence packs).
+      const found = findAuditAnchors({ paths: values.anchors ?? [] });
+      return report(await store.verify({ anchors: [...found.anchors, ...given] }), store.location, found.warnings);
+    } finally {
+      await store.close();
+    }
+  }
+  const file = positionals[0] ?? auditLogPath();
   if (detectKind(file) === 'ndjson') {
     const found = findAuditAnchors({ paths: values.anchors ?? [] });
     return report(await verifyNdjson(file, [...found.anchors, ...given]), file, found.warnings);
@@ -218,8 +257,12 @@ class ChunkWriter {
 }
 
 async function exportLog(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { format: { type: 'string' }, out: { type: 'string' } }, true);
-  if (positionals.length > 1) throw new CliError('audit export takes one FILE; see --help');
+  const { values, positionals } = parseOptions(
+    argv,
+    { format: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' } },
+    true,
+  );
+  oneSource('export', positionals, values.db);
   if (values.format !== 'csv' && values.format !== 'ndjson') {
     throw new CliError(
       `--format must be csv or ndjson${values.format === undefined ? '' : ` (got "${values.format}")`}`,
@@ -229,12 +272,17 @@ async function exportLog(argv: string[]): Promise<number> {
   // The policy's exportKinds must allow "audit" (an invalid policy is one line, exit 2: SettingsError is a CliError).
   const refusal = exportKindsOf(resolveSettings()).refusal('audit');
   if (refusal) throw new CliError(refusal);
-  const file = positionals[0] ?? auditLogPath();
-  if (detectKind(file) !== 'sqlite') throw new CliError(`${file} is an export already; export reads an audit log`);
-  const log = openReadOnly(file);
+  let store: AuditStore;
+  if (values.db !== undefined) {
+    store = await openDatabase(values.db);
+  } else {
+    const file = positionals[0] ?? auditLogPath();
+    if (detectKind(file) !== 'sqlite') throw new CliError(`${file} is an export already; export reads an audit log`);
+    store = new SqliteAuditStore(openReadOnly(file));
+  }
   let fd: number | null = null;
   try {
-    const result = log.verify();
+    const result = await store.verify();
     if (values.out !== undefined) {
       try {
         fd = fs.openSync(values.out, 'wx');
@@ -250,7 +298,7 @@ async function exportLog(argv: string[]): Promise<number> {
     const writer = new ChunkWriter(fd);
     let rows = 0;
     try {
-      for (const line of log.exportLines(format)) {
+      for await (const line of store.exportLines(format)) {
         await writer.write(line);
         rows += 1;
       }
@@ -266,9 +314,13 @@ async function exportLog(argv: string[]): Promise<number> {
       : `WARNING: chain broken at row ${result.brokenRow}: ${result.message}`;
     process.stderr.write(`floorwatch: exported ${rows} rows (${format}) to ${where}; ${chain}\n`);
     return 0;
+  } catch (error) {
+    // The database went away in the middle (or a sealed row would not open): one line, exit 1.
+    if (error instanceof AuditLogError) throw new CliError(error.message, 1);
+    throw error;
   } finally {
     if (fd !== null) fs.closeSync(fd);
-    log.close();
+    await store.close();
   }
 }
 
