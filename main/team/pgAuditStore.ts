@@ -21,7 +21,7 @@ import {
   type StoredAuditRow,
 } from '../store/auditLog';
 import type { AuditStore, AuditVerifyOptions } from '../store/auditStore';
-import { databaseProblem, describeDatabase, openTeamPool, requireTeamSchema, TeamDatabaseError } from './teamDatabase';
+import { databaseProblem, describeDatabase, inTransaction, openMigratedPool, TeamDatabaseError } from './teamDatabase';
 
 /** Rows fetched per query while verifying or exporting (keyset pages inside one snapshot). */
 const PAGE_ROWS = 5000;
@@ -80,16 +80,15 @@ export class PgAuditStore implements AuditStore {
 
   /** Connects to the team database at `url` with a pool of its own, checked to have a known schema. */
   static async open(url: string, options: PgAuditStoreOptions & { max?: number } = {}): Promise<PgAuditStore> {
-    const pool = openTeamPool(url, {
-      max: options.max,
-      onProblem: options.onProblem,
-      readonly: options.readonly,
-      applicationName: options.readonly ? 'floorwatch audit (read-only)' : 'floorwatch',
-    });
+    let pool: pg.Pool;
     try {
-      await requireTeamSchema(pool, url);
+      pool = await openMigratedPool(url, {
+        max: options.max,
+        onProblem: options.onProblem,
+        readonly: options.readonly,
+        applicationName: options.readonly ? 'floorwatch audit (read-only)' : 'floorwatch',
+      });
     } catch (error) {
-      await pool.end().catch(() => undefined);
       throw new AuditLogError((error as Error).message);
     }
     return new PgAuditStore(pool, url, options, true);
@@ -237,30 +236,19 @@ export class PgAuditStore implements AuditStore {
     }
   }
 
-  /** Runs `work` in one transaction (repeatable read: one snapshot); rolls back and throws AuditLogError on error. */
-  private async transaction<T>(
+  /** Runs `work` in one transaction (read-only ones in one repeatable-read snapshot). */
+  private transaction<T>(
     mode: 'READ WRITE' | 'READ ONLY',
     what: string,
     work: (client: pg.PoolClient) => Promise<T>,
   ): Promise<T> {
-    const client = await this.connect(what);
-    let broken = false;
-    try {
-      // Read committed for writes: the head row's lock makes appends wait, then they see the newest row.
-      await client.query(mode === 'READ ONLY' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      if (error instanceof AuditLogError || error instanceof TeamDatabaseError) throw error;
-      throw new AuditLogError(`cannot ${what}: ${databaseProblem(this.location, error)}`);
-    } finally {
-      // A connection that cannot even roll back is dropped, not reused.
-      client.release(broken);
-    }
+    // Read committed for writes: the head row's lock makes appends wait, then they see the newest row.
+    const begin = mode === 'READ ONLY' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+    return inTransaction(this.pool, begin, work, (error) =>
+      error instanceof AuditLogError || error instanceof TeamDatabaseError
+        ? error
+        : new AuditLogError(`cannot ${what}: ${databaseProblem(this.location, error)}`),
+    );
   }
 }
 

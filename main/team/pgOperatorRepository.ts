@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { NewOperator, OperatorChanges, OperatorRepository } from '../auth/operatorRepository';
 import { normaliseUsername, OperatorStoreError, type OperatorRecord } from '../auth/operatorStore';
 import { isRole } from '../auth/permissions';
-import { databaseProblem, describeDatabase } from './teamDatabase';
+import { databaseProblem, describeDatabase, inTransaction } from './teamDatabase';
 
 interface StoredOperator {
   username: string;
@@ -176,27 +176,8 @@ export class PgOperatorRepository implements OperatorRepository {
     }
   }
 
-  private async transaction<T>(what: string, work: (db: Queryable) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw this.failure(what, error);
-    }
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw this.failure(what, error);
-    } finally {
-      client.release(broken);
-    }
+  private transaction<T>(what: string, work: (db: Queryable) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, 'BEGIN', work, (error) => this.failure(what, error));
   }
 
   private failure(what: string, error: unknown): OperatorStoreError {

@@ -177,6 +177,39 @@ const MIGRATIONS_TABLE = 'floorwatch_migrations';
 /** pg_advisory_xact_lock key: two servers migrating the same database at once take turns. */
 const MIGRATION_LOCK = 0x466c7731; // "Flw1"
 
+/**
+ * Runs `work` on one pooled connection inside one transaction (`begin`: the BEGIN statement, e.g. with an isolation
+ * level). Any error rolls back and is passed through `failure` (which turns it into the caller's one-line error);
+ * a connection that cannot even roll back is dropped, not reused.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+  failure: (error: unknown) => Error,
+): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw failure(error);
+  }
+  let broken = false;
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw failure(error);
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** The schema version of the database behind `pool` (0: not a team database yet). */
 export async function teamSchemaVersion(pool: Pick<pg.Pool, 'query'>): Promise<number> {
   const table = await pool.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
@@ -267,6 +300,18 @@ export async function requireTeamSchema(pool: pg.Pool, url: string): Promise<num
     );
   }
   return version;
+}
+
+/** A pool on the team database at `url`, once its schema is known to be one this code can use (else it is ended). */
+export async function openMigratedPool(url: string, options: TeamPoolOptions = {}): Promise<pg.Pool> {
+  const pool = openTeamPool(url, options);
+  try {
+    await requireTeamSchema(pool, url);
+    return pool;
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
 }
 
 export interface TeamRoles {

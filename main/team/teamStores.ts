@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { AuditLogError } from '../store/auditLog';
 import { PgAuditStore, type PgAuditStoreOptions } from './pgAuditStore';
 import { PgOperatorRepository } from './pgOperatorRepository';
-import { openTeamPool, requireTeamSchema } from './teamDatabase';
+import { openMigratedPool } from './teamDatabase';
 
 export interface TeamStores {
   readonly pool: pg.Pool;
@@ -21,11 +21,10 @@ export async function openTeamStores(
   url: string,
   options: Omit<PgAuditStoreOptions, 'readonly'> & { max?: number } = {},
 ): Promise<TeamStores> {
-  const pool = openTeamPool(url, { max: options.max, onProblem: options.onProblem });
+  let pool: pg.Pool;
   try {
-    await requireTeamSchema(pool, url);
+    pool = await openMigratedPool(url, { max: options.max, onProblem: options.onProblem });
   } catch (error) {
-    await pool.end().catch(() => undefined);
     throw new AuditLogError((error as Error).message);
   }
   let closed: Promise<void> | null = null;
