@@ -1,7 +1,7 @@
 // The audit log as the rest of the app should see it: asynchronous, so one interface fits the single seat's SQLite
 // file and the team's PostgreSQL database. Both write the same rows with the same hash chain (auditCanonical.ts)
 // and verify with the same checker (auditChain.ts), so an export from either verifies offline the same way.
-import type { SourcedAnchor } from './auditAnchors';
+import type { AuditHeadAnchor, SourcedAnchor } from './auditAnchors';
 import type { AuditAnchor, AuditVerifyResult } from './auditChain';
 import type { AuditEntry, AuditExportFormat, AuditLog, AuditReadOptions, AuditRow } from './auditLog';
 
@@ -23,6 +23,8 @@ export interface AuditStore {
   readRows(options?: AuditReadOptions): Promise<AuditRow[]>;
   /** The newest row's id and hash (id 0 and the genesis hash when empty). */
   head(): Promise<AuditAnchor>;
+  /** The head with the time now and the log's identity (row 1's hash): what a report prints as its audit head. */
+  headAnchor(): Promise<AuditHeadAnchor>;
   /** Recomputes the whole chain; names the first broken row. Never rejects for a damaged log. */
   verify(options?: AuditVerifyOptions): Promise<AuditVerifyResult>;
   /** The log as export lines (each ending in a newline), CSV with a header or NDJSON, hashes included. */
@@ -55,6 +57,10 @@ export class SqliteAuditStore implements AuditStore {
 
   async head(): Promise<AuditAnchor> {
     return this.log.head();
+  }
+
+  async headAnchor(): Promise<AuditHeadAnchor> {
+    return this.log.headAnchor();
   }
 
   async verify(options?: AuditVerifyOptions): Promise<AuditVerifyResult> {

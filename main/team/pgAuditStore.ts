@@ -5,6 +5,7 @@
 // TRUNCATE (teamDatabase.ts). Values are stored in clear: access is the database's grants and TLS, and servers
 // sharing one database share no data key.
 import type pg from 'pg';
+import { logIdOf, type AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from '../store/auditChain';
 import { auditRowHash, GENESIS_HASH } from '../store/auditCanonical';
 import {
@@ -41,6 +42,11 @@ const STATEMENTS = {
   page: {
     name: 'fw_audit_page',
     text: `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT ${PAGE_ROWS}`,
+  },
+  headAnchor: {
+    name: 'fw_audit_head_anchor',
+    text: `SELECT last.id, last.hash, (SELECT hash FROM audit_log WHERE id = 1) AS first
+           FROM (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last`,
   },
   recordedHead: { name: 'fw_audit_recorded_head', text: 'SELECT id, hash FROM audit_head WHERE one = 1' },
   triggers: {
@@ -167,6 +173,21 @@ export class PgAuditStore implements AuditStore {
   async head(): Promise<AuditAnchor> {
     const result = await this.query<AuditAnchor>('read the audit head', STATEMENTS.last.text, []);
     return result.rows[0] ?? { id: 0, hash: GENESIS_HASH };
+  }
+
+  async headAnchor(): Promise<AuditHeadAnchor> {
+    const result = await this.query<AuditAnchor & { first: string | null }>(
+      'read the audit head',
+      STATEMENTS.headAnchor.text,
+      [],
+    );
+    const row = result.rows[0];
+    return {
+      id: row?.id ?? 0,
+      hash: row?.hash ?? GENESIS_HASH,
+      time: this.clock(),
+      log: row?.first ? logIdOf(row.first) : null,
+    };
   }
 
   async verify(options: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {

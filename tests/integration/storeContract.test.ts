@@ -146,6 +146,7 @@ describe.each(BACKENDS)('audit store contract: $kind', ({ open }) => {
   it('appends one row at a time into one chain; head, readRows and its filters', async () => {
     const { audit } = await open();
     expect(await audit.head()).toEqual({ id: 0, hash: GENESIS_HASH });
+    expect(await audit.headAnchor()).toMatchObject({ id: 0, hash: GENESIS_HASH, log: null });
     const first = await audit.append(entry(1));
     expect(first).toMatchObject({ id: 1, operator: 'wang.fang', target: 'alert:1', prevHash: GENESIS_HASH });
     expect(JSON.parse(first.details)).toEqual({ n: 1, text: '第1条 "quoted", comma' });
@@ -154,6 +155,12 @@ describe.each(BACKENDS)('audit store contract: $kind', ({ open }) => {
     expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     rows.slice(1).forEach((row, index) => expect(row.prevHash).toBe(rows[index]?.hash));
     expect(await audit.head()).toEqual({ id: 10, hash: rows[9]?.hash });
+    expect(await audit.headAnchor()).toEqual({
+      id: 10,
+      hash: rows[9]?.hash,
+      time: expect.any(Number),
+      log: rows[0]?.hash.slice(0, 16),
+    });
     expect((await audit.readRows({ afterId: 7 })).map((row) => row.id)).toEqual([8, 9, 10]);
     expect((await audit.readRows({ beforeId: 3 })).map((row) => row.id)).toEqual([1, 2]);
     expect((await audit.readRows({ actions: ['alert_state_changed'] })).map((row) => row.id)).toEqual([3, 6, 9]);
@@ -196,7 +203,7 @@ describe.each(BACKENDS)('audit store contract: $kind', ({ open }) => {
     expect(checker.finish()).toMatchObject({ ok: true, rows: 5, headHash: (await audit.head()).hash });
   });
 
-  it('names an edited row, a row with a changed time, and a deleted row', async () => {
+  it('names an edited row, a row with a changed time, a deleted row and a deleted tail', async () => {
     const backend = await open();
     await appendMany(backend.audit, 8);
     await backend.tamper(5, 'details', '{"n":500}');
@@ -211,6 +218,12 @@ describe.each(BACKENDS)('audit store contract: $kind', ({ open }) => {
     await appendMany(third.audit, 8);
     await third.deleteRow(6);
     expect(await third.audit.verify()).toMatchObject({ ok: false, brokenRow: 6, problem: 'missing_row' });
+
+    // The newest row deleted: the recorded head still names it.
+    const fourth = await open();
+    await appendMany(fourth.audit, 8);
+    await fourth.deleteRow(8);
+    expect(await fourth.audit.verify()).toMatchObject({ ok: false, brokenRow: 8, problem: 'truncated', rows: 7 });
   });
 
   it("refuses UPDATE, DELETE and a row that does not extend the chain through the app's own access", async () => {
