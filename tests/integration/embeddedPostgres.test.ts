@@ -1,6 +1,8 @@
 // The embedded PostgreSQL launcher: a real cluster on loopback, kept across restarts when persistent, refused in one
 // line when its folder or port is taken, and gone (process and port) after stop.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -69,4 +71,40 @@ describe('startEmbeddedPostgres', { timeout: 60_000 }, () => {
     await again.stop();
     expect(fs.existsSync(dataDir)).toBe(false);
   });
+
+  it('does not outlive its owner when the owner is killed with SIGKILL', async () => {
+    const dataDir = folder();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/postgresChild.ts', dataDir], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      child.on('exit', (code) => reject(new Error(`the owner exited early (${code})`)));
+    });
+    expect(await listening(port)).toBe(true);
+    child.kill('SIGKILL');
+    let stillUp = true;
+    for (let attempt = 0; attempt < 100 && stillUp; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stillUp = await listening(port);
+    }
+    expect(stillUp).toBe(false);
+  });
 });
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
