@@ -8,6 +8,7 @@ import { recordCommand } from './commands/record';
 import { reportCommand } from './commands/report';
 import { simCommand } from './commands/sim';
 import { surveilCommand } from './commands/surveil';
+import { teamCommand } from './commands/team';
 
 /** Every `floorwatch` command, in the order `--help` lists them. Each module exports one CliCommand. */
 export const commands: CliCommand[] = [
@@ -20,4 +21,5 @@ export const commands: CliCommand[] = [
   auditCommand,
   operatorsCommand,
   reportCommand,
+  teamCommand,
 ];

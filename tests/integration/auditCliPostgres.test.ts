@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { teamCommand } from '../../main/cli/commands/team';
+import { CliError } from '../../main/cli/support';
 import { openTeamStores } from '../../main/team/teamStores';
 import { usePostgres, type TestTeamDatabase } from '../support/postgres';
 
@@ -123,5 +125,36 @@ describe('floorwatch audit --db', { timeout: 120_000 }, () => {
     );
     expect(notTeam.stderr).toMatch(/is not a Floorwatch team database\n$/);
     expect(badUrl.stderr).toContain('--db must be a PostgreSQL URL');
+  });
+});
+
+describe('floorwatch team migrate', () => {
+  it('creates the schema as the owner, is a no-op the second time, and the app can then append', async () => {
+    const empty = await postgres.createDatabase({ migrated: false });
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      printed.push(String(text));
+      return true;
+    });
+    try {
+      expect(await teamCommand.run(['migrate', '--db', empty.ownerUrl])).toBe(0);
+      expect(await teamCommand.run(['migrate', '--db', empty.ownerUrl])).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    expect(printed).toEqual([
+      `team database postgres://fw_test_owner:***@127.0.0.1:${postgres.server().port}/${empty.name}: schema 0 → 2 (2 known)\n`,
+      `team database postgres://fw_test_owner:***@127.0.0.1:${postgres.server().port}/${empty.name}: already at schema 2 (2 known)\n`,
+    ]);
+    const stores = await openTeamStores(empty.appUrl);
+    try {
+      expect((await stores.audit.append({ operator: 'system', role: 'system', action: 'app_started' })).id).toBe(1);
+    } finally {
+      await stores.close();
+    }
+    await expect(teamCommand.run(['migrate'])).rejects.toThrow(CliError);
+    await expect(teamCommand.run(['migrate', '--db', 'postgres://x:y@127.0.0.1:1/z'])).rejects.toThrow(
+      /^cannot migrate postgres:\/\/x:\*\*\*@127\.0\.0\.1:1\/z: .*ECONNREFUSED/,
+    );
   });
 });

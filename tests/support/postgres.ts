@@ -21,8 +21,8 @@ export interface TestTeamDatabase {
 
 export interface TestPostgres {
   server(): RunningPostgres;
-  /** A new, migrated team database with its own name. */
-  createDatabase(): Promise<TestTeamDatabase>;
+  /** A new team database with its own name: migrated, or (`migrated: false`) empty, owned by the owner role. */
+  createDatabase(options?: { migrated?: boolean }): Promise<TestTeamDatabase>;
   /** Runs one statement as the superuser on `database` (triggers off when `bypassTriggers`). */
   asSuperuser(database: TestTeamDatabase, sql: string, options?: { bypassTriggers?: boolean }): Promise<void>;
 }
@@ -59,13 +59,14 @@ export function usePostgres(): TestPostgres {
   };
   return {
     server,
-    async createDatabase() {
+    async createDatabase(options = {}) {
       counter += 1;
       const name = `fw_test_${process.pid}_${counter}`;
       const client = new pg.Client({ connectionString: server().url() });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE} OWNER ${ROLES.owner.name}`);
+        const template = options.migrated === false ? 'template1' : TEMPLATE;
+        await client.query(`CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${ROLES.owner.name}`);
       } finally {
         await client.end();
       }
