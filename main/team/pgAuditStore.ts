@@ -109,6 +109,8 @@ export class PgAuditStore implements AuditStore {
     if (prepared.length === 0) return [];
     const started = performance.now();
     const rows = await this.transaction('READ WRITE', `record ${entries.length} audit row(s)`, async (client) => {
+      // Durable on return whatever the server's default: the commit waits for the WAL flush.
+      await client.query('SET LOCAL synchronous_commit TO on');
       // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
       await client.query(STATEMENTS.lockHead);
       const last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { auditCommand } from '../../main/cli/commands/audit';
 import { teamCommand } from '../../main/cli/commands/team';
 import { CliError } from '../../main/cli/support';
 import { openTeamStores } from '../../main/team/teamStores';
@@ -109,22 +110,30 @@ describe('floorwatch audit --db', { timeout: 120_000 }, () => {
     expect(exported.stderr).toContain('WARNING: chain broken at row 4');
   });
 
-  it('one line and exit 2 for a database that cannot be reached or is not a team database, and a bad URL', async () => {
-    const [refused, notTeam, badUrl] = await Promise.all([
-      floorwatch('verify', '--db', 'postgres://auditor:pw@127.0.0.1:1/floorwatch'),
-      floorwatch('verify', '--db', postgres.server().url()),
-      floorwatch('export', '--db', 'mysql://x@y/z', '--format', 'csv'),
+  it('one line (exit 2) for a database that cannot be reached or is not a team database, a bad URL, FILE and --db', async () => {
+    // In-process: the command's CliError is what the CLI prints as one line with its exit code.
+    const refusal = (...args: string[]) =>
+      auditCommand.run(args).then(
+        () => null,
+        (error: unknown) => error,
+      );
+    const [refused, notTeam, badUrl, both] = await Promise.all([
+      refusal('verify', '--db', 'postgres://auditor:pw@127.0.0.1:1/floorwatch'),
+      refusal('verify', '--db', postgres.server().url()),
+      refusal('export', '--db', 'mysql://x@y/z', '--format', 'csv'),
+      refusal('verify', 'audit.sqlite', '--db', database.appUrl),
     ]);
-    for (const result of [refused, notTeam, badUrl]) {
-      expect(result.code).toBe(2);
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(result.stdout).toBe('');
+    for (const error of [refused, notTeam, badUrl, both]) {
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+      expect((error as CliError).message).not.toContain('\n');
     }
-    expect(refused.stderr).toMatch(
-      /^floorwatch: postgres:\/\/auditor:\*\*\*@127\.0\.0\.1:1\/floorwatch: .*ECONNREFUSED/,
+    expect((refused as Error).message).toMatch(
+      /^postgres:\/\/auditor:\*\*\*@127\.0\.0\.1:1\/floorwatch: .*ECONNREFUSED/,
     );
-    expect(notTeam.stderr).toMatch(/is not a Floorwatch team database\n$/);
-    expect(badUrl.stderr).toContain('--db must be a PostgreSQL URL');
+    expect((notTeam as Error).message).toMatch(/is not a Floorwatch team database$/);
+    expect((badUrl as Error).message).toContain('--db must be a PostgreSQL URL');
+    expect((both as Error).message).toBe('audit verify takes FILE or --db, not both');
   });
 });
 
