@@ -1,5 +1,6 @@
-// The team's operators in PostgreSQL: the same records and rules as operators.sqlite. Password hashes are stored as
-// the single seat stores them before sealing (scrypt text); the table is granted to the app's role only.
+// The team's operators in PostgreSQL: the same records and rules as operators.sqlite. Password hashes (scrypt PHC
+// strings) and names are not sealed with a data key — servers sharing one database share no key — so the table is
+// granted to the app's role only, and never to PUBLIC.
 import type pg from 'pg';
 import type { NewOperator, OperatorChanges, OperatorRepository } from '../auth/operatorRepository';
 import { normaliseUsername, OperatorStoreError, type OperatorRecord } from '../auth/operatorStore';

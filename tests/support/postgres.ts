@@ -40,8 +40,7 @@ export function usePostgres(): TestPostgres {
   beforeAll(async () => {
     // Its own folder in the temp dir: when run as root the cluster's owner is the `postgres` user, which must reach it.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-pg-'));
-    // A throw-away cluster: durability is not under test here, speed is (the stores' own durability is PostgreSQL's
-    // default, synchronous_commit=on, in every real deployment).
+    // A throw-away cluster (fsync off): a machine crash is not under test here, and each test's seconds count.
     running = await startEmbeddedPostgres({
       dataDir,
       persistent: false,
