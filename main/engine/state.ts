@@ -77,8 +77,14 @@ interface PositionState {
 interface AccountState {
   readonly row: AccountRow;
   readonly positions: PositionState[];
-  readonly positionByInstrument: Map<string, PositionState>;
-  readonly orders: Map<string, MutableOrder>;
+  /**
+   * Positions by instrument id, built once the account holds more than POSITIONS_SCANNED_UP_TO (a short list is
+   * scanned instead): most of a broker's 10^5 accounts hold a few positions or none, and a Map each is memory
+   * the collector keeps copying.
+   */
+  positionByInstrument: Map<string, PositionState> | null;
+  /** Working orders by order id; null until the account's first order (most accounts never send one). */
+  orders: Map<string, MutableOrder> | null;
   publishDirty: boolean;
   /** Needs revaluing (a position, cash, commission or a mark changed). */
   valueDirty: boolean;
@@ -106,6 +112,8 @@ interface AccountState {
 const SUM_FROM_SCRATCH_UP_TO = 16;
 /** A running sum is recomputed exactly after this many deltas. */
 const EXACT_SUM_EVERY = 64;
+/** An account's positions are found by scanning its list up to this many; beyond, through a Map by instrument. */
+const POSITIONS_SCANNED_UP_TO = 8;
 
 type MutableOrder = { -readonly [K in keyof WorkingOrder]: WorkingOrder[K] };
 
@@ -124,6 +132,17 @@ export interface EngineStateOptions {
 }
 
 const EMPTY_ORDERS: ReadonlyMap<string, WorkingOrder> = new Map();
+
+/** The account's position on the instrument, if it holds a row for it. */
+function findPosition(acc: AccountState, instrumentId: string): PositionState | undefined {
+  if (acc.positionByInstrument !== null) return acc.positionByInstrument.get(instrumentId);
+  const positions = acc.positions;
+  for (let i = 0; i < positions.length; i++) {
+    const pos = positions[i] as PositionState;
+    if (pos.row.instrumentId === instrumentId) return pos;
+  }
+  return undefined;
+}
 
 export class EngineState implements EngineView, AccountValueSource {
   private readonly log: LogFn;
@@ -305,8 +324,8 @@ export class EngineState implements EngineView, AccountValueSource {
       const state: AccountState = {
         row,
         positions: [],
-        positionByInstrument: new Map(),
-        orders: new Map(),
+        positionByInstrument: null,
+        orders: null,
         publishDirty: false,
         valueDirty: false,
         pnlSum: 0,
@@ -434,7 +453,7 @@ export class EngineState implements EngineView, AccountValueSource {
         seq: m.seq,
       };
       this.orders.set(m.orderId, order);
-      acc.orders.set(m.orderId, order);
+      (acc.orders ??= new Map()).set(m.orderId, order);
       acc.row.workingOrders++;
       this.flagAccountRow(acc, m.ts);
       return;
@@ -540,14 +559,14 @@ export class EngineState implements EngineView, AccountValueSource {
   private removeOrder(order: MutableOrder, ts: number): void {
     this.orders.delete(order.orderId);
     const acc = this.accountsById.get(order.accountId);
-    if (acc && acc.orders.delete(order.orderId)) {
+    if (acc && acc.orders !== null && acc.orders.delete(order.orderId)) {
       acc.row.workingOrders--;
       this.flagAccountRow(acc, ts);
     }
   }
 
   private positionFor(acc: AccountState, inst: InstrumentState): PositionState {
-    let pos = acc.positionByInstrument.get(inst.row.instrumentId);
+    let pos = findPosition(acc, inst.row.instrumentId);
     if (pos) return pos;
     const mark = inst.row.last ?? inst.row.preSettlement;
     const row: PositionRow = {
@@ -565,8 +584,13 @@ export class EngineState implements EngineView, AccountValueSource {
       margin: 0,
     };
     pos = { row, inst, acc, index: acc.positions.length, publishDirty: false, quantityDirty: false };
-    acc.positionByInstrument.set(inst.row.instrumentId, pos);
     acc.positions.push(pos);
+    if (acc.positionByInstrument !== null) acc.positionByInstrument.set(inst.row.instrumentId, pos);
+    else if (acc.positions.length > POSITIONS_SCANNED_UP_TO) {
+      const byInstrument = new Map<string, PositionState>();
+      for (const held of acc.positions) byInstrument.set(held.row.instrumentId, held);
+      acc.positionByInstrument = byInstrument;
+    }
     inst.positions.push(pos);
     return pos;
   }
@@ -680,9 +704,8 @@ export class EngineState implements EngineView, AccountValueSource {
     if (since !== this.marks.stamp) {
       if (positions.length > SUM_FROM_SCRATCH_UP_TO && this.marks.movedWithin(since, positions.length)) {
         // No more instruments changed than the account holds: revalue its positions on those only.
-        const byInstrument = acc.positionByInstrument;
         for (let at = this.marks.newest; at !== null && at.markStamp > since; at = at.older) {
-          const pos = byInstrument.get(at.row.instrumentId);
+          const pos = findPosition(acc, at.row.instrumentId);
           if (pos) this.valuePosition(acc, pos);
         }
       } else {
@@ -993,7 +1016,8 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   position(accountId: string, instrumentId: string): Readonly<PositionRow> | undefined {
-    return this.accountsById.get(accountId)?.positionByInstrument.get(instrumentId)?.row;
+    const acc = this.accountsById.get(accountId);
+    return acc ? findPosition(acc, instrumentId)?.row : undefined;
   }
 
   *positionsOf(accountId: string): Iterable<Readonly<PositionRow>> {

@@ -76,6 +76,8 @@ const MAX_SWEEP_SEQS = 64;
 /** Indexed band edges are placed for this part of the headroom and this multiple of the contracts held (see rebuildBands). */
 const BASIS_HEADROOM_SLACK = 0.5;
 const BASIS_HELD_SLACK = 2;
+/** An account's band on a contract is found by scanning its list up to this many; beyond, through a Map. */
+const BANDS_SCANNED_UP_TO = 8;
 /** An account with at most this many bands has them walked at a check. */
 const SHORT_BAND_LIST = 16;
 /** Compact a window's arrays once this many entries have expired. */
@@ -217,7 +219,7 @@ export class RuleEngine {
     for (const acc of this.accounts.values()) {
       acc.margin = null;
       acc.inCall = false;
-      acc.bands = new Map();
+      acc.bandByInstrument = null;
       acc.bandList = [];
       resetBandBasis(acc);
     }
@@ -230,7 +232,7 @@ export class RuleEngine {
   }
 
   private resetSubject(subject: SubjectRec): void {
-    subject.pairs = new Map();
+    subject.pairs = null;
     subject.bursts = null;
   }
 
@@ -327,7 +329,7 @@ export class RuleEngine {
     const map = type === 'group' ? this.groupSubjects : this.accountSubjects;
     let subject = map.get(id);
     if (!subject) {
-      subject = { id, type, pairs: new Map(), bursts: null };
+      subject = { id, type, pairs: null, bursts: null };
       map.set(id, subject);
     }
     return subject;
@@ -344,10 +346,11 @@ export class RuleEngine {
   }
 
   private pairOf(subject: SubjectRec, inst: InstrumentRec): PairRec {
-    let pair = subject.pairs.get(inst);
+    const pairs = (subject.pairs ??= new Map());
+    let pair = pairs.get(inst);
     if (!pair) {
       pair = newPair(subject, inst);
-      subject.pairs.set(inst, pair);
+      pairs.set(inst, pair);
     }
     return pair;
   }
@@ -383,12 +386,12 @@ export class RuleEngine {
 
   private onCash(m: CashMessage): void {
     const acc = this.accounts.get(m.accountId);
-    if (acc && acc.bands.size > 0) this.checkMargin(acc, m.seq);
+    if (acc && acc.bandList.length > 0) this.checkMargin(acc, m.seq);
   }
 
   /** The account's position on the contract may have changed (a trade or a position message). */
   private holdPosition(acc: AccountRec, inst: InstrumentRec): void {
-    const held = acc.bands.get(inst);
+    const held = bandOf(acc, inst);
     if (held) {
       if (!held.dirty) {
         held.dirty = true;
@@ -411,8 +414,13 @@ export class RuleEngine {
       highAt: -1,
       seen: 0,
     };
-    acc.bands.set(inst, band);
     acc.bandList.push(band);
+    if (acc.bandByInstrument !== null) acc.bandByInstrument.set(inst, band);
+    else if (acc.bandList.length > BANDS_SCANNED_UP_TO) {
+      const byInstrument = new Map<InstrumentRec, PriceBand>();
+      for (const listed of acc.bandList) byInstrument.set(listed.inst, listed);
+      acc.bandByInstrument = byInstrument;
+    }
     acc.dirtyBands[acc.dirtyCount++] = band;
     inst.holderBands.push(band);
     inst.bands.place(band, band.low, band.high);
@@ -548,7 +556,7 @@ export class RuleEngine {
     // A short list is walked (a stamp test per band); a long one only where contracts moved since.
     if (bands.length > SHORT_BAND_LIST && this.marks.movedWithin(since, bands.length)) {
       for (let inst = this.marks.newest; inst !== null && inst.markStamp > since; inst = inst.older) {
-        const band = acc.bands.get(inst);
+        const band = bandOf(acc, inst);
         if (band) held += this.refreshBand(band, pass, refreshed);
       }
     } else {
@@ -1269,8 +1277,8 @@ function newAccount(id: string, subject: SubjectRec): AccountRec {
   const acc: AccountRec = {
     id,
     subject,
-    bands: new Map(),
     bandList: [],
+    bandByInstrument: null,
     dirtyBands: [],
     dirtyCount: 0,
     headroom: 0,
@@ -1283,6 +1291,17 @@ function newAccount(id: string, subject: SubjectRec): AccountRec {
     inCall: false,
   };
   return acc;
+}
+
+/** The account's band on the contract, if it held it today. */
+function bandOf(acc: AccountRec, inst: InstrumentRec): PriceBand | undefined {
+  if (acc.bandByInstrument !== null) return acc.bandByInstrument.get(inst);
+  const bands = acc.bandList;
+  for (let i = 0; i < bands.length; i++) {
+    const band = bands[i] as PriceBand;
+    if (band.inst === inst) return band;
+  }
+  return undefined;
 }
 
 /** No bands yet: the first check indexes every band afresh. */

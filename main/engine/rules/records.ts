@@ -84,8 +84,8 @@ export interface SubjectRec {
   /** The account id, or the control group id. */
   readonly id: string;
   readonly type: SubjectType;
-  /** client × contract records, this trading day. */
-  pairs: Map<InstrumentRec, PairRec>;
+  /** client × contract records, this trading day (null until the client's first one: most clients are idle). */
+  pairs: Map<InstrumentRec, PairRec> | null;
   /** order_burst state per exchange, this trading day. */
   bursts: Map<string, BurstState> | null;
 }
@@ -93,9 +93,12 @@ export interface SubjectRec {
 export interface AccountRec {
   readonly id: string;
   subject: SubjectRec;
-  /** Bands per contract held today (margin_call), and the same bands as a list (iterated on every valuation). */
-  bands: Map<InstrumentRec, PriceBand>;
+  /**
+   * Bands of the contracts held today (margin_call), iterated on every valuation; found by contract through
+   * bandByInstrument once there are more than a few (a short list is scanned: most accounts hold a few or none).
+   */
   bandList: PriceBand[];
+  bandByInstrument: Map<InstrumentRec, PriceBand> | null;
   /** Bands whose position's quantities changed since the last check. */
   dirtyBands: PriceBand[];
   /** Entries in use in dirtyBands (the array is reused, never shrunk: no allocation per trade). */
