@@ -150,6 +150,14 @@ export class EngineState implements EngineView, AccountValueSource {
   private readonly instrumentsByExchange = new Map<string, InstrumentState[]>();
   private readonly exchangePhase = new Map<string, Phase>();
   private readonly accountsById = new Map<string, AccountState>();
+  /**
+   * The two accounts looked up last: a client's message is read by the state and then by several rules, each by
+   * account id, and on a broker's floor each lookup in 10^5 accounts is a walk through memory that is not cached.
+   */
+  private recentId: string | null = null;
+  private recent: AccountState | null = null;
+  private previousId: string | null = null;
+  private previous: AccountState | null = null;
   private readonly groups = new Map<string, string[]>();
   private readonly orders = new Map<string, MutableOrder>();
 
@@ -300,7 +308,7 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   private applyAccount(m: AccountMessage): void {
-    const acc = this.accountsById.get(m.accountId);
+    const acc = this.accountStateOf(m.accountId);
     const controlGroup = m.controlGroup ?? null;
     if (!acc) {
       const row: AccountRow = {
@@ -355,14 +363,14 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   private applyCash(m: CashMessage): void {
-    const acc = this.accountsById.get(m.accountId);
+    const acc = this.accountStateOf(m.accountId);
     if (!acc) return this.anomaly('unknown_account', m.seq, `cash for unknown account ${m.accountId}`);
     acc.row.cash += m.amount;
     this.flagValue(acc, m.ts);
   }
 
   private applyPosition(m: PositionMessage): void {
-    const acc = this.accountsById.get(m.accountId);
+    const acc = this.accountStateOf(m.accountId);
     if (!acc) return this.anomaly('unknown_account', m.seq, `position for unknown account ${m.accountId}`);
     const inst = this.instrumentsById.get(m.instrumentId);
     if (!inst) return this.anomaly('unknown_instrument', m.seq, `position on unknown instrument ${m.instrumentId}`);
@@ -430,7 +438,7 @@ export class EngineState implements EngineView, AccountValueSource {
 
   private applyOrder(m: OrderMessage): void {
     if (m.event === 'new') {
-      const acc = this.accountsById.get(m.accountId);
+      const acc = this.accountStateOf(m.accountId);
       if (!acc) return this.anomaly('unknown_account', m.seq, `order ${m.orderId} for unknown account ${m.accountId}`);
       if (!this.instrumentsById.has(m.instrumentId)) {
         return this.anomaly('unknown_instrument', m.seq, `order ${m.orderId} on unknown instrument ${m.instrumentId}`);
@@ -480,7 +488,7 @@ export class EngineState implements EngineView, AccountValueSource {
     accountId: string,
     orderId: string | null,
   ): void {
-    const acc = this.accountsById.get(accountId);
+    const acc = this.accountStateOf(accountId);
     if (!acc)
       return this.anomaly('unknown_account', m.seq, `trade ${m.tradeId} ${side} side: unknown account ${accountId}`);
     const qty = m.qty;
@@ -558,7 +566,7 @@ export class EngineState implements EngineView, AccountValueSource {
 
   private removeOrder(order: MutableOrder, ts: number): void {
     this.orders.delete(order.orderId);
-    const acc = this.accountsById.get(order.accountId);
+    const acc = this.accountStateOf(order.accountId);
     if (acc && acc.orders !== null && acc.orders.delete(order.orderId)) {
       acc.row.workingOrders--;
       this.flagAccountRow(acc, ts);
@@ -662,6 +670,27 @@ export class EngineState implements EngineView, AccountValueSource {
   private anomaly(kind: AnomalyKind, seq: number, detail: string): void {
     const count = ++this.anomalies[kind];
     if (shouldLogOccurrence(count)) this.log('warn', `engine: ${kind}: ${detail}`, { kind, seq, count });
+  }
+
+  /** An account by id, through the two last looked up (accounts are only ever added, or all forgotten by reset). */
+  private accountStateOf(accountId: string): AccountState | undefined {
+    if (accountId === this.recentId) return this.recent as AccountState;
+    if (accountId === this.previousId) {
+      const found = this.previous as AccountState;
+      this.previousId = this.recentId;
+      this.previous = this.recent;
+      this.recentId = accountId;
+      this.recent = found;
+      return found;
+    }
+    const acc = this.accountsById.get(accountId);
+    if (acc) {
+      this.previousId = this.recentId;
+      this.previous = this.recent;
+      this.recentId = accountId;
+      this.recent = acc;
+    }
+    return acc;
   }
 
   // ---------------------------------------------------------------- valuation
@@ -941,6 +970,8 @@ export class EngineState implements EngineView, AccountValueSource {
     this.instrumentsByExchange.clear();
     this.exchangePhase.clear();
     this.accountsById.clear();
+    this.recentId = this.previousId = null;
+    this.recent = this.previous = null;
     this.groups.clear();
     this.orders.clear();
     this.dirtyMarket = [];
@@ -992,7 +1023,7 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   account(accountId: string): Readonly<AccountRow> | undefined {
-    return this.accountsById.get(accountId)?.row;
+    return this.accountStateOf(accountId)?.row;
   }
 
   *accounts(): Iterable<Readonly<AccountRow>> {
@@ -1000,7 +1031,7 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   valueAccount(accountId: string): Readonly<AccountRow> | undefined {
-    const acc = this.accountsById.get(accountId);
+    const acc = this.accountStateOf(accountId);
     if (!acc) return undefined;
     // Marks may have moved without flagging the account yet (lazy): value it at current marks regardless.
     this.valueAccountState(acc);
@@ -1016,12 +1047,12 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   position(accountId: string, instrumentId: string): Readonly<PositionRow> | undefined {
-    const acc = this.accountsById.get(accountId);
+    const acc = this.accountStateOf(accountId);
     return acc ? findPosition(acc, instrumentId)?.row : undefined;
   }
 
   *positionsOf(accountId: string): Iterable<Readonly<PositionRow>> {
-    const acc = this.accountsById.get(accountId);
+    const acc = this.accountStateOf(accountId);
     if (!acc) return;
     for (const pos of acc.positions) yield pos.row;
   }
@@ -1031,6 +1062,6 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   workingOrders(accountId: string): ReadonlyMap<string, WorkingOrder> {
-    return this.accountsById.get(accountId)?.orders ?? EMPTY_ORDERS;
+    return this.accountStateOf(accountId)?.orders ?? EMPTY_ORDERS;
   }
 }
