@@ -49,7 +49,15 @@ export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 interface InstrumentState {
   readonly row: MarketRow;
-  book: { bids: BookLevel[]; asks: BookLevel[]; ts: number; seq: number };
+  /**
+   * The last quote's levels, copied into arrays the instrument owns (reused quote after quote): keeping the
+   * message's own arrays would hold each quote until the next on its contract, and on a floor of 795 contracts
+   * most of them outlive the young generation and fill the old one with garbage.
+   */
+  readonly book: { readonly bids: BookLevel[]; readonly asks: BookLevel[]; ts: number; seq: number };
+  /** The level pairs the book's sides are made of (up to BOOK_DEPTH each, kept when a side gets thinner). */
+  readonly bidPairs: BookLevel[];
+  readonly askPairs: BookLevel[];
   /** Phase set for this instrument alone (overrides the exchange's). */
   ownPhase: Phase | null;
   readonly positions: PositionState[];
@@ -132,6 +140,20 @@ export interface EngineStateOptions {
 }
 
 const EMPTY_ORDERS: ReadonlyMap<string, WorkingOrder> = new Map();
+
+/** Copies up to BOOK_DEPTH levels into the side `own`, made of the reused `pairs`. */
+function copyLevels(own: BookLevel[], pairs: BookLevel[], levels: readonly BookLevel[]): void {
+  const count = levels.length < BOOK_DEPTH ? levels.length : BOOK_DEPTH;
+  if (own.length > count) own.length = count;
+  for (let i = 0; i < count; i++) {
+    const level = levels[i] as BookLevel;
+    let pair = pairs[i];
+    if (pair === undefined) pairs.push((pair = [0, 0]));
+    pair[0] = level[0];
+    pair[1] = level[1];
+    if (i === own.length) own.push(pair);
+  }
+}
 
 /** The account's position on the instrument, if it holds a row for it. */
 function findPosition(acc: AccountState, instrumentId: string): PositionState | undefined {
@@ -266,6 +288,8 @@ export class EngineState implements EngineView, AccountValueSource {
       inst = {
         row,
         book: { bids: [], asks: [], ts: 0, seq: 0 },
+        bidPairs: [],
+        askPairs: [],
         ownPhase: null,
         positions: [],
         publishDirty: false,
@@ -429,8 +453,8 @@ export class EngineState implements EngineView, AccountValueSource {
     row.quoteTs = m.ts;
     row.seq = m.seq;
     const book = inst.book;
-    book.bids = bids.length > BOOK_DEPTH ? bids.slice(0, BOOK_DEPTH) : bids;
-    book.asks = asks.length > BOOK_DEPTH ? asks.slice(0, BOOK_DEPTH) : asks;
+    copyLevels(book.bids, inst.bidPairs, bids);
+    copyLevels(book.asks, inst.askPairs, asks);
     book.ts = m.ts;
     book.seq = m.seq;
     this.flagMarket(inst, m.ts);
