@@ -34,6 +34,7 @@ Exit status: 0 done; 2 bad usage, unreadable or damaged input or rules file, or 
 /** Lines reported one by one before the rest are only counted. */
 const MAX_REPORTED_LINES = 50;
 const SQLITE_HEADER = 'SQLite format 3\0';
+const NDJSON_CHUNK_BYTES = 1 << 16;
 
 export interface RunCounters {
   lines: number;
@@ -222,9 +223,13 @@ function* sessionChunks(reader: SessionReader): Generator<string[]> {
   }
 }
 
-/** NDJSON lines in chunks (fast on large files; a final line without a newline counts). */
+/**
+ * NDJSON lines in chunks (fast on large files; a final line without a newline counts). A chunk is 64 KiB: its text
+ * and lines die young while it is replayed (1 MiB chunks outlived the young generation on a broker's day, and the
+ * old one filled with their garbage).
+ */
 export async function* ndjsonChunks(file: string): AsyncGenerator<string[]> {
-  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: NDJSON_CHUNK_BYTES });
   stream.setEncoding('utf8');
   let rest = '';
   try {
