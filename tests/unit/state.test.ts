@@ -67,6 +67,36 @@ describe('EngineState: instruments and quotes', () => {
     expect(engine.instrument('rb2605')).toMatchObject({ ask: null, askQty: null, bid: 3499 });
   });
 
+  it('holds its own copy of the book: it follows a thinner then deeper quote and not the message arrays', () => {
+    const engine = new EngineState();
+    engine.apply(instrument({ seq: 1 }));
+    const levels = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i): [number, number] => [from - i, 10 + i]);
+    engine.apply(quote({ seq: 2, bids: levels(3499, 5), asks: levels(3510, 2) }));
+    engine.apply(quote({ seq: 3, bids: levels(3489, 2), asks: [] }));
+    const book = engine.book('rb2605')!;
+    expect(book.bids).toEqual([
+      [3489, 10],
+      [3488, 11],
+    ]);
+    expect(book.asks).toEqual([]);
+    const deeper = quote({ seq: 4, bids: levels(3479, 4), asks: levels(3481, 1) });
+    engine.apply(deeper);
+    // The sender reusing its arrays after the quote changes nothing in the engine.
+    deeper.bids[0]![0] = 1;
+    deeper.asks.length = 0;
+    expect(engine.book('rb2605')).toMatchObject({
+      bids: [
+        [3479, 10],
+        [3478, 11],
+        [3477, 12],
+        [3476, 13],
+      ],
+      asks: [[3481, 10]],
+      seq: 4,
+    });
+  });
+
   it('applies exchange phases to every instrument of the exchange and an instrument phase to one', () => {
     const engine = new EngineState();
     engine.applyBatch(
