@@ -2,7 +2,10 @@
 // (nothing heard for 5 s = dead), reconnects with capped exponential backoff and jitter, and hands the consumer
 // each frame's messages in order, once each. A gap stops delivery and resumes from the hole on a fresh link; if
 // the server cannot resend (`error RESEND_UNAVAILABLE`) the hole is recorded as unrecoverable, surfaced, and the
-// stream continues from what the server can give. Decode errors are counted and logged, never thrown.
+// stream continues from what the server can give: where its hello or the frames after the hole say, else from the
+// start of day (subscribe without fromSeq: the day's static data again, duplicates dropped, then whatever seq
+// follows becomes the new base). A slow consumer the server dropped (`SLOW_CONSUMER`) resumes the same way, at once.
+// Nothing here asks twice for what the server said it cannot give. Decode errors are counted and logged, never thrown.
 import WebSocket from 'ws';
 import {
   decodeFrame,
@@ -18,6 +21,9 @@ import { Backoff, type BackoffOptions } from './backoff';
 import { Sequencer } from './sequencer';
 
 export const HEARTBEAT_TIMEOUT_MS = 5_000;
+/** Server error codes the client acts on (fw-feed/1 names). */
+const RESEND_UNAVAILABLE = 'RESEND_UNAVAILABLE';
+const SLOW_CONSUMER = 'SLOW_CONSUMER';
 /** Unrecoverable gaps kept in the stats (all are counted). */
 const MAX_GAPS_KEPT = 100;
 
@@ -112,6 +118,8 @@ export class FeedClient {
   private resumeHint = 0;
   /** lastApplied at the last immediate reconnect; no progress since means the next one waits its backoff. */
   private lastImmediateAt = -1;
+  /** lastApplied when the start of day was last asked for after RESEND_UNAVAILABLE (-1: not asked). */
+  private startOfDayAskedAt = -1;
 
   private readonly stats: FeedStats;
 
@@ -415,6 +423,7 @@ export class FeedClient {
       stats.pendingGap = null;
       this.resumeHint = 0;
       this.lastImmediateAt = -1;
+      this.startOfDayAskedAt = -1;
       this.handlers.onHello?.(hello, true);
       this.reconnectSoon('session changed');
       return;
@@ -427,7 +436,13 @@ export class FeedClient {
     const stats = this.stats;
     stats.serverErrors++;
     stats.lastError = `feed server error ${error.code}: ${error.message}`;
-    if (error.code !== 'RESEND_UNAVAILABLE') {
+    if (error.code === SLOW_CONSUMER) {
+      // This side fell behind the server's buffer: ask again at once; what it no longer holds is handled below.
+      this.log('warn', `feed: ${stats.lastError}; resubscribing`, { lastSeq: this.sequencer.lastApplied });
+      this.reconnectSoon('slow consumer');
+      return;
+    }
+    if (error.code !== RESEND_UNAVAILABLE) {
       this.log('error', `feed: ${stats.lastError}`, { lastSeq: this.sequencer.lastApplied });
       this.dropLink(stats.lastError, this.backoff.next());
       return;
@@ -441,12 +456,24 @@ export class FeedClient {
       this.recordUnrecoverable(from, hint - 1, `server cannot resend: ${error.message}`);
       this.sequencer.skipTo(hint);
       this.resumeHint = 0;
-    } else {
-      // No idea where the server can resume: take the first message above the last applied one as the new base
-      // (the hole is recorded when it is seen) and ask for the whole stream; duplicates are dropped by seq.
-      this.sequencer.resync();
+      this.reconnectSoon('resend unavailable');
+      return;
     }
-    this.reconnectSoon('resend unavailable');
+    if (this.startOfDayAskedAt !== this.sequencer.lastApplied) {
+      // No idea where the server can resume: ask for the start of day (the protocol's subscribe without fromSeq),
+      // drop what was applied already, and take the first message above it as the new base (the hole is recorded
+      // when it is seen).
+      this.startOfDayAskedAt = this.sequencer.lastApplied;
+      this.sequencer.resync();
+      this.reconnectSoon('resend unavailable');
+      return;
+    }
+    // Neither the hole nor the start of day is held, and the server names no seq to go on from: nothing can be
+    // resumed on this link. Wait the backoff (growing to its cap) rather than hammer the server, and say why.
+    stats.lastError = `feed gateway ${this.url} holds neither seq ${from} nor the start of day and names no seq to resume from (${error.message}); retrying`;
+    this.log('error', `feed: ${stats.lastError}`, { fromSeq: from });
+    this.sequencer.resync();
+    this.dropLink(stats.lastError, this.backoff.next());
   }
 
   private onGap(seenSeq: number): void {

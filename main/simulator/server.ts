@@ -5,6 +5,10 @@
 // Clients read from the session history at their own pace: `subscribe {fromSeq}` resumes anywhere still held, a
 // client whose socket buffer is full is skipped until it drains, and one that falls too far behind is dropped with
 // an error (it can resume). A bad client frame gets `error BAD_REQUEST`; nothing a client sends can stop the server.
+// Recovery when the history has moved on: the day's start-of-day frames (instruments, accounts, positions) are kept
+// for the whole day, so `subscribe` from within them (or without fromSeq) always works: that state, then the live
+// edge (the client sees the jump as an unrecoverable gap). A fromSeq past them that is no longer held gets `hello`
+// whose nextSeq is the live edge, then `error RESEND_UNAVAILABLE`: a client can record the hole and go on live.
 //
 // Restarting on the same session (for resume tests): `await sim.stop()` then
 // `startSimulatorServer({ port: sim.port, resumeFrom: sim.session })` continues the same session (same sessionId,
@@ -23,7 +27,7 @@ import {
   type UnfillableGap,
 } from './frameSource';
 import { SessionGenerator, chinaToday, DEFAULT_TRADING_DAY } from './generator';
-import { SessionHistory } from './history';
+import { SessionHistory, type HistoryFrame } from './history';
 import type { GroundTruth, ScenarioSelection } from './scenarios';
 
 export type { UnfillableGap };
@@ -128,6 +132,8 @@ export class SimulatorSession {
   truthRecords = 0;
   /** Messages of the day's static data (instruments, accounts, start-of-day positions). */
   staticMessages = 0;
+  /** The frames holding the static data, kept all day (the history's bound does not apply to them). */
+  readonly startOfDay: HistoryFrame[] = [];
   /** A server is currently serving this session. */
   attached = false;
   /** Told when frames arrive (the attached server pumps its clients). */
@@ -182,6 +188,7 @@ export class SimulatorSession {
       for (const frame of frames) {
         this.framesProduced++;
         this.history.append(frame);
+        if (frame.firstSeq <= this.staticMessages) this.startOfDay.push(frame);
       }
       if (frames.length > 0) this.taken = taken;
       if (ended) this.done = true;
@@ -255,6 +262,8 @@ interface Client {
   nextSeq: number;
   /** Absolute history index of the next frame to send. */
   frameIndex: number;
+  /** Index in session.startOfDay of the next frame to send while replaying the start of day; -1 otherwise. */
+  startOfDayIndex: number;
   lastSentAt: number;
 }
 
@@ -406,6 +415,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   const pump = (client: Client) => {
     if (!client.subscribed || client.ws.readyState !== client.ws.OPEN) return;
     const history = session.history;
+    if (client.startOfDayIndex >= 0 && !pumpStartOfDay(client)) return;
     while (client.frameIndex < history.endIndex) {
       if (client.ws.bufferedAmount > highWater) break;
       const frame = history.at(client.frameIndex);
@@ -429,6 +439,44 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
     }
   };
 
+  /** Sends the start-of-day frames, then points the client at what follows them or else the live edge. */
+  const pumpStartOfDay = (client: Client): boolean => {
+    const frames = session.startOfDay;
+    while (client.startOfDayIndex < frames.length) {
+      if (client.ws.bufferedAmount > highWater) return false;
+      const frame = frames[client.startOfDayIndex++]!;
+      send(client, frame.data);
+      client.nextSeq = frame.lastSeq + 1;
+    }
+    client.startOfDayIndex = -1;
+    const following = session.history.find(client.nextSeq);
+    if (following >= 0) {
+      client.frameIndex = following;
+    } else {
+      log(
+        `client ${client.id}: start of day sent; seqs ${client.nextSeq}..${session.nextSeq - 1} are no longer held, going on live`,
+      );
+      client.frameIndex = session.history.endIndex;
+      client.nextSeq = session.nextSeq;
+    }
+    return true;
+  };
+
+  /** Index in session.startOfDay of the frame holding `seq`, or -1. */
+  const findStartOfDay = (seq: number): number =>
+    session.startOfDay.findIndex((frame) => frame.firstSeq <= seq && seq <= frame.lastSeq);
+
+  const sendHello = (client: Client, nextSeq: number) =>
+    sendMessage(client, {
+      type: 'hello',
+      ts: Date.now(),
+      protocol: PROTOCOL_VERSION,
+      nextSeq,
+      sessionId: session.sessionId,
+      tradingDay: session.tradingDay,
+      source: session.source,
+    });
+
   const subscribe = (client: Client, fromSeq: number) => {
     counters.subscribes++;
     const next = session.nextSeq;
@@ -438,42 +486,40 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
       return;
     }
     let frameIndex: number;
+    let startOfDayIndex = -1;
     let partial: string | null = null;
     if (fromSeq === next) {
       frameIndex = session.history.endIndex;
     } else {
       frameIndex = session.inGap(fromSeq) ? -1 : session.history.find(fromSeq);
-      if (frameIndex < 0) {
+      startOfDayIndex = frameIndex < 0 ? findStartOfDay(fromSeq) : -1;
+      if (frameIndex < 0 && startOfDayIndex < 0) {
         counters.resendUnavailable++;
         const oldest = session.history.oldestSeq;
         const why = session.inGap(fromSeq)
           ? `seq ${fromSeq} was never available (seqs ${session.gap!.afterSeq + 1}..${session.gap!.afterSeq + session.gap!.length} are missing)`
           : `seq ${fromSeq} is no longer held (oldest held seq is ${oldest ?? next})`;
         log(`client ${client.id}: RESEND_UNAVAILABLE ${why}`);
-        sendError(client, 'RESEND_UNAVAILABLE', why);
+        // The hello names where this server can go on (the live edge), so the client need not guess.
+        sendHello(client, next);
+        sendError(client, 'RESEND_UNAVAILABLE', `${why}; resubscribe with fromSeq=${next} to go on live`);
         return;
       }
-      const frame = session.history.at(frameIndex)!;
+      const frame = frameIndex >= 0 ? session.history.at(frameIndex)! : session.startOfDay[startOfDayIndex]!;
       if (frame.firstSeq < fromSeq) {
         // Resume inside a frame: resend its tail only.
         const parsed = JSON.parse(frame.data.toString('utf8')) as SequencedMessage | SequencedMessage[];
         const tail = (Array.isArray(parsed) ? parsed : [parsed]).filter((m) => m.seq >= fromSeq);
         partial = encodeFrame(tail);
-        frameIndex++;
+        if (frameIndex >= 0) frameIndex++;
+        else startOfDayIndex++;
       }
     }
     client.subscribed = true;
     client.nextSeq = fromSeq;
     client.frameIndex = frameIndex;
-    sendMessage(client, {
-      type: 'hello',
-      ts: Date.now(),
-      protocol: PROTOCOL_VERSION,
-      nextSeq: fromSeq,
-      sessionId: session.sessionId,
-      tradingDay: session.tradingDay,
-      source: session.source,
-    });
+    client.startOfDayIndex = startOfDayIndex;
+    sendHello(client, fromSeq);
     if (partial) send(client, partial);
     pump(client);
   };
@@ -511,6 +557,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
       subscribed: false,
       nextSeq: 1,
       frameIndex: 0,
+      startOfDayIndex: -1,
       lastSentAt: performance.now(),
     };
     clients.add(client);

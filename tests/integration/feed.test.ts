@@ -151,6 +151,38 @@ describe('FeedClient over WebSocket', () => {
     expect(h.gaps).toEqual([expect.objectContaining({ fromSeq: cut + 1, toSeq: cut + 50, recovered: false })]);
   });
 
+  it('falls back to the start of day when the server names no resume point, and records the hole', async () => {
+    const session = buildSession(1_200);
+    const h = await harness({ session, batchSize: 20, intervalMs: 2, startOfDay: 30, namesResumePoint: false });
+    await waitFor('some of the stream', () => h.seqs.length >= 300);
+    await h.server.kill();
+    await waitFor('the client to notice', () => h.client.state === 'reconnecting');
+    const cut = h.client.lastApplied;
+    h.server.options.holdsFrom = cut + 51;
+    await h.server.restart();
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(h.server.subscribes).toEqual([1, cut + 1, undefined]); // the hole once, then the start of day
+    expect(h.seqs).toEqual([...range(1, cut), ...range(cut + 51, 1_200)]); // start of day again: dropped as repeats
+    expect(h.gaps).toEqual([expect.objectContaining({ fromSeq: cut + 1, toSeq: cut + 50, recovered: false })]);
+    expect(h.client.snapshot()).toMatchObject({ duplicates: 30, unrecoverableGapCount: 1 });
+  });
+
+  it('does not hammer a server that holds neither the hole nor the start of day and names no resume point', async () => {
+    const session = buildSession(1_200);
+    const h = await harness({ session, batchSize: 20, intervalMs: 2, namesResumePoint: false });
+    await waitFor('some of the stream', () => h.seqs.length >= 300);
+    await h.server.kill();
+    await waitFor('the client to notice', () => h.client.state === 'reconnecting');
+    h.server.options.holdsFrom = h.client.lastApplied + 51;
+    await h.server.restart();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Backoff 20 ms doubling to 200 ms: a handful of attempts in a second, not one per round trip.
+    expect(h.server.subscribes.length).toBeLessThanOrEqual(10);
+    expect(h.client.state).toBe('reconnecting');
+    expect(h.client.snapshot().lastError).toMatch(/holds neither seq \d+ nor the start of day/);
+    expect(h.gaps).toEqual([]); // nothing skipped without knowing where to
+  });
+
   it('treats a silent link as dead after the heartbeat timeout and resumes', async () => {
     const session = buildSession(800);
     const h = await harness({ session, batchSize: 20, intervalMs: 2, silentAfter: 200 }, { heartbeatTimeoutMs: 300 });

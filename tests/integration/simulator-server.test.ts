@@ -152,19 +152,45 @@ describe('simulator server', () => {
     const deadline = Date.now() + 15_000;
     while (!sim.counters().ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const oldest = sim.counters().oldestSeq!;
-    expect(oldest).toBeGreaterThan(1);
+    const afterStartOfDay = sim.session.startOfDay.at(-1)!.lastSeq + 1;
+    expect(oldest).toBeGreaterThan(afterStartOfDay);
     expect(sim.counters().historyMessages).toBeLessThanOrEqual(2000 + 1000);
 
     const late = await connect(sim);
-    late.send({ type: 'subscribe', fromSeq: 1 });
+    late.send({ type: 'subscribe', fromSeq: afterStartOfDay });
     await late.until('error', () => late.ofType('error').length > 0);
     expect(late.ofType('error')[0]).toMatchObject({ code: 'RESEND_UNAVAILABLE' });
     expect(late.ofType('error')[0]!.message).toContain(String(oldest));
+    // The hello before the error names where the server can go on: its live edge.
+    expect(late.messages[0]).toMatchObject({ type: 'hello', nextSeq: sim.counters().nextSeq });
     // The same connection can subscribe again from what is held.
     late.send({ type: 'subscribe', fromSeq: oldest });
     await late.until('end', () => late.ofType('end').length > 0);
     expectContiguous(late.seqs(), oldest);
     expect(sim.counters().resendUnavailable).toBe(1);
+  });
+
+  it('keeps the start of day all day: a subscribe without fromSeq gets it, then goes on live', async () => {
+    const sim = await start({ seed: 4, rate: 50_000, messages: 2_000_000, historyMessages: 5_000 });
+    const staticMessages = sim.session.staticMessages;
+    const deadline = Date.now() + 15_000;
+    while ((sim.counters().oldestSeq ?? 0) < 20_000 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(sim.counters().oldestSeq).toBeGreaterThan(20_000); // seq 1 has long left the history
+
+    const late = await connect(sim);
+    late.send({ type: 'subscribe' });
+    await late.until('live messages', () => late.seqs().length >= staticMessages + 5_000);
+    const seqs = late.seqs();
+    const jump = seqs.findIndex((seq, i) => i > 0 && seq !== seqs[i - 1]! + 1);
+    // The day's static data from seq 1, then one jump to the live edge, then every seq in order.
+    expect(jump).toBeGreaterThanOrEqual(staticMessages);
+    expectContiguous(seqs.slice(0, jump), 1);
+    expect(seqs[jump]).toBeGreaterThan(20_000);
+    expectContiguous(seqs.slice(jump), seqs[jump]!);
+    const types = new Set(late.messages.slice(1, staticMessages + 1).map((m) => m.type));
+    expect([...types].sort()).toEqual(['account', 'instrument', 'position']);
+    expect(sim.counters().resendUnavailable).toBe(0);
   });
 
   it('sends heartbeats at least once a second when idle', async () => {

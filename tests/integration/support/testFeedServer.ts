@@ -20,6 +20,10 @@ export interface TestFeedServerOptions {
   lostOnce?: { from: number; to: number };
   /** The server no longer holds seqs below this one (as after a restart that lost history). */
   holdsFrom?: number;
+  /** Seqs 1..N (the start of day) stay held whatever holdsFrom says; a stream from them jumps to holdsFrom after. */
+  startOfDay?: number;
+  /** false: the hello before RESEND_UNAVAILABLE echoes fromSeq, naming no seq to go on from (default true). */
+  namesResumePoint?: boolean;
   /** On resume, start this many messages before fromSeq (the client must drop the repeats). */
   resendOverlap?: number;
   /** After this many messages on the first link, send nothing at all (no heartbeat either). */
@@ -116,14 +120,22 @@ export class TestFeedServer {
   }
 
   private stream(socket: WebSocket, fromSeq: number): void {
-    const { session, hole, holdsFrom = 1 } = this.options;
+    const { session, hole, holdsFrom = 1, startOfDay = 0 } = this.options;
     const now = () => Date.now();
     const send = (messages: ServerMessage[]) =>
       socket.send(JSON.stringify(messages.length === 1 ? messages[0] : messages));
     const lowest = Math.max(holdsFrom, 1);
-    const unavailable = fromSeq < lowest || (hole !== undefined && fromSeq >= hole.from && fromSeq <= hole.to);
+    const lost = (seq: number) => seq < lowest && seq > startOfDay;
+    const unavailable = lost(fromSeq) || (hole !== undefined && fromSeq >= hole.from && fromSeq <= hole.to);
     // Where this server could go on from: the basis of the hello's nextSeq when it cannot serve the request.
-    const resumable = fromSeq < lowest ? lowest : hole && unavailable ? hole.to + 1 : fromSeq;
+    const resumable =
+      this.options.namesResumePoint === false
+        ? fromSeq
+        : lost(fromSeq)
+          ? lowest
+          : hole && unavailable
+            ? hole.to + 1
+            : fromSeq;
     send([
       {
         type: 'hello',
@@ -158,6 +170,7 @@ export class TestFeedServer {
       while (batch.length < batchSize && next <= session.length) {
         const seq = next++;
         if (hole && seq >= hole.from && seq <= hole.to) continue;
+        if (lost(seq)) continue;
         if (lostOnce && seq >= lostOnce.from && seq <= lostOnce.to) continue;
         batch.push(session[seq - 1] as SequencedMessage);
       }
