@@ -155,6 +155,11 @@ export class CoreProcess implements CoreHandle, ViewHost {
     return this.simulatorAlive;
   }
 
+  /** Changes the embedded simulator's pace (messages per second); nothing without one. For benchmarks. */
+  setSimulatorRate(rate: number): void {
+    if (this.simulatorAlive) this.simulator?.postMessage({ type: 'rate', rate });
+  }
+
   /** Snapshot at once, then conflated deltas. */
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
     return this.wholeTopics.track(topic, this.hub.subscribe(topic, listener));
@@ -164,9 +169,13 @@ export class CoreProcess implements CoreHandle, ViewHost {
     return this;
   }
 
-  /** A views request for the core's engine tables (views.open/update/rows/close). */
+  /**
+   * A views request for the core's engine tables (views.open/update/rows/close). Opening or re-sorting a view of a
+   * broker floor's 100k rows on a core that is busy with its feed can take seconds: those wait longer than a read.
+   */
   async viewRequest(request: ViewRequest): Promise<ViewAnswer> {
-    return (await this.request('view', 5_000, undefined, undefined, request)) as ViewAnswer;
+    const timeoutMs = request.action === 'open' || request.action === 'update' ? 30_000 : 5_000;
+    return (await this.request('view', timeoutMs, undefined, undefined, request)) as ViewAnswer;
   }
 
   onViewFrames(listener: (frames: ViewFrame[]) => void): () => void {

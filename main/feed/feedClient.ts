@@ -107,6 +107,9 @@ export class FeedClient {
   private ended = false;
   private connections = 0;
   private lastHeardAt = 0;
+  /** When the watchdog last ran; a late run means this thread was busy, not that the link went quiet. */
+  private lastCheckAt = 0;
+  private checkEveryMs = 0;
   /** fromSeq sent on the current link. */
   private requestedFrom = 1;
   private helloNextSeq = 0;
@@ -181,7 +184,8 @@ export class FeedClient {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const every = Math.max(10, Math.min(1_000, Math.floor(this.heartbeatTimeoutMs / 4)));
+    const every = (this.checkEveryMs = Math.max(10, Math.min(1_000, Math.floor(this.heartbeatTimeoutMs / 4))));
+    this.lastCheckAt = this.now();
     this.watchdog = setInterval(() => this.checkLink(), every);
     this.watchdog.unref();
     this.connect();
@@ -273,8 +277,17 @@ export class FeedClient {
   }
 
   private checkLink(): void {
+    const now = this.now();
+    const late = now - this.lastCheckAt > 2 * this.checkEveryMs;
+    this.lastCheckAt = now;
     if (!this.socket || this.stopped || this.ended) return;
-    const silent = this.now() - this.lastHeardAt;
+    if (late) {
+      // This thread was busy (a consumer's long batch): frames may be waiting unread in the socket. Judge the
+      // link from now on, or a busy core would drop a live link and lose its place in the gateway's buffer.
+      this.lastHeardAt = Math.max(this.lastHeardAt, now - this.checkEveryMs);
+      return;
+    }
+    const silent = now - this.lastHeardAt;
     if (silent > this.heartbeatTimeoutMs) {
       this.stats.lastError = `no message from the feed for ${Math.round(silent / 1000)} s: link treated as dead`;
       this.log('warn', `feed: ${this.stats.lastError}`, { lastSeq: this.sequencer.lastApplied });

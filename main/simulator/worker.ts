@@ -6,7 +6,7 @@
 // command-line one (128 MiB unless historyBytes says otherwise): its client is the app's own core on loopback.
 // Posts { type: 'listening', url, port, sessionId } once serving, or { type: 'error', message } if it cannot start.
 // Messages in: { type: 'stop' } → stops the server, posts { type: 'stopped' } and lets the thread end;
-// { type: 'counters' } → posts { type: 'counters', counters }.
+// { type: 'counters' } → posts { type: 'counters', counters }; { type: 'rate', rate } → changes the pace.
 // With workerData { role: 'producer', producer } the thread is instead a server's frame producer (frameSource.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { runProducerThread, type ProducerOptions } from './frameSource';
@@ -70,6 +70,9 @@ async function serve(): Promise<void> {
       void stop();
     } else if (message?.type === 'counters') {
       if (running) post({ type: 'counters', counters: running.counters() });
+    } else if (message?.type === 'rate') {
+      const rate = (message as { rate?: unknown }).rate;
+      if (running && typeof rate === 'number' && rate >= 0 && Number.isFinite(rate)) running.setRate(rate);
     }
   });
 

@@ -51,6 +51,9 @@ export class ViewService implements TopicSource {
           return (await this.ask(host, { action: 'open', viewId, ...args })) as ViewFrame;
         } catch (error) {
           this.views.delete(viewId);
+          // A busy core may still open it after the caller gave up (the window asks again with a new id): close
+          // it behind the open, or each retry would leave the core one more view to keep sorted.
+          host.viewRequest({ action: 'close', viewId }).catch(() => null);
           throw error;
         }
       },

@@ -25,7 +25,11 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 6_000
 
 type ClientOptions = Partial<FeedClientOptions> | ((server: TestFeedServer) => Partial<FeedClientOptions>);
 
-async function harness(serverOptions: TestFeedServerOptions, clientOptions: ClientOptions = {}) {
+async function harness(
+  serverOptions: TestFeedServerOptions,
+  clientOptions: ClientOptions = {},
+  afterBatch?: (messages: SequencedMessage[]) => void,
+) {
   const server = await TestFeedServer.start(serverOptions);
   const engine = new EngineState();
   const seqs: number[] = [];
@@ -42,6 +46,7 @@ async function harness(serverOptions: TestFeedServerOptions, clientOptions: Clie
         batches++;
         for (const message of messages) seqs.push(message.seq);
         engine.applyBatch(messages);
+        afterBatch?.(messages);
       },
       onGap: (gap) => gaps.push(gap),
       onHello: (_hello, sessionChanged) => {
@@ -181,6 +186,22 @@ describe('FeedClient over WebSocket', () => {
     expect(h.client.state).toBe('reconnecting');
     expect(h.client.snapshot().lastError).toMatch(/holds neither seq \d+ nor the start of day/);
     expect(h.gaps).toEqual([]); // nothing skipped without knowing where to
+  });
+
+  it('does not take its own busy thread for a dead link', async () => {
+    const session = buildSession(800);
+    let blocked = false;
+    const h = await harness({ session, batchSize: 20, intervalMs: 2 }, { heartbeatTimeoutMs: 300 }, (messages) => {
+      if (blocked || messages[0]!.seq < 200) return;
+      blocked = true; // a consumer busy for twice the heartbeat timeout (a core's long batch)
+      const until = Date.now() + 700;
+      while (Date.now() < until);
+    });
+    await waitFor('end', () => h.client.state === 'ended');
+    expect(blocked).toBe(true);
+    expect(h.seqs).toEqual(range(1, 800));
+    expect(h.server.subscribes).toEqual([1]);
+    expect(h.client.snapshot().reconnects).toBe(0);
   });
 
   it('treats a silent link as dead after the heartbeat timeout and resumes', async () => {
