@@ -48,12 +48,21 @@ async function smallBufferSimulator(): Promise<RunningSimulator> {
   return sim;
 }
 
-/** A TCP relay on 127.0.0.1 whose `stall()` stops reading from the gateway (as a consumer that stopped reading). */
-async function stallingRelay(target: number): Promise<{ url: string; stall(ms: number): Promise<void> }> {
-  const upstreams = new Set<Socket>();
+/** Stalls until the gateway has dropped the consumer and no longer holds anything the consumer could have read. */
+async function untilDroppedAndForgotten(sim: RunningSimulator): Promise<void> {
+  await waitFor('the gateway to drop the stalled consumer', () => sim.counters().slowConsumersDropped === 1);
+  const droppedAt = sim.counters().nextSeq;
+  await waitFor('the gateway to move on', () => (sim.counters().oldestSeq ?? 0) > droppedAt);
+}
+
+/** A TCP relay on 127.0.0.1 that can stop reading from the gateway (as a consumer that stopped reading). */
+async function stallingRelay(
+  target: number,
+): Promise<{ url: string; stallWhile(run: () => Promise<void>): Promise<void> }> {
+  const upstreams = new Map<Socket, Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target, '127.0.0.1');
-    upstreams.add(upstream);
+    upstreams.set(upstream, client);
     client.pipe(upstream).pipe(client);
     const end = () => {
       upstreams.delete(upstream);
@@ -67,18 +76,25 @@ async function stallingRelay(target: number): Promise<{ url: string; stall(ms: n
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
-        for (const upstream of upstreams) upstream.destroy();
+        for (const upstream of upstreams.keys()) upstream.destroy();
         server.close(() => resolve());
       }),
   );
   const port = (server.address() as { port: number }).port;
   return {
     url: `ws://127.0.0.1:${port}`,
-    async stall(ms: number) {
+    async stallWhile(run: () => Promise<void>) {
+      // Unpiped, or the pipe would resume reading on the consumer side's next 'drain'.
       const stalled = [...upstreams];
-      for (const upstream of stalled) upstream.pause();
-      await sleep(ms);
-      for (const upstream of stalled) upstream.resume();
+      for (const [upstream, client] of stalled) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+      try {
+        await run();
+      } finally {
+        for (const [upstream, client] of stalled) upstream.pipe(client);
+      }
     },
   };
 }
@@ -102,7 +118,7 @@ describe('feed recovery after a slow consumer', () => {
     cleanups.push(() => client.stop());
     client.start();
     await waitFor('the stream', () => seqs.length >= 5_000);
-    await relay.stall(2_500); // 50k messages at 20k msg/s: more than the gateway's 20k of history
+    await relay.stallWhile(() => untilDroppedAndForgotten(sim));
     await waitFor(
       'the client to go on after the stall',
       () => sim.counters().slowConsumersDropped === 1 && gaps.length > 0,
@@ -144,7 +160,7 @@ describe('feed recovery after a slow consumer', () => {
     cleanups.push(() => core.stop());
     const health = (): HealthSnapshot | undefined => core.current('health')[0];
     await waitFor('the stream', () => (health()?.lastSeq ?? 0) >= 5_000);
-    await relay.stall(2_500);
+    await relay.stallWhile(() => untilDroppedAndForgotten(sim));
     await waitFor('the gap in health', () => (health()?.unrecoverableGaps.length ?? 0) > 0);
     const gap = health()!.unrecoverableGaps[0]!;
     await waitFor(
