@@ -30,13 +30,27 @@ interface PairCounts {
 
 /**
  * One account's risk degree over the sampled hour, as the samples at which it changed (an idle account's day is one
- * entry, not an hour of slots): `at[k]` is a sample number, `value[k]` the degree from that sample on.
+ * entry, not an hour of slots): `at[k]` is a sample number, `value[k]` the degree from that sample on, in steps of
+ * 1 / RISK_STEPS_PER_UNIT (NO_DEGREE: not valued). Typed and quantised because a broker's floor revalues tens of thousands of
+ * accounts a second: a price tick moving a degree by a thousandth of a point is no change on the chart.
  */
 interface RiskChanges {
-  at: number[];
-  value: number[];
+  at: Int32Array;
+  value: Int32Array;
+  length: number;
   /** Entries before this index left the hour (the one just before it is the value at the window's start). */
   head: number;
+}
+
+/** Risk history resolution: steps per unit of degree (a tenth of a percentage point: finer than the chart draws). */
+export const RISK_STEPS_PER_UNIT = 1000;
+/** Degrees at or above this (equity gone: infinite) are kept as this, which JSON can carry. */
+const RISK_CAP = 99;
+const NO_DEGREE = -0x80000000;
+
+function riskStep(degree: number): number {
+  if (Number.isNaN(degree)) return NO_DEGREE;
+  return Math.round(Math.min(degree, RISK_CAP) * RISK_STEPS_PER_UNIT);
 }
 
 interface TradeRing {
@@ -126,18 +140,16 @@ export class AccountActivity {
     const rows = changed === null || this.sampleEveryAccount ? this.view.accounts() : changed;
     this.sampleEveryAccount = false;
     for (const row of rows) {
-      // Valued now (rows are lazy), at the precision the history had as a Float32Array.
-      const degree = Math.fround(this.view.accountRiskDegree(row.accountId) ?? Number.NaN);
+      // Valued now (rows are lazy), in the history's steps.
+      const step = riskStep(this.view.accountRiskDegree(row.accountId) ?? Number.NaN);
       let changes = this.riskSamples.get(row.accountId);
       if (!changes) {
-        changes = { at: [], value: [], head: 0 };
+        changes = { at: new Int32Array(2), value: new Int32Array(2), length: 0, head: 0 };
         this.riskSamples.set(row.accountId, changes);
       }
-      const last = changes.value.length - 1;
-      if (last < 0 || !Object.is(changes.value[last], degree)) {
-        changes.at.push(sample);
-        changes.value.push(degree);
+      if (changes.length === 0 || changes.value[changes.length - 1] !== step) {
         forgetOldChanges(changes, sample - RISK_SAMPLES + 1);
+        addChange(changes, sample, step);
       }
     }
     this.samples++;
@@ -146,7 +158,7 @@ export class AccountActivity {
   /** Risk-history entries held across all accounts (what its memory grows with: changes, not accounts × hour). */
   get riskEntryCount(): number {
     let entries = 0;
-    for (const changes of this.riskSamples.values()) entries += changes.at.length;
+    for (const changes of this.riskSamples.values()) entries += changes.length;
     return entries;
   }
 
@@ -319,15 +331,13 @@ export class AccountActivity {
     const start = this.samples - n;
     // The entry in force at `start`: the newest at or before it (before the account's first sample: none, NaN).
     let k = changes.head;
-    while (k + 1 < changes.at.length && changes.at[k + 1]! <= start) k++;
+    while (k + 1 < changes.length && changes.at[k + 1]! <= start) k++;
     for (let i = start; i < this.samples; i++) {
-      while (k + 1 < changes.at.length && changes.at[k + 1]! <= i) k++;
-      const value = changes.at[k]! <= i ? changes.value[k]! : Number.NaN;
-      const slot = i % RISK_SAMPLES;
-      if (Number.isNaN(value)) continue;
-      ts.push(this.sampleTs[slot]!);
-      // Infinity (equity ≤ 0 with margin) does not survive JSON: cap it for a sparkline.
-      riskDegree.push(Number.isFinite(value) ? Math.round(value * 1e4) / 1e4 : 99);
+      while (k + 1 < changes.length && changes.at[k + 1]! <= i) k++;
+      const step = changes.at[k]! <= i ? changes.value[k]! : NO_DEGREE;
+      if (step === NO_DEGREE) continue;
+      ts.push(this.sampleTs[i % RISK_SAMPLES]!);
+      riskDegree.push(step / RISK_STEPS_PER_UNIT);
     }
     return { ts, riskDegree };
   }
@@ -335,15 +345,29 @@ export class AccountActivity {
 
 /** Drops the changes that no sample from `from` on needs (keeps the one in force at `from`); compacts now and then. */
 function forgetOldChanges(changes: RiskChanges, from: number): void {
-  const at = changes.at;
   let head = changes.head;
-  while (head + 1 < at.length && at[head + 1]! <= from) head++;
+  while (head + 1 < changes.length && changes.at[head + 1]! <= from) head++;
   changes.head = head;
-  if (head >= 64 && head * 2 >= at.length) {
-    at.splice(0, head);
-    changes.value.splice(0, head);
+  if (head >= 64 && head * 2 >= changes.length) {
+    changes.at.copyWithin(0, head, changes.length);
+    changes.value.copyWithin(0, head, changes.length);
+    changes.length -= head;
     changes.head = 0;
   }
+}
+
+function addChange(changes: RiskChanges, sample: number, step: number): void {
+  if (changes.length === changes.at.length) {
+    const at = new Int32Array(changes.at.length * 2);
+    const value = new Int32Array(at.length);
+    at.set(changes.at);
+    value.set(changes.value);
+    changes.at = at;
+    changes.value = value;
+  }
+  changes.at[changes.length] = sample;
+  changes.value[changes.length] = step;
+  changes.length++;
 }
 
 function counter(

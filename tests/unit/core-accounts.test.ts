@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SequencedMessage } from '../../shared/protocol';
 import { resolveRuleParams } from '../../shared/rules/config';
-import { AccountActivity, RISK_SAMPLES } from '../../main/core/accountActivity';
+import { AccountActivity, RISK_SAMPLES, RISK_STEPS_PER_UNIT } from '../../main/core/accountActivity';
 import { defaultRulesConfig } from '../../main/engine/rules';
 import { EngineState } from '../../main/engine/state';
 
@@ -160,7 +160,7 @@ describe('AccountActivity risk history', () => {
   it('gives each sample of the last hour as sampled, keeping only the changes (idle accounts hold one entry)', () => {
     const { activity, trade, feed } = harness();
     trade('A1', 'B', 40);
-    // A reference: the degree of A1 at every sample, as a Float32Array ring held it.
+    // A reference: the degree of A1 at every sample, in the history's steps.
     const reference: Array<{ ts: number; degree: number }> = [];
     const samples = RISK_SAMPLES + 400;
     let last = 3500;
@@ -171,8 +171,8 @@ describe('AccountActivity risk history', () => {
       }
       const ts = T0 + 10_000 + i * 1000;
       activity.sample(ts);
-      const degree = Math.fround(activity.detail('A1', [])!.account.riskDegree);
-      reference.push({ ts, degree: Math.round(degree * 1e4) / 1e4 });
+      const degree = activity.detail('A1', [])!.account.riskDegree;
+      reference.push({ ts, degree: Math.round(degree * RISK_STEPS_PER_UNIT) / RISK_STEPS_PER_UNIT });
     }
     const history = activity.detail('A1', [])!.riskHistory;
     const hour = reference.slice(-RISK_SAMPLES);
