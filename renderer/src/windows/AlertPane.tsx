@@ -339,10 +339,12 @@ export function AlertPane() {
     (api: GridApi<AlertRow>, index: number) => {
       const count = api.getDisplayedRowCount();
       if (count === 0) return;
-      const node = api.getDisplayedRowAtIndex(Math.max(0, Math.min(count - 1, index)));
+      const target = Math.max(0, Math.min(count - 1, index));
+      // Scrolled to first: a row whose block is not loaded yet is asked for, and the next key press selects it.
+      api.ensureIndexVisible(target);
+      const node = api.getDisplayedRowAtIndex(target);
       if (!node?.data) return;
       node.setSelected(true, true);
-      api.ensureIndexVisible(node.rowIndex ?? 0);
       linkAccount(channel, node.data.accountIds[0] ?? node.data.subjectId);
     },
     [channel],
