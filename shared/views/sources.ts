@@ -128,8 +128,9 @@ export const VIEW_SOURCE_DESCRIPTORS: Record<ViewSourceName, ViewSourceDescripto
       // Youngest first when ascending, as the column reads.
       age: (alert: AlertRow) => -alert.createdAt,
     },
-    // Among equals, the newest alert first.
-    tieBreak: [{ colId: 'createdAt', sort: 'desc' }],
+    // Among equals, the oldest first (a work queue): a new alert joins the end of its severity, and the rows an
+    // operator is working through do not move down under it.
+    tieBreak: [{ colId: 'createdAt', sort: 'asc' }],
   },
 };
 

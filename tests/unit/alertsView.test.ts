@@ -1,7 +1,7 @@
 // The alert pane's view against a brute-force reference: random alert queues, the pane's filters as an operator
 // sets them (rule, severity at least, open/all/one state, exchange, mine, quick search) and its column sorts; the
 // view of the `alerts` source must list exactly the alerts the pane means, in its order (severity by rank, the
-// newest first among equals), and count them by state and severity, before and after the queue changes.
+// oldest first among equals), and count them by state and severity, before and after the queue changes.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../main/simulator/random';
 import { ALERT_STATES, type AlertRow, type AlertState } from '../../shared/api/methods/alerts';
@@ -96,7 +96,7 @@ function paneOrder(alerts: readonly AlertRow[], arrival: Map<string, number>, so
         const c = compare(read(a), read(b));
         if (c !== 0) return column.sort === 'desc' && read(a) !== null && read(b) !== null ? -c : c;
       }
-      return b.createdAt - a.createdAt || (arrival.get(a.id) as number) - (arrival.get(b.id) as number);
+      return a.createdAt - b.createdAt || (arrival.get(a.id) as number) - (arrival.get(b.id) as number);
     })
     .map((a) => a.id);
 }

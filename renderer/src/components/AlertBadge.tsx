@@ -1,7 +1,7 @@
 // Unacknowledged alerts (state `new`) on every window's header, high/critical ones counted apart; a click brings the
 // open Alerts window forward, or opens one. The counts are a view's totals: no window holds the alert queue for them.
 import { useTranslation } from 'react-i18next';
-import { useAlertCounts } from '../stores/alertCounts';
+import { useAlertCounts } from '../stores/alertViews';
 import { useNoticeStore } from '../stores/notice';
 import { useWindowStore } from '../stores/windowState';
 import { focusOrOpenWindow } from '../workspace/windowFocus';

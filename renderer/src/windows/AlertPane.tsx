@@ -21,7 +21,7 @@ import { useViewGrid } from '../grid/viewGrid';
 import { alertViewScope, DEFAULT_ALERT_FILTER, DEFAULT_ALERT_SORT, type AlertFilter } from './alertFilter';
 import { LimitWatch } from './LimitCell';
 import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
-import { useAlertCounts } from '../stores/alertCounts';
+import { useAlertCounts, useLiveAlert } from '../stores/alertViews';
 import { alertClock } from '../stores/review';
 import { useViewRows } from '../stores/viewRows';
 import { useOperatorStore } from '../stores/operator';
@@ -393,22 +393,17 @@ export function AlertPane() {
   }, [selected, select, openCase]);
 
   // The action bar acts on the selected alert as it is now (its row is replaced on every workflow change). An alert
-  // that leaves the filter (closed under "open") stays in the bar, so the operator sees what became of it.
-  const selectedId = useRef<string | null>(null);
+  // that leaves the filter (closed under "open") stays in the bar, so the operator sees what became of it: the bar
+  // follows the alert through a view of its own, and takes an action's answer until that view has caught up.
   const onSelectionChanged = useCallback(() => {
     const node = apiRef.current?.isDestroyed() === false ? apiRef.current.getSelectedNodes()[0] : undefined;
-    if (!node?.data) return;
-    selectedId.current = node.data.id;
-    setSelectedAlert(node.data);
+    if (node?.data) setSelectedAlert(node.data);
   }, [apiRef]);
-  // Each frame of the view: the selected alert as the grid has it now (while it is among the rows kept current).
-  useEffect(() => {
-    const api = apiRef.current;
-    const id = selectedId.current;
-    if (!api || api.isDestroyed() || !id) return;
-    const row = api.getRowNode(id)?.data;
-    if (row) setSelectedAlert((before) => (before === row ? before : row));
-  }, [status, apiRef]);
+  const liveSelected = useLiveAlert(selectedAlert?.id ?? null);
+  const barAlert =
+    liveSelected && (!selectedAlert || liveSelected.updatedAt >= selectedAlert.updatedAt)
+      ? liveSelected
+      : selectedAlert;
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<AlertRow>) => {
@@ -526,13 +521,13 @@ export function AlertPane() {
           overlayNoRowsTemplate={t('alerts.noRows')}
         />
       </div>
-      <div className="fw-alert-actions" data-testid="alert-actions" data-alert={selectedAlert?.id}>
+      <div className="fw-alert-actions" data-testid="alert-actions" data-alert={barAlert?.id}>
         <span className="fw-muted fw-small">
-          {selectedAlert
-            ? `${selectedAlert.id} · ${t(`alertState.${selectedAlert.state}`)}${selectedAlert.assignee ? ` · ${selectedAlert.assignee}` : ''}`
+          {barAlert
+            ? `${barAlert.id} · ${t(`alertState.${barAlert.state}`)}${barAlert.assignee ? ` · ${barAlert.assignee}` : ''}`
             : t('common.pickAlert')}
         </span>
-        <AlertActionBar alert={selectedAlert} handle={actions} onDone={setSelectedAlert} />
+        <AlertActionBar alert={barAlert} handle={actions} onDone={setSelectedAlert} />
       </div>
       <footer className="fw-status">
         <span data-testid="alerts-count" data-shown={status.total} data-total={counts.total}>

@@ -7,7 +7,6 @@ import { useTranslation } from 'react-i18next';
 import type { AlertHistoryEntry, AlertNote, AlertRow } from '../../../shared/api/methods/alerts';
 import type { CaseDepthSnapshot, CaseWindow } from '../../../shared/api/methods/cases';
 import type { SequencedMessage } from '../../../shared/protocol/schema';
-import type { ViewSpec } from '../../../shared/views/spec';
 import { callOptional, setWindowParam, windowParam } from '../api/floorwatch';
 import { decimalsOfInstrument, formatPrice, formatQty, formatTime } from '../format';
 import { currentLanguage, locale } from '../i18n';
@@ -24,7 +23,7 @@ import {
   type EvidenceField,
   type VocabularyLanguage,
 } from '../../../shared/vocabulary';
-import { useViewRows } from '../stores/viewRows';
+import { useLiveAlert } from '../stores/alertViews';
 import { useSettingsStore } from '../stores/settings';
 import { CaseChart } from './CaseChart';
 import { AlertActionBar } from './AlertActionBar';
@@ -155,14 +154,6 @@ function ChartLegend({ fired }: { fired: boolean }) {
   );
 }
 
-// Text filters ignore case: the few ids that could differ from the case's only in case are looked through.
-const FEW_ROWS = { start: 0, end: 4 };
-
-/** The case's alert, live (its workflow changes as operators act on it): a view of that one alert. */
-function oneAlert(id: string): ViewSpec {
-  return { filter: { id: { filterType: 'text', type: 'equals', filter: id } } };
-}
-
 export function CaseReview() {
   const { t } = useTranslation();
   const theme = useSettingsStore((s) => s.theme);
@@ -177,9 +168,7 @@ export function CaseReview() {
   const [openMs, setOpenMs] = useState<number | null>(null);
   const [windowMs, setWindowMs] = useState<number | null>(null);
   const callStartRef = useRef(0);
-  const liveAlert = useViewRows<AlertRow>('alerts', alertId ? oneAlert(alertId) : null, FEW_ROWS).rows.find(
-    (row) => row.id === alertId,
-  );
+  const liveAlert = useLiveAlert(alertId);
   const evidenceRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {

@@ -23,7 +23,7 @@ export const DEFAULT_ALERT_FILTER: AlertFilter = {
   q: '',
 };
 
-/** Most severe first, the newest first among equals (the source's tie-break). */
+/** Most severe first, the oldest first among equals (the source's tie-break). */
 export const DEFAULT_ALERT_SORT: readonly SortColumn[] = [{ colId: 'severity', sort: 'desc' }];
 
 /** States an alert leaves the open queue for. */
