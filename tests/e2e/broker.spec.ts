@@ -154,7 +154,7 @@ test.describe('a broker-sized floor (100k accounts, every listed contract)', () 
     const alerts = await context.newPage();
     await openWindow(alerts, host, 'alerts');
     await alerts.getByTestId('filter-state').selectOption('all');
-    await expect(rows(alerts, 'alerts-grid').first()).toBeVisible({ timeout: 120_000 });
+    await expect(rows(alerts, 'alerts-grid').first(), host.log().slice(-4000)).toBeVisible({ timeout: 120_000 });
     const shownCount = async () => Number(await alerts.getByTestId('alerts-count').getAttribute('data-shown'));
     await expect.poll(shownCount).toBeGreaterThan(0);
     // The header badge counts unacknowledged alerts from the view's totals (no window holds the queue for it).
