@@ -5,8 +5,12 @@ import { ENGINE_TOPICS, type EngineTopic } from '../core/publisher';
 import type { TopicName } from '../../shared/api/contract';
 
 /**
- * Published whole whether or not anyone subscribed: every window formats prices with its instruments' ticks, and a
- * floor has hundreds or a few thousand contracts, not 10^5.
+ * Published whole whether or not anyone subscribed, and Market Watch's grid reads it whole too (the one place this is
+ * decided): Positions, account tools, case review and the palette's instrument search take every instrument's price
+ * tick and product from it, so a view for Market Watch would not lessen what the main side and those windows
+ * receive; a floor has hundreds or a few thousand contracts (795 listed futures), not 10^5, and Market Watch's
+ * tick-to-screen path stays the direct one. With options in the thousands per underlying, the instruments' static
+ * data (tick, multiplier, product) would become a topic of its own and Market Watch a view of `market`.
  */
 const ALWAYS_WHOLE: readonly EngineTopic[] = ['market'];
 

@@ -8,7 +8,7 @@
 // than ten times the last sort's cost, so a 100k-row view sorted by a live figure spends at most a tenth of its time
 // sorting while rows on screen still update every flush.
 import { matchesFilters, matchesSearch, normaliseSearch } from './filter';
-import { fieldValue, VIEW_SOURCE_DESCRIPTORS } from './sources';
+import { fieldValue, sortValueReader, VIEW_SOURCE_DESCRIPTORS } from './sources';
 import {
   GROUP_COUNT_FIELD,
   GROUP_FIELD,
@@ -189,6 +189,8 @@ class LiveView<R extends object> {
   private spec!: ViewSpec;
   private range: ViewRange;
   private search = '';
+  /** The view's sort columns, then the source's tie-break, each with how it reads a row's value. */
+  private sortKeys: { read: (row: unknown) => unknown; desc: boolean }[] = [];
   private members = new Set<string>();
   /** Rows that left the view and are still listed in the order until it is made again. */
   private leavers = new Set<string>();
@@ -229,6 +231,10 @@ class LiveView<R extends object> {
     }
     this.spec = spec;
     this.search = normaliseSearch(spec.search);
+    this.sortKeys = [...(spec.sort ?? []), ...(descriptor.tieBreak ?? [])].map((column) => ({
+      read: sortValueReader(this.table.source, column.colId),
+      desc: column.sort === 'desc',
+    }));
     this.stale = true;
   }
 
@@ -238,23 +244,24 @@ class LiveView<R extends object> {
 
   private matches(row: R): boolean {
     if (this.spec.filter && !matchesFilters(row, this.spec.filter)) return false;
-    if (this.search && !matchesSearch(row, VIEW_SOURCE_DESCRIPTORS[this.table.source].searchFields, this.search))
-      return false;
+    if (this.search) {
+      const { searchFields, searchText } = VIEW_SOURCE_DESCRIPTORS[this.table.source];
+      if (!matchesSearch(row, searchFields, this.search) && !searchText?.(row).includes(this.search)) return false;
+    }
     return true;
   }
 
   private primarySortValue(row: R): unknown {
-    const first = this.spec.sort?.[0];
-    return first ? fieldValue(row, first.colId) : undefined;
+    return (this.spec.sort?.length ?? 0) > 0 ? this.sortKeys[0]?.read(row) : undefined;
   }
 
   private compareEntries = (a: Entry<R>, b: Entry<R>): number => {
-    for (const column of this.spec.sort ?? []) {
-      const x = fieldValue(a.row, column.colId);
-      const y = fieldValue(b.row, column.colId);
+    for (const key of this.sortKeys) {
+      const x = key.read(a.row);
+      const y = key.read(b.row);
       const c = compareValues(x, y);
       // Missing values stay last in a descending sort too: "highest risk first" lists real figures first.
-      if (c !== 0) return column.sort === 'desc' && !isMissing(x) && !isMissing(y) ? -c : c;
+      if (c !== 0) return key.desc && !isMissing(x) && !isMissing(y) ? -c : c;
     }
     return a.serial - b.serial;
   };
@@ -296,8 +303,9 @@ class LiveView<R extends object> {
     for (const entry of members) {
       const row = entry.row as Record<string, unknown>;
       if (countBy) {
-        const bucket = countBy(row);
-        totals[bucket] = (totals[bucket] ?? 0) + 1;
+        const buckets = countBy(row);
+        if (typeof buckets === 'string') totals[buckets] = (totals[buckets] ?? 0) + 1;
+        else for (const bucket of buckets) totals[bucket] = (totals[bucket] ?? 0) + 1;
       }
       for (const field of fields) {
         const value = row[field];

@@ -149,10 +149,68 @@ test.describe('a broker-sized floor (100k accounts, every listed contract)', () 
     await positions.getByTestId('positions-group').selectOption('exchange');
     await expect.poll(async () => positions.getByTestId('group-row').count()).toBeGreaterThanOrEqual(5);
 
-    // Alerts: the queue shows (the simulator's floor raises margin and pattern alerts within its first minutes).
+    // Alerts, a view of the alert queue (the simulator's floor raises margin and pattern alerts within its first
+    // minutes): rows show, a header sorts them where they are, quick search finds one, the last rows load.
     const alerts = await context.newPage();
     await openWindow(alerts, host, 'alerts');
-    await expect(alerts.getByTestId('alerts-grid')).toBeVisible({ timeout: 30_000 });
+    await alerts.getByTestId('filter-state').selectOption('all');
+    await expect(rows(alerts, 'alerts-grid').first(), host.log().slice(-4000)).toBeVisible({ timeout: 120_000 });
+    const shownCount = async () => Number(await alerts.getByTestId('alerts-count').getAttribute('data-shown'));
+    await expect.poll(shownCount).toBeGreaterThan(0);
+    // The header badge counts unacknowledged alerts from the view's totals (no window holds the queue for it).
+    await expect
+      .poll(async () => Number(await accounts.getByTestId('alert-badge').getAttribute('data-count')))
+      .toBeGreaterThan(0);
+
+    const scores = () =>
+      alerts.evaluate(() => {
+        const byIndex = new Map<number, number>();
+        for (const row of document.querySelectorAll('[data-testid="alerts-grid"] .ag-row[row-index]')) {
+          const cell = row.querySelector('[col-id="score"]');
+          if (cell) byIndex.set(Number(row.getAttribute('row-index')), Number(cell.textContent));
+        }
+        return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, score]) => score);
+      });
+    const scoreHeader = alerts.locator('[data-testid="alerts-grid"] .ag-header-cell[col-id="score"]');
+    await scoreHeader.click();
+    await expect(scoreHeader).toHaveAttribute('aria-sort', 'ascending');
+    await expect
+      .poll(async () => {
+        const ascending = await scores();
+        return ascending.length > 0 && ascending.every((value, i) => i === 0 || value >= ascending[i - 1]!);
+      })
+      .toBe(true);
+    await scoreHeader.click();
+    await expect(scoreHeader).toHaveAttribute('aria-sort', 'descending');
+    await expect
+      .poll(async () => {
+        const descending = await scores();
+        return descending.length > 0 && descending.every((value, i) => i === 0 || value <= descending[i - 1]!);
+      })
+      .toBe(true);
+
+    await alerts.getByTestId('alerts-grid').evaluate((grid) => {
+      for (const viewport of grid.querySelectorAll<HTMLElement>('[class*="viewport"]')) {
+        if (viewport.scrollHeight > viewport.clientHeight + 10) viewport.scrollTop = viewport.scrollHeight;
+      }
+    });
+    await expect
+      .poll(async () => {
+        const indexes = await alerts
+          .locator('[data-testid="alerts-grid"] .ag-row[row-index]')
+          .evaluateAll((found) => found.map((row) => Number(row.getAttribute('row-index'))));
+        return Math.max(...indexes) === (await shownCount()) - 1;
+      })
+      .toBe(true);
+
+    const alertId = (await shownIds(alerts, 'alerts-grid'))[0]!;
+    await alerts.getByTestId('alerts-search').fill(alertId);
+    await expect
+      .poll(async () => {
+        const found = await shownIds(alerts, 'alerts-grid');
+        return found.includes(alertId) && found.every((id) => id.toLowerCase().includes(alertId.toLowerCase()));
+      })
+      .toBe(true);
 
     // Still connected everywhere.
     for (const page of [accounts, positions, alerts]) {

@@ -76,6 +76,10 @@ test.describe('operator workspace', () => {
       .poll(async () => Number(await count.getAttribute('data-total')), { timeout: 90_000, message: host.log() })
       .toBeGreaterThan(2);
     await page.getByTestId('filter-state').selectOption('all');
+    // Every alert shows once the main side applied the filter (the rows do not reload under the keys below).
+    await expect
+      .poll(async () => (await count.getAttribute('data-shown')) === (await count.getAttribute('data-total')))
+      .toBe(true);
     const rows = page.locator('[data-testid="alerts-grid"] .ag-row[row-id] [col-id="rule"]');
     await expect.poll(() => rows.count()).toBeGreaterThan(2);
 
@@ -262,8 +266,13 @@ test.describe('operator workspace', () => {
     await expect(newRow).toBeVisible({ timeout: 90_000 });
     const alertId = (await newRow.getAttribute('row-id')) ?? '';
     await page.getByTestId('filter-state').selectOption('all');
+    // The view shows every alert once the main side applied the filter; then the row is picked as an operator does.
+    const count = page.getByTestId('alerts-count');
+    await expect
+      .poll(async () => (await count.getAttribute('data-shown')) === (await count.getAttribute('data-total')))
+      .toBe(true);
     const row = page.locator(`[data-testid="alerts-grid"] .ag-row[row-id="${alertId}"]`).first();
-    await row.locator('[col-id="rule"]').click();
+    await pickGridRow(row, 'rule');
     await expect(row).toHaveClass(/ag-row-selected/);
 
     // a = acknowledge, from the keyboard.

@@ -1,11 +1,14 @@
-// The alert pane: every surveillance alert, live, as an AG Grid fed by row transactions. Filters (rule, severity,
-// state, exchange, mine) and a quick search live in the window's URL (so layouts keep them). Keyboard first: j/k
-// move, a acknowledge, e escalate, n note, Enter opens the case. New high/critical alerts beep and notify (mutable).
+// The alert pane: the surveillance alerts, live, as an AG Grid bound to a view of the `alerts` source (sorting,
+// filters and quick search run where the alerts are; the window holds only the rows it shows). Filters (rule,
+// severity, state, exchange, mine) and a quick search live in the window's URL (so layouts keep them). Keyboard
+// first: j/k move, a acknowledge, e escalate, n note, Enter opens the case. New high/critical alerts beep and notify
+// (mutable).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
 import type { ColDef, GridApi, IRowNode, RowClickedEvent, ValueFormatterParams } from 'ag-grid-community';
 import { ALERT_STATES, type AlertRow, type AlertState } from '../../../shared/api/methods/alerts';
+import type { ViewRange, ViewSpec } from '../../../shared/views/spec';
 import { countBarFill, thresholdRatio } from '../../../shared/rules/severity';
 import { RULE_IDS, SEVERITIES, type Severity } from '../../../shared/rules/types';
 import { linkAccount, linkInstrument, openWindow, setWindowParam, windowParam } from '../api/floorwatch';
@@ -14,12 +17,13 @@ import { formatAge, formatQty } from '../format';
 import { currentLanguage, i18n } from '../i18n';
 import { EXCHANGES } from '../../../shared/protocol/schema';
 import { exchangeLabel, productName } from '../../../shared/vocabulary';
-import { useLiveGrid } from '../grid/liveGrid';
-import { alertKeepsPlace } from './alertPlace';
+import { useViewGrid } from '../grid/viewGrid';
+import { alertViewScope, DEFAULT_ALERT_FILTER, DEFAULT_ALERT_SORT, type AlertFilter } from './alertFilter';
 import { LimitWatch } from './LimitCell';
 import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
-import { alertsStore } from '../stores/alerts';
+import { useAlertCounts, useLiveAlert } from '../stores/alertViews';
 import { alertClock } from '../stores/review';
+import { useViewRows } from '../stores/viewRows';
 import { useOperatorStore } from '../stores/operator';
 import { useSettingsStore } from '../stores/settings';
 import { useWindowStore } from '../stores/windowState';
@@ -27,37 +31,14 @@ import { beep, notifyDesktop, requestNotificationPermission, unlockAudio } from 
 import { AlertActionBar, type AlertActionHandle } from './AlertActionBar';
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-const CLOSED_STATES: readonly AlertState[] = ['dismissed', 'closed'];
-
-export interface AlertFilter {
-  rule: string;
-  severity: string;
-  /** 'open' (not closed or dismissed), 'all', or one state. */
-  state: string;
-  exchange: string;
-  mine: boolean;
-  q: string;
-}
-
-const DEFAULT_FILTER: AlertFilter = { rule: '', severity: '', state: 'open', exchange: '', mine: false, q: '' };
 
 function filterFromUrl(): AlertFilter {
   try {
     const raw = windowParam('alerts', 'f');
-    return raw ? { ...DEFAULT_FILTER, ...(JSON.parse(raw) as Partial<AlertFilter>) } : DEFAULT_FILTER;
+    return raw ? { ...DEFAULT_ALERT_FILTER, ...(JSON.parse(raw) as Partial<AlertFilter>) } : DEFAULT_ALERT_FILTER;
   } catch {
-    return DEFAULT_FILTER;
+    return DEFAULT_ALERT_FILTER;
   }
-}
-
-export function alertMatches(alert: AlertRow, filter: AlertFilter, operator: string | null): boolean {
-  if (filter.rule && alert.rule !== filter.rule) return false;
-  if (filter.severity && SEVERITY_RANK[alert.severity] < SEVERITY_RANK[filter.severity as Severity]) return false;
-  if (filter.state === 'open' && CLOSED_STATES.includes(alert.state)) return false;
-  if (filter.state && filter.state !== 'open' && filter.state !== 'all' && alert.state !== filter.state) return false;
-  if (filter.exchange && alert.exchange !== filter.exchange) return false;
-  if (filter.mine && (!operator || alert.assignee !== operator)) return false;
-  return true;
 }
 
 type Fmt = ValueFormatterParams<AlertRow>;
@@ -115,7 +96,6 @@ function buildColumns(): ColDef<AlertRow>[] {
       width: 76,
       pinned: 'left',
       cellRenderer: SeverityCell,
-      comparator: (a: Severity, b: Severity) => SEVERITY_RANK[a] - SEVERITY_RANK[b],
       sort: 'desc',
       sortIndex: 0,
     },
@@ -124,7 +104,6 @@ function buildColumns(): ColDef<AlertRow>[] {
       headerName: i18n.t('col.rule'),
       width: 132,
       valueFormatter: (p: Fmt) => i18n.t(`rule.${p.value as string}`),
-      getQuickFilterText: (p) => `${p.data.rule} ${i18n.t(`rule.${p.data.rule}`)}`,
     },
     {
       colId: 'client',
@@ -134,7 +113,6 @@ function buildColumns(): ColDef<AlertRow>[] {
       cellClass: 'fw-account',
       valueFormatter: (p: Fmt) =>
         p.data?.subjectType === 'group' ? `${i18n.t('common.group')} ${p.value as string}` : (p.value as string),
-      getQuickFilterText: (p) => `${p.data.subjectId} ${p.data.accountIds.join(' ')}`,
     },
     {
       colId: 'contract',
@@ -154,8 +132,6 @@ function buildColumns(): ColDef<AlertRow>[] {
           </span>
         );
       },
-      getQuickFilterText: (p) =>
-        `${p.data.instrumentId ?? ''} ${p.data.exchange ?? ''} ${exchangeLabel(p.data.exchange, 'zh-CN')} ${productName(p.data.instrumentId, 'zh-CN')} ${productName(p.data.instrumentId, 'en')}`,
     },
     {
       colId: 'count',
@@ -201,12 +177,16 @@ function buildColumns(): ColDef<AlertRow>[] {
       valueGetter: (p) => (p.data ? (zh ? p.data.messageZh : p.data.message) : ''),
       tooltipValueGetter: (p) => (p.data ? `${p.data.messageZh}\n${p.data.message}` : ''),
       cellClass: 'fw-muted',
-      getQuickFilterText: (p) => `${p.data.message} ${p.data.messageZh}`,
     },
   ];
 }
 
-const DEFAULT_COLUMN: ColDef<AlertRow> = { resizable: true, sortable: true, suppressHeaderMenuButton: true };
+const DEFAULT_COLUMN: ColDef<AlertRow> = {
+  resizable: true,
+  sortable: true,
+  suppressHeaderMenuButton: true,
+  enableCellChangeFlash: true,
+};
 
 const ROW_CLASS_RULES = {
   'fw-alert-new': (p: { data?: AlertRow }) => p.data?.state === 'new',
@@ -246,7 +226,24 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (['INPUT', 'SELECT', 'TEXTAREA'].includes(element.tagName) || element.isContentEditable);
 }
 
-/** Beeps and notifies for alerts that appear (or rise) to high/critical after the first snapshot. */
+/** New high/critical alerts, newest first: what the alarm listens to (a view of a few rows, not the queue). */
+const LOUD_SPEC: ViewSpec = {
+  filter: {
+    state: { filterType: 'text', type: 'equals', filter: 'new' },
+    severity: {
+      filterType: 'text',
+      operator: 'OR',
+      conditions: [
+        { filterType: 'text', type: 'equals', filter: 'high' },
+        { filterType: 'text', type: 'equals', filter: 'critical' },
+      ],
+    },
+  },
+  sort: [{ colId: 'createdAt', sort: 'desc' }],
+};
+const LOUD_RANGE: ViewRange = { start: 0, end: 50 };
+
+/** Beeps and notifies for alerts that appear (or rise) to high/critical after the window opened. */
 function useAlarm() {
   const soundOn = useSettingsStore((s) => s.alertSound);
   const soundRef = useRef(soundOn);
@@ -254,62 +251,40 @@ function useAlarm() {
     soundRef.current = soundOn;
   }, [soundOn]);
   useEffect(() => {
-    const known = new Map<string, Severity>();
-    for (const alert of alertsStore.use.getState().rows.values()) known.set(alert.id, alert.severity);
     const unlock = () => unlockAudio();
     window.addEventListener('pointerdown', unlock);
     window.addEventListener('keydown', unlock);
-    const stop = alertsStore.onBatch((batch) => {
-      let loud: AlertRow | null = null;
-      for (const alert of batch.upserts) {
-        const before = known.get(alert.id);
-        known.set(alert.id, alert.severity);
-        if (batch.snapshot && before === undefined && known.size === batch.upserts.length) continue;
-        const rank = SEVERITY_RANK[alert.severity];
-        if (rank >= 2 && (before === undefined || SEVERITY_RANK[before] < rank) && alert.state === 'new') {
-          if (!loud || rank > SEVERITY_RANK[loud.severity]) loud = alert;
-        }
-      }
-      // A replayed alert is history, not something happening now: a review window stays quiet.
-      if (!loud || !soundRef.current || useWindowStore.getState().review) return;
-      beep(loud.severity === 'critical');
-      notifyDesktop(
-        i18n.t('alerts.notifyTitle', {
-          severity: i18n.t(`severity.${loud.severity}`),
-          rule: i18n.t(`rule.${loud.rule}`),
-        }),
-        currentLanguage() === 'zh-CN' ? loud.messageZh : loud.message,
-      );
-    });
     return () => {
-      stop();
       window.removeEventListener('pointerdown', unlock);
       window.removeEventListener('keydown', unlock);
     };
   }, []);
-}
-
-function useCounts(filterRef: React.RefObject<AlertFilter>, operator: string | null) {
-  const [counts, setCounts] = useState({ total: 0, shown: 0, unacked: 0 });
+  const loudAlerts = useViewRows<AlertRow>('alerts', LOUD_SPEC, LOUD_RANGE);
+  // Severity of each alert this window has seen loud (null until the first answer: what is there then is not news).
+  const known = useRef<Map<string, Severity> | null>(null);
   useEffect(() => {
-    const tick = () => {
-      let total = 0;
-      let shown = 0;
-      let unacked = 0;
-      for (const alert of alertsStore.use.getState().rows.values()) {
-        total++;
-        if (alert.state === 'new') unacked++;
-        if (alertMatches(alert, filterRef.current, operator)) shown++;
-      }
-      setCounts((c) =>
-        c.total === total && c.shown === shown && c.unacked === unacked ? c : { total, shown, unacked },
-      );
-    };
-    tick();
-    const timer = setInterval(tick, 500);
-    return () => clearInterval(timer);
-  }, [filterRef, operator]);
-  return counts;
+    if (!loudAlerts.current) return;
+    const first = known.current === null;
+    const seen = (known.current ??= new Map<string, Severity>());
+    let loud: AlertRow | null = null;
+    for (const alert of loudAlerts.rows) {
+      const before = seen.get(alert.id);
+      seen.set(alert.id, alert.severity);
+      const rank = SEVERITY_RANK[alert.severity];
+      if (first || (before !== undefined && SEVERITY_RANK[before] >= rank)) continue;
+      if (!loud || rank > SEVERITY_RANK[loud.severity]) loud = alert;
+    }
+    // A replayed alert is history, not something happening now: a review window stays quiet.
+    if (!loud || !soundRef.current || useWindowStore.getState().review) return;
+    beep(loud.severity === 'critical');
+    notifyDesktop(
+      i18n.t('alerts.notifyTitle', {
+        severity: i18n.t(`severity.${loud.severity}`),
+        rule: i18n.t(`rule.${loud.rule}`),
+      }),
+      currentLanguage() === 'zh-CN' ? loud.messageZh : loud.message,
+    );
+  }, [loudAlerts]);
 }
 
 const alertSubject = (alert: AlertRow): RelatedSubject => ({ kind: 'alert', alert });
@@ -321,37 +296,29 @@ export function AlertPane() {
   const operator = useOperatorStore((s) => s.operator);
   const soundOn = useSettingsStore((s) => s.alertSound);
   const setSound = useSettingsStore((s) => s.setAlertSound);
-  const ready = alertsStore.use((s) => s.ready);
   const gridTheme = useGridTheme();
   const gridLocaleText = useGridLocaleText();
   const [filter, setFilter] = useState<AlertFilter>(filterFromUrl);
-  const filterRef = useRef(filter);
-  const operatorRef = useRef(operator);
   const [selectedAlert, setSelectedAlert] = useState<AlertRow | null>(null);
   const actions = useRef<AlertActionHandle | null>(null);
-  const { apiRef, onGridReady, getRowId } = useLiveGrid(alertsStore, {
-    // Counts and states change on many alerts every tick: four re-sorted, repainted batches a second are enough.
-    async: true,
-    batchMs: 250,
-    snapshotOrder: (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.createdAt - a.createdAt,
-    inPlaceWhen: (before, after, sortedBy) => alertKeepsPlace(before, after, sortedBy, filterRef.current),
+  const scope = useMemo(() => alertViewScope(filter, operator), [filter, operator]);
+  const { apiRef, status, gridProps } = useViewGrid<AlertRow>({
+    source: 'alerts',
+    scope,
+    search: filter.q,
+    defaultSort: DEFAULT_ALERT_SORT,
   });
 
   // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt per language (headers and formatted cells)
   const columnDefs = useMemo(() => buildColumns(), [language]);
 
   useAlarm();
-  const counts = useCounts(filterRef, operator);
+  const counts = useAlertCounts();
 
   useEffect(() => {
-    filterRef.current = filter;
-    operatorRef.current = operator;
-    const api = apiRef.current;
-    if (api && !api.isDestroyed()) api.onFilterChanged();
-    const { q, ...rest } = filter;
-    const isDefault = JSON.stringify({ ...rest, q: '' }) === JSON.stringify(DEFAULT_FILTER) && !q;
+    const isDefault = JSON.stringify(filter) === JSON.stringify(DEFAULT_ALERT_FILTER);
     setWindowParam('f', isDefault ? null : JSON.stringify(filter));
-  }, [filter, operator, apiRef]);
+  }, [filter]);
 
   // Ages tick every second on the rows on screen only.
   useEffect(() => {
@@ -361,12 +328,6 @@ export function AlertPane() {
     }, 1000);
     return () => clearInterval(timer);
   }, [apiRef]);
-
-  const isExternalFilterPresent = useCallback(() => true, []);
-  const doesExternalFilterPass = useCallback(
-    (node: IRowNode<AlertRow>) => !node.data || alertMatches(node.data, filterRef.current, operatorRef.current),
-    [],
-  );
 
   const selected = useCallback((): { api: GridApi<AlertRow>; node: IRowNode<AlertRow> | null } | null => {
     const api = apiRef.current;
@@ -378,10 +339,12 @@ export function AlertPane() {
     (api: GridApi<AlertRow>, index: number) => {
       const count = api.getDisplayedRowCount();
       if (count === 0) return;
-      const node = api.getDisplayedRowAtIndex(Math.max(0, Math.min(count - 1, index)));
+      const target = Math.max(0, Math.min(count - 1, index));
+      // Scrolled to first: a row whose block is not loaded yet is asked for, and the next key press selects it.
+      api.ensureIndexVisible(target);
+      const node = api.getDisplayedRowAtIndex(target);
       if (!node?.data) return;
       node.setSelected(true, true);
-      api.ensureIndexVisible(node.rowIndex ?? 0);
       linkAccount(channel, node.data.accountIds[0] ?? node.data.subjectId);
     },
     [channel],
@@ -430,20 +393,17 @@ export function AlertPane() {
   }, [selected, select, openCase]);
 
   // The action bar acts on the selected alert as it is now (its row is replaced on every workflow change). An alert
-  // that leaves the filter (closed under "open") stays in the bar, so the operator sees what became of it.
-  const selectedId = useRef<string | null>(null);
-  const refreshSelected = useCallback(() => {
-    const id = selectedId.current;
-    const row = id ? (alertsStore.use.getState().rows.get(id) ?? null) : null;
-    setSelectedAlert((before) => (before === row ? before : row));
-  }, []);
+  // that leaves the filter (closed under "open") stays in the bar, so the operator sees what became of it: the bar
+  // follows the alert through a view of its own, and takes an action's answer until that view has caught up.
   const onSelectionChanged = useCallback(() => {
     const node = apiRef.current?.isDestroyed() === false ? apiRef.current.getSelectedNodes()[0] : undefined;
-    if (!node?.data) return;
-    selectedId.current = node.data.id;
-    refreshSelected();
-  }, [apiRef, refreshSelected]);
-  useEffect(() => alertsStore.onBatch(() => refreshSelected()), [refreshSelected]);
+    if (node?.data) setSelectedAlert(node.data);
+  }, [apiRef]);
+  const liveSelected = useLiveAlert(selectedAlert?.id ?? null);
+  const barAlert =
+    liveSelected && (!selectedAlert || liveSelected.updatedAt >= selectedAlert.updatedAt)
+      ? liveSelected
+      : selectedAlert;
 
   const onRowClicked = useCallback(
     (event: RowClickedEvent<AlertRow>) => {
@@ -546,37 +506,32 @@ export function AlertPane() {
           localeText={gridLocaleText}
           columnDefs={columnDefs}
           defaultColDef={DEFAULT_COLUMN}
-          getRowId={getRowId}
-          onGridReady={onGridReady}
+          {...gridProps}
           onRowClicked={onRowClicked}
           onSelectionChanged={onSelectionChanged}
           onRowDoubleClicked={(event) => event.data && openCase(event.data)}
           onCellContextMenu={related.onContextMenu}
           preventDefaultOnContextMenu
           rowClassRules={ROW_CLASS_RULES}
-          isExternalFilterPresent={isExternalFilterPresent}
-          doesExternalFilterPass={doesExternalFilterPass}
-          quickFilterText={filter.q}
           rowSelection={{ mode: 'singleRow', checkboxes: false, enableClickSelection: true }}
-          deltaSort
           suppressCellFocus
           animateRows={false}
           tooltipShowDelay={400}
-          loading={!ready}
+          loading={!status.ready}
           overlayNoRowsTemplate={t('alerts.noRows')}
         />
       </div>
-      <div className="fw-alert-actions" data-testid="alert-actions" data-alert={selectedAlert?.id}>
+      <div className="fw-alert-actions" data-testid="alert-actions" data-alert={barAlert?.id}>
         <span className="fw-muted fw-small">
-          {selectedAlert
-            ? `${selectedAlert.id} · ${t(`alertState.${selectedAlert.state}`)}${selectedAlert.assignee ? ` · ${selectedAlert.assignee}` : ''}`
+          {barAlert
+            ? `${barAlert.id} · ${t(`alertState.${barAlert.state}`)}${barAlert.assignee ? ` · ${barAlert.assignee}` : ''}`
             : t('common.pickAlert')}
         </span>
-        <AlertActionBar alert={selectedAlert} handle={actions} onDone={setSelectedAlert} />
+        <AlertActionBar alert={barAlert} handle={actions} onDone={setSelectedAlert} />
       </div>
       <footer className="fw-status">
-        <span data-testid="alerts-count" data-shown={counts.shown} data-total={counts.total}>
-          {t('alerts.shown', { shown: formatQty(counts.shown), total: formatQty(counts.total) })}
+        <span data-testid="alerts-count" data-shown={status.total} data-total={counts.total}>
+          {t('alerts.shown', { shown: formatQty(status.total), total: formatQty(counts.total) })}
         </span>
         <span className={counts.unacked > 0 ? 'fw-band-count' : 'fw-muted'}>
           {t('alerts.unacked', { count: counts.unacked })}

@@ -23,7 +23,7 @@ import {
   type EvidenceField,
   type VocabularyLanguage,
 } from '../../../shared/vocabulary';
-import { alertsStore } from '../stores/alerts';
+import { useLiveAlert } from '../stores/alertViews';
 import { useSettingsStore } from '../stores/settings';
 import { CaseChart } from './CaseChart';
 import { AlertActionBar } from './AlertActionBar';
@@ -168,7 +168,7 @@ export function CaseReview() {
   const [openMs, setOpenMs] = useState<number | null>(null);
   const [windowMs, setWindowMs] = useState<number | null>(null);
   const callStartRef = useRef(0);
-  const liveAlert = alertsStore.use((s) => (alertId ? s.rows.get(alertId) : undefined));
+  const liveAlert = useLiveAlert(alertId);
   const evidenceRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
