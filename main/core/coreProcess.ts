@@ -37,6 +37,8 @@ export interface SimulatorStartOptions {
   port?: number;
   /** Misconduct scenarios to inject (passed to the simulator as given). */
   scenarios?: unknown;
+  /** Length of the simulated day in seconds at `rate` (the injected cases are spread over it). */
+  daySeconds?: number;
 }
 
 export interface CoreStartOptions {
@@ -456,6 +458,7 @@ async function startSimulator(
     seed,
     rate,
     ...(options.scenarios !== undefined ? { scenarios: options.scenarios } : {}),
+    ...(options.daySeconds !== undefined ? { daySeconds: options.daySeconds } : {}),
   });
   try {
     const url = await new Promise<string>((resolve, reject) => {

@@ -21,7 +21,7 @@ import { DownloadTickets } from '../../host/downloads';
 import { ApiFailure } from '../../api/dispatcher';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 import { SIM_ACCOUNTS_ENV, SIM_INSTRUMENTS_ENV } from '../../simulator/floor';
-import { floorOptions } from './sim';
+import { floorOptions, scenariosOption } from './sim';
 
 const HELP = `
 floorwatch host [options]
@@ -40,6 +40,10 @@ Options:
   --sim-instruments <n|all>  simulator contracts: up to 10 of the default catalogue (default 10), more from the
                   full universe, or all (every listed futures contract of the six exchanges); both also read
                   from FLOORWATCH_SIM_ACCOUNTS / FLOORWATCH_SIM_INSTRUMENTS (so npm start takes them too)
+  --sim-scenarios <list>  misconduct the simulator injects: none (default), all, or rule ids separated by commas
+                  (as floorwatch sim --scenarios; ignored with --feed)
+  --sim-day-seconds <n>  length of the simulated day in seconds (default 14400); the injected cases are spread
+                  over it, so a short day shows them sooner (ignored with --feed)
   --session <file> open a review of a recorded session file (read-only); the printed URL is its window, and
                   the live floor starts when a live window opens
   --idle-lock <m> lock a session after m idle minutes (default 10, or FLOORWATCH_IDLE_LOCK_MINUTES; 0 = never)
@@ -140,12 +144,20 @@ export const hostCommand: CliCommand = {
       rate: { type: 'string' },
       'sim-accounts': { type: 'string' },
       'sim-instruments': { type: 'string' },
+      'sim-scenarios': { type: 'string' },
+      'sim-day-seconds': { type: 'string' },
       session: { type: 'string' },
       'idle-lock': { type: 'string' },
     });
     const port = intOption(values.port, 'port', 5178, 0, 65535);
     const seed = intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1);
     const rate = intOption(values.rate, 'rate', 2000, 1, 5_000_000);
+    const simScenarios =
+      values['sim-scenarios'] === undefined ? undefined : scenariosOption(values['sim-scenarios'], 'sim-scenarios');
+    const simDaySeconds =
+      values['sim-day-seconds'] === undefined
+        ? undefined
+        : intOption(values['sim-day-seconds'], 'sim-day-seconds', 14_400, 60, 86_400);
     const simFloor = floorOptions({ accounts: values['sim-accounts'], instruments: values['sim-instruments'] }, 'sim-');
     // The embedded simulator runs in a worker the core starts; it takes its floor size from the environment.
     if (simFloor.accounts !== undefined) process.env[SIM_ACCOUNTS_ENV] = String(simFloor.accounts);
@@ -207,7 +219,16 @@ export const hostCommand: CliCommand = {
     const startLive = async () => {
       const userFile = alerts.rules.info().userFile; // thresholds adopted since the host started count too
       const started = await CoreProcess.start({
-        ...(feedUrl ? policy.feed : { simulator: { seed, rate } }),
+        ...(feedUrl
+          ? policy.feed
+          : {
+              simulator: {
+                seed,
+                rate,
+                ...(simScenarios !== undefined ? { scenarios: simScenarios } : {}),
+                ...(simDaySeconds !== undefined ? { daySeconds: simDaySeconds } : {}),
+              },
+            }),
         ...(userFile ? { rules: { userFile } } : {}),
       });
       alerts.workflow.attach(started);

@@ -92,12 +92,12 @@ function describeFloor(floor: { accounts?: number; instruments?: number | 'all' 
   return `${floor.accounts ?? DEFAULT_ACCOUNTS} accounts, ${instruments} instruments`;
 }
 
-function scenariosOption(value: string | undefined): ScenarioSelection {
+export function scenariosOption(value: string | undefined, flag = 'scenarios'): ScenarioSelection {
   if (value === undefined) return 'none';
   try {
     return parseScenarios(value);
   } catch (error) {
-    throw new CliError(`--scenarios: ${(error as Error).message}`);
+    throw new CliError(`--${flag}: ${(error as Error).message}`);
   }
 }
 

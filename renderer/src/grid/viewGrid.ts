@@ -43,7 +43,7 @@ const RANGE_FOLLOW_MS = 60;
  */
 const REORDER_EVERY_MS = 1_000;
 /** While the pointer is over the rows they keep their places (figures still update in place), up to this long. */
-const HOVER_HOLD_MAX_MS = 10_000;
+const HOVER_HOLD_MAX_MS = 3_000;
 /** How soon a held re-order is looked at again. */
 const HELD_RECHECK_MS = 200;
 
