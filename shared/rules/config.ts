@@ -1,141 +1,27 @@
 // The versioned rules file (`build/rules/default.json` shipped; a user file overrides it): thresholds per rule,
 // overridable per exchange and per product. The TypeBox schemas give the types, a JSON Schema for editors and the
 // validator whose first error names the offending field.
-import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { EXCHANGES, type Exchange } from '../protocol/schema';
-import { RULE_IDS, SEVERITIES, type RuleId } from './types';
+import {
+  RULE_CATALOGUE,
+  RULE_IDS,
+  ruleEntry,
+  strict,
+  type RuleEntryOf,
+  type RuleId,
+  type RuleParams,
+} from './catalogue';
 
 export const RULES_FORMAT = 'floorwatch-rules/1';
 
-const Enabled = Type.Boolean({ description: 'false switches the rule off' });
-const Count = Type.Integer({ minimum: 1 });
-const Lots = Type.Integer({ minimum: 1 });
-const Millis = Type.Integer({ minimum: 1 });
-const Positive = Type.Number({ exclusiveMinimum: 0 });
-const Share = Type.Number({ exclusiveMinimum: 0, maximum: 1 });
-const NullableLots = Type.Union([Lots, Type.Null()]);
-const NullableShare = Type.Union([Share, Type.Null()]);
-const SeveritySchema = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
+/** Each rule's parameter schema, from its catalogue entry. */
+export const RuleParamsSchemas = Object.fromEntries(RULE_CATALOGUE.map((entry) => [entry.id, entry.params])) as {
+  [K in RuleId]: RuleEntryOf[K]['params'];
+};
 
-const strict = <T extends TProperties>(properties: T): TObject<T> =>
-  Type.Object(properties, { additionalProperties: false });
-
-export const SelfTradeParamsSchema = strict({
-  enabled: Enabled,
-  /** Self-trades of one client on one contract in one day that make an alert (reach = ≥). */
-  threshold: Count,
-  severity: SeveritySchema,
-});
-
-export const FrequentCancelParamsSchema = strict({
-  enabled: Enabled,
-  /** Cancels of one client on one contract in one day that make an alert. */
-  threshold: Count,
-  severity: SeveritySchema,
-});
-
-export const LargeCancelParamsSchema = strict({
-  enabled: Enabled,
-  /** Large cancels of one client on one contract in one day that make an alert. */
-  threshold: Count,
-  /** A cancel is large when its cancelled lots reach this (SHFE/INE 300, CZCE 800); null = not by lots. */
-  minQty: NullableLots,
-  /** …or reach this share of the instrument's maxOrderQty (CFFEX/DCE/GFEX 0.8); null = not by share. */
-  maxOrderQtyShare: NullableShare,
-  severity: SeveritySchema,
-});
-
-export const PositionLimitParamsSchema = strict({
-  enabled: Enabled,
-  /** Lots one client may hold on one side; null = the instrument's `positionLimit` from the feed. */
-  limit: NullableLots,
-  /** Severity is critical once the excess reaches this share of the limit. */
-  criticalExcessShare: Positive,
-});
-
-export const OrderBurstParamsSchema = strict({
-  enabled: Enabled,
-  /** Length of the window submissions are counted in. */
-  windowMs: Millis,
-  /** Order + cancel submissions within one window that make an occasion. */
-  minSubmissions: Count,
-  /** Occasions in one day (per client, per exchange) that make an alert. */
-  minOccasions: Count,
-  severity: SeveritySchema,
-});
-
-export const SpoofingParamsSchema = strict({
-  enabled: Enabled,
-  /** Smallest order (lots) that can be a spoof or a layer. */
-  minQty: Lots,
-  /** A spoof order's lots ≥ this × the visible lots on its side of the book (top levels, at entry). */
-  depthRatio: Positive,
-  /** A layer order's lots ≥ this × the average visible level on its side (layers are judged together). */
-  layerLevelRatio: Positive,
-  /** Cancelled within this long after entry. */
-  maxLifeMs: Millis,
-  /** At most this share of the order filled before the cancel. */
-  maxFillShare: Type.Number({ minimum: 0, maximum: 1 }),
-  /** Layered cancels of one client closer than this in time belong to one episode. */
-  episodeGapMs: Millis,
-  /** Layering: qualifying orders on at least this many consecutive price levels. */
-  layeringMinLevels: Type.Integer({ minimum: 2 }),
-  /** Episodes in one day that make an alert. */
-  minEpisodes: Count,
-});
-
-export const MarkingCloseParamsSchema = strict({
-  enabled: Enabled,
-  /** "The last minutes before the close": each window ending at the close is checked; the strongest one reports. */
-  windowsMs: Type.Array(Type.Integer({ minimum: 1000 }), { minItems: 1, maxItems: 8 }),
-  /** The client's share of the contract's volume in the window. */
-  minShare: Share,
-  /** The price move over the window, in ticks, in the client's net direction. */
-  minPriceMoveTicks: Positive,
-  /** The client's own lots traded in the window. */
-  minClientLots: Lots,
-  /** |bought − sold| ÷ traded by the client: a one-way trader, not a market maker. */
-  minNetShare: Share,
-});
-
-export const MomentumIgnitionParamsSchema = strict({
-  enabled: Enabled,
-  /** A sweep: aggressive trades of one client on one side filling at this many rising (buy) / falling (sell) prices. */
-  minLevels: Type.Integer({ minimum: 2 }),
-  /** Aggressive trades further apart than this start a new sweep. */
-  sweepGapMs: Millis,
-  /** Smallest sweep (lots). */
-  minSweepQty: Lots,
-  /** The same client trading the other side within this long after the sweep… */
-  reversalWindowMs: Millis,
-  /** …for at least this share of the sweep's lots. */
-  minReversalShare: Share,
-  /** Ignitions in one day that make an alert. */
-  minEvents: Count,
-});
-
-export const MarginCallParamsSchema = strict({
-  enabled: Enabled,
-  /** Risk degree (margin ÷ equity) that is a margin call (severity high); reach = ≥. */
-  callLevel: Positive,
-  /** Risk degree that is critical. */
-  criticalLevel: Positive,
-});
-
-export const RuleParamsSchemas = {
-  self_trade: SelfTradeParamsSchema,
-  frequent_cancel: FrequentCancelParamsSchema,
-  large_cancel: LargeCancelParamsSchema,
-  position_limit: PositionLimitParamsSchema,
-  order_burst: OrderBurstParamsSchema,
-  spoofing: SpoofingParamsSchema,
-  marking_close: MarkingCloseParamsSchema,
-  momentum_ignition: MomentumIgnitionParamsSchema,
-  margin_call: MarginCallParamsSchema,
-} satisfies Record<RuleId, TObject>;
-
-export type RuleParams = { [K in RuleId]: Static<(typeof RuleParamsSchemas)[K]> };
+export type { RuleParams };
 
 const AllRulesSchema = strict(RuleParamsSchemas);
 const PartialRulesSchema = Type.Partial(
@@ -232,12 +118,11 @@ function describe(schema: TSchema): string | null {
   return parts.length ? parts.join(' or ') : null;
 }
 
+/** Each rule's own checks across its parameters (e.g. margin_call's critical level not below the call level). */
 function checkLevels(config: RulesConfig, where: string): void {
-  const { callLevel, criticalLevel } = config.rules.margin_call;
-  if (criticalLevel < callLevel) {
-    throw new RulesConfigError(
-      `${where}: rules.margin_call.criticalLevel (${criticalLevel}) must not be below callLevel (${callLevel})`,
-    );
+  for (const rule of RULE_IDS) {
+    const problem = ruleEntry(rule).validate?.(config.rules[rule]);
+    if (problem) throw new RulesConfigError(`${where}: rules.${rule}.${problem}`);
   }
 }
 

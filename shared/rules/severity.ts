@@ -10,36 +10,22 @@
 //   manipulation patterns (spoofing, momentum_ignition): medium at the minimum number of episodes — one episode is
 //     an indication to review —, high at 2×, critical at 3×; layering (spoofing on several price levels) one step up;
 //   marking_close: medium at the minimum volume share, high at 2× it (or on a second day-close hit).
-import { SEVERITIES, type RuleId, type Severity } from './types';
+import { countRatio, RULES, type AlertMeasure as CatalogueMeasure, type RuleId } from './catalogue';
+import { SEVERITIES, type Severity } from './severityLevels';
 
 /** The figures of an alert the ratio is read from. */
-export interface AlertMeasure {
+export interface AlertMeasure extends CatalogueMeasure {
   rule: RuleId;
-  count: number | null;
-  threshold: number | null;
-  metrics: Readonly<Record<string, number>>;
 }
 
 /**
- * The alert's measure ÷ its threshold: risk degree ÷ call level (margin_call; Infinity when equity ≤ 0), the
- * client's volume share ÷ the minimum share (marking_close), otherwise count ÷ threshold (lots held ÷ the position
- * limit for position_limit; episodes ÷ the minimum for the patterns). 1 when the alert has no threshold.
+ * The alert's measure ÷ its threshold, as the rule's catalogue entry reads it (risk degree ÷ call level for
+ * margin_call, volume share ÷ minimum share for marking_close), otherwise count ÷ threshold (lots held ÷ the
+ * position limit for position_limit; episodes ÷ the minimum for the patterns). 1 when the alert has no threshold.
  */
 export function thresholdRatio(alert: AlertMeasure): number {
-  const { metrics } = alert;
-  switch (alert.rule) {
-    case 'margin_call': {
-      if ((metrics.equityNonPositive ?? 0) > 0) return Number.POSITIVE_INFINITY;
-      const callLevel = alert.threshold ?? 0;
-      return callLevel > 0 ? (metrics.peakRiskDegree ?? 0) / callLevel : 1;
-    }
-    case 'marking_close': {
-      const minShare = metrics.minShare ?? 0;
-      return minShare > 0 ? (metrics.share ?? 0) / minShare : 1;
-    }
-    default:
-      return alert.threshold && alert.count !== null ? alert.count / alert.threshold : 1;
-  }
+  const ratio = RULES[alert.rule].ratio;
+  return ratio ? ratio(alert) : countRatio(alert);
 }
 
 /** A rule's severity at its threshold and the ratios (× the threshold) at which it rises one step each. */

@@ -1,23 +1,12 @@
 // Surveillance alert contract (issue 5). An alert is one rule × client × contract (or scope) × trading day, updated
 // as its counts grow; these plain rows are what the engine emits, `surveil` prints and the app shows.
 import type { Exchange } from '../protocol/schema';
+import type { RuleId } from './catalogue';
+import type { Severity } from './severityLevels';
 
-/** Rule ids: part of the output contract. */
-export const RULE_IDS = [
-  'self_trade',
-  'frequent_cancel',
-  'large_cancel',
-  'position_limit',
-  'order_burst',
-  'spoofing',
-  'marking_close',
-  'momentum_ignition',
-  'margin_call',
-] as const;
-export type RuleId = (typeof RULE_IDS)[number];
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+// The rule ids come from the rule catalogue (one entry per rule).
+export { RULE_IDS, type RuleId } from './catalogue';
+export { SEVERITIES, type Severity } from './severityLevels';
 
 /** An actual-control group (实际控制关系账户组) is one client; otherwise the account is. */
 export type SubjectType = 'account' | 'group';

@@ -1,4 +1,4 @@
-// Names of the surveillance rules, severities, alert states and operator roles.
+// Names of the surveillance rules (from the rule catalogue), severities, alert states and operator roles.
 //
 // Chinese rule names follow the exchanges' and the CSRC's wording, not translations of English trade jargon:
 // 自成交, 频繁报撤单, 大额报撤单 and 持仓超限 are the abnormal-trading categories of the exchanges' 异常交易行为管理办法;
@@ -7,20 +7,14 @@
 // trade against the move.
 import type { AlertState } from '../api/methods/alerts';
 import type { AccountActionKind, Role } from '../api/methods/auth';
-import type { RuleId, Severity } from '../rules/types';
+import { RULE_CATALOGUE, type RuleId } from '../rules/catalogue';
+import type { Severity } from '../rules/severityLevels';
 import { term, type Term } from './term';
 
-export const RULE_NAMES: Readonly<Record<RuleId, Term>> = {
-  self_trade: term('Self-trade', '自成交'),
-  frequent_cancel: term('Frequent cancels', '频繁报撤单'),
-  large_cancel: term('Large cancels', '大额报撤单'),
-  position_limit: term('Position limit', '持仓超限'),
-  order_burst: term('Order burst', '瞬时大量报单'),
-  spoofing: term('Spoofing / layering', '虚假申报'),
-  marking_close: term('Marking the close', '尾市操纵'),
-  momentum_ignition: term('Momentum ignition', '拉抬打压'),
-  margin_call: term('Margin call', '追加保证金'),
-};
+/** Each rule's name, from its catalogue entry. */
+export const RULE_NAMES: Readonly<Record<RuleId, Term>> = Object.fromEntries(
+  RULE_CATALOGUE.map((entry) => [entry.id, entry.name]),
+) as Record<RuleId, Term>;
 
 export const SEVERITY_NAMES: Readonly<Record<Severity, Term>> = {
   low: term('Low', '低'),

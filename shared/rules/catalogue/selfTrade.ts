@@ -1,0 +1,31 @@
+// 自成交: an exchange abnormal-trading standard — a client trading with itself (or its control group).
+import { term } from '../../vocabulary/term';
+import {
+  Count,
+  defineRule,
+  Enabled,
+  ENABLED_LABEL,
+  SEVERITY_LABEL,
+  SeveritySchema,
+  strict,
+  THRESHOLD_LABEL,
+} from './entry';
+
+export const selfTrade = defineRule({
+  id: 'self_trade',
+  scope: 'contract',
+  kind: 'standard',
+  params: strict({
+    enabled: Enabled,
+    /** Self-trades of one client on one contract in one day that make an alert (reach = ≥). */
+    threshold: Count,
+    severity: SeveritySchema,
+  }),
+  name: term('Self-trade', '自成交'),
+  paramLabels: { enabled: ENABLED_LABEL, threshold: THRESHOLD_LABEL, severity: SEVERITY_LABEL },
+  metrics: {},
+  threshold: (params) => params.threshold,
+  firstEventParams: { threshold: 1 },
+  accountCounter: true,
+  benchTarget: 1,
+});
