@@ -2,10 +2,12 @@
 // over several seeds; false alerts per 100k messages on clean sessions (no injections); and what the rule set
 // costs next to decoding and the engine state. `--json` prints the figures as one JSON object.
 //
-// An alert matches a truth line when rule, client (subjectId) and scope agree: the contract for contract rules, the
-// exchange for order_burst (counted per client and exchange), nothing more for margin_call (per account).
+// An alert matches a truth line when rule, client (subjectId) and scope agree (the rule catalogue's scope): the
+// contract for contract rules, the exchange for exchange-wide ones (order_burst), nothing more for account ones
+// (margin_call). Each rule's precision/recall target is its catalogue entry's benchTarget.
 import { parseArgs } from 'node:util';
 import { isRejection, validateMessage, type ServerMessage } from '../shared/protocol';
+import { RULES } from '../shared/rules/catalogue';
 import { RULE_IDS, type Alert, type RuleId } from '../shared/rules/types';
 import { defaultRulesConfig } from '../main/engine/rules/loadRules';
 import { RuleEngine } from '../main/engine/rules/engine';
@@ -40,18 +42,18 @@ for (const [name, value] of [
   }
 }
 
-const EXACT: readonly RuleId[] = ['self_trade', 'frequent_cancel', 'large_cancel', 'position_limit', 'order_burst'];
-const HIGH: readonly RuleId[] = ['spoofing', 'margin_call'];
-const target = (rule: RuleId): number => (EXACT.includes(rule) ? 1 : HIGH.includes(rule) ? 0.95 : 0.8);
+const target = (rule: RuleId): number => RULES[rule].benchTarget;
 
 const config = defaultRulesConfig();
 const log = (line: string) => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
 
-function keyOf(rule: string, subjectId: string, instrumentId: string | null, exchange: string | null): string {
-  if (rule === 'margin_call') return `${rule}|${subjectId}`;
-  if (rule === 'order_burst') return `${rule}|${subjectId}|${exchange ?? ''}`;
+/** What one alert covers, by the rule's catalogue scope: the account, the exchange, or the contract. */
+function keyOf(rule: RuleId, subjectId: string, instrumentId: string | null, exchange: string | null): string {
+  const scope = RULES[rule].scope;
+  if (scope === 'account') return `${rule}|${subjectId}`;
+  if (scope === 'exchange') return `${rule}|${subjectId}|${exchange ?? ''}`;
   return `${rule}|${subjectId}|${instrumentId ?? ''}`;
 }
 const alertKey = (a: Alert) => keyOf(a.rule, a.subjectId, a.instrumentId, a.exchange);

@@ -5,6 +5,7 @@
 // Feed it with `apply(m)` BEFORE the engine state applies the message: a cancel names only its order, and the
 // state forgets the order as it applies the cancel.
 import type { ServerMessage, TradeMessage } from '../../shared/protocol';
+import { RULE_CATALOGUE, ruleEntry, type RuleId } from '../../shared/rules/catalogue';
 import { resolveRuleParams, type RulesConfig } from '../../shared/rules/config';
 import {
   TRADES_KEPT,
@@ -19,6 +20,29 @@ import type { AccountValueSource, AccountValueWatch, EngineView } from '../engin
 
 /** Risk samples kept per account: one an interval (1 s by default), one hour. */
 export const RISK_SAMPLES = 3600;
+
+/** What one contract's counters are read from: the subject's tallies there and its one-side position. */
+interface CounterFigures {
+  counts: PairCounts | undefined;
+  held: number;
+  largeCancelMinQty: number;
+}
+
+/**
+ * The value Account Tools shows for each rule whose catalogue entry asks for a counter (the threshold comes from
+ * the entry); `applies` false shows the counter without a threshold.
+ */
+export const ACCOUNT_COUNTER_SOURCES: Partial<
+  Record<RuleId, { value(figures: CounterFigures): number; applies?(figures: CounterFigures): boolean }>
+> = {
+  self_trade: { value: (f) => f.counts?.selfTrades ?? 0 },
+  frequent_cancel: { value: (f) => f.counts?.cancels ?? 0 },
+  large_cancel: {
+    value: (f) => f.counts?.largeCancels ?? 0,
+    applies: (f) => Number.isFinite(f.largeCancelMinQty),
+  },
+  position_limit: { value: (f) => f.held },
+};
 
 interface PairCounts {
   instrumentId: string;
@@ -218,8 +242,6 @@ export class AccountActivity {
       const inst = this.view.instrument(instrumentId);
       const exchange = inst?.exchange ?? null;
       const product = inst?.product ?? null;
-      const rule = <K extends 'frequent_cancel' | 'large_cancel' | 'self_trade'>(id: K) =>
-        resolveRuleParams(this.config, id, exchange, product);
       let longQty = 0;
       let shortQty = 0;
       for (const id of accountIds) {
@@ -229,20 +251,19 @@ export class AccountActivity {
           shortQty += p.shortQty;
         }
       }
-      const positionRule = resolveRuleParams(this.config, 'position_limit', exchange, product);
       const minQty = this.largeCancelMinQty(instrumentId);
-      const counters: RuleCounter[] = [
-        counter('frequent_cancel', counts?.cancels ?? 0, rule('frequent_cancel')),
-        counter('large_cancel', counts?.largeCancels ?? 0, {
-          ...rule('large_cancel'),
-          enabled: rule('large_cancel').enabled && Number.isFinite(minQty),
-        }),
-        counter('self_trade', counts?.selfTrades ?? 0, rule('self_trade')),
-        counter('position_limit', Math.max(longQty, shortQty), {
-          enabled: positionRule.enabled && inst?.positionLimit != null,
-          threshold: inst?.positionLimit ?? 0,
-        }),
-      ];
+      const figures: CounterFigures = { counts, held: Math.max(longQty, shortQty), largeCancelMinQty: minQty };
+      const counters: RuleCounter[] = [];
+      for (const entry of RULE_CATALOGUE) {
+        const source = entry.accountCounter ? ACCOUNT_COUNTER_SOURCES[entry.id] : undefined;
+        if (!source) continue;
+        const params = resolveRuleParams(this.config, entry.id, exchange, product);
+        const threshold =
+          params.enabled && (source.applies?.(figures) ?? true)
+            ? ruleEntry(entry.id).threshold(params, { positionLimit: inst?.positionLimit ?? null })
+            : null;
+        counters.push(counter(entry.id, source.value(figures), threshold));
+      }
       contracts.push({
         instrumentId,
         exchange,
@@ -370,12 +391,7 @@ function addChange(changes: RiskChanges, sample: number, step: number): void {
   changes.length++;
 }
 
-function counter(
-  rule: RuleCounter['rule'],
-  value: number,
-  params: { enabled: boolean; threshold: number },
-): RuleCounter {
-  const threshold = params.enabled ? params.threshold : null;
+function counter(rule: RuleId, value: number, threshold: number | null): RuleCounter {
   return {
     rule,
     value,

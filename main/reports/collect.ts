@@ -6,14 +6,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { isSequenced, type Exchange, type ServerMessage } from '../../shared/protocol';
 import { resolveRuleParams, type RulesConfig } from '../../shared/rules/config';
+import { ruleEntry, rulesOfKind } from '../../shared/rules/catalogue';
 import type { Alert, RuleId } from '../../shared/rules/types';
 import { replayInput, type RunCounters } from '../cli/commands/surveil';
 import { Surveillance } from '../engine/rules/surveillance';
 import type { SessionGap } from '../store/sessionFormat';
 
 /** The exchange abnormal-trading standards (异常交易监控标准) that count events against a threshold. */
-export const COUNT_RULES = ['self_trade', 'frequent_cancel', 'large_cancel', 'position_limit', 'order_burst'] as const;
-export type CountRule = (typeof COUNT_RULES)[number];
+export const COUNT_RULES: readonly RuleId[] = rulesOfKind('standard');
+export type CountRule = RuleId;
 
 /** A client's tally on one count rule, whether or not it reached the threshold. */
 export interface Tally {
@@ -65,14 +66,15 @@ export interface CollectOptions {
 /** A copy of `config` where every count rule raises at its first event (the shadow engine's view of the tallies). */
 export function shadowConfig(config: RulesConfig): RulesConfig {
   const shadow = structuredClone(config);
+  // Each rule's catalogue entry names the parameters that make it raise at its first event.
   const lower = (rules: Record<string, Record<string, unknown>> | undefined) => {
     if (!rules) return;
-    for (const rule of ['self_trade', 'frequent_cancel', 'large_cancel'] as const) {
-      if (rules[rule] && 'threshold' in rules[rule]) rules[rule].threshold = 1;
+    for (const rule of COUNT_RULES) {
+      const firstEvent = ruleEntry(rule).firstEventParams;
+      const params = rules[rule];
+      if (!firstEvent || !params) continue;
+      for (const [param, value] of Object.entries(firstEvent)) if (param in params) params[param] = value;
     }
-    if (rules.order_burst && 'minOccasions' in rules.order_burst) rules.order_burst.minOccasions = 1;
-    // Held lots above 1 raise: the shadow alert's count is the peak one-side position.
-    if (rules.position_limit) rules.position_limit.limit = 1;
   };
   lower(shadow.rules as unknown as Record<string, Record<string, unknown>>);
   for (const override of Object.values(shadow.exchanges ?? {})) {
@@ -163,17 +165,11 @@ function talliesOf(shadow: Surveillance, real: Surveillance, config: RulesConfig
 /** The threshold the real engine compares this tally with (same resolution as the engine: exchange, product). */
 function realThreshold(config: RulesConfig, real: Surveillance, rule: CountRule, alert: Alert): number | null {
   const instrument = alert.instrumentId ? real.state.instrument(alert.instrumentId) : undefined;
-  const product = instrument?.product ?? null;
-  switch (rule) {
-    case 'self_trade':
-    case 'frequent_cancel':
-    case 'large_cancel':
-      return resolveRuleParams(config, rule, alert.exchange, product).threshold;
-    case 'order_burst':
-      return resolveRuleParams(config, rule, alert.exchange).minOccasions;
-    case 'position_limit':
-      return resolveRuleParams(config, rule, alert.exchange, product).limit ?? instrument?.positionLimit ?? null;
-  }
+  const entry = ruleEntry(rule);
+  // Scoped wider than a contract (order_burst: per exchange), the rule takes no product override.
+  const product = entry.scope === 'contract' ? (instrument?.product ?? null) : null;
+  const params = resolveRuleParams(config, rule, alert.exchange, product) as Record<string, unknown>;
+  return entry.threshold(params, { positionLimit: instrument?.positionLimit ?? null });
 }
 
 export type { RuleId };

@@ -9,17 +9,13 @@ import { NO_PRICE, type Side } from './matching';
 import type { AccountState, ClientOrder, InstrumentState, Market, TradeEvent } from './market';
 import type { Rng } from './random';
 
-import { RULE_IDS, type RuleId } from '../../shared/rules/types';
+import { isRuleId, RULE_IDS, type RuleId } from '../../shared/rules/catalogue';
 
-// Rule ids of the surveillance contract (issue 5); ground truth uses exactly these.
-export { RULE_IDS, type RuleId };
+// Rule ids of the surveillance contract, from the rule catalogue; ground truth uses exactly these.
+export { isRuleId, RULE_IDS, type RuleId };
 
 /** `'all'`, `'none'`, or a list of rule ids. */
 export type ScenarioSelection = 'all' | 'none' | readonly RuleId[];
-
-export function isRuleId(value: string): value is RuleId {
-  return (RULE_IDS as readonly string[]).includes(value);
-}
 
 /** Parses `all`, `none` or `rule,rule`; throws an Error naming the bad id and the valid ones. */
 export function parseScenarios(text: string): ScenarioSelection {

@@ -12,6 +12,7 @@ import { verifyEvidencePack } from '../../reports/manifest';
 import { REPORT_LANGS, type ReportLang } from '../../reports/model';
 import { ReportCancelled, ReportError } from '../../reports/output';
 import { PdfRenderer, PdfRenderError } from '../../reports/pdf';
+import { COUNT_RULES } from '../../reports/collect';
 import { AuditLog } from '../../store/auditLog';
 import { auditLogPath } from '../../store/auditPaths';
 import { cliActor, CliError, intOption, parseOptions, type CliCommand } from '../support';
@@ -28,8 +29,8 @@ daily     Daily surveillance report: alerts by rule, exchange, severity and disp
           --audit, else "new"), the alert list, the clients closest to each exchange threshold, operator activity
           (from --audit), feed quality (seq gaps). PDF + HTML print view, XLSX (one sheet per table), one CSV per
           table.
-abnormal  Abnormal-trading report per exchange: clients/contracts that reached an exchange standard (self_trade,
-          frequent_cancel, large_cancel, position_limit, order_burst) with counts and thresholds; PDF/HTML/XLSX/CSV
+abnormal  Abnormal-trading report per exchange: clients/contracts that reached an exchange standard
+          (${COUNT_RULES.join(', ')}) with counts and thresholds; PDF/HTML/XLSX/CSV
           plus the machine form <base>.ndjson and <base>.csv (codes, one row per standard reached).
 evidence  Evidence pack for one alert: a folder <base>/ with the case summary (PDF + HTML), the alert JSON, the
           NDJSON slice of the session (the alert's first..last seq ± --context messages, default 100), the audit rows

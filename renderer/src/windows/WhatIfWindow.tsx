@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { RulesInfo, RulesOverrides, WhatIfAlertRef, WhatIfResult } from '../../../shared/api/methods/rules';
 import type { SessionSummary } from '../../../shared/api/methods/sessions';
 import type { RulesConfig } from '../../../shared/rules/config';
+import { isNullableParam, ruleParamNames } from '../../../shared/rules/catalogue';
 import { RULE_IDS, SEVERITIES, type RuleId } from '../../../shared/rules/types';
 import { floorwatch } from '../api/floorwatch';
 import { locale } from '../i18n';
@@ -15,8 +16,6 @@ import { useOperatorStore } from '../stores/operator';
 
 /** Roles that may adopt thresholds (the server checks again: rules.adopt is for APPROVERS). */
 const ADOPTER_ROLES = new Set(['supervisor', 'admin']);
-/** Parameters that may be null (null = "not by this measure" / "the feed's own limit"). */
-const NULLABLE = new Set(['large_cancel.minQty', 'large_cancel.maxOrderQtyShare', 'position_limit.limit']);
 
 type Path = readonly string[];
 type Plain = Record<string, unknown>;
@@ -434,8 +433,8 @@ export function WhatIfWindow() {
         <form className="fw-whatif-form" data-testid="whatif-form" onSubmit={(event) => event.preventDefault()}>
           <div className="fw-section-title">{t('whatIf.title')}</div>
           {RULE_IDS.map((rule) => {
-            const base = draft.rules[rule] as unknown as Plain;
-            const params = Object.keys(base);
+            // The rule's parameters and which accept null ("not by this measure") come from its catalogue schema.
+            const params = ruleParamNames(rule);
             return (
               <fieldset key={rule} className="fw-whatif-rule" data-testid={`whatif-rule-${rule}`}>
                 <legend>
@@ -503,7 +502,7 @@ export function WhatIfWindow() {
                               field = (
                                 <NumberField
                                   value={value}
-                                  nullable={NULLABLE.has(`${rule}.${param}`)}
+                                  nullable={isNullableParam(rule, param)}
                                   list={Array.isArray(value)}
                                   testId={testId}
                                   label={label}

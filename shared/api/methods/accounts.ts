@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Exchange } from '../../protocol/schema';
 import type { AccountRow, PositionRow } from '../../domain/types';
+import type { RuleId } from '../../rules/catalogue';
 import { method } from '../method';
 
 /** A working order of the account. */
@@ -49,7 +50,8 @@ export interface AccountDetail {
 
 /** A rule counter of one client on one contract against the exchange threshold. */
 export interface RuleCounter {
-  rule: 'frequent_cancel' | 'large_cancel' | 'self_trade' | 'position_limit';
+  /** A rule whose catalogue entry has an Account Tools counter. */
+  rule: RuleId;
   value: number;
   /** null: no threshold applies (rule off, or no limit for the contract). */
   threshold: number | null;
