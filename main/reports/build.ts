@@ -4,7 +4,7 @@ import { RULE_IDS, SEVERITIES, type Alert } from '../../shared/rules/types';
 import { auditDetails, type AuditRow } from '../store/auditLog';
 import { activityOf } from './auditActivity';
 import { COUNT_RULES, type SessionFacts } from './collect';
-import { ALERT_STATE_NAMES, REPORT_COLUMN_NAMES } from '../../shared/vocabulary';
+import { ALERT_STATE_NAMES, REPORT_COLUMN_NAMES, RULE_NAMES } from '../../shared/vocabulary';
 import { both, t, type Bilingual, type Cell, type Column, type ReportDocument, type ReportTable } from './model';
 
 /** Disposition of an alert: the workflow state when an audit log tells it, else "new". */
@@ -383,8 +383,8 @@ export function buildAbnormalReport(facts: SessionFacts, generatedAt: string): R
     facts: factsHeader(facts, generatedAt),
     tables,
     footnote: t(
-      'Clients and contracts that reached an exchange abnormal-trading standard (self-trade, frequent cancel, large cancel, position limit, programmatic order bursts) on the trading day; an actual-control group counts as one client. Counts and thresholds as computed by `floorwatch surveil`.',
-      '本交易日达到交易所异常交易监控标准（自成交、频繁报撤单、大额报撤单、持仓超限、瞬时大量报单）的客户及合约；实际控制关系账户组视为一个客户。次数与阈值与 `floorwatch surveil` 的计算一致。',
+      `Clients and contracts that reached an exchange abnormal-trading standard (${COUNT_RULES.map((rule) => RULE_NAMES[rule].en).join(', ')}) on the trading day; an actual-control group counts as one client. Counts and thresholds as computed by \`floorwatch surveil\`.`,
+      `本交易日达到交易所异常交易监控标准（${COUNT_RULES.map((rule) => RULE_NAMES[rule].zh).join('、')}）的客户及合约；实际控制关系账户组视为一个客户。次数与阈值与 \`floorwatch surveil\` 的计算一致。`,
     ),
   };
 }
