@@ -2,25 +2,19 @@
 // bump counters in place (no allocation on the hot path) and `touch` the record; snapshots (Alert rows with their
 // sentences) are made only when someone asks: `takeEvents` (the publisher, ≤ 20 Hz) or `alerts` (end of a run).
 import type { Exchange } from '../../../shared/protocol';
+import type { AlertText, AlertTextOf } from '../../../shared/rules/catalogue';
 import {
   compareAlerts,
   MAX_EVIDENCE,
   type Alert,
   type AlertEvent,
   type RuleId,
-  type Severity,
   type SubjectType,
 } from '../../../shared/rules/types';
 
-export interface AlertText {
-  message: string;
-  messageZh: string;
-  severity: Severity;
-  score: number;
-}
-
-/** Builds the sentences, severity and score from the record's current figures. */
-export type AlertRenderer = (record: AlertRecord) => AlertText;
+/** Builds the sentences, severity and score from the record's current figures (the rule's catalogue entry). */
+export type AlertRenderer = AlertTextOf;
+export type { AlertText };
 
 export class AlertRecord {
   /** Counted occurrences (self-trades, cancels, occasions, episodes…) or the peak value (position lots). */

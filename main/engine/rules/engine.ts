@@ -5,6 +5,7 @@
 //
 // Clients: an account, or — when the feed gives it a `controlGroup` — its actual-control group (实际控制关系账户组),
 // which counts as one client everywhere except margin_call (money is per account).
+import { RULES } from '../../../shared/rules/catalogue';
 import type {
   AccountMessage,
   CashMessage,
@@ -41,17 +42,6 @@ import {
   type SideIndex,
   type SubjectRec,
 } from './records';
-import {
-  frequentCancelText,
-  largeCancelText,
-  marginCallText,
-  markingCloseText,
-  momentumIgnitionText,
-  orderBurstText,
-  positionLimitText,
-  selfTradeText,
-  spoofingText,
-} from './text';
 
 export interface RuleEngineOptions {
   /** The effective rules (see loadRulesConfig). */
@@ -114,7 +104,7 @@ export class RuleEngine {
     this.view = options.view;
     this.defaultDay = options.tradingDay;
     this.margin = resolveRuleParams(this.config, 'margin_call');
-    this.marginRenderer = marginCallText(this.margin.callLevel, this.margin.criticalLevel);
+    this.marginRenderer = RULES.margin_call.message(this.margin);
   }
 
   /** Applies one message (after the engine state applied it). Never throws on odd input: unknown ids are counted. */
@@ -457,7 +447,7 @@ export class RuleEngine {
     const pair = this.pairOf(subject, inst);
     let record = pair.positionLimit;
     if (!record) {
-      record = this.pairRecord(pair, 'position_limit', limit, positionLimitText(params.criticalExcessShare));
+      record = this.pairRecord(pair, 'position_limit', limit, RULES.position_limit.message(params));
       pair.positionLimit = record;
     }
     if (held > record.count) {
@@ -698,7 +688,7 @@ export class RuleEngine {
           pair,
           'frequent_cancel',
           params.frequentCancel.threshold,
-          frequentCancelText(params.frequentCancel.severity),
+          RULES.frequent_cancel.message(params.frequentCancel),
         );
         pair.cancels = record;
       }
@@ -713,7 +703,7 @@ export class RuleEngine {
           pair,
           'large_cancel',
           params.largeCancel.threshold,
-          largeCancelText(params.largeCancel.severity),
+          RULES.large_cancel.message(params.largeCancel),
         );
         record.metrics.largeMinQty = params.largeCancelMinQty;
         if (params.largeCancel.maxOrderQtyShare !== null && inst.maxOrderQty !== null) {
@@ -785,7 +775,7 @@ export class RuleEngine {
         inst.exchange,
         key,
         params.minOccasions,
-        orderBurstText(params.severity),
+        RULES.order_burst.message(params),
       );
       record.metrics.windowMs = params.windowMs;
       record.metrics.minSubmissions = params.minSubmissions;
@@ -841,7 +831,7 @@ export class RuleEngine {
 
     let record = pair.spoofing;
     if (!record) {
-      record = this.pairRecord(pair, 'spoofing', params.minEpisodes, spoofingText);
+      record = this.pairRecord(pair, 'spoofing', params.minEpisodes, RULES.spoofing.message(params));
       pair.spoofing = record;
     }
     if (!episode.counted) {
@@ -883,7 +873,7 @@ export class RuleEngine {
       let record = pair.selfTrades;
       if (!record) {
         const params = inst.params.selfTrade;
-        record = this.pairRecord(pair, 'self_trade', params.threshold, selfTradeText(params.severity));
+        record = this.pairRecord(pair, 'self_trade', params.threshold, RULES.self_trade.message(params));
         pair.selfTrades = record;
       }
       record.note(m.seq, buyer.id);
@@ -1004,7 +994,7 @@ export class RuleEngine {
     sweep.fired = true;
     let record = pair.momentum;
     if (!record) {
-      record = this.pairRecord(pair, 'momentum_ignition', params.minEvents, momentumIgnitionText);
+      record = this.pairRecord(pair, 'momentum_ignition', params.minEvents, RULES.momentum_ignition.message(params));
       pair.momentum = record;
     }
     record.count++;
@@ -1146,7 +1136,7 @@ export class RuleEngine {
         const pair = this.pairOf(subject, inst);
         let record = pair.markingClose;
         if (!record) {
-          record = this.pairRecord(pair, 'marking_close', null, markingCloseText);
+          record = this.pairRecord(pair, 'marking_close', null, RULES.marking_close.message(params));
           record.metrics.minShare = params.minShare;
           pair.markingClose = record;
         }

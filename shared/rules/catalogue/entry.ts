@@ -4,7 +4,7 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import type { QuantityTerm } from '../../vocabulary/quantity';
 import { quantity } from '../../vocabulary/quantity';
 import type { Term } from '../../vocabulary/term';
-import { SEVERITIES } from '../severityLevels';
+import { SEVERITIES, type Severity } from '../severityLevels';
 
 /**
  * What one alert of the rule covers (the last part of its id): a contract, every contract of a client on one
@@ -26,6 +26,28 @@ export interface AlertMeasure {
   metrics: Readonly<Record<string, number>>;
 }
 
+/** The figures of an alert its sentences, severity and score are made from (the engine's alert record). */
+export interface AlertFigures extends AlertMeasure {
+  count: number;
+  subjectType: string;
+  subjectId: string;
+  instrumentId: string | null;
+  exchange: string | null;
+  /** Last part of the alert id: the contract, the exchange, or ''. */
+  scope: string;
+}
+
+/** An alert's sentences (English, Chinese), severity and score. */
+export interface AlertText {
+  message: string;
+  messageZh: string;
+  severity: Severity;
+  score: number;
+}
+
+/** Builds an alert's text from its current figures. */
+export type AlertTextOf = (figures: AlertFigures) => AlertText;
+
 /** The contract's own figures a threshold may fall back to. */
 export interface ContractLimits {
   positionLimit?: number | null;
@@ -44,6 +66,11 @@ export interface RuleEntry<Id extends string = string, Params extends TObject = 
   metrics: Readonly<Record<string, QuantityTerm>>;
   /** The number an alert's count is compared with, from the resolved parameters (null: none applies). */
   threshold(params: Static<Params>, contract: ContractLimits): number | null;
+  /**
+   * The alert's sentences — naming the numbers that made it, so an operator can check it without the evidence —,
+   * severity (on the rule's scale, severityScale.ts) and score, under the parameters the alert was raised with.
+   */
+  message(params: Static<Params>): AlertTextOf;
   /** The alert's measure ÷ its threshold (1 = at the line); absent: count ÷ threshold. */
   ratio?(alert: AlertMeasure): number;
   /**

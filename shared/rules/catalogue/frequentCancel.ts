@@ -10,6 +10,7 @@ import {
   strict,
   THRESHOLD_LABEL,
 } from './entry';
+import { countText } from './text';
 
 export const frequentCancel = defineRule({
   id: 'frequent_cancel',
@@ -26,6 +27,13 @@ export const frequentCancel = defineRule({
   metrics: {},
   threshold: (params) => params.threshold,
   firstEventParams: { threshold: 1 },
+  message: (params) => (r) =>
+    countText(
+      r,
+      params.severity,
+      `${r.count} cancels on ${r.instrumentId} today (threshold ${r.threshold})`,
+      `${r.instrumentId} 今日撤单 ${r.count} 次（阈值 ${r.threshold} 次）`,
+    ),
   accountCounter: true,
   benchTarget: 1,
 });

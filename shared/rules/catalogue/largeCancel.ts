@@ -13,6 +13,7 @@ import {
   strict,
   THRESHOLD_LABEL,
 } from './entry';
+import { countText, metric, pct } from './text';
 
 export const largeCancel = defineRule({
   id: 'large_cancel',
@@ -43,6 +44,23 @@ export const largeCancel = defineRule({
   },
   threshold: (params) => params.threshold,
   firstEventParams: { threshold: 1 },
+  message: (params) => (r) => {
+    const minQty = metric(r, 'largeMinQty');
+    const share = r.metrics.maxOrderQtyShare;
+    const basis =
+      share !== undefined
+        ? [
+            `each ≥ ${minQty} lots, ${pct(share)}% of the ${metric(r, 'maxOrderQty')}-lot maximum order`,
+            `单笔 ≥ ${minQty} 手，即最大下单数量 ${metric(r, 'maxOrderQty')} 手的 ${pct(share)}%`,
+          ]
+        : [`each ≥ ${minQty} lots`, `单笔 ≥ ${minQty} 手`];
+    return countText(
+      r,
+      params.severity,
+      `${r.count} large cancels (${basis[0]}) on ${r.instrumentId} today (threshold ${r.threshold})`,
+      `${r.instrumentId} 今日大额撤单（${basis[1]}）${r.count} 次（阈值 ${r.threshold} 次）`,
+    );
+  },
   accountCounter: true,
   benchTarget: 1,
 });

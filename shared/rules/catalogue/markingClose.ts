@@ -2,7 +2,15 @@
 import { Type } from '@sinclair/typebox';
 import { quantity as q } from '../../vocabulary/quantity';
 import { term } from '../../vocabulary/term';
-import { defineRule, Enabled, ENABLED_LABEL, Lots, Positive, Share, strict } from './entry';
+import { MARKING_CLOSE_SCALE, severityAt } from '../severityScale';
+import { clamp01, metric, num, pct } from './text';
+import { type AlertMeasure, defineRule, Enabled, ENABLED_LABEL, Lots, Positive, Share, strict } from './entry';
+
+/** The client's volume share ÷ the minimum share. */
+function shareRatio({ metrics }: AlertMeasure): number {
+  const minShare = metrics.minShare ?? 0;
+  return minShare > 0 ? (metrics.share ?? 0) / minShare : 1;
+}
 
 export const markingClose = defineRule({
   id: 'marking_close',
@@ -39,10 +47,20 @@ export const markingClose = defineRule({
     windowVolume: q('Volume in the window', '时间窗内成交量', 'lots'),
   },
   threshold: (params) => params.minShare,
-  // The client's volume share ÷ the minimum share.
-  ratio: ({ metrics }) => {
-    const minShare = metrics.minShare ?? 0;
-    return minShare > 0 ? (metrics.share ?? 0) / minShare : 1;
+  ratio: shareRatio,
+  message: () => (r) => {
+    const share = metric(r, 'share');
+    const minShare = metric(r, 'minShare');
+    const minutes = num(metric(r, 'windowMs') / 60000);
+    const move = metric(r, 'priceMoveTicks');
+    const signed = `${move > 0 ? '+' : ''}${num(move)}`;
+    const ratio = shareRatio(r);
+    return {
+      message: `${pct(share)}% of ${r.instrumentId} volume in the last ${minutes} min before the close (threshold ${pct(minShare)}%), ${metric(r, 'clientLots')} lots, price moved ${signed} ticks in the client's direction`,
+      messageZh: `收盘前 ${minutes} 分钟 ${r.instrumentId} 成交量占比 ${pct(share)}%（阈值 ${pct(minShare)}%），成交 ${metric(r, 'clientLots')} 手，价格朝其方向变动 ${signed} 个最小变动价位`,
+      severity: severityAt(ratio, MARKING_CLOSE_SCALE, r.count >= 2 && ratio < 2 ? 1 : 0),
+      score: 60 + 40 * clamp01((share - minShare) / Math.max(1e-9, 1 - minShare)),
+    };
   },
   accountCounter: false,
   benchTarget: 0.8,

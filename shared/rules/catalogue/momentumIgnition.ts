@@ -3,6 +3,9 @@ import { BUY_SELL, quantity as q } from '../../vocabulary/quantity';
 import { term } from '../../vocabulary/term';
 import { Count, defineRule, Enabled, ENABLED_LABEL, Lots, Millis, Share, strict } from './entry';
 import { Type } from '@sinclair/typebox';
+import { PATTERN_SCALE, severityAt } from '../severityScale';
+import { countRatio } from './entry';
+import { clamp01, metric, num } from './text';
 
 export const momentumIgnition = defineRule({
   id: 'momentum_ignition',
@@ -42,6 +45,17 @@ export const momentumIgnition = defineRule({
     reversalMs: q('Reversal after', '反向成交用时', 'ms'),
   },
   threshold: (params) => params.minEvents,
+  message: () => (r) => {
+    const buy = metric(r, 'side') === 0;
+    const seconds = num(metric(r, 'reversalMs') / 1000);
+    const times = r.count === 1 ? 'ignition' : 'ignitions';
+    return {
+      message: `${r.count} momentum ${times} on ${r.instrumentId} today: a ${buy ? 'buy' : 'sell'} sweep through ${metric(r, 'levels')} price levels (${metric(r, 'sweepQty')} lots) followed by ${metric(r, 'reversalQty')} lots traded the other way within ${seconds} s`,
+      messageZh: `${r.instrumentId} 今日疑似拉抬打压 ${r.count} 次：${buy ? '买入' : '卖出'}连续扫单 ${metric(r, 'levels')} 个价位（${metric(r, 'sweepQty')} 手）后 ${seconds} 秒内反向成交 ${metric(r, 'reversalQty')} 手`,
+      severity: severityAt(countRatio(r), PATTERN_SCALE),
+      score: 65 + Math.min(30, 10 * (r.count - 1)) + 5 * clamp01(metric(r, 'levels') / 10),
+    };
+  },
   accountCounter: false,
   benchTarget: 0.8,
 });

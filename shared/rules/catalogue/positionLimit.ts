@@ -2,6 +2,9 @@
 import { LONG_SHORT, quantity as q } from '../../vocabulary/quantity';
 import { term } from '../../vocabulary/term';
 import { defineRule, Enabled, ENABLED_LABEL, NullableLots, Positive, strict } from './entry';
+import { positionLimitScale, severityAt } from '../severityScale';
+import { clamp01, metric } from './text';
+import { countRatio } from './entry';
 
 export const positionLimit = defineRule({
   id: 'position_limit',
@@ -24,6 +27,20 @@ export const positionLimit = defineRule({
   threshold: (params, contract) => params.limit ?? contract.positionLimit ?? null,
   // Held lots above 1 raise: the shadow alert's count is the peak one-side position.
   firstEventParams: { limit: 1 },
+  message:
+    ({ criticalExcessShare }) =>
+    (r) => {
+      const limit = r.threshold ?? 0;
+      const long = metric(r, 'side') === 0;
+      const group = r.subjectType === 'group';
+      const excess = limit > 0 ? (r.count - limit) / limit : 1;
+      return {
+        message: `${long ? 'Long' : 'Short'} position of ${r.count} lots on ${r.instrumentId}${group ? ' (control group summed)' : ''} exceeds the position limit of ${limit} lots`,
+        messageZh: `${r.instrumentId} ${long ? '多头' : '空头'}持仓 ${r.count} 手${group ? '（实际控制关系账户组合并计算）' : ''}，超过持仓限额 ${limit} 手`,
+        severity: severityAt(countRatio(r), positionLimitScale(criticalExcessShare)),
+        score: 75 + 25 * clamp01(excess / criticalExcessShare),
+      };
+    },
   accountCounter: true,
   benchTarget: 1,
 });

@@ -3,6 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { quantity as q } from '../../vocabulary/quantity';
 import { term } from '../../vocabulary/term';
 import { Count, defineRule, Enabled, ENABLED_LABEL, Lots, Millis, Positive, strict } from './entry';
+import { PATTERN_SCALE, severityAt } from '../severityScale';
+import { countRatio } from './entry';
+import { metric, num, pct } from './text';
 
 export const spoofing = defineRule({
   id: 'spoofing',
@@ -48,6 +51,23 @@ export const spoofing = defineRule({
     maxFillShare: q('Largest filled share', '最大成交比例', 'share'),
   },
   threshold: (params) => params.minEpisodes,
+  message: () => (r) => {
+    const layered = metric(r, 'layeredEpisodes');
+    const maxQty = metric(r, 'maxOrderQty');
+    const ratio = num(metric(r, 'maxDepthRatio'));
+    const life = num(metric(r, 'maxLifeMs') / 1000);
+    const fill = pct(metric(r, 'maxFillShare'));
+    const layers = metric(r, 'maxLayerLevels');
+    const episodes = r.count === 1 ? 'episode' : 'episodes';
+    const layering = layered > 0 ? `; layering on ${layers} consecutive price levels in ${layered} of them` : '';
+    const layeringZh = layered > 0 ? `；其中 ${layered} 次在连续 ${layers} 个价位分层申报` : '';
+    return {
+      message: `${r.count} spoofing ${episodes} on ${r.instrumentId} today: orders up to ${maxQty} lots (${ratio}× the visible depth on their side) cancelled within ${life} s with ${fill}% filled at most, while the client traded the opposite side${layering}`,
+      messageZh: `${r.instrumentId} 今日疑似虚假申报 ${r.count} 次：申报最多 ${maxQty} 手（同侧盘口可见量的 ${ratio} 倍），${life} 秒内撤单、成交不超过 ${fill}%，期间反向成交${layeringZh}`,
+      severity: severityAt(countRatio(r), PATTERN_SCALE, layered > 0 ? 1 : 0),
+      score: (layered > 0 ? 85 : 70) + Math.min(15, 5 * (r.count - 1)),
+    };
+  },
   accountCounter: false,
   benchTarget: 0.95,
 });
