@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ApiFailure } from '../api/dispatcher';
 import { defaultRulesConfig, loadRulesConfig, type LoadedRules } from '../engine/rules';
-import type { AuditLog } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
 import { startWorker } from '../util/workers';
 import { mergeRulesFile, RulesConfigError, type RulesConfig } from '../../shared/rules/config';
 import type { RulesInfo, RulesOverrides, WhatIfResult } from '../../shared/api/methods/rules';
@@ -72,7 +72,7 @@ export const inlineWhatIfRunner: WhatIfRunner = {
 };
 
 export interface RulesServiceOptions {
-  audit: AuditLog;
+  audit: AuditStore;
   /** The user rules file (in the data folder); created by the first adopt. */
   userFile: string;
   /** The session what-if runs on when the call names none (the one recorded or reviewed now). */
@@ -133,7 +133,7 @@ export class RulesService {
   ): Promise<RulesInfo & { appliedToCore: boolean }> {
     if (!ADOPTERS.includes(actor.role)) {
       const message = `the ${actor.role} role may not adopt thresholds (a supervisor action)`;
-      this.options.audit.append({
+      await this.options.audit.append({
         operator: actor.operator,
         role: actor.role,
         action: 'api_rejected',
@@ -153,7 +153,7 @@ export class RulesService {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(temporary, `${JSON.stringify(user, null, 2)}\n`, { flush: true });
     try {
-      this.options.audit.append({
+      await this.options.audit.append({
         operator: actor.operator,
         role: actor.role,
         action: 'thresholds_changed',

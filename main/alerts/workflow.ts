@@ -1,13 +1,16 @@
 // The alert workflow (its moves: shared/domain/alertWorkflow.ts), with an assignee, notes and escalation targets.
 // The audit log is the store: every creation, transition, assignment and note is an audit row
-// written (durably) before the call returns, and the workflow is rebuilt from those rows at start — so what the
-// windows show and what the audit trail says can never disagree (the same design as AccountActionBook).
+// written (durably) before the call resolves, and the workflow is rebuilt from those rows at start (open()) — so what
+// the windows show and what the audit trail says can never disagree (the same design as AccountActionBook).
+// The log is an AuditStore (SQLite file or team PostgreSQL): writes are asynchronous, so they run one at a time in
+// arrival order, and each move is checked against the state left by the write before it.
 //
 // The raw alerts come from the core's rule engine (topic `alerts`); this class merges them with their workflow and
 // serves the merged rows as the `alerts` topic.
 import { TopicHub } from '../api/topicHub';
 import { ApiFailure, type TopicSource } from '../api/dispatcher';
-import { auditDetails, SYSTEM_ACTOR, type AuditEntry, type AuditLog, type AuditRow } from '../store/auditLog';
+import { auditDetails, SYSTEM_ACTOR, type AuditEntry, type AuditRow } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import {
   ALERT_STATES,
@@ -51,35 +54,43 @@ interface WorkflowRecord {
 }
 
 export interface AlertWorkflowOptions {
-  audit: AuditLog;
+  audit: AuditStore;
   /** Epoch ms, for the rows' updatedAt of merged raw updates (the audit rows carry their own time). */
   clock?: () => number;
   /** Where problems go (an alert_created row that could not be written, an unreadable audit row). */
   log?: (line: string) => void;
   /** Whether an escalation may name this operator (an enabled account); absent: any name. */
-  isOperator?: (username: string) => boolean;
+  isOperator?: (username: string) => boolean | Promise<boolean>;
 }
 
 const isState = (value: unknown): value is AlertState =>
   typeof value === 'string' && (ALERT_STATES as readonly string[]).includes(value);
 
 export class AlertWorkflow implements TopicSource {
-  private readonly audit: AuditLog;
+  private readonly audit: AuditStore;
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
-  private readonly isOperator: (username: string) => boolean;
+  private readonly isOperator: (username: string) => boolean | Promise<boolean>;
+  /** The last write in the queue: audit writes run one at a time, in the order they were asked for. */
+  private writes: Promise<unknown> = Promise.resolve();
   private readonly records = new Map<string, WorkflowRecord>();
   private readonly hub = new TopicHub();
   private detach: (() => void) | null = null;
   /** Audit rows that did not fit the workflow when replayed (only after a hand edit). */
   readonly replayProblems: string[] = [];
 
-  constructor(options: AlertWorkflowOptions) {
+  /** The workflow rebuilt from the audit log's workflow rows. */
+  static async open(options: AlertWorkflowOptions): Promise<AlertWorkflow> {
+    const rows = await options.audit.readRows({ actions: WORKFLOW_ACTIONS });
+    return new AlertWorkflow(options, rows);
+  }
+
+  private constructor(options: AlertWorkflowOptions, rows: readonly AuditRow[]) {
     this.audit = options.audit;
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
     this.isOperator = options.isOperator ?? (() => true);
-    for (const row of this.audit.readRows({ actions: WORKFLOW_ACTIONS })) {
+    for (const row of rows) {
       if (row.target.startsWith('alert:')) this.replay(row);
     }
     // Alerts rebuilt from the log that are still being worked on are shown until the core sends them again.
@@ -97,26 +108,32 @@ export class AlertWorkflow implements TopicSource {
   /** Follows the raw alerts of `source` (the core's `alerts` topic). Replaces an earlier source. */
   attach(source: TopicSource): void {
     this.detach?.();
-    this.detach = source.subscribe('alerts', (update) => this.ingest(update.rows, update.sourceTs));
+    this.detach = source.subscribe('alerts', (update) => void this.ingest(update.rows, update.sourceTs));
   }
 
-  stop(): void {
+  /** Stops following the core; resolves when the writes already asked for are done. */
+  async stop(): Promise<void> {
     this.detach?.();
     this.detach = null;
+    await this.writes.catch(() => {});
   }
 
   /**
    * Merges raw alerts (from the rule engine) with their workflow and publishes the changed rows. A new alert id is
-   * audited once as alert_created (one transaction for the batch) before it is shown.
+   * audited once as alert_created (one transaction for the batch) before it is shown. Resolves once published.
    */
-  ingest(alerts: readonly (Alert | AlertRow)[], sourceTs = 0): void {
-    if (alerts.length === 0) return;
+  ingest(alerts: readonly (Alert | AlertRow)[], sourceTs = 0): Promise<void> {
+    if (alerts.length === 0) return Promise.resolve();
+    return this.serially(() => this.merge(alerts, sourceTs));
+  }
+
+  private async merge(alerts: readonly (Alert | AlertRow)[], sourceTs: number): Promise<void> {
     const fresh = alerts.filter((a) => !this.records.has(a.id));
     // The same id twice in one batch is created once.
     const unique = [...new Map(fresh.map((a) => [a.id, a])).values()];
     if (unique.length > 0) {
       try {
-        const rows = this.audit.appendBatch(unique.map((a) => creationEntry(a)));
+        const rows = await this.audit.appendBatch(unique.map((a) => creationEntry(a)));
         for (const row of rows) this.replay(row);
       } catch (error) {
         // Shown anyway (an alert must never be hidden); its creation is retried with its next update.
@@ -172,7 +189,14 @@ export class AlertWorkflow implements TopicSource {
   setState(
     actor: WorkflowActor,
     args: { id: string; state: AlertState; reason?: string; target?: EscalationTarget },
-  ): AlertRow {
+  ): Promise<AlertRow> {
+    return this.serially(() => this.applyState(actor, args));
+  }
+
+  private async applyState(
+    actor: WorkflowActor,
+    args: { id: string; state: AlertState; reason?: string; target?: EscalationTarget },
+  ): Promise<AlertRow> {
     const record = this.require(args.id);
     const from = record.state;
     const to = args.state;
@@ -181,7 +205,7 @@ export class AlertWorkflow implements TopicSource {
     const target = to === 'escalated' ? (args.target ?? null) : null;
     const problem = transitionProblem(from, to, reason, target);
     if (problem) throw new ApiFailure('bad_arguments', `alert ${args.id}: ${problem}`);
-    if (target?.kind === 'operator' && !this.isOperator(target.id)) {
+    if (target?.kind === 'operator' && !(await this.isOperator(target.id))) {
       throw new ApiFailure('bad_arguments', `no enabled operator "${target.id.slice(0, 64)}" to escalate to`);
     }
     const entries: AuditEntry[] = [
@@ -199,22 +223,33 @@ export class AlertWorkflow implements TopicSource {
     return this.recordAll(entries, record);
   }
 
-  assign(actor: WorkflowActor, args: { id: string; assignee: string | null }): AlertRow {
-    const record = this.require(args.id);
-    const assignee = args.assignee === null ? null : cleanText(args.assignee, ASSIGNEE_MAX, 'an assignee');
-    if (assignee === '') throw new ApiFailure('bad_arguments', 'an assignee must not be blank (null unassigns)');
-    if (assignee === record.assignee) return this.rowOf(record);
-    return this.recordAll([this.assignEntry(actor, record, record.state, assignee)], record);
+  assign(actor: WorkflowActor, args: { id: string; assignee: string | null }): Promise<AlertRow> {
+    return this.serially(async () => {
+      const record = this.require(args.id);
+      const assignee = args.assignee === null ? null : cleanText(args.assignee, ASSIGNEE_MAX, 'an assignee');
+      if (assignee === '') throw new ApiFailure('bad_arguments', 'an assignee must not be blank (null unassigns)');
+      if (assignee === record.assignee) return this.rowOf(record);
+      return this.recordAll([this.assignEntry(actor, record, record.state, assignee)], record);
+    });
   }
 
-  addNote(actor: WorkflowActor, args: { id: string; text: string }): AlertRow {
-    const record = this.require(args.id);
-    const text = cleanText(args.text, NOTE_MAX, 'a note');
-    if (text.length === 0) throw new ApiFailure('bad_arguments', 'a note must not be empty');
-    return this.recordAll([this.entry(actor, record, 'note_added', { alertId: record.id, text }, '')], record);
+  addNote(actor: WorkflowActor, args: { id: string; text: string }): Promise<AlertRow> {
+    return this.serially(async () => {
+      const record = this.require(args.id);
+      const text = cleanText(args.text, NOTE_MAX, 'a note');
+      if (text.length === 0) throw new ApiFailure('bad_arguments', 'a note must not be empty');
+      return this.recordAll([this.entry(actor, record, 'note_added', { alertId: record.id, text }, '')], record);
+    });
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
+
+  /** Runs `work` after every write asked for before it (a failed one does not stop the queue). */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(work, work);
+    this.writes = run.catch(() => {});
+    return run;
+  }
 
   private require(id: string): WorkflowRecord {
     const record = this.records.get(id);
@@ -250,9 +285,9 @@ export class AlertWorkflow implements TopicSource {
     return this.entry(actor, record, 'alert_state_changed', details, '');
   }
 
-  /** Appends the audit rows in one transaction (durable on return), then applies them as a replay at start would. */
-  private recordAll(entries: AuditEntry[], record: WorkflowRecord): AlertRow {
-    for (const row of this.audit.appendBatch(entries)) this.replay(row);
+  /** Appends the audit rows in one transaction (durable when it resolves), then applies them as a replay would. */
+  private async recordAll(entries: AuditEntry[], record: WorkflowRecord): Promise<AlertRow> {
+    for (const row of await this.audit.appendBatch(entries)) this.replay(row);
     const merged = this.rowOf(record);
     this.publish([merged], 0);
     return merged;

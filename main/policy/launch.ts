@@ -5,7 +5,7 @@
 import type { TopicName } from '../../shared/api/contract';
 import type { CallerContext, MethodHandlers, TopicSource } from '../api/dispatcher';
 import { DataFolderUpkeep } from './dataFolder';
-import type { AuditLog } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
 import { auditLogPath, operatorsPath } from '../store/auditPaths';
 import { assertHostModeAllowed, healthWithDataFolder, planFeed, type FeedPlan } from './service';
 import { SettingsService, type SettingsActor } from './userSettings';
@@ -38,7 +38,7 @@ export interface BackendExtras extends SettingsDeps {
 
 /** Who changes settings, and where that is audited (AuthServices has both). */
 export interface SettingsDeps {
-  audit?: AuditLog;
+  audit?: AuditStore;
   auth?: { requireActor(caller: CallerContext): SettingsActor };
 }
 

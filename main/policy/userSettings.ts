@@ -7,7 +7,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import path from 'node:path';
 import { USER_SETTING_KEYS, type PolicyView } from '../../shared/api/methods/settings';
 import { ApiFailure, type CallerContext, type MethodHandlers } from '../api/dispatcher';
-import type { AuditLog } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
 import type { SettingKey } from './schema';
 import { SETTING_ENV_VARS } from './schema';
 import {
@@ -27,7 +27,7 @@ export interface SettingsServiceOptions {
   /** The settings in force (resolved at start). */
   resolved: ResolvedSettings;
   /** Where changes are audited; absent in tools and tests without an audit log. */
-  audit?: AuditLog;
+  audit?: AuditStore;
   actor?: (caller: CallerContext) => SettingsActor;
 }
 
@@ -63,7 +63,7 @@ export class SettingsService {
   }
 
   /** Saves `changes` (null = remove the key) after checking them as the file would be checked at start. */
-  update(actor: SettingsActor, args: { changes: Record<string, unknown>; reason: string }): PolicyView {
+  async update(actor: SettingsActor, args: { changes: Record<string, unknown>; reason: string }): Promise<PolicyView> {
     const reason = args.reason.trim();
     if (!reason) throw new ApiFailure('bad_arguments', 'changing settings needs a reason');
     const keys = Object.keys(args.changes);
@@ -90,7 +90,7 @@ export class SettingsService {
     const temporary = `${this.userFile}.${process.pid}.tmp`;
     writeDurably(temporary, `${JSON.stringify(next, null, 2)}\n`);
     try {
-      this.options.audit?.append({
+      await this.options.audit?.append({
         operator: actor.operator,
         role: actor.role,
         action: 'settings_changed',

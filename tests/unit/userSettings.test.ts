@@ -8,6 +8,7 @@ import { ApiFailure } from '../../main/api/dispatcher';
 import { resolveSettings } from '../../main/policy/settings';
 import { SettingsService } from '../../main/policy/userSettings';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 
 let dir: string;
 let audit: AuditLog;
@@ -28,7 +29,7 @@ function service(options: { policy?: object; env?: NodeJS.ProcessEnv; feedFlag?:
     policy: options.policy ?? null,
     ...(options.feedFlag ? { flags: { feedUrls: [options.feedFlag] } } : {}),
   });
-  return new SettingsService({ resolved, audit });
+  return new SettingsService({ resolved, audit: new SqliteAuditStore(audit) });
 }
 
 const auditRows = () =>
@@ -39,9 +40,9 @@ const auditRows = () =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { action: string; operator: string; details: unknown; reason: string | null });
 
-function refusal(run: () => unknown): ApiFailure {
+async function refusal(run: () => Promise<unknown>): Promise<ApiFailure> {
   try {
-    run();
+    await run();
   } catch (error) {
     if (error instanceof ApiFailure) return error;
     throw error;
@@ -63,9 +64,9 @@ describe('SettingsService', () => {
     expect(view.pending).toEqual({});
   });
 
-  it('saves a change durably and audited, and shows it pending until the next start', () => {
+  it('saves a change durably and audited, and shows it pending until the next start', async () => {
     const settings = service();
-    const view = settings.update(admin, {
+    const view = await settings.update(admin, {
       changes: { idleLockMinutes: 3, feedUrls: ['wss://gw-a:9443', 'wss://gw-b:9443'] },
       reason: 'desk moved to the night shift gateway',
     });
@@ -86,24 +87,24 @@ describe('SettingsService', () => {
     expect(audit.verify().ok).toBe(true);
   });
 
-  it('null removes a key: back to the default at the next start', () => {
+  it('null removes a key: back to the default at the next start', async () => {
     writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ retentionDays: 7, idleLockMinutes: 2 }));
-    const view = service().update(admin, { changes: { retentionDays: null }, reason: 'use the default' });
+    const view = await service().update(admin, { changes: { retentionDays: null }, reason: 'use the default' });
     expect(JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8'))).toEqual({ idleLockMinutes: 2 });
     expect(view.pending).toEqual({ retentionDays: null });
   });
 
-  it('names --feed as the source of a feed given on the command line, and keeps it read-only', () => {
+  it('names --feed as the source of a feed given on the command line, and keeps it read-only', async () => {
     const settings = service({ feedFlag: 'ws://flag:9', env: { FLOORWATCH_FEED_URL: 'ws://env:1' } });
     const view = settings.view();
     expect(view.sources.feedUrls).toBe('flag');
     expect(view.values.feedUrls).toEqual(['ws://flag:9']);
     expect(view.editable).not.toContain('feedUrls');
-    const failure = refusal(() => settings.update(admin, { changes: { feedUrls: ['ws://x:1'] }, reason: 'try' }));
+    const failure = await refusal(() => settings.update(admin, { changes: { feedUrls: ['ws://x:1'] }, reason: 'try' }));
     expect(failure.message).toMatch(/"feedUrls" is set by the command-line flag --feed/);
   });
 
-  it('refuses what the policy, an environment variable or the machine owns, and invalid values, naming them', () => {
+  it('refuses what the policy, an environment variable or the machine owns, and invalid values, naming them', async () => {
     const settings = service({ policy: { retentionDays: 30 }, env: { FLOORWATCH_IDLE_LOCK_MINUTES: '5' } });
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ retentionDays: 7 }, 'forbidden', /set by your organisation's policy/],
@@ -116,11 +117,11 @@ describe('SettingsService', () => {
       [{ feedUrls: ['ws://gw:1'], feedCaFile: '/etc/ca.pem' }, 'bad_arguments', /a CA is used only with wss/],
     ];
     for (const [changes, code, message] of cases) {
-      const failure = refusal(() => settings.update(admin, { changes, reason: 'try' }));
+      const failure = await refusal(() => settings.update(admin, { changes, reason: 'try' }));
       expect(failure.code, JSON.stringify(changes)).toBe(code);
       expect(failure.message).toMatch(message);
     }
-    expect(refusal(() => settings.update(admin, { changes: { feedUrls: null }, reason: '  ' })).code).toBe(
+    expect((await refusal(() => settings.update(admin, { changes: { feedUrls: null }, reason: '  ' }))).code).toBe(
       'bad_arguments',
     );
     expect(existsSync(path.join(dir, 'settings.json'))).toBe(false);
