@@ -3,7 +3,7 @@
 // `createBackend({ …, services: alerts.services, topics: alerts.topics })` and call `alerts.stop()` at shutdown.
 import path from 'node:path';
 import { ApiFailure, type MethodHandlers, type TopicSource } from '../api/dispatcher';
-import type { AuditLog } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { TopicName } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
@@ -24,7 +24,7 @@ export { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers
 export const USER_RULES_FILE = 'rules.json';
 
 export interface AlertServicesOptions {
-  audit: AuditLog;
+  audit: AuditStore;
   /** The data folder (the user rules file lives there). */
   dataDir: string;
   /** Raw alerts from the core (its `alerts` topic); absent: none until attach(). */
@@ -33,7 +33,7 @@ export interface AlertServicesOptions {
   auth?: {
     requireActor(caller: CallerContext): { operator: string; role: string };
     /** The operator accounts (escalations may name an enabled one). */
-    listOperators?(): readonly { username: string; disabled: boolean }[];
+    listOperators?(): Promise<readonly { username: string; disabled: boolean }[]>;
   };
   /** The session recorded or reviewed now (what-if and case review default to it); default: what follow() sees. */
   currentSessionFile?: () => string | null;
@@ -63,7 +63,8 @@ export interface AlertServices {
   stop(): Promise<void>;
 }
 
-export function createAlertServices(options: AlertServicesOptions): AlertServices {
+/** Builds the services; the workflow is rebuilt from the audit log first. */
+export async function createAlertServices(options: AlertServicesOptions): Promise<AlertServices> {
   let current: CurrentSession | null = null;
   const currentSessionFile = options.currentSessionFile ?? (() => current?.file() ?? null);
   const actorOf = actorFrom(options.auth);
@@ -76,9 +77,10 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
   };
   const auth = options.auth;
   const isOperator = auth?.listOperators
-    ? (username: string) => auth.listOperators!().some((o) => o.username === username && !o.disabled)
+    ? async (username: string) =>
+        (await auth.listOperators!()).some((o) => o.username === username && !o.disabled)
     : undefined;
-  const workflow = new AlertWorkflow({ audit: options.audit, log: options.log, isOperator });
+  const workflow = await AlertWorkflow.open({ audit: options.audit, log: options.log, isOperator });
   if (options.core) workflow.attach(options.core);
   const rules = new RulesService({
     audit: options.audit,
@@ -110,7 +112,7 @@ export function createAlertServices(options: AlertServicesOptions): AlertService
     async stop() {
       current?.stop();
       current = null;
-      workflow.stop();
+      await workflow.stop();
       await rules.stop();
     },
   };

@@ -11,6 +11,7 @@ import { TopicHub } from '../api/topicHub';
 import { ApiFailure, type TopicSource } from '../api/dispatcher';
 import { auditDetails, SYSTEM_ACTOR, type AuditEntry, type AuditRow } from '../store/auditLog';
 import type { AuditStore } from '../store/auditStore';
+import { WriteQueue } from '../util/writeQueue';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import {
   ALERT_STATES,
@@ -71,8 +72,7 @@ export class AlertWorkflow implements TopicSource {
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
   private readonly isOperator: (username: string) => boolean | Promise<boolean>;
-  /** The last write in the queue: audit writes run one at a time, in the order they were asked for. */
-  private writes: Promise<unknown> = Promise.resolve();
+  private readonly writes = new WriteQueue();
   private readonly records = new Map<string, WorkflowRecord>();
   private readonly hub = new TopicHub();
   private detach: (() => void) | null = null;
@@ -81,8 +81,15 @@ export class AlertWorkflow implements TopicSource {
 
   /** The workflow rebuilt from the audit log's workflow rows. */
   static async open(options: AlertWorkflowOptions): Promise<AlertWorkflow> {
-    const rows = await options.audit.readRows({ actions: WORKFLOW_ACTIONS });
-    return new AlertWorkflow(options, rows);
+    return AlertWorkflow.fromRows(options, await options.audit.readRows({ actions: WORKFLOW_ACTIONS }));
+  }
+
+  /** The workflow rebuilt from audit rows already read (other rows are skipped). */
+  static fromRows(options: AlertWorkflowOptions, rows: readonly AuditRow[]): AlertWorkflow {
+    return new AlertWorkflow(
+      options,
+      rows.filter((row) => (WORKFLOW_ACTIONS as readonly string[]).includes(row.action)),
+    );
   }
 
   private constructor(options: AlertWorkflowOptions, rows: readonly AuditRow[]) {
@@ -115,7 +122,7 @@ export class AlertWorkflow implements TopicSource {
   async stop(): Promise<void> {
     this.detach?.();
     this.detach = null;
-    await this.writes.catch(() => {});
+    await this.writes.idle();
   }
 
   /**
@@ -124,7 +131,7 @@ export class AlertWorkflow implements TopicSource {
    */
   ingest(alerts: readonly (Alert | AlertRow)[], sourceTs = 0): Promise<void> {
     if (alerts.length === 0) return Promise.resolve();
-    return this.serially(() => this.merge(alerts, sourceTs));
+    return this.writes.run(() => this.merge(alerts, sourceTs));
   }
 
   private async merge(alerts: readonly (Alert | AlertRow)[], sourceTs: number): Promise<void> {
@@ -190,7 +197,7 @@ export class AlertWorkflow implements TopicSource {
     actor: WorkflowActor,
     args: { id: string; state: AlertState; reason?: string; target?: EscalationTarget },
   ): Promise<AlertRow> {
-    return this.serially(() => this.applyState(actor, args));
+    return this.writes.run(() => this.applyState(actor, args));
   }
 
   private async applyState(
@@ -224,7 +231,7 @@ export class AlertWorkflow implements TopicSource {
   }
 
   assign(actor: WorkflowActor, args: { id: string; assignee: string | null }): Promise<AlertRow> {
-    return this.serially(async () => {
+    return this.writes.run(async () => {
       const record = this.require(args.id);
       const assignee = args.assignee === null ? null : cleanText(args.assignee, ASSIGNEE_MAX, 'an assignee');
       if (assignee === '') throw new ApiFailure('bad_arguments', 'an assignee must not be blank (null unassigns)');
@@ -234,7 +241,7 @@ export class AlertWorkflow implements TopicSource {
   }
 
   addNote(actor: WorkflowActor, args: { id: string; text: string }): Promise<AlertRow> {
-    return this.serially(async () => {
+    return this.writes.run(async () => {
       const record = this.require(args.id);
       const text = cleanText(args.text, NOTE_MAX, 'a note');
       if (text.length === 0) throw new ApiFailure('bad_arguments', 'a note must not be empty');
@@ -243,13 +250,6 @@ export class AlertWorkflow implements TopicSource {
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
-
-  /** Runs `work` after every write asked for before it (a failed one does not stop the queue). */
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(work, work);
-    this.writes = run.catch(() => {});
-    return run;
-  }
 
   private require(id: string): WorkflowRecord {
     const record = this.records.get(id);

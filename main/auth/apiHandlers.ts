@@ -2,7 +2,7 @@
 // caller) first; these handlers then act for the caller's operator. Spread them into the backend's handlers once
 // the methods are in the contract.
 import { ApiFailure, type CallerContext } from '../api/dispatcher';
-import type { AuditLog } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
 import type { AuthApiArgs, AuthApiMethod, AuthApiResult } from '../../shared/api/methods/auth';
 import type { AuthService } from './authService';
 import type { AccountActionBook } from './fourEyes';
@@ -13,7 +13,7 @@ export type AuthMethodHandlers = {
 
 export function createAuthHandlers(deps: {
   auth: AuthService;
-  audit: AuditLog;
+  audit: AuditStore;
   accountActions: AccountActionBook;
 }): AuthMethodHandlers {
   const { auth, audit, accountActions } = deps;
@@ -23,14 +23,14 @@ export function createAuthHandlers(deps: {
     'auth.setupAdmin': (args, caller) => auth.setupAdmin(caller, args),
     'auth.login': (args, caller) => auth.login(caller, args),
     'auth.resume': (args, caller) => auth.resume(caller, args),
-    'auth.logout': (_args, caller) => {
-      auth.logout(caller);
+    'auth.logout': async (_args, caller) => {
+      await auth.logout(caller);
       return null;
     },
     'auth.lock': (_args, caller) => auth.lock(caller),
     'auth.unlock': (args, caller) => auth.unlock(caller, args),
-    'auth.touch': (_args, caller) => {
-      const session = auth.status(caller).session;
+    'auth.touch': async (_args, caller) => {
+      const session = (await auth.status(caller)).session;
       if (!session) throw new ApiFailure('forbidden', 'not logged in');
       return session;
     },
@@ -39,9 +39,8 @@ export function createAuthHandlers(deps: {
       return null;
     },
     'operators.list': () => auth.listOperators(),
-    'operators.directory': () =>
-      auth
-        .listOperators()
+    'operators.directory': async () =>
+      (await auth.listOperators())
         .filter((o) => !o.disabled)
         .map((o) => ({ username: o.username, displayName: o.displayName, role: o.role })),
     'operators.create': (args, caller) => auth.createOperator(actor(caller), args),
@@ -55,10 +54,10 @@ export function createAuthHandlers(deps: {
     'actions.reject': (args, caller) => accountActions.reject(actor(caller), args),
     'actions.pending': () => accountActions.pending(),
     'actions.instructions': (args) => accountActions.instructions(args.accountId),
-    'audit.verify': (_args, caller) => {
+    'audit.verify': async (_args, caller) => {
       const who = actor(caller);
-      const result = audit.verify();
-      audit.append({
+      const result = await audit.verify();
+      await audit.append({
         operator: who.operator,
         role: who.role,
         action: 'audit_verified',
@@ -69,12 +68,12 @@ export function createAuthHandlers(deps: {
       });
       return result;
     },
-    'audit.export': (args, caller) => {
+    'audit.export': async (args, caller) => {
       const who = actor(caller);
-      const head = audit.head();
-      const content = audit.exportText(args.format);
+      const head = await audit.head();
+      const content = await audit.exportText(args.format);
       // The export row is written after reading, so it is not in the file it describes; its details name the head.
-      audit.append({
+      await audit.append({
         operator: who.operator,
         role: who.role,
         action: 'export',

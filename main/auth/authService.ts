@@ -1,15 +1,14 @@
 // Operators, logins and sessions, with every step in the audit log. The dispatcher asks guard(method, caller)
 // before each API call: it resolves the caller's session, applies the idle lock, checks the role against the
 // permission table, records refusals, and returns the acting operator.
+// The stores are asynchronous (SQLite on a workstation, PostgreSQL for a team): every method that acts resolves
+// only after its audit row is durable. guard() and the timers stay synchronous; the refusals and idle locks they
+// record are written in the background (failures logged) and awaited by stop().
 import { ApiFailure, type CallerContext } from '../api/dispatcher';
-import type { AuditEntry, AuditLog } from '../store/auditLog';
-import {
-  normaliseUsername,
-  OperatorStoreError,
-  USERNAME_PATTERN,
-  type OperatorRecord,
-  type OperatorStore,
-} from './operatorStore';
+import type { AuditEntry } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
+import type { OperatorRepository } from './operatorRepository';
+import { normaliseUsername, OperatorStoreError, USERNAME_PATTERN, type OperatorRecord } from './operatorStore';
 import {
   DEFAULT_SCRYPT,
   hashPassword,
@@ -30,8 +29,10 @@ import { authorize, isRole, LOCKED_SESSION_METHODS, PUBLIC_METHODS, type Role } 
 import { SessionManager, type Session, type SessionInfo } from './sessions';
 
 export interface AuthServiceOptions {
-  audit: AuditLog;
-  operators: OperatorStore;
+  audit: AuditStore;
+  operators: OperatorRepository;
+  /** Where a refusal or idle lock that could not be audited is reported. */
+  log?: (line: string) => void;
   /** Epoch ms; tests pass a fake clock. */
   clock?: () => number;
   /** Lock a session after this long without activity; 0 = never. Default 10 minutes. */
@@ -114,8 +115,11 @@ class AuditBudget {
 
 export class AuthService {
   readonly sessions: SessionManager;
-  private readonly audit: AuditLog;
-  private readonly operators: OperatorStore;
+  private readonly audit: AuditStore;
+  private readonly operators: OperatorRepository;
+  private readonly log: (line: string) => void;
+  /** Audit rows written in the background (from guard() and the timers), until durable. */
+  private readonly backgroundWrites = new Set<Promise<void>>();
   private readonly clock: () => number;
   private readonly throttle: LoginThrottle;
   private readonly scrypt: ScryptParams;
@@ -129,6 +133,7 @@ export class AuthService {
   constructor(options: AuthServiceOptions) {
     this.audit = options.audit;
     this.operators = options.operators;
+    this.log = options.log ?? (() => {});
     this.clock = options.clock ?? Date.now;
     this.throttle = new LoginThrottle(options.throttle ?? DEFAULT_LOGIN_THROTTLE);
     this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
@@ -177,25 +182,28 @@ export class AuthService {
 
   /** The dispatcher's RejectionLog: bad arguments and unknown methods, audited as api_rejected (rate-limited). */
   readonly recordRejection = (entry: { method: string; code: string; message: string; caller: Caller }): void => {
-    this.auditRejection(entry.caller, this.sessions.forConnection(entry.caller.connectionId), {
-      method: clip(entry.method, 80),
-      code: entry.code,
-      message: clip(entry.message, 300),
-    });
+    this.inBackground(
+      this.auditRejection(entry.caller, this.sessions.forConnection(entry.caller.connectionId), {
+        method: clip(entry.method, 80),
+        code: entry.code,
+        message: clip(entry.message, 300),
+      }),
+    );
   };
 
   /** A window connection closed. Its session survives for resumeGraceMs if no other window uses it. */
   disconnect(connectionId: string): void {
     this.sessions.detach(connectionId, this.clock());
     this.throttle.forgetConnection(connectionId);
-    this.flushRejections(connectionId);
+    this.inBackground(this.flushRejections(connectionId));
   }
 
   // ---- API methods ------------------------------------------------------------------------------------------
 
-  status(caller: Caller): AuthStatus {
+  async status(caller: Caller): Promise<AuthStatus> {
     const session = this.sessionOf(caller);
-    return { needsSetup: this.operators.count() === 0, session: session ? session.info(this.clock()) : null };
+    const needsSetup = (await this.operators.count()) === 0;
+    return { needsSetup, session: session ? session.info(this.clock()) : null };
   }
 
   /** First start only: creates the admin and logs them in on this connection. */
@@ -203,17 +211,19 @@ export class AuthService {
     caller: Caller,
     args: { username: string; displayName: string; password: string },
   ): Promise<LoginResult> {
-    if (this.operators.count() > 0) throw new ApiFailure('forbidden', 'setup is done: log in instead');
+    if ((await this.operators.count()) > 0) throw new ApiFailure('forbidden', 'setup is done: log in instead');
     const fields = this.checkNewOperator(args.username, args.displayName, args.password);
     const passwordHash = await hashPassword(args.password, this.scrypt);
     let created: OperatorRecord;
     try {
-      created = this.operators.insert({ ...fields, role: 'admin', passwordHash }, this.clock(), { onlyIfEmpty: true });
+      created = await this.operators.insert({ ...fields, role: 'admin', passwordHash }, this.clock(), {
+        onlyIfEmpty: true,
+      });
     } catch (error) {
       if (error instanceof OperatorStoreError) throw new ApiFailure('forbidden', 'setup is done: log in instead');
       throw error;
     }
-    this.record({
+    await this.record({
       operator: created.username,
       role: 'admin',
       action: 'admin_created',
@@ -231,32 +241,37 @@ export class AuthService {
       ? { operator: username, role: 'none' }
       : { operator: '?', role: 'none', attempted: clip(username, 64) };
     const { operator, lockBypass } = await this.oneCheckAtATime(caller, 'login', tried, async () => {
-      const found = wellFormed ? this.operators.get(username) : null;
+      const found = wellFormed ? await this.operators.get(username) : null;
       if (!found) {
         await verifyPassword(args.password, await this.dummy()); // same work as a real check: no user enumeration
         const { attempted, ...who } = tried;
-        throw this.passwordFailed(caller, who, 'login', 'unknown_operator', attempted ? { attempted } : {});
+        throw await this.passwordFailed(caller, who, 'login', 'unknown_operator', attempted ? { attempted } : {});
       }
       return { operator: found, lockBypass: await this.checkPassword(caller, found, args.password, 'login') };
     });
     if (operator.disabled) {
-      this.loginFailed(caller, { operator: operator.username, role: operator.role }, 'disabled', {});
+      await this.loginFailed(caller, { operator: operator.username, role: operator.role }, 'disabled', {});
       throw new ApiFailure('forbidden', 'this account is disabled: ask an admin');
     }
     if (needsRehash(operator.passwordHash, this.scrypt)) {
-      this.operators.setPasswordHash(operator.username, await hashPassword(args.password, this.scrypt), this.clock());
+      const rehashed = await hashPassword(args.password, this.scrypt);
+      await this.operators.setPasswordHash(operator.username, rehashed, this.clock());
     }
     return this.startSession(caller, operator, lockBypass);
   }
 
   /** Joins this connection to an existing session (page reload, second window) with its token. */
-  resume(caller: Caller, args: { token: string }): LoginResult {
+  async resume(caller: Caller, args: { token: string }): Promise<LoginResult> {
     const session = this.sessions.attach(caller.connectionId, args.token, this.clock());
     if (!session) {
-      this.auditRejection(caller, null, { method: 'auth.resume', code: 'forbidden', message: 'unknown session token' });
+      await this.auditRejection(caller, null, {
+        method: 'auth.resume',
+        code: 'forbidden',
+        message: 'unknown session token',
+      });
       throw new ApiFailure('forbidden', 'the session has ended: log in again');
     }
-    this.record({
+    await this.record({
       ...this.who(session),
       action: 'session_resumed',
       target: `session:${session.id}`,
@@ -265,18 +280,18 @@ export class AuthService {
     return { ...session.info(this.clock()), token: session.token };
   }
 
-  logout(caller: Caller): void {
+  async logout(caller: Caller): Promise<void> {
     const session = this.sessions.forConnection(caller.connectionId);
-    if (session) this.endSession(session, 'manual', caller);
+    if (session) await this.endSession(session, 'manual', caller);
   }
 
-  lock(caller: Caller): SessionInfo {
+  async lock(caller: Caller): Promise<SessionInfo> {
     const session = this.sessionOf(caller);
     if (!session) throw new ApiFailure('forbidden', 'not logged in');
     const now = this.clock();
     if (!session.isLocked(now)) {
       session.lock(now, 'manual');
-      this.record({
+      await this.record({
         ...this.who(session),
         action: 'lock',
         target: `session:${session.id}`,
@@ -290,9 +305,9 @@ export class AuthService {
     const session = this.sessionOf(caller);
     if (!session) throw new ApiFailure('forbidden', 'not logged in');
     if (!session.isLocked(this.clock())) return session.info(this.clock());
-    const operator = this.operators.get(session.operator);
+    const operator = await this.operators.get(session.operator);
     if (!operator || operator.disabled) {
-      this.endSession(session, 'account_changed', caller);
+      await this.endSession(session, 'account_changed', caller);
       throw new ApiFailure('forbidden', 'this account is no longer active: log in again');
     }
     await this.oneCheckAtATime(caller, 'unlock', this.who(session), () =>
@@ -301,7 +316,7 @@ export class AuthService {
     const now = this.clock();
     const lockedFor = session.lockedAt === null ? 0 : now - session.lockedAt;
     session.unlock(now);
-    this.record({
+    await this.record({
       ...this.who(session),
       action: 'unlock',
       target: `session:${session.id}`,
@@ -312,20 +327,21 @@ export class AuthService {
 
   async changePassword(caller: Caller, args: { currentPassword: string; newPassword: string }): Promise<void> {
     const actor = this.requireActor(caller);
-    const operator = this.operators.get(actor.operator);
+    const operator = await this.operators.get(actor.operator);
     if (!operator) throw new ApiFailure('forbidden', 'this account no longer exists');
     await this.oneCheckAtATime(caller, 'change_password', this.whoActor(actor), () =>
       this.checkPassword(caller, operator, args.currentPassword, 'change_password'),
     );
     const problem = passwordProblem(args.newPassword);
     if (problem) throw new ApiFailure('bad_arguments', problem);
-    this.operators.setPasswordHash(operator.username, await hashPassword(args.newPassword, this.scrypt), this.clock());
-    this.record({ ...this.whoActor(actor), action: 'password_changed', target: `operator:${actor.operator}` });
+    const newHash = await hashPassword(args.newPassword, this.scrypt);
+    await this.operators.setPasswordHash(operator.username, newHash, this.clock());
+    await this.record({ ...this.whoActor(actor), action: 'password_changed', target: `operator:${actor.operator}` });
   }
 
   // ---- operator administration (admin only; guard() checks the role) -------------------------------------
 
-  listOperators(): OperatorRecord[] {
+  listOperators(): Promise<OperatorRecord[]> {
     return this.operators.list();
   }
 
@@ -335,18 +351,18 @@ export class AuthService {
   ): Promise<OperatorRecord> {
     if (!isRole(args.role)) throw new ApiFailure('bad_arguments', `unknown role "${String(args.role)}"`);
     const fields = this.checkNewOperator(args.username, args.displayName, args.password);
-    if (this.operators.get(fields.username)) {
+    if (await this.operators.get(fields.username)) {
       throw new ApiFailure('bad_arguments', `an operator named "${fields.username}" already exists`);
     }
     const passwordHash = await hashPassword(args.password, this.scrypt);
     let created: OperatorRecord;
     try {
-      created = this.operators.insert({ ...fields, role: args.role, passwordHash }, this.clock());
+      created = await this.operators.insert({ ...fields, role: args.role, passwordHash }, this.clock());
     } catch (error) {
       if (error instanceof OperatorStoreError) throw new ApiFailure('bad_arguments', error.message);
       throw error;
     }
-    this.record({
+    await this.record({
       ...this.whoActor(actor),
       action: 'operator_created',
       target: `operator:${created.username}`,
@@ -355,19 +371,20 @@ export class AuthService {
     return created;
   }
 
-  updateOperator(
+  async updateOperator(
     actor: Actor,
     args: { username: string; displayName?: string; role?: Role; disabled?: boolean },
-  ): OperatorRecord {
-    const current = this.operators.get(args.username);
+  ): Promise<OperatorRecord> {
+    const current = await this.operators.get(args.username);
     if (!current) throw new ApiFailure('bad_arguments', `no operator "${normaliseUsername(args.username)}"`);
     if (args.role !== undefined && !isRole(args.role)) throw new ApiFailure('bad_arguments', 'unknown role');
     if (args.displayName !== undefined) this.checkDisplayName(args.displayName);
     const losesAdmin = current.role === 'admin' && ((args.role && args.role !== 'admin') || args.disabled === true);
-    if (losesAdmin && this.operators.list().filter((o) => o.role === 'admin' && !o.disabled).length <= 1) {
+    const activeAdmins = losesAdmin ? (await this.operators.list()).filter((o) => o.role === 'admin' && !o.disabled) : [];
+    if (losesAdmin && activeAdmins.length <= 1) {
       throw new ApiFailure('forbidden', 'at least one active admin must remain');
     }
-    const updated = this.operators.update(current.username, args, this.clock());
+    const updated = await this.operators.update(current.username, args, this.clock());
     const changes = {
       ...(args.displayName !== undefined && args.displayName !== current.displayName
         ? { displayName: [current.displayName, updated.displayName] }
@@ -375,7 +392,7 @@ export class AuthService {
       ...(updated.role !== current.role ? { role: [current.role, updated.role] } : {}),
       ...(updated.disabled !== current.disabled ? { disabled: [current.disabled, updated.disabled] } : {}),
     };
-    this.record({
+    await this.record({
       ...this.whoActor(actor),
       action: 'operator_updated',
       target: `operator:${updated.username}`,
@@ -383,21 +400,24 @@ export class AuthService {
     });
     if (updated.role !== current.role || updated.disabled !== current.disabled) {
       // Permissions come from the session; a changed account must log in again.
-      for (const session of this.sessions.ofOperator(updated.username)) this.endSession(session, 'account_changed');
+      for (const session of this.sessions.ofOperator(updated.username)) {
+        await this.endSession(session, 'account_changed');
+      }
     }
     return updated;
   }
 
   /** Sets a new password and lifts a lockout. */
   async resetPassword(actor: Actor, args: { username: string; password: string }): Promise<void> {
-    const current = this.operators.get(args.username);
+    const current = await this.operators.get(args.username);
     if (!current) throw new ApiFailure('bad_arguments', `no operator "${normaliseUsername(args.username)}"`);
     const problem = passwordProblem(args.password);
     if (problem) throw new ApiFailure('bad_arguments', problem);
+    const passwordHash = await hashPassword(args.password, this.scrypt);
     const now = this.clock();
-    this.operators.setPasswordHash(current.username, await hashPassword(args.password, this.scrypt), now);
-    this.operators.clearFailures(current.username, now);
-    this.record({ ...this.whoActor(actor), action: 'password_reset', target: `operator:${current.username}` });
+    await this.operators.setPasswordHash(current.username, passwordHash, now);
+    await this.operators.clearFailures(current.username, now);
+    await this.record({ ...this.whoActor(actor), action: 'password_reset', target: `operator:${current.username}` });
   }
 
   // ---- housekeeping -----------------------------------------------------------------------------------------
@@ -406,7 +426,9 @@ export class AuthService {
   sweep(): void {
     const now = this.clock();
     for (const session of this.sessions.all()) this.applyIdleLock(session, now);
-    for (const session of this.sessions.expiredOrphans(now)) this.endSession(session, 'disconnected');
+    for (const session of this.sessions.expiredOrphans(now)) {
+      this.inBackground(this.endSession(session, 'disconnected'));
+    }
     this.throttle.sweep(now);
   }
 
@@ -417,14 +439,23 @@ export class AuthService {
     this.sweepTimer.unref();
   }
 
-  /** Stops the sweep and logs every open session out (app closing). Does not close the stores. */
-  stop(): void {
+  /**
+   * Stops the sweep and logs every open session out (app closing); resolves when every row is written (failures
+   * logged). Does not close the stores.
+   */
+  async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     for (const connectionId of new Set([...this.rejectionBudget.keys(), ...this.throttledBudget.keys()])) {
-      this.flushRejections(connectionId);
+      this.inBackground(this.flushRejections(connectionId));
     }
-    for (const session of this.sessions.all()) this.endSession(session, 'app_closed');
+    for (const session of this.sessions.all()) this.inBackground(this.endSession(session, 'app_closed'));
+    await this.settled();
+  }
+
+  /** Resolves when the rows written in the background so far are durable (or their failure logged). */
+  async settled(): Promise<void> {
+    while (this.backgroundWrites.size > 0) await Promise.all([...this.backgroundWrites]);
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
@@ -438,20 +469,22 @@ export class AuthService {
   private applyIdleLock(session: Session, now: number): void {
     if (!session.idleExpired(now)) return;
     session.lock(now, 'idle');
-    this.record({
+    this.inBackground(
+      this.record({
       ...this.who(session),
       action: 'lock',
       target: `session:${session.id}`,
-      details: { reason: 'idle', idleLockMs: this.sessions.idleLockMs, lastActivity: session.lastActivity },
-    });
+        details: { reason: 'idle', idleLockMs: this.sessions.idleLockMs, lastActivity: session.lastActivity },
+      }),
+    );
   }
 
-  private startSession(caller: Caller, operator: OperatorRecord, extra: object = {}): LoginResult {
+  private async startSession(caller: Caller, operator: OperatorRecord, extra: object = {}): Promise<LoginResult> {
     const now = this.clock();
-    this.operators.clearFailures(operator.username, now);
+    await this.operators.clearFailures(operator.username, now);
     const { session, replaced } = this.sessions.open(caller.connectionId, operator, now);
-    if (replaced) this.endSession(replaced, 'replaced', caller);
-    this.record({
+    if (replaced) await this.endSession(replaced, 'replaced', caller);
+    await this.record({
       ...this.who(session),
       action: 'login',
       target: `session:${session.id}`,
@@ -460,9 +493,9 @@ export class AuthService {
     return { ...session.info(now), token: session.token };
   }
 
-  private endSession(session: Session, reason: string, caller?: Caller): void {
+  private async endSession(session: Session, reason: string, caller?: Caller): Promise<void> {
     this.sessions.end(session);
-    this.record({
+    await this.record({
       ...this.who(session),
       action: 'logout',
       target: `session:${session.id}`,
@@ -488,7 +521,7 @@ export class AuthService {
       if (operator.role === 'admin' && isLocalSource(caller.transport, caller.remoteAddress)) {
         bypass = { accountLockBypassed: true as const, lockedUntil: operator.lockedUntil };
       } else {
-        this.loginFailed(caller, who, 'account_locked', { during, lockedUntil: operator.lockedUntil });
+        await this.loginFailed(caller, who, 'account_locked', { during, lockedUntil: operator.lockedUntil });
         const minutes = Math.max(1, Math.ceil((operator.lockedUntil - now) / 60_000));
         throw new ApiFailure(
           'forbidden',
@@ -501,8 +534,8 @@ export class AuthService {
       this.throttle.recordSuccess(this.sourceOf(caller));
       return bypass;
     }
-    const failedLogins = this.operators.countFailure(operator.username, this.clock());
-    throw this.passwordFailed(caller, who, during, 'wrong_password', { failedLogins });
+    const failedLogins = await this.operators.countFailure(operator.username, this.clock());
+    throw await this.passwordFailed(caller, who, during, 'wrong_password', { failedLogins });
   }
 
   /**
@@ -516,7 +549,7 @@ export class AuthService {
     who: { operator: string; role: string; attempted?: string },
     check: () => Promise<T>,
   ): Promise<T> {
-    this.admit(caller, during, who);
+    await this.admit(caller, during, who);
     this.checking.add(caller.connectionId);
     try {
       return await check();
@@ -525,7 +558,11 @@ export class AuthService {
     }
   }
 
-  private admit(caller: Caller, during: PasswordCheck, who: { operator: string; role: string; attempted?: string }) {
+  private async admit(
+    caller: Caller,
+    during: PasswordCheck,
+    who: { operator: string; role: string; attempted?: string },
+  ): Promise<void> {
     const wait = this.checking.has(caller.connectionId)
       ? { scope: 'in_flight' as const, waitMs: IN_FLIGHT_RETRY_MS }
       : this.throttle.check(this.sourceOf(caller), this.clock());
@@ -534,7 +571,7 @@ export class AuthService {
     const budget = this.throttledBudget.take(caller.connectionId, this.clock());
     if (budget.write) {
       const { attempted, ...operator } = who;
-      this.loginFailed(caller, operator, 'throttled', {
+      await this.loginFailed(caller, operator, 'throttled', {
         during,
         ...(attempted ? { attempted } : {}),
         scope: wait.scope,
@@ -554,17 +591,17 @@ export class AuthService {
   }
 
   /** A checked password was wrong (or the name unknown): the source waits longer; audited; the refusal to throw. */
-  private passwordFailed(
+  private async passwordFailed(
     caller: Caller,
     who: { operator: string; role: string },
     during: PasswordCheck,
     reason: 'wrong_password' | 'unknown_operator',
     extra: object,
-  ): ApiFailure {
+  ): Promise<ApiFailure> {
     const source = this.sourceOf(caller);
     const retryAfterMs = this.throttle.recordFailure(source, this.clock());
     const failures = this.throttle.failuresOf(source);
-    this.loginFailed(caller, who, reason, {
+    await this.loginFailed(caller, who, reason, {
       during,
       ...extra,
       connectionFailures: failures.connection,
@@ -575,8 +612,13 @@ export class AuthService {
     return new ApiFailure('forbidden', during === 'login' ? WRONG_CREDENTIALS : 'wrong password');
   }
 
-  private loginFailed(caller: Caller, who: { operator: string; role: string }, reason: string, extra: object): void {
-    this.record({
+  private loginFailed(
+    caller: Caller,
+    who: { operator: string; role: string },
+    reason: string,
+    extra: object,
+  ): Promise<void> {
+    return this.record({
       ...who,
       action: 'login_failed',
       target: `operator:${who.operator}`,
@@ -589,14 +631,14 @@ export class AuthService {
   }
 
   private refuse(method: string, caller: Caller, session: Session | null, message: string): ApiFailure {
-    this.auditRejection(caller, session, { method: clip(method, 80), code: 'forbidden', message });
+    this.inBackground(this.auditRejection(caller, session, { method: clip(method, 80), code: 'forbidden', message }));
     return new ApiFailure('forbidden', message);
   }
 
-  private auditRejection(caller: Caller, session: Session | null, details: Record<string, unknown>): void {
+  private async auditRejection(caller: Caller, session: Session | null, details: Record<string, unknown>) {
     const budget = this.rejectionBudget.take(caller.connectionId, this.clock());
     if (!budget.write) return;
-    this.record({
+    await this.record({
       ...(session ? this.who(session) : { operator: 'anonymous', role: 'none' }),
       action: 'api_rejected',
       target: `connection:${clip(caller.connectionId, 200)}`,
@@ -609,11 +651,12 @@ export class AuthService {
   }
 
   /** Writes the count of refusals the rate limits held back, so none goes unrecorded. */
-  private flushRejections(connectionId: string): void {
+  private async flushRejections(connectionId: string): Promise<void> {
     const target = `connection:${clip(connectionId, 200)}`;
     const rejected = this.rejectionBudget.release(connectionId);
+    const throttled = this.throttledBudget.release(connectionId);
     if (rejected > 0) {
-      this.record({
+      await this.record({
         operator: 'anonymous',
         role: 'none',
         action: 'api_rejected',
@@ -621,9 +664,8 @@ export class AuthService {
         details: { summary: true, suppressed: rejected },
       });
     }
-    const throttled = this.throttledBudget.release(connectionId);
     if (throttled > 0) {
-      this.record({
+      await this.record({
         operator: 'anonymous',
         role: 'none',
         action: 'login_failed',
@@ -683,7 +725,16 @@ export class AuthService {
   }
 
   /** Appends durably; a failure here fails the operation (nothing is acknowledged unrecorded). */
-  private record(entry: AuditEntry): void {
-    this.audit.append(entry);
+  private async record(entry: AuditEntry): Promise<void> {
+    await this.audit.append(entry);
+  }
+
+  /** A row written from a synchronous path (guard, timers): kept until durable, a failure logged, never lost silently. */
+  private inBackground(write: Promise<void>): void {
+    const tracked = write.catch((error: unknown) => {
+      this.log(`audit: a refusal, lock or logout could not be recorded: ${(error as Error).message}`);
+    });
+    this.backgroundWrites.add(tracked);
+    void tracked.finally(() => this.backgroundWrites.delete(tracked));
   }
 }

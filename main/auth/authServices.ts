@@ -1,17 +1,21 @@
-// Opens everything operators, permissions, the audit log and four eyes need, from the data folder, for one
-// composition root (the headless host or the Electron app): the audit log (verified at start), the operator store,
-// the AuthService (the dispatcher's gate), the account action book, their API handlers and the `actions` topic.
-// One owner: close() stops the sweep, logs every session out and closes both files.
+// Opens everything operators, permissions, the audit log and four eyes need, for one composition root (the headless
+// host, the Electron app, the team server): the audit log (verified at start), the operators, the AuthService (the
+// dispatcher's gate), the account action book, their API handlers and the `actions` topic. openAuthServices opens
+// the data folder's SQLite files; createAuthServices takes any AuditStore and OperatorRepository (the team's
+// PostgreSQL). One owner: close() stops the sweep, logs every session out and closes both stores.
 import { rowKey, type TopicName, type TopicUpdate } from '../../shared/api/contract';
 import type { AccountActionRequest } from '../../shared/api/methods/auth';
 import type { ApiGate, MethodHandlers, TopicSource } from '../api/dispatcher';
 import { TopicHub } from '../api/topicHub';
 import { findAuditAnchors } from '../store/auditAnchorSources';
-import { AuditLog, type AuditVerifyResult } from '../store/auditLog';
+import type { SourcedAnchor } from '../store/auditAnchors';
+import { AuditLog, type AuditRow, type AuditVerifyResult } from '../store/auditLog';
+import { SqliteAuditStore, type AuditStore } from '../store/auditStore';
 import { auditLogPath, floorwatchDataDir, operatorsPath } from '../store/auditPaths';
 import { createAuthHandlers } from './apiHandlers';
 import { AuthService } from './authService';
 import { AccountActionBook, LoggingBrokerAdapter, type BrokerActionAdapter } from './fourEyes';
+import { SqliteOperatorRepository, type OperatorRepository } from './operatorRepository';
 import { OperatorStore } from './operatorStore';
 import type { ScryptParams } from './passwords';
 
@@ -25,9 +29,17 @@ export interface AuthServicesOptions {
   adapter?: BrokerActionAdapter;
   /** One line per notable event (audit chain broken at start, broker instruction logged). */
   log?: (line: string) => void;
-  /** Which app opened the files, for the app_started row. */
-  app: 'host' | 'electron';
+  /** Which app opened the stores, for the app_started row. */
+  app: 'host' | 'electron' | 'server';
   version: string;
+}
+
+/** The stores the services run on, already open; closed by AuthServices.close(). */
+export interface AuthStores {
+  audit: AuditStore;
+  operators: OperatorRepository;
+  /** Anchors of the audit head found outside the log (a workstation's data folder), checked at start. */
+  anchors?: readonly SourcedAnchor[];
 }
 
 /** The audit chain check made at start, as windows show it. */
@@ -38,9 +50,8 @@ export interface AuditStartupCheck {
 }
 
 export interface AuthServices {
-  readonly dataDir: string;
-  readonly audit: AuditLog;
-  readonly operators: OperatorStore;
+  readonly audit: AuditStore;
+  readonly operators: OperatorRepository;
   readonly auth: AuthService;
   readonly accountActions: AccountActionBook;
   /** The full result of audit.verify() at start. */
@@ -52,7 +63,15 @@ export interface AuthServices {
   readonly topics: Partial<Record<TopicName, TopicSource>>;
   /** The session token of a connection (to hand to a window it opens, so that window resumes the session). */
   sessionToken(connectionId: string): string | null;
-  close(): void;
+  /** Logs every session out (audited), then closes the stores. */
+  close(): Promise<void>;
+}
+
+/** A workstation's services: on the data folder's SQLite files. */
+export interface WorkstationAuthServices extends AuthServices {
+  readonly dataDir: string;
+  /** The SQLite audit log itself (the anchor sinks and the report jobs read its file). */
+  readonly auditLog: AuditLog;
 }
 
 /** FLOORWATCH_IDLE_LOCK_MINUTES (0 = never), else undefined (the AuthService default applies). */
@@ -88,13 +107,12 @@ class ActionsTopic implements TopicSource {
 
   constructor(
     private readonly book: AccountActionBook,
-    audit: AuditLog,
+    decisionRows: readonly AuditRow[],
     private readonly clock: () => number,
   ) {
     const startOfDay = new Date(clock());
     startOfDay.setHours(0, 0, 0, 0);
-    const decidedToday = audit
-      .readRows({ actions: ['account_action_approved', 'account_action_rejected'] })
+    const decidedToday = decisionRows
       .filter((row) => row.time >= startOfDay.getTime())
       .map((row) => {
         const requestId = (JSON.parse(row.details) as { requestId?: unknown }).requestId;
@@ -130,12 +148,12 @@ class ActionsTopic implements TopicSource {
   }
 }
 
-export function openAuthServices(options: AuthServicesOptions): AuthServices {
+/** The workstation's services on the data folder's SQLite files (audit.sqlite, operators.sqlite). */
+export async function openAuthServices(options: AuthServicesOptions): Promise<WorkstationAuthServices> {
   const dataDir = options.dataDir ?? floorwatchDataDir();
-  const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => {});
-  const audit = AuditLog.open(auditLogPath(dataDir), {
-    clock,
+  const auditLog = AuditLog.open(auditLogPath(dataDir), {
+    clock: options.clock ?? Date.now,
     onSlow: (what, ms) => log(`slow audit write: ${what} took ${ms.toFixed(0)} ms`),
     onAnchorProblem: log,
   });
@@ -143,12 +161,34 @@ export function openAuthServices(options: AuthServicesOptions): AuthServices {
   try {
     operators = OperatorStore.open(operatorsPath(dataDir));
     // The chain against every anchor in the data folder: the anchor file, the session files, the evidence packs.
-    const anchors = findAuditAnchors({ dataDir, expectAnchorFile: audit.head().id > 0 });
+    const anchors = findAuditAnchors({ dataDir, expectAnchorFile: auditLog.head().id > 0 });
     for (const warning of anchors.warnings) log(`audit anchors: ${warning}`);
-    const startupVerify = audit.verify({ anchors: anchors.anchors });
+    const services = await createAuthServices(options, {
+      audit: new SqliteAuditStore(auditLog),
+      operators: new SqliteOperatorRepository(operators),
+      anchors: anchors.anchors,
+    });
+    return { ...services, dataDir, auditLog };
+  } catch (error) {
+    operators?.close();
+    auditLog.close();
+    throw error;
+  }
+}
+
+/** The services on stores already open (closed here if the start fails). */
+export async function createAuthServices(
+  options: Omit<AuthServicesOptions, 'dataDir'>,
+  stores: AuthStores,
+): Promise<AuthServices> {
+  const { audit, operators } = stores;
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? (() => {});
+  try {
+    const startupVerify = await audit.verify({ anchors: stores.anchors ?? [] });
     const auditCheck = startupCheckOf(startupVerify);
     if (!auditCheck.ok) log(`AUDIT LOG CHECK FAILED at start: ${auditCheck.message}`);
-    audit.append({
+    await audit.append({
       operator: 'system',
       role: 'system',
       action: 'app_started',
@@ -164,20 +204,22 @@ export function openAuthServices(options: AuthServicesOptions): AuthServices {
       audit,
       operators,
       clock,
+      log,
       idleLockMs: options.idleLockMs ?? idleLockMsFromEnv(),
       ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     });
-    const accountActions = new AccountActionBook(
+    const accountActions = await AccountActionBook.open(
       audit,
       options.adapter ?? new LoggingBrokerAdapter((line) => log(line)),
     );
-    const actionsTopic = new ActionsTopic(accountActions, audit, clock);
+    const decisionRows = await audit.readRows({ actions: ['account_action_approved', 'account_action_rejected'] });
+    const actionsTopic = new ActionsTopic(accountActions, decisionRows, clock);
     const handlers = createAuthHandlers({ auth, audit, accountActions });
     const services: Partial<MethodHandlers> = {
       ...handlers,
-      'auth.status': (args, caller) => ({ ...handlers['auth.status'](args, caller), auditCheck }),
-      'actions.request': (args, caller) => {
-        const request = accountActions.request(auth.requireActor(caller), args);
+      'auth.status': async (args, caller) => ({ ...(await handlers['auth.status'](args, caller)), auditCheck }),
+      'actions.request': async (args, caller) => {
+        const request = await accountActions.request(auth.requireActor(caller), args);
         actionsTopic.changed(request);
         return request;
       },
@@ -186,19 +228,17 @@ export function openAuthServices(options: AuthServicesOptions): AuthServices {
         actionsTopic.changed(result.request);
         return result;
       },
-      'actions.reject': (args, caller) => {
-        const request = accountActions.reject(auth.requireActor(caller), args);
+      'actions.reject': async (args, caller) => {
+        const request = await accountActions.reject(auth.requireActor(caller), args);
         actionsTopic.changed(request);
         return request;
       },
     };
     auth.start();
-    const openedOperators = operators;
-    let closed = false;
+    let closing: Promise<void> | null = null;
     return {
-      dataDir,
       audit,
-      operators: openedOperators,
+      operators,
       auth,
       accountActions,
       startupVerify,
@@ -208,19 +248,20 @@ export function openAuthServices(options: AuthServicesOptions): AuthServices {
       topics: { actions: actionsTopic, restrictions: actionsTopic },
       sessionToken: (connectionId) => auth.sessions.forConnection(connectionId)?.token ?? null,
       close() {
-        if (closed) return;
-        closed = true;
-        try {
-          auth.stop();
-        } finally {
-          openedOperators.close();
-          audit.close();
-        }
+        closing ??= (async () => {
+          try {
+            await auth.stop();
+          } finally {
+            await operators.close();
+            await audit.close();
+          }
+        })();
+        return closing;
       },
     };
   } catch (error) {
-    operators?.close();
-    audit.close();
+    await operators.close();
+    await audit.close();
     throw error;
   }
 }

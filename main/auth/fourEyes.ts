@@ -2,11 +2,15 @@
 // rejects (approval reason optional, rejection reason required). Only an approved action takes effect, as one of
 // the workstation's instructions; a broker adapter may carry it further (for now it only logs).
 //
-// The audit log is the store: requests and decisions are audit rows, and the book is rebuilt from them at start.
-// So a decision and its record can never disagree, and there is no second file to keep in step.
+// The audit log is the store: requests and decisions are audit rows, and the book is rebuilt from them at start
+// (open()). So a decision and its record can never disagree, and there is no second file to keep in step. The log is
+// an AuditStore (SQLite or the team's PostgreSQL): requests and decisions are written one at a time, each checked
+// against the book as the write before it left it (two approvers at once: the second is told who decided).
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ApiFailure } from '../api/dispatcher';
-import { auditDetails, type AuditLog, type AuditRow } from '../store/auditLog';
+import { auditDetails, type AuditRow } from '../store/auditLog';
+import type { AuditStore } from '../store/auditStore';
+import { WriteQueue } from '../util/writeQueue';
 import { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
 import type { Role } from './permissions';
 
@@ -95,20 +99,42 @@ export class AccountActionBook {
   private readonly approvedOrder: number[] = [];
   /** Audit rows that could not be replayed (only after a hand edit). */
   readonly replayProblems: string[] = [];
+  private readonly writes = new WriteQueue();
 
-  constructor(
-    private readonly audit: AuditLog,
-    private readonly adapter: BrokerActionAdapter = new LoggingBrokerAdapter(),
-  ) {
-    const rows = audit.readRows({
+  /** The book rebuilt from the audit log's request and decision rows. */
+  static async open(
+    audit: AuditStore,
+    adapter: BrokerActionAdapter = new LoggingBrokerAdapter(),
+  ): Promise<AccountActionBook> {
+    const rows = await audit.readRows({
       actions: ['account_action_requested', 'account_action_approved', 'account_action_rejected'],
     });
+    return new AccountActionBook(audit, adapter, rows);
+  }
+
+  private constructor(
+    private readonly audit: AuditStore,
+    private readonly adapter: BrokerActionAdapter,
+    rows: readonly AuditRow[],
+  ) {
     for (const row of rows) this.replay(row);
   }
 
-  request(actor: ActingOperator, args: { action: AccountAction; reason: string }): AccountActionRequest {
+  request(actor: ActingOperator, args: { action: AccountAction; reason: string }): Promise<AccountActionRequest> {
+    return this.writes.run(() => this.recordRequest(actor, args));
+  }
+
+  private async recordRequest(
+    actor: ActingOperator,
+    args: { action: AccountAction; reason: string },
+  ): Promise<AccountActionRequest> {
     if (!REQUESTERS.includes(actor.role)) {
-      throw this.refuse(actor, 'actions.request', null, `the ${actor.role} role may not request account actions`);
+      throw await this.refuse(
+        actor,
+        'actions.request',
+        null,
+        `the ${actor.role} role may not request account actions`,
+      );
     }
     if (!checkAction.Check(args.action)) {
       const first = checkAction.Errors(args.action).First();
@@ -119,7 +145,7 @@ export class AccountActionBook {
     }
     const reason = this.reasonOf(args.reason, true);
     const action = structuredClone(args.action);
-    const row = this.audit.append({
+    const row = await this.audit.append({
       operator: actor.operator,
       role: actor.role,
       action: 'account_action_requested',
@@ -135,19 +161,22 @@ export class AccountActionBook {
     actor: ActingOperator,
     args: { requestId: number; reason?: string },
   ): Promise<{ request: AccountInstruction; delivery: BrokerSendResult }> {
-    const request = this.decidable(actor, 'actions.approve', args.requestId);
-    const reason = this.reasonOf(args.reason ?? '', false);
-    const row = this.audit.append({
-      operator: actor.operator,
-      role: actor.role,
-      action: 'account_action_approved',
-      target: `account:${request.action.accountId}`,
-      details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
-      reason,
+    const instruction = await this.writes.run(async () => {
+      const request = await this.decidable(actor, 'actions.approve', args.requestId);
+      const reason = this.reasonOf(args.reason ?? '', false);
+      const row = await this.audit.append({
+        operator: actor.operator,
+        role: actor.role,
+        action: 'account_action_approved',
+        target: `account:${request.action.accountId}`,
+        details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
+        reason,
+      });
+      return this.replay(row) as AccountInstruction;
     });
-    const instruction = this.replay(row) as AccountInstruction;
+    // Delivery waits on the broker, not on the book: other requests and decisions go on meanwhile.
     const delivery = await this.deliver(instruction);
-    this.audit.append({
+    await this.audit.append({
       operator: actor.operator,
       role: actor.role,
       action: 'account_action_delivery',
@@ -157,18 +186,20 @@ export class AccountActionBook {
     return { request: instruction, delivery };
   }
 
-  reject(actor: ActingOperator, args: { requestId: number; reason: string }): AccountActionRequest {
-    const request = this.decidable(actor, 'actions.reject', args.requestId);
-    const reason = this.reasonOf(args.reason, true);
-    const row = this.audit.append({
-      operator: actor.operator,
-      role: actor.role,
-      action: 'account_action_rejected',
-      target: `account:${request.action.accountId}`,
-      details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
-      reason,
+  reject(actor: ActingOperator, args: { requestId: number; reason: string }): Promise<AccountActionRequest> {
+    return this.writes.run(async () => {
+      const request = await this.decidable(actor, 'actions.reject', args.requestId);
+      const reason = this.reasonOf(args.reason, true);
+      const row = await this.audit.append({
+        operator: actor.operator,
+        role: actor.role,
+        action: 'account_action_rejected',
+        target: `account:${request.action.accountId}`,
+        details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
+        reason,
+      });
+      return this.replay(row) as AccountActionRequest;
     });
-    return this.replay(row) as AccountActionRequest;
   }
 
   get(requestId: number): AccountActionRequest | null {
@@ -229,9 +260,9 @@ export class AccountActionBook {
   // ---- internals --------------------------------------------------------------------------------------------
 
   /** A pending request that `actor` may decide on, or a refusal (audited). */
-  private decidable(actor: ActingOperator, method: string, requestId: number): AccountActionRequest {
+  private async decidable(actor: ActingOperator, method: string, requestId: number): Promise<AccountActionRequest> {
     if (!APPROVERS.includes(actor.role)) {
-      throw this.refuse(actor, method, requestId, `the ${actor.role} role may not decide on account actions`);
+      throw await this.refuse(actor, method, requestId, `the ${actor.role} role may not decide on account actions`);
     }
     const request = this.requests.get(requestId);
     if (!request) throw new ApiFailure('bad_arguments', `no account action request #${requestId}`);
@@ -239,7 +270,12 @@ export class AccountActionBook {
       throw new ApiFailure('forbidden', `request #${requestId} is already ${request.status} by ${request.decidedBy}`);
     }
     if (request.requestedBy === actor.operator) {
-      throw this.refuse(actor, method, requestId, 'four eyes: a different supervisor must decide on your own request');
+      throw await this.refuse(
+        actor,
+        method,
+        requestId,
+        'four eyes: a different supervisor must decide on your own request',
+      );
     }
     return request;
   }
@@ -251,8 +287,13 @@ export class AccountActionBook {
     return trimmed;
   }
 
-  private refuse(actor: ActingOperator, method: string, requestId: number | null, message: string): ApiFailure {
-    this.audit.append({
+  private async refuse(
+    actor: ActingOperator,
+    method: string,
+    requestId: number | null,
+    message: string,
+  ): Promise<ApiFailure> {
+    await this.audit.append({
       operator: actor.operator,
       role: actor.role,
       action: 'api_rejected',

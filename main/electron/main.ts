@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { LinkChannel, WindowKind } from '../../shared/api/contract';
 import { createAlertServices, type AlertServices } from '../alerts';
 import { createBackend } from '../api/backend';
-import { openAuthServices, type AuthServices } from '../auth/authServices';
+import { openAuthServices, type WorkstationAuthServices } from '../auth/authServices';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
 import { sessionsFolder, Workstation } from '../review/workstation';
@@ -58,7 +58,7 @@ let core: CoreProcess | null = null;
 /** Live or REVIEW of a recorded session: what every window shows (see main/review/workstation.ts). */
 let workstation: Workstation | null = null;
 /** Operators, sessions, the audit log and four eyes (opened from the data folder at start, closed at quit). */
-let access: AuthServices | null = null;
+let access: WorkstationAuthServices | null = null;
 let transport: ElectronApiTransport | null = null;
 /** The machine policy's decisions and the data folder upkeep (retention, disk space). */
 let policy: PolicyLaunch | null = null;
@@ -145,8 +145,9 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
+  let opened: WorkstationAuthServices;
   try {
-    access = openAuthServices({
+    opened = await openAuthServices({
       app: 'electron',
       version: app.getVersion(),
       idleLockMs: policy.resolved.values.idleLockMinutes * 60_000,
@@ -155,10 +156,11 @@ async function start(): Promise<void> {
   } catch (error) {
     return fail('Floorwatch cannot open its operators and audit log', error);
   }
+  access = opened;
 
   // Alerts: the workflow (audited), thresholds (what-if, adopt) and case review; the live core follows the adopted
   // user rules file and feeds the workflow its raw alerts (the same wiring as `floorwatch host`).
-  alerts = createAlertServices({
+  alerts = await createAlertServices({
     audit: access.audit,
     dataDir: access.dataDir,
     auth: access.auth,
@@ -181,7 +183,7 @@ async function start(): Promise<void> {
     });
     alerts.workflow.attach(core);
     // The session file the core records anchors the audit head (given the current one at once).
-    access.audit.addAnchorSink(core.auditAnchorSink);
+    opened.auditLog.addAnchorSink(core.auditAnchorSink);
   } catch (error) {
     return fail(
       launch.feedUrl
@@ -194,7 +196,7 @@ async function start(): Promise<void> {
   workstation = new Workstation({
     live: core,
     liveTopics: { ...access.topics, ...alerts.topics, health: policy.healthTopic(access.topics?.health ?? core) },
-    workflowRows: () => access?.audit.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }) ?? [],
+    workflowRows: () => access?.auditLog.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }) ?? [],
     ...(rulesFile ? { rulesFile } : {}),
     // The file the live core records now: marked LIVE in the session list.
     liveSessionFile: () => core?.health?.recorder?.file ?? null,
@@ -204,7 +206,7 @@ async function start(): Promise<void> {
   const liveAlerts = alerts;
   const auth = access.auth;
   reports = createReportServices({
-    audit: access.audit,
+    audit: opened.auditLog,
     auditFile: auditLogPath(access.dataDir),
     actor: (caller) => auth.requireActor(caller),
     workstation,
@@ -413,14 +415,15 @@ async function shutdown(): Promise<void> {
     );
   const running = core;
   core = null;
-  const closeAccess = () => {
+  const closeAccess = async () => {
     // Logs every session out (audited) and closes the audit log and operator store, after the core.
-    try {
-      access?.close();
-    } catch (error) {
-      stderrLog('error', 'audit log did not close cleanly', { message: (error as Error).message });
-    }
+    const closing = access;
     access = null;
+    await closing
+      ?.close()
+      .catch((error: unknown) =>
+        stderrLog('error', 'audit log did not close cleanly', { message: (error as Error).message }),
+      );
   };
   if (!running) return closeAccess();
   // A core that does not stop within 5 s must not keep the app alive.
@@ -432,7 +435,7 @@ async function shutdown(): Promise<void> {
       ),
     new Promise((resolve) => setTimeout(resolve, 5000).unref()),
   ]);
-  closeAccess();
+  await closeAccess();
 }
 
 function fail(title: string, error: unknown): void {

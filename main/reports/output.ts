@@ -8,6 +8,7 @@ import type { Alert } from '../../shared/rules/types';
 import { AlertWorkflow } from '../alerts/workflow';
 import { anchorJson, anchorText, type AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditLog, type AuditRow } from '../store/auditLog';
+import { SqliteAuditStore } from '../store/auditStore';
 import { operatorRowsOfDay } from './auditActivity';
 import { buildAbnormalReport, buildDailyReport, type DispositionOf } from './build';
 import { collectSession, type CollectOptions, type SessionFacts } from './collect';
@@ -133,7 +134,7 @@ function openAudit(file: string): AuditView {
   }
   try {
     const rows = audit.readRows();
-    const workflow = new AlertWorkflow({ audit });
+    const workflow = AlertWorkflow.fromRows({ audit: new SqliteAuditStore(audit) }, rows);
     return { rows, workflow, disposition: (id) => workflow.row(id)?.state ?? 'new' };
   } finally {
     audit.close();

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreProcess } from '../../core/coreProcess';
-import { openAuthServices, type AuthServices } from '../../auth/authServices';
+import { openAuthServices, type WorkstationAuthServices } from '../../auth/authServices';
 import { startHost } from '../../host/server';
 import { preparePolicyLaunch, stderrLine } from '../../policy/launch';
 import { SettingsError } from '../../policy/settings';
@@ -179,9 +179,9 @@ export const hostCommand: CliCommand = {
     const root = packageRoot();
     const staticDir = await ensureRendererBuilt(root);
 
-    let access: AuthServices;
+    let access: WorkstationAuthServices;
     try {
-      access = openAuthServices({
+      access = await openAuthServices({
         app: 'host',
         version: packageVersion(root),
         // The policy's idle lock wins over --idle-lock; the flag wins over FLOORWATCH_IDLE_LOCK_MINUTES and settings.
@@ -200,7 +200,7 @@ export const hostCommand: CliCommand = {
 
     // Alerts: the workflow (audited), thresholds (what-if, adopt) and case review; the live core follows the
     // adopted user rules file and feeds the workflow its raw alerts.
-    const alerts = createAlertServices({
+    const alerts = await createAlertServices({
       audit: access.audit,
       dataDir: access.dataDir,
       auth: access.auth,
@@ -234,7 +234,7 @@ export const hostCommand: CliCommand = {
       alerts.workflow.attach(started);
       // The session file it records anchors the audit head (given the current one at once).
       removeAnchorSink?.();
-      removeAnchorSink = access.audit.addAnchorSink(started.auditAnchorSink);
+      removeAnchorSink = access.auditLog.addAnchorSink(started.auditAnchorSink);
       liveCore = started;
       return started;
     };
@@ -242,14 +242,14 @@ export const hostCommand: CliCommand = {
     try {
       if (!sessionFile) live = await startLive(); // with --session the live core starts when the operator goes live
     } catch (error) {
-      access.close();
+      await access.close();
       throw new CliError(`the core did not start: ${(error as Error).message}`, 1);
     }
     const core = new Workstation({
       live,
       startLive,
       liveTopics: { ...access.topics, ...alerts.topics },
-      workflowRows: () => access.audit.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }),
+      workflowRows: () => access.auditLog.readRows({ actions: WORKFLOW_AUDIT_ACTIONS }),
       rulesFile,
       // The file the live core records now: marked LIVE in the session list.
       liveSessionFile: () => liveCore?.health?.recorder?.file ?? null,
@@ -262,7 +262,7 @@ export const hostCommand: CliCommand = {
         sessionReview = (await core.openSession(sessionFile, { trusted: true, pinned: true })).reviewId;
       } catch (error) {
         await core.stop();
-        access.close();
+        await access.close();
         throw new CliError(`cannot review ${sessionFile}: ${(error as Error).message}`);
       }
     }
@@ -275,7 +275,7 @@ export const hostCommand: CliCommand = {
           throw new ApiFailure('unavailable', 'in the browser an export is downloaded, not opened');
         return { opened: false, url: downloads.issue(file) };
       },
-      audit: access.audit,
+      audit: access.auditLog,
       auditFile: auditLogPath(access.dataDir),
       actor: (caller) => access.auth.requireActor(caller),
       workstation: core,
@@ -310,7 +310,7 @@ export const hostCommand: CliCommand = {
       });
     } catch (error) {
       await stopCores();
-      access.close();
+      await access.close();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {
         throw new CliError(`port ${port} on ${bindHost} is in use; pick another with --port (0 = any free port)`);
@@ -336,7 +336,7 @@ export const hostCommand: CliCommand = {
     process.stderr.write(`floorwatch host: ${signal}, stopping\n`);
     await host.stop();
     await stopCores();
-    access.close();
+    await access.close();
     policy.stop();
     return 0;
   },
