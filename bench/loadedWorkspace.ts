@@ -21,7 +21,7 @@ export async function startLoadedWorkspace(): Promise<LoadedWorkspace> {
   const staticDir = await benchRendererDir();
   const core = new LoadCore({ rowUpdatesPerSecond: 50_000, alerts: 5000 }).start();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-load-'));
-  const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
+  const access = await openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
   const host = await startHost({ port: 0, core, access, staticDir, version: 'bench' });
   const browser = await launchBrowser();
   const login = await access.auth.setupAdmin(
@@ -43,7 +43,7 @@ export async function startLoadedWorkspace(): Promise<LoadedWorkspace> {
     async stop() {
       await browser.close();
       await host.stop();
-      access.close();
+      await access.close();
       core.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

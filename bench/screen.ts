@@ -21,7 +21,7 @@ export async function withHost<T>(
   run: (pageUrl: (kind: string) => string) => Promise<T>,
 ): Promise<T> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-bench-screen-'));
-  const access = openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
+  const access = await openAuthServices({ dataDir, app: 'host', version: 'bench', idleLockMs: 0 });
   const host = await startHost({ port: 0, core, access, staticDir: await benchRendererDir(), version: 'bench' });
   try {
     const login = await access.auth.setupAdmin(
@@ -36,7 +36,7 @@ export async function withHost<T>(
     });
   } finally {
     await host.stop();
-    access.close();
+    await access.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -112,7 +112,7 @@ describe.skipIf(!POSIX)('data folder modes', () => {
       });
       await upkeep.start();
       upkeep.stop();
-      const access = openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
+      const access = await openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
       const journal = new SessionJournal(path.join(sessionsDir(dataDir), 's.fwsession'), {
         session: SESSION,
         flushIntervalMs: 0,
@@ -122,7 +122,7 @@ describe.skipIf(!POSIX)('data folder modes', () => {
       // Everything open at once: the -wal and -shm files exist now.
       const modes = modesUnder(dataDir);
       journal.close();
-      access.close();
+      await access.close();
       const names = modes.map((entry) => entry.file);
       expect(names).toEqual(
         expect.arrayContaining([

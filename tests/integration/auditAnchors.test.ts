@@ -230,7 +230,7 @@ describe('audit anchors', { timeout: 120_000 }, () => {
     ]);
   });
 
-  it("another workstation's session is not a truncation of this log; the start-up check sees the cut tail", () => {
+  it("another workstation's session is not a truncation of this log; the start-up check sees the cut tail", async () => {
     const foreign = { ...headOf(61), id: 500, log: 'f'.repeat(16) };
     sessionWithAnchor(path.join(dataDir, 'sessions', 'copied.fwsession'), foreign);
     const ok = floorwatch('verify');
@@ -238,12 +238,12 @@ describe('audit anchors', { timeout: 120_000 }, () => {
     expect(ok.stderr).toContain('anchors of another audit log in 1 file(s), not checked');
 
     cutTail(57);
-    const access = openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: { ln: 4, r: 8, p: 1 } });
+    const access = await openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: { ln: 4, r: 8, p: 1 } });
     try {
       expect(access.auditCheck.ok).toBe(false);
       expect(access.auditCheck.message).toMatch(/^rows 58\.\. are gone: anchored at row 61 .* in .*audit\.anchors at /);
     } finally {
-      access.close();
+      await access.close();
     }
     // The app_started row after the cut does not wash the evidence out: the old anchor at row 61 is still there.
     expect(verifyHere()).toMatchObject({ ok: false, problem: 'truncated' });

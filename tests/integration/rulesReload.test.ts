@@ -16,6 +16,7 @@ import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { defaultRulesConfig } from '../../main/engine/rules';
 import { Workstation } from '../../main/review/workstation';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SessionJournal } from '../../main/store/journal';
 import { TestFeedServer } from './support/testFeedServer';
 
@@ -93,7 +94,7 @@ async function startCore(recording: boolean) {
   const audit = AuditLog.open(path.join(dataDir, 'audit.sqlite'));
   cleanups.push(() => audit.close());
   const rules = new RulesService({
-    audit,
+    audit: new SqliteAuditStore(audit),
     userFile: path.join(dataDir, 'rules.json'),
     currentSessionFile: () => null,
     applyRules: async (config) => {

@@ -257,7 +257,7 @@ describe('Electron main process (fake electron)', () => {
         await original.call(this);
       };
     const workflowStop = AlertWorkflow.prototype.stop;
-    vi.spyOn(AlertWorkflow.prototype, 'stop').mockImplementation(record('alerts', workflowStop) as () => void);
+    vi.spyOn(AlertWorkflow.prototype, 'stop').mockImplementation(record('alerts', workflowStop));
     const workstationStop = Workstation.prototype.stop;
     vi.spyOn(Workstation.prototype, 'stop').mockImplementation(record('workstation', workstationStop));
     await import('../../main/electron/main');

@@ -41,7 +41,7 @@ beforeEach(async () => {
   stderr = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  const services = openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
+  const services = await openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
   try {
     await services.auth.setupAdmin(
       { connectionId: 'setup' },
@@ -53,12 +53,12 @@ beforeEach(async () => {
       role: 'operator',
       password: 'p4ssword!',
     });
-    services.auth.updateOperator(services.auth.requireActor({ connectionId: 'setup' }), {
+    await services.auth.updateOperator(services.auth.requireActor({ connectionId: 'setup' }), {
       username: 'li.wei',
       disabled: true,
     });
   } finally {
-    services.close();
+    await services.close();
   }
 });
 

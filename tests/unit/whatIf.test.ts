@@ -10,6 +10,7 @@ import { ApiFailure } from '../../main/api/dispatcher';
 import { inlineWhatIfRunner, RulesService } from '../../main/alerts/rulesService';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SessionJournal } from '../../main/store/journal';
 import type { RulesConfig } from '../../shared/rules/config';
 
@@ -52,7 +53,7 @@ function writeSession(file: string): void {
 
 function service(applied: RulesConfig[] = []): RulesService {
   return new RulesService({
-    audit,
+    audit: new SqliteAuditStore(audit),
     userFile: path.join(dir, 'data', 'rules.json'),
     currentSessionFile: () => sessionFile,
     applyRules: (config) => {
@@ -169,8 +170,8 @@ describe('session files named by a window', () => {
     const sessions = path.join(dir, 'sessions');
     mkdirSync(sessions);
     copyFileSync(sessionFile, path.join(sessions, 'day.fwsession'));
-    const alerts = createAlertServices({
-      audit,
+    const alerts = await createAlertServices({
+      audit: new SqliteAuditStore(audit),
       dataDir: dir,
       sessionsDir: sessions,
       whatIfRunner: inlineWhatIfRunner,

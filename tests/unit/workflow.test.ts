@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure } from '../../main/api/dispatcher';
 import { AlertWorkflow, ALERT_TRANSITIONS } from '../../main/alerts/workflow';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { ALERT_STATES, type AlertRow } from '../../shared/api/methods/alerts';
 import { needsReason, OPEN_STATES, stateOfVerb, transitionProblem, verbsFrom } from '../../shared/domain/alertWorkflow';
 import type { TopicUpdate } from '../../shared/api/contract';
@@ -54,9 +55,14 @@ function rowsOnDisk(actions?: string[]) {
   }
 }
 
-function refused(fn: () => unknown, code: string, message: RegExp): void {
+/** The workflow on the test's SQLite audit log, rebuilt from it. */
+function openWorkflow(options: Omit<Parameters<typeof AlertWorkflow.open>[0], 'audit'> = {}): Promise<AlertWorkflow> {
+  return AlertWorkflow.open({ audit: new SqliteAuditStore(audit), ...options });
+}
+
+async function refused(fn: () => unknown, code: string, message: RegExp): Promise<void> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     expect(error).toBeInstanceOf(ApiFailure);
     expect((error as ApiFailure).code).toBe(code);
@@ -78,12 +84,12 @@ afterEach(() => {
 });
 
 describe('AlertWorkflow', () => {
-  it('audits each new alert once, as the system, and shows it as new', () => {
-    const workflow = new AlertWorkflow({ audit });
+  it('audits each new alert once, as the system, and shows it as new', async () => {
+    const workflow = await openWorkflow();
     const updates: TopicUpdate<'alerts'>[] = [];
     workflow.subscribe('alerts', (u) => updates.push(u));
-    workflow.ingest([alert('a1'), alert('a2')]);
-    workflow.ingest([alert('a1', { count: 6, lastSeq: 60 })]);
+    await workflow.ingest([alert('a1'), alert('a2')]);
+    await workflow.ingest([alert('a1', { count: 6, lastSeq: 60 })]);
     const created = rowsOnDisk(['alert_created']);
     expect(created.map((r) => r.target)).toEqual(['alert:a1', 'alert:a2']);
     expect(created[0]).toMatchObject({ operator: 'system', role: 'system' });
@@ -92,16 +98,16 @@ describe('AlertWorkflow', () => {
     expect(workflow.rows()).toHaveLength(2);
   });
 
-  it('walks new → acknowledged → investigating → closed, each step on disk before the call returns', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1')]);
+  it('walks new → acknowledged → investigating → closed, each step on disk before the call returns', async () => {
+    const workflow = await openWorkflow();
+    await workflow.ingest([alert('a1')]);
     const steps: [string, string | undefined][] = [
       ['acknowledged', undefined],
       ['investigating', undefined],
       ['closed', 'client confirmed the two accounts are one desk; reported'],
     ];
     for (const [state, reason] of steps) {
-      const row = workflow.setState(LI, { id: 'a1', state: state as AlertRow['state'], reason });
+      const row = await workflow.setState(LI, { id: 'a1', state: state as AlertRow['state'], reason });
       expect(row.state).toBe(state);
       const last = rowsOnDisk(['alert_state_changed']).at(-1)!;
       expect(last).toMatchObject({ operator: 'li.wei', role: 'operator', target: 'alert:a1', reason: reason ?? '' });
@@ -115,15 +121,15 @@ describe('AlertWorkflow', () => {
     ]);
   });
 
-  it('refuses an illegal transition and names the allowed ones; nothing is audited', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1')]);
+  it('refuses an illegal transition and names the allowed ones; nothing is audited', async () => {
+    const workflow = await openWorkflow();
+    await workflow.ingest([alert('a1')]);
     const before = rowsOnDisk().length;
-    refused(() => workflow.setState(LI, { id: 'a1', state: 'new' }), 'bad_arguments', /already new/);
+    await refused(() => workflow.setState(LI, { id: 'a1', state: 'new' }), 'bad_arguments', /already new/);
     expect(rowsOnDisk()).toHaveLength(before);
-    workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' });
+    await workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'x' });
     const closed = rowsOnDisk().length;
-    refused(
+    await refused(
       () => workflow.setState(LI, { id: 'a1', state: 'acknowledged' }),
       'bad_arguments',
       /from closed to acknowledged \(from closed: investigating\)/,
@@ -141,69 +147,69 @@ describe('AlertWorkflow', () => {
     let illegal = 0;
     for (const from of ALERT_STATES) {
       const id = `p-${from}`;
-      workflow.ingest([alert(id)]);
-      for (const step of pathTo[from]!) workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
+      await workflow.ingest([alert(id)]);
+      for (const step of pathTo[from]!) await workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
       expect(workflow.row(id)!.state).toBe(from);
       for (const to of ALERT_STATES) {
         if (from === to || ALERT_TRANSITIONS[from].includes(to)) continue;
         illegal++;
-        refused(() => workflow.setState(LI, { id, state: to, reason: 'r' }), 'bad_arguments', /cannot go from/);
+        await refused(() => workflow.setState(LI, { id, state: to, reason: 'r' }), 'bad_arguments', /cannot go from/);
       }
     }
     expect(illegal).toBeGreaterThan(10);
   });
 
-  it('refuses closing or dismissing without a rationale, and reopening without a reason', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1')]);
-    workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
-    refused(
+  it('refuses closing or dismissing without a rationale, and reopening without a reason', async () => {
+    const workflow = await openWorkflow();
+    await workflow.ingest([alert('a1')]);
+    await workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
+    await refused(
       () => workflow.setState(LI, { id: 'a1', state: 'closed' }),
       'bad_arguments',
       /closing an alert needs a rationale/,
     );
-    refused(
+    await refused(
       () => workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: '   ' }),
       'bad_arguments',
       /dismissing an alert needs a rationale/,
     );
-    workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: 'market maker, exempt' });
-    refused(() => workflow.setState(ZHAO, { id: 'a1', state: 'investigating' }), 'bad_arguments', /reopening/);
-    expect(workflow.setState(ZHAO, { id: 'a1', state: 'investigating', reason: 'exemption expired' }).state).toBe(
+    await workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: 'market maker, exempt' });
+    await refused(() => workflow.setState(ZHAO, { id: 'a1', state: 'investigating' }), 'bad_arguments', /reopening/);
+    expect((await workflow.setState(ZHAO, { id: 'a1', state: 'investigating', reason: 'exemption expired' })).state).toBe(
       'investigating',
     );
   });
 
-  it('audits assignments and notes; unknown ids get a clear error', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1')]);
-    expect(workflow.assign(ZHAO, { id: 'a1', assignee: 'li.wei' }).assignee).toBe('li.wei');
-    expect(workflow.addNote(LI, { id: 'a1', text: 'called the client' }).notes).toBe(1);
+  it('audits assignments and notes; unknown ids get a clear error', async () => {
+    const workflow = await openWorkflow();
+    await workflow.ingest([alert('a1')]);
+    expect((await workflow.assign(ZHAO, { id: 'a1', assignee: 'li.wei' })).assignee).toBe('li.wei');
+    expect((await workflow.addNote(LI, { id: 'a1', text: 'called the client' })).notes).toBe(1);
     const rows = rowsOnDisk(['alert_state_changed', 'note_added']);
     expect(rows.map((r) => [r.operator, r.action])).toEqual([
       ['zhao.min', 'alert_state_changed'],
       ['li.wei', 'note_added'],
     ]);
     expect(JSON.parse(rows[0]!.details)).toMatchObject({ change: 'assign', assignee: 'li.wei' });
-    refused(() => workflow.get('nope'), 'bad_arguments', /no alert "nope"/);
-    refused(() => workflow.setState(LI, { id: 'nope', state: 'acknowledged' }), 'bad_arguments', /no alert "nope"/);
-    refused(() => workflow.addNote(LI, { id: 'a1', text: '  ' }), 'bad_arguments', /must not be empty/);
+    await refused(() => workflow.get('nope'), 'bad_arguments', /no alert "nope"/);
+    await refused(() => workflow.setState(LI, { id: 'nope', state: 'acknowledged' }), 'bad_arguments', /no alert "nope"/);
+    await refused(() => workflow.addNote(LI, { id: 'a1', text: '  ' }), 'bad_arguments', /must not be empty/);
   });
 
-  it('is rebuilt from the audit log after a restart (state, assignee, notes, history), without re-creating alerts', () => {
-    const first = new AlertWorkflow({ audit });
-    first.ingest([alert('a1'), alert('a2', { rule: 'frequent_cancel' })]);
-    first.setState(LI, { id: 'a1', state: 'acknowledged' });
-    first.setState(LI, { id: 'a1', state: 'escalated', reason: 'looks coordinated', target: SUPERVISORS });
-    first.assign(LI, { id: 'a1', assignee: 'zhao.min' });
-    first.addNote(ZHAO, { id: 'a1', text: 'reviewing with compliance' });
-    first.setState(LI, { id: 'a2', state: 'dismissed', reason: 'hedging, documented' });
-    first.stop();
+  it('is rebuilt from the audit log after a restart (state, assignee, notes, history), without re-creating alerts', async () => {
+    const first = await openWorkflow();
+    await first.ingest([alert('a1'), alert('a2', { rule: 'frequent_cancel' })]);
+    await first.setState(LI, { id: 'a1', state: 'acknowledged' });
+    await first.setState(LI, { id: 'a1', state: 'escalated', reason: 'looks coordinated', target: SUPERVISORS });
+    await first.assign(LI, { id: 'a1', assignee: 'zhao.min' });
+    await first.addNote(ZHAO, { id: 'a1', text: 'reviewing with compliance' });
+    await first.setState(LI, { id: 'a2', state: 'dismissed', reason: 'hedging, documented' });
+    await first.stop();
     audit.close();
 
     audit = AuditLog.open(auditFile);
     open.push(audit);
-    const second = new AlertWorkflow({ audit });
+    const second = await openWorkflow();
     expect(second.replayProblems).toEqual([]);
     const a1 = second.get('a1');
     expect(a1.alert).toMatchObject({
@@ -226,13 +232,13 @@ describe('AlertWorkflow', () => {
     });
     expect(snapshot.map((r) => r.id)).toEqual(['a1']);
     // The core re-sends both after its restart: no second alert_created, workflow kept.
-    second.ingest([alert('a1', { count: 7 }), alert('a2', { rule: 'frequent_cancel' })]);
+    await second.ingest([alert('a1', { count: 7 }), alert('a2', { rule: 'frequent_cancel' })]);
     expect(rowsOnDisk(['alert_created'])).toHaveLength(2);
     expect(second.row('a1')).toMatchObject({ count: 7, state: 'escalated' });
   });
 
-  it('closes or dismisses from every open state with a rationale, never without', () => {
-    const workflow = new AlertWorkflow({ audit });
+  it('closes or dismisses from every open state with a rationale, never without', async () => {
+    const workflow = await openWorkflow();
     const pathTo: Record<string, AlertRow['state'][]> = {
       new: [],
       acknowledged: ['acknowledged'],
@@ -242,20 +248,20 @@ describe('AlertWorkflow', () => {
     for (const from of OPEN_STATES) {
       for (const to of ['closed', 'dismissed'] as const) {
         const id = `${from}-${to}`;
-        workflow.ingest([alert(id)]);
-        for (const step of pathTo[from]!) workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
-        refused(() => workflow.setState(LI, { id, state: to }), 'bad_arguments', /needs a rationale/);
-        expect(workflow.setState(LI, { id, state: to, reason: 'closed – no action: hedge' }).state).toBe(to);
+        await workflow.ingest([alert(id)]);
+        for (const step of pathTo[from]!) await workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
+        await refused(() => workflow.setState(LI, { id, state: to }), 'bad_arguments', /needs a rationale/);
+        expect((await workflow.setState(LI, { id, state: to, reason: 'closed – no action: hedge' })).state).toBe(to);
         expect(workflow.get(id).history.at(-1)).toMatchObject({ from, to, reason: 'closed – no action: hedge' });
       }
     }
   });
 
-  it('acknowledging an unassigned alert assigns it to the operator in the same audited write', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1'), alert('a2'), alert('a3')]);
+  it('acknowledging an unassigned alert assigns it to the operator in the same audited write', async () => {
+    const workflow = await openWorkflow();
+    await workflow.ingest([alert('a1'), alert('a2'), alert('a3')]);
     const before = rowsOnDisk().length;
-    const row = workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
+    const row = await workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
     expect(row).toMatchObject({ state: 'acknowledged', assignee: 'li.wei' });
     const written = rowsOnDisk().slice(before);
     expect(written.map((r) => [r.operator, JSON.parse(r.details).change ?? 'state'])).toEqual([
@@ -266,36 +272,36 @@ describe('AlertWorkflow', () => {
     expect(written[1]!.id).toBe(written[0]!.id + 1);
     expect(written[1]!.time).toBe(written[0]!.time);
     // An alert someone owns keeps its owner; the system never takes an alert.
-    workflow.assign(ZHAO, { id: 'a2', assignee: 'zhao.min' });
-    expect(workflow.setState(LI, { id: 'a2', state: 'acknowledged' }).assignee).toBe('zhao.min');
+    await workflow.assign(ZHAO, { id: 'a2', assignee: 'zhao.min' });
+    expect((await workflow.setState(LI, { id: 'a2', state: 'acknowledged' })).assignee).toBe('zhao.min');
     expect(
-      workflow.setState({ operator: 'system', role: 'system' }, { id: 'a3', state: 'acknowledged' }).assignee,
+      (await workflow.setState({ operator: 'system', role: 'system' }, { id: 'a3', state: 'acknowledged' })).assignee,
     ).toBe(null);
     // Rebuilt the same from the log.
-    workflow.stop();
-    expect(new AlertWorkflow({ audit }).row('a1')).toMatchObject({ state: 'acknowledged', assignee: 'li.wei' });
+    await workflow.stop();
+    expect((await openWorkflow()).row('a1')).toMatchObject({ state: 'acknowledged', assignee: 'li.wei' });
   });
 
-  it('escalation needs a target (a known operator or role) and a reason, and records the target', () => {
-    const workflow = new AlertWorkflow({ audit, isOperator: (name) => name === 'zhao.min' });
-    workflow.ingest([alert('a1')]);
-    refused(
+  it('escalation needs a target (a known operator or role) and a reason, and records the target', async () => {
+    const workflow = await openWorkflow({ isOperator: (name) => name === 'zhao.min' });
+    await workflow.ingest([alert('a1')]);
+    await refused(
       () => workflow.setState(LI, { id: 'a1', state: 'escalated', reason: 'r' }),
       'bad_arguments',
       /operator or role/,
     );
-    refused(
+    await refused(
       () => workflow.setState(LI, { id: 'a1', state: 'escalated', target: SUPERVISORS }),
       'bad_arguments',
       /escalating needs a reason/,
     );
-    refused(
+    await refused(
       () =>
         workflow.setState(LI, { id: 'a1', state: 'escalated', reason: 'r', target: { kind: 'operator', id: 'ghost' } }),
       'bad_arguments',
       /no enabled operator "ghost"/,
     );
-    const row = workflow.setState(LI, {
+    const row = await workflow.setState(LI, {
       id: 'a1',
       state: 'escalated',
       reason: 'coordinated with A2',

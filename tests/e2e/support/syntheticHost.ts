@@ -8,7 +8,7 @@ import { SyntheticCore } from './syntheticCore';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const core = new SyntheticCore().start();
 // Same login and audit log as the real host (FLOORWATCH_DATA_DIR picks the folder).
-const access = openAuthServices({ app: 'host', version: 'dev', log: (line) => process.stderr.write(`${line}\n`) });
+const access = await openAuthServices({ app: 'host', version: 'dev', log: (line) => process.stderr.write(`${line}\n`) });
 const host = await startHost({
   port: Number(process.env.PORT ?? 0),
   core,
@@ -20,7 +20,7 @@ process.stdout.write(`${host.url}\n`);
 const stop = async () => {
   await host.stop();
   core.stop();
-  access.close();
+  await access.close();
   process.exit(0);
 };
 process.once('SIGINT', stop);
