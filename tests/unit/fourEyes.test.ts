@@ -13,6 +13,7 @@ import {
   type BrokerSendResult,
 } from '../../main/auth/fourEyes';
 import { AuditLog, auditDetails, type AuditRow } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 
 const operator: ActingOperator = { operator: 'wang.fang', role: 'operator' };
 const supervisor: ActingOperator = { operator: 'li.wei', role: 'supervisor' };
@@ -70,8 +71,8 @@ afterEach(() => {
 describe('four eyes on account actions', () => {
   it('takes effect only when a different supervisor approves; both steps audited', async () => {
     const adapter = new RecordingAdapter(() => Promise.resolve({ status: 'sent', detail: 'ok', reference: 'B-1' }));
-    const book = new AccountActionBook(audit, adapter);
-    const request = book.request(operator, freeze);
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit), adapter);
+    const request = await book.request(operator, freeze);
     expect(request).toMatchObject({ status: 'pending', requestedBy: 'wang.fang', reason: 'margin call unanswered' });
     expect(book.pending().map((r) => r.id)).toEqual([request.id]);
     expect(book.controls('A001').openingFrozen).toBe(false);
@@ -105,13 +106,13 @@ describe('four eyes on account actions', () => {
   });
 
   it('refuses the requester deciding on their own request, even as supervisor or admin, and audits the attempt', async () => {
-    const book = new AccountActionBook(audit);
-    const own = book.request(supervisor, freeze);
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
+    const own = await book.request(supervisor, freeze);
     expect((await refusal(() => book.approve(supervisor, { requestId: own.id }))).message).toMatch(/four eyes/);
     expect((await refusal(() => book.reject(supervisor, { requestId: own.id, reason: 'never mind' }))).message).toMatch(
       /four eyes/,
     );
-    const byAdmin = book.request(admin, freeze);
+    const byAdmin = await book.request(admin, freeze);
     expect((await refusal(() => book.approve(admin, { requestId: byAdmin.id }))).code).toBe('forbidden');
     expect(book.pending()).toHaveLength(2);
     expect(book.controls('A001').openingFrozen).toBe(false);
@@ -124,8 +125,8 @@ describe('four eyes on account actions', () => {
   });
 
   it('lets no operator or auditor decide, and no auditor request', async () => {
-    const book = new AccountActionBook(audit);
-    const request = book.request(operator, freeze);
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
+    const request = await book.request(operator, freeze);
     const colleague: ActingOperator = { operator: 'liu.yang', role: 'operator' };
     expect((await refusal(() => book.approve(colleague, { requestId: request.id }))).message).toMatch(
       /operator role may not/,
@@ -136,15 +137,15 @@ describe('four eyes on account actions', () => {
   });
 
   it('rejects with a reason only; a decided request cannot be decided again', async () => {
-    const book = new AccountActionBook(audit);
-    const request = book.request(operator, {
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
+    const request = await book.request(operator, {
       action: { kind: 'set_position_limit', accountId: 'A002', params: { instrumentId: 'rb2605', maxLots: 200 } },
       reason: 'concentration',
     });
     expect((await refusal(() => book.reject(supervisor, { requestId: request.id, reason: '   ' }))).message).toMatch(
       /reason is required/,
     );
-    const rejected = book.reject(supervisor, { requestId: request.id, reason: 'limit already set by exchange' });
+    const rejected = await book.reject(supervisor, { requestId: request.id, reason: 'limit already set by exchange' });
     expect(rejected).toMatchObject({ status: 'rejected', decisionReason: 'limit already set by exchange' });
     expect(book.controls('A002').positionLimits).toEqual({});
     expect((await refusal(() => book.approve(otherSupervisor, { requestId: request.id }))).message).toMatch(
@@ -154,7 +155,7 @@ describe('four eyes on account actions', () => {
   });
 
   it('validates the action and requires a reason for a request', async () => {
-    const book = new AccountActionBook(audit);
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
     const bad = { action: { kind: 'set_order_limit', accountId: 'A1', params: { maxOrderQty: -1 } }, reason: 'x' };
     expect((await refusal(() => book.request(operator, bad as never))).code).toBe('bad_arguments');
     const unknown = { action: { kind: 'close_account', accountId: 'A1', params: {} }, reason: 'x' };
@@ -166,9 +167,9 @@ describe('four eyes on account actions', () => {
   });
 
   it('adds up every kind of approved instruction per account', async () => {
-    const book = new AccountActionBook(audit);
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
     const approve = async (action: Parameters<AccountActionBook['request']>[1]['action']) => {
-      const r = book.request(operator, { action, reason: 'test' });
+      const r = await book.request(operator, { action, reason: 'test' });
       await book.approve(supervisor, { requestId: r.id });
     };
     await approve({ kind: 'freeze_opening', accountId: 'A1', params: {} });
@@ -196,25 +197,25 @@ describe('four eyes on account actions', () => {
   });
 
   it('rebuilds pending requests and instructions from the audit log after a restart', async () => {
-    const book = new AccountActionBook(audit);
-    const first = book.request(operator, freeze);
-    const second = book.request(operator, {
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
+    const first = await book.request(operator, freeze);
+    const second = await book.request(operator, {
       action: { kind: 'client_contact_note', accountId: 'A001', params: { note: 'asked to add margin' } },
       reason: 'record the call',
     });
     await book.approve(supervisor, { requestId: first.id });
     audit.close();
     audit = AuditLog.open(file, { clock: () => (now += 1_000) });
-    const reopened = new AccountActionBook(audit);
+    const reopened = await AccountActionBook.open(new SqliteAuditStore(audit));
     expect(reopened.pending().map((r) => r.id)).toEqual([second.id]);
     expect(reopened.instructions().map((r) => [r.id, r.decidedBy])).toEqual([[first.id, 'li.wei']]);
     expect(reopened.controls('A001').openingFrozen).toBe(true);
     expect(reopened.replayProblems).toEqual([]);
   });
 
-  it('does not count a hand-written self-approval when replaying', () => {
-    const book = new AccountActionBook(audit);
-    const request = book.request(supervisor, freeze);
+  it('does not count a hand-written self-approval when replaying', async () => {
+    const book = await AccountActionBook.open(new SqliteAuditStore(audit));
+    const request = await book.request(supervisor, freeze);
     // a row appended through the API but breaking four eyes, as a hand edit would have to
     audit.append({
       operator: 'li.wei',
@@ -223,14 +224,17 @@ describe('four eyes on account actions', () => {
       target: 'account:A001',
       details: { requestId: request.id },
     });
-    const replayed = new AccountActionBook(audit);
+    const replayed = await AccountActionBook.open(new SqliteAuditStore(audit));
     expect(replayed.pending().map((r) => r.id)).toEqual([request.id]);
     expect(replayed.replayProblems[0]).toMatch(/breaks four eyes/);
   });
 
   it('records a failing or silent broker adapter without undoing the approval', async () => {
-    const failing = new AccountActionBook(audit, new RecordingAdapter(() => Promise.reject(new Error('link down'))));
-    const request = failing.request(operator, freeze);
+    const failing = await AccountActionBook.open(
+      new SqliteAuditStore(audit),
+      new RecordingAdapter(() => Promise.reject(new Error('link down'))),
+    );
+    const request = await failing.request(operator, freeze);
     const result = await failing.approve(supervisor, { requestId: request.id });
     expect(result.delivery).toEqual({ status: 'failed', detail: 'recording: link down' });
     expect(failing.controls('A001').openingFrozen).toBe(true);
@@ -241,8 +245,11 @@ describe('four eyes on account actions', () => {
   it('gives up waiting for a silent broker adapter after 10 s and records that', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      const silent = new AccountActionBook(audit, new RecordingAdapter(() => new Promise<BrokerSendResult>(() => {})));
-      const request = silent.request(operator, freeze);
+      const silent = await AccountActionBook.open(
+        new SqliteAuditStore(audit),
+        new RecordingAdapter(() => new Promise<BrokerSendResult>(() => {})),
+      );
+      const request = await silent.request(operator, freeze);
       const pending = silent.approve(supervisor, { requestId: request.id });
       await vi.advanceTimersByTimeAsync(10_000);
       expect((await pending).delivery).toEqual({ status: 'failed', detail: 'no answer from recording in 10000 ms' });
@@ -254,8 +261,11 @@ describe('four eyes on account actions', () => {
 
   it('has a log-only adapter that sends nothing and says so', async () => {
     const lines: string[] = [];
-    const book = new AccountActionBook(audit, new LoggingBrokerAdapter((line) => lines.push(line)));
-    const request = book.request(operator, freeze);
+    const book = await AccountActionBook.open(
+      new SqliteAuditStore(audit),
+      new LoggingBrokerAdapter((line) => lines.push(line)),
+    );
+    const request = await book.request(operator, freeze);
     const { delivery } = await book.approve(supervisor, { requestId: request.id });
     expect(delivery.status).toBe('not_sent');
     expect(lines[0]).toMatch(new RegExp(`instruction #${request.id} freeze_opening A001`));

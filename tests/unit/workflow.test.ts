@@ -148,7 +148,8 @@ describe('AlertWorkflow', () => {
     for (const from of ALERT_STATES) {
       const id = `p-${from}`;
       await workflow.ingest([alert(id)]);
-      for (const step of pathTo[from]!) await workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
+      for (const step of pathTo[from]!)
+        await workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
       expect(workflow.row(id)!.state).toBe(from);
       for (const to of ALERT_STATES) {
         if (from === to || ALERT_TRANSITIONS[from].includes(to)) continue;
@@ -175,9 +176,9 @@ describe('AlertWorkflow', () => {
     );
     await workflow.setState(LI, { id: 'a1', state: 'dismissed', reason: 'market maker, exempt' });
     await refused(() => workflow.setState(ZHAO, { id: 'a1', state: 'investigating' }), 'bad_arguments', /reopening/);
-    expect((await workflow.setState(ZHAO, { id: 'a1', state: 'investigating', reason: 'exemption expired' })).state).toBe(
-      'investigating',
-    );
+    expect(
+      (await workflow.setState(ZHAO, { id: 'a1', state: 'investigating', reason: 'exemption expired' })).state,
+    ).toBe('investigating');
   });
 
   it('audits assignments and notes; unknown ids get a clear error', async () => {
@@ -192,7 +193,11 @@ describe('AlertWorkflow', () => {
     ]);
     expect(JSON.parse(rows[0]!.details)).toMatchObject({ change: 'assign', assignee: 'li.wei' });
     await refused(() => workflow.get('nope'), 'bad_arguments', /no alert "nope"/);
-    await refused(() => workflow.setState(LI, { id: 'nope', state: 'acknowledged' }), 'bad_arguments', /no alert "nope"/);
+    await refused(
+      () => workflow.setState(LI, { id: 'nope', state: 'acknowledged' }),
+      'bad_arguments',
+      /no alert "nope"/,
+    );
     await refused(() => workflow.addNote(LI, { id: 'a1', text: '  ' }), 'bad_arguments', /must not be empty/);
   });
 
@@ -249,7 +254,8 @@ describe('AlertWorkflow', () => {
       for (const to of ['closed', 'dismissed'] as const) {
         const id = `${from}-${to}`;
         await workflow.ingest([alert(id)]);
-        for (const step of pathTo[from]!) await workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
+        for (const step of pathTo[from]!)
+          await workflow.setState(LI, { id, state: step, reason: 'r', target: SUPERVISORS });
         await refused(() => workflow.setState(LI, { id, state: to }), 'bad_arguments', /needs a rationale/);
         expect((await workflow.setState(LI, { id, state: to, reason: 'closed – no action: hedge' })).state).toBe(to);
         expect(workflow.get(id).history.at(-1)).toMatchObject({ from, to, reason: 'closed – no action: hedge' });
