@@ -550,7 +550,6 @@ export class AuthService {
     check: () => Promise<T>,
   ): Promise<T> {
     await this.admit(caller, during, who);
-    this.checking.add(caller.connectionId);
     try {
       return await check();
     } finally {
@@ -558,6 +557,7 @@ export class AuthService {
     }
   }
 
+  /** Lets the check run (marking the connection as checking) or refuses it, audited. */
   private async admit(
     caller: Caller,
     during: PasswordCheck,
@@ -566,7 +566,11 @@ export class AuthService {
     const wait = this.checking.has(caller.connectionId)
       ? { scope: 'in_flight' as const, waitMs: IN_FLIGHT_RETRY_MS }
       : this.throttle.check(this.sourceOf(caller), this.clock());
-    if (!wait) return;
+    if (!wait) {
+      // Marked before anything is awaited, so a second call sent at once sees this one in flight.
+      this.checking.add(caller.connectionId);
+      return;
+    }
     const seconds = Math.ceil(wait.waitMs / 1000);
     const budget = this.throttledBudget.take(caller.connectionId, this.clock());
     if (budget.write) {

@@ -24,6 +24,8 @@ import {
   ROLES,
   type Role,
 } from '../../main/auth/permissions';
+import { SqliteAuditStore } from '../../main/store/auditStore';
+import { SqliteOperatorRepository } from '../../main/auth/operatorRepository';
 import { AuditLog, auditDetails, type AuditRow } from '../../main/store/auditLog';
 import { apiMethods } from '../../shared/api/contract';
 
@@ -36,7 +38,13 @@ let now: number;
 const services: AuthService[] = [];
 
 function makeAuth(options: { idleLockMs?: number } = {}): AuthService {
-  const service = new AuthService({ audit, operators, clock: () => now, scrypt: TEST_SCRYPT, ...options });
+  const service = new AuthService({
+    audit: new SqliteAuditStore(audit),
+    operators: new SqliteOperatorRepository(operators),
+    clock: () => now,
+    scrypt: TEST_SCRYPT,
+    ...options,
+  });
   services.push(service);
   return service;
 }
@@ -64,8 +72,8 @@ beforeEach(() => {
   now = 1_795_000_000_000;
 });
 
-afterEach(() => {
-  for (const service of services.splice(0)) service.stop();
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.stop();
   audit.close();
   operators.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -109,7 +117,7 @@ describe('passwords', () => {
 describe('first start', () => {
   it('requires an admin, allows setup exactly once, and logs the admin in', async () => {
     const auth = makeAuth();
-    expect(auth.status(caller('w1'))).toEqual({ needsSetup: true, session: null });
+    expect(await auth.status(caller('w1'))).toEqual({ needsSetup: true, session: null });
     const admin = await auth.setupAdmin(caller('w1'), {
       username: 'Zhang.Min',
       displayName: '张敏',
@@ -117,7 +125,7 @@ describe('first start', () => {
     });
     expect(admin).toMatchObject({ operator: 'zhang.min', displayName: '张敏', role: 'admin', locked: false });
     expect(admin.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(auth.status(caller('w1'))).toMatchObject({ needsSetup: false, session: { operator: 'zhang.min' } });
+    expect(await auth.status(caller('w1'))).toMatchObject({ needsSetup: false, session: { operator: 'zhang.min' } });
     expect(
       (await refusal(auth.setupAdmin(caller('w2'), { username: 'x.y', displayName: 'X', password: PASSWORD }))).message,
     ).toMatch(/setup is done/);
@@ -152,7 +160,7 @@ describe('login', () => {
   beforeEach(async () => {
     auth = makeAuth();
     await auth.setupAdmin(caller('setup'), { username: 'admin', displayName: 'Admin', password: PASSWORD });
-    auth.logout(caller('setup'));
+    await auth.logout(caller('setup'));
     const adminActor = {
       operator: 'admin',
       displayName: 'Admin',
@@ -174,7 +182,7 @@ describe('login', () => {
     const unknown = await refusal(auth.login(caller('w1'), { username: 'nobody', password: PASSWORD }));
     expect(wrong.message).toBe('wrong user name or password');
     expect(unknown.message).toBe(wrong.message);
-    expect(auth.status(caller('w1')).session).toBeNull();
+    expect((await auth.status(caller('w1'))).session).toBeNull();
     const failed = rows('login_failed');
     expect(failed.map((r) => [r.operator, auditDetails(r).reason])).toEqual([
       ['li.wei', 'wrong_password'],
@@ -290,9 +298,9 @@ describe('login', () => {
   it('refuses a disabled account and ends its sessions', async () => {
     await auth.login(caller('w'), { username: 'li.wei', password: PASSWORD });
     const admin = await auth.login(caller('a'), { username: 'admin', password: PASSWORD });
-    auth.updateOperator(auth.requireActor(caller('a')), { username: 'li.wei', disabled: true });
+    await auth.updateOperator(auth.requireActor(caller('a')), { username: 'li.wei', disabled: true });
     expect(admin.role).toBe('admin');
-    expect(auth.status(caller('w')).session).toBeNull();
+    expect((await auth.status(caller('w'))).session).toBeNull();
     expect(auditDetails(rows('logout').at(-1) as AuditRow).reason).toBe('account_changed');
     expect((await refusal(auth.login(caller('w'), { username: 'li.wei', password: PASSWORD }))).message).toMatch(
       /disabled/,
@@ -309,12 +317,12 @@ describe('login', () => {
 
   it('lets another connection join a session with its token, and refuses an unknown token', async () => {
     const session = await auth.login(caller('w1'), { username: 'li.wei', password: PASSWORD });
-    expect(auth.resume(caller('w2'), { token: session.token })).toMatchObject({ operator: 'li.wei' });
+    expect(await auth.resume(caller('w2'), { token: session.token })).toMatchObject({ operator: 'li.wei' });
     expect(auth.guard('window.open', caller('w2'))).toMatchObject({ operator: 'li.wei', connectionId: 'w2' });
     expect((await refusal(() => auth.resume(caller('w3'), { token: 'forged' }))).message).toMatch(/log in again/);
     expect(rows('session_resumed')).toHaveLength(1);
-    auth.logout(caller('w2'));
-    expect(auth.status(caller('w1')).session).toBeNull(); // one session, both windows
+    await auth.logout(caller('w2'));
+    expect((await auth.status(caller('w1'))).session).toBeNull(); // one session, both windows
   });
 
   it('drops a session whose windows closed once the grace period is over', async () => {
@@ -322,7 +330,7 @@ describe('login', () => {
     auth.disconnect('w1');
     now += 30_000;
     auth.sweep();
-    expect(auth.resume(caller('w2'), { token: session.token }).operator).toBe('li.wei');
+    expect((await auth.resume(caller('w2'), { token: session.token })).operator).toBe('li.wei');
     auth.disconnect('w2');
     now += 61_000;
     auth.sweep();
@@ -348,12 +356,12 @@ describe('idle lock and manual lock', () => {
     const lock = rows('lock');
     expect(lock).toHaveLength(1);
     expect(auditDetails(lock[0] as AuditRow)).toMatchObject({ reason: 'idle', idleLockMs: 60_000 });
-    expect(auth.status(caller('w')).session).toMatchObject({ operator: 'admin', locked: true });
+    expect((await auth.status(caller('w'))).session).toMatchObject({ operator: 'admin', locked: true });
     expect(auth.canSubscribe(caller('w'))).toBe(false);
 
     expect(auth.guard('auth.unlock', caller('w'))).not.toBeNull(); // allowed while locked
     expect((await refusal(auth.unlock(caller('w'), { password: 'not it at all' }))).message).toBe('wrong password');
-    expect(auth.status(caller('w')).session?.locked).toBe(true);
+    expect((await auth.status(caller('w'))).session?.locked).toBe(true);
     now += 1_000;
     expect(await auth.unlock(caller('w'), { password: PASSWORD })).toMatchObject({ locked: false });
     expect(auth.guard('window.open', caller('w'))).not.toBeNull();
@@ -370,7 +378,7 @@ describe('idle lock and manual lock', () => {
   });
 
   it('locks on request; a locked session may only unlock, log out or ask its status', async () => {
-    auth.lock(caller('w'));
+    await auth.lock(caller('w'));
     for (const method of Object.keys(PERMISSIONS)) {
       if (LOCKED_SESSION_METHODS.has(method)) expect(auth.guard(method, caller('w'))).not.toBeNull();
       else expect((await refusal(() => auth.guard(method, caller('w')))).code).toBe('forbidden');
@@ -379,7 +387,7 @@ describe('idle lock and manual lock', () => {
   });
 
   it('unlock failures slow the window down, never lock the account', async () => {
-    auth.lock(caller('w'));
+    await auth.lock(caller('w'));
     for (let i = 0; i < 5; i++) {
       expect((await refusal(auth.unlock(caller('w'), { password: `wrong ${i} pass` }))).message).toBe('wrong password');
       now += auditDetails(rows('login_failed').at(-1) as AuditRow).retryAfterMs as number;
