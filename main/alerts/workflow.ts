@@ -118,6 +118,11 @@ export class AlertWorkflow implements TopicSource {
     this.detach = source.subscribe('alerts', (update) => void this.ingest(update.rows, update.sourceTs));
   }
 
+  /** Resolves when the raw alerts and actions received so far are audited and published. */
+  settled(): Promise<void> {
+    return this.writes.idle();
+  }
+
   /** Stops following the core; resolves when the writes already asked for are done. */
   async stop(): Promise<void> {
     this.detach?.();

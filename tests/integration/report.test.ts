@@ -13,6 +13,7 @@ import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { loadRulesConfig } from '../../main/engine/rules/loadRules';
 import { surveilMessages } from '../../main/engine/rules/surveillance';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { RULE_NAMES } from '../../shared/vocabulary';
 import type { SequencedMessage } from '../../shared/protocol';
 
@@ -93,11 +94,11 @@ beforeAll(async () => {
   auditFile = join(dir, 'audit.db');
   const clock = () => Date.UTC(2026, 10, 24, 2, 0, 0);
   const audit = AuditLog.open(auditFile, { clock });
-  const workflow = new AlertWorkflow({ audit, clock });
-  workflow.ingest(expected);
+  const workflow = await AlertWorkflow.open({ audit: new SqliteAuditStore(audit), clock });
+  await workflow.ingest(expected);
   const actor = { operator: 'li.wei', role: 'surveillance' };
-  workflow.setState(actor, { id: SELF_TRADE_ID, state: 'acknowledged' });
-  workflow.addNote(actor, { id: SELF_TRADE_ID, text: 'Group G1 trades with itself; asked the client to explain.' });
+  await workflow.setState(actor, { id: SELF_TRADE_ID, state: 'acknowledged' });
+  await workflow.addNote(actor, { id: SELF_TRADE_ID, text: 'Group G1 trades with itself; asked the client to explain.' });
   auditHead = audit.head();
   audit.close();
   const [surveil, daily, abnormal, evidence] = await Promise.all([
@@ -121,7 +122,7 @@ beforeAll(async () => {
       '10',
     ]),
   ]);
-  Object.assign(results, { surveil, daily, abnormal, evidence });
+  await Object.assign(results, { surveil, daily, abnormal, evidence });
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -24,6 +24,7 @@ import { WORKFLOW_AUDIT_ACTIONS } from '../../main/review/replayedAlerts';
 import { recordSimulatedSession } from '../../main/review/simulatedSession';
 import { Workstation, withReview, type LiveCore } from '../../main/review/workstation';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { testGate } from '../support/testGate';
 
 const NAME_A = '20260319-SIM-3.fwsession';
@@ -110,7 +111,7 @@ let audit: AuditLog;
 /** The alert of session A whose workflow the audit log holds, and the session times of its two changes. */
 let tracked: { id: string; createdAt: number; acknowledgedAt: number; closedAt: number; lastTs: number };
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'fw-review-'));
   sessionsDir = path.join(dir, 'sessions');
   mkdirSync(sessionsDir);
@@ -135,13 +136,13 @@ beforeAll(() => {
   }
   let now = tracked.createdAt;
   audit = AuditLog.open(path.join(dir, 'audit.sqlite'), { clock: () => now });
-  const workflow = new AlertWorkflow({ audit, clock: () => now });
-  workflow.ingest([raised]);
+  const workflow = await AlertWorkflow.open({ audit: new SqliteAuditStore(audit), clock: () => now });
+  await workflow.ingest([raised]);
   const operator = { operator: 'duty.officer', role: 'operator' };
   now = tracked.acknowledgedAt;
-  workflow.setState(operator, { id: tracked.id, state: 'acknowledged' });
+  await workflow.setState(operator, { id: tracked.id, state: 'acknowledged' });
   now = tracked.closedAt;
-  workflow.setState(operator, { id: tracked.id, state: 'closed', reason: 'matched hedge, no misconduct' });
+  await workflow.setState(operator, { id: tracked.id, state: 'closed', reason: 'matched hedge, no misconduct' });
 }, 90_000);
 
 afterAll(() => {
@@ -169,7 +170,7 @@ describe('review workspaces beside the live floor', () => {
     });
     // Case review is wired as the apps wire it: a review window's case reads its review's session and alert.
     const cases = createCaseHandlers({
-      workflow: new AlertWorkflow({ audit }),
+      workflow: await AlertWorkflow.open({ audit: new SqliteAuditStore(audit) }),
       currentSessionFile: () => null,
       reviewOf: (caller) => station.reviewOf(caller),
     });

@@ -14,6 +14,8 @@ import { AuthService } from '../../main/auth/authService';
 import { OperatorStore } from '../../main/auth/operatorStore';
 import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
+import { SqliteOperatorRepository } from '../../main/auth/operatorRepository';
 import { apiMethods, type ApiArgs, type ApiMethod, type ApiResult, type TopicUpdate } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 
@@ -27,13 +29,14 @@ let alerts: AlertServices;
 const checkers = new Map(Object.entries(apiMethods).map(([name, spec]) => [name, TypeCompiler.Compile(spec.args)]));
 const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
 
-function start(): void {
+async function start(): Promise<void> {
   audit = AuditLog.open(path.join(dir, 'audit.sqlite'));
   operators = OperatorStore.open(path.join(dir, 'operators.sqlite'));
-  auth = new AuthService({ audit, operators, scrypt: TEST_SCRYPT });
+  const store = new SqliteAuditStore(audit);
+  auth = new AuthService({ audit: store, operators: new SqliteOperatorRepository(operators), scrypt: TEST_SCRYPT });
   core = new TopicHub();
-  alerts = createAlertServices({
-    audit,
+  alerts = await createAlertServices({
+    audit: store,
     dataDir: dir,
     core,
     auth,
@@ -44,7 +47,7 @@ function start(): void {
 
 async function stop(): Promise<void> {
   await alerts.stop();
-  auth.stop();
+  await auth.stop();
   audit.close();
   operators.close();
 }
@@ -86,9 +89,11 @@ function rawAlert(id: string): AlertRow {
   };
 }
 
-function publishRaw(rows: AlertRow[]): void {
+/** The core raises alerts; resolves once the workflow has audited and published them. */
+async function publishRaw(rows: AlertRow[]): Promise<void> {
   const now = Date.now();
   core.publish({ topic: 'alerts', snapshot: false, rows, removed: [], at: now, sourceTs: now });
+  await alerts.workflow.settled();
 }
 
 async function logIn(): Promise<void> {
@@ -105,9 +110,9 @@ async function logIn(): Promise<void> {
   await auth.login(caller('c-sup'), { username: 'zhao.min', password: PASSWORD });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-alerts-int-'));
-  start();
+  await start();
 });
 afterEach(async () => {
   await stop();
@@ -119,7 +124,7 @@ describe('alerts services behind the API', () => {
     await logIn();
     const seen: TopicUpdate<'alerts'>[] = [];
     alerts.topics.alerts!.subscribe('alerts', (u) => seen.push(u));
-    publishRaw([rawAlert('x1')]);
+    await publishRaw([rawAlert('x1')]);
     expect(seen.at(-1)!.rows[0]).toMatchObject({ id: 'x1', state: 'new', count: 400 });
 
     await call('alerts.setState', { id: 'x1', state: 'acknowledged' }, 'c-op');
@@ -156,7 +161,7 @@ describe('alerts services behind the API', () => {
 
     // after a restart the workflow comes back from the audit log
     await stop();
-    start();
+    await start();
     await auth.login(caller('c-sup'), { username: 'zhao.min', password: PASSWORD });
     const again = await call('alerts.get', { id: 'x1' }, 'c-sup');
     expect(again.alert).toMatchObject({ state: 'closed', assignee: 'zhao.min', notes: 1, rule: 'frequent_cancel' });
@@ -167,7 +172,7 @@ describe('alerts services behind the API', () => {
       'c-sup',
     );
     expect(reopened.state).toBe('investigating');
-    publishRaw([rawAlert('x1')]);
+    await publishRaw([rawAlert('x1')]);
     expect(audit.readRows({ actions: ['alert_created'] })).toHaveLength(1);
   });
 

@@ -8,6 +8,8 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure, type CallerContext } from '../../main/api/dispatcher';
 import { createAuthHandlers } from '../../main/auth/apiHandlers';
+import { SqliteOperatorRepository } from '../../main/auth/operatorRepository';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import {
   authApiMethods,
   type AuthApiArgs,
@@ -28,12 +30,13 @@ let auth: AuthService;
 let call: <M extends AuthApiMethod>(method: M, args: AuthApiArgs<M>, connectionId: string) => Promise<AuthApiResult<M>>;
 const called = new Set<string>();
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-authapi-'));
   audit = AuditLog.open(path.join(dir, 'audit.sqlite'));
   operators = OperatorStore.open(path.join(dir, 'operators.sqlite'));
-  auth = new AuthService({ audit, operators, scrypt: TEST_SCRYPT });
-  const handlers = createAuthHandlers({ auth, audit, accountActions: new AccountActionBook(audit) });
+  const store = new SqliteAuditStore(audit);
+  auth = new AuthService({ audit: store, operators: new SqliteOperatorRepository(operators), scrypt: TEST_SCRYPT });
+  const handlers = createAuthHandlers({ auth, audit: store, accountActions: await AccountActionBook.open(store) });
   const checkers = new Map(
     Object.entries(authApiMethods).map(([name, spec]) => [
       name,
@@ -54,8 +57,8 @@ beforeEach(() => {
   };
 });
 
-afterEach(() => {
-  auth.stop();
+afterEach(async () => {
+  await auth.stop();
   audit.close();
   operators.close();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import type { CallerContext } from '../../main/api/dispatcher';
 import { TopicHub } from '../../main/api/topicHub';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SessionJournal } from '../../main/store/journal';
 import { SessionReader } from '../../main/store/sessionReader';
 import type { AlertRow } from '../../shared/api/methods/alerts';
@@ -152,8 +153,8 @@ describe('readCaseWindow', () => {
   it('can centre on another seq and answers clearly for an unknown alert or a seq past the end', async () => {
     const audit = AuditLog.open(path.join(dir, 'audit.sqlite'));
     try {
-      const workflow = new AlertWorkflow({ audit });
-      workflow.ingest([alert]);
+      const workflow = await AlertWorkflow.open({ audit: new SqliteAuditStore(audit) });
+      await workflow.ingest([alert]);
       const handlers = createCaseHandlers({ workflow, currentSessionFile: () => file });
       const target = messages[1000]!;
       const window = await handlers['cases.window'](
@@ -176,7 +177,7 @@ describe('createAlertServices().follow', () => {
   it('defaults case review to the reviewed session and finds a reviewed session’s alerts', async () => {
     const audit = AuditLog.open(path.join(dir, 'audit-follow.sqlite'));
     const view = new TopicHub();
-    const services = createAlertServices({ audit, dataDir: dir });
+    const services = await createAlertServices({ audit: new SqliteAuditStore(audit), dataDir: dir });
     try {
       services.follow(view);
       const handler = services.services['cases.window']!;

@@ -10,6 +10,7 @@ import { activityOf, operatorRowsOfDay, tradingDayWindow } from '../../main/repo
 import { buildDailyReport } from '../../main/reports/build';
 import type { SessionFacts } from '../../main/reports/collect';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import type { Alert } from '../../shared/rules/types';
 
 let dir: string;
@@ -55,13 +56,13 @@ afterEach(() => {
 });
 
 describe('operator rows of a trading day', () => {
-  it('keeps evening work on the day’s alerts and drops other days’ alerts', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1'), alert('old', '20261204')]);
+  it('keeps evening work on the day’s alerts and drops other days’ alerts', async () => {
+    const workflow = await AlertWorkflow.open({ audit: new SqliteAuditStore(audit) });
+    await workflow.ingest([alert('a1'), alert('old', '20261204')]);
     now = EVENING;
-    workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'closed – no action: hedge' });
-    workflow.setState(LI, { id: 'old', state: 'acknowledged' });
-    workflow.addNote(LI, { id: 'a1', text: 'called the client' });
+    await workflow.setState(LI, { id: 'a1', state: 'closed', reason: 'closed – no action: hedge' });
+    await workflow.setState(LI, { id: 'old', state: 'acknowledged' });
+    await workflow.addNote(LI, { id: 'a1', text: 'called the client' });
     const rows = audit.readRows();
     const window = tradingDayWindow(DAY)!;
     expect(EVENING).toBeGreaterThanOrEqual(window.to);
@@ -81,18 +82,18 @@ describe('operator rows of a trading day', () => {
     expect(activityOf(approve)).toMatchObject({ code: 'approve', en: 'Approve' });
   });
 
-  it('puts the dispositions with their rationale and the activity by verb in the daily report', () => {
-    const workflow = new AlertWorkflow({ audit });
-    workflow.ingest([alert('a1'), alert('a2')]);
+  it('puts the dispositions with their rationale and the activity by verb in the daily report', async () => {
+    const workflow = await AlertWorkflow.open({ audit: new SqliteAuditStore(audit) });
+    await workflow.ingest([alert('a1'), alert('a2')]);
     now = EVENING;
-    workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
-    workflow.setState(LI, {
+    await workflow.setState(LI, { id: 'a1', state: 'acknowledged' });
+    await workflow.setState(LI, {
       id: 'a1',
       state: 'escalated',
       reason: 'two accounts, one desk',
       target: { kind: 'role', id: 'supervisor' },
     });
-    workflow.setState(ZHAO, { id: 'a2', state: 'closed', reason: 'closed – no action' });
+    await workflow.setState(ZHAO, { id: 'a2', state: 'closed', reason: 'closed – no action' });
     const facts = {
       tradingDay: DAY,
       alerts: [alert('a1'), alert('a2')],

@@ -8,6 +8,7 @@ import { AlertWorkflow } from '../../../main/alerts/workflow';
 import { ReplaySession } from '../../../main/review/replaySession';
 import { recordSimulatedSession } from '../../../main/review/simulatedSession';
 import { AuditLog } from '../../../main/store/auditLog';
+import { SqliteAuditStore } from '../../../main/store/auditStore';
 import { auditLogPath } from '../../../main/store/auditPaths';
 
 const dataDir = process.argv[2];
@@ -41,13 +42,13 @@ try {
   let now = alert.createdAt;
   const audit = AuditLog.open(auditLogPath(dataDir), { clock: () => now });
   try {
-    const workflow = new AlertWorkflow({ audit, clock: () => now });
-    workflow.ingest([alert]);
+    const workflow = await AlertWorkflow.open({ audit: new SqliteAuditStore(audit), clock: () => now });
+    await workflow.ingest([alert]);
     const officer = { operator: 'duty.officer', role: 'operator' };
     now = acknowledgedAt;
-    workflow.setState(officer, { id: alert.id, state: 'acknowledged' });
+    await workflow.setState(officer, { id: alert.id, state: 'acknowledged' });
     now = closedAt;
-    workflow.setState(officer, { id: alert.id, state: 'closed', reason: 'hedge between two own accounts, reported' });
+    await workflow.setState(officer, { id: alert.id, state: 'closed', reason: 'hedge between two own accounts, reported' });
   } finally {
     audit.close();
   }
