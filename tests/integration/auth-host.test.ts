@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CoreHandle } from '../../main/api/backend';
 import { TopicHub } from '../../main/api/topicHub';
-import { openAuthServices, type AuthServices } from '../../main/auth/authServices';
+import { openAuthServices, type WorkstationAuthServices } from '../../main/auth/authServices';
 import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { startHost, type HostHandle } from '../../main/host/server';
 import { auditLogPath } from '../../main/store/auditPaths';
@@ -116,7 +116,7 @@ const PASSWORD = 'correct horse 1';
 
 describe('auth over the headless host', () => {
   let dataDir: string;
-  let access: AuthServices;
+  let access: WorkstationAuthServices;
   let host: HostHandle;
   let core: FakeCore;
   const windows: Window[] = [];
@@ -130,11 +130,11 @@ describe('auth over the headless host', () => {
     await callAsSoonAsAllowed(window, 'auth.login', { username, password });
     return window;
   };
-  const auditActions = () => access.audit.readRows().map((row) => row.action);
+  const auditActions = () => access.auditLog.readRows().map((row) => row.action);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'fw-auth-host-'));
-    access = openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT, idleLockMs: 0 });
+    access = await openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT, idleLockMs: 0 });
     core = new FakeCore();
     core.publish({ topic: 'market', snapshot: true, rows: [], removed: [], at: 1, sourceTs: 1 });
     host = await startHost({ port: 0, core, access, staticDir: dataDir, version: 'test', log: () => {} });
@@ -143,7 +143,7 @@ describe('auth over the headless host', () => {
   afterAll(async () => {
     for (const window of windows) await window.close();
     await host?.stop();
-    access?.close();
+    await access?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -209,7 +209,7 @@ describe('auth over the headless host', () => {
     const exported = (await auditor.call('audit.export', { format: 'ndjson' })) as { rows: number; content: string };
     expect(exported.content.trim().split('\n')).toHaveLength(exported.rows);
     // Refusals are in the audit log under the refused operator.
-    const refused = access.audit
+    const refused = access.auditLog
       .readRows({ actions: ['api_rejected'] })
       .map((r) => `${r.operator}:${JSON.parse(r.details).method}`);
     expect(refused).toEqual(
@@ -249,7 +249,7 @@ describe('auth over the headless host', () => {
       message: expect.stringContaining('channel'),
     });
     await expect(window.call('no.such.method')).rejects.toMatchObject({ code: 'unknown_method' });
-    const last = access.audit.readRows({ actions: ['api_rejected'], newestFirst: true, limit: 2 });
+    const last = access.auditLog.readRows({ actions: ['api_rejected'], newestFirst: true, limit: 2 });
     expect(last.map((r) => JSON.parse(r.details).code).sort()).toEqual(['bad_arguments', 'unknown_method']);
     expect(last.every((r) => r.operator === 'li.op')).toBe(true);
   });
@@ -310,10 +310,10 @@ describe('auth over the headless host', () => {
     expect(session).toMatchObject({ operator: 'admin', role: 'admin' });
     expect(Date.now() - started).toBeLessThan(5_000);
     // No account lock-out, whatever the count.
-    expect(access.operators.get('admin')).toMatchObject({ lockedUntil: null, failedLogins: 0 });
-    expect(access.audit.readRows({ actions: ['lockout'] })).toEqual([]);
+    expect(await access.operators.get('admin')).toMatchObject({ lockedUntil: null, failedLogins: 0 });
+    expect(access.auditLog.readRows({ actions: ['lockout'] })).toEqual([]);
 
-    const failed = access.audit.readRows({ actions: ['login_failed'] }).filter((r) => r.operator === 'admin');
+    const failed = access.auditLog.readRows({ actions: ['login_failed'] }).filter((r) => r.operator === 'admin');
     const reasons = failed.map((r) => JSON.parse(r.details) as Record<string, unknown>);
     expect(reasons.filter((d) => d.reason === 'wrong_password')).toHaveLength(3);
     expect(reasons.filter((d) => d.reason === 'throttled').length).toBeGreaterThanOrEqual(3);
@@ -344,10 +344,10 @@ describe('auth over the headless host', () => {
       expect(unlocked.stdout).toMatch(
         /^unlocked victim \(was locked until .* UTC; 5 failed logins cleared\); audited as row \d+/,
       );
-      const row = access.audit.readRows({ actions: ['operator_unlocked'] }).at(-1);
+      const row = access.auditLog.readRows({ actions: ['operator_unlocked'] }).at(-1);
       expect(row).toMatchObject({ operator: `os:${os.userInfo().username}`, role: 'cli', target: 'operator:victim' });
       expect(JSON.parse(row?.details ?? '{}')).toMatchObject({ via: 'cli', wasLocked: true, failedLoginsCleared: 5 });
-      expect(access.audit.verify()).toMatchObject({ ok: true }); // the CLI's row continues the host's chain
+      expect(access.auditLog.verify()).toMatchObject({ ok: true }); // the CLI's row continues the host's chain
       await expect(
         callAsSoonAsAllowed(window, 'auth.login', { username: 'victim', password: PASSWORD }),
       ).resolves.toMatchObject({
@@ -357,12 +357,12 @@ describe('auth over the headless host', () => {
   );
 
   it('the chain verifies; a row edited by hand makes the next start report it (red banner)', async () => {
-    expect(access.audit.verify()).toMatchObject({ ok: true });
+    expect(access.auditLog.verify()).toMatchObject({ ok: true });
     const other = await mkdtemp(path.join(os.tmpdir(), 'fw-auth-tamper-'));
     try {
-      const first = openAuthServices({ dataDir: other, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
-      first.audit.append({ operator: 'system', role: 'system', action: 'export', target: 'x', details: { n: 1 } });
-      first.close();
+      const first = await openAuthServices({ dataDir: other, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
+      first.auditLog.append({ operator: 'system', role: 'system', action: 'export', target: 'x', details: { n: 1 } });
+      await first.close();
       const db = new Database(auditLogPath(other));
       for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
         name: string;
@@ -371,7 +371,7 @@ describe('auth over the headless host', () => {
       }
       db.prepare("UPDATE audit_log SET operator = 'mallory' WHERE id = 2").run();
       db.close();
-      const second = openAuthServices({ dataDir: other, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
+      const second = await openAuthServices({ dataDir: other, app: 'host', version: 'test', scrypt: TEST_SCRYPT });
       try {
         expect(second.auditCheck).toMatchObject({ ok: false });
         expect(second.startupVerify).toMatchObject({ ok: false, brokenRow: 2 });
@@ -380,7 +380,7 @@ describe('auth over the headless host', () => {
         };
         expect(status.auditCheck.ok).toBe(false);
       } finally {
-        second.close();
+        await second.close();
       }
     } finally {
       await rm(other, { recursive: true, force: true });
