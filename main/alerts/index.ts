@@ -77,8 +77,7 @@ export async function createAlertServices(options: AlertServicesOptions): Promis
   };
   const auth = options.auth;
   const isOperator = auth?.listOperators
-    ? async (username: string) =>
-        (await auth.listOperators!()).some((o) => o.username === username && !o.disabled)
+    ? async (username: string) => (await auth.listOperators!()).some((o) => o.username === username && !o.disabled)
     : undefined;
   const workflow = await AlertWorkflow.open({ audit: options.audit, log: options.log, isOperator });
   if (options.core) workflow.attach(options.core);

@@ -380,7 +380,9 @@ export class AuthService {
     if (args.role !== undefined && !isRole(args.role)) throw new ApiFailure('bad_arguments', 'unknown role');
     if (args.displayName !== undefined) this.checkDisplayName(args.displayName);
     const losesAdmin = current.role === 'admin' && ((args.role && args.role !== 'admin') || args.disabled === true);
-    const activeAdmins = losesAdmin ? (await this.operators.list()).filter((o) => o.role === 'admin' && !o.disabled) : [];
+    const activeAdmins = losesAdmin
+      ? (await this.operators.list()).filter((o) => o.role === 'admin' && !o.disabled)
+      : [];
     if (losesAdmin && activeAdmins.length <= 1) {
       throw new ApiFailure('forbidden', 'at least one active admin must remain');
     }
@@ -471,9 +473,9 @@ export class AuthService {
     session.lock(now, 'idle');
     this.inBackground(
       this.record({
-      ...this.who(session),
-      action: 'lock',
-      target: `session:${session.id}`,
+        ...this.who(session),
+        action: 'lock',
+        target: `session:${session.id}`,
         details: { reason: 'idle', idleLockMs: this.sessions.idleLockMs, lastActivity: session.lastActivity },
       }),
     );

@@ -129,12 +129,7 @@ export class AccountActionBook {
     args: { action: AccountAction; reason: string },
   ): Promise<AccountActionRequest> {
     if (!REQUESTERS.includes(actor.role)) {
-      throw await this.refuse(
-        actor,
-        'actions.request',
-        null,
-        `the ${actor.role} role may not request account actions`,
-      );
+      throw await this.refuse(actor, 'actions.request', null, `the ${actor.role} role may not request account actions`);
     }
     if (!checkAction.Check(args.action)) {
       const first = checkAction.Errors(args.action).First();

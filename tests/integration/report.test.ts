@@ -98,7 +98,10 @@ beforeAll(async () => {
   await workflow.ingest(expected);
   const actor = { operator: 'li.wei', role: 'surveillance' };
   await workflow.setState(actor, { id: SELF_TRADE_ID, state: 'acknowledged' });
-  await workflow.addNote(actor, { id: SELF_TRADE_ID, text: 'Group G1 trades with itself; asked the client to explain.' });
+  await workflow.addNote(actor, {
+    id: SELF_TRADE_ID,
+    text: 'Group G1 trades with itself; asked the client to explain.',
+  });
   auditHead = audit.head();
   audit.close();
   const [surveil, daily, abnormal, evidence] = await Promise.all([

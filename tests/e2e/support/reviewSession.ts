@@ -48,7 +48,11 @@ try {
     now = acknowledgedAt;
     await workflow.setState(officer, { id: alert.id, state: 'acknowledged' });
     now = closedAt;
-    await workflow.setState(officer, { id: alert.id, state: 'closed', reason: 'hedge between two own accounts, reported' });
+    await workflow.setState(officer, {
+      id: alert.id,
+      state: 'closed',
+      reason: 'hedge between two own accounts, reported',
+    });
   } finally {
     audit.close();
   }

@@ -8,7 +8,11 @@ import { SyntheticCore } from './syntheticCore';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const core = new SyntheticCore().start();
 // Same login and audit log as the real host (FLOORWATCH_DATA_DIR picks the folder).
-const access = await openAuthServices({ app: 'host', version: 'dev', log: (line) => process.stderr.write(`${line}\n`) });
+const access = await openAuthServices({
+  app: 'host',
+  version: 'dev',
+  log: (line) => process.stderr.write(`${line}\n`),
+});
 const host = await startHost({
   port: Number(process.env.PORT ?? 0),
   core,
