@@ -6,6 +6,7 @@ import { importCommand } from './commands/import';
 import { operatorsCommand } from './commands/operators';
 import { recordCommand } from './commands/record';
 import { reportCommand } from './commands/report';
+import { serverCommand } from './commands/server';
 import { simCommand } from './commands/sim';
 import { surveilCommand } from './commands/surveil';
 import { teamCommand } from './commands/team';
@@ -14,6 +15,7 @@ import { teamCommand } from './commands/team';
 export const commands: CliCommand[] = [
   simCommand,
   hostCommand,
+  serverCommand,
   recordCommand,
   exportCommand,
   importCommand,

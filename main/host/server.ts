@@ -6,7 +6,10 @@
 //   HttpOnly SameSite=Strict cookie the host sets. Tokens are compared in constant time.
 // - The upgrade must come from the host's own origin (a foreign page cannot drive the API even with the cookie),
 //   and the Host header must name the host (DNS rebinding).
+// - The team server (`apiLogin`) serves the API to workstations without the token: every operator logs in. An upgrade
+//   without an Origin (a program, not a page) is let through; a page's Origin must still be the server's own.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -46,6 +49,10 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** Download links issued by `reports.deliver` (GET /download/<ticket>/<name>). */
   downloads?: DownloadTickets;
+  /** Serve https/wss with this certificate and key (PEM). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** The API without the token (the team server): the gate's login is the only way in. */
+  apiLogin?: boolean;
 }
 
 /** Why the host refused requests, counted since start. */
@@ -330,13 +337,15 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     stream.pipe(res);
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(req, res).catch((error: unknown) => {
       log(`request ${req.url?.slice(0, 120)} failed: ${(error as Error).message}`);
       if (!res.headersSent) sendText(res, 500, 'Internal error.');
       else res.destroy();
     });
-  });
+  };
+  const scheme = options.tls ? 'https' : 'http';
+  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const clients = new Set<WebSocket>();
@@ -361,17 +370,18 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       log(`refused API upgrade with Host "${(req.headers.host ?? '').slice(0, 80)}"`);
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    if (!tokenMatches(requestToken(req, url), tokenDigest)) {
+    if (!options.apiLogin && !tokenMatches(requestToken(req, url), tokenDigest)) {
       refusals.badToken++;
       log(`refused API upgrade from ${req.socket.remoteAddress}: token missing or wrong`);
       return refuseUpgrade(socket, 401, 'Unauthorized');
     }
     const requestOrigin = req.headers.origin?.toLowerCase();
     const ownOrigin =
-      requestOrigin !== undefined &&
-      (allowedOrigins.has(requestOrigin) ||
-        // Bound to every interface: the page's own origin is whatever name it reached the host by.
-        (allowedHosts.size === 0 && requestOrigin === `http://${(req.headers.host ?? '').toLowerCase()}`));
+      (requestOrigin === undefined && options.apiLogin === true) ||
+      (requestOrigin !== undefined &&
+        (allowedOrigins.has(requestOrigin) ||
+          // Bound to every interface: the page's own origin is whatever name it reached the host by.
+          (allowedHosts.size === 0 && requestOrigin === `${scheme}://${(req.headers.host ?? '').toLowerCase()}`)));
     if (!ownOrigin) {
       refusals.badOrigin++;
       log(`refused API upgrade from origin "${(requestOrigin ?? '(none)').slice(0, 120)}"`);
@@ -502,12 +512,12 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : requestedPort;
   publicHost = WILDCARD_HOSTS.has(bindHost) ? '127.0.0.1' : urlHost(bindHost);
-  origin = `http://${publicHost}:${port}`;
+  origin = `${scheme}://${publicHost}:${port}`;
   const names = new Set([publicHost.toLowerCase()]);
   if (WILDCARD_HOSTS.has(bindHost) || LOOPBACK_NAMES.includes(publicHost) || bindHost === '::1') {
     for (const name of LOOPBACK_NAMES) names.add(name);
   }
-  allowedOrigins = new Set([...names].map((name) => `http://${name}:${port}`));
+  allowedOrigins = new Set([...names].map((name) => `${scheme}://${name}:${port}`));
   // Bound to every interface, the host may be reached by any name: the token then carries the whole check.
   allowedHosts = WILDCARD_HOSTS.has(bindHost) ? new Set() : new Set([...names].map((name) => `${name}:${port}`));
 

@@ -58,7 +58,7 @@ and may forbid the simulator or host mode altogether (docs/deploy.md).
 `;
 
 /** The checkout (or installed package) root: the nearest folder above this file holding package.json. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
@@ -68,7 +68,7 @@ function packageRoot(): string {
   }
 }
 
-function packageVersion(root: string): string {
+export function packageVersion(root: string): string {
   try {
     return (
       (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0'
@@ -118,7 +118,7 @@ function buildRenderer(root: string): Promise<void> {
   });
 }
 
-function validateFeedUrl(value: string): string {
+export function validateFeedUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
