@@ -1,0 +1,177 @@
+// `floorwatch server` as a process on a real PostgreSQL: it prints its listening line, refuses a network address
+// without TLS, serves the API to a WebSocket client that sets up the admin and logs in (no host token), shows the
+// live alerts, and keeps an acknowledgement across a SIGKILL and a restart; the audit chain then verifies. The feed
+// is a gateway playing a generated session with injected misconduct, so alerts come within seconds.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TopicUpdate } from '../../shared/api/contract';
+import type { BridgeReply } from '../../shared/api/wire';
+import type { AlertRow } from '../../shared/api/methods/alerts';
+import { generateSessionArray } from '../../main/simulator';
+import { usePostgres } from '../support/postgres';
+import { TestFeedServer } from './support/testFeedServer';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const postgres = usePostgres();
+const PASSWORD = 'correct horse 1';
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-team-server-'));
+const env = {
+  ...process.env,
+  FLOORWATCH_DATA_DIR: dataDir,
+  FLOORWATCH_POLICY_FILE: path.join(dataDir, 'no-policy.json'),
+};
+const servers: ChildProcess[] = [];
+let feed: TestFeedServer | null = null;
+
+afterAll(async () => {
+  for (const server of servers) if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  await feed?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Starts `floorwatch server` and resolves with its port once it printed the listening line. */
+function startServer(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'server', ...args], {
+    cwd: repo,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  servers.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line in 60 s; stderr: ${stderr}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^floorwatch server: listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]), stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before listening: ${stderr}`));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+type CallReply = Extract<BridgeReply, { kind: 'result' }>;
+
+/** A workstation's connection: no token, no Origin (a program, not a page); operators log in. */
+class ApiClient {
+  private nextId = 1;
+  readonly updates: TopicUpdate[] = [];
+  private readonly waiting = new Map<number, (reply: CallReply) => void>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as BridgeReply;
+      if (reply.kind === 'topic') this.updates.push(reply.update);
+      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
+    });
+  }
+
+  static open(port: number): Promise<ApiClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new ApiClient(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  call(method: string, args: unknown = {}): Promise<unknown> {
+    const id = this.nextId++;
+    const reply = new Promise<CallReply>((resolve) => this.waiting.set(id, resolve));
+    this.ws.send(JSON.stringify({ kind: 'call', id, method, args }));
+    return reply.then((r) => (r.ok ? r.value : Promise.reject(new Error(`${r.error.code}: ${r.error.message}`))));
+  }
+
+  subscribe(topic: string): void {
+    this.ws.send(JSON.stringify({ kind: 'subscribe', topic }));
+  }
+
+  async waitForAlert(match: (row: AlertRow) => boolean, timeoutMs: number): Promise<AlertRow> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const update of this.updates) {
+        if (update.topic !== 'alerts') continue;
+        const found = (update.rows as AlertRow[]).find(match);
+        if (found) return found;
+      }
+      if (Date.now() > deadline) throw new Error('no matching alert in time');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+describe('floorwatch server', () => {
+  it('refuses a network address without TLS, in one line, exit 2', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'main/cli/index.ts', 'server', '--listen', '0.0.0.0', '--port', '0'],
+      { cwd: repo, env, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/refusing to listen on 0\.0\.0\.0 without TLS/),
+    ]);
+  }, 60_000);
+
+  it('serves the API with operator login, and keeps an acknowledgement across SIGKILL and restart', async () => {
+    const database = await postgres.createDatabase();
+    const session = generateSessionArray({ seed: 3, messages: 50_000, scenarios: ['self_trade', 'frequent_cancel'] });
+    feed = await TestFeedServer.start({ session: session.messages, batchSize: 500, intervalMs: 1 });
+    const args = ['--db', database.appUrl, '--port', '0', '--feed', feed.url];
+    const first = await startServer(args);
+    const client = await ApiClient.open(first.port);
+    expect(await client.call('auth.status')).toMatchObject({ needsSetup: true, session: null });
+    await client.call('auth.setupAdmin', { username: 'admin', displayName: 'Admin', password: PASSWORD });
+    client.subscribe('alerts');
+    // The first alert shown is acknowledged.
+    const raised = await client.waitForAlert((row) => row.state === 'new', 30_000);
+    const acknowledged = (await client.call('alerts.setState', { id: raised.id, state: 'acknowledged' })) as AlertRow;
+    expect(acknowledged).toMatchObject({ id: raised.id, state: 'acknowledged', assignee: 'admin' });
+    client.close();
+
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    const second = await startServer(args);
+    const again = await ApiClient.open(second.port);
+    expect(await again.call('auth.status')).toMatchObject({ needsSetup: false });
+    await again.call('auth.login', { username: 'admin', password: PASSWORD });
+    const kept = (await again.call('alerts.get', { id: raised.id })) as { alert: AlertRow };
+    expect(kept.alert).toMatchObject({ state: 'acknowledged', assignee: 'admin' });
+    again.subscribe('alerts');
+    await again.waitForAlert((row) => row.id === raised.id && row.state === 'acknowledged', 10_000);
+    again.close();
+
+    const verify = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'main/cli/index.ts', 'audit', 'verify', '--db', database.appUrl],
+      { cwd: repo, env, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(verify.status, verify.stderr).toBe(0);
+
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    expect(second.stderr()).toMatch(/SIGTERM, stopping/);
+    expect(second.stderr()).not.toMatch(/did not stop cleanly|internal error/);
+  }, 150_000);
+});
