@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import type { RunningPostgres } from './embeddedPostgres';
+import type { RunningPostgres, startEmbeddedPostgres } from './embeddedPostgres';
 import {
   databaseProblem,
   describeDatabase,
@@ -68,7 +68,13 @@ export async function startEmbeddedTeamDatabase(dataDir: string): Promise<TeamSe
   try {
     server = await startEmbeddedPostgres({ dataDir: folder });
   } catch (error) {
-    throw new TeamDatabaseError(`the embedded PostgreSQL did not start: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // PostgreSQL refuses root: as root the cluster runs as the `postgres` user, which must reach the folder.
+    const hint =
+      process.getuid?.() === 0 && /permission denied/i.test(message)
+        ? ` (as root the cluster runs as the user postgres: let it reach ${folder}, e.g. chmod o+x on the folders above)`
+        : '';
+    throw new TeamDatabaseError(`the embedded PostgreSQL did not start: ${message}${hint}`);
   }
   try {
     const roles = {
@@ -91,7 +97,7 @@ const EXIT_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as con
  * exit to stop its servers and exit at once (with code 0 on beforeExit, hiding a failure's exit code). The team
  * server stops its own server in order (core, pool, then PostgreSQL), and a watchdog covers SIGKILL: those hooks go.
  */
-async function importWithoutExitHooks(): Promise<typeof import('./embeddedPostgres')> {
+async function importWithoutExitHooks(): Promise<{ startEmbeddedPostgres: typeof startEmbeddedPostgres }> {
   // Typed as plain events: `process.listeners` has one overload per event kind.
   const events = process as unknown as NodeJS.EventEmitter;
   const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(events.listeners(event))]));

@@ -3,7 +3,7 @@
 // live alerts, and keeps an acknowledgement across a SIGKILL and a restart; the audit chain then verifies. The feed
 // is a gateway playing a generated session with injected misconduct, so alerts come within seconds.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,10 +35,13 @@ afterAll(async () => {
 });
 
 /** Starts `floorwatch server` and resolves with its port once it printed the listening line. */
-function startServer(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+function startServer(
+  args: string[],
+  environment = env,
+): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'server', ...args], {
     cwd: repo,
-    env,
+    env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   servers.push(child);
@@ -174,4 +177,25 @@ describe('floorwatch server', () => {
     expect(second.stderr()).toMatch(/SIGTERM, stopping/);
     expect(second.stderr()).not.toMatch(/did not stop cleanly|internal error/);
   }, 150_000);
+
+  it('without --db runs an embedded PostgreSQL in its data folder and stops it on SIGTERM', async () => {
+    const ownDataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-team-embedded-'));
+    // Run as root, the cluster runs as the user postgres, which must reach its folder (as usePostgres() does).
+    chmodSync(ownDataDir, 0o755);
+    try {
+      const server = await startServer(['--port', '0'], { ...env, FLOORWATCH_DATA_DIR: ownDataDir });
+      const pidFile = path.join(ownDataDir, 'team-postgres', 'postmaster.pid');
+      const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n', 1)[0]);
+      const client = await ApiClient.open(server.port);
+      expect(await client.call('auth.status')).toMatchObject({ needsSetup: true });
+      client.close();
+      server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(0);
+      // No orphan: the cluster shut down with the server.
+      expect(existsSync(pidFile)).toBe(false);
+      expect(() => process.kill(postmaster, 0)).toThrow();
+    } finally {
+      rmSync(ownDataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
