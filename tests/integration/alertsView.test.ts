@@ -10,6 +10,7 @@ import { createAlertServices, type AlertServices } from '../../main/alerts';
 import type { CallerContext } from '../../main/api/dispatcher';
 import { TopicHub } from '../../main/api/topicHub';
 import { AuditLog } from '../../main/store/auditLog';
+import { SqliteAuditStore } from '../../main/store/auditStore';
 import { ViewService } from '../../main/views/viewService';
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
@@ -53,9 +54,11 @@ function rawAlert(id: string, severity: Severity): AlertRow {
   } as AlertRow;
 }
 
-function publishRaw(rows: AlertRow[]): void {
+/** The core raises alerts; resolves once the workflow has audited and published them. */
+async function publishRaw(rows: AlertRow[]): Promise<void> {
   const now = Date.now();
   core.publish({ topic: 'alerts', snapshot: false, rows, removed: [], at: now, sourceTs: now });
+  await alerts.workflow.settled();
 }
 
 async function waitFor<T>(what: string, read: () => T | undefined): Promise<T> {
@@ -68,11 +71,11 @@ async function waitFor<T>(what: string, read: () => T | undefined): Promise<T> {
   }
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-alerts-view-'));
   audit = AuditLog.open(path.join(dir, 'audit.sqlite'));
   core = new TopicHub();
-  alerts = createAlertServices({ audit, dataDir: dir, core });
+  alerts = await createAlertServices({ audit: new SqliteAuditStore(audit), dataDir: dir, core });
   views = new ViewService({
     engineHost: () => null,
     subscribeTopic: (topic, listener) => alerts.topics.alerts!.subscribe(topic, listener),
@@ -87,7 +90,7 @@ afterEach(async () => {
 
 describe('the alert pane’s view on the main side', () => {
   it('follows new alerts and workflow actions: rows, order, counts; closed alerts leave the open view', async () => {
-    publishRaw([rawAlert('a1', 'medium'), rawAlert('a2', 'high'), rawAlert('a3', 'low')]);
+    await publishRaw([rawAlert('a1', 'medium'), rawAlert('a2', 'high'), rawAlert('a3', 'low')]);
     const frames: ViewFrame[] = [];
     const other: ViewFrame[] = [];
     views.subscribe('views', (u: TopicUpdate<'views'>) => frames.push(...u.rows), window('w1'));
@@ -110,7 +113,7 @@ describe('the alert pane’s view on the main side', () => {
     expect(counts.rows).toEqual([]);
 
     // A critical alert arrives: it goes on top, and the counts follow.
-    publishRaw([rawAlert('a4', 'critical')]);
+    await publishRaw([rawAlert('a4', 'critical')]);
     const arrived = await waitFor('the new alert on top', () =>
       frames.find((f) => f.viewId === pane.viewId && f.keys?.[0] === 'a4'),
     );
