@@ -117,9 +117,11 @@ export class PgAuditStore implements AuditStore {
       let prevHash = last?.hash ?? GENESIS_HASH;
       let id = last?.id ?? 0;
       const written: AuditRow[] = [];
+      // One transaction, one moment: every row of a batch carries the same time.
+      const time = Math.trunc(this.clock());
       for (const entry of prepared) {
         id += 1;
-        const content = { id, time: Math.trunc(this.clock()), ...entry };
+        const content = { id, time, ...entry };
         const hash = auditRowHash(prevHash, content);
         await client.query({
           ...STATEMENTS.insert,
