@@ -1,6 +1,7 @@
 // The database a team server runs on: the one named by --db (migrated first when it is behind and its role may), or
 // an embedded PostgreSQL in the data folder, provisioned on first start, so `npm run server` works out of the box.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { RunningPostgres, startEmbeddedPostgres } from './embeddedPostgres';
@@ -17,6 +18,31 @@ import {
 
 /** The embedded cluster's folder inside the data folder. */
 export const EMBEDDED_POSTGRES_FOLDER = 'team-postgres';
+/** Where root's clusters go when the data folder is closed to other users (root's home is): a service's place. */
+const ROOT_CLUSTERS_FOLDER = '/var/lib/floorwatch';
+
+/**
+ * The embedded cluster's folder. PostgreSQL refuses root, so as root the cluster runs as the user `postgres`, which
+ * must pass through every folder above it; when the data folder is closed to it (under /root), the cluster lives in
+ * /var/lib/floorwatch instead, one folder per data folder.
+ */
+export function embeddedClusterFolder(dataDir: string): string {
+  const inDataDir = path.join(path.resolve(dataDir), EMBEDDED_POSTGRES_FOLDER);
+  if (process.getuid?.() !== 0 || othersCanPass(path.dirname(inDataDir))) return inDataDir;
+  const tag = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  return path.join(ROOT_CLUSTERS_FOLDER, `${EMBEDDED_POSTGRES_FOLDER}-${tag}`);
+}
+
+function othersCanPass(folder: string): boolean {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+    } catch {
+      // Not made yet: it will be made with the usual mode; what is above it decides.
+    }
+    if (path.dirname(dir) === dir) return true;
+  }
+}
 const EMBEDDED_DATABASE = 'floorwatch';
 const EMBEDDED_ROLES = { owner: 'floorwatch_owner', app: 'floorwatch_server' };
 
@@ -62,7 +88,7 @@ export async function prepareTeamDatabase(url: string): Promise<TeamServerDataba
  * roles. The roles get fresh random passwords at every start: only this process ever needs them.
  */
 export async function startEmbeddedTeamDatabase(dataDir: string): Promise<TeamServerDatabase> {
-  const folder = path.join(dataDir, EMBEDDED_POSTGRES_FOLDER);
+  const folder = embeddedClusterFolder(dataDir);
   const { startEmbeddedPostgres } = await importWithoutExitHooks();
   let server: RunningPostgres;
   try {
