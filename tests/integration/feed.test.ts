@@ -181,8 +181,9 @@ describe('FeedClient over WebSocket', () => {
     h.server.options.holdsFrom = h.client.lastApplied + 51;
     await h.server.restart();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    // Backoff 20 ms doubling to 200 ms: a handful of attempts in a second, not one per round trip.
-    expect(h.server.subscribes.length).toBeLessThanOrEqual(10);
+    // Backoff 20 ms doubling to 200 ms: about ten attempts of two asks in a second, whatever the machine's load; one
+    // per loopback round trip (a millisecond or less) would be hundreds.
+    expect(h.server.subscribes.length).toBeLessThanOrEqual(30);
     expect(h.client.state).toBe('reconnecting');
     expect(h.client.snapshot().lastError).toMatch(/holds neither seq \d+ nor the start of day/);
     expect(h.gaps).toEqual([]); // nothing skipped without knowing where to
