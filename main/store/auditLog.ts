@@ -316,21 +316,13 @@ export class AuditLog {
     const started = performance.now();
     const rows = this.db
       .transaction(() => {
-        const last = statements.last.get();
-        let prevHash = last?.hash ?? GENESIS_HASH;
-        let id = last?.id ?? 0;
-        const written: AuditRow[] = [];
-        // One transaction, one moment: every row of a batch carries the same time.
-        const time = Math.trunc(this.clock());
-        for (const entry of prepared) {
-          id += 1;
-          const content = { id, time, ...entry };
-          const hash = auditRowHash(prevHash, content);
+        const written = chainAuditRows(statements.last.get(), prepared, this.clock());
+        for (const row of written) {
+          const { prevHash, hash, ...content } = row;
           statements.insert.run({ ...this.sealed(content), prev_hash: prevHash, hash });
-          written.push({ ...content, prevHash, hash });
-          prevHash = hash;
         }
-        if (written.length > 0) statements.moveHead.run({ id, hash: prevHash });
+        const head = written[written.length - 1];
+        if (head) statements.moveHead.run({ id: head.id, hash: head.hash });
         return written;
       })
       .immediate();
@@ -554,6 +546,28 @@ function sealAuditRows(db: Database.Database, key: DataKey): void {
 }
 
 /** Checks an entry and gives the text columns it is stored and hashed with; throws on bad input. */
+/**
+ * The rows that extend a chain whose newest row is `last` (none: an empty log) by `entries`, ids and hashes
+ * filled in. One transaction, one moment: every row of a batch carries the same time.
+ */
+export function chainAuditRows(
+  last: { id: number; hash: string } | undefined,
+  entries: readonly ReturnType<typeof normaliseAuditEntry>[],
+  now: number,
+): AuditRow[] {
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  let id = last?.id ?? 0;
+  const time = Math.trunc(now);
+  return entries.map((entry) => {
+    id += 1;
+    const content = { id, time, ...entry };
+    const hash = auditRowHash(prevHash, content);
+    const row = { ...content, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+}
+
 export function normaliseAuditEntry(entry: AuditEntry): Omit<AuditRow, 'id' | 'time' | 'prevHash' | 'hash'> {
   if (!KNOWN_ACTIONS.has(entry.action)) throw new RangeError(`unknown audit action "${String(entry.action)}"`);
   const details = entry.details ?? {};

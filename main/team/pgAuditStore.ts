@@ -7,13 +7,14 @@
 import type pg from 'pg';
 import { logIdOf, type AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditChainChecker, type AuditAnchor, type AuditVerifyResult } from '../store/auditChain';
-import { auditRowHash, GENESIS_HASH } from '../store/auditCanonical';
+import { GENESIS_HASH } from '../store/auditCanonical';
 import {
   AUDIT_CSV_HEADER,
   AUDIT_ROW_COLUMNS,
   AuditLogError,
   auditExportLine,
   auditRowFromStored,
+  chainAuditRows,
   normaliseAuditEntry,
   type AuditEntry,
   type AuditExportFormat,
@@ -114,34 +115,26 @@ export class PgAuditStore implements AuditStore {
       // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
       await client.query(STATEMENTS.lockHead);
       const last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];
-      let prevHash = last?.hash ?? GENESIS_HASH;
-      let id = last?.id ?? 0;
-      const written: AuditRow[] = [];
-      // One transaction, one moment: every row of a batch carries the same time.
-      const time = Math.trunc(this.clock());
-      for (const entry of prepared) {
-        id += 1;
-        const content = { id, time, ...entry };
-        const hash = auditRowHash(prevHash, content);
+      const written = chainAuditRows(last, prepared, this.clock());
+      for (const row of written) {
         await client.query({
           ...STATEMENTS.insert,
           values: [
-            id,
-            content.time,
-            content.operator,
-            content.role,
-            content.action,
-            content.target,
-            content.details,
-            content.reason,
-            prevHash,
-            hash,
+            row.id,
+            row.time,
+            row.operator,
+            row.role,
+            row.action,
+            row.target,
+            row.details,
+            row.reason,
+            row.prevHash,
+            row.hash,
           ],
         });
-        written.push({ ...content, prevHash, hash });
-        prevHash = hash;
       }
-      await client.query({ ...STATEMENTS.moveHead, values: [id, prevHash] });
+      const head = written[written.length - 1]!;
+      await client.query({ ...STATEMENTS.moveHead, values: [head.id, head.hash] });
       return written;
     });
     const elapsed = performance.now() - started;
