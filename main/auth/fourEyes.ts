@@ -156,19 +156,9 @@ export class AccountActionBook {
     actor: ActingOperator,
     args: { requestId: number; reason?: string },
   ): Promise<{ request: AccountInstruction; delivery: BrokerSendResult }> {
-    const instruction = await this.writes.run(async () => {
-      const request = await this.decidable(actor, 'actions.approve', args.requestId);
-      const reason = this.reasonOf(args.reason ?? '', false);
-      const row = await this.audit.append({
-        operator: actor.operator,
-        role: actor.role,
-        action: 'account_action_approved',
-        target: `account:${request.action.accountId}`,
-        details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
-        reason,
-      });
-      return this.replay(row) as AccountInstruction;
-    });
+    const instruction = (await this.writes.run(() =>
+      this.recordDecision(actor, 'account_action_approved', args.requestId, args.reason ?? '', false),
+    )) as AccountInstruction;
     // Delivery waits on the broker, not on the book: other requests and decisions go on meanwhile.
     const delivery = await this.deliver(instruction);
     await this.audit.append({
@@ -182,19 +172,31 @@ export class AccountActionBook {
   }
 
   reject(actor: ActingOperator, args: { requestId: number; reason: string }): Promise<AccountActionRequest> {
-    return this.writes.run(async () => {
-      const request = await this.decidable(actor, 'actions.reject', args.requestId);
-      const reason = this.reasonOf(args.reason, true);
-      const row = await this.audit.append({
-        operator: actor.operator,
-        role: actor.role,
-        action: 'account_action_rejected',
-        target: `account:${request.action.accountId}`,
-        details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
-        reason,
-      });
-      return this.replay(row) as AccountActionRequest;
+    return this.writes.run(() =>
+      this.recordDecision(actor, 'account_action_rejected', args.requestId, args.reason, true),
+    );
+  }
+
+  /** An approver's decision on a pending request, durable in the audit log before it takes effect. */
+  private async recordDecision(
+    actor: ActingOperator,
+    decision: 'account_action_approved' | 'account_action_rejected',
+    requestId: number,
+    givenReason: string,
+    reasonRequired: boolean,
+  ): Promise<AccountActionRequest> {
+    const method = decision === 'account_action_approved' ? 'actions.approve' : 'actions.reject';
+    const request = await this.decidable(actor, method, requestId);
+    const reason = this.reasonOf(givenReason, reasonRequired);
+    const row = await this.audit.append({
+      operator: actor.operator,
+      role: actor.role,
+      action: decision,
+      target: `account:${request.action.accountId}`,
+      details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
+      reason,
     });
+    return this.replay(row) as AccountActionRequest;
   }
 
   get(requestId: number): AccountActionRequest | null {
