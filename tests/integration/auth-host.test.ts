@@ -6,15 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { CoreHandle } from '../../main/api/backend';
 import { TopicHub } from '../../main/api/topicHub';
 import { openAuthServices, type WorkstationAuthServices } from '../../main/auth/authServices';
 import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { startHost, type HostHandle } from '../../main/host/server';
 import { auditLogPath } from '../../main/store/auditPaths';
-import type { TopicUpdate } from '../../shared/api/contract';
-import type { BridgeReply } from '../../shared/api/wire';
+import { ApiSocket } from './support/apiSocket';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -36,67 +34,14 @@ class FakeCore extends TopicHub implements CoreHandle {
   async reconnect(): Promise<void> {}
 }
 
-type CallReply = Extract<BridgeReply, { kind: 'result' }>;
-
-/** One window's connection: calls and topic updates over the host's WebSocket. */
-class Window {
-  private nextId = 1;
-  readonly updates: TopicUpdate[] = [];
-  private readonly waiting = new Map<number, (reply: CallReply) => void>();
-
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as BridgeReply;
-      if (reply.kind === 'topic') this.updates.push(reply.update);
-      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
-    });
-  }
-
-  static open(host: HostHandle): Promise<Window> {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${encodeURIComponent(host.token)}`, {
-      origin: host.origin,
-    });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Window(ws)));
-      ws.once('error', reject);
-    });
-  }
-
-  /** Resolves with the value, or rejects with { code, message }. */
-  call(method: string, args: unknown = {}): Promise<unknown> {
-    const id = this.nextId++;
-    const reply = new Promise<CallReply>((resolve) => this.waiting.set(id, resolve));
-    this.ws.send(JSON.stringify({ kind: 'call', id, method, args }));
-    return reply.then((r) => (r.ok ? r.value : Promise.reject(r.error)));
-  }
-
-  subscribe(topic: string): void {
-    this.ws.send(JSON.stringify({ kind: 'subscribe', topic }));
-  }
-
-  async waitFor(match: (update: TopicUpdate) => boolean, timeoutMs = 3000): Promise<TopicUpdate> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.updates.find(match);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error('no matching topic update in time');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
+/** One window's connection to the host, with the host's token and the page's origin. */
+const openWindow = (host: HostHandle) =>
+  ApiSocket.open(`ws://127.0.0.1:${host.port}/api?token=${encodeURIComponent(host.token)}`, host.origin);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** As the login screen does: a refusal with retryAfterMs is sent again once the wait is over (at most 3 times). */
-async function callAsSoonAsAllowed(window: Window, method: string, args: unknown): Promise<unknown> {
+async function callAsSoonAsAllowed(window: ApiSocket, method: string, args: unknown): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await window.call(method, args);
@@ -119,9 +64,9 @@ describe('auth over the headless host', () => {
   let access: WorkstationAuthServices;
   let host: HostHandle;
   let core: FakeCore;
-  const windows: Window[] = [];
+  const windows: ApiSocket[] = [];
   const open = async () => {
-    const window = await Window.open(host);
+    const window = await openWindow(host);
     windows.push(window);
     return window;
   };

@@ -7,13 +7,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TopicUpdate } from '../../shared/api/contract';
-import type { BridgeReply } from '../../shared/api/wire';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import { generateSessionArray } from '../../main/simulator';
 import { usePostgres } from '../support/postgres';
+import { ApiSocket } from './support/apiSocket';
 import { TestFeedServer } from './support/testFeedServer';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,57 +68,17 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-type CallReply = Extract<BridgeReply, { kind: 'result' }>;
-
 /** A workstation's connection: no token, no Origin (a program, not a page); operators log in. */
-class ApiClient {
-  private nextId = 1;
-  readonly updates: TopicUpdate[] = [];
-  private readonly waiting = new Map<number, (reply: CallReply) => void>();
+const openWorkstation = (port: number) => ApiSocket.open(`ws://127.0.0.1:${port}/api`);
 
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as BridgeReply;
-      if (reply.kind === 'topic') this.updates.push(reply.update);
-      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
-    });
-  }
-
-  static open(port: number): Promise<ApiClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new ApiClient(ws)));
-      ws.once('error', reject);
-    });
-  }
-
-  call(method: string, args: unknown = {}): Promise<unknown> {
-    const id = this.nextId++;
-    const reply = new Promise<CallReply>((resolve) => this.waiting.set(id, resolve));
-    this.ws.send(JSON.stringify({ kind: 'call', id, method, args }));
-    return reply.then((r) => (r.ok ? r.value : Promise.reject(new Error(`${r.error.code}: ${r.error.message}`))));
-  }
-
-  subscribe(topic: string): void {
-    this.ws.send(JSON.stringify({ kind: 'subscribe', topic }));
-  }
-
-  async waitForAlert(match: (row: AlertRow) => boolean, timeoutMs: number): Promise<AlertRow> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const update of this.updates) {
-        if (update.topic !== 'alerts') continue;
-        const found = (update.rows as AlertRow[]).find(match);
-        if (found) return found;
-      }
-      if (Date.now() > deadline) throw new Error('no matching alert in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
+/** The first alert row on the `alerts` topic that matches. */
+async function waitForAlert(
+  client: ApiSocket,
+  match: (row: AlertRow) => boolean,
+  timeoutMs: number,
+): Promise<AlertRow> {
+  const update = await client.waitFor((u) => u.topic === 'alerts' && (u.rows as AlertRow[]).some(match), timeoutMs, 50);
+  return (update.rows as AlertRow[]).find(match)!;
 }
 
 describe('floorwatch server', () => {
@@ -143,27 +101,27 @@ describe('floorwatch server', () => {
     feed = await TestFeedServer.start({ session: session.messages, batchSize: 500, intervalMs: 1 });
     const args = ['--db', database.appUrl, '--port', '0', '--feed', feed.url];
     const first = await startServer(args);
-    const client = await ApiClient.open(first.port);
+    const client = await openWorkstation(first.port);
     expect(await client.call('auth.status')).toMatchObject({ needsSetup: true, session: null });
     await client.call('auth.setupAdmin', { username: 'admin', displayName: 'Admin', password: PASSWORD });
     client.subscribe('alerts');
     // The first alert shown is acknowledged.
-    const raised = await client.waitForAlert((row) => row.state === 'new', 30_000);
+    const raised = await waitForAlert(client, (row) => row.state === 'new', 30_000);
     const acknowledged = (await client.call('alerts.setState', { id: raised.id, state: 'acknowledged' })) as AlertRow;
     expect(acknowledged).toMatchObject({ id: raised.id, state: 'acknowledged', assignee: 'admin' });
-    client.close();
+    await client.close();
 
     first.child.kill('SIGKILL');
     await exited(first.child);
     const second = await startServer(args);
-    const again = await ApiClient.open(second.port);
+    const again = await openWorkstation(second.port);
     expect(await again.call('auth.status')).toMatchObject({ needsSetup: false });
     await again.call('auth.login', { username: 'admin', password: PASSWORD });
     const kept = (await again.call('alerts.get', { id: raised.id })) as { alert: AlertRow };
     expect(kept.alert).toMatchObject({ state: 'acknowledged', assignee: 'admin' });
     again.subscribe('alerts');
-    await again.waitForAlert((row) => row.id === raised.id && row.state === 'acknowledged', 10_000);
-    again.close();
+    await waitForAlert(again, (row) => row.id === raised.id && row.state === 'acknowledged', 10_000);
+    await again.close();
 
     const verify = spawnSync(
       process.execPath,
@@ -186,9 +144,9 @@ describe('floorwatch server', () => {
       const server = await startServer(['--port', '0'], { ...env, FLOORWATCH_DATA_DIR: ownDataDir });
       const pidFile = path.join(ownDataDir, 'team-postgres', 'postmaster.pid');
       const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n', 1)[0]);
-      const client = await ApiClient.open(server.port);
+      const client = await openWorkstation(server.port);
       expect(await client.call('auth.status')).toMatchObject({ needsSetup: true });
-      client.close();
+      await client.close();
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
       // No orphan: the cluster shut down with the server.

@@ -1,0 +1,61 @@
+// One API connection over the host's (or the team server's) WebSocket, as a window or a workstation holds it: calls
+// with their replies, and the topic updates that arrive.
+import WebSocket from 'ws';
+import type { TopicUpdate } from '../../../shared/api/contract';
+import type { BridgeReply } from '../../../shared/api/wire';
+
+type CallReply = Extract<BridgeReply, { kind: 'result' }>;
+
+export class ApiSocket {
+  private nextId = 1;
+  readonly updates: TopicUpdate[] = [];
+  private readonly waiting = new Map<number, (reply: CallReply) => void>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as BridgeReply;
+      if (reply.kind === 'topic') this.updates.push(reply.update);
+      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
+    });
+  }
+
+  /** Connects to `url` (ws://…/api, with its token when the host wants one); `origin` as a page would send it. */
+  static open(url: string, origin?: string): Promise<ApiSocket> {
+    const ws = new WebSocket(url, origin === undefined ? {} : { origin });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new ApiSocket(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** Resolves with the value, or rejects with { code, message }. */
+  call(method: string, args: unknown = {}): Promise<unknown> {
+    const id = this.nextId++;
+    const reply = new Promise<CallReply>((resolve) => this.waiting.set(id, resolve));
+    this.ws.send(JSON.stringify({ kind: 'call', id, method, args }));
+    return reply.then((r) => (r.ok ? r.value : Promise.reject(r.error)));
+  }
+
+  subscribe(topic: string): void {
+    this.ws.send(JSON.stringify({ kind: 'subscribe', topic }));
+  }
+
+  /** The first update (received so far or later) that matches, polled every `pollMs`. */
+  async waitFor(match: (update: TopicUpdate) => boolean, timeoutMs = 3000, pollMs = 10): Promise<TopicUpdate> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.updates.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('no matching topic update in time');
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
