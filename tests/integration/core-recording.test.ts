@@ -16,19 +16,14 @@ import { readSessionAuditAnchors } from '../../main/store/auditAnchorSources';
 import { AuditLog } from '../../main/store/auditLog';
 import { buildSession } from './support/feedMessages';
 import { TestFeedServer } from './support/testFeedServer';
+import { waitUntil } from './support/waitUntil';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 15_000) => waitUntil(what, condition, timeoutMs);
 
 const quiet: LogFn = () => {};
 const health = (core: CoreProcess): HealthSnapshot | undefined => core.current('health')[0];

@@ -14,19 +14,15 @@ import type { LogFn } from '../../main/core/log';
 import { WORKER_RESOURCE_LIMITS } from '../../main/util/workers';
 import { buildSession } from './support/feedMessages';
 import { TestFeedServer } from './support/testFeedServer';
+import { waitUntil } from './support/waitUntil';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 8_000) =>
+  waitUntil(what, condition, timeoutMs, 10);
 
 const quiet: LogFn = () => {};
 const health = (core: CoreProcess): HealthSnapshot | undefined => core.current('health')[0];

@@ -9,19 +9,15 @@ import { FeedClient, type FeedClientOptions } from '../../main/feed/feedClient';
 import { EngineState } from '../../main/engine/state';
 import { buildSession } from './support/feedMessages';
 import { TestFeedServer, type TestFeedServerOptions } from './support/testFeedServer';
+import { waitUntil } from './support/waitUntil';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 6_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 6_000) =>
+  waitUntil(what, condition, timeoutMs, 10);
 
 type ClientOptions = Partial<FeedClientOptions> | ((server: TestFeedServer) => Partial<FeedClientOptions>);
 

@@ -7,19 +7,15 @@ import { FeedClient } from '../../main/feed/feedClient';
 import { EngineState } from '../../main/engine/state';
 import { startSimulatorServer, type RunningSimulator, type SimulatorServerOptions } from '../../main/simulator/server';
 import { generateSessionArray } from '../../main/simulator/generator';
+import { waitUntil } from './support/waitUntil';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 7_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 7_000) =>
+  waitUntil(what, condition, timeoutMs, 10);
 
 const SEED = 11;
 const MESSAGES = 6_000;

@@ -13,19 +13,14 @@ import { CoreProcess } from '../../main/core/coreProcess';
 import { FeedClient } from '../../main/feed/feedClient';
 import { startSimulatorServer, type RunningSimulator } from '../../main/simulator/server';
 import { SessionReader } from '../../main/store/sessionReader';
+import { waitUntil } from './support/waitUntil';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 15_000) => waitUntil(what, condition, timeoutMs);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A gateway with a small buffer: 20k messages of history, dropped past 10k behind. */

@@ -19,19 +19,14 @@ import { AuditLog } from '../../main/store/auditLog';
 import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SessionJournal } from '../../main/store/journal';
 import { TestFeedServer } from './support/testFeedServer';
+import { waitUntil } from './support/waitUntil';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 15_000) => waitUntil(what, condition, timeoutMs);
 
 function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'fw-rules-reload-'));

@@ -12,16 +12,11 @@ import { CoreProcess } from '../../main/core/coreProcess';
 import { startHost, type HostHandle } from '../../main/host/server';
 import { testGate } from '../support/testGate';
 import { TestBridge } from './support/testBridge';
+import { waitUntil } from './support/waitUntil';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(20);
-  }
-}
+const waitFor = (what: string, condition: () => boolean, timeoutMs = 10_000) => waitUntil(what, condition, timeoutMs);
 
 /** The frames a window received on its `views` topic so far (its updates after the subscription's snapshot). */
 function viewFrames(bridge: TestBridge): ViewFrame[] {
