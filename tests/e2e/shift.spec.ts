@@ -37,14 +37,22 @@ async function openAlerts(page: Page, host: RunningHost): Promise<void> {
     .toBeGreaterThan(3);
 }
 
-/** Selects a row whose state is New (rows move as alerts update: the bar says which one was picked). */
+/**
+ * Selects a row whose state is New. The pointer leaves the grid first: rows under a resting pointer keep their place
+ * (an alert just worked on stays listed for a moment), and the row picked is checked against the server.
+ */
 async function selectNewAlert(page: Page): Promise<string> {
   await page.getByTestId('filter-state').selectOption('new');
   const bar = page.getByTestId('alert-actions');
-  for (let attempt = 0; attempt < 10; attempt++) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.mouse.move(0, 0);
     const row = page.locator(`${OPERATOR_GRID} .ag-row[row-id]`).first();
     await expect(row).toBeVisible({ timeout: 30_000 });
-    // The first row may be the selected one already: after the click the bar names whichever alert it picked.
+    const listedId = (await row.getAttribute('row-id')) ?? '';
+    if (!listedId || (await api<Detail>(page, 'alerts.get', { id: listedId })).alert.state !== 'new') {
+      await page.waitForTimeout(500);
+      continue;
+    }
     await row.locator('[col-id="rule"]').click();
     await expect(bar).toHaveAttribute('data-alert', /.+/);
     const id = (await bar.getAttribute('data-alert')) ?? '';
