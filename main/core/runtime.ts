@@ -121,7 +121,7 @@ export class CoreRuntime {
     this.feed?.start();
     this.publisher.start(this.publishIntervalMs);
     this.sampler = setInterval(
-      () => this.activity.sample(this.engine.lastTs > 0 ? this.engine.lastTs : Date.now()),
+      () => this.activity.sample(this.engine.lastTs > 0 ? this.engine.lastTs : Date.now(), false),
       RISK_SAMPLE_INTERVAL_MS,
     );
   }

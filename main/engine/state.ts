@@ -875,8 +875,8 @@ export class EngineState implements EngineView, AccountValueSource {
     const changed = new Set<AccountState>(this.accountsById.values());
     this.valueWatches.push(changed);
     return {
-      take: () => {
-        this.revalue();
+      take: (includeMarks = true) => {
+        this.revalue(includeMarks);
         const rows: AccountRow[] = [];
         for (const acc of changed) rows.push(acc.row);
         changed.clear();

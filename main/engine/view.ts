@@ -33,8 +33,12 @@ export interface BookView {
 
 /** Accounts whose money figures changed since the watcher last took them (see `AccountValueSource`). */
 export interface AccountValueWatch {
-  /** Values what changed now, then returns the rows of the accounts whose figures changed since the last call. */
-  take(): Readonly<AccountRow>[];
+  /**
+   * Values what changed now, then returns the rows of the accounts whose figures changed since the last call.
+   * `includeMarks` false leaves accounts whose only change is a moved mark to the next full revaluation (a live
+   * core's publisher runs one at least once a second): their rows carry the figures of that last revaluation.
+   */
+  take(includeMarks?: boolean): Readonly<AccountRow>[];
 }
 
 /** An engine that can tell a sampler which accounts' figures changed, so it need not value the whole floor. */

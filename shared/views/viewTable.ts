@@ -4,9 +4,11 @@
 // alert queue.
 //
 // Cost: a flush looks at each changed row once per view. A view re-sorts only when a changed row's sort value or
-// membership moved, and then sorts its previous order again (TimSort: a nearly sorted array costs ~n), no more often
-// than ten times the last sort's cost, so a 100k-row view sorted by a live figure spends at most a tenth of its time
-// sorting while rows on screen still update every flush.
+// membership moved, no more often than ten times the last sort's cost (≤ 3 s), so a 100k-row view sorted by a live
+// figure spends at most a tenth of its time sorting while rows on screen still update every flush. A large view
+// sorts only as deep as its window reads (quickselect, then the head): the rest is sorted when a window reads it.
+// Each row's sort value is read once per sort and kept on its entry, per view: no per-row wrappers, sets or maps
+// are made for a re-sort.
 import { matchesFilters, matchesSearch, normaliseSearch } from './filter';
 import { fieldValue, sortValueReader, VIEW_SOURCE_DESCRIPTORS } from './sources';
 import {
@@ -23,39 +25,68 @@ import {
 } from './spec';
 
 interface Entry<R> {
+  readonly kind: 'row';
   readonly key: string;
   row: R;
   /** Arrival order: the natural order of an unsorted view. */
   readonly serial: number;
+  /** Changed since the last flush (listed once in the table's change list). */
+  changed: boolean;
+  /** Removed from the table (its key may come back as a new entry). */
+  removed: boolean;
+  /** Stamp of the last pass that listed this entry (a reorder's "seen", without a set of 10^5 keys). */
+  seen: number;
+  /** Each view's primary sort value of this row when it last sorted, by the view's slot (tells whether a row moved). */
+  sortedValues: unknown[];
 }
 
-/** What is in a view's order: a source row, or a group row with its members. */
-type Slot<R> = { kind: 'row'; entry: Entry<R> } | { kind: 'group'; key: string; row: GroupRow };
+interface GroupSlot {
+  readonly kind: 'group';
+  readonly key: string;
+  readonly row: GroupRow;
+}
+
+/** What is in a view's order: a source row (its entry itself: no wrapper per row), or a group row. */
+type Slot<R> = Entry<R> | GroupSlot;
 
 export interface ViewTableOptions {
   /** Time source for the re-sort cadence (tests pass their own). */
   now?: () => number;
   /** Shortest wait between two re-sorts of a view, ms, whatever its cost (default 0). */
   minReorderMs?: number;
+  /**
+   * A view of at least this many rows sorts only as deep as its window reads (default 20,000; tests lower it to
+   * exercise partial sorting on small tables).
+   */
+  partialSortMinRows?: number;
 }
 
-/** Re-sorting waits at least this multiple of the last sort's cost. */
+/** Re-sorting waits at least this multiple of the last sort's cost (a view spends at most a tenth of its host's time). */
 const REORDER_COST_FACTOR = 10;
-/** ...and at most this long. */
-const MAX_REORDER_WAIT_MS = 1_000;
+/**
+ * ...and at most this long: a 10^5-row view sorted by a live figure re-sorts every 1–3 s, while the rows on screen
+ * update every flush. Capping at 1 s let such a view take most of the core from the feed.
+ */
+const MAX_REORDER_WAIT_MS = 3_000;
 
 export class ViewError extends Error {}
 
 export class ViewTable<R extends object> {
   private readonly entries = new Map<string, Entry<R>>();
   private readonly views = new Map<string, LiveView<R>>();
-  private readonly changed = new Map<string, Entry<R>>();
+  private changed: Entry<R>[] = [];
   private removedKeys: string[] = [];
   private serial = 0;
   private nextViewId = 1;
+  /** Slots of open views in entries' `sortedValues` (a closed view's slot is given to the next one). */
+  private readonly freeSlots: number[] = [];
+  private slotCount = 0;
+  /** Stamps passes over the entries (see Entry.seen). */
+  private passStamp = 0;
   private sourceTs = 0;
   readonly now: () => number;
   readonly minReorderMs: number;
+  readonly partialSortMinRows: number;
   private readonly keyField: string;
 
   constructor(
@@ -64,6 +95,7 @@ export class ViewTable<R extends object> {
   ) {
     this.now = options.now ?? Date.now;
     this.minReorderMs = options.minReorderMs ?? 0;
+    this.partialSortMinRows = options.partialSortMinRows ?? PARTIAL_SORT_MIN_ROWS;
     this.keyField = VIEW_SOURCE_DESCRIPTORS[source].keyField;
   }
 
@@ -85,23 +117,43 @@ export class ViewTable<R extends object> {
     let entry = this.entries.get(key);
     if (entry) entry.row = row;
     else {
-      entry = { key, row, serial: this.serial++ };
+      entry = {
+        kind: 'row',
+        key,
+        row,
+        serial: this.serial++,
+        changed: false,
+        removed: false,
+        seen: 0,
+        sortedValues: [],
+      };
       this.entries.set(key, entry);
     }
-    this.changed.set(key, entry);
+    if (!entry.changed) {
+      entry.changed = true;
+      this.changed.push(entry);
+    }
     if (sourceTs > this.sourceTs) this.sourceTs = sourceTs;
   }
 
   remove(key: string): void {
-    if (!this.entries.delete(key)) return;
-    this.changed.delete(key);
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    entry.removed = true;
+    entry.changed = false; // dropped from the change list at the next flush
     this.removedKeys.push(key);
+  }
+
+  /** A new stamp for one pass over the entries. */
+  nextPass(): number {
+    return ++this.passStamp;
   }
 
   /** Forgets every row (a new session): every view recomputes on the next flush. */
   clear(): void {
     this.entries.clear();
-    this.changed.clear();
+    this.changed = [];
     this.removedKeys = [];
     for (const view of this.views.values()) view.invalidate();
   }
@@ -112,7 +164,7 @@ export class ViewTable<R extends object> {
 
   open(spec: ViewSpec, range: ViewRange, viewId?: string): ViewFrame<R> {
     const id = viewId ?? `${this.source}-${this.nextViewId++}`;
-    const view = new LiveView(this, id, spec, range);
+    const view = new LiveView(this, id, this.freeSlots.pop() ?? this.slotCount++, spec, range);
     this.views.set(id, view);
     return view.fullFrame(this.entries.values(), this.sourceTs);
   }
@@ -136,7 +188,11 @@ export class ViewTable<R extends object> {
   }
 
   close(viewId: string): boolean {
-    return this.views.delete(viewId);
+    const view = this.views.get(viewId);
+    if (!view) return false;
+    this.views.delete(viewId);
+    this.freeSlots.push(view.slot);
+    return true;
   }
 
   has(viewId: string): boolean {
@@ -145,9 +201,14 @@ export class ViewTable<R extends object> {
 
   /** Applies the rows changed since the last flush to every view; returns the frames to send. */
   flush(): ViewFrame<R>[] {
-    const changed = [...this.changed.values()];
+    const changed: Entry<R>[] = [];
+    for (const entry of this.changed) {
+      if (!entry.changed) continue; // removed since it changed
+      entry.changed = false;
+      changed.push(entry);
+    }
     const removed = this.removedKeys;
-    this.changed.clear();
+    this.changed = [];
     this.removedKeys = [];
     const frames: ViewFrame<R>[] = [];
     for (const view of this.views.values()) {
@@ -185,6 +246,83 @@ function compareValues(a: unknown, b: unknown): number {
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
+/** Below this many members a view sorts all of them (ViewTableOptions.partialSortMinRows). */
+const PARTIAL_SORT_MIN_ROWS = 20_000;
+
+/**
+ * How deep a view of `rows` members sorts for a window reading down to `rangeEnd`: twice as deep as it reads, and a
+ * tenth of the partial-sort size at least (a scroll of a few pages needs no further sort).
+ */
+function sortDepth(rangeEnd: number, rows: number, minRows: number): number {
+  if (rows < minRows) return rows;
+  const depth = Math.max(Math.ceil(minRows / 10), 2 * rangeEnd);
+  return depth * 4 >= rows ? rows : depth;
+}
+
+/**
+ * Puts the `depth` first items of `items` (in `compare` order, a total order) in its first places, sorted; the rest
+ * follow unsorted. Quickselect finds the boundary in O(n), then only the head is sorted: O(n + depth log depth).
+ */
+export function sortFirst<T>(items: T[], depth: number, compare: (a: T, b: T) => number): void {
+  const n = items.length;
+  if (depth >= n) {
+    items.sort(compare);
+    return;
+  }
+  if (depth <= 0) return;
+  // Hoare quickselect with a median-of-three pivot: afterwards items[0..depth) ≤ items[depth..n).
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const a = items[lo] as T;
+    const b = items[mid] as T;
+    const c = items[hi] as T;
+    const pivot =
+      compare(a, b) < 0
+        ? compare(b, c) < 0
+          ? b
+          : compare(a, c) < 0
+            ? c
+            : a
+        : compare(a, c) < 0
+          ? a
+          : compare(b, c) < 0
+            ? c
+            : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (compare(items[i] as T, pivot) < 0) i++;
+      while (compare(items[j] as T, pivot) > 0) j--;
+      if (i <= j) {
+        const swap = items[i] as T;
+        items[i] = items[j] as T;
+        items[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (depth <= j) hi = j;
+    else if (depth >= i) lo = i;
+    else break;
+  }
+  const head = items.slice(0, depth).sort(compare);
+  for (let k = 0; k < depth; k++) items[k] = head[k] as T;
+}
+
+/** One sort key's order of two values: `compareValues`, reversed for a descending key except for missing values. */
+function directed(x: unknown, y: unknown, desc: boolean): number {
+  if (typeof x === 'number' && typeof y === 'number' && x === x && y === y) {
+    // Both real numbers (the common case of a live figure): no missing-value checks.
+    if (x === y) return 0;
+    return x < y !== desc ? -1 : 1;
+  }
+  const c = compareValues(x, y);
+  // Missing values stay last in a descending sort too: "highest risk first" lists real figures first.
+  return c !== 0 && desc && !isMissing(x) && !isMissing(y) ? -c : c;
+}
+
 class LiveView<R extends object> {
   private spec!: ViewSpec;
   private range: ViewRange;
@@ -195,8 +333,8 @@ class LiveView<R extends object> {
   /** Rows that left the view and are still listed in the order until it is made again. */
   private leavers = new Set<string>();
   private order: Slot<R>[] = [];
-  /** Primary sort value of each member when the order was last made (tells whether a change moves a row). */
-  private sortValues = new Map<string, unknown>();
+  /** How many leading slots of `order` are in their final order (the rest: members not yet sorted among them). */
+  private sortedDepth = 0;
   private totals: Record<string, number> = {};
   private rangeKeys: string[] = [];
   /** `rangeKeys` as a set, made when first needed after they change. */
@@ -211,6 +349,8 @@ class LiveView<R extends object> {
   constructor(
     private readonly table: ViewTable<R>,
     readonly id: string,
+    /** This view's index in each entry's `sortedValues`. */
+    readonly slot: number,
     spec: ViewSpec,
     range: ViewRange,
   ) {
@@ -255,15 +395,22 @@ class LiveView<R extends object> {
     return (this.spec.sort?.length ?? 0) > 0 ? this.sortKeys[0]?.read(row) : undefined;
   }
 
-  private compareEntries = (a: Entry<R>, b: Entry<R>): number => {
-    for (const key of this.sortKeys) {
-      const x = key.read(a.row);
-      const y = key.read(b.row);
-      const c = compareValues(x, y);
-      // Missing values stay last in a descending sort too: "highest risk first" lists real figures first.
-      if (c !== 0) return key.desc && !isMissing(x) && !isMissing(y) ? -c : c;
+  /** Compares by every sort key, reading each row's value (the tie-break keys of `compareSorting`). */
+  private compareFrom(first: number, a: Entry<R>, b: Entry<R>): number {
+    const keys = this.sortKeys;
+    for (let k = first; k < keys.length; k++) {
+      const key = keys[k] as { read: (row: unknown) => unknown; desc: boolean };
+      const c = directed(key.read(a.row), key.read(b.row), key.desc);
+      if (c !== 0) return c;
     }
     return a.serial - b.serial;
+  }
+
+  /** The sort's comparison: the primary value cached on the entry (read once per sort), then the other keys. */
+  private compareSorting = (a: Entry<R>, b: Entry<R>): number => {
+    const slot = this.slot;
+    const c = directed(a.sortedValues[slot], b.sortedValues[slot], (this.sortKeys[0] as { desc: boolean }).desc);
+    return c !== 0 ? c : this.compareFrom(1, a, b);
   };
 
   /** Recomputes membership, order, groups and totals from every row. */
@@ -284,34 +431,50 @@ class LiveView<R extends object> {
   /** Sorts `members` (in place) and builds the order, the sort values and the totals. */
   private arrange(members: Entry<R>[]): void {
     const sorted = (this.spec.sort?.length ?? 0) > 0;
-    if (sorted) members.sort(this.compareEntries);
-    else members.sort((a, b) => a.serial - b.serial);
-    const sortValues = new Map<string, unknown>();
-    if (sorted) for (const entry of members) sortValues.set(entry.key, this.primarySortValue(entry.row));
-    this.sortValues = sortValues;
+    const slot = this.slot;
+    if (sorted) {
+      // Each row's primary value is read once per sort, not once per comparison.
+      const read = (this.sortKeys[0] as { read: (row: unknown) => unknown }).read;
+      for (let i = 0; i < members.length; i++) {
+        const entry = members[i] as Entry<R>;
+        entry.sortedValues[slot] = read(entry.row);
+      }
+      // A large view sorts only as deep as its window reads; the rest follows when a deeper range is asked for.
+      const depth =
+        this.spec.groupBy === undefined
+          ? sortDepth(this.range.end, members.length, this.table.partialSortMinRows)
+          : members.length;
+      sortFirst(members, depth, this.compareSorting);
+      this.sortedDepth = depth;
+    } else {
+      members.sort((a, b) => a.serial - b.serial);
+      this.sortedDepth = members.length;
+    }
     this.leavers.clear();
     this.totals = this.sum(members);
-    this.order =
-      this.spec.groupBy === undefined ? members.map((entry) => ({ kind: 'row', entry })) : this.groups(members);
+    this.order = this.spec.groupBy === undefined ? members : this.groups(members);
   }
 
   private sum(members: readonly Entry<R>[]): Record<string, number> {
     const { totalFields: fields, countBy } = VIEW_SOURCE_DESCRIPTORS[this.table.source];
-    // How many rows were summed: the footer's row count (a grouped view's total counts its group rows too).
-    const totals: Record<string, number> = { [GROUP_COUNT_FIELD]: members.length };
-    for (const field of fields) totals[field] = 0;
-    for (const entry of members) {
-      const row = entry.row as Record<string, unknown>;
+    const sums = new Float64Array(fields.length);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < members.length; i++) {
+      const row = (members[i] as Entry<R>).row as Record<string, unknown>;
       if (countBy) {
         const buckets = countBy(row);
-        if (typeof buckets === 'string') totals[buckets] = (totals[buckets] ?? 0) + 1;
-        else for (const bucket of buckets) totals[bucket] = (totals[bucket] ?? 0) + 1;
+        if (typeof buckets === 'string') counts.set(buckets, (counts.get(buckets) ?? 0) + 1);
+        else for (const bucket of buckets) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
       }
-      for (const field of fields) {
-        const value = row[field];
-        if (typeof value === 'number' && Number.isFinite(value)) totals[field] = (totals[field] ?? 0) + value;
+      for (let f = 0; f < fields.length; f++) {
+        const value = row[fields[f] as string];
+        if (typeof value === 'number' && Number.isFinite(value)) sums[f] = (sums[f] as number) + value;
       }
     }
+    // How many rows were summed: the footer's row count (a grouped view's total counts its group rows too).
+    const totals: Record<string, number> = { [GROUP_COUNT_FIELD]: members.length };
+    for (let f = 0; f < fields.length; f++) totals[fields[f] as string] = sums[f] as number;
+    for (const [bucket, count] of counts) totals[bucket] = count;
     return totals;
   }
 
@@ -352,7 +515,7 @@ class LiveView<R extends object> {
     for (const group of groups) {
       const key = group.row[GROUP_KEY_FIELD] as string;
       slots.push({ kind: 'group', key, row: group.row });
-      if (expanded.has(key)) for (const entry of group.members) slots.push({ kind: 'row', entry });
+      if (expanded.has(key)) for (const entry of group.members) slots.push(entry);
     }
     return slots;
   }
@@ -390,7 +553,7 @@ class LiveView<R extends object> {
         }
       } else if (isMember) {
         membersChanged = true;
-        if (sorted && compareValues(this.primarySortValue(entry.row), this.sortValues.get(entry.key)) !== 0) {
+        if (sorted && compareValues(this.primarySortValue(entry.row), entry.sortedValues[this.slot]) !== 0) {
           sortMoved = true;
         }
       }
@@ -412,7 +575,7 @@ class LiveView<R extends object> {
       return frame ?? this.changedRowsFrame(changed, sourceTs, true);
     }
     if (due && this.totalsDue) {
-      this.totals = this.sum(this.order.flatMap((slot) => (slot.kind === 'row' ? [slot.entry] : [])));
+      this.totals = this.sum(this.order.filter((slot): slot is Entry<R> => slot.kind === 'row'));
       this.totalsDue = false;
       this.lastReorderAt = this.table.now();
       return this.changedRowsFrame(changed, sourceTs, true);
@@ -423,23 +586,28 @@ class LiveView<R extends object> {
   /** Rebuilds the order from the previous one (nearly sorted: cheap to sort again). */
   private reorder(entries: Map<string, Entry<R>>, bumpVersion: boolean): void {
     const started = this.table.now();
+    const pass = this.table.nextPass();
+    const leavers = this.leavers;
     const kept: Entry<R>[] = [];
-    const seen = new Set<string>();
-    for (const slot of this.order) {
+    const order = this.order;
+    for (let i = 0; i < order.length; i++) {
+      const slot = order[i] as Slot<R>;
       if (slot.kind !== 'row') continue;
-      const entry = entries.get(slot.entry.key);
-      if (entry && this.members.has(entry.key)) {
+      // The entry listed may have been removed (and its key upserted again as a new entry): list the current one.
+      const entry = slot.removed ? entries.get(slot.key) : slot;
+      // Listed rows are members or leavers (removals leave both sets): only leavers need looking up.
+      const member = leavers.size === 0 ? slot === entry : this.members.has(slot.key);
+      if (entry && entry.seen !== pass && member) {
         kept.push(entry);
-        seen.add(entry.key);
+        entry.seen = pass;
       }
     }
     // Members listed nowhere in the order yet: new members, and those of collapsed groups.
     if (kept.length < this.members.size) {
       for (const key of this.members) {
-        if (seen.has(key)) continue;
         const entry = entries.get(key);
-        if (entry) kept.push(entry);
-        else this.members.delete(key);
+        if (!entry) this.members.delete(key);
+        else if (entry.seen !== pass) kept.push(entry);
       }
     }
     this.arrange(kept);
@@ -450,7 +618,18 @@ class LiveView<R extends object> {
     if (bumpVersion) this.version++;
   }
 
+  /** Sorts the order down to `end` (the rest of it, once a window reads past the depth sorted so far). */
+  private sortTo(end: number): void {
+    if (end <= this.sortedDepth || this.sortedDepth >= this.order.length) return;
+    // Every unsorted member sorts after every sorted one: sorting the tail completes the order.
+    const tail = this.order.slice(this.sortedDepth) as Entry<R>[];
+    tail.sort(this.compareSorting);
+    for (let i = 0; i < tail.length; i++) this.order[this.sortedDepth + i] = tail[i] as Entry<R>;
+    this.sortedDepth = this.order.length;
+  }
+
   private keysOf(range: ViewRange): string[] {
+    this.sortTo(range.end);
     const keys: string[] = [];
     const end = Math.min(range.end, this.order.length);
     for (let i = range.start; i < end; i++) keys.push(slotKey(this.order[i] as Slot<R>));
@@ -458,6 +637,7 @@ class LiveView<R extends object> {
   }
 
   private rowsOf(range: ViewRange): (R | GroupRow)[] {
+    this.sortTo(range.end);
     const rows: (R | GroupRow)[] = [];
     const end = Math.min(range.end, this.order.length);
     for (let i = range.start; i < end; i++) rows.push(slotRow(this.order[i] as Slot<R>));
@@ -514,6 +694,7 @@ class LiveView<R extends object> {
   }
 
   indexOf(key: string): number {
+    this.sortTo(this.order.length);
     for (let i = 0; i < this.order.length; i++) if (slotKey(this.order[i] as Slot<R>) === key) return i;
     return -1;
   }
@@ -536,9 +717,9 @@ export function groupKey(field: string, value: string): string {
 }
 
 function slotKey<R>(slot: Slot<R>): string {
-  return slot.kind === 'row' ? slot.entry.key : slot.key;
+  return slot.key;
 }
 
 function slotRow<R>(slot: Slot<R>): R | GroupRow {
-  return slot.kind === 'row' ? slot.entry.row : slot.row;
+  return slot.row;
 }

@@ -3,7 +3,7 @@
 // whose figures changed (and records the same history as valuing every account), and a margin check reads only the
 // positions that changed.
 import { describe, expect, it } from 'vitest';
-import { AccountActivity } from '../../main/core/accountActivity';
+import { AccountActivity, RISK_STEPS_PER_UNIT } from '../../main/core/accountActivity';
 import { RuleEngine } from '../../main/engine/rules/engine';
 import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
 import { defaultRulesConfig } from '../../main/engine/rules/loadRules';
@@ -227,6 +227,33 @@ describe('risk sampler', () => {
     tick(70_000);
     expect(asked).toHaveLength(ids.length);
     expect(changedOnly.riskEntryCount).toBe(everyAccount.riskEntryCount);
+  });
+});
+
+describe('live risk sampler', () => {
+  it('records moved marks as of the last revaluation, not by revaluing the floor again', () => {
+    const state = new EngineState();
+    const asked: string[] = [];
+    const sampler = new AccountActivity(countingView(state, asked), defaultRulesConfig());
+    const feed = new FeedBuilder();
+    feed.instrument({ instrumentId: 'cu2606', exchange: 'SHFE', preSettlement: 1000, multiplier: 10 });
+    for (const id of ['C1', 'C2', 'C3']) feed.account(id, { preBalance: 100_000 });
+    feed.position('C1', 'cu2606', 50, 0, 1000);
+    feed.position('C2', 'cu2606', 0, 70, 1000);
+    feed.phase('SHFE', 'continuous');
+    applyAll(feed, state);
+    sampler.sample(1000, false);
+    asked.length = 0;
+    feed.advance(1000).quote('cu2606', 1200, [[1199, 1]], [[1201, 1]]);
+    applyAll(feed, state);
+    sampler.sample(2000, false);
+    expect(asked).toEqual([]); // the mark moved, nobody revalued yet: the history keeps its figures
+    const before = state.accountRiskDegree('C1');
+    state.revalue(); // what the publisher does at least once a second
+    sampler.sample(3000, false);
+    expect(asked.sort()).toEqual(['C1', 'C2']);
+    const history = sampler.detail('C1', [])!.riskHistory;
+    expect(history.riskDegree.at(-1)).toBeCloseTo(Math.round(before! * RISK_STEPS_PER_UNIT) / RISK_STEPS_PER_UNIT, 9);
   });
 });
 
