@@ -142,13 +142,14 @@ export function accountInScope(scope: AccountScope | null, accountId: string | n
 }
 
 /**
- * Whether an alert is visible in `scope`: it names at least one account of the scope. An alert that names no
- * account (a contract-wide alert) is the whole floor's and visible to everyone.
+ * Whether an alert is visible in `scope`: it names at least one account of the scope (a control group's alert
+ * whose accounts span two scopes is both operators' client). Every rule names its accounts; an alert that names
+ * none (a damaged snapshot) is left to the unscoped roles.
  */
 export function alertInScope(scope: AccountScope | null, alert: Pick<AlertRow, 'accountIds'>): boolean {
   if (scope === null) return true;
   const accounts = Array.isArray(alert.accountIds) ? alert.accountIds : [];
-  return accounts.length === 0 || accounts.some((id) => accountInScope(scope, id));
+  return accounts.some((id) => accountInScope(scope, id));
 }
 
 /** The rows of a view source an operator in `scope` may see, as a predicate (undefined: every row). */
