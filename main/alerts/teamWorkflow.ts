@@ -54,7 +54,7 @@ export class TeamWorkflow implements AccountScoping {
 
   static async open(options: TeamWorkflowOptions): Promise<TeamWorkflow> {
     const team = new TeamWorkflow(options);
-    for (const row of await options.audit.readRows({ actions: TEAM_AUDIT_ACTIONS })) team.replay(row);
+    for (const row of await options.audit.readRows({ actions: TEAM_AUDIT_ACTIONS })) team.applyAuditRow(row);
     team.start(options.sweepMs ?? SLA_SWEEP_MS);
     return team;
   }
@@ -112,7 +112,7 @@ export class TeamWorkflow implements AccountScoping {
       details: { settings: clean, previous: this.settings },
       reason: reason.trim(),
     });
-    this.replay(row);
+    this.applyAuditRow(row);
     return this.teamSettings();
   }
 
@@ -132,11 +132,12 @@ export class TeamWorkflow implements AccountScoping {
       target: `operator:${username}`,
       details: { username, groups: unique, previous: this.scopes.get(username) ?? [] },
     });
-    this.replay(row);
+    this.applyAuditRow(row);
     return { username, groups: unique };
   }
 
-  private replay(row: AuditRow): void {
+  /** Applies a team_settings_changed or operator_scope_changed row (at start, after a write, or another server's). */
+  applyAuditRow(row: AuditRow): void {
     const details = auditDetails(row);
     if (row.action === 'team_settings_changed') {
       const settings = details.settings as TeamSettings | undefined;
