@@ -37,6 +37,8 @@ export interface AlertServicesOptions {
     requireActor(caller: CallerContext): { operator: string; role: string };
     /** The operator accounts (escalations may name an enabled one). */
     listOperators?(): Promise<readonly { username: string; disabled: boolean; role: Role }[]>;
+    /** Ends an operator's sessions (their account scope changed: they log in again). */
+    endSessionsOf?(username: string): Promise<void>;
   };
   /** The session recorded or reviewed now (what-if and case review default to it); default: what follow() sees. */
   currentSessionFile?: () => string | null;
@@ -100,6 +102,7 @@ export async function createAlertServices(options: AlertServicesOptions): Promis
             (await auth.listOperators!()).find((o) => o.username === username && !o.disabled)?.role ?? null,
         }
       : {}),
+    ...(auth?.endSessionsOf ? { endSessionsOf: (username: string) => auth.endSessionsOf!(username) } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.slaSweepMs !== undefined ? { sweepMs: options.slaSweepMs } : {}),
     ...(options.log ? { log: options.log } : {}),

@@ -36,6 +36,8 @@ export interface TeamWorkflowOptions {
   actorOf: ActorOf;
   /** An enabled operator's role, or null (no such operator, or disabled). */
   operatorRole?: (username: string) => Promise<Role | null>;
+  /** Ends an operator's sessions: a changed scope takes effect at their next login, with fresh windows. */
+  endSessionsOf?: (username: string) => Promise<void>;
   clock?: () => number;
   log?: (line: string) => void;
   /** Sweep period; 0: no timer (tests call sweepSla()). */
@@ -112,7 +114,15 @@ export class TeamWorkflow implements AccountScoping {
       details: { settings: clean, previous: this.settings },
       reason: reason.trim(),
     });
+    const groupsBefore = JSON.stringify(this.settings.accountGroups);
     this.applyAuditRow(row);
+    // What a scoped operator may see changed with the groups: their windows start again from a new login.
+    if (JSON.stringify(this.settings.accountGroups) !== groupsBefore) {
+      for (const username of this.scopes.keys()) {
+        const role = (await this.options.operatorRole?.(username)) ?? 'operator';
+        if (!(UNSCOPED_ROLES as readonly string[]).includes(role)) await this.options.endSessionsOf?.(username);
+      }
+    }
     return this.teamSettings();
   }
 
@@ -133,6 +143,7 @@ export class TeamWorkflow implements AccountScoping {
       details: { username, groups: unique, previous: this.scopes.get(username) ?? [] },
     });
     this.applyAuditRow(row);
+    await this.options.endSessionsOf?.(username);
     return { username, groups: unique };
   }
 

@@ -218,6 +218,9 @@ describe.each([
       Promise.resolve(services['team.setScope']!({ username: 'li.op', groups: ['west'] }, caller('c-admin'))),
     ).rejects.toMatchObject({ message: 'no account group "west"' });
     await services['team.setScope']!({ username: 'li.op', groups: ['north'] }, caller('c-admin'));
+    // What li.op may see changed: their session ended (audited), the next login has the new scope.
+    expect(() => floor.access.auth.requireActor(caller('c-li.op'))).toThrow(/not logged in/);
+    await floor.access.auth.login(caller('c-li.op'), { username: 'li.op', password: PASSWORD });
     const rows = await floor.access.audit.readRows({ actions: ['team_settings_changed', 'operator_scope_changed'] });
     expect(rows.map((row) => [row.action, row.operator, row.target])).toEqual([
       ['team_settings_changed', 'admin', 'team:settings'],
@@ -245,5 +248,13 @@ describe.each([
     await again.access.auth.login(caller('c2-admin'), { username: 'admin', password: PASSWORD });
     await again.alerts.services['team.setScope']!({ username: 'li.op', groups: [] }, caller('c2-admin'));
     expect(again.alerts.team.scopeOfOperator('li.op', 'operator')).toBeNull();
+    // Changing the groups ends the sessions of the scoped operators (not the supervisor's): they log in again.
+    await again.alerts.services['team.setScope']!({ username: 'li.op', groups: ['south'] }, caller('c2-admin'));
+    await again.access.auth.login(caller('c2-li'), { username: 'li.op', password: PASSWORD });
+    await again.access.auth.login(caller('c2-zhao'), { username: 'zhao.sup', password: PASSWORD });
+    const wider = { ...settings, accountGroups: [...settings.accountGroups, { name: 'east', accounts: ['A03*'] }] };
+    await again.alerts.services['team.updateSettings']!({ settings: wider }, caller('c2-admin'));
+    expect(() => again.access.auth.requireActor(caller('c2-li'))).toThrow(/not logged in/);
+    expect(again.access.auth.requireActor(caller('c2-zhao'))).toMatchObject({ operator: 'zhao.sup' });
   });
 });
