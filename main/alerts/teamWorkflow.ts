@@ -220,18 +220,28 @@ export class TeamWorkflow implements AccountScoping {
 
   // ---- API --------------------------------------------------------------------------------------------------------
 
-  readonly handlers: Pick<MethodHandlers, keyof typeof teamApiMethods | 'alerts.assign'> = {
+  /** An alert handed to an operator (assigned, escalated to them) must be one they may see. */
+  private async requireOperatorSees(username: string, alertId: string): Promise<void> {
+    const row = this.options.workflow.row(alertId);
+    if (!row || !this.options.operatorRole) return;
+    const role = await this.options.operatorRole(username);
+    if (role === null) throw new ApiFailure('bad_arguments', `no enabled operator "${username.slice(0, 64)}"`);
+    if (!alertInScope(this.scopeOfOperator(username, role), row)) {
+      throw new ApiFailure('bad_arguments', `${username} may not see the accounts of alert ${alertId}`);
+    }
+  }
+
+  readonly handlers: Pick<MethodHandlers, keyof typeof teamApiMethods | 'alerts.assign' | 'alerts.setState'> = {
     'alerts.claim': (args, caller) => this.options.workflow.claim(this.options.actorOf(caller), args),
     'alerts.assign': async (args, caller) => {
-      const row = this.options.workflow.row(args.id);
-      if (row && args.assignee !== null && this.options.operatorRole) {
-        const role = await this.options.operatorRole(args.assignee);
-        if (role === null) throw new ApiFailure('bad_arguments', `no enabled operator "${args.assignee}"`);
-        if (!alertInScope(this.scopeOfOperator(args.assignee, role), row)) {
-          throw new ApiFailure('bad_arguments', `${args.assignee} may not see the accounts of alert ${args.id}`);
-        }
-      }
+      if (args.assignee !== null) await this.requireOperatorSees(args.assignee, args.id);
       return this.options.workflow.assign(this.options.actorOf(caller), args);
+    },
+    'alerts.setState': async (args, caller) => {
+      if (args.state === 'escalated' && args.target?.kind === 'operator') {
+        await this.requireOperatorSees(args.target.id, args.id);
+      }
+      return this.options.workflow.setState(this.options.actorOf(caller), args);
     },
     'team.settings': () => this.teamSettings(),
     'team.updateSettings': (args, caller) =>

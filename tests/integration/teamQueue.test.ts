@@ -232,6 +232,14 @@ describe.each([
     await expect(
       Promise.resolve(services['alerts.assign']!({ id: 's1', assignee: 'li.op' }, caller('c-zhao.sup'))),
     ).rejects.toMatchObject({ message: 'li.op may not see the accounts of alert s1' });
+    await expect(
+      Promise.resolve(
+        services['alerts.setState']!(
+          { id: 's1', state: 'escalated', reason: 'r', target: { kind: 'operator', id: 'li.op' } },
+          caller('c-zhao.sup'),
+        ),
+      ),
+    ).rejects.toMatchObject({ message: 'li.op may not see the accounts of alert s1' });
     now = floor.alerts.workflow.row('n1')!.createdAt + 6 * MIN;
     expect(await services['team.workload']!({}, caller('c-li.op'))).toMatchObject({
       rows: [{ operator: null, open: 1, overdue: 1 }],
