@@ -11,13 +11,16 @@ import { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers
 import { RulesService, type WhatIfRunner } from './rulesService';
 import { AlertWorkflow } from './workflow';
 import { CurrentSession } from './currentSession';
+import { TeamWorkflow } from './teamWorkflow';
 import type { CallerContext } from '../api/dispatcher';
+import type { Role } from '../../shared/api/methods/auth';
 
 export { AlertWorkflow, ALERT_TRANSITIONS, TERMINAL_STATES, type WorkflowActor } from './workflow';
 export { RulesService, WorkerWhatIfRunner, inlineWhatIfRunner, type WhatIfRunner } from './rulesService';
 export { readCaseWindow, CASE_DEFAULTS } from './caseWindow';
 export { runWhatIf, compareAlerts } from './whatIf';
 export { CurrentSession } from './currentSession';
+export { TeamWorkflow, TEAM_AUDIT_ACTIONS } from './teamWorkflow';
 export { actorFrom, createAlertHandlers, createCaseHandlers, createRulesHandlers, type ActorOf } from './handlers';
 
 /** The user rules file's name in the data folder. */
@@ -33,7 +36,9 @@ export interface AlertServicesOptions {
   auth?: {
     requireActor(caller: CallerContext): { operator: string; role: string };
     /** The operator accounts (escalations may name an enabled one). */
-    listOperators?(): Promise<readonly { username: string; disabled: boolean }[]>;
+    listOperators?(): Promise<readonly { username: string; disabled: boolean; role: Role }[]>;
+    /** Ends an operator's sessions (their account scope changed: they log in again). */
+    endSessionsOf?(username: string): Promise<void>;
   };
   /** The session recorded or reviewed now (what-if and case review default to it); default: what follow() sees. */
   currentSessionFile?: () => string | null;
@@ -48,10 +53,16 @@ export interface AlertServicesOptions {
   /** A review window's review (its file and replayed alerts), for case review from that window. */
   reviewOf?: (caller: CallerContext) => { file: string; alert(id: string): AlertRow | null } | null;
   log?: (line: string) => void;
+  /** Clock of the SLA ageing (tests). */
+  clock?: () => number;
+  /** SLA sweep period; 0: none (tests sweep by hand). */
+  slaSweepMs?: number;
 }
 
 export interface AlertServices {
   workflow: AlertWorkflow;
+  /** Team settings, account scopes (createBackend's `scopes`), the SLA sweep. */
+  team: TeamWorkflow;
   rules: RulesService;
   services: Partial<MethodHandlers>;
   topics: Partial<Record<TopicName, TopicSource>>;
@@ -81,6 +92,21 @@ export async function createAlertServices(options: AlertServicesOptions): Promis
     : undefined;
   const workflow = await AlertWorkflow.open({ audit: options.audit, log: options.log, isOperator });
   if (options.core) workflow.attach(options.core);
+  const team = await TeamWorkflow.open({
+    audit: options.audit,
+    workflow,
+    actorOf,
+    ...(auth?.listOperators
+      ? {
+          operatorRole: async (username: string) =>
+            (await auth.listOperators!()).find((o) => o.username === username && !o.disabled)?.role ?? null,
+        }
+      : {}),
+    ...(auth?.endSessionsOf ? { endSessionsOf: (username: string) => auth.endSessionsOf!(username) } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.slaSweepMs !== undefined ? { sweepMs: options.slaSweepMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const rules = new RulesService({
     audit: options.audit,
     userFile: path.join(options.dataDir, USER_RULES_FILE),
@@ -91,9 +117,11 @@ export async function createAlertServices(options: AlertServicesOptions): Promis
   });
   return {
     workflow,
+    team,
     rules,
     services: {
       ...createAlertHandlers({ workflow, actorOf }),
+      ...team.handlers,
       ...createRulesHandlers({ rules, actorOf, resolveFile }),
       ...createCaseHandlers({
         workflow,
@@ -111,6 +139,7 @@ export async function createAlertServices(options: AlertServicesOptions): Promis
     async stop() {
       current?.stop();
       current = null;
+      await team.stop();
       await workflow.stop();
       await rules.stop();
     },

@@ -245,6 +245,24 @@ export class AlertWorkflow implements TopicSource {
     });
   }
 
+  /**
+   * Takes an unassigned alert for `actor`. Checked against the state left by the write before it, so of two claims
+   * at once one wins and the other is told who holds the alert (`conflict`).
+   */
+  claim(actor: WorkflowActor, args: { id: string }): Promise<AlertRow> {
+    return this.writes.run(async () => {
+      const record = this.require(args.id);
+      if (record.assignee === actor.operator) return this.rowOf(record);
+      if (record.assignee !== null) {
+        throw new ApiFailure('conflict', `alert ${args.id} is already claimed by ${record.assignee}`);
+      }
+      if (TERMINAL_STATES.has(record.state)) {
+        throw new ApiFailure('bad_arguments', `alert ${args.id} is ${record.state}: reopen it before claiming it`);
+      }
+      return this.recordAll([this.assignEntry(actor, record, record.state, actor.operator)], record);
+    });
+  }
+
   addNote(actor: WorkflowActor, args: { id: string; text: string }): Promise<AlertRow> {
     return this.writes.run(async () => {
       const record = this.require(args.id);

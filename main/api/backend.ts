@@ -24,6 +24,7 @@ import {
 } from './dispatcher';
 import { apiMethods, type ApiMethod } from '../../shared/api/contract';
 import { TopicHub } from './topicHub';
+import { scopeHandlers, scopeTopics, type AccountScoping } from './accountScope';
 
 /** What the API needs of the core (CoreProcess in main/core implements it; tests may fake it). */
 export interface CoreHandle extends TopicSource {
@@ -77,6 +78,8 @@ export interface BackendOptions {
   version: string;
   openWindow: WindowOpener;
   onRejected?: RejectionLog;
+  /** Operators limited to account groups (the team workflow); absent: every caller sees every account. */
+  scoping?: AccountScoping;
 }
 
 /** Shared link state per colour channel (FDC3-style): the last instrument and account picked on it. */
@@ -146,6 +149,7 @@ export function createBackend(options: BackendOptions): {
     },
   };
   const views = new ViewService({
+    ...(options.scoping ? { scopeOf: (caller: CallerContext) => options.scoping!.scopeOf(caller) } : {}),
     engineHost: (review) =>
       review === undefined ? (options.core.viewHost?.() ?? null) : (options.reviews?.reviewViewHost?.(review) ?? null),
     subscribeTopic: (topic, listener, review) =>
@@ -186,9 +190,15 @@ export function createBackend(options: BackendOptions): {
       return null;
     },
   };
+  const handlers = historyOnlyInReview({
+    ...unavailableHandlers(),
+    ...options.services,
+    ...views.handlers,
+    ...coreHandlers,
+  });
   const dispatcher = new ApiDispatcher(
-    historyOnlyInReview({ ...unavailableHandlers(), ...options.services, ...views.handlers, ...coreHandlers }),
-    topics,
+    options.scoping ? scopeHandlers(handlers, options.scoping) : handlers,
+    options.scoping ? scopeTopics(topics, options.scoping) : topics,
     options.gate,
     options.onRejected,
     options.reviews ?? null,

@@ -409,6 +409,11 @@ export class AuthService {
     return updated;
   }
 
+  /** Ends every session of `username` (what they may see changed, e.g. their account scope): they log in again. */
+  async endSessionsOf(username: string): Promise<void> {
+    for (const session of this.sessions.ofOperator(username)) await this.endSession(session, 'account_changed');
+  }
+
   /** Sets a new password and lifts a lockout. */
   async resetPassword(actor: Actor, args: { username: string; password: string }): Promise<void> {
     const current = await this.operators.get(args.username);

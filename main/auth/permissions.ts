@@ -64,6 +64,13 @@ export const PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'alerts.setState': ACTORS,
   'alerts.assign': ACTORS,
   'alerts.addNote': ACTORS,
+  'alerts.claim': ACTORS,
+  // team workflow: settings and scopes are the admin's; everyone sees the SLA and the workload
+  'team.settings': EVERYONE,
+  'team.updateSettings': ADMINS,
+  'team.scopes': ADMINS,
+  'team.setScope': ADMINS,
+  'team.workload': EVERYONE,
   'cases.window': EVERYONE,
   // account actions under four eyes
   'actions.request': ACTORS,

@@ -3,6 +3,7 @@
 // it has views.
 import type { ViewFrame } from '../../shared/views/spec';
 import { ViewError, ViewTable } from '../../shared/views/viewTable';
+import { scopeFilter } from '../../shared/domain/teamWorkflow';
 import type { EngineChanges, EngineState } from '../engine/state';
 import { isEngineViewSource, type EngineViewSource, type ViewAnswer, type ViewRequest } from '../views/viewRequests';
 
@@ -23,7 +24,12 @@ export class EngineViews {
     if (request.action === 'open') {
       if (!isEngineViewSource(request.source)) throw new ViewError(`the core has no ${request.source} table`);
       if (this.sourceOf.has(request.viewId)) throw new ViewError(`view ${request.viewId} is already open`);
-      const frame = this.table(request.source).open(request.spec, request.range, request.viewId);
+      const frame = this.table(request.source).open(
+        request.spec,
+        request.range,
+        request.viewId,
+        scopeFilter(request.source, request.scope),
+      );
       this.sourceOf.set(request.viewId, request.source);
       return copyRows(frame);
     }

@@ -238,6 +238,7 @@ async function start(): Promise<void> {
     },
     topics: workstation.topics(),
     reviews: workstation,
+    scoping: alerts.team,
     transport: 'electron',
     version: app.getVersion(),
     openWindow: async (kind, channel, caller, review, { focusExisting }) => {

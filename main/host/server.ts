@@ -18,6 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { LinkChannel, TopicName, TopicUpdate, WindowKind } from '../../shared/api/contract';
 import type { BridgeReply } from '../../shared/api/wire';
 import { createBackend, type CoreHandle, type ReviewWorkspaces } from '../api/backend';
+import type { AccountScoping } from '../api/accountScope';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { bridgeRefusal, serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
 import { TopicBacklog } from './topicBacklog';
@@ -32,6 +33,8 @@ export interface HostAccess {
   reviews?: ReviewWorkspaces;
   /** The session token of a connection; a window it opens gets it in the URL fragment and resumes the session. */
   sessionToken?(connectionId: string): string | null;
+  /** Operators limited to account groups (the alert services' team workflow). */
+  scoping?: AccountScoping;
 }
 
 export interface HostOptions {
@@ -209,6 +212,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     services: { ...createAccountHandlers(options.core), ...options.access.services },
     topics: options.access.topics,
     ...(options.access.reviews ? { reviews: options.access.reviews } : {}),
+    ...(options.access.scoping ? { scoping: options.access.scoping } : {}),
     // A browser page cannot be opened from here: hand back the URL (same token) and let the page open it. The
     // session token rides in the fragment (never sent to a server, removed by the page) so the new tab resumes.
     openWindow: async (kind, channel, caller, review) => {

@@ -57,6 +57,8 @@ export const AUDIT_ACTIONS = [
   'export',
   'api_rejected',
   'operator_unlocked',
+  'team_settings_changed',
+  'operator_scope_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const KNOWN_ACTIONS = new Set<string>(AUDIT_ACTIONS);

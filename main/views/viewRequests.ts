@@ -1,9 +1,18 @@
 // Requests a view host answers (the core for its engine tables, the main side for the alert queue): the API's
 // views.* methods with the view id the main side gave the view.
 import type { ViewBlock, ViewFrame, ViewRange, ViewSourceName, ViewSpec } from '../../shared/views/spec';
+import type { AccountScope } from '../../shared/domain/teamWorkflow';
 
 export type ViewRequest =
-  | { action: 'open'; viewId: string; source: ViewSourceName; spec: ViewSpec; range: ViewRange }
+  | {
+      action: 'open';
+      viewId: string;
+      source: ViewSourceName;
+      spec: ViewSpec;
+      range: ViewRange;
+      /** The accounts the caller may see (absent or null: all); the view never lists a row outside them. */
+      scope?: AccountScope | null;
+    }
   | { action: 'update'; viewId: string; spec?: ViewSpec; range?: ViewRange }
   | { action: 'rows'; viewId: string; range: ViewRange }
   | { action: 'find'; viewId: string; key: string }

@@ -7,6 +7,7 @@ import { ApiFailure } from '../api/dispatcher';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import type { ViewBlock, ViewFrame, ViewSourceName } from '../../shared/views/spec';
 import { ViewTable } from '../../shared/views/viewTable';
+import { scopeFilter, type AccountScope } from '../../shared/domain/teamWorkflow';
 import { isEngineViewSource, type ViewAnswer, type ViewHost, type ViewRequest } from './viewRequests';
 
 /** A window's views outlive its `views` subscription this long (a lock and unlock, a reconnect), then close. */
@@ -28,6 +29,8 @@ export interface ViewServiceOptions {
     listener: (update: TopicUpdate<T>) => void,
     review: string | undefined,
   ): () => void;
+  /** The accounts a caller may see (null: all); absent: no scoping (tools, tests of the views alone). */
+  scopeOf?(caller: CallerContext): AccountScope | null;
 }
 
 export class ViewService implements TopicSource {
@@ -48,7 +51,8 @@ export class ViewService implements TopicSource {
         this.listen(host);
         this.views.set(viewId, { connectionId: caller.connectionId, host });
         try {
-          return (await this.ask(host, { action: 'open', viewId, ...args })) as ViewFrame;
+          const scope = this.options.scopeOf?.(caller) ?? null;
+          return (await this.ask(host, { action: 'open', viewId, ...args, scope })) as ViewFrame;
         } catch (error) {
           this.views.delete(viewId);
           // A busy core may still open it after the caller gave up (the window asks again with a new id): close
@@ -201,7 +205,7 @@ export class TopicTableHost implements ViewHost {
     switch (request.action) {
       case 'open': {
         this.start();
-        return this.table.open(request.spec, request.range, request.viewId);
+        return this.table.open(request.spec, request.range, request.viewId, scopeFilter(request.source, request.scope));
       }
       case 'update':
         return this.table.update(request.viewId, request.spec, request.range);

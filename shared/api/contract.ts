@@ -13,6 +13,7 @@ import { authApiMethods, type AccountActionRequest, type AccountRestrictions } f
 import { sessionApiMethods, type ReplayState } from './methods/sessions';
 import { settingsApiMethods } from './methods/settings';
 import { viewApiMethods } from './methods/views';
+import { teamApiMethods } from './methods/team';
 import type { ViewFrame } from '../views/spec';
 
 export const WINDOW_KINDS = [
@@ -80,6 +81,7 @@ export const apiMethods = {
   ...settingsApiMethods,
   ...reportApiMethods,
   ...viewApiMethods,
+  ...teamApiMethods,
   'app.info': method(Empty, AppInfoSchema),
   // focusExisting: bring the newest open window of the kind forward instead of opening another (Electron; the
   // host cannot focus a browser tab and answers with the URL as always: the page asks the open tabs itself).
@@ -171,7 +173,7 @@ export function rowKey(topic: TopicName, row: unknown): string {
 
 /** An API error as both transports deliver it: a stable code and an operator-readable message. */
 export interface ApiErrorShape {
-  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed';
+  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed' | 'conflict';
   message: string;
   /** Set when the same call may succeed after this many ms (a login refused while its source must wait). */
   retryAfterMs?: number;

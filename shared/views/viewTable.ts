@@ -162,9 +162,10 @@ export class ViewTable<R extends object> {
     return this.entries.get(key)?.row;
   }
 
-  open(spec: ViewSpec, range: ViewRange, viewId?: string): ViewFrame<R> {
+  /** Opens a view; `allowed` (the caller's account scope) bounds it for its whole life, whatever its spec says. */
+  open(spec: ViewSpec, range: ViewRange, viewId?: string, allowed?: (row: R) => boolean): ViewFrame<R> {
     const id = viewId ?? `${this.source}-${this.nextViewId++}`;
-    const view = new LiveView(this, id, this.freeSlots.pop() ?? this.slotCount++, spec, range);
+    const view = new LiveView(this, id, this.freeSlots.pop() ?? this.slotCount++, spec, range, allowed ?? null);
     this.views.set(id, view);
     return view.fullFrame(this.entries.values(), this.sourceTs);
   }
@@ -353,6 +354,7 @@ class LiveView<R extends object> {
     readonly slot: number,
     spec: ViewSpec,
     range: ViewRange,
+    private readonly allowed: ((row: R) => boolean) | null,
   ) {
     this.range = clampRange(range);
     this.setSpec(spec);
@@ -383,6 +385,7 @@ class LiveView<R extends object> {
   }
 
   private matches(row: R): boolean {
+    if (this.allowed && !this.allowed(row)) return false;
     if (this.spec.filter && !matchesFilters(row, this.spec.filter)) return false;
     if (this.search) {
       const { searchFields, searchText } = VIEW_SOURCE_DESCRIPTORS[this.table.source];

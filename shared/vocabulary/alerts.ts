@@ -9,6 +9,7 @@ import type { AlertState } from '../api/methods/alerts';
 import type { AccountActionKind, Role } from '../api/methods/auth';
 import { RULE_CATALOGUE, type RuleId } from '../rules/catalogue';
 import type { Severity } from '../rules/severityLevels';
+import type { QueueView, SlaStage } from '../domain/teamWorkflow';
 import { term, type Term } from './term';
 
 /** Each rule's name, from its catalogue entry. */
@@ -48,4 +49,17 @@ export const ACCOUNT_ACTION_NAMES: Readonly<Record<AccountActionKind, Term>> = {
   set_order_limit: term('Set order limit', '设置单笔委托上限'),
   mark_forced_liquidation: term('Mark for forced liquidation', '标记强行平仓'),
   client_contact_note: term('Client contact note', '客户联系记录'),
+};
+
+/** The parts of the alert queue a window lists. */
+export const QUEUE_VIEW_NAMES: Readonly<Record<QueueView, Term>> = {
+  mine: term('Mine', '我的'),
+  unassigned: term('Unassigned', '未分派'),
+  team: term('Team', '全组'),
+};
+
+/** What an open alert waits for under its SLA. */
+export const SLA_STAGE_NAMES: Readonly<Record<SlaStage, Term>> = {
+  acknowledge: term('Acknowledge', '待确认'),
+  resolve: term('Resolve', '待处理'),
 };

@@ -1,6 +1,14 @@
 // The bilingual vocabulary of Floorwatch: every name a window or a report shows for a code (rules, severities,
 // alert states, exchanges, products, phases, evidence fields and values, rule parameters, column headers).
-import { ACCOUNT_ACTION_NAMES, ALERT_STATE_NAMES, ROLE_NAMES, RULE_NAMES, SEVERITY_NAMES } from './alerts';
+import {
+  ACCOUNT_ACTION_NAMES,
+  ALERT_STATE_NAMES,
+  QUEUE_VIEW_NAMES,
+  ROLE_NAMES,
+  RULE_NAMES,
+  SEVERITY_NAMES,
+  SLA_STAGE_NAMES,
+} from './alerts';
 import { COLUMN_NAMES, REPORT_COLUMN_NAMES } from './columns';
 import { EVIDENCE_FIELD_NAMES, MESSAGE_TYPE_NAMES, OFFSET_NAMES, ORDER_EVENT_NAMES, SIDE_NAMES } from './evidence';
 import { EXCHANGE_FULL_NAMES, EXCHANGE_NAMES, EXCHANGE_TIME_ZONE_NAME, PHASE_NAMES, PRODUCT_NAMES } from './market';
@@ -20,6 +28,8 @@ export const VOCABULARY = {
   alertStates: ALERT_STATE_NAMES,
   roles: ROLE_NAMES,
   accountActions: ACCOUNT_ACTION_NAMES,
+  queueViews: QUEUE_VIEW_NAMES,
+  slaStages: SLA_STAGE_NAMES,
   exchanges: EXCHANGE_NAMES,
   exchangeFullNames: EXCHANGE_FULL_NAMES,
   exchangeTimeZone: { name: EXCHANGE_TIME_ZONE_NAME },

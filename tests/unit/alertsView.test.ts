@@ -1,5 +1,5 @@
 // The alert pane's view against a brute-force reference: random alert queues, the pane's filters as an operator
-// sets them (rule, severity at least, open/all/one state, exchange, mine, quick search) and its column sorts; the
+// sets them (rule, severity at least, open/all/one state, exchange, queue, quick search) and its column sorts; the
 // view of the `alerts` source must list exactly the alerts the pane means, in its order (severity by rank, the
 // oldest first among equals), and count them by state and severity, before and after the queue changes.
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { ViewTable } from '../../shared/views/viewTable';
 import { RULE_NAMES } from '../../shared/vocabulary/alerts';
 import { exchangeLabel, productName } from '../../shared/vocabulary/market';
 import { alertViewScope, DEFAULT_ALERT_SORT, type AlertFilter } from '../../renderer/src/windows/alertFilter';
+import { inQueueView, QUEUE_VIEWS } from '../../shared/domain/teamWorkflow';
 
 const OPERATORS = ['alice', 'bob', 'chen'];
 const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -60,7 +61,7 @@ function shownByPane(alert: AlertRow, filter: AlertFilter, operator: string): bo
   if (filter.state === 'open' && (alert.state === 'dismissed' || alert.state === 'closed')) return false;
   if (!['open', 'all', ''].includes(filter.state) && alert.state !== filter.state) return false;
   if (filter.exchange && alert.exchange !== filter.exchange) return false;
-  if (filter.mine && alert.assignee !== operator) return false;
+  if (!inQueueView(filter.queue, alert, operator)) return false;
   const q = filter.q.trim().toLowerCase();
   if (q) {
     const text = [alert.id, alert.rule, alert.subjectId, alert.instrumentId, alert.exchange, alert.message]
@@ -108,7 +109,7 @@ function randomFilter(rng: Rng, alerts: readonly AlertRow[]): AlertFilter {
     severity: rng.chance(0.4) ? pick(rng, SEVERITIES) : '',
     state: pick(rng, ['open', 'open', 'all', ...ALERT_STATES]),
     exchange: rng.chance(0.2) ? pick(rng, EXCHANGES) : '',
-    mine: rng.chance(0.2),
+    queue: pick(rng, ['team', 'team', ...QUEUE_VIEWS]),
     q:
       rng.chance(0.35) && some
         ? pick(rng, [

@@ -301,7 +301,14 @@ export const hostCommand: CliCommand = {
         port,
         core,
         access: policy.wrapAccess(
-          withReview({ ...access, services: { ...access.services, ...alerts.services, ...reports.services } }, core),
+          withReview(
+            {
+              ...access,
+              services: { ...access.services, ...alerts.services, ...reports.services },
+              scoping: alerts.team,
+            },
+            core,
+          ),
           core,
         ),
         staticDir,

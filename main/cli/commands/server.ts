@@ -188,6 +188,7 @@ export const serverCommand: CliCommand = {
             services: { ...access.services, ...alerts.services },
             topics: { ...access.topics, ...alerts.topics },
             sessionToken: access.sessionToken,
+            scoping: alerts.team,
           },
           staticDir: path.join(root, 'dist', 'renderer'),
           version,

@@ -19,6 +19,7 @@ import * as sessions from './windows/sessions';
 import * as settings from './windows/settings';
 import * as whatIf from './windows/whatIf';
 import * as workflow from './windows/workflow';
+import * as team from './windows/team';
 
 export const en = {
   window: {
@@ -115,10 +116,9 @@ export const en = {
     severity: 'Severity',
     state: 'State',
     exchange: 'Exchange',
-    mine: 'Only mine',
     open: 'Open only',
     quick: 'Search alerts…',
-    keys: 'j/k move · a acknowledge · e escalate · n note · Enter open case',
+    keys: 'j/k move · a acknowledge · c claim · e escalate · n note · Enter open case',
     sound: 'Sound',
     soundOn: 'Sound on for high/critical alerts (click to mute)',
     soundOff: 'Sound muted (click to turn on)',
@@ -299,6 +299,7 @@ export const en = {
   auth: auth.en,
   nav: navigation.en,
   workflow: workflow.en,
+  team: team.en,
 };
 
 export type Resources = typeof en;
@@ -398,10 +399,9 @@ export const zh: Resources = {
     severity: '级别',
     state: '状态',
     exchange: '交易所',
-    mine: '仅我的',
     open: '仅未结',
     quick: '搜索预警…',
-    keys: 'j/k 移动 · a 确认 · e 上报 · n 备注 · 回车 打开案件',
+    keys: 'j/k 移动 · a 确认 · c 认领 · e 上报 · n 备注 · 回车 打开案件',
     sound: '声音',
     soundOn: '高/严重预警提示音已开启（点击静音）',
     soundOff: '提示音已静音（点击开启）',
@@ -582,4 +582,5 @@ export const zh: Resources = {
   auth: auth.zh,
   nav: navigation.zh,
   workflow: workflow.zh,
+  team: team.zh,
 };

@@ -1,8 +1,9 @@
 // The alert pane: the surveillance alerts, live, as an AG Grid bound to a view of the `alerts` source (sorting,
 // filters and quick search run where the alerts are; the window holds only the rows it shows). Filters (rule,
-// severity, state, exchange, mine) and a quick search live in the window's URL (so layouts keep them). Keyboard
-// first: j/k move, a acknowledge, e escalate, n note, Enter opens the case. New high/critical alerts beep and notify
-// (mutable).
+// severity, state, exchange, queue: mine/unassigned/team) and a quick search live in the window's URL (so layouts
+// keep them). Each open alert shows its SLA (due in, or overdue); a workload panel shows the queue per operator.
+// Keyboard first: j/k move, a acknowledge, c claim, e escalate, n note, Enter opens the case. New high/critical
+// alerts beep and notify (mutable).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AgGridReact, type CustomCellRendererProps } from 'ag-grid-react';
@@ -18,7 +19,17 @@ import { currentLanguage, i18n } from '../i18n';
 import { EXCHANGES } from '../../../shared/protocol/schema';
 import { exchangeLabel, productName } from '../../../shared/vocabulary';
 import { useViewGrid } from '../grid/viewGrid';
-import { alertViewScope, DEFAULT_ALERT_FILTER, DEFAULT_ALERT_SORT, type AlertFilter } from './alertFilter';
+import {
+  alertFilterOf,
+  alertViewScope,
+  DEFAULT_ALERT_FILTER,
+  DEFAULT_ALERT_SORT,
+  type AlertFilter,
+} from './alertFilter';
+import { QUEUE_VIEWS, slaStatus, type QueueView } from '../../../shared/domain/teamWorkflow';
+import { useTeamStore } from '../stores/team';
+import { AlertOwnership, canClaim, claimAlert } from './AlertOwnership';
+import { WorkloadPanel } from './WorkloadPanel';
 import { LimitWatch } from './LimitCell';
 import { useGridLocaleText, useGridTheme } from '../grid/useGridTheme';
 import { useAlertCounts, useLiveAlert } from '../stores/alertViews';
@@ -35,7 +46,7 @@ const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, cr
 function filterFromUrl(): AlertFilter {
   try {
     const raw = windowParam('alerts', 'f');
-    return raw ? { ...DEFAULT_ALERT_FILTER, ...(JSON.parse(raw) as Partial<AlertFilter>) } : DEFAULT_ALERT_FILTER;
+    return raw ? alertFilterOf(JSON.parse(raw) as Partial<AlertFilter>) : DEFAULT_ALERT_FILTER;
   } catch {
     return DEFAULT_ALERT_FILTER;
   }
@@ -85,6 +96,27 @@ function CountCell(props: CustomCellRendererProps<AlertRow>) {
 function StateCell(props: CustomCellRendererProps<AlertRow, AlertState>) {
   const state = props.value ?? 'new';
   return <span className={`fw-state-chip fw-astate-${state}`}>{i18n.t(`alertState.${state}`)}</span>;
+}
+
+/** Where an open alert stands against its SLA: the time left, or how long it is overdue (red). */
+function SlaCell(props: CustomCellRendererProps<AlertRow>) {
+  const alert = props.data;
+  const status = alert ? slaStatus(alert, useTeamStore.getState().settings.sla, alertClock()) : null;
+  if (!status) return <span className="fw-muted">—</span>;
+  const zh = currentLanguage() === 'zh-CN';
+  const now = alertClock();
+  const age = formatAge(Math.abs(status.dueAt - now), zh);
+  const stage = i18n.t(`team.slaStage.${status.stage}`);
+  return (
+    <span
+      className={status.overdue ? 'fw-sla-overdue' : 'fw-muted'}
+      data-testid="alert-sla"
+      data-overdue={status.overdue}
+      title={i18n.t('team.slaTitle', { stage, time: new Date(status.dueAt).toLocaleTimeString() })}
+    >
+      {status.overdue ? i18n.t('team.overdue', { age }) : i18n.t('team.dueIn', { age })}
+    </span>
+  );
 }
 
 function buildColumns(): ColDef<AlertRow>[] {
@@ -159,6 +191,13 @@ function buildColumns(): ColDef<AlertRow>[] {
       valueGetter: (p) => (p.data ? Math.max(0, alertClock() - p.data.createdAt) : 0),
       valueFormatter: (p: Fmt) => formatAge(p.value as number, zh),
       cellClass: 'fw-num fw-muted',
+    },
+    {
+      colId: 'sla',
+      headerName: i18n.t('team.sla'),
+      width: 118,
+      sortable: false,
+      cellRenderer: SlaCell,
     },
     { field: 'state', headerName: i18n.t('col.state'), width: 104, cellRenderer: StateCell },
     {
@@ -294,6 +333,7 @@ export function AlertPane() {
   const language = i18nInstance.language;
   const channel = useWindowStore((s) => s.channel);
   const operator = useOperatorStore((s) => s.operator);
+  const [showWorkload, setShowWorkload] = useState(false);
   const soundOn = useSettingsStore((s) => s.alertSound);
   const setSound = useSettingsStore((s) => s.setAlertSound);
   const gridTheme = useGridTheme();
@@ -314,6 +354,9 @@ export function AlertPane() {
 
   useAlarm();
   const counts = useAlertCounts();
+  useEffect(() => {
+    void useTeamStore.getState().load();
+  }, []);
 
   useEffect(() => {
     const isDefault = JSON.stringify(filter) === JSON.stringify(DEFAULT_ALERT_FILTER);
@@ -324,7 +367,7 @@ export function AlertPane() {
   useEffect(() => {
     const timer = setInterval(() => {
       const api = apiRef.current;
-      if (api && !api.isDestroyed()) api.refreshCells({ columns: ['age'] });
+      if (api && !api.isDestroyed()) api.refreshCells({ columns: ['age', 'sla'], force: true });
     }, 1000);
     return () => clearInterval(timer);
   }, [apiRef]);
@@ -377,6 +420,13 @@ export function AlertPane() {
         case 'e':
           if (alert) actions.current?.start('escalate');
           break;
+        case 'c': {
+          const { operator: me, role: myRole } = useOperatorStore.getState();
+          if (alert && !useWindowStore.getState().review && canClaim(alert, me, myRole)) {
+            void claimAlert(alert.id).then((row) => row && setSelectedAlert(row));
+          }
+          break;
+        }
         case 'n':
           if (alert) actions.current?.note();
           break;
@@ -473,17 +523,27 @@ export function AlertPane() {
             })),
           ]}
         />
-        <label className="fw-filter fw-check" title={operator ?? undefined}>
-          <input
-            type="checkbox"
-            data-testid="filter-mine"
-            checked={filter.mine}
-            disabled={!operator}
-            onChange={(event) => update({ mine: event.target.checked })}
-          />
-          {t('alerts.mine')}
-        </label>
+        <FilterSelect
+          label={t('team.queue')}
+          testId="filter-queue"
+          value={filter.queue}
+          onChange={(queue) => update({ queue: queue as QueueView })}
+          options={QUEUE_VIEWS.filter((view) => view !== 'mine' || operator).map((view) => ({
+            value: view,
+            label: t(`team.queueView.${view}`),
+          }))}
+        />
         <div className="fw-header-spacer" />
+        <button
+          type="button"
+          className={`fw-button${showWorkload ? ' fw-on' : ''}`}
+          data-testid="workload-toggle"
+          aria-pressed={showWorkload}
+          title={t('team.workloadTitle')}
+          onClick={() => setShowWorkload((open) => !open)}
+        >
+          {t('team.workload')}
+        </button>
         <button
           type="button"
           className={`fw-button${soundOn ? ' fw-on' : ''}`}
@@ -500,6 +560,7 @@ export function AlertPane() {
         </button>
       </div>
       <LimitWatch />
+      {showWorkload && <WorkloadPanel />}
       <div className="fw-grid" data-testid="alerts-grid">
         <AgGridReact<AlertRow>
           theme={gridTheme}
@@ -527,6 +588,7 @@ export function AlertPane() {
             ? `${barAlert.id} · ${t(`alertState.${barAlert.state}`)}${barAlert.assignee ? ` · ${barAlert.assignee}` : ''}`
             : t('common.pickAlert')}
         </span>
+        <AlertOwnership alert={barAlert} onDone={setSelectedAlert} />
         <AlertActionBar alert={barAlert} handle={actions} onDone={setSelectedAlert} />
       </div>
       <footer className="fw-status">

@@ -1,5 +1,6 @@
 // The operators section of Settings (administrators): create an operator, disable or re-enable one, reset a password,
-// change a role. Every change is an audited API call (operators.*), refused on the main side for any other role.
+// change a role, limit an operator to account groups. Every change is an audited API call (operators.*,
+// team.setScope), refused on the main side for any other role.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ROLES, type Role } from '../../../shared/api/methods/auth';
@@ -7,6 +8,9 @@ import { callOptional, windowParam } from '../api/floorwatch';
 import { useAuthStore } from '../auth/session';
 import { TextDialog } from '../components/TextDialog';
 import { useNoticeStore } from '../stores/notice';
+import { useTeamStore } from '../stores/team';
+import { UNSCOPED_ROLES, type AccountGroup } from '../../../shared/domain/teamWorkflow';
+import type { OperatorScope } from '../../../shared/api/methods/team';
 import './workflow.css';
 
 interface Operator {
@@ -28,8 +32,14 @@ export function OperatorsSection() {
   const formId = useId();
   const usernameRef = useRef<HTMLInputElement>(null);
   const [draft, setDraft] = useState({ username: '', displayName: '', role: 'operator' as Role, password: '' });
+  const [scopes, setScopes] = useState<Map<string, string[]>>(new Map());
+  const groups = useTeamStore((s) => s.settings.accountGroups);
 
   const load = useCallback(() => {
+    void useTeamStore.getState().load();
+    void callOptional<OperatorScope[]>('team.scopes', {}).then((result) => {
+      if (result.ok) setScopes(new Map(result.value.map((scope) => [scope.username, scope.groups])));
+    });
     void callOptional<Operator[]>('operators.list', {}).then((result) => {
       const now = Date.now();
       if (result.ok) setOperators(result.value.map((o) => ({ ...o, lockedOut: (o.lockedUntil ?? 0) > now })));
@@ -123,6 +133,9 @@ export function OperatorsSection() {
             <th scope="col">{t('workflow.ops.displayName')}</th>
             <th scope="col">{t('workflow.ops.role')}</th>
             <th scope="col">{t('workflow.ops.status')}</th>
+            <th scope="col" title={t('team.scopeHint')}>
+              {t('team.scope')}
+            </th>
             <th scope="col" />
           </tr>
         </thead>
@@ -163,6 +176,20 @@ export function OperatorsSection() {
                     : operator.lockedOut
                       ? t('workflow.ops.lockedOut')
                       : t('workflow.ops.enabled')}
+                </td>
+                <td>
+                  <ScopeEditor
+                    operator={operator}
+                    groups={groups}
+                    scope={scopes.get(name) ?? []}
+                    onChange={(next) =>
+                      void act(
+                        'team.setScope',
+                        { username: name, groups: next },
+                        t('team.scopeSaved', { username: name, groups: next.join(', ') || t('team.scopeAll') }),
+                      )
+                    }
+                  />
                 </td>
                 <td>
                   <button
@@ -207,5 +234,39 @@ export function OperatorsSection() {
         />
       )}
     </section>
+  );
+}
+
+/** The account groups an operator is limited to (none ticked: every account); roles that see all say so. */
+function ScopeEditor(props: {
+  operator: Operator;
+  groups: readonly AccountGroup[];
+  scope: readonly string[];
+  onChange(groups: string[]): void;
+}) {
+  const { t } = useTranslation();
+  const { operator, groups, scope } = props;
+  if ((UNSCOPED_ROLES as readonly string[]).includes(operator.role)) {
+    return <span className="fw-muted">{t('team.scopeAll')}</span>;
+  }
+  // A group deleted since stays listed (and ticked) so the admin sees why the operator sees nothing.
+  const names = [...new Set([...groups.map((g) => g.name), ...scope])];
+  if (names.length === 0) return <span className="fw-muted">{t('team.scopeAll')}</span>;
+  return (
+    <span className="fw-scope" data-testid={`scope-${operator.username}`}>
+      {names.map((name) => (
+        <label key={name} className="fw-check">
+          <input
+            type="checkbox"
+            checked={scope.includes(name)}
+            onChange={(event) =>
+              props.onChange(event.target.checked ? [...scope, name] : scope.filter((g) => g !== name))
+            }
+          />
+          {name}
+        </label>
+      ))}
+      {scope.length === 0 && <span className="fw-muted"> ({t('team.scopeAll')})</span>}
+    </span>
   );
 }

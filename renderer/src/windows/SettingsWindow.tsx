@@ -3,6 +3,7 @@
 // An admin changes this workstation's own settings here, with a reason (audited); they apply at the next start, and
 // the table shows what is saved for it until then.
 import { OperatorsSection } from './OperatorsSection';
+import { TeamSettingsSection } from './TeamSettingsSection';
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { USER_SETTING_KEYS, type PolicyView, type UserSettingKey } from '../../../shared/api/methods/settings';
@@ -233,6 +234,7 @@ export function SettingsWindow() {
         </p>
       )}
       <OperatorsSection />
+      <TeamSettingsSection />
     </main>
   );
 }
