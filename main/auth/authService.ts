@@ -409,6 +409,14 @@ export class AuthService {
     return updated;
   }
 
+  /**
+   * An account's role or status changed through another server (on a shared database): its sessions here end too,
+   * as they do on the server that made the change (permissions come from the session).
+   */
+  async accountChangedElsewhere(username: string): Promise<void> {
+    for (const session of this.sessions.ofOperator(username)) await this.endSession(session, 'account_changed');
+  }
+
   /** Sets a new password and lifts a lockout. */
   async resetPassword(actor: Actor, args: { username: string; password: string }): Promise<void> {
     const current = await this.operators.get(args.username);

@@ -9,6 +9,7 @@ import { CoreProcess } from '../../core/coreProcess';
 import { startHost, type HostHandle } from '../../host/server';
 import { sessionsFolder } from '../../review/workstation';
 import { floorwatchDataDir } from '../../store/auditPaths';
+import { AuditFollower } from '../../team/auditFollower';
 import { openTeamStores, type TeamStores } from '../../team/teamStores';
 import { TeamDatabaseError } from '../../team/teamDatabase';
 import {
@@ -138,11 +139,25 @@ export const serverCommand: CliCommand = {
         throw new CliError(`cannot open the team database: ${(error as Error).message}`, 1);
       }
       shutdown.add('the database pool', () => stores.close());
+      // Other servers on this database append too: what they record reaches this server's state through the
+      // follower, from the head read before that state is rebuilt (nothing in between is missed).
+      let follower: AuditFollower;
+      try {
+        follower = new AuditFollower({
+          audit: stores.audit,
+          url: database.url,
+          after: (await stores.audit.head()).id,
+          log,
+        });
+      } catch (error) {
+        throw new CliError(`cannot read the team audit log: ${(error as Error).message}`, 1);
+      }
+      shutdown.add('the audit follower', () => follower.stop());
       let access: AuthServices;
       try {
         access = await createAuthServices(
           { app: 'server', version, log },
-          { audit: stores.audit, operators: stores.operators },
+          { audit: stores.audit, operators: stores.operators, shared: follower },
         );
       } catch (error) {
         throw new CliError(`cannot open the operators and audit log: ${(error as Error).message}`, 1);
@@ -160,9 +175,14 @@ export const serverCommand: CliCommand = {
           if (!core) throw new Error('the core is not running');
           await core.reloadRules(config);
         },
+        shared: follower,
         log,
       });
       shutdown.add('the alerts', () => alerts.stop());
+      const services = access;
+      follower.follow((rows) => services.applyAuditRows(rows));
+      follower.follow((rows) => alerts.workflow.applyRows(rows));
+      await follower.start();
       const userFile = alerts.rules.info().userFile;
       try {
         core = await CoreProcess.start({
