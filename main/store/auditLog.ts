@@ -57,6 +57,7 @@ export const AUDIT_ACTIONS = [
   'export',
   'api_rejected',
   'operator_unlocked',
+  'audit_imported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const KNOWN_ACTIONS = new Set<string>(AUDIT_ACTIONS);

@@ -72,6 +72,13 @@ const STATEMENTS = {
   },
 } as const;
 
+/** The chain inside onLockedChain(): its transaction's connection, and appends that extend the chain. */
+export interface LockedAuditChain {
+  readonly client: pg.PoolClient;
+  /** Chains and inserts `entries` (normalised), every one at `time`. */
+  append(entries: readonly ReturnType<typeof normaliseAuditEntry>[], time: number): Promise<AuditRow[]>;
+}
+
 export interface PgAuditStoreOptions {
   /** Epoch milliseconds; tests pass a fake clock. */
   clock?: () => number;
@@ -125,16 +132,12 @@ export class PgAuditStore implements AuditStore {
     let prepared = entries.map(normaliseAuditEntry);
     if (prepared.length === 0) return [];
     const started = performance.now();
-    const rows = await this.transaction('READ WRITE', `record ${entries.length} audit row(s)`, async (client) => {
-      // Durable on return whatever the server's default: the commit waits for the WAL flush.
-      await client.query('SET LOCAL synchronous_commit TO on');
-      // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
-      await client.query(STATEMENTS.lockHead);
+    const rows = await this.onLockedChain(`record ${entries.length} audit row(s)`, async (chain) => {
       // Checked under the lock: every other server's append has committed or waits behind this one.
       const since = guard.unchangedSince;
       if (since) {
         const newer = (
-          await client.query<StoredAuditRow>({
+          await chain.client.query<StoredAuditRow>({
             ...STATEMENTS.newestFor,
             values: [
               since.target,
@@ -147,34 +150,62 @@ export class PgAuditStore implements AuditStore {
         ).rows[0];
         if (newer) throw new AuditConflictError(auditRowFromStored(newer));
       }
-      if (guard.once) prepared = await this.notYetRecorded(client, prepared);
-      if (prepared.length === 0) return [];
-      const last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];
-      const written = chainAuditRows(last, prepared, this.clock());
-      for (const row of written) {
-        await client.query({
-          ...STATEMENTS.insert,
-          values: [
-            row.id,
-            row.time,
-            row.operator,
-            row.role,
-            row.action,
-            row.target,
-            row.details,
-            row.reason,
-            row.prevHash,
-            row.hash,
-          ],
-        });
-      }
-      const head = written[written.length - 1]!;
-      await client.query({ ...STATEMENTS.moveHead, values: [head.id, head.hash] });
-      return written;
+      if (guard.once) prepared = await this.notYetRecorded(chain.client, prepared);
+      return chain.append(prepared, this.clock());
     });
     const elapsed = performance.now() - started;
     if (elapsed > SLOW_MS) this.onSlow(`audit append of ${entries.length} row(s)`, elapsed);
     return rows;
+  }
+
+  /**
+   * Runs `work` in one transaction holding the chain's lock (appends from every server wait for it), durable when
+   * it resolves. What `work` appends extends the chain; the recorded head moves to its last row at the end.
+   */
+  async onLockedChain<T>(what: string, work: (chain: LockedAuditChain) => Promise<T>): Promise<T> {
+    return this.transaction('READ WRITE', what, async (client) => {
+      // Durable on return whatever the server's default: the commit waits for the WAL flush.
+      await client.query('SET LOCAL synchronous_commit TO on');
+      // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
+      await client.query(STATEMENTS.lockHead);
+      let last: { id: number; hash: string } | undefined;
+      let lastRead = false;
+      let moved = false;
+      const chain: LockedAuditChain = {
+        client,
+        append: async (entries, time) => {
+          if (entries.length === 0) return [];
+          if (!lastRead) {
+            last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];
+            lastRead = true;
+          }
+          const written = chainAuditRows(last, entries, time);
+          for (const row of written) {
+            await client.query({
+              ...STATEMENTS.insert,
+              values: [
+                row.id,
+                row.time,
+                row.operator,
+                row.role,
+                row.action,
+                row.target,
+                row.details,
+                row.reason,
+                row.prevHash,
+                row.hash,
+              ],
+            });
+          }
+          last = written[written.length - 1]!;
+          moved = true;
+          return written;
+        },
+      };
+      const result = await work(chain);
+      if (moved && last) await client.query({ ...STATEMENTS.moveHead, values: [last.id, last.hash] });
+      return result;
+    });
   }
 
   /** The entries whose action and target have no row yet (nor an earlier entry of this batch). */
