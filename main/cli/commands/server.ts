@@ -42,6 +42,10 @@ Options:
   --tls-key <file>    its PEM private key
   -h, --help          this text
 
+Several servers may share one database (e.g. one per gateway): they share one alert queue, each following the
+others' changes as they are committed (LISTEN/NOTIFY); of two operators acting on one alert at once, one wins and
+the other is told who did what.
+
 The data folder (FLOORWATCH_DATA_DIR, else the OS user-data folder) holds the recorded sessions, the adopted
 rules file and the embedded PostgreSQL. docs/deploy.md, "Team server", covers roles, TLS and running it as a service.
 `;
