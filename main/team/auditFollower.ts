@@ -73,7 +73,19 @@ export class AuditFollower implements SharedAuditChain {
     return this.reads.run(async () => {
       if (throughId > 0 && this.lastDelivered >= throughId) return;
       for (;;) {
-        const rows = await this.audit.readRows({ afterId: this.lastDelivered, limit: CATCH_UP_PAGE });
+        let rows: AuditRow[];
+        try {
+          rows = await this.audit.readRows({ afterId: this.lastDelivered, limit: CATCH_UP_PAGE });
+        } catch (error) {
+          // An action whose row is committed must not look lost: say it is recorded, and that it shows later.
+          if (throughId > this.lastDelivered) {
+            throw new Error(
+              `recorded as audit row ${throughId}, but this server cannot read the team log back yet ` +
+                `(${(error as Error).message}); it shows once the database answers`,
+            );
+          }
+          throw error;
+        }
         if (rows.length === 0) return;
         this.lastDelivered = rows[rows.length - 1]!.id;
         for (const follower of this.followers) {
