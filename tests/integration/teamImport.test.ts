@@ -52,7 +52,7 @@ function alert(id: string): Alert {
 }
 
 /** A single-seat workstation's data folder, written by its own services, as a desk leaves it. */
-async function workstationFolder(): Promise<{ dataDir: string; requestId: number }> {
+async function workstationFolder(): Promise<{ dataDir: string; requestId: number; pendingId: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-import-'));
   folders.push(dataDir);
   const access = await openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT, idleLockMs: 0 });
@@ -72,7 +72,11 @@ async function workstationFolder(): Promise<{ dataDir: string; requestId: number
       caller('li'),
     );
     await access.services['actions.approve']!({ requestId: request.id, reason: 'agreed' }, caller('admin'));
-    return { dataDir, requestId: request.id };
+    const pending = await access.services['actions.request']!(
+      { action: { kind: 'freeze_opening', accountId: 'A002', params: {} }, reason: 'same pattern on A002' },
+      caller('li'),
+    );
+    return { dataDir, requestId: request.id, pendingId: pending.id };
   } finally {
     await alerts.stop();
     await access.close();
@@ -94,7 +98,7 @@ async function runTeam(args: string[]): Promise<{ code: number; out: string }> {
 
 describe('floorwatch team import', () => {
   it('moves a workstation in: operators, workflow, four eyes, a provable history; again: a no-op; same alert: refused', async () => {
-    const { dataDir, requestId } = await workstationFolder();
+    const { dataDir, requestId, pendingId } = await workstationFolder();
     const database = await postgres.createDatabase();
     // The team database has history of its own already (a server started, its admin set up).
     const before = await openTeamStores(database.appUrl);
@@ -161,6 +165,48 @@ describe('floorwatch team import', () => {
     expect(second.code).toBe(0);
     expect(second.out).toMatch(/^already imported: .* since team row \d+; nothing to do\n$/);
 
+    // The desk worked on before it moved: a third import brings only what it did since, its decision on a request
+    // imported the first time pointing at that request's team row.
+    const desk = await openAuthServices({ dataDir, app: 'host', version: 'test', scrypt: TEST_SCRYPT, idleLockMs: 0 });
+    const deskAlerts = await createAlertServices({ audit: desk.audit, dataDir, auth: desk.auth });
+    try {
+      await desk.auth.login(caller('admin'), { username: 'admin', password: PASSWORD });
+      await desk.auth.login(caller('li'), { username: 'li.op', password: PASSWORD });
+      await deskAlerts.workflow.setState(desk.auth.requireActor(caller('li')), {
+        id: '20261207:self_trade:A002',
+        state: 'acknowledged',
+      });
+      await desk.services['actions.reject']!({ requestId: pendingId, reason: 'client paid' }, caller('admin'));
+    } finally {
+      await deskAlerts.stop();
+      await desk.close();
+    }
+    const third = await runTeam(['import', '--db', database.appUrl, '--from', dataDir]);
+    expect(third.out).toMatch(/audit rows: \d+ \(/);
+    const grown = await openTeamStores(database.appUrl);
+    try {
+      expect((await grown.audit.verify()).ok).toBe(true);
+      const marks = await grown.audit.readRows({ actions: ['audit_imported'] });
+      expect(marks).toHaveLength(2);
+      const [firstMark, secondMark] = marks.map(
+        (row) => JSON.parse(row.details) as { headId: number; fromRow: number },
+      );
+      expect(secondMark?.fromRow).toBe((firstMark?.headId ?? NaN) + 1);
+      const access = await createAuthServices(
+        { app: 'server', version: 'test', scrypt: TEST_SCRYPT, idleLockMs: 0 },
+        { audit: grown.audit, operators: grown.operators },
+      );
+      const workflow = await AlertWorkflow.open({ audit: grown.audit });
+      expect(workflow.get('20261207:self_trade:A002').alert.state).toBe('acknowledged');
+      expect(access.accountActions.replayProblems).toEqual([]);
+      // The decision found its request (imported the first time): nothing is left pending.
+      expect(access.accountActions.pending()).toEqual([]);
+      await workflow.stop();
+      await access.close();
+    } finally {
+      await grown.close();
+    }
+
     // Another desk that worked the same alert: two histories of one alert are refused, and nothing is imported.
     const other = await workstationFolder();
     await expect(runTeam(['import', '--db', database.appUrl, '--from', other.dataDir])).rejects.toThrow(
@@ -168,7 +214,7 @@ describe('floorwatch team import', () => {
     );
     const after = await openTeamStores(database.appUrl);
     try {
-      expect(await after.audit.readRows({ actions: ['audit_imported'] })).toHaveLength(1);
+      expect(await after.audit.readRows({ actions: ['audit_imported'] })).toHaveLength(2);
     } finally {
       await after.close();
     }
