@@ -402,9 +402,7 @@ export class AuthService {
     });
     if (updated.role !== current.role || updated.disabled !== current.disabled) {
       // Permissions come from the session; a changed account must log in again.
-      for (const session of this.sessions.ofOperator(updated.username)) {
-        await this.endSession(session, 'account_changed');
-      }
+      await this.endSessionsOf(updated.username);
     }
     return updated;
   }
@@ -413,8 +411,16 @@ export class AuthService {
    * An account's role or status changed through another server (on a shared database): its sessions here end too,
    * as they do on the server that made the change (permissions come from the session).
    */
-  async accountChangedElsewhere(username: string): Promise<void> {
-    for (const session of this.sessions.ofOperator(username)) await this.endSession(session, 'account_changed');
+  accountChangedElsewhere(username: string): Promise<void> {
+    return this.endSessionsOf(username);
+  }
+
+  /** Ends an account's sessions (its role or status changed); each once, though two paths may end them at once. */
+  private async endSessionsOf(username: string): Promise<void> {
+    for (const session of this.sessions.ofOperator(username)) {
+      if (!this.sessions.ofOperator(username).includes(session)) continue;
+      await this.endSession(session, 'account_changed');
+    }
   }
 
   /** Sets a new password and lifts a lockout. */
