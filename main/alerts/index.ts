@@ -3,7 +3,7 @@
 // `createBackend({ …, services: alerts.services, topics: alerts.topics })` and call `alerts.stop()` at shutdown.
 import path from 'node:path';
 import { ApiFailure, type MethodHandlers, type TopicSource } from '../api/dispatcher';
-import type { AuditStore } from '../store/auditStore';
+import type { AuditStore, SharedAuditChain } from '../store/auditStore';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { TopicName } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
@@ -28,6 +28,8 @@ export const USER_RULES_FILE = 'rules.json';
 
 export interface AlertServicesOptions {
   audit: AuditStore;
+  /** A log other servers append to: the workflow applies every row through it (AlertWorkflow.applyRows). */
+  shared?: SharedAuditChain;
   /** The data folder (the user rules file lives there). */
   dataDir: string;
   /** Raw alerts from the core (its `alerts` topic); absent: none until attach(). */
@@ -90,7 +92,12 @@ export async function createAlertServices(options: AlertServicesOptions): Promis
   const isOperator = auth?.listOperators
     ? async (username: string) => (await auth.listOperators!()).some((o) => o.username === username && !o.disabled)
     : undefined;
-  const workflow = await AlertWorkflow.open({ audit: options.audit, log: options.log, isOperator });
+  const workflow = await AlertWorkflow.open({
+    audit: options.audit,
+    log: options.log,
+    isOperator,
+    ...(options.shared ? { shared: options.shared } : {}),
+  });
   if (options.core) workflow.attach(options.core);
   const team = await TeamWorkflow.open({
     audit: options.audit,

@@ -147,6 +147,23 @@ export class TeamWorkflow implements AccountScoping {
     return { username, groups: unique };
   }
 
+  /**
+   * Rows another server on the same database recorded (and this server's own, which the follower hands back too):
+   * settings and scopes follow them, and an operator whose scope changed logs in again here as well.
+   */
+  applyAuditRows(rows: readonly AuditRow[]): void {
+    for (const row of rows) {
+      if (!(TEAM_AUDIT_ACTIONS as readonly string[]).includes(row.action)) continue;
+      this.applyAuditRow(row);
+      const username = auditDetails(row).username;
+      if (row.action === 'operator_scope_changed' && typeof username === 'string') {
+        this.options.endSessionsOf?.(username)?.catch((error: unknown) => {
+          this.log(`team: could not end the sessions of ${username}: ${(error as Error).message}`);
+        });
+      }
+    }
+  }
+
   /** Applies a team_settings_changed or operator_scope_changed row (at start, after a write, or another server's). */
   applyAuditRow(row: AuditRow): void {
     const details = auditDetails(row);

@@ -10,7 +10,7 @@
 import { TopicHub } from '../api/topicHub';
 import { ApiFailure, type TopicSource } from '../api/dispatcher';
 import { auditDetails, SYSTEM_ACTOR, type AuditEntry, type AuditRow } from '../store/auditLog';
-import type { AuditStore } from '../store/auditStore';
+import { AuditConflictError, type AuditAppendGuard, type AuditStore, type SharedAuditChain } from '../store/auditStore';
 import { WriteQueue } from '../util/writeQueue';
 import type { TopicName, TopicUpdate } from '../../shared/api/contract';
 import {
@@ -50,6 +50,8 @@ interface WorkflowRecord {
   notes: AlertNote[];
   history: AlertHistoryEntry[];
   escalatedTo: EscalationTarget | null;
+  /** The newest alert_state_changed row (a move or an assignment): what a conflicting writer is told about. */
+  lastChange: AuditRow | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -62,6 +64,11 @@ export interface AlertWorkflowOptions {
   log?: (line: string) => void;
   /** Whether an escalation may name this operator (an enabled account); absent: any name. */
   isOperator?: (username: string) => boolean | Promise<boolean>;
+  /**
+   * On a log other servers append to: every row (this workflow's own too) is applied through it, in chain order, and
+   * the rows it applies reach this workflow by applyRows(). Absent: this workflow is the log's only writer.
+   */
+  shared?: SharedAuditChain;
 }
 
 const isState = (value: unknown): value is AlertState =>
@@ -72,6 +79,9 @@ export class AlertWorkflow implements TopicSource {
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
   private readonly isOperator: (username: string) => boolean | Promise<boolean>;
+  private readonly shared: SharedAuditChain | null;
+  /** The newest audit row applied: a row at or before it is never applied twice. */
+  private appliedThrough = 0;
   private readonly writes = new WriteQueue();
   private readonly records = new Map<string, WorkflowRecord>();
   private readonly hub = new TopicHub();
@@ -97,8 +107,10 @@ export class AlertWorkflow implements TopicSource {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? (() => {});
     this.isOperator = options.isOperator ?? (() => true);
+    this.shared = options.shared ?? null;
     for (const row of rows) {
       if (row.target.startsWith('alert:')) this.replay(row);
+      this.appliedThrough = Math.max(this.appliedThrough, row.id);
     }
     // Alerts rebuilt from the log that are still being worked on are shown until the core sends them again.
     const open = [...this.records.values()].filter((r) => !TERMINAL_STATES.has(r.state)).map((r) => this.rowOf(r));
@@ -145,8 +157,12 @@ export class AlertWorkflow implements TopicSource {
     const unique = [...new Map(fresh.map((a) => [a.id, a])).values()];
     if (unique.length > 0) {
       try {
-        const rows = await this.audit.appendBatch(unique.map((a) => creationEntry(a)));
-        for (const row of rows) this.replay(row);
+        // Another server's core may have raised the same alert first: its creation row stands, this one is left out.
+        const rows = await this.audit.appendBatch(
+          unique.map((a) => creationEntry(a)),
+          { once: true },
+        );
+        await this.applyAppended(rows);
       } catch (error) {
         // Shown anyway (an alert must never be hidden); its creation is retried with its next update.
         this.log(`alerts: could not audit ${unique.length} new alert(s): ${(error as Error).message}`);
@@ -216,7 +232,10 @@ export class AlertWorkflow implements TopicSource {
     const reason = cleanText(args.reason ?? '', REASON_MAX, 'a reason');
     const target = to === 'escalated' ? (args.target ?? null) : null;
     const problem = transitionProblem(from, to, reason, target);
-    if (problem) throw new ApiFailure('bad_arguments', `alert ${args.id}: ${problem}`);
+    if (problem) {
+      const last = record.lastChange ? ` (${changeSummary(record.lastChange, record)})` : '';
+      throw new ApiFailure('bad_arguments', `alert ${args.id}: ${problem}${last}`);
+    }
     if (target?.kind === 'operator' && !(await this.isOperator(target.id))) {
       throw new ApiFailure('bad_arguments', `no enabled operator "${target.id.slice(0, 64)}" to escalate to`);
     }
@@ -232,7 +251,7 @@ export class AlertWorkflow implements TopicSource {
     const takesOwnership =
       to === 'acknowledged' && record.assignee === null && actor.operator !== SYSTEM_ACTOR.operator;
     if (takesOwnership) entries.push(this.assignEntry(actor, record, to, actor.operator));
-    return this.recordAll(entries, record);
+    return this.recordChange(entries, record);
   }
 
   assign(actor: WorkflowActor, args: { id: string; assignee: string | null }): Promise<AlertRow> {
@@ -241,7 +260,7 @@ export class AlertWorkflow implements TopicSource {
       const assignee = args.assignee === null ? null : cleanText(args.assignee, ASSIGNEE_MAX, 'an assignee');
       if (assignee === '') throw new ApiFailure('bad_arguments', 'an assignee must not be blank (null unassigns)');
       if (assignee === record.assignee) return this.rowOf(record);
-      return this.recordAll([this.assignEntry(actor, record, record.state, assignee)], record);
+      return this.recordChange([this.assignEntry(actor, record, record.state, assignee)], record);
     });
   }
 
@@ -308,25 +327,74 @@ export class AlertWorkflow implements TopicSource {
     return this.entry(actor, record, 'alert_state_changed', details, '');
   }
 
-  /** Appends the audit rows in one transaction (durable when it resolves), then applies them as a replay would. */
-  private async recordAll(entries: AuditEntry[], record: WorkflowRecord): Promise<AlertRow> {
-    for (const row of await this.audit.appendBatch(entries)) this.replay(row);
-    const merged = this.rowOf(record);
-    this.publish([merged], 0);
-    return merged;
+  /**
+   * A move or an assignment: recorded only if no other move or assignment of the alert was recorded since the one
+   * this workflow has seen (checked by the log inside the append, so two servers cannot both act on one state).
+   * The loser is told who did what, and its workflow catches up with the winner's row.
+   */
+  private async recordChange(entries: AuditEntry[], record: WorkflowRecord): Promise<AlertRow> {
+    const guard = {
+      unchangedSince: {
+        target: `alert:${record.id}`,
+        actions: ['alert_state_changed'],
+        afterId: record.lastChange?.id ?? 0,
+      },
+    };
+    try {
+      return await this.recordAll(entries, record, guard);
+    } catch (error) {
+      if (!(error instanceof AuditConflictError)) throw error;
+      await this.shared?.catchUp(error.row.id).catch(() => undefined);
+      throw new ApiFailure('conflict', `${changeSummary(error.row, record)}; your change was not recorded`);
+    }
   }
 
-  /** Applies one audit row to the workflow. */
-  private replay(row: AuditRow): void {
+  /** Appends the audit rows in one transaction (durable when it resolves), then applies them as a replay would. */
+  private async recordAll(entries: AuditEntry[], record: WorkflowRecord, guard?: AuditAppendGuard): Promise<AlertRow> {
+    await this.applyAppended(await this.audit.appendBatch(entries, guard));
+    return this.rowOf(record);
+  }
+
+  /** This workflow's own rows: on a shared log through it (with every row before them), else directly. */
+  private async applyAppended(rows: readonly AuditRow[]): Promise<void> {
+    if (!this.shared) {
+      this.applyRows(rows);
+      return;
+    }
+    // With nothing written (all recorded already), what the others wrote is read instead.
+    await this.shared.catchUp(rows.length > 0 ? rows[rows.length - 1]!.id : 0);
+  }
+
+  /**
+   * Applies audit rows in chain order (others are skipped; a row applied already is not applied again) and
+   * publishes the alerts they changed: the rows of this workflow's own actions, or of other servers on a shared log.
+   */
+  applyRows(rows: readonly AuditRow[]): void {
+    const changed = new Set<WorkflowRecord>();
+    for (const row of rows) {
+      if (row.id <= this.appliedThrough) continue;
+      this.appliedThrough = row.id;
+      if (!(WORKFLOW_ACTIONS as readonly string[]).includes(row.action) || !row.target.startsWith('alert:')) continue;
+      const record = this.replay(row);
+      if (record) changed.add(record);
+    }
+    this.publish(
+      [...changed].map((record) => this.rowOf(record)),
+      0,
+    );
+  }
+
+  /** Applies one audit row to the workflow; returns the alert it changed. */
+  private replay(row: AuditRow): WorkflowRecord | null {
     const details = auditDetails(row);
     const id = typeof details.alertId === 'string' ? details.alertId : row.target.slice('alert:'.length);
     if (row.action === 'alert_created') {
       if (this.records.has(id)) {
         this.replayProblems.push(`audit row ${row.id}: alert ${id} created twice`);
-        return;
+        return null;
       }
       const alert = snapshotOf(details.alert, id);
-      this.records.set(id, {
+      const created: WorkflowRecord = {
         id,
         alert,
         firstTs: typeof details.firstTs === 'number' ? details.firstTs : 0,
@@ -337,29 +405,32 @@ export class AlertWorkflow implements TopicSource {
         notes: [],
         history: [],
         escalatedTo: null,
+        lastChange: null,
         createdAt: row.time,
         updatedAt: row.time,
-      });
-      return;
+      };
+      this.records.set(id, created);
+      return created;
     }
     const record = this.records.get(id);
     if (!record) {
       this.replayProblems.push(`audit row ${row.id}: ${row.action} for an alert never created (${id})`);
-      return;
+      return null;
     }
     record.updatedAt = row.time;
     if (row.action === 'note_added') {
       record.notes.push({ at: row.time, operator: row.operator, text: String(details.text ?? '') });
-      return;
+      return record;
     }
+    record.lastChange = row;
     if (details.change === 'assign') {
       record.assignee = typeof details.assignee === 'string' ? details.assignee : null;
-      return;
+      return record;
     }
     const to = details.to;
     if (!isState(to)) {
       this.replayProblems.push(`audit row ${row.id}: unknown state ${JSON.stringify(to)}`);
-      return;
+      return record;
     }
     if (details.from !== record.state) {
       this.replayProblems.push(`audit row ${row.id}: ${id} was ${record.state}, the row says ${String(details.from)}`);
@@ -375,6 +446,7 @@ export class AlertWorkflow implements TopicSource {
     });
     if (to === 'escalated') record.escalatedTo = target;
     record.state = to;
+    return record;
   }
 
   private rowOf(record: WorkflowRecord): AlertRow {
@@ -395,6 +467,31 @@ export class AlertWorkflow implements TopicSource {
     if (rows.length === 0) return;
     this.hub.publish({ topic: 'alerts', snapshot: false, rows, removed: [], at: this.clock(), sourceTs });
   }
+}
+
+/**
+ * "alert X was acknowledged by alice at 10:31:02" (the server's local time): who changed an alert last. An
+ * assignment written with a move (acknowledging takes ownership) is told as the move.
+ */
+function changeSummary(row: AuditRow, record: WorkflowRecord): string {
+  const details = auditDetails(row);
+  const id = typeof details.alertId === 'string' ? details.alertId : row.target.slice('alert:'.length);
+  const move = record.history[record.history.length - 1];
+  const withMove = move && move.at === row.time && move.operator === row.operator ? move : null;
+  const what =
+    details.change !== 'assign'
+      ? stateVerb(details.to)
+      : withMove
+        ? stateVerb(withMove.to)
+        : typeof details.assignee === 'string'
+          ? `assigned to ${details.assignee}`
+          : 'unassigned';
+  const at = new Date(row.time).toTimeString().slice(0, 8);
+  return `alert ${id} was ${what} by ${row.operator} at ${at}`;
+}
+
+function stateVerb(state: unknown): string {
+  return state === 'new' ? 'reopened' : String(state);
 }
 
 function creationEntry(alert: Alert | AlertRow): AuditEntry {

@@ -402,16 +402,28 @@ export class AuthService {
     });
     if (updated.role !== current.role || updated.disabled !== current.disabled) {
       // Permissions come from the session; a changed account must log in again.
-      for (const session of this.sessions.ofOperator(updated.username)) {
-        await this.endSession(session, 'account_changed');
-      }
+      await this.endSessionsOf(updated.username);
     }
     return updated;
   }
 
-  /** Ends every session of `username` (what they may see changed, e.g. their account scope): they log in again. */
+  /**
+   * An account's role or status changed through another server (on a shared database): its sessions here end too,
+   * as they do on the server that made the change (permissions come from the session).
+   */
+  accountChangedElsewhere(username: string): Promise<void> {
+    return this.endSessionsOf(username);
+  }
+
+  /**
+   * Ends every session of `username` (their role, status or account scope changed): they log in again. Each session
+   * once, though two paths may end them at once.
+   */
   async endSessionsOf(username: string): Promise<void> {
-    for (const session of this.sessions.ofOperator(username)) await this.endSession(session, 'account_changed');
+    for (const session of this.sessions.ofOperator(username)) {
+      if (!this.sessions.ofOperator(username).includes(session)) continue;
+      await this.endSession(session, 'account_changed');
+    }
   }
 
   /** Sets a new password and lifts a lockout. */

@@ -9,8 +9,8 @@ import type { ApiGate, MethodHandlers, TopicSource } from '../api/dispatcher';
 import { TopicHub } from '../api/topicHub';
 import { findAuditAnchors } from '../store/auditAnchorSources';
 import type { SourcedAnchor } from '../store/auditAnchors';
-import { AuditLog, type AuditRow, type AuditVerifyResult } from '../store/auditLog';
-import { SqliteAuditStore, type AuditStore } from '../store/auditStore';
+import { AuditLog, auditDetails, type AuditRow, type AuditVerifyResult } from '../store/auditLog';
+import { SqliteAuditStore, type AuditStore, type SharedAuditChain } from '../store/auditStore';
 import { auditLogPath, floorwatchDataDir, operatorsPath } from '../store/auditPaths';
 import { createAuthHandlers } from './apiHandlers';
 import { AuthService } from './authService';
@@ -40,6 +40,8 @@ export interface AuthStores {
   operators: OperatorRepository;
   /** Anchors of the audit head found outside the log (a workstation's data folder), checked at start. */
   anchors?: readonly SourcedAnchor[];
+  /** A log other servers append to: four-eyes rows are applied through it (AuthServices.applyAuditRows). */
+  shared?: SharedAuditChain;
 }
 
 /** The audit chain check made at start, as windows show it. */
@@ -63,6 +65,11 @@ export interface AuthServices {
   readonly topics: Partial<Record<TopicName, TopicSource>>;
   /** The session token of a connection (to hand to a window it opens, so that window resumes the session). */
   sessionToken(connectionId: string): string | null;
+  /**
+   * Rows other servers wrote to a shared log (and this server's own, applied once): four-eyes requests and decisions
+   * reach the `actions` and `restrictions` topics, and a changed account's sessions end here too.
+   */
+  applyAuditRows(rows: readonly AuditRow[]): void;
   /** Logs every session out (audited), then closes the stores. */
   close(): Promise<void>;
 }
@@ -211,6 +218,7 @@ export async function createAuthServices(
     const accountActions = await AccountActionBook.open(
       audit,
       options.adapter ?? new LoggingBrokerAdapter((line) => log(line)),
+      stores.shared,
     );
     const decisionRows = await audit.readRows({ actions: ['account_action_approved', 'account_action_rejected'] });
     const actionsTopic = new ActionsTopic(accountActions, decisionRows, clock);
@@ -247,6 +255,17 @@ export async function createAuthServices(
       services,
       topics: { actions: actionsTopic, restrictions: actionsTopic },
       sessionToken: (connectionId) => auth.sessions.forConnection(connectionId)?.token ?? null,
+      applyAuditRows(rows) {
+        for (const request of accountActions.applyRows(rows)) actionsTopic.changed(request);
+        for (const row of rows) {
+          if (row.action !== 'operator_updated' || !row.target.startsWith('operator:')) continue;
+          const changes = auditDetails(row).changes as Record<string, unknown> | undefined;
+          if (!changes || !('role' in changes || 'disabled' in changes)) continue;
+          auth
+            .accountChangedElsewhere(row.target.slice('operator:'.length))
+            .catch((error: Error) => log(`sessions of ${row.target}: ${error.message}`));
+        }
+      },
       close() {
         closing ??= (async () => {
           try {

@@ -9,7 +9,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ApiFailure } from '../api/dispatcher';
 import { auditDetails, type AuditRow } from '../store/auditLog';
-import type { AuditStore } from '../store/auditStore';
+import { AuditConflictError, type AuditStore, type SharedAuditChain } from '../store/auditStore';
 import { WriteQueue } from '../util/writeQueue';
 import { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
 import type { Role } from './permissions';
@@ -92,6 +92,8 @@ export interface ActingOperator {
 const REQUESTERS: readonly Role[] = ['operator', 'supervisor', 'admin'];
 const APPROVERS: readonly Role[] = ['supervisor', 'admin'];
 const SEND_TIMEOUT_MS = 10_000;
+const REQUEST_ACTIONS = ['account_action_requested', 'account_action_approved', 'account_action_rejected'];
+const DECISIONS = ['account_action_approved', 'account_action_rejected'];
 
 export class AccountActionBook {
   private readonly requests = new Map<number, AccountActionRequest>();
@@ -100,24 +102,49 @@ export class AccountActionBook {
   /** Audit rows that could not be replayed (only after a hand edit). */
   readonly replayProblems: string[] = [];
   private readonly writes = new WriteQueue();
+  /** The newest audit row applied: a row at or before it is never applied twice. */
+  private appliedThrough = 0;
 
-  /** The book rebuilt from the audit log's request and decision rows. */
+  /**
+   * The book rebuilt from the audit log's request and decision rows. On a log other servers append to (`shared`),
+   * every row, this book's own too, is applied through it (applyRows), in chain order.
+   */
   static async open(
     audit: AuditStore,
     adapter: BrokerActionAdapter = new LoggingBrokerAdapter(),
+    shared?: SharedAuditChain,
   ): Promise<AccountActionBook> {
-    const rows = await audit.readRows({
-      actions: ['account_action_requested', 'account_action_approved', 'account_action_rejected'],
-    });
-    return new AccountActionBook(audit, adapter, rows);
+    const rows = await audit.readRows({ actions: REQUEST_ACTIONS });
+    return new AccountActionBook(audit, adapter, rows, shared ?? null);
   }
 
   private constructor(
     private readonly audit: AuditStore,
     private readonly adapter: BrokerActionAdapter,
     rows: readonly AuditRow[],
+    private readonly shared: SharedAuditChain | null,
   ) {
-    for (const row of rows) this.replay(row);
+    this.applyRows(rows);
+  }
+
+  /** Applies request and decision rows in chain order (others are skipped, none twice); returns what they changed. */
+  applyRows(rows: readonly AuditRow[]): AccountActionRequest[] {
+    const changed: AccountActionRequest[] = [];
+    for (const row of rows) {
+      if (row.id <= this.appliedThrough) continue;
+      this.appliedThrough = row.id;
+      if (!REQUEST_ACTIONS.includes(row.action)) continue;
+      const request = this.replay(row);
+      if (request) changed.push(request);
+    }
+    return changed;
+  }
+
+  /** This book's own row, applied (on a shared log, with every row before it); the request it recorded. */
+  private async applyOwn(row: AuditRow, requestId: number): Promise<AccountActionRequest> {
+    if (this.shared) await this.shared.catchUp(row.id);
+    else this.applyRows([row]);
+    return this.get(requestId) as AccountActionRequest;
   }
 
   request(actor: ActingOperator, args: { action: AccountAction; reason: string }): Promise<AccountActionRequest> {
@@ -148,7 +175,7 @@ export class AccountActionBook {
       details: { kind: action.kind, accountId: action.accountId, params: action.params },
       reason,
     });
-    return this.replay(row) as AccountActionRequest;
+    return this.applyOwn(row, row.id);
   }
 
   /** Approves and makes the action effective, then hands it to the broker adapter. */
@@ -188,15 +215,34 @@ export class AccountActionBook {
     const method = decision === 'account_action_approved' ? 'actions.approve' : 'actions.reject';
     const request = await this.decidable(actor, method, requestId);
     const reason = this.reasonOf(givenReason, reasonRequired);
-    const row = await this.audit.append({
-      operator: actor.operator,
-      role: actor.role,
-      action: decision,
-      target: `account:${request.action.accountId}`,
-      details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
-      reason,
-    });
-    return this.replay(row) as AccountActionRequest;
+    const target = `account:${request.action.accountId}`;
+    let row: AuditRow;
+    try {
+      // One decision per request, whichever server it is made on: checked by the log inside the append.
+      [row] = (await this.audit.appendBatch(
+        [
+          {
+            operator: actor.operator,
+            role: actor.role,
+            action: decision,
+            target,
+            details: { requestId: request.id, kind: request.action.kind, requestedBy: request.requestedBy },
+            reason,
+          },
+        ],
+        { unchangedSince: { target, actions: DECISIONS, afterId: 0, detail: { key: 'requestId', value: request.id } } },
+      )) as [AuditRow];
+    } catch (error) {
+      if (!(error instanceof AuditConflictError)) throw error;
+      await this.shared?.catchUp(error.row.id).catch(() => undefined);
+      const status = error.row.action === 'account_action_approved' ? 'approved' : 'rejected';
+      const at = new Date(error.row.time).toTimeString().slice(0, 8);
+      throw new ApiFailure(
+        'conflict',
+        `request #${requestId} was already ${status} by ${error.row.operator} at ${at}; your decision was not recorded`,
+      );
+    }
+    return this.applyOwn(row, request.id);
   }
 
   get(requestId: number): AccountActionRequest | null {

@@ -59,6 +59,7 @@ export const AUDIT_ACTIONS = [
   'operator_unlocked',
   'team_settings_changed',
   'operator_scope_changed',
+  'audit_imported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const KNOWN_ACTIONS = new Set<string>(AUDIT_ACTIONS);

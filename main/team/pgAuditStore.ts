@@ -22,7 +22,12 @@ import {
   type AuditRow,
   type StoredAuditRow,
 } from '../store/auditLog';
-import type { AuditStore, AuditVerifyOptions } from '../store/auditStore';
+import {
+  AuditConflictError,
+  type AuditAppendGuard,
+  type AuditStore,
+  type AuditVerifyOptions,
+} from '../store/auditStore';
 import { databaseProblem, describeDatabase, inTransaction, openMigratedPool, TeamDatabaseError } from './teamDatabase';
 
 /** Rows fetched per query while verifying or exporting (keyset pages inside one snapshot). */
@@ -49,12 +54,30 @@ const STATEMENTS = {
     text: `SELECT last.id, last.hash, (SELECT hash FROM audit_log WHERE id = 1) AS first
            FROM (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last`,
   },
+  recorded: {
+    name: 'fw_audit_recorded',
+    text: 'SELECT target FROM audit_log WHERE action = $1 AND target = ANY($2::text[])',
+  },
+  newestFor: {
+    name: 'fw_audit_newest_for',
+    text: `SELECT ${AUDIT_ROW_COLUMNS} FROM audit_log
+           WHERE target = $1 AND action = ANY($2::text[]) AND id > $3
+             AND ($4::text IS NULL OR (details::jsonb ->> $4::text) = $5::text)
+           ORDER BY id DESC LIMIT 1`,
+  },
   recordedHead: { name: 'fw_audit_recorded_head', text: 'SELECT id, hash FROM audit_head WHERE one = 1' },
   triggers: {
     name: 'fw_audit_triggers',
     text: `SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal AND tgenabled <> 'D'`,
   },
 } as const;
+
+/** The chain inside onLockedChain(): its transaction's connection, and appends that extend the chain. */
+export interface LockedAuditChain {
+  readonly client: pg.PoolClient;
+  /** Chains and inserts `entries` (normalised), every one at `time`. */
+  append(entries: readonly ReturnType<typeof normaliseAuditEntry>[], time: number): Promise<AuditRow[]>;
+}
 
 export interface PgAuditStoreOptions {
   /** Epoch milliseconds; tests pass a fake clock. */
@@ -105,41 +128,103 @@ export class PgAuditStore implements AuditStore {
     return (await this.appendBatch([entry]))[0] as AuditRow;
   }
 
-  async appendBatch(entries: readonly AuditEntry[]): Promise<AuditRow[]> {
-    const prepared = entries.map(normaliseAuditEntry);
+  async appendBatch(entries: readonly AuditEntry[], guard: AuditAppendGuard = {}): Promise<AuditRow[]> {
+    let prepared = entries.map(normaliseAuditEntry);
     if (prepared.length === 0) return [];
     const started = performance.now();
-    const rows = await this.transaction('READ WRITE', `record ${entries.length} audit row(s)`, async (client) => {
-      // Durable on return whatever the server's default: the commit waits for the WAL flush.
-      await client.query('SET LOCAL synchronous_commit TO on');
-      // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
-      await client.query(STATEMENTS.lockHead);
-      const last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];
-      const written = chainAuditRows(last, prepared, this.clock());
-      for (const row of written) {
-        await client.query({
-          ...STATEMENTS.insert,
-          values: [
-            row.id,
-            row.time,
-            row.operator,
-            row.role,
-            row.action,
-            row.target,
-            row.details,
-            row.reason,
-            row.prevHash,
-            row.hash,
-          ],
-        });
+    const rows = await this.onLockedChain(`record ${entries.length} audit row(s)`, async (chain) => {
+      // Checked under the lock: every other server's append has committed or waits behind this one.
+      const since = guard.unchangedSince;
+      if (since) {
+        const newer = (
+          await chain.client.query<StoredAuditRow>({
+            ...STATEMENTS.newestFor,
+            values: [
+              since.target,
+              [...since.actions],
+              since.afterId,
+              since.detail?.key ?? null,
+              since.detail === undefined ? null : String(since.detail.value),
+            ],
+          })
+        ).rows[0];
+        if (newer) throw new AuditConflictError(auditRowFromStored(newer));
       }
-      const head = written[written.length - 1]!;
-      await client.query({ ...STATEMENTS.moveHead, values: [head.id, head.hash] });
-      return written;
+      if (guard.once) prepared = await this.notYetRecorded(chain.client, prepared);
+      return chain.append(prepared, this.clock());
     });
     const elapsed = performance.now() - started;
     if (elapsed > SLOW_MS) this.onSlow(`audit append of ${entries.length} row(s)`, elapsed);
     return rows;
+  }
+
+  /**
+   * Runs `work` in one transaction holding the chain's lock (appends from every server wait for it), durable when
+   * it resolves. What `work` appends extends the chain; the recorded head moves to its last row at the end.
+   */
+  async onLockedChain<T>(what: string, work: (chain: LockedAuditChain) => Promise<T>): Promise<T> {
+    return this.transaction('READ WRITE', what, async (client) => {
+      // Durable on return whatever the server's default: the commit waits for the WAL flush.
+      await client.query('SET LOCAL synchronous_commit TO on');
+      // Waits for any other append (from any server) to commit; then the newest row is the one to extend.
+      await client.query(STATEMENTS.lockHead);
+      let last: { id: number; hash: string } | undefined;
+      let lastRead = false;
+      let moved = false;
+      const chain: LockedAuditChain = {
+        client,
+        append: async (entries, time) => {
+          if (entries.length === 0) return [];
+          if (!lastRead) {
+            last = (await client.query<{ id: number; hash: string }>(STATEMENTS.last)).rows[0];
+            lastRead = true;
+          }
+          const written = chainAuditRows(last, entries, time);
+          for (const row of written) {
+            await client.query({
+              ...STATEMENTS.insert,
+              values: [
+                row.id,
+                row.time,
+                row.operator,
+                row.role,
+                row.action,
+                row.target,
+                row.details,
+                row.reason,
+                row.prevHash,
+                row.hash,
+              ],
+            });
+          }
+          last = written[written.length - 1]!;
+          moved = true;
+          return written;
+        },
+      };
+      const result = await work(chain);
+      if (moved && last) await client.query({ ...STATEMENTS.moveHead, values: [last.id, last.hash] });
+      return result;
+    });
+  }
+
+  /** The entries whose action and target have no row yet (nor an earlier entry of this batch). */
+  private async notYetRecorded(
+    client: pg.PoolClient,
+    prepared: ReturnType<typeof normaliseAuditEntry>[],
+  ): Promise<ReturnType<typeof normaliseAuditEntry>[]> {
+    const seen = new Set<string>();
+    for (const action of new Set(prepared.map((entry) => entry.action))) {
+      const targets = prepared.filter((entry) => entry.action === action).map((entry) => entry.target);
+      const found = await client.query<{ target: string }>({ ...STATEMENTS.recorded, values: [action, targets] });
+      for (const row of found.rows) seen.add(`${action}\n${row.target}`);
+    }
+    return prepared.filter((entry) => {
+      const key = `${entry.action}\n${entry.target}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   async readRows(options: AuditReadOptions = {}): Promise<AuditRow[]> {
@@ -263,7 +348,7 @@ export class PgAuditStore implements AuditStore {
     // Read committed for writes: the head row's lock makes appends wait, then they see the newest row.
     const begin = mode === 'READ ONLY' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
     return inTransaction(this.pool, begin, work, (error) =>
-      error instanceof AuditLogError || error instanceof TeamDatabaseError
+      error instanceof AuditLogError || error instanceof TeamDatabaseError || error instanceof AuditConflictError
         ? error
         : new AuditLogError(`cannot ${what}: ${databaseProblem(this.location, error)}`),
     );

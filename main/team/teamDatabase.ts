@@ -102,9 +102,27 @@ const OPERATOR_TABLES = `
   GRANT SELECT, INSERT, UPDATE ON operators TO ${APP_GROUP_ROLE};
 `;
 
+/** The channel every server LISTENs on: each new audit row is announced with its id (delivered at commit). */
+export const AUDIT_CHANNEL = 'floorwatch_audit';
+
+// Several servers on one database: each follows the others' rows by LISTEN, and one alert is created once however
+// many cores raise it (the servers check inside the head lock; the unique index is the last word).
+const SHARED_CHAIN = `
+  CREATE FUNCTION audit_announce() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('${AUDIT_CHANNEL}', NEW.id::text);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER audit_log_announce AFTER INSERT ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_announce();
+  CREATE INDEX audit_log_by_target ON audit_log (target, id);
+  CREATE UNIQUE INDEX audit_log_alert_created_once ON audit_log (target) WHERE action = 'alert_created';
+`;
+
 export const TEAM_MIGRATIONS: readonly TeamMigration[] = [
   { version: 1, name: 'audit log (append-only, hash-chained) and its head', sql: AUDIT_TABLES },
   { version: 2, name: 'operators', sql: OPERATOR_TABLES },
+  { version: 3, name: 'shared chain: new rows announced, alerts created once', sql: SHARED_CHAIN },
 ];
 
 /** Names the database without its password: for messages and `audit verify` output. */

@@ -50,7 +50,7 @@ type Fields = Record<string, unknown>;
  * Turns the wire form of a topic's updates back into whole rows: holds the topic's rows by key (references only; a
  * snapshot replaces them) and merges each patch into the row held under its key, as a new object.
  */
-class PatchedTopic {
+export class PatchedTopic {
   private rows = new Map<string, unknown>();
   orphans = 0;
 

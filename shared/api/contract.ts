@@ -171,7 +171,11 @@ export function rowKey(topic: TopicName, row: unknown): string {
   }
 }
 
-/** An API error as both transports deliver it: a stable code and an operator-readable message. */
+/**
+ * An API error as both transports deliver it: a stable code and an operator-readable message. `conflict`: someone
+ * else changed the same thing first (an alert's state or assignee, a four-eyes decision); the message names who
+ * did what, and the caller's change was not recorded.
+ */
 export interface ApiErrorShape {
   code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed' | 'conflict';
   message: string;

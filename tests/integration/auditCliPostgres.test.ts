@@ -9,6 +9,7 @@ import { auditCommand } from '../../main/cli/commands/audit';
 import { teamCommand } from '../../main/cli/commands/team';
 import { CliError } from '../../main/cli/support';
 import { openTeamStores } from '../../main/team/teamStores';
+import { TEAM_MIGRATIONS } from '../../main/team/teamDatabase';
 import { usePostgres, type TestTeamDatabase } from '../support/postgres';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -151,9 +152,10 @@ describe('floorwatch team migrate', () => {
     } finally {
       write.mockRestore();
     }
+    const latest = TEAM_MIGRATIONS.length;
     expect(printed).toEqual([
-      `team database postgres://fw_test_owner:***@127.0.0.1:${postgres.server().port}/${empty.name}: schema 0 → 2 (2 known)\n`,
-      `team database postgres://fw_test_owner:***@127.0.0.1:${postgres.server().port}/${empty.name}: already at schema 2 (2 known)\n`,
+      `team database postgres://fw_test_owner:***@127.0.0.1:${postgres.server().port}/${empty.name}: schema 0 → ${latest} (${latest} known)\n`,
+      `team database postgres://fw_test_owner:***@127.0.0.1:${postgres.server().port}/${empty.name}: already at schema ${latest} (${latest} known)\n`,
     ]);
     const stores = await openTeamStores(empty.appUrl);
     try {

@@ -11,8 +11,8 @@ import { OperatorStore, OperatorStoreError } from '../../main/auth/operatorStore
 import { SqliteOperatorRepository, type OperatorRepository } from '../../main/auth/operatorRepository';
 import { AuditChainChecker } from '../../main/store/auditChain';
 import { GENESIS_HASH } from '../../main/store/auditCanonical';
-import { AuditLog, AuditLogError, type AuditEntry } from '../../main/store/auditLog';
-import { SqliteAuditStore, type AuditStore } from '../../main/store/auditStore';
+import { AuditLog, AuditLogError, SYSTEM_ACTOR, type AuditEntry } from '../../main/store/auditLog';
+import { AuditConflictError, SqliteAuditStore, type AuditStore } from '../../main/store/auditStore';
 import { PgAuditStore } from '../../main/team/pgAuditStore';
 import { openTeamStores } from '../../main/team/teamStores';
 import { usePostgres } from '../support/postgres';
@@ -305,6 +305,68 @@ describe('postgresql guards beyond the contract', () => {
     await postgres.asSuperuser(database, 'ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change');
     const warned = await stores.audit.verify();
     expect(warned.warnings).toEqual(['append-only trigger(s) missing or disabled: audit_log_no_change']);
+  });
+
+  it('guarded appends: a creation recorded once, a change refused when the target moved on, a detail matched', async () => {
+    const database = await postgres.createDatabase();
+    const stores = await openTeamStores(database.appUrl);
+    cleanups.push(() => stores.close());
+    const created = (id: string): AuditEntry => ({ ...SYSTEM_ACTOR, action: 'alert_created', target: `alert:${id}` });
+    expect((await stores.audit.appendBatch([created('x'), created('y'), created('x')], { once: true })).length).toBe(2);
+    expect(await stores.audit.appendBatch([created('x')], { once: true })).toEqual([]);
+    const [z] = await stores.audit.appendBatch([created('y'), created('z')], { once: true });
+    expect(z).toMatchObject({ id: 3, target: 'alert:z' });
+    // The database refuses a second creation row whoever writes it (the unique index behind the check).
+    const owner = new pg.Client({ connectionString: database.ownerUrl });
+    await owner.connect();
+    try {
+      const head = (await owner.query<{ hash: string }>('SELECT hash FROM audit_log WHERE id = 3')).rows[0]!;
+      await expect(
+        owner.query(
+          `INSERT INTO audit_log VALUES (4, 0, 'system', 'system', 'alert_created', 'alert:x', '{}', '', $1, 'h')`,
+          [head.hash],
+        ),
+      ).rejects.toThrow(/audit_log_alert_created_once/);
+    } finally {
+      await owner.end();
+    }
+
+    const move = (operator: string, to: string): AuditEntry => ({
+      operator,
+      role: 'operator',
+      action: 'alert_state_changed',
+      target: 'alert:x',
+      details: { alertId: 'x', from: 'new', to },
+    });
+    const since = (afterId: number) => ({
+      unchangedSince: { target: 'alert:x', actions: ['alert_state_changed'], afterId },
+    });
+    const [won] = await stores.audit.appendBatch([move('alice', 'acknowledged')], since(0));
+    const refused = await stores.audit.appendBatch([move('bob', 'acknowledged')], since(0)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AuditConflictError);
+    expect((refused as AuditConflictError).row).toMatchObject({ id: won!.id, operator: 'alice' });
+    await stores.audit.append({ operator: 'bob', role: 'operator', action: 'note_added', target: 'alert:x' });
+    expect(await stores.audit.appendBatch([move('bob', 'closed')], since(won!.id))).toHaveLength(1);
+
+    const decision = (requestId: number): AuditEntry => ({
+      operator: 'zhao',
+      role: 'supervisor',
+      action: 'account_action_approved',
+      target: 'account:A001',
+      details: { requestId },
+    });
+    const once = (requestId: number) => ({
+      unchangedSince: {
+        target: 'account:A001',
+        actions: ['account_action_approved', 'account_action_rejected'],
+        afterId: 0,
+        detail: { key: 'requestId', value: requestId },
+      },
+    });
+    await stores.audit.appendBatch([decision(7)], once(7));
+    await expect(stores.audit.appendBatch([decision(7)], once(7))).rejects.toBeInstanceOf(AuditConflictError);
+    expect(await stores.audit.appendBatch([decision(8)], once(8))).toHaveLength(1);
+    expect((await stores.audit.verify()).ok).toBe(true);
   });
 
   it('a database that was never migrated, or is newer than this code, is refused in one line', async () => {

@@ -2,19 +2,18 @@
 // without TLS, serves the API to a WebSocket client that sets up the admin and logs in (no host token), shows the
 // live alerts, and keeps an acknowledgement across a SIGKILL and a restart; the audit chain then verifies. The feed
 // is a gateway playing a generated session with injected misconduct, so alerts come within seconds.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import { generateSessionArray } from '../../main/simulator';
 import { usePostgres } from '../support/postgres';
 import { ApiSocket } from './support/apiSocket';
+import { exited, killTeamServers, repo, startTeamServer, waitForAlert } from './support/teamServerProcess';
 import { TestFeedServer } from './support/testFeedServer';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const postgres = usePostgres();
 const PASSWORD = 'correct horse 1';
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-team-server-'));
@@ -23,63 +22,18 @@ const env = {
   FLOORWATCH_DATA_DIR: dataDir,
   FLOORWATCH_POLICY_FILE: path.join(dataDir, 'no-policy.json'),
 };
-const servers: ChildProcess[] = [];
 let feed: TestFeedServer | null = null;
 
 afterAll(async () => {
-  for (const server of servers) if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  killTeamServers();
   await feed?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts `floorwatch server` and resolves with its port once it printed the listening line. */
-function startServer(
-  args: string[],
-  environment = env,
-): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'server', ...args], {
-    cwd: repo,
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  servers.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 60 s; stderr: ${stderr}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^floorwatch server: listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]), stderr: () => stderr });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code}) before listening: ${stderr}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+const startServer = (args: string[], environment = env) => startTeamServer(args, environment);
 
 /** A workstation's connection: no token, no Origin (a program, not a page); operators log in. */
 const openWorkstation = (port: number) => ApiSocket.open(`ws://127.0.0.1:${port}/api`);
-
-/** The first alert row on the `alerts` topic that matches. */
-async function waitForAlert(
-  client: ApiSocket,
-  match: (row: AlertRow) => boolean,
-  timeoutMs: number,
-): Promise<AlertRow> {
-  const update = await client.waitFor((u) => u.topic === 'alerts' && (u.rows as AlertRow[]).some(match), timeoutMs, 50);
-  return (update.rows as AlertRow[]).find(match)!;
-}
 
 describe('floorwatch server', () => {
   it('refuses a network address without TLS, in one line, exit 2', () => {

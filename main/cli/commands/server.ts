@@ -9,6 +9,7 @@ import { CoreProcess } from '../../core/coreProcess';
 import { startHost, type HostHandle } from '../../host/server';
 import { sessionsFolder } from '../../review/workstation';
 import { floorwatchDataDir } from '../../store/auditPaths';
+import { AuditFollower } from '../../team/auditFollower';
 import { openTeamStores, type TeamStores } from '../../team/teamStores';
 import { TeamDatabaseError } from '../../team/teamDatabase';
 import {
@@ -40,6 +41,10 @@ Options:
   --tls-cert <file>   PEM certificate (chain) to serve https/wss with
   --tls-key <file>    its PEM private key
   -h, --help          this text
+
+Several servers may share one database (e.g. one per gateway): they share one alert queue, each following the
+others' changes as they are committed (LISTEN/NOTIFY); of two operators acting on one alert at once, one wins and
+the other is told who did what.
 
 The data folder (FLOORWATCH_DATA_DIR, else the OS user-data folder) holds the recorded sessions, the adopted
 rules file and the embedded PostgreSQL. docs/deploy.md, "Team server", covers roles, TLS and running it as a service.
@@ -138,11 +143,25 @@ export const serverCommand: CliCommand = {
         throw new CliError(`cannot open the team database: ${(error as Error).message}`, 1);
       }
       shutdown.add('the database pool', () => stores.close());
+      // Other servers on this database append too: what they record reaches this server's state through the
+      // follower, from the head read before that state is rebuilt (nothing in between is missed).
+      let follower: AuditFollower;
+      try {
+        follower = new AuditFollower({
+          audit: stores.audit,
+          url: database.url,
+          after: (await stores.audit.head()).id,
+          log,
+        });
+      } catch (error) {
+        throw new CliError(`cannot read the team audit log: ${(error as Error).message}`, 1);
+      }
+      shutdown.add('the audit follower', () => follower.stop());
       let access: AuthServices;
       try {
         access = await createAuthServices(
           { app: 'server', version, log },
-          { audit: stores.audit, operators: stores.operators },
+          { audit: stores.audit, operators: stores.operators, shared: follower },
         );
       } catch (error) {
         throw new CliError(`cannot open the operators and audit log: ${(error as Error).message}`, 1);
@@ -160,9 +179,15 @@ export const serverCommand: CliCommand = {
           if (!core) throw new Error('the core is not running');
           await core.reloadRules(config);
         },
+        shared: follower,
         log,
       });
       shutdown.add('the alerts', () => alerts.stop());
+      const services = access;
+      follower.follow((rows) => services.applyAuditRows(rows));
+      follower.follow((rows) => alerts.workflow.applyRows(rows));
+      follower.follow((rows) => alerts.team.applyAuditRows(rows));
+      await follower.start();
       const userFile = alerts.rules.info().userFile;
       try {
         core = await CoreProcess.start({

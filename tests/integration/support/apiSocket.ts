@@ -1,7 +1,8 @@
 // One API connection over the host's (or the team server's) WebSocket, as a window or a workstation holds it: calls
-// with their replies, and the topic updates that arrive.
+// with their replies, and the topic updates that arrive (as whole rows: patches merged as a window's client does).
 import WebSocket from 'ws';
-import type { TopicUpdate } from '../../../shared/api/contract';
+import { PatchedTopic } from '../../../shared/api/bridgeClient';
+import type { TopicName, TopicUpdate } from '../../../shared/api/contract';
 import type { BridgeReply } from '../../../shared/api/wire';
 
 type CallReply = Extract<BridgeReply, { kind: 'result' }>;
@@ -10,12 +11,16 @@ export class ApiSocket {
   private nextId = 1;
   readonly updates: TopicUpdate[] = [];
   private readonly waiting = new Map<number, (reply: CallReply) => void>();
+  private readonly patched = new Map<TopicName, PatchedTopic>();
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const reply = JSON.parse(String(data)) as BridgeReply;
-      if (reply.kind === 'topic') this.updates.push(reply.update);
-      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
+      if (reply.kind === 'topic') {
+        const topic = reply.update.topic;
+        if (!this.patched.has(topic)) this.patched.set(topic, new PatchedTopic(topic));
+        this.updates.push(this.patched.get(topic)!.apply(reply.update));
+      } else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
     });
   }
 
