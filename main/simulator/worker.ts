@@ -44,7 +44,11 @@ function scenariosOf(value: string | string[] | undefined): ScenarioSelection | 
 
 if (!parentPort) throw new Error('main/simulator/worker.ts must run in a worker thread');
 const port = parentPort;
-const EMBEDDED_HISTORY_BYTES = 128 * 1024 * 1024;
+/**
+ * The embedded simulator's resend history: it shares the workstation's memory with the core and the windows, and its
+ * one client is on loopback (a resume needs seconds of history, not minutes; the start of day is kept apart, all day).
+ */
+const EMBEDDED_HISTORY_BYTES = 64 * 1024 * 1024;
 const data = (workerData ?? {}) as SimulatorWorkerData & { role?: string; producer?: ProducerOptions };
 if (data.role === 'producer') runProducerThread(port, data.producer!);
 else void serve();
