@@ -15,9 +15,8 @@ import { teamCommand } from '../../main/cli/commands/team';
 import { CliError } from '../../main/cli/support';
 import { auditLogPath } from '../../main/store/auditPaths';
 import { openTeamStores } from '../../main/team/teamStores';
-import type { CallerContext } from '../../main/api/dispatcher';
-import type { Alert } from '../../shared/rules/types';
 import { usePostgres } from '../support/postgres';
+import { caller, selfTradeAlert as alert } from '../support/teamFixtures';
 
 const postgres = usePostgres();
 const PASSWORD = 'correct horse 1';
@@ -25,31 +24,6 @@ const folders: string[] = [];
 afterAll(() => {
   for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
 });
-
-const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
-
-function alert(id: string): Alert {
-  return {
-    id,
-    rule: 'self_trade',
-    subjectType: 'account',
-    subjectId: 'A001',
-    accountIds: ['A001'],
-    instrumentId: 'rb2605',
-    exchange: 'SHFE',
-    severity: 'high',
-    score: 80,
-    firstSeq: 10,
-    lastSeq: 50,
-    count: 5,
-    threshold: 5,
-    tradingDay: '20261207',
-    message: '5 self-trades on rb2605 today (threshold 5)',
-    messageZh: 'rb2605 今日自成交 5 次（阈值 5）',
-    evidence: [10, 20, 30, 40, 50],
-    metrics: {},
-  };
-}
 
 /** A single-seat workstation's data folder, written by its own services, as a desk leaves it. */
 async function workstationFolder(): Promise<{ dataDir: string; requestId: number; pendingId: number }> {

@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertServices, type AlertServices } from '../../main/alerts';
 import { createAuthServices, openAuthServices, type AuthServices } from '../../main/auth/authServices';
 import { TEST_SCRYPT } from '../../main/auth/passwords';
-import type { CallerContext } from '../../main/api/dispatcher';
 import { openTeamStores } from '../../main/team/teamStores';
 import { auditDetails } from '../../main/store/auditLog';
 import { DEFAULT_TEAM_SETTINGS, type TeamSettings } from '../../shared/domain/teamWorkflow';
 import type { Alert } from '../../shared/rules/types';
 import { usePostgres } from '../support/postgres';
+import { caller } from '../support/teamFixtures';
 
 const postgres = usePostgres();
 const PASSWORD = 'correct horse 1';
@@ -92,8 +92,6 @@ async function openFloor(open: OpenStores, clock: () => number): Promise<Floor> 
   cleanups.push(() => floor.stop());
   return floor;
 }
-
-const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
 
 function alert(id: string, accountId: string, severity: Alert['severity'] = 'high'): Alert {
   return {

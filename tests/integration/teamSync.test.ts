@@ -9,12 +9,11 @@ import { createAuthServices, type AuthServices } from '../../main/auth/authServi
 import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { AuditFollower } from '../../main/team/auditFollower';
 import { openTeamStores, type TeamStores } from '../../main/team/teamStores';
-import type { CallerContext } from '../../main/api/dispatcher';
 import type { TopicUpdate } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
-import type { Alert } from '../../shared/rules/types';
 import { usePostgres, type TestTeamDatabase } from '../support/postgres';
 import { waitUntil } from './support/waitUntil';
+import { caller, selfTradeAlert as alert } from '../support/teamFixtures';
 
 const postgres = usePostgres();
 const PASSWORD = 'correct horse 1';
@@ -76,31 +75,6 @@ async function openServer(appUrl: string): Promise<ServerState> {
   };
   running.push(server);
   return server;
-}
-
-const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
-
-function alert(id: string): Alert {
-  return {
-    id,
-    rule: 'self_trade',
-    subjectType: 'account',
-    subjectId: 'A001',
-    accountIds: ['A001'],
-    instrumentId: 'rb2605',
-    exchange: 'SHFE',
-    severity: 'high',
-    score: 80,
-    firstSeq: 10,
-    lastSeq: 50,
-    count: 5,
-    threshold: 5,
-    tradingDay: '20261207',
-    message: '5 self-trades on rb2605 today (threshold 5)',
-    messageZh: 'rb2605 今日自成交 5 次（阈值 5）',
-    evidence: [10, 20, 30, 40, 50],
-    metrics: {},
-  };
 }
 
 /** Two servers on a fresh database, with an admin, an operator and a supervisor logged in on each. */

@@ -6,9 +6,8 @@ import { AlertWorkflow } from '../../main/alerts/workflow';
 import { createAuthServices, type AuthServices } from '../../main/auth/authServices';
 import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { openTeamStores, type TeamStores } from '../../main/team/teamStores';
-import type { CallerContext } from '../../main/api/dispatcher';
-import type { Alert } from '../../shared/rules/types';
 import { usePostgres } from '../support/postgres';
+import { caller, selfTradeAlert as alert } from '../support/teamFixtures';
 
 const postgres = usePostgres();
 const PASSWORD = 'correct horse 1';
@@ -51,31 +50,6 @@ async function openFloor(appUrl: string): Promise<TeamFloor> {
   };
   running.push(floor);
   return floor;
-}
-
-const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
-
-function alert(id: string): Alert {
-  return {
-    id,
-    rule: 'self_trade',
-    subjectType: 'account',
-    subjectId: 'A001',
-    accountIds: ['A001'],
-    instrumentId: 'rb2605',
-    exchange: 'SHFE',
-    severity: 'high',
-    score: 80,
-    firstSeq: 10,
-    lastSeq: 50,
-    count: 5,
-    threshold: 5,
-    tradingDay: '20261207',
-    message: '5 self-trades on rb2605 today (threshold 5)',
-    messageZh: 'rb2605 今日自成交 5 次（阈值 5）',
-    evidence: [10, 20, 30, 40, 50],
-    metrics: {},
-  };
 }
 
 describe('alert workflow and four eyes on PostgreSQL', () => {

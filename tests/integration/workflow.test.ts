@@ -18,6 +18,7 @@ import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SqliteOperatorRepository } from '../../main/auth/operatorRepository';
 import { apiMethods, type ApiArgs, type ApiMethod, type ApiResult, type TopicUpdate } from '../../shared/api/contract';
 import type { AlertRow } from '../../shared/api/methods/alerts';
+import { caller } from '../support/teamFixtures';
 
 const PASSWORD = 'correct horse 1';
 let dir: string;
@@ -27,8 +28,6 @@ let auth: AuthService;
 let core: TopicHub;
 let alerts: AlertServices;
 const checkers = new Map(Object.entries(apiMethods).map(([name, spec]) => [name, TypeCompiler.Compile(spec.args)]));
-const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
-
 async function start(): Promise<void> {
   audit = AuditLog.open(path.join(dir, 'audit.sqlite'));
   operators = OperatorStore.open(path.join(dir, 'operators.sqlite'));
