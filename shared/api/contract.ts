@@ -177,7 +177,11 @@ export function rowKey(topic: TopicName, row: unknown): string {
  * did what, and the caller's change was not recorded.
  */
 export interface ApiErrorShape {
-  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed' | 'conflict';
+  /**
+   * `unconfirmed`: no answer came back (the link to the team server was lost before or while the call was on its
+   * way), so whether it ran is not known; the window says so instead of "done" or "failed".
+   */
+  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed' | 'conflict' | 'unconfirmed';
   message: string;
   /** Set when the same call may succeed after this many ms (a login refused while its source must wait). */
   retryAfterMs?: number;
