@@ -35,6 +35,17 @@ describe('launch options', () => {
     ).toEqual({ feedUrl: 'ws://arg.example/' });
   });
 
+  it('reads the team server from --server URL and --server=URL, beside a feed', () => {
+    expect(resolveLaunchOptions([...electronArgv, '--server', 'https://team.example:5179'], {})).toEqual({
+      serverUrl: 'https://team.example:5179',
+    });
+    expect(resolveLaunchOptions([...electronArgv, '--server=https://team:1', '--feed', 'wss://gw:2'], {})).toEqual({
+      serverUrl: 'https://team:1',
+      feedUrl: 'wss://gw:2/',
+    });
+    expect(() => resolveLaunchOptions([...electronArgv, '--server'], {})).toThrow(/--server needs a URL/);
+  });
+
   it('refuses a missing or non-WebSocket feed URL with a message naming its source', () => {
     expect(() => resolveLaunchOptions([...electronArgv, '--feed'], {})).toThrow(/--feed needs a URL/);
     expect(() => resolveLaunchOptions([...electronArgv, '--feed', '--inspect'], {})).toThrow(/--feed needs a URL/);
