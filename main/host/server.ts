@@ -364,8 +364,11 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const alive = new WeakMap<WebSocket, boolean>();
   let nextConnection = 1;
 
+  let stopping = false;
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // A client that reconnects at once must not land on a server that is closing its connections.
+    if (stopping) return refuseUpgrade(socket, 503, 'Service Unavailable');
     let url: URL;
     try {
       url = new URL(req.url ?? '/', origin);
@@ -545,6 +548,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     },
     stop() {
       stopped ??= (async () => {
+        stopping = true;
         clearInterval(pinger);
         for (const ws of clients) ws.close(1001, 'host stopping');
         // Give peers a moment to answer the close handshake, then cut whoever did not.
