@@ -309,7 +309,7 @@ export function localWindowApi(dispatcher: ApiDispatcher): WindowApi {
 }
 
 /** Why `request` is no bridge request (a call with a numeric id and a method name, or a (un)subscribe of a known topic), or null. */
-function malformedRequest(request: unknown): string | null {
+export function malformedRequest(request: unknown): string | null {
   if (request === null || typeof request !== 'object' || Array.isArray(request))
     return 'a request must be a JSON object';
   const message = request as Record<string, unknown>;

@@ -15,6 +15,8 @@ import { LinkBoard, type WindowOpener } from './backend';
 import { TopicHub } from './topicHub';
 import {
   argumentProblem,
+  bridgeRefusal,
+  malformedRequest,
   errorShape,
   ApiFailure,
   type CallerContext,
@@ -356,10 +358,15 @@ export class TeamServerLink implements WindowApi {
     return {
       handle: (request: unknown) => {
         if (closed) return null;
-        const message = request as BridgeRequest | null;
-        if (message === null || typeof message !== 'object') return 'a request must be a JSON object';
+        // Refused here as the server would refuse it, so a malformed message is answered and counted on this desk.
+        const problem = malformedRequest(request);
+        if (problem) {
+          const id = (request as { id?: unknown } | null)?.id;
+          safeSend(bridgeRefusal(typeof id === 'number' && Number.isFinite(id) ? id : null, problem));
+          return problem;
+        }
+        const message = request as BridgeRequest;
         if (message.kind === 'call') {
-          if (typeof message.id !== 'number' || !Number.isFinite(message.id)) return 'a call needs a numeric "id"';
           const id = message.id;
           this.call(String(message.method), message.args, caller).then(
             (value) => safeSend({ kind: 'result', id, ok: true, value: value ?? null }),
@@ -367,7 +374,6 @@ export class TeamServerLink implements WindowApi {
           );
           return null;
         }
-        if (message.kind !== 'subscribe' && message.kind !== 'unsubscribe') return 'unknown request kind';
         if (LOCAL_TOPICS.has(message.topic)) {
           stopLinks?.();
           stopLinks =
@@ -376,7 +382,6 @@ export class TeamServerLink implements WindowApi {
               : null;
           return null;
         }
-        // The server checks the topic name (and refuses an unknown one) as it does for its own windows.
         if (message.kind === 'subscribe') connection.subscribe(message.topic);
         else connection.unsubscribe(message.topic);
         return null;

@@ -186,6 +186,7 @@ async function openTeamWorkstation(): Promise<
     server: HostHandle;
     staticDir: string;
     links: { state: ServerLinkState; detail: string }[];
+    socket: WebSocket;
   }
 > {
   const core = new FakeCore();
@@ -229,6 +230,7 @@ async function openTeamWorkstation(): Promise<
     server,
     staticDir,
     links,
+    socket,
     async close() {
       socket.close();
       await workstation.stop();
@@ -590,6 +592,21 @@ describe('a workstation of a team server when the server goes away', () => {
   afterEach(async () => {
     await team?.close();
     team = null;
+  });
+
+  it('answers a malformed request on the workstation, as the server would', async () => {
+    team = await openTeamWorkstation();
+    const { socket } = team;
+    const reply = new Promise<BridgeReply>((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
+    socket.send(JSON.stringify({ kind: 'call', id: 42 }));
+    expect(await reply).toMatchObject({
+      kind: 'result',
+      id: 42,
+      ok: false,
+      error: { code: 'bad_arguments', message: expect.stringContaining('"method"') },
+    });
   });
 
   it('a call whose answer is lost is unconfirmed, the window hears the link, and topics resume after a restart', async () => {
