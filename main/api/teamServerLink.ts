@@ -44,7 +44,8 @@ const DOWN_AFTER_FAILURES = 4;
 /** A peer that answered no ping for this long is gone (a sleeping laptop, a cut cable: no close ever comes). */
 const PING_INTERVAL_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+/** A dead link is caught by the ping; this only bounds a server that holds a call for ever (what-if runs are long). */
+const DEFAULT_CALL_TIMEOUT_MS = 10 * 60_000;
 /** Calls a window makes while its link is still opening wait for it; more than this many are refused. */
 const MAX_QUEUED_CALLS = 200;
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -221,7 +222,10 @@ class ServerConnection {
       this.ws = null;
       this.stopPing();
       const why = lastError || reason.toString() || `closed (${code})`;
-      this.failPending(`the connection to the team server was lost before it answered (${why})`);
+      this.failPending(
+        `the connection to the team server was lost before it answered (${why})`,
+        `the team server is not reachable (${why}), so it was not sent; nothing changed`,
+      );
       if (this.closed) return;
       this.failures++;
       const delay = this.backoff.next();
@@ -272,12 +276,13 @@ class ServerConnection {
     this.onReply(reply);
   }
 
-  private failPending(why: string): void {
-    this.queued.length = 0;
+  /** Rejects every unanswered call as unconfirmed; `whyNotSent` for those still waiting for the first connection. */
+  private failPending(why: string, whyNotSent = why): void {
+    const notSent = new Set(this.queued.splice(0).map((call) => call.id));
     for (const [id, call] of this.pending) {
       this.pending.delete(id);
       clearTimeout(call.timer);
-      call.reject(unconfirmed(call.method, why));
+      call.reject(unconfirmed(call.method, notSent.has(id) ? whyNotSent : why));
     }
   }
 
