@@ -15,6 +15,7 @@ import { settingsApiMethods } from './methods/settings';
 import { viewApiMethods } from './methods/views';
 import { teamApiMethods } from './methods/team';
 import type { ViewFrame } from '../views/spec';
+import type { ServerLinkState } from './wire';
 
 export const WINDOW_KINDS = [
   'marketWatch',
@@ -191,4 +192,9 @@ export interface ApiErrorShape {
 export interface FloorwatchApi {
   call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>>;
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void;
+  /**
+   * Where the transport knows it: the state of the workstation's link to its team server (Electron windows; a
+   * browser window learns it on its own socket). Returns the function that stops listening.
+   */
+  onConnection?(listener: (state: ServerLinkState, detail: string) => void): () => void;
 }

@@ -669,6 +669,59 @@ describe('a workstation of a team server when the server goes away', () => {
   });
 });
 
+describe('Electron windows of a workstation on a team server', () => {
+  it('their calls and topics go to the server, and the link state reaches window.floorwatch.onConnection', async () => {
+    const core = new FakeCore();
+    const staticDir = await mkdtemp(path.join(os.tmpdir(), 'fw-contract-team-electron-'));
+    const server = await startHost({
+      core,
+      access: { gate: testGate() },
+      staticDir,
+      port: 0,
+      version: '0.0.0-team',
+      log: () => {},
+      apiLogin: true,
+    });
+    const link = new TeamServerLink({
+      url: `http://127.0.0.1:${server.port}`,
+      openWindow: async () => ({ opened: true }),
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
+    const ipcMain = new FakeIpcMain();
+    const transport = new ElectronApiTransport({
+      ipcMain,
+      createChannel: () => {
+        const channel = new MessageChannel();
+        return { port1: mainPort(channel.port1), port2: channel.port2 };
+      },
+      api: link,
+      isTrustedFrame: trustedFrameMatcher({ files: [RENDERER_INDEX] }),
+    });
+    transport.attach();
+    const window = new FakeWindow(ipcMain, OUR_PAGE);
+    const api = createPreloadApi(window.ipcRenderer);
+    const states: ServerLinkState[] = [];
+    api.onConnection((state) => states.push(state));
+    try {
+      // The server answers (its version), and its topics reach the window over the stream port.
+      await expect(api.call('app.info', {})).resolves.toMatchObject({ version: '0.0.0-team' });
+      publishMarket(core, true, [marketRow('rb2510', 3510, 1)]);
+      const snapshot = await nextUpdate(api, 'market', (u) => u.snapshot);
+      expect(snapshot.rows.map((row) => row.instrumentId)).toEqual(['rb2510']);
+      await server.stop();
+      for (let i = 0; !states.includes('reconnecting') && i < 200; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(states).toContain('reconnecting');
+      await expect(api.call('app.info', {})).rejects.toMatchObject({ code: 'unconfirmed' });
+    } finally {
+      transport.detach();
+      window.closePorts();
+      link.stop();
+      await server.stop();
+      await rm(staticDir, { recursive: true, force: true });
+    }
+  });
+});
+
 // ------------------------------------------------------------------------------- electron-only contract parts
 
 describe('Electron transport sender checks', () => {

@@ -199,11 +199,11 @@ describe('hardening written literally in main/electron/main.ts', () => {
     expect(source).not.toMatch(/shell\.openExternal|\beval\(|new Function/);
   });
 
-  it('the preload exposes exactly one key, window.floorwatch, with call and subscribe', () => {
+  it('the preload exposes exactly one key, window.floorwatch, with call, subscribe and onConnection', () => {
     const exposures = [...preload.matchAll(/exposeInMainWorld\('([^']+)'/g)].map((m) => m[1]);
     expect(exposures).toEqual(['floorwatch']);
     expect(preload).toMatch(
-      /exposeInMainWorld\('floorwatch', \{\s*call: api\.call,\s*subscribe: api\.subscribe,\s*\}\)/,
+      /exposeInMainWorld\('floorwatch', \{\s*call: api\.call,\s*subscribe: api\.subscribe,\s*onConnection: api\.onConnection,\s*\}\)/,
     );
   });
 });
