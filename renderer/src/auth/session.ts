@@ -105,8 +105,7 @@ export async function refreshSession(): Promise<void> {
       if ((error as { code?: string }).code === 'unconfirmed') return; // the link dropped again: ask at the next poll
       // The session ended (logout elsewhere, the app or the team server restarted): log in again, told why.
       storeToken(null);
-      const reason = (error as Error).message;
-      useAuthStore.getState().set({ session: null, phase: 'login', error: i18n.t('auth.sessionEnded', { reason }) });
+      useAuthStore.getState().set({ session: null, phase: 'login', error: i18n.t('auth.sessionEnded') });
       return;
     }
   }
