@@ -3,7 +3,7 @@
 // preload/index.ts binds it to the real ipcRenderer; tests bind it to a fake one.
 import { ApiError, createBridgeClient } from '../shared/api/bridgeClient';
 import type { ApiArgs, ApiErrorShape, ApiMethod, ApiResult, FloorwatchApi } from '../shared/api/contract';
-import type { BridgeReply, BridgeRequest } from '../shared/api/wire';
+import type { BridgeReply, BridgeRequest, ServerLinkState } from '../shared/api/wire';
 import { IPC_CHANNELS } from './ipcChannels';
 
 /** The window's end of the stream channel (a DOM MessagePort in the preload). */
@@ -23,11 +23,12 @@ export interface IpcRendererLike {
 type IpcCallReply = { ok: true; value: unknown } | { ok: false; error: ApiErrorShape };
 
 /** Builds window.floorwatch and asks main for this window's stream port. */
-export function createPreloadApi(ipc: IpcRendererLike): FloorwatchApi {
+export function createPreloadApi(ipc: IpcRendererLike): FloorwatchApi & Required<Pick<FloorwatchApi, 'onConnection'>> {
   let port: RendererPortLike | null = null;
   // Subscriptions made before the port arrives wait here, in order.
   const queued: BridgeRequest[] = [];
   let replyHandler: (reply: BridgeReply) => void = () => {};
+  const connectionListeners = new Set<(state: ServerLinkState, detail: string) => void>();
 
   const streams = createBridgeClient({
     send(request) {
@@ -36,6 +37,10 @@ export function createPreloadApi(ipc: IpcRendererLike): FloorwatchApi {
     },
     onReply(handler) {
       replyHandler = handler;
+    },
+    // A workstation of a team server tells each window's stream how its link to the server is.
+    onLink(state, detail) {
+      for (const listener of connectionListeners) listener(state, detail);
     },
   });
 
@@ -61,5 +66,9 @@ export function createPreloadApi(ipc: IpcRendererLike): FloorwatchApi {
       throw ApiError.from(reply.error);
     },
     subscribe: (topic, listener) => streams.subscribe(topic, listener),
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
   };
 }

@@ -63,6 +63,19 @@ const argCheckers = new Map<string, TypeCheck<TSchema>>(
   Object.entries(apiMethods).map(([name, spec]) => [name, TypeCompiler.Compile(spec.args)]),
 );
 
+/** Why `args` are no valid arguments of `method` (or `method` is none), or null when they are. */
+export function argumentProblem(
+  method: string,
+  args: unknown,
+): { code: 'unknown_method' | 'bad_arguments'; message: string } | null {
+  const checker = argCheckers.get(method);
+  if (!checker) return { code: 'unknown_method', message: `unknown API method "${method.slice(0, 80)}"` };
+  if (checker.Check(args)) return null;
+  const first = checker.Errors(args).First();
+  const where = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : 'arguments';
+  return { code: 'bad_arguments', message: `${method}: ${where} ${first?.message ?? 'is invalid'}` };
+}
+
 export interface RejectionLog {
   (entry: { method: string; code: ApiErrorShape['code']; message: string; caller: CallerContext }): void;
 }
@@ -143,14 +156,9 @@ export class ApiDispatcher {
   }
 
   private async run(method: string, args: unknown, caller: CallerContext): Promise<unknown> {
-    const checker = argCheckers.get(method);
-    if (!checker) throw this.refuse(method, 'unknown_method', `unknown API method "${method.slice(0, 80)}"`, caller);
     const value = args === undefined ? {} : args;
-    if (!checker.Check(value)) {
-      const first = checker.Errors(value).First();
-      const where = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : 'arguments';
-      throw this.refuse(method, 'bad_arguments', `${method}: ${where} ${first?.message ?? 'is invalid'}`, caller);
-    }
+    const problem = argumentProblem(method, value);
+    if (problem) throw this.refuse(method, problem.code, problem.message, caller);
     try {
       // The gate audits its own refusals; here they are only counted and logged.
       this.gate.guard(method, caller);
@@ -280,8 +288,28 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
   };
 }
 
+/** One window's stream: its requests in, replies and topic updates out through the `send` it was served with. */
+export type WindowBridge = ReturnType<typeof serveBridge>;
+
+/**
+ * What a transport serves its windows with: their calls and their streams. Locally the dispatcher; on a workstation
+ * of a team server, the link that forwards both to the server (main/api/teamServerLink.ts).
+ */
+export interface WindowApi {
+  call(method: string, args: unknown, caller: CallerContext): Promise<unknown>;
+  serveWindow(caller: CallerContext, send: (reply: BridgeReply) => void): WindowBridge;
+}
+
+/** The dispatcher as a WindowApi. */
+export function localWindowApi(dispatcher: ApiDispatcher): WindowApi {
+  return {
+    call: (method, args, caller) => dispatcher.call(method, args, caller),
+    serveWindow: (caller, send) => serveBridge(dispatcher, caller, send),
+  };
+}
+
 /** Why `request` is no bridge request (a call with a numeric id and a method name, or a (un)subscribe of a known topic), or null. */
-function malformedRequest(request: unknown): string | null {
+export function malformedRequest(request: unknown): string | null {
   if (request === null || typeof request !== 'object' || Array.isArray(request))
     return 'a request must be a JSON object';
   const message = request as Record<string, unknown>;

@@ -1,8 +1,16 @@
 // The Electron transport of the API contract. Calls arrive through `ipcMain.handle('floorwatch:call')`, one sender
 // check per call; streams (subscribe/unsubscribe/topic) flow over one MessagePort per window, served by the same
-// `serveBridge` as the host's WebSocket. Electron itself is injected (ipcMain-like object, port factory), so this
-// module runs in plain Node tests: it imports nothing from 'electron' but types.
-import { errorShape, serveBridge, type ApiDispatcher, type CallerContext } from '../api/dispatcher';
+// `serveBridge` as the host's WebSocket (on a workstation of a team server: by the link to the server). Electron
+// itself is injected (ipcMain-like object, port factory), so this module runs in plain Node tests: it imports
+// nothing from 'electron' but types.
+import {
+  errorShape,
+  localWindowApi,
+  type ApiDispatcher,
+  type CallerContext,
+  type WindowApi,
+  type WindowBridge,
+} from '../api/dispatcher';
 import type { ApiErrorShape } from '../../shared/api/contract';
 import type { BridgeReply } from '../../shared/api/wire';
 import { IPC_CHANNELS } from './ipcChannels';
@@ -58,10 +66,16 @@ export interface TransportLogEntry {
   reason?: string;
 }
 
-export interface ElectronTransportOptions {
+export type ElectronTransportOptions = ElectronTransportBase &
+  (
+    | { dispatcher: ApiDispatcher; api?: undefined }
+    /** The windows served by a team server (main/api/teamServerLink.ts) instead of a local dispatcher. */
+    | { api: WindowApi; dispatcher?: undefined }
+  );
+
+export interface ElectronTransportBase {
   ipcMain: IpcMainLike;
   createChannel: PortChannelFactory;
-  dispatcher: ApiDispatcher;
   /** True only for our own pages (see trustedPages.ts). */
   isTrustedFrame: (frame: SenderFrameLike) => boolean;
   /** The review workspace a window was opened for (main.ts keeps the map); undefined: a live window. */
@@ -71,7 +85,7 @@ export interface ElectronTransportOptions {
 
 interface WindowStream {
   port: MainPortLike;
-  bridge: ReturnType<typeof serveBridge>;
+  bridge: WindowBridge;
 }
 
 export class ElectronApiTransport {
@@ -82,8 +96,11 @@ export class ElectronApiTransport {
   private attached = false;
   private readonly log: (entry: TransportLogEntry) => void;
 
+  private readonly api: WindowApi;
+
   constructor(private readonly options: ElectronTransportOptions) {
     this.log = options.log ?? (() => {});
+    this.api = options.api ?? localWindowApi(options.dispatcher);
   }
 
   /** Registers the IPC handlers. Call once, before the first window loads. */
@@ -113,7 +130,7 @@ export class ElectronApiTransport {
       return { ok: false, error: { code: 'forbidden', message: 'this page may not use the Floorwatch API' } };
     }
     try {
-      const value = await this.options.dispatcher.call(String(method), args, this.callerOf(event.sender));
+      const value = await this.api.call(String(method), args, this.callerOf(event.sender));
       return { ok: true, value: value ?? null };
     } catch (error) {
       return { ok: false, error: errorShape(error) };
@@ -127,9 +144,7 @@ export class ElectronApiTransport {
     // A reload gives the window a new preload; the port of the old page is closed first.
     this.closeStream(sender.id, 'window reconnected');
     const { port1, port2 } = this.options.createChannel();
-    const bridge = serveBridge(this.options.dispatcher, this.callerOf(sender), (reply: BridgeReply) =>
-      port1.postMessage(reply),
-    );
+    const bridge = this.api.serveWindow(this.callerOf(sender), (reply: BridgeReply) => port1.postMessage(reply));
     port1.on('message', (message) => {
       const request = message.data as { kind?: unknown } | null;
       // Calls go through ipcMain.handle only, where each one is checked against its sender frame.

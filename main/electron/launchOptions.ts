@@ -1,29 +1,38 @@
 // What the app was asked to connect to: `--feed wss://…` (or `--feed=…`) on the command line, else the
-// FLOORWATCH_FEED_URL environment variable, else nothing (the core then runs the embedded simulator).
+// FLOORWATCH_FEED_URL environment variable, else nothing (the core then runs the embedded simulator); and
+// `--server URL`, a team server to work against instead of a core of its own (checked where it is used, with
+// FLOORWATCH_SERVER_URL and the policy's `serverUrl`: main/policy/service.ts planServer).
 export interface LaunchOptions {
   /** ws:// or wss:// URL of the fw-feed/1 gateway; undefined means "use the embedded simulator". */
   feedUrl?: string;
+  /** The team server given with --server. */
+  serverUrl?: string;
 }
 
 export class LaunchOptionError extends Error {}
 
-export function resolveLaunchOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>) {
-  const fromArgs = feedArgument(argv);
+export function resolveLaunchOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): LaunchOptions {
+  const fromArgs = flagArgument(argv, 'feed', 'wss://gateway:9001');
+  const serverUrl = flagArgument(argv, 'server', 'https://team-server:5179');
+  const server = serverUrl !== undefined ? { serverUrl } : {};
   const raw = fromArgs ?? (env.FLOORWATCH_FEED_URL?.trim() || undefined);
   const source = fromArgs !== undefined ? '--feed' : 'FLOORWATCH_FEED_URL';
-  if (raw === undefined) return {} satisfies LaunchOptions;
-  return { feedUrl: checkFeedUrl(raw, source) } satisfies LaunchOptions;
+  if (raw === undefined) return server satisfies LaunchOptions;
+  return { feedUrl: checkFeedUrl(raw, source), ...server } satisfies LaunchOptions;
 }
 
-// Electron's argv also carries its own path, the app path and Chromium switches: look only for --feed.
-function feedArgument(argv: readonly string[]): string | undefined {
+// Electron's argv also carries its own path, the app path and Chromium switches: look only for --<name>.
+function flagArgument(argv: readonly string[], name: string, example: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg.startsWith('--feed=')) return arg.slice('--feed='.length);
-    if (arg === '--feed') {
+    if (arg.startsWith(`--${name}=`)) return arg.slice(`--${name}=`.length);
+    if (arg === `--${name}`) {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--'))
-        throw new LaunchOptionError('--feed needs a URL, e.g. --feed wss://gateway:9001');
+        throw new LaunchOptionError(`--${name} needs a URL, e.g. --${name} ${example}`);
       return next;
     }
   }

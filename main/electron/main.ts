@@ -5,14 +5,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LinkChannel, WindowKind } from '../../shared/api/contract';
 import { createAlertServices, type AlertServices } from '../alerts';
-import { createBackend } from '../api/backend';
+import { createBackend, type WindowOpener } from '../api/backend';
+import type { ApiDispatcher, WindowApi } from '../api/dispatcher';
+import { TeamServerLink, teamServerApiUrl } from '../api/teamServerLink';
+import { planServer, type ServerPlan } from '../policy/service';
 import { openAuthServices, type WorkstationAuthServices } from '../auth/authServices';
 import { createAccountHandlers } from '../core/accountHandlers';
 import { CoreProcess } from '../core/coreProcess';
 import { sessionsFolder, Workstation } from '../review/workstation';
 import { WORKFLOW_AUDIT_ACTIONS } from '../review/replayedAlerts';
 import { preparePolicyLaunch, type PolicyLaunch } from '../policy/launch';
-import { SettingsError } from '../policy/settings';
+import { resolveSettings, SettingsError } from '../policy/settings';
 import { auditLogPath, floorwatchDataDir } from '../store/auditPaths';
 import { exportKindsOf } from '../reports/exportPolicy';
 import { createReportServices, exportsFolder, type ReportServices } from '../reports/service';
@@ -63,6 +66,8 @@ let transport: ElectronApiTransport | null = null;
 /** The machine policy's decisions and the data folder upkeep (retention, disk space). */
 let policy: PolicyLaunch | null = null;
 let quitting: 'no' | 'stopping' | 'done' = 'no';
+/** On a workstation of a team server: the link every window's calls and topics go through (no core here). */
+let teamLink: TeamServerLink | null = null;
 
 // The data folder the policy or FLOORWATCH_DATA_DIR names holds Chromium's profile and the single-instance lock
 // too. An invalid policy is reported by start().
@@ -85,11 +90,11 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (core && BrowserWindow.getAllWindows().length === 0) openWindow('marketWatch');
+    if ((core || teamLink) && BrowserWindow.getAllWindows().length === 0) openWindow('marketWatch');
   });
   app.on('before-quit', (event) => {
     // The core owns the feed and the databases: stop it (flushes, closes) before the process ends.
-    if (quitting === 'done' || !core) return;
+    if (quitting === 'done' || (!core && !teamLink)) return;
     event.preventDefault();
     if (quitting === 'stopping') return;
     quitting = 'stopping';
@@ -112,6 +117,16 @@ async function start(): Promise<void> {
     if (error instanceof LaunchOptionError) return fail('Floorwatch cannot start', error);
     throw error;
   }
+
+  let teamServer: ServerPlan | null;
+  try {
+    // --server, FLOORWATCH_SERVER_URL or the policy's serverUrl: the windows work against a team server.
+    teamServer = planServer(resolveSettings(launch.serverUrl ? { flags: { serverUrl: launch.serverUrl } } : {}));
+    if (teamServer) teamServerApiUrl(teamServer.serverUrl);
+  } catch (error) {
+    return fail('Floorwatch cannot start: check the team server setting', error);
+  }
+  if (teamServer) return startTeamWorkstation(teamServer);
 
   try {
     // Policy (locked) > --feed / FLOORWATCH_* > user settings > defaults; it may forbid the simulator.
@@ -141,9 +156,7 @@ async function start(): Promise<void> {
   }
   policy.sealOldSessions();
 
-  // No page of ours needs camera, notifications, geolocation…: refuse every permission request and check.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  denyPermissions();
 
   let opened: WorkstationAuthServices;
   try {
@@ -241,11 +254,7 @@ async function start(): Promise<void> {
     scoping: alerts.team,
     transport: 'electron',
     version: app.getVersion(),
-    openWindow: async (kind, channel, caller, review, { focusExisting }) => {
-      if (focusExisting && review === undefined && focusNewest(kind)) return { opened: true, focused: true };
-      openWindow(kind, channel, access?.sessionToken(caller.connectionId), review);
-      return { opened: true };
-    },
+    openWindow: desktopWindowOpener((connectionId) => access?.sessionToken(connectionId) ?? null),
     onRejected: (entry) =>
       stderrLog('warn', 'API call refused', {
         method: entry.method,
@@ -253,11 +262,51 @@ async function start(): Promise<void> {
         caller: entry.caller.connectionId,
       }),
   });
+  attachTransport({ dispatcher });
+  installMenu();
+  openWindow('marketWatch');
+}
+
+/**
+ * A workstation of a team server: no core, no local operators or audit log; every window's calls and topics go to
+ * the server through the link (main/api/teamServerLink.ts), which reconnects and resubscribes on its own.
+ */
+function startTeamWorkstation(plan: ServerPlan): void {
+  denyPermissions();
+  const link: TeamServerLink = new TeamServerLink({
+    url: plan.serverUrl,
+    ...(plan.serverCa ? { ca: plan.serverCa } : {}),
+    openWindow: desktopWindowOpener((connectionId) => link.sessionToken(connectionId)),
+    log: (line) => stderrLog('warn', line),
+  });
+  teamLink = link;
+  attachTransport({ api: link });
+  installMenu();
+  openWindow('marketWatch');
+}
+
+/** No page of ours needs camera, notifications, geolocation…: refuse every permission request and check. */
+function denyPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+/** window.open on the desktop: a new BrowserWindow that joins the caller's session (or the newest of its kind). */
+function desktopWindowOpener(sessionToken: (connectionId: string) => string | null): WindowOpener {
+  return async (kind, channel, caller, review, { focusExisting }) => {
+    if (focusExisting && review === undefined && focusNewest(kind)) return { opened: true, focused: true };
+    openWindow(kind, channel, sessionToken(caller.connectionId), review);
+    return { opened: true };
+  };
+}
+
+/** The IPC transport of every window, served by the local dispatcher or by the team server link. */
+function attachTransport(serving: { dispatcher: ApiDispatcher } | { api: WindowApi }): void {
   let refusals = 0;
   transport = new ElectronApiTransport({
     ipcMain,
     createChannel: () => new MessageChannelMain(),
-    dispatcher,
+    ...serving,
     isTrustedFrame: trustedFrameMatcher({ files: [RENDERER_INDEX] }),
     reviewOf: (webContentsId) => reviewWindows.get(webContentsId),
     log: (entry) => {
@@ -270,7 +319,9 @@ async function start(): Promise<void> {
     },
   });
   transport.attach();
+}
 
+function installMenu(): void {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       buildMenuTemplate({
@@ -281,7 +332,6 @@ async function start(): Promise<void> {
       }),
     ),
   );
-  openWindow('marketWatch');
 }
 
 /** File ▸ Open session…: a review workspace of the chosen file (read-only, paused at its start) in windows of its own. */
@@ -323,7 +373,13 @@ function focusOrOpen(kind: WindowKind): void {
   if (focusNewest(kind)) return;
   // A window opened from the menu joins the session of the window in front (ipcTransport names it window-<id>).
   const focused = BrowserWindow.getFocusedWindow();
-  if (core) openWindow(kind, undefined, focused ? access?.sessionToken(`window-${focused.webContents.id}`) : null);
+  if (core || teamLink)
+    openWindow(kind, undefined, focused ? sessionTokenOf(`window-${focused.webContents.id}`) : null);
+}
+
+/** The operator session a window holds (locally, or on the team server), for a window it opens to join. */
+function sessionTokenOf(connectionId: string): string | null {
+  return access?.sessionToken(connectionId) ?? teamLink?.sessionToken(connectionId) ?? null;
 }
 
 /** Brings the newest open live window of `kind` to the front (restored if minimised); false when none is open. */
@@ -392,6 +448,8 @@ function guardContents(contents: WebContents): void {
 async function shutdown(): Promise<void> {
   transport?.detach();
   transport = null;
+  teamLink?.stop();
+  teamLink = null;
   policy?.stop();
   const exporting = reports;
   reports = null;

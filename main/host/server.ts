@@ -17,10 +17,17 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LinkChannel, TopicName, TopicUpdate, WindowKind } from '../../shared/api/contract';
 import type { BridgeReply } from '../../shared/api/wire';
-import { createBackend, type CoreHandle, type ReviewWorkspaces } from '../api/backend';
+import { createBackend, type CoreHandle, type ReviewWorkspaces, type WindowOpener } from '../api/backend';
 import type { AccountScoping } from '../api/accountScope';
 import { createAccountHandlers } from '../core/accountHandlers';
-import { bridgeRefusal, serveBridge, type ApiGate, type MethodHandlers, type TopicSource } from '../api/dispatcher';
+import {
+  bridgeRefusal,
+  localWindowApi,
+  type ApiGate,
+  type MethodHandlers,
+  type TopicSource,
+  type WindowApi,
+} from '../api/dispatcher';
 import { TopicBacklog } from './topicBacklog';
 import { attachmentHeader, type DownloadTickets } from './downloads';
 
@@ -37,14 +44,32 @@ export interface HostAccess {
   scoping?: AccountScoping;
 }
 
-export interface HostOptions {
+/** The page URL (token included) of a window kind, optionally of a review workspace. */
+export type HostPageUrl = (kind?: WindowKind, channel?: LinkChannel, review?: string) => string;
+
+/** The host's windows served by its own core. */
+export interface LocalHostApi {
+  core: CoreHandle;
+  /** Login, permissions and the audit log (same as the app's). */
+  access: HostAccess;
+  remote?: undefined;
+}
+
+/** The host's windows served by a team server (main/api/teamServerLink.ts): no core here. */
+export interface RemoteHostApi {
+  core?: undefined;
+  access?: undefined;
+  /** Made once the host listens (it opens windows with the host's page URLs). */
+  remote(pageUrl: HostPageUrl): WindowApi;
+}
+
+export type HostOptions = HostServingOptions & (LocalHostApi | RemoteHostApi);
+
+export interface HostServingOptions {
   /** Interface to bind; loopback by default. */
   host?: string;
   /** 0 = an ephemeral port. */
   port?: number;
-  core: CoreHandle;
-  /** Login, permissions and the audit log (same as the app's). */
-  access: HostAccess;
   /** The built renderer (dist/renderer). */
   staticDir: string;
   version: string;
@@ -78,7 +103,7 @@ export interface HostHandle {
   /** The page URL with the token, e.g. http://127.0.0.1:5178/?token=… */
   url: string;
   /** The page URL (token included) of a window kind, optionally of a review workspace. */
-  pageUrl(kind?: WindowKind, channel?: LinkChannel, review?: string): string;
+  pageUrl: HostPageUrl;
   token: string;
   port: number;
   /** http://host:port, the origin WebSocket upgrades must come from. */
@@ -204,24 +229,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     return `${origin}/?${query.toString()}`;
   };
 
-  const { dispatcher } = createBackend({
-    core: options.core,
-    transport: 'host',
-    version: options.version,
-    gate: options.access.gate,
-    services: { ...createAccountHandlers(options.core), ...options.access.services },
-    topics: options.access.topics,
-    ...(options.access.reviews ? { reviews: options.access.reviews } : {}),
-    ...(options.access.scoping ? { scoping: options.access.scoping } : {}),
-    // A browser page cannot be opened from here: hand back the URL (same token) and let the page open it. The
-    // session token rides in the fragment (never sent to a server, removed by the page) so the new tab resumes.
-    openWindow: async (kind, channel, caller, review) => {
-      const session = options.access.sessionToken?.(caller.connectionId);
-      const url = pageUrl(kind, channel, review) + (session ? `#session=${encodeURIComponent(session)}` : '');
-      return { opened: false, url };
-    },
-    onRejected: (entry) => log(`refused API call ${entry.method} from ${entry.caller.connectionId}: ${entry.message}`),
-  });
+  const windows = options.remote ? options.remote(pageUrl) : localApi(options, pageUrl, log);
 
   const hostHeaderAllowed = (req: IncomingMessage) =>
     allowedHosts.size === 0 || allowedHosts.has((req.headers.host ?? '').toLowerCase());
@@ -356,8 +364,11 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const alive = new WeakMap<WebSocket, boolean>();
   let nextConnection = 1;
 
+  let stopping = false;
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // A client that reconnects at once must not land on a server that is closing its connections.
+    if (stopping) return refuseUpgrade(socket, 503, 'Service Unavailable');
     let url: URL;
     try {
       url = new URL(req.url ?? '/', origin);
@@ -449,8 +460,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       }
       write(topicText(reply.update));
     };
-    const bridge = serveBridge(
-      dispatcher,
+    const bridge = windows.serveWindow(
       {
         transport: 'host',
         connectionId,
@@ -538,6 +548,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     },
     stop() {
       stopped ??= (async () => {
+        stopping = true;
         clearInterval(pinger);
         for (const ws of clients) ws.close(1001, 'host stopping');
         // Give peers a moment to answer the close handshake, then cut whoever did not.
@@ -553,6 +564,38 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       })();
       return stopped;
     },
+  };
+}
+
+/** The windows served by this host's own core, through the dispatcher. */
+function localApi(options: LocalHostApi & HostServingOptions, pageUrl: HostPageUrl, log: (line: string) => void) {
+  const { dispatcher } = createBackend({
+    core: options.core,
+    transport: 'host',
+    version: options.version,
+    gate: options.access.gate,
+    services: { ...createAccountHandlers(options.core), ...options.access.services },
+    topics: options.access.topics,
+    ...(options.access.reviews ? { reviews: options.access.reviews } : {}),
+    ...(options.access.scoping ? { scoping: options.access.scoping } : {}),
+    openWindow: hostWindowOpener(pageUrl, (connectionId) => options.access.sessionToken?.(connectionId) ?? null),
+    onRejected: (entry) => log(`refused API call ${entry.method} from ${entry.caller.connectionId}: ${entry.message}`),
+  });
+  return localWindowApi(dispatcher);
+}
+
+/**
+ * A browser page cannot be opened from here: hand back the URL (same token) and let the page open it. The session
+ * token rides in the fragment (never sent to a server, removed by the page) so the new tab resumes the session.
+ */
+export function hostWindowOpener(
+  pageUrl: HostPageUrl,
+  sessionToken: (connectionId: string) => string | null,
+): WindowOpener {
+  return async (kind, channel, caller, review) => {
+    const session = sessionToken(caller.connectionId);
+    const url = pageUrl(kind, channel, review) + (session ? `#session=${encodeURIComponent(session)}` : '');
+    return { opened: false, url };
   };
 }
 

@@ -39,6 +39,18 @@ export const SettingsSchema = Type.Object(
       maxLength: 4096,
       description: 'PEM file of the CA that signs the gateway certificate (wss:// only).',
     }),
+    serverUrl: Type.String({
+      pattern: '^(https?|wss?)://[^\\s]+$',
+      maxLength: 2048,
+      description:
+        'Team server (floorwatch server) this workstation works against instead of a core of its own: ' +
+        'https://HOST:PORT as the server prints it (http:// on loopback only).',
+    }),
+    serverCaFile: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'PEM file of the CA that signs the team server certificate (https:// and wss:// only).',
+    }),
     dataDir: Type.String({
       minLength: 1,
       maxLength: 4096,
@@ -110,6 +122,8 @@ export type Policy = Static<typeof PolicySchema>;
 export const SETTING_ENV_VARS: Readonly<Record<SettingKey, string>> = {
   feedUrls: 'FLOORWATCH_FEED_URL',
   feedCaFile: 'FLOORWATCH_FEED_CA_FILE',
+  serverUrl: 'FLOORWATCH_SERVER_URL',
+  serverCaFile: 'FLOORWATCH_SERVER_CA_FILE',
   dataDir: 'FLOORWATCH_DATA_DIR',
   retentionDays: 'FLOORWATCH_RETENTION_DAYS',
   idleLockMinutes: 'FLOORWATCH_IDLE_LOCK_MINUTES',

@@ -66,17 +66,40 @@ export function planFeed(resolved: ResolvedSettings): FeedPlan {
   const gateways = fallbacks.length > 0 ? { feedUrl, feedFallbackUrls: fallbacks } : { feedUrl };
   const caFile = resolved.values.feedCaFile;
   if (!caFile) return gateways;
-  let feedCa: string;
+  return { ...gateways, feedCa: readCaFile(caFile, 'feedCaFile') };
+}
+
+/** The PEM text of a CA file a setting names; SettingsError naming the setting when unreadable or no PEM. */
+function readCaFile(file: string, key: 'feedCaFile' | 'serverCaFile'): string {
+  let pem: string;
   try {
-    feedCa = readFileSync(caFile, 'utf8');
+    pem = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new SettingsError(`"feedCaFile" ${caFile} cannot be read (${code})`, 'feedCaFile', 'feedCaFile');
+    throw new SettingsError(`"${key}" ${file} cannot be read (${code})`, key, key);
   }
-  if (!feedCa.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new SettingsError(`"feedCaFile" ${caFile} holds no PEM certificate`, 'feedCaFile', 'feedCaFile');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new SettingsError(`"${key}" ${file} holds no PEM certificate`, key, key);
   }
-  return { ...gateways, feedCa };
+  return pem;
+}
+
+export interface ServerPlan {
+  /** The team server (http(s):// or ws(s)://) whose windows this workstation shows. */
+  serverUrl: string;
+  /** PEM text of the CA for an https:// or wss:// server (policy/env `serverCaFile`). */
+  serverCa?: string;
+}
+
+/**
+ * The team server this workstation works against (flag --server, FLOORWATCH_SERVER_URL or the policy's
+ * `serverUrl`), or null: then it runs a core of its own.
+ */
+export function planServer(resolved: ResolvedSettings): ServerPlan | null {
+  const serverUrl = resolved.values.serverUrl;
+  if (!serverUrl) return null;
+  const caFile = resolved.values.serverCaFile;
+  return caFile ? { serverUrl, serverCa: readCaFile(caFile, 'serverCaFile') } : { serverUrl };
 }
 
 /** Refuses the headless host when the policy (or env/settings) disallows it. */

@@ -16,7 +16,10 @@ import type { Policy, SettingKey, Settings } from './schema';
 export type SettingSource = 'policy' | 'flag' | 'env' | 'user' | 'default';
 
 /** The command-line flag that sets a key (the Settings window names it as the source). */
-export const SETTING_FLAGS: Partial<Readonly<Record<SettingKey, string>>> = { feedUrls: '--feed' };
+export const SETTING_FLAGS: Partial<Readonly<Record<SettingKey, string>>> = {
+  feedUrls: '--feed',
+  serverUrl: '--server',
+};
 
 export interface ResolvedSettings {
   values: Settings;
@@ -73,7 +76,7 @@ export function defaultDataDir(
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), APP_FOLDER);
 }
 
-export const DEFAULT_SETTINGS: Omit<Settings, 'dataDir' | 'feedUrls' | 'feedCaFile'> = {
+export const DEFAULT_SETTINGS: Omit<Settings, 'dataDir' | 'feedUrls' | 'feedCaFile' | 'serverUrl' | 'serverCaFile'> = {
   retentionDays: 90,
   idleLockMinutes: 10,
   exportKinds: [...EXPORT_KINDS],
@@ -122,11 +125,27 @@ function checkCoherence(settings: Partial<Settings>, where: string): void {
       'dataDir',
     );
   }
+  checkServerCoherence(settings, where);
   if (settings.feedCaFile !== undefined && settings.feedUrls?.some((url) => url.startsWith('ws://'))) {
     throw new SettingsError(
       `${where}: "feedCaFile" is set but "feedUrls" has a ws:// URL; a CA is used only with wss://`,
       where,
       'feedCaFile',
+    );
+  }
+}
+
+/** Checks cross-field rules the schema cannot express (continued): the team server's CA needs TLS. */
+function checkServerCoherence(settings: Partial<Settings>, where: string): void {
+  if (
+    settings.serverCaFile !== undefined &&
+    settings.serverUrl !== undefined &&
+    !/^(https|wss):/i.test(settings.serverUrl)
+  ) {
+    throw new SettingsError(
+      `${where}: "serverCaFile" is set but "serverUrl" is not https:// or wss://; a CA is used only with TLS`,
+      where,
+      'serverCaFile',
     );
   }
 }

@@ -10,7 +10,13 @@ import {
   type TopicName,
   type TopicUpdate,
 } from './contract';
-import { PATCH_KEY_FIELDS, type BridgeReply, type BridgeRequest, type WireTopicUpdate } from './wire';
+import {
+  PATCH_KEY_FIELDS,
+  type BridgeReply,
+  type BridgeRequest,
+  type ServerLinkState,
+  type WireTopicUpdate,
+} from './wire';
 
 export class ApiError extends Error {
   constructor(
@@ -32,10 +38,12 @@ export interface BridgePipe {
   send(request: BridgeRequest): void;
   /** Registers the one reply handler. */
   onReply(handler: (reply: BridgeReply) => void): void;
+  /** The workstation's link to its team server changed (team mode); a pipe without it ignores the news. */
+  onLink?(state: ServerLinkState, detail: string): void;
 }
 
 export interface BridgeClient extends FloorwatchApi {
-  /** Rejects every pending call (the pipe closed). */
+  /** Rejects every pending call as `unconfirmed` (the pipe closed before they were answered). */
   failPending(message: string): void;
   /** Re-sends subscriptions after the pipe was re-established. */
   resubscribe(): void;
@@ -106,6 +114,10 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
       else waiter.reject(ApiError.from(reply.error));
       return;
     }
+    if (reply.kind === 'link') {
+      pipe.onLink?.(reply.state, reply.detail);
+      return;
+    }
     const topic = reply.update.topic;
     const set = listeners.get(topic);
     if (!set) return;
@@ -155,7 +167,7 @@ export function createBridgeClient(pipe: BridgePipe): BridgeClient {
     failPending(message: string) {
       for (const [id, waiter] of pending) {
         pending.delete(id);
-        waiter.reject(new ApiError('unavailable', message));
+        waiter.reject(new ApiError('unconfirmed', message));
       }
     },
     resubscribe() {

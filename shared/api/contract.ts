@@ -15,6 +15,7 @@ import { settingsApiMethods } from './methods/settings';
 import { viewApiMethods } from './methods/views';
 import { teamApiMethods } from './methods/team';
 import type { ViewFrame } from '../views/spec';
+import type { ServerLinkState } from './wire';
 
 export const WINDOW_KINDS = [
   'marketWatch',
@@ -177,7 +178,11 @@ export function rowKey(topic: TopicName, row: unknown): string {
  * did what, and the caller's change was not recorded.
  */
 export interface ApiErrorShape {
-  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed' | 'conflict';
+  /**
+   * `unconfirmed`: no answer came back (the link to the team server was lost before or while the call was on its
+   * way), so whether it ran is not known; the window says so instead of "done" or "failed".
+   */
+  code: 'bad_arguments' | 'unknown_method' | 'forbidden' | 'unavailable' | 'failed' | 'conflict' | 'unconfirmed';
   message: string;
   /** Set when the same call may succeed after this many ms (a login refused while its source must wait). */
   retryAfterMs?: number;
@@ -187,4 +192,9 @@ export interface ApiErrorShape {
 export interface FloorwatchApi {
   call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>>;
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void;
+  /**
+   * Where the transport knows it: the state of the workstation's link to its team server (Electron windows; a
+   * browser window learns it on its own socket). Returns the function that stops listening.
+   */
+  onConnection?(listener: (state: ServerLinkState, detail: string) => void): () => void;
 }

@@ -32,4 +32,12 @@ export type BridgeReply =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   /** `id` null: the request was refused before its id could be read (not JSON, no numeric id). */
   | { kind: 'result'; id: number | null; ok: false; error: ApiErrorShape }
-  | { kind: 'topic'; update: WireTopicUpdate };
+  | { kind: 'topic'; update: WireTopicUpdate }
+  /**
+   * A workstation of a team server tells its windows how its link to the server is (each window shows it as its own
+   * connection): while it is not open, calls are not confirmed and topics are still.
+   */
+  | { kind: 'link'; state: ServerLinkState; detail: string };
+
+/** The workstation's link to its team server, as its windows show it. */
+export type ServerLinkState = 'connecting' | 'open' | 'reconnecting' | 'down';

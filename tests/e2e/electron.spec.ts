@@ -102,7 +102,7 @@ test.describe('Electron app', () => {
       require: 'undefined',
       process: 'undefined',
       module: 'undefined',
-      api: ['call', 'subscribe'],
+      api: ['call', 'onConnection', 'subscribe'],
       apiFrozen: true,
     });
   });

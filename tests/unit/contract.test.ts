@@ -24,7 +24,8 @@ import {
   type TransportLogEntry,
 } from '../../main/electron/ipcTransport';
 import { trustedFrameMatcher } from '../../main/electron/trustedPages';
-import { startHost } from '../../main/host/server';
+import { hostWindowOpener, startHost, type HostHandle } from '../../main/host/server';
+import { TeamServerLink } from '../../main/api/teamServerLink';
 import { createPreloadApi, type IpcRendererLike } from '../../preload/api';
 import { IPC_CHANNELS as PRELOAD_CHANNELS } from '../../preload/ipcChannels';
 import { createBridgeClient } from '../../shared/api/bridgeClient';
@@ -37,7 +38,7 @@ import {
   type TopicUpdate,
   type WindowKind,
 } from '../../shared/api/contract';
-import type { BridgeReply } from '../../shared/api/wire';
+import type { BridgeReply, ServerLinkState } from '../../shared/api/wire';
 import type { MarketRow } from '../../shared/domain/types';
 
 // ---------------------------------------------------------------------------------------------------- fixtures
@@ -48,9 +49,12 @@ class FakeCore implements CoreHandle {
   readonly simulatorRunning = true;
   readonly mode = 'live' as const;
   reconnects = 0;
+  /** While set, reconnect() waits for it (a call the core takes its time over). */
+  reconnectHeld: Promise<void> | null = null;
 
   async reconnect(): Promise<void> {
     this.reconnects++;
+    await this.reconnectHeld;
   }
 
   subscribe<T extends TopicName>(topic: T, listener: (update: TopicUpdate<T>) => void): () => void {
@@ -166,6 +170,72 @@ async function openHost(): Promise<Harness> {
     async close() {
       socket.close();
       await host.stop();
+      await rm(staticDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ------------------------------------------------------------------ a workstation of a team server (forwarding)
+
+/**
+ * The team server as `floorwatch server` serves it (startHost without the token) and a workstation's host in front
+ * of it that forwards every window's calls and topics through a TeamServerLink; the window talks to the workstation.
+ */
+async function openTeamWorkstation(): Promise<
+  Harness & {
+    server: HostHandle;
+    staticDir: string;
+    links: { state: ServerLinkState; detail: string }[];
+    socket: WebSocket;
+  }
+> {
+  const core = new FakeCore();
+  const gate = testGate();
+  const staticDir = await mkdtemp(path.join(os.tmpdir(), 'fw-contract-team-'));
+  const startServer = (port: number) =>
+    startHost({ core, access: { gate }, staticDir, port, version: '0.0.0-test', log: () => {}, apiLogin: true });
+  const server = await startServer(0);
+  let link: TeamServerLink | null = null;
+  const workstation = await startHost({
+    staticDir,
+    port: 0,
+    version: '0.0.0-test',
+    log: () => {},
+    remote: (pageUrl) =>
+      (link = new TeamServerLink({
+        url: `http://127.0.0.1:${server.port}`,
+        openWindow: hostWindowOpener(pageUrl, () => null),
+        backoff: { initialMs: 20, maxMs: 100 },
+      })),
+  });
+  const socket = new WebSocket(
+    `ws://127.0.0.1:${workstation.port}/api?token=${encodeURIComponent(workstation.token)}`,
+    { origin: workstation.origin },
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const links: { state: ServerLinkState; detail: string }[] = [];
+  const api = createBridgeClient({
+    send: (request) => socket.send(JSON.stringify(request)),
+    onReply: (handler) => socket.on('message', (data) => handler(JSON.parse(data.toString()) as BridgeReply)),
+    onLink: (state, detail) => links.push({ state, detail }),
+  });
+  return {
+    transport: 'host',
+    api,
+    core,
+    gate,
+    server,
+    staticDir,
+    links,
+    socket,
+    async close() {
+      socket.close();
+      await workstation.stop();
+      link?.stop();
+      await server.stop();
       await rm(staticDir, { recursive: true, force: true });
     },
   };
@@ -389,6 +459,7 @@ async function openElectron(): Promise<Harness> {
 const transports: Array<{ name: string; open: () => Promise<Harness> }> = [
   { name: 'host (WebSocket bridge)', open: openHost },
   { name: 'electron (ipcMain.handle + MessagePort)', open: openElectron },
+  { name: 'a team server through a workstation (host → TeamServerLink → server)', open: openTeamWorkstation },
 ];
 
 describe.each(transports)('API contract over $name', ({ open }) => {
@@ -424,7 +495,7 @@ describe.each(transports)('API contract over $name', ({ open }) => {
   it('a refusal that says "try again later" reaches the window with its retryAfterMs', async () => {
     const { api, gate } = await start();
     gate.refuseNext = new ApiFailure('forbidden', 'too many failed attempts in this window: try again in 2 s', 1500);
-    await expect(api.call('link.set', { channel: 'red', context: null })).rejects.toMatchObject({
+    await expect(api.call('feed.reconnect', {})).rejects.toMatchObject({
       code: 'forbidden',
       retryAfterMs: 1500,
       message: expect.stringContaining('try again in 2 s'),
@@ -511,6 +582,143 @@ describe.each(transports)('API contract over $name', ({ open }) => {
     publishMarket(core, false, [marketRow('rb2510', 3512, 3)]);
     await streamBarrier(api, 'positions'); // a delivery of seq 3 would have arrived before this snapshot
     expect(seen).toEqual([1, 2]);
+  });
+});
+
+// ------------------------------------------------------------------ team-workstation-only parts of the contract
+
+describe('a workstation of a team server when the server goes away', () => {
+  let team: Awaited<ReturnType<typeof openTeamWorkstation>> | null = null;
+  afterEach(async () => {
+    await team?.close();
+    team = null;
+  });
+
+  it('answers a malformed request on the workstation, as the server would', async () => {
+    team = await openTeamWorkstation();
+    const { socket } = team;
+    const reply = new Promise<BridgeReply>((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
+    socket.send(JSON.stringify({ kind: 'call', id: 42 }));
+    expect(await reply).toMatchObject({
+      kind: 'result',
+      id: 42,
+      ok: false,
+      error: { code: 'bad_arguments', message: expect.stringContaining('"method"') },
+    });
+  });
+
+  it('a call whose answer is lost is unconfirmed, the window hears the link, and topics resume after a restart', async () => {
+    team = await openTeamWorkstation();
+    const { api, core, links } = team;
+    publishMarket(core, true, [marketRow('rb2510', 3510, 1)]);
+    const snapshots: number[] = [];
+    api.subscribe('market', (update) => {
+      if (update.snapshot) snapshots.push(update.rows[0]?.seq ?? -1);
+    });
+    await nextUpdate(api, 'market', (u) => u.snapshot);
+    expect(snapshots).toEqual([1]);
+
+    // The server takes the call, then goes away before it answers.
+    let release: () => void = () => {};
+    core.reconnectHeld = new Promise<void>((resolve) => (release = resolve));
+    const inFlight = api.call('feed.reconnect', {}).catch((error: unknown) => error);
+    for (let i = 0; core.reconnects === 0 && i < 100; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(core.reconnects).toBe(1);
+    const port = team.server.port;
+    const stopping = team.server.stop();
+    expect(await inFlight).toMatchObject({
+      code: 'unconfirmed',
+      message: expect.stringMatching(/^feed\.reconnect could not be confirmed: .*lost before it answered/),
+    });
+    release();
+    await stopping;
+    for (let i = 0; !links.some((l) => l.state === 'reconnecting') && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(links.at(-1)).toMatchObject({ state: 'reconnecting', detail: expect.stringContaining('unreachable') });
+    // Made while it is unreachable: refused at once, not queued for later.
+    await expect(api.call('feed.reconnect', {})).rejects.toMatchObject({
+      code: 'unconfirmed',
+      message: expect.stringMatching(/not reachable .*not sent; nothing changed/),
+    });
+    expect(core.reconnects).toBe(1);
+
+    // Back on the same port: the link reconnects and subscribes again; the window gets a fresh snapshot.
+    core.reconnectHeld = null;
+    publishMarket(core, true, [marketRow('rb2510', 3520, 7)]);
+    const restarted = await startHost({
+      core,
+      access: { gate: team.gate },
+      staticDir: team.staticDir,
+      port,
+      version: '0.0.0-test',
+      log: () => {},
+      apiLogin: true,
+    });
+    try {
+      for (let i = 0; snapshots.length < 2 && i < 300; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(snapshots).toEqual([1, 7]);
+      expect(links.at(-1)?.state).toBe('open');
+      await expect(api.call('feed.reconnect', {})).resolves.toBeNull();
+      expect(core.reconnects).toBe(2);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
+
+describe('Electron windows of a workstation on a team server', () => {
+  it('their calls and topics go to the server, and the link state reaches window.floorwatch.onConnection', async () => {
+    const core = new FakeCore();
+    const staticDir = await mkdtemp(path.join(os.tmpdir(), 'fw-contract-team-electron-'));
+    const server = await startHost({
+      core,
+      access: { gate: testGate() },
+      staticDir,
+      port: 0,
+      version: '0.0.0-team',
+      log: () => {},
+      apiLogin: true,
+    });
+    const link = new TeamServerLink({
+      url: `http://127.0.0.1:${server.port}`,
+      openWindow: async () => ({ opened: true }),
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
+    const ipcMain = new FakeIpcMain();
+    const transport = new ElectronApiTransport({
+      ipcMain,
+      createChannel: () => {
+        const channel = new MessageChannel();
+        return { port1: mainPort(channel.port1), port2: channel.port2 };
+      },
+      api: link,
+      isTrustedFrame: trustedFrameMatcher({ files: [RENDERER_INDEX] }),
+    });
+    transport.attach();
+    const window = new FakeWindow(ipcMain, OUR_PAGE);
+    const api = createPreloadApi(window.ipcRenderer);
+    const states: ServerLinkState[] = [];
+    api.onConnection((state) => states.push(state));
+    try {
+      // The server answers (its version), and its topics reach the window over the stream port.
+      await expect(api.call('app.info', {})).resolves.toMatchObject({ version: '0.0.0-team' });
+      publishMarket(core, true, [marketRow('rb2510', 3510, 1)]);
+      const snapshot = await nextUpdate(api, 'market', (u) => u.snapshot);
+      expect(snapshot.rows.map((row) => row.instrumentId)).toEqual(['rb2510']);
+      await server.stop();
+      for (let i = 0; !states.includes('reconnecting') && i < 200; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(states).toContain('reconnecting');
+      await expect(api.call('app.info', {})).rejects.toMatchObject({ code: 'unconfirmed' });
+    } finally {
+      transport.detach();
+      window.closePorts();
+      link.stop();
+      await server.stop();
+      await rm(staticDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -35,6 +35,17 @@ describe('launch options', () => {
     ).toEqual({ feedUrl: 'ws://arg.example/' });
   });
 
+  it('reads the team server from --server URL and --server=URL, beside a feed', () => {
+    expect(resolveLaunchOptions([...electronArgv, '--server', 'https://team.example:5179'], {})).toEqual({
+      serverUrl: 'https://team.example:5179',
+    });
+    expect(resolveLaunchOptions([...electronArgv, '--server=https://team:1', '--feed', 'wss://gw:2'], {})).toEqual({
+      serverUrl: 'https://team:1',
+      feedUrl: 'wss://gw:2/',
+    });
+    expect(() => resolveLaunchOptions([...electronArgv, '--server'], {})).toThrow(/--server needs a URL/);
+  });
+
   it('refuses a missing or non-WebSocket feed URL with a message naming its source', () => {
     expect(() => resolveLaunchOptions([...electronArgv, '--feed'], {})).toThrow(/--feed needs a URL/);
     expect(() => resolveLaunchOptions([...electronArgv, '--feed', '--inspect'], {})).toThrow(/--feed needs a URL/);
@@ -188,11 +199,11 @@ describe('hardening written literally in main/electron/main.ts', () => {
     expect(source).not.toMatch(/shell\.openExternal|\beval\(|new Function/);
   });
 
-  it('the preload exposes exactly one key, window.floorwatch, with call and subscribe', () => {
+  it('the preload exposes exactly one key, window.floorwatch, with call, subscribe and onConnection', () => {
     const exposures = [...preload.matchAll(/exposeInMainWorld\('([^']+)'/g)].map((m) => m[1]);
     expect(exposures).toEqual(['floorwatch']);
     expect(preload).toMatch(
-      /exposeInMainWorld\('floorwatch', \{\s*call: api\.call,\s*subscribe: api\.subscribe,\s*\}\)/,
+      /exposeInMainWorld\('floorwatch', \{\s*call: api\.call,\s*subscribe: api\.subscribe,\s*onConnection: api\.onConnection,\s*\}\)/,
     );
   });
 });

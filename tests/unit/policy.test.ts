@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataFolderUpkeep, pruneSessions, sessionsDir, checkDisk } from '../../main/policy/dataFolder';
 import { policySchemaJson } from '../../main/policy/schemaFile';
-import { assertHostModeAllowed, healthWithDataFolder, planFeed } from '../../main/policy/service';
+import { assertHostModeAllowed, healthWithDataFolder, planFeed, planServer } from '../../main/policy/service';
 import { SettingsService } from '../../main/policy/userSettings';
 import {
   defaultDataDir,
@@ -149,6 +149,8 @@ describe('invalid input is refused with a message naming the field', () => {
     ['{"hostModeAllowed": "no"}', 'hostModeAllowed', /"hostModeAllowed".*Expected boolean/],
     ['{"dataDir": "relative/dir"}', 'dataDir', /"dataDir" must be an absolute path/],
     ['{"feedUrls": ["ws://gw:1"], "feedCaFile": "/etc/ca.pem"}', 'feedCaFile', /only with wss/],
+    ['{"serverUrl": "ftp://team:5179"}', 'serverUrl', /"serverUrl" is invalid/],
+    ['{"serverUrl": "http://127.0.0.1:5179", "serverCaFile": "/etc/ca.pem"}', 'serverCaFile', /only with TLS/],
   ])('%s', (text, field, message) => {
     const error = errorOf(() => parsePolicy(text, '/etc/floorwatch/policy.json'));
     expect(error.field).toBe(field);
@@ -225,6 +227,22 @@ describe('launch decisions', () => {
     );
     writeFileSync(ca, 'hello');
     expect(() => planFeed(resolve({ feedUrls: ['wss://gw:9'], feedCaFile: ca }))).toThrow(/no PEM certificate/);
+  });
+
+  it('a team server from the policy or FLOORWATCH_SERVER_URL, with its CA read from serverCaFile', () => {
+    expect(planServer(resolve({}))).toBeNull();
+    expect(planServer(resolve({}, { FLOORWATCH_SERVER_URL: 'https://team.example:5179' }))).toEqual({
+      serverUrl: 'https://team.example:5179',
+    });
+    const dir = tempDir();
+    const ca = path.join(dir, 'team-ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const plan = planServer(resolve({ serverUrl: 'https://team.example:5179', serverCaFile: ca }));
+    expect(plan?.serverCa).toContain('BEGIN CERTIFICATE');
+    writeFileSync(ca, 'hello');
+    expect(() => planServer(resolve({ serverUrl: 'wss://team.example:5179', serverCaFile: ca }))).toThrow(
+      /"serverCaFile" .*no PEM certificate/,
+    );
   });
 
   it('the first feed URL is the gateway, the others its backups in order', () => {

@@ -7,9 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreProcess } from '../../core/coreProcess';
 import { openAuthServices, type WorkstationAuthServices } from '../../auth/authServices';
-import { startHost } from '../../host/server';
+import { hostWindowOpener, startHost } from '../../host/server';
+import { TeamServerLink, teamServerApiUrl } from '../../api/teamServerLink';
+import { assertHostModeAllowed, planServer, type ServerPlan } from '../../policy/service';
 import { preparePolicyLaunch, stderrLine } from '../../policy/launch';
-import { SettingsError } from '../../policy/settings';
+import { resolveSettings, SettingsError } from '../../policy/settings';
 import { Workstation, sessionsFolder, withReview } from '../../review/workstation';
 import { WORKFLOW_AUDIT_ACTIONS } from '../../review/replayedAlerts';
 import { createAlertServices } from '../../alerts';
@@ -44,6 +46,9 @@ Options:
                   (as floorwatch sim --scenarios; ignored with --feed)
   --sim-day-seconds <n>  length of the simulated day in seconds (default 14400); the injected cases are spread
                   over it, so a short day shows them sooner (ignored with --feed)
+  --server <url>  work against a team server (floorwatch server; http(s)://HOST:PORT as it prints it) instead of a
+                  core of its own: the windows log in against the server and show its floor and alert queue. Also
+                  FLOORWATCH_SERVER_URL, or the policy's "serverUrl" (its CA: "serverCaFile"). No --feed or --session
   --session <file> open a review of a recorded session file (read-only); the printed URL is its window, and
                   the live floor starts when a live window opens
   --idle-lock <m> lock a session after m idle minutes (default 10, or FLOORWATCH_IDLE_LOCK_MINUTES; 0 = never)
@@ -131,6 +136,70 @@ export function validateFeedUrl(value: string): string {
   return value;
 }
 
+/** The team server this host works against (--server, else FLOORWATCH_SERVER_URL or the policy), or null. */
+function teamServerPlan(serverFlag: string | undefined): ServerPlan | null {
+  try {
+    const resolved = resolveSettings({ ...(serverFlag !== undefined ? { flags: { serverUrl: serverFlag } } : {}) });
+    const plan = planServer(resolved);
+    if (!plan) return null;
+    assertHostModeAllowed(resolved);
+    teamServerApiUrl(plan.serverUrl); // a malformed or clear-text network URL is refused before anything starts
+    return plan;
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new CliError(`${serverFlag !== undefined ? '--server' : 'serverUrl'}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A workstation of a team server: no core, no local operators or audit log; the windows' calls and topics go to the
+ * server through one link per window (main/api/teamServerLink.ts), which reconnects and resubscribes on its own.
+ */
+async function runTeamWorkstation(plan: ServerPlan, bindHost: string, port: number): Promise<number> {
+  const root = packageRoot();
+  const staticDir = await ensureRendererBuilt(root);
+  const log = (line: string) => process.stderr.write(`floorwatch host: ${line}\n`);
+  let link: TeamServerLink | null = null;
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost({
+      host: bindHost,
+      port,
+      staticDir,
+      version: packageVersion(root),
+      log,
+      remote: (pageUrl) =>
+        (link = new TeamServerLink({
+          url: plan.serverUrl,
+          ...(plan.serverCa ? { ca: plan.serverCa } : {}),
+          openWindow: hostWindowOpener(pageUrl, (connectionId) => link?.sessionToken(connectionId) ?? null),
+          log,
+        })),
+    });
+  } catch (error) {
+    throw hostStartError(error, bindHost, port);
+  }
+  process.stdout.write(`${host.url}\n`);
+  log(`serving on ${host.origin} — team server ${plan.serverUrl}; Ctrl+C to stop`);
+  const signal = await untilSignal();
+  log(`${signal}, stopping`);
+  await host.stop();
+  (link as TeamServerLink | null)?.stop();
+  return 0;
+}
+
+/** One line for a host that could not listen. */
+function hostStartError(error: unknown, bindHost: string, port: number): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new CliError(`port ${port} on ${bindHost} is in use; pick another with --port (0 = any free port)`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new CliError(`cannot listen on ${bindHost}: no such local interface`);
+  }
+  return new CliError(`the host did not start: ${(error as Error).message}`, 1);
+}
+
 export const hostCommand: CliCommand = {
   name: 'host',
   summary: 'serve the windows to a browser on 127.0.0.1 (headless, behind a token)',
@@ -148,6 +217,7 @@ export const hostCommand: CliCommand = {
       'sim-day-seconds': { type: 'string' },
       session: { type: 'string' },
       'idle-lock': { type: 'string' },
+      server: { type: 'string' },
     });
     const port = intOption(values.port, 'port', 5178, 0, 65535);
     const seed = intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1);
@@ -165,6 +235,15 @@ export const hostCommand: CliCommand = {
     const bindHost = values.host ?? '127.0.0.1';
     if (!bindHost.trim()) throw new CliError('--host must name an interface, e.g. 127.0.0.1');
     const feedFlag = values.feed === undefined ? undefined : validateFeedUrl(values.feed);
+    const teamServer = teamServerPlan(values.server);
+    if (teamServer) {
+      if (feedFlag !== undefined || values.session !== undefined) {
+        throw new CliError(
+          '--feed and --session do not go with a team server: the server runs the feed and the sessions',
+        );
+      }
+      return runTeamWorkstation(teamServer, bindHost, port);
+    }
     // The machine policy may forbid the host or the simulator and pin the feed and the data folder (main/policy).
     const policy = await preparePolicyLaunch({ mode: 'host', feedFlag, log: stderrLine('floorwatch host') }).catch(
       (error: unknown) => {
@@ -318,14 +397,7 @@ export const hostCommand: CliCommand = {
     } catch (error) {
       await stopCores();
       await access.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') {
-        throw new CliError(`port ${port} on ${bindHost} is in use; pick another with --port (0 = any free port)`);
-      }
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-        throw new CliError(`cannot listen on ${bindHost}: no such local interface`);
-      }
-      throw new CliError(`the host did not start: ${(error as Error).message}`, 1);
+      throw hostStartError(error, bindHost, port);
     }
 
     process.stdout.write(`${sessionReview ? host.pageUrl('marketWatch', undefined, sessionReview) : host.url}\n`);

@@ -123,8 +123,10 @@ export async function callOptional<R>(method: string, args: Record<string, unkno
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = (error as Error).message;
+    // An unconfirmed call was wired but its answer was lost: its own message says so, never "not available".
     const unavailable =
-      code === 'unavailable' || code === 'unknown_method' || /unavailable|unknown method/i.test(message);
+      code !== 'unconfirmed' &&
+      (code === 'unavailable' || code === 'unknown_method' || /unavailable|unknown method/i.test(message));
     return { ok: false, unavailable, message };
   }
 }

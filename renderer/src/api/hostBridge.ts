@@ -1,10 +1,12 @@
 // The browser half of the headless host's API bridge: a WebSocket to /api on the page's own origin, wrapped by the
 // shared bridge client. It reconnects with capped, jittered backoff and re-subscribes every topic, so each store
-// starts again from a fresh snapshot after the link comes back.
+// starts again from a fresh snapshot after the link comes back. When the host is a workstation of a team server, the
+// host's own link to the server is shown the same way (it reconnects and re-subscribes for this window).
 import { createBridgeClient, type BridgeClient } from '../../../shared/api/bridgeClient';
-import type { BridgeReply, BridgeRequest } from '../../../shared/api/wire';
+import type { BridgeReply, BridgeRequest, ServerLinkState } from '../../../shared/api/wire';
 
-export type BridgeLinkState = 'connecting' | 'open' | 'reconnecting' | 'down';
+/** The window's link to the main side (the same states as a workstation's link to its team server). */
+export type BridgeLinkState = ServerLinkState;
 
 export interface HostBridgeOptions {
   /** ws://host:port/api (with ?token= when the page was opened with one). */
@@ -47,6 +49,10 @@ export function connectHostBridge(options: HostBridgeOptions): HostBridge {
     onReply(handler) {
       replyHandler = handler;
     },
+    // A workstation of a team server: its link to the server is what this window shows as its connection.
+    onLink(state, detail) {
+      options.onState(state, detail);
+    },
   });
 
   const scheduleRetry = () => {
@@ -85,7 +91,7 @@ export function connectHostBridge(options: HostBridgeOptions): HostBridge {
       if (socket !== ws) return;
       socket = null;
       queuedCalls.length = 0;
-      api.failPending('the connection to the Floorwatch host was lost; the call may not have run');
+      api.failPending('could not be confirmed: the connection to the Floorwatch host was lost before it answered');
       scheduleRetry();
     };
   }

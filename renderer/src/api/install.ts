@@ -19,6 +19,8 @@ function takeTokenFromUrl(): string | null {
 export function installApi(): FloorwatchApi {
   if (window.floorwatch) {
     useConnectionStore.getState().set('open', 'Electron');
+    // On a workstation of a team server, the link to the server is this window's connection.
+    window.floorwatch.onConnection?.((state, detail) => useConnectionStore.getState().set(state, detail));
     return window.floorwatch;
   }
   if (window.location.protocol !== 'http:' && window.location.protocol !== 'https:') {

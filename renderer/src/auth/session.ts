@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { ApiResult } from '../../../shared/api/contract';
 import { floorwatch } from '../api/floorwatch';
+import { i18n } from '../i18n';
 
 export type SessionInfo = NonNullable<ApiResult<'auth.status'>['session']>;
 export type AuditCheck = NonNullable<ApiResult<'auth.status'>['auditCheck']>;
@@ -84,8 +85,10 @@ export async function refreshSession(): Promise<void> {
   try {
     status = await api.call('auth.status', {});
   } catch (error) {
-    // No auth service (or the link is down): say so instead of showing a login form that cannot work.
-    if ((error as { code?: string }).code === 'unavailable') {
+    // No auth service (or the link is down): say so instead of showing a login form that cannot work. A window that
+    // already shows its session keeps it while the link is down (the header says so), until the server answers.
+    const code = (error as { code?: string }).code;
+    if (code === 'unavailable' || (code === 'unconfirmed' && useAuthStore.getState().phase === 'checking')) {
       useAuthStore.getState().set({ phase: 'unavailable', error: (error as Error).message });
     }
     return;
@@ -98,8 +101,12 @@ export async function refreshSession(): Promise<void> {
       const resumed = await api.call('auth.resume', { token });
       storeToken(resumed.token);
       return showSession(resumed);
-    } catch {
-      storeToken(null); // the session ended (logout elsewhere, app restarted): log in again
+    } catch (error) {
+      if ((error as { code?: string }).code === 'unconfirmed') return; // the link dropped again: ask at the next poll
+      // The session ended (logout elsewhere, the app or the team server restarted): log in again, told why.
+      storeToken(null);
+      useAuthStore.getState().set({ session: null, phase: 'login', error: i18n.t('auth.sessionEnded') });
+      return;
     }
   }
   useAuthStore.getState().set({ session: null, phase: status.needsSetup ? 'setup' : 'login' });

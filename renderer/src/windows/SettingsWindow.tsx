@@ -15,6 +15,8 @@ import { useHealthStore } from '../stores/health';
 const SETTING_ORDER = [
   'feedUrls',
   'feedCaFile',
+  'serverUrl',
+  'serverCaFile',
   'dataDir',
   'retentionDays',
   'idleLockMinutes',

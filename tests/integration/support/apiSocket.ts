@@ -3,13 +3,15 @@
 import WebSocket from 'ws';
 import { PatchedTopic } from '../../../shared/api/bridgeClient';
 import type { TopicName, TopicUpdate } from '../../../shared/api/contract';
-import type { BridgeReply } from '../../../shared/api/wire';
+import type { BridgeReply, ServerLinkState } from '../../../shared/api/wire';
 
 type CallReply = Extract<BridgeReply, { kind: 'result' }>;
 
 export class ApiSocket {
   private nextId = 1;
   readonly updates: TopicUpdate[] = [];
+  /** What a workstation of a team server said about its link to the server, in order. */
+  readonly links: { state: ServerLinkState; detail: string }[] = [];
   private readonly waiting = new Map<number, (reply: CallReply) => void>();
   private readonly patched = new Map<TopicName, PatchedTopic>();
 
@@ -20,7 +22,8 @@ export class ApiSocket {
         const topic = reply.update.topic;
         if (!this.patched.has(topic)) this.patched.set(topic, new PatchedTopic(topic));
         this.updates.push(this.patched.get(topic)!.apply(reply.update));
-      } else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
+      } else if (reply.kind === 'link') this.links.push({ state: reply.state, detail: reply.detail });
+      else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
     });
   }
 

@@ -16,6 +16,8 @@ export const en = {
   logOut: 'Log out',
   connecting: 'Connecting…',
   unavailable: 'Login is not available: {{error}}',
+  sessionEnded:
+    'Your session has ended (Floorwatch or its team server restarted, or it was logged out elsewhere). Log in again.',
   retryIn: 'Too many failed attempts. Trying again in {{count}} s…',
   loggedInAs: 'Logged in as {{operator}}',
   pendingActions: 'Pending actions',
@@ -58,6 +60,7 @@ export const zh: typeof en = {
   logOut: '退出登录',
   connecting: '正在连接…',
   unavailable: '无法登录：{{error}}',
+  sessionEnded: '会话已结束（Floorwatch 或团队服务器已重启，或已在别处登出），请重新登录。',
   retryIn: '失败次数过多，{{count}} 秒后自动重试…',
   loggedInAs: '当前登录：{{operator}}',
   pendingActions: '待审批操作',

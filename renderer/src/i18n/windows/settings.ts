@@ -25,6 +25,8 @@ export const en = {
   key: {
     feedUrls: 'Feed gateways',
     feedCaFile: 'CA file for wss:// gateways',
+    serverUrl: 'Team server',
+    serverCaFile: 'CA file of the team server',
     dataDir: 'Data folder',
     retentionDays: 'Keep recorded sessions (days)',
     idleLockMinutes: 'Idle lock (minutes, 0 = never)',
@@ -74,6 +76,8 @@ export const zh: typeof en = {
   key: {
     feedUrls: '行情网关',
     feedCaFile: 'wss:// 网关的 CA 文件',
+    serverUrl: '团队服务器',
+    serverCaFile: '团队服务器的 CA 文件',
     dataDir: '数据目录',
     retentionDays: '会话记录保留天数',
     idleLockMinutes: '空闲锁定（分钟，0 = 不锁定）',
