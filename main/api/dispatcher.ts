@@ -70,10 +70,16 @@ export function argumentProblem(
 ): { code: 'unknown_method' | 'bad_arguments'; message: string } | null {
   const checker = argCheckers.get(method);
   if (!checker) return { code: 'unknown_method', message: `unknown API method "${method.slice(0, 80)}"` };
-  if (checker.Check(args)) return null;
-  const first = checker.Errors(args).First();
-  const where = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : 'arguments';
-  return { code: 'bad_arguments', message: `${method}: ${where} ${first?.message ?? 'is invalid'}` };
+  try {
+    if (checker.Check(args)) return null;
+    const first = checker.Errors(args).First();
+    const where = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : 'arguments';
+    return { code: 'bad_arguments', message: `${method}: ${where} ${first?.message ?? 'is invalid'}` };
+  } catch {
+    // Arguments the checker cannot even walk (an object whose prototype was replaced by an in-process caller; JSON
+    // from a socket never is one) are refused like any other bad arguments.
+    return { code: 'bad_arguments', message: `${method}: arguments that cannot be checked` };
+  }
 }
 
 export interface RejectionLog {
