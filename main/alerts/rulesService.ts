@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ApiFailure } from '../api/dispatcher';
-import { defaultRulesConfig, loadRulesConfig, type LoadedRules } from '../engine/rules';
+import { defaultRulesConfig, loadRulesConfig, type LoadedRules } from '../rules';
 import type { AuditStore } from '../store/auditStore';
 import { startWorker } from '../util/workers';
 import { mergeRulesFile, RulesConfigError, type RulesConfig } from '../../shared/rules/config';

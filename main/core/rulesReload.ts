@@ -9,7 +9,7 @@
 import type { SequencedMessage } from '../../shared/protocol';
 import type { RulesConfig } from '../../shared/rules/config';
 import { EngineState } from '../engine/state';
-import { RuleEngine } from '../engine/rules';
+import { RuleEngine } from '../rules';
 import type { BookView, EngineView, WorkingOrder } from '../engine/view';
 import { SessionReader } from '../store/sessionReader';
 
