@@ -97,6 +97,12 @@ export class SwitchableView implements EngineView {
   accountsInGroup(group: string) {
     return this.target.accountsInGroup(group);
   }
+  clientProfile(accountId: string) {
+    return this.target.clientProfile(accountId);
+  }
+  deliveryTerms(instrumentId: string) {
+    return this.target.deliveryTerms(instrumentId);
+  }
   position(accountId: string, instrumentId: string) {
     return this.target.position(accountId, instrumentId);
   }

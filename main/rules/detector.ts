@@ -12,6 +12,7 @@ import type {
   PhaseMessage,
   PositionMessage,
   QuoteMessage,
+  TerminalMessage,
   TradeMessage,
 } from '../../shared/protocol';
 import type { RulesConfig } from '../../shared/rules/config';
@@ -49,6 +50,8 @@ export interface Detector {
   /** The contract's terms changed (after every detector's parameters were resolved again). */
   onInstrument?(inst: InstrumentRec, m: InstrumentMessage): void;
   onAccount?(acc: AccountRec, m: AccountMessage): void;
+  /** Terminal details from a client's login, for an account the engine knows (docs/protocol.md, `terminal`). */
+  onTerminal?(acc: AccountRec, m: TerminalMessage): void;
   onOrderNew?(order: OrderRec, m: OrderNewMessage): void;
   /** The order is no longer working (the engine forgot it just before). */
   onCancel?(order: OrderRec, m: OrderCancelMessage): void;

@@ -70,6 +70,7 @@ export class RuleEngine implements DetectorContext {
   private blankNotes: number[] = [];
   private readonly onInstrumentDetectors;
   private readonly onAccountDetectors;
+  private readonly onTerminalDetectors;
   private readonly onOrderNewDetectors;
   private readonly onCancelDetectors;
   private readonly onTradeDetectors;
@@ -94,6 +95,7 @@ export class RuleEngine implements DetectorContext {
     this.detectors = detectors;
     this.onInstrumentDetectors = having(detectors, 'onInstrument');
     this.onAccountDetectors = having(detectors, 'onAccount');
+    this.onTerminalDetectors = having(detectors, 'onTerminal');
     this.onOrderNewDetectors = having(detectors, 'onOrderNew');
     this.onCancelDetectors = having(detectors, 'onCancel');
     this.onTradeDetectors = having(detectors, 'onTrade');
@@ -136,6 +138,14 @@ export class RuleEngine implements DetectorContext {
         this.beginDay(m.ts);
         this.onAccount(m);
         break;
+      case 'terminal': {
+        this.beginDay(m.ts);
+        const acc = this.accounts.get(m.accountId);
+        if (!acc) return; // the engine state counted it
+        const list = this.onTerminalDetectors;
+        for (let i = 0; i < list.length; i++) list[i]!.onTerminal(acc, m);
+        break;
+      }
       case 'position': {
         this.beginDay(m.ts);
         const acc = this.accountOf(m.accountId);

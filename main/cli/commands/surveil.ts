@@ -155,7 +155,7 @@ export async function replayInput(options: ReplayInputOptions): Promise<ReplayIn
       const message: ServerMessage = result;
       if (isSequenced(message)) {
         if (message.seq <= lastSeq) {
-          // Never apply a message twice (PROTOCOL.md): a repeated or backward seq is dropped.
+          // Never apply a message twice (docs/protocol.md): a repeated or backward seq is dropped.
           counters.duplicates++;
           if (counters.reported++ < MAX_REPORTED_LINES) {
             process.stderr.write(
