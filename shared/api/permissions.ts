@@ -18,6 +18,8 @@ export const SUPERVISORS: readonly Role[] = ['supervisor', 'admin'];
 /** Read the audit trail and export it. */
 const AUDIT_READERS: readonly Role[] = ['supervisor', 'admin', 'auditor'];
 const ADMINS: readonly Role[] = ['admin'];
+/** See every account whatever their account scope says (the others see the accounts of their groups). */
+export const UNSCOPED_ROLES: readonly Role[] = ['supervisor', 'admin', 'auditor'];
 
 /**
  * Methods callable before anyone is logged in (or while the session is locked). Each one guards itself:
