@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readCaseWindow } from '../main/alerts/caseWindow';
-import { FeedBuilder } from '../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../main/rules/feedBuilder';
 import { SessionJournal } from '../main/store/journal';
 import { SessionReader } from '../main/store/sessionReader';
 import type { AlertRow } from '../shared/api/methods/alerts';

@@ -5,8 +5,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ApiFailure } from '../api/dispatcher';
-import { defaultRulesConfig, loadRulesConfig, type LoadedRules } from '../engine/rules';
+import { defaultRulesConfig, loadRulesConfig, type LoadedRules } from '../rules';
 import type { AuditStore } from '../store/auditStore';
+import { PERMISSIONS } from '../auth/permissions';
 import { startWorker } from '../util/workers';
 import { mergeRulesFile, RulesConfigError, type RulesConfig } from '../../shared/rules/config';
 import type { RulesInfo, RulesOverrides, WhatIfResult } from '../../shared/api/methods/rules';
@@ -14,7 +15,7 @@ import { runWhatIf, type WhatIfJob } from './whatIf';
 import type { WorkflowActor } from './workflow';
 
 /** Roles that may adopt thresholds; 'system' is the workstation without operator login (tests, tools). */
-const ADOPTERS: readonly string[] = ['supervisor', 'admin', 'system'];
+const ADOPTERS: readonly string[] = [...PERMISSIONS['rules.adopt']!, 'system'];
 const WHAT_IF_TIMEOUT_MS = 120_000;
 
 export interface WhatIfRunner {

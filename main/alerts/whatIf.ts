@@ -5,7 +5,7 @@ import type { RulesConfig } from '../../shared/rules/config';
 import { RULE_IDS, type Alert, type RuleId } from '../../shared/rules/types';
 import type { WhatIfAlertRef, WhatIfResult, WhatIfSide } from '../../shared/api/methods/rules';
 import { EngineState } from '../engine/state';
-import { RuleEngine } from '../engine/rules';
+import { RuleEngine } from '../rules';
 import { SessionReader } from '../store/sessionReader';
 
 /** Most alerts listed as appeared / disappeared (the totals are always exact). */

@@ -12,7 +12,7 @@ import { auditDetails, type AuditRow } from '../store/auditLog';
 import { AuditConflictError, type AuditStore, type SharedAuditChain } from '../store/auditStore';
 import { WriteQueue } from '../util/writeQueue';
 import { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
-import type { Role } from './permissions';
+import { authorize, isRole, type Role } from './permissions';
 
 export { AccountActionSchema, type AccountAction, type AccountActionKind } from '../../shared/api/methods/auth';
 import type { AccountRestrictions } from '../../shared/api/methods/auth';
@@ -89,8 +89,6 @@ export interface ActingOperator {
   role: Role;
 }
 
-const REQUESTERS: readonly Role[] = ['operator', 'supervisor', 'admin'];
-const APPROVERS: readonly Role[] = ['supervisor', 'admin'];
 const SEND_TIMEOUT_MS = 10_000;
 const REQUEST_ACTIONS = ['account_action_requested', 'account_action_approved', 'account_action_rejected'];
 const DECISIONS = ['account_action_approved', 'account_action_rejected'];
@@ -155,7 +153,7 @@ export class AccountActionBook {
     actor: ActingOperator,
     args: { action: AccountAction; reason: string },
   ): Promise<AccountActionRequest> {
-    if (!REQUESTERS.includes(actor.role)) {
+    if (!authorize(actor.role, 'actions.request')) {
       throw await this.refuse(actor, 'actions.request', null, `the ${actor.role} role may not request account actions`);
     }
     if (!checkAction.Check(args.action)) {
@@ -304,7 +302,7 @@ export class AccountActionBook {
 
   /** A pending request that `actor` may decide on, or a refusal (audited). */
   private async decidable(actor: ActingOperator, method: string, requestId: number): Promise<AccountActionRequest> {
-    if (!APPROVERS.includes(actor.role)) {
+    if (!authorize(actor.role, 'actions.approve')) {
       throw await this.refuse(actor, method, requestId, `the ${actor.role} role may not decide on account actions`);
     }
     const request = this.requests.get(requestId);
@@ -399,7 +397,7 @@ export class AccountActionBook {
       );
       return null;
     }
-    if (row.operator === request.requestedBy || !(APPROVERS as readonly string[]).includes(row.role)) {
+    if (row.operator === request.requestedBy || !(isRole(row.role) && authorize(row.role, 'actions.approve'))) {
       // Only a hand-written row can get here; it does not count as a second pair of eyes.
       this.replayProblems.push(`audit row ${row.id}: decision by ${row.operator} (${row.role}) breaks four eyes`);
       return null;

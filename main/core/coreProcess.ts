@@ -9,7 +9,7 @@ import type { FeedGap, FeedState, HealthSnapshot } from '../../shared/domain/typ
 import type { RulesConfig } from '../../shared/rules/config';
 import type { CoreHandle } from '../api/backend';
 import { TopicHub } from '../api/topicHub';
-import { loadRulesConfig } from '../engine/rules';
+import { loadRulesConfig } from '../rules';
 import { DEFAULT_RATE } from '../simulator/server';
 import type { AuditAnchorSink, AuditHeadAnchor } from '../store/auditAnchors';
 import { floorwatchDataDir } from '../store/auditPaths';

@@ -9,7 +9,7 @@
 import type { SequencedMessage } from '../../shared/protocol';
 import type { RulesConfig } from '../../shared/rules/config';
 import { EngineState } from '../engine/state';
-import { RuleEngine } from '../engine/rules';
+import { RuleEngine } from '../rules';
 import type { BookView, EngineView, WorkingOrder } from '../engine/view';
 import { SessionReader } from '../store/sessionReader';
 
@@ -96,6 +96,12 @@ export class SwitchableView implements EngineView {
   }
   accountsInGroup(group: string) {
     return this.target.accountsInGroup(group);
+  }
+  clientProfile(accountId: string) {
+    return this.target.clientProfile(accountId);
+  }
+  deliveryTerms(instrumentId: string) {
+    return this.target.deliveryTerms(instrumentId);
   }
   position(accountId: string, instrumentId: string) {
     return this.target.position(accountId, instrumentId);

@@ -14,7 +14,7 @@ import type { HelloMessage, SequencedMessage } from '../../shared/protocol';
 import type { RulesConfig } from '../../shared/rules/config';
 import type { AlertEvent } from '../../shared/rules/types';
 import { EngineState } from '../engine/state';
-import { defaultRulesConfig, RuleEngine } from '../engine/rules';
+import { defaultRulesConfig, RuleEngine } from '../rules';
 import { FeedClient } from '../feed/feedClient';
 import { AccountActivity } from './accountActivity';
 import type { LogFn } from './log';

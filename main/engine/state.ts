@@ -17,9 +17,18 @@ import type {
   QuoteMessage,
   SequencedMessage,
   ServerMessage,
+  TerminalMessage,
   TradeMessage,
 } from '../../shared/protocol';
-import type { AccountRow, MarketRow, PositionRow } from '../../shared/domain/types';
+import { TERMINAL_FIELDS } from '../../shared/protocol';
+import type {
+  AccountRow,
+  ClientProfile,
+  DeliveryTerms,
+  MarketRow,
+  PositionRow,
+  TerminalInfo,
+} from '../../shared/domain/types';
 import {
   averageAfterOpen,
   closeProfit,
@@ -80,6 +89,14 @@ interface PositionState {
   publishDirty: boolean;
   /** Quantities changed since the position was last valued (queued in acc.changedPositions). */
   quantityDirty: boolean;
+}
+
+/** Distinct terminals kept per client: a hostile or broken feed cannot grow one without bound. */
+const MAX_TERMINALS_PER_CLIENT = 16;
+
+function sameTerminal(a: TerminalInfo, b: TerminalInfo): boolean {
+  for (const field of TERMINAL_FIELDS) if (a[field] !== b[field]) return false;
+  return true;
 }
 
 interface AccountState {
@@ -172,6 +189,9 @@ export class EngineState implements EngineView, AccountValueSource {
   private readonly instrumentsByExchange = new Map<string, InstrumentState[]>();
   private readonly exchangePhase = new Map<string, Phase>();
   private readonly accountsById = new Map<string, AccountState>();
+  /** Only clients the feed said more of (most accounts of a floor have no entry: memory per account stays as is). */
+  private readonly profiles = new Map<string, ClientProfile>();
+  private readonly delivery = new Map<string, DeliveryTerms>();
   /**
    * The two accounts looked up last: a client's message is read by the state and then by several rules, each by
    * account id, and on a broker's floor each lookup in 10^5 accounts is a walk through memory that is not cached.
@@ -235,6 +255,9 @@ export class EngineState implements EngineView, AccountValueSource {
       case 'account':
         this.applyAccount(message);
         break;
+      case 'terminal':
+        this.applyTerminal(message);
+        break;
       case 'position':
         this.applyPosition(message);
         break;
@@ -258,6 +281,15 @@ export class EngineState implements EngineView, AccountValueSource {
   // ---------------------------------------------------------------- messages
 
   private applyInstrument(m: InstrumentMessage): void {
+    if (m.deliveryMonth !== undefined || m.lastTradingDay !== undefined || m.deliveryUnit !== undefined) {
+      this.delivery.set(m.instrumentId, {
+        deliveryMonth: m.deliveryMonth ?? null,
+        lastTradingDay: m.lastTradingDay ?? null,
+        deliveryUnit: m.deliveryUnit ?? null,
+      });
+    } else {
+      this.delivery.delete(m.instrumentId);
+    }
     let inst = this.instrumentsById.get(m.instrumentId);
     if (!inst) {
       const row: MarketRow = {
@@ -332,6 +364,20 @@ export class EngineState implements EngineView, AccountValueSource {
   }
 
   private applyAccount(m: AccountMessage): void {
+    // Re-sent static data replaces what the feed said of the client; terminals stay.
+    if (
+      m.clientType !== undefined ||
+      m.programmatic !== undefined ||
+      m.kyc !== undefined ||
+      this.profiles.has(m.accountId)
+    ) {
+      const profile = this.profileOf(m.accountId);
+      profile.clientType = m.clientType ?? null;
+      profile.programmatic = m.programmatic
+        ? { reported: m.programmatic.reported, reportedOn: m.programmatic.reportedOn ?? null }
+        : null;
+      profile.kyc = { ...m.kyc };
+    }
     const acc = this.accountStateOf(m.accountId);
     const controlGroup = m.controlGroup ?? null;
     if (!acc) {
@@ -384,6 +430,33 @@ export class EngineState implements EngineView, AccountValueSource {
     row.name = m.name;
     row.preBalance = m.preBalance;
     this.flagValue(acc, m.ts);
+  }
+
+  /** Terminals of a client, by what identifies them (a login from the same machine and app is not a new one). */
+  private applyTerminal(m: TerminalMessage): void {
+    if (!this.accountStateOf(m.accountId)) {
+      return this.anomaly('unknown_account', m.seq, `terminal for unknown account ${m.accountId}`);
+    }
+    const info: Partial<Record<(typeof TERMINAL_FIELDS)[number], string>> = {};
+    for (const field of TERMINAL_FIELDS) {
+      const value = m[field];
+      if (value !== undefined) info[field] = value;
+    }
+    const profile = this.profileOf(m.accountId);
+    const terminals = profile.terminals as TerminalInfo[];
+    const known = terminals.findIndex((t) => sameTerminal(t, info));
+    if (known >= 0) terminals.splice(known, 1);
+    else if (terminals.length >= MAX_TERMINALS_PER_CLIENT) terminals.shift();
+    terminals.push(info);
+  }
+
+  private profileOf(accountId: string): ClientProfile {
+    let profile = this.profiles.get(accountId);
+    if (!profile) {
+      profile = { clientType: null, programmatic: null, kyc: {}, terminals: [] };
+      this.profiles.set(accountId, profile);
+    }
+    return profile;
   }
 
   private applyCash(m: CashMessage): void {
@@ -991,6 +1064,8 @@ export class EngineState implements EngineView, AccountValueSource {
   /** Forgets everything (a new session began). Bumps `generation` so consumers re-snapshot. */
   reset(): void {
     this.instrumentsById.clear();
+    this.profiles.clear();
+    this.delivery.clear();
     this.instrumentsByExchange.clear();
     this.exchangePhase.clear();
     this.accountsById.clear();
@@ -1068,6 +1143,14 @@ export class EngineState implements EngineView, AccountValueSource {
 
   accountsInGroup(controlGroup: string): readonly string[] {
     return this.groups.get(controlGroup) ?? [];
+  }
+
+  clientProfile(accountId: string): Readonly<ClientProfile> | undefined {
+    return this.profiles.get(accountId);
+  }
+
+  deliveryTerms(instrumentId: string): Readonly<DeliveryTerms> | undefined {
+    return this.delivery.get(instrumentId);
   }
 
   position(accountId: string, instrumentId: string): Readonly<PositionRow> | undefined {

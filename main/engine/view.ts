@@ -2,7 +2,7 @@
 // is read-only and returns live objects: read what you need while handling a message, do not keep references
 // across messages (copy instead) — the engine mutates them in place for speed.
 import type { BookLevel, Phase } from '../../shared/protocol';
-import type { AccountRow, MarketRow, PositionRow } from '../../shared/domain/types';
+import type { AccountRow, ClientProfile, DeliveryTerms, MarketRow, PositionRow } from '../../shared/domain/types';
 
 /** An order that is still working (accepted, not fully filled, not cancelled or rejected). */
 export interface WorkingOrder {
@@ -76,6 +76,10 @@ export interface EngineView {
   accountRiskDegree(accountId: string): number | undefined;
   /** Account ids of one actual-control group (实际控制关系账户组), in order of first appearance. */
   accountsInGroup(controlGroup: string): readonly string[];
+  /** Client type, programmatic-trading report, KYC persons and terminals; undefined when the feed gave none. */
+  clientProfile(accountId: string): Readonly<ClientProfile> | undefined;
+  /** Delivery month, last trading day and delivery unit of a contract; undefined when the feed gave none. */
+  deliveryTerms(instrumentId: string): Readonly<DeliveryTerms> | undefined;
 
   /** Position of an account on an instrument (quantities and averages are always current). */
   position(accountId: string, instrumentId: string): Readonly<PositionRow> | undefined;

@@ -1,11 +1,11 @@
-// fw-feed/1 client: connects over WebSocket, subscribes (resuming at last applied seq + 1), watches the link
-// (nothing heard for 5 s = dead), reconnects with capped exponential backoff and jitter, and hands the consumer
-// each frame's messages in order, once each. A gap stops delivery and resumes from the hole on a fresh link; if
-// the server cannot resend (`error RESEND_UNAVAILABLE`) the hole is recorded as unrecoverable, surfaced, and the
-// stream continues from what the server can give: where its hello or the frames after the hole say, else from the
-// start of day (subscribe without fromSeq: the day's static data again, duplicates dropped, then whatever seq
-// follows becomes the new base). A slow consumer the server dropped (`SLOW_CONSUMER`) resumes the same way, at once.
-// Nothing here asks twice for what the server said it cannot give. Decode errors are counted and logged, never thrown.
+// fw-feed/1 client (docs/protocol.md): connects over WebSocket, subscribes (resuming at last applied seq + 1), watches
+// the link (nothing heard for 5 s = dead), reconnects with capped exponential backoff and jitter, and hands the
+// consumer each frame's messages in order, once each. A gap stops delivery and resumes from the hole on a fresh link;
+// if the server cannot resend (`error RESEND_UNAVAILABLE`) the hole is recorded as unrecoverable, surfaced, and the
+// stream continues from what the server can give: where its hello or the frames after the hole say, else from the start
+// of day (subscribe without fromSeq: the day's static data again, duplicates dropped, then whatever seq follows becomes
+// the new base). A slow consumer the server dropped (`SLOW_CONSUMER`) resumes the same way, at once. Nothing here asks
+// twice for what the server said it cannot give. Decode errors are counted and logged, never thrown.
 import WebSocket from 'ws';
 import {
   decodeFrame,

@@ -1,6 +1,7 @@
 // Builds the daily surveillance and abnormal-trading report documents from the collected session facts. Every
 // figure comes from the alerts `surveil` prints (or the shadow tallies for the near-threshold list).
 import { RULE_IDS, SEVERITIES, type Alert } from '../../shared/rules/types';
+import { ALERT_STATES } from '../../shared/api/methods/alerts';
 import { auditDetails, type AuditRow } from '../store/auditLog';
 import { activityOf } from './auditActivity';
 import { COUNT_RULES, type SessionFacts } from './collect';
@@ -99,7 +100,7 @@ export function buildDailyReport(options: DailyOptions): ReportDocument {
   const disposition = options.disposition ?? (() => 'new');
   const alerts = facts.alerts;
   const exchanges = [...new Set(alerts.map((a) => a.exchange ?? '—'))].sort();
-  const states = ['new', 'acknowledged', 'investigating', 'escalated', 'dismissed', 'closed'];
+  const states = [...ALERT_STATES];
   const byDisposition = countBy(alerts, (a) => disposition(a.id));
   const tables: ReportTable[] = [
     {

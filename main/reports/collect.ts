@@ -9,7 +9,7 @@ import { resolveRuleParams, type RulesConfig } from '../../shared/rules/config';
 import { ruleEntry, rulesOfKind } from '../../shared/rules/catalogue';
 import type { Alert, RuleId } from '../../shared/rules/types';
 import { replayInput, type RunCounters } from '../cli/commands/surveil';
-import { Surveillance } from '../engine/rules/surveillance';
+import { Surveillance } from '../rules/surveillance';
 import type { SessionGap } from '../store/sessionFormat';
 
 /** The exchange abnormal-trading standards (异常交易监控标准) that count events against a threshold. */

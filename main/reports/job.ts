@@ -7,7 +7,7 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSyn
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReportKind } from '../../shared/api/methods/reports';
-import { loadRulesConfig } from '../engine/rules/loadRules';
+import { loadRulesConfig } from '../rules/loadRules';
 import { isSqliteFile, openSession } from '../cli/commands/surveil';
 import type { AuditHeadAnchor } from '../store/auditAnchors';
 import { AuditLog } from '../store/auditLog';

@@ -7,7 +7,7 @@ import type { TopicSource } from '../api/dispatcher';
 import { ApiFailure, type CallerContext, type MethodHandlers } from '../api/dispatcher';
 import type { ReportExport, ReportKind, ReportStartArgs } from '../../shared/api/methods/reports';
 import type { HealthSnapshot } from '../../shared/domain/types';
-import { authorize, isRole } from '../auth/permissions';
+import { authorize, isRole, isSupervisor } from '../auth/permissions';
 import type { AuditLog } from '../store/auditLog';
 import { SESSION_FILE_EXTENSION } from '../store/sessionFormat';
 import { ALL_EXPORT_KINDS, type ExportKindsView } from './exportPolicy';
@@ -208,7 +208,7 @@ export function createReportServices(options: ReportServicesOptions): ReportServ
         const who = options.actor(caller);
         const job = jobs.get(args.jobId);
         if (!job) throw new ApiFailure('bad_arguments', `no report job ${args.jobId}`);
-        if (job.operator !== who.operator && !['supervisor', 'admin'].includes(who.role)) {
+        if (job.operator !== who.operator && !(isRole(who.role) && isSupervisor(who.role))) {
           throw new ApiFailure('forbidden', `job ${args.jobId} was started by ${job.operator}`);
         }
         return { cancelled: jobs.cancel(args.jobId) };

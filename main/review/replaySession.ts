@@ -11,7 +11,7 @@ import { silentLog, type LogFn } from '../core/log';
 import type { CoreEvent } from '../core/messages';
 import { CoreRuntime } from '../core/runtime';
 import type { EngineState } from '../engine/state';
-import { defaultRulesConfig } from '../engine/rules/loadRules';
+import { defaultRulesConfig } from '../rules/loadRules';
 import type { SessionMeta } from '../store/sessionFormat';
 import { SessionDamageError, SessionReader, type DamagedRange } from '../store/sessionReader';
 

@@ -7,7 +7,7 @@ import type { TopicUpdate } from '../../shared/api/contract';
 import type { ReplayControl, ReplayState } from '../../shared/api/methods/sessions';
 import type { HealthSnapshot } from '../../shared/domain/types';
 import type { RulesConfig } from '../../shared/rules/config';
-import { loadRulesConfig } from '../engine/rules/loadRules';
+import { loadRulesConfig } from '../rules/loadRules';
 import type { LogFn } from '../core/log';
 import type { CoreEvent } from '../core/messages';
 import { MIN_PUBLISH_INTERVAL_MS } from '../core/publisher';

@@ -12,6 +12,7 @@ import { positionMargin } from '../../shared/domain/risk';
 import { DAY_START, INSTRUMENTS, activeIntervals, phaseEvents, type PhaseEvent } from './catalogue';
 import { DEFAULT_ACCOUNTS, buildFloor } from './floor';
 import { Background } from './background';
+import { clientProfile, deliveryTerms, terminalOf } from './feedProfile';
 import { AccountState, InstrumentState, Market, type TradingMode } from './market';
 import { Rng } from './random';
 import {
@@ -155,7 +156,8 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
     let positions = 0;
     for (const account of accounts)
       for (const pos of account.holdings.values()) if (pos.longQty !== 0 || pos.shortQty !== 0) positions++;
-    this.staticMessages = instruments.length + accounts.length + positions;
+    // Instruments, accounts, their terminals, positions.
+    this.staticMessages = instruments.length + 2 * accounts.length + positions;
     for (const account of accounts) {
       const activity = account.spec.activity ?? 1;
       if (!account.background || activity <= 0) continue;
@@ -420,6 +422,7 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
         preSettlement: s.preSettlement,
         positionLimit: s.positionLimit,
         maxOrderQty: s.maxOrderQty,
+        ...deliveryTerms(s, this.tradingDay),
       };
       market.emit(message);
     }
@@ -432,7 +435,12 @@ export class SessionGenerator implements Iterable<SequencedMessage> {
         name: account.spec.name,
         preBalance: account.preBalance,
         ...(account.controlGroup ? { controlGroup: account.controlGroup } : {}),
+        ...clientProfile(account.spec),
       });
+    }
+    // Every client's login terminal (看穿式监管), collected before the day's trading.
+    for (const account of market.accounts) {
+      market.emit({ seq: market.takeSeq(), ts, type: 'terminal', accountId: account.id, ...terminalOf(account.spec) });
     }
     for (const account of market.accounts) {
       for (const index of account.heldInstruments()) {

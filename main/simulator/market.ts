@@ -3,10 +3,19 @@
 // are not this gateway's clients: they appear in quotes and as the null side of trades, never as `order` messages).
 // Background behaviour (background.ts) and misconduct scenarios (scenarios.ts) act only through these primitives,
 // so every order, cancel, trade and quote in a session is consistent with one book.
-import type { Exchange, Phase, QuoteMessage, SequencedMessage, TradeMessage } from '../../shared/protocol';
+import type {
+  ClientType,
+  Exchange,
+  OrderNewMessage,
+  Phase,
+  QuoteMessage,
+  SequencedMessage,
+  TradeMessage,
+} from '../../shared/protocol';
 import { positionMargin, positionPnl, riskDegree } from '../../shared/domain/risk';
 import { NO_PRICE, OrderBook, type BookOrder, type Fill, type Side } from './matching';
 import type { AccountSpec, InstrumentSpec } from './catalogue';
+import { clientProfile, orderTerms } from './feedProfile';
 import { pickCumulative, type Rng } from './random';
 
 export type Offset = 'open' | 'close';
@@ -57,6 +66,8 @@ export class AccountState {
   /** Acts as a background client (noise trader or market maker). */
   background = true;
   readonly controlGroup: string | null;
+  /** As the account message says (feedProfile.ts). */
+  readonly clientType: ClientType;
 
   constructor(
     readonly index: number,
@@ -66,6 +77,7 @@ export class AccountState {
     public preBalance: number,
   ) {
     this.controlGroup = spec.controlGroup ?? null;
+    this.clientType = clientProfile(spec).clientType;
   }
 
   get id(): string {
@@ -295,7 +307,8 @@ export class Market {
       live: false,
       placedAt: this.clock,
     };
-    this.out.push({
+    const terms = orderTerms(order.orderId, account.clientType);
+    const message: OrderNewMessage = {
       seq: ++this.seq,
       ts: this.ts,
       type: 'order',
@@ -307,7 +320,9 @@ export class Market {
       offset,
       price: inst.price(ticks),
       qty,
-    });
+      ...(terms.hedgeFlag ? { hedgeFlag: terms.hedgeFlag } : {}),
+    };
+    this.out.push(message);
     if (inst.mode === 0) {
       this.rejectPlaced(order, `${inst.exchange} is not accepting orders (${inst.phase})`);
       return order;
@@ -318,6 +333,7 @@ export class Market {
       return order;
     }
     this.submit(inst, account.subject, side, ticks, qty, order);
+    if (terms.timeCondition && order.filled === order.qty) message.timeCondition = terms.timeCondition;
     return order;
   }
 

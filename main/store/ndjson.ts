@@ -1,4 +1,4 @@
-// NDJSON interchange (PROTOCOL.md "Files"): one server message per line, in seq order. Export writes a session's
+// NDJSON interchange (docs/protocol.md "Files"): one server message per line, in seq order. Export writes a session's
 // canonical lines as stored (so import → export gives back the same bytes per message); import validates each line
 // with the protocol's validateMessage and records it through the same SessionJournal as live recording.
 import { createReadStream, rmSync } from 'node:fs';

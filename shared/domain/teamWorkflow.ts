@@ -49,8 +49,8 @@ export interface TeamSettings {
 
 export const DEFAULT_TEAM_SETTINGS: Readonly<TeamSettings> = { sla: DEFAULT_SLA, accountGroups: [] };
 
-/** Roles that see every account whatever their scope says. */
-export const UNSCOPED_ROLES: readonly Role[] = ['supervisor', 'admin', 'auditor'];
+/** Roles that see every account whatever their scope says (the permission table's). */
+export { UNSCOPED_ROLES } from '../api/permissions';
 /** The role an overdue alert is escalated to. */
 export const SLA_ESCALATION_ROLE: Role = 'supervisor';
 

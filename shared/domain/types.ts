@@ -1,5 +1,5 @@
 // Plain data rows that the core publishes and the windows show. No behaviour here.
-import type { Exchange, Phase } from '../protocol/schema';
+import type { ClientType, Exchange, KycRole, Phase, TerminalField } from '../protocol/schema';
 
 export interface MarketRow {
   instrumentId: string;
@@ -164,4 +164,29 @@ export interface RecorderHealth {
   lastError: string | null;
   /** Recording is failing or messages were lost: the operator must see it. */
   alarm: boolean;
+}
+
+/** Terminal details of one login (看穿式监管), as the feed's `terminal` message gave them (docs/protocol.md). */
+export type TerminalInfo = Readonly<Partial<Record<TerminalField, string>>>;
+
+/** What the feed says about a client beyond its money: `account` and `terminal` messages (docs/protocol.md). */
+export interface ClientProfile {
+  /** null: the feed did not say. */
+  clientType: ClientType | null;
+  /** The programmatic-trading report (程序化交易报告); null: the feed did not say. */
+  programmatic: { reported: boolean; reportedOn: string | null } | null;
+  /** Ids of the persons in the client's control roles. */
+  kyc: Readonly<Partial<Record<KycRole, string>>>;
+  /** Distinct terminals the client logged in from, oldest first (bounded; see EngineState). */
+  terminals: readonly TerminalInfo[];
+}
+
+/** A contract's delivery terms from its `instrument` message (docs/protocol.md); null where the feed did not say. */
+export interface DeliveryTerms {
+  /** YYYYMM. */
+  deliveryMonth: string | null;
+  /** YYYYMMDD. */
+  lastTradingDay: string | null;
+  /** Lots a delivery-month position must be a multiple of. */
+  deliveryUnit: number | null;
 }

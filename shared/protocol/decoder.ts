@@ -1,5 +1,5 @@
 // Decodes fw-feed/1 frames: one message or a batch (JSON array). A bad message becomes a counted rejection with
-// its reason; nothing here throws past decodeFrame.
+// its reason (docs/protocol.md, "Validation"); nothing here throws past decodeFrame.
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { orderSchemaByEvent, schemaByType, type ServerMessage } from './schema';

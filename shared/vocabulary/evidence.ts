@@ -1,6 +1,6 @@
 // Feed messages as evidence: the names of message types, of their fields and of their coded values, and the fields
 // an evidence row shows, in order (case review, evidence packs).
-import type { SequencedMessage, ServerMessageType } from '../protocol/schema';
+import type { HedgeFlag, SequencedMessage, ServerMessageType, TimeCondition } from '../protocol/schema';
 import { EXCHANGE_NAMES, PHASE_NAMES } from './market';
 import { nameOf, term, type Term, type VocabularyLanguage } from './term';
 
@@ -8,6 +8,7 @@ export const MESSAGE_TYPE_NAMES: Readonly<Record<ServerMessageType, Term>> = {
   hello: term('Session start', '会话开始'),
   instrument: term('Instrument', '合约信息'),
   account: term('Account', '账户信息'),
+  terminal: term('Terminal login', '终端信息'),
   cash: term('Cash in/out', '出入金'),
   position: term('Position', '持仓'),
   phase: term('Trading phase', '交易阶段'),
@@ -28,6 +29,18 @@ export const ORDER_EVENT_NAMES: Readonly<Record<'new' | 'cancel' | 'reject', Ter
 export const SIDE_NAMES: Readonly<Record<'buy' | 'sell', Term>> = {
   buy: term('Buy', '买'),
   sell: term('Sell', '卖'),
+};
+
+export const TIME_CONDITION_NAMES: Readonly<Record<TimeCondition, Term>> = {
+  GFD: term('Good for day', '当日有效'),
+  FAK: term('Fill and kill', '即时成交剩余撤销'),
+  FOK: term('Fill or kill', '即时全部成交否则撤销'),
+};
+
+export const HEDGE_FLAG_NAMES: Readonly<Record<HedgeFlag, Term>> = {
+  speculation: term('Speculation', '投机'),
+  arbitrage: term('Arbitrage', '套利'),
+  hedge: term('Hedge', '套保'),
 };
 
 export const OFFSET_NAMES: Readonly<Record<'open' | 'close', Term>> = {
@@ -65,6 +78,17 @@ export const EVIDENCE_FIELD_NAMES = {
   amount: term('Amount', '金额'),
   longQty: term('Long lots', '多头手数'),
   shortQty: term('Short lots', '空头手数'),
+  timeCondition: term('Time condition', '有效期类型'),
+  hedgeFlag: term('Hedge flag', '投机套保标志'),
+  ip: term('IP address', 'IP地址'),
+  publicIp: term('Public IP', '公网IP'),
+  mac: term('MAC address', 'MAC地址'),
+  diskSerial: term('Disk serial', '硬盘序列号'),
+  cpuSerial: term('CPU serial', 'CPU序列号'),
+  biosSerial: term('BIOS serial', 'BIOS序列号'),
+  deviceName: term('Device name', '设备名'),
+  os: term('Operating system', '操作系统'),
+  appId: term('App id', '应用标识'),
 } as const satisfies Record<string, Term>;
 export type EvidenceField = keyof typeof EVIDENCE_FIELD_NAMES;
 
@@ -74,6 +98,8 @@ export const EVIDENCE_VALUE_NAMES: Partial<Record<EvidenceField, Readonly<Record
   side: SIDE_NAMES,
   aggressor: SIDE_NAMES,
   offset: OFFSET_NAMES,
+  timeCondition: TIME_CONDITION_NAMES,
+  hedgeFlag: HEDGE_FLAG_NAMES,
   exchange: EXCHANGE_NAMES,
   phase: PHASE_NAMES,
 };
@@ -88,6 +114,8 @@ const SHOWN_FIELDS: readonly EvidenceField[] = [
   'offset',
   'price',
   'qty',
+  'timeCondition',
+  'hedgeFlag',
   'cancelledQty',
   'orderId',
   'buyAccountId',
@@ -97,6 +125,15 @@ const SHOWN_FIELDS: readonly EvidenceField[] = [
   'volume',
   'reason',
   'amount',
+  'ip',
+  'publicIp',
+  'mac',
+  'diskSerial',
+  'cpuSerial',
+  'biosSerial',
+  'deviceName',
+  'os',
+  'appId',
 ];
 
 export interface EvidenceEntry {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAuthServices } from '../../main/auth/authServices';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 import { runReportJob } from '../../main/reports/job';
 import { writeManifest } from '../../main/reports/manifest';
 import { anchorJson, readAnchorFile, type AuditHeadAnchor } from '../../main/store/auditAnchors';

@@ -189,7 +189,7 @@ describe('simulator server', () => {
     expect(seqs[jump]).toBeGreaterThan(20_000);
     expectContiguous(seqs.slice(jump), seqs[jump]!);
     const types = new Set(late.messages.slice(1, staticMessages + 1).map((m) => m.type));
-    expect([...types].sort()).toEqual(['account', 'instrument', 'position']);
+    expect([...types].sort()).toEqual(['account', 'instrument', 'position', 'terminal']);
     expect(sim.counters().resendUnavailable).toBe(0);
   });
 

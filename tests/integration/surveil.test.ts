@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 
 interface Result {
   code: number;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallerContext } from '../../main/api/dispatcher';
 import { EngineViews } from '../../main/core/engineViews';
 import { EngineState } from '../../main/engine/state';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 import type { ViewAnswer, ViewHost, ViewRequest } from '../../main/views/viewRequests';
 import { ViewService } from '../../main/views/viewService';
 import type { SequencedMessage } from '../../shared/protocol';

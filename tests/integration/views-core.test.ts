@@ -6,7 +6,7 @@ import type { AccountRow, PositionRow } from '../../shared/domain/types';
 import type { ViewFrame } from '../../shared/views/spec';
 import type { CoreEvent } from '../../main/core/messages';
 import { CoreRuntime } from '../../main/core/runtime';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 import type { ServerMessage } from '../../shared/protocol';
 
 const ACCOUNTS = 100_000;

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWhatIf } from '../../main/alerts/whatIf';
 import { WorkerWhatIfRunner } from '../../main/alerts/rulesService';
-import { defaultRulesConfig } from '../../main/engine/rules';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { defaultRulesConfig } from '../../main/rules';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 import { SessionJournal } from '../../main/store/journal';
 import { mergeRulesFile } from '../../shared/rules/config';
 

@@ -11,7 +11,7 @@ import { createCaseHandlers } from '../../main/alerts/handlers';
 import { AlertWorkflow } from '../../main/alerts/workflow';
 import type { CallerContext } from '../../main/api/dispatcher';
 import { TopicHub } from '../../main/api/topicHub';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 import { AuditLog } from '../../main/store/auditLog';
 import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SessionJournal } from '../../main/store/journal';

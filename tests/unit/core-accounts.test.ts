@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SequencedMessage } from '../../shared/protocol';
 import { resolveRuleParams } from '../../shared/rules/config';
 import { AccountActivity, RISK_SAMPLES, RISK_STEPS_PER_UNIT } from '../../main/core/accountActivity';
-import { defaultRulesConfig } from '../../main/engine/rules';
+import { defaultRulesConfig } from '../../main/rules';
 import { EngineState } from '../../main/engine/state';
 
 const config = defaultRulesConfig();

@@ -4,7 +4,7 @@ import type { ServerMessage } from '../../shared/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { QuoteSchema } from '../../shared/protocol/schema';
 
-// One valid example of every fw-feed/1 server message (PROTOCOL.md's own example lines plus the rest).
+// One valid example of every fw-feed/1 server message (docs/protocol.md's own example lines plus the rest).
 const valid: Record<string, ServerMessage> = {
   hello: {
     type: 'hello',

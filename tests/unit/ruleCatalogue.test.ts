@@ -21,7 +21,7 @@ import { en, zh } from '../../renderer/src/i18n/resources';
 import { ACCOUNT_COUNTER_SOURCES } from '../../main/core/accountActivity';
 import { COUNT_RULES, shadowConfig } from '../../main/reports/collect';
 import { TRANSLATED_COLUMNS } from '../../main/reports/model';
-import { defaultRulesConfig } from '../../main/engine/rules/loadRules';
+import { defaultRulesConfig } from '../../main/rules/loadRules';
 
 const ROOT = join(__dirname, '../..');
 

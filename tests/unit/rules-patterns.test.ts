@@ -1,10 +1,11 @@
 // order_burst, margin_call and the manipulation patterns (spoofing/layering, marking the close, momentum ignition)
 // at their boundaries.
 import { describe, expect, it } from 'vitest';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
-import { defaultRulesConfig } from '../../main/engine/rules/loadRules';
-import { surveilMessages } from '../../main/engine/rules/surveillance';
-import { consecutiveLevels, tradingDayOf } from '../../main/engine/rules/engine';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
+import { defaultRulesConfig } from '../../main/rules/loadRules';
+import { surveilMessages } from '../../main/rules/surveillance';
+import { tradingDayOf } from '../../main/rules/engine';
+import { consecutiveLevels } from '../../main/rules/detectors/spoofing';
 import type { BookLevel } from '../../shared/protocol';
 import type { Alert, RuleId } from '../../shared/rules/types';
 

@@ -2,10 +2,10 @@
 // it left (never a walk over every holder or account), the band index finds exactly those bands, and what the
 // rules keep per order goes when the order ends.
 import { describe, expect, it } from 'vitest';
-import { BandIndex, type IndexedBand } from '../../main/engine/rules/bandIndex';
-import { RuleEngine } from '../../main/engine/rules/engine';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
-import { defaultRulesConfig } from '../../main/engine/rules/loadRules';
+import { BandIndex, type IndexedBand } from '../../main/rules/bandIndex';
+import { RuleEngine } from '../../main/rules/engine';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
+import { defaultRulesConfig } from '../../main/rules/loadRules';
 import { EngineState } from '../../main/engine/state';
 import { countingView } from '../support/countingView';
 

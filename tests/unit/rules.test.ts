@@ -1,9 +1,9 @@
 // The exchange count rules at their boundaries (threshold − 1 does not fire, the threshold fires), per exchange
 // default, with actual-control groups; the rules file; the alert contract (one alert per key, updated).
 import { describe, expect, it } from 'vitest';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
-import { defaultRulesConfig, loadRulesConfig } from '../../main/engine/rules/loadRules';
-import { Surveillance, surveilMessages } from '../../main/engine/rules/surveillance';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
+import { defaultRulesConfig, loadRulesConfig } from '../../main/rules/loadRules';
+import { Surveillance, surveilMessages } from '../../main/rules/surveillance';
 import {
   mergeRulesFile,
   parseRulesFile,

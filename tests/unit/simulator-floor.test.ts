@@ -51,13 +51,12 @@ describe('simulated floor', () => {
 
   it('at 100k accounts: ~1.2 start-of-day positions per account, on accounts of every kind', () => {
     const day = generateSession({ seed: 5, messages: 2_000_000, accounts: 100_000, instruments: 'all' });
-    // Static data comes first: instruments, accounts, then positions.
-    const statics = day
-      .take(300_000)
-      .filter((m) => m.type === 'instrument' || m.type === 'account' || m.type === 'position');
+    // Static data comes first: instruments, accounts, their terminals, then positions.
+    const statics = day.take(400_000).filter((m) => ['instrument', 'account', 'terminal', 'position'].includes(m.type));
     expect(statics).toHaveLength(day.staticMessages);
     const positions = statics.filter((m) => m.type === 'position');
     expect(statics.filter((m) => m.type === 'account')).toHaveLength(100_000);
+    expect(new Set(statics.filter((m) => m.type === 'terminal').map((m) => m.accountId)).size).toBe(100_000);
     expect(positions.length / 100_000).toBeGreaterThan(1.05);
     expect(positions.length / 100_000).toBeLessThan(1.35);
     expect(new Set(positions.map((m) => m.accountId)).size).toBeGreaterThan(50_000);

@@ -402,7 +402,9 @@ describe('injected scenarios (all) come with ground truth that the feed bears ou
     const types = new Set(messages.map((m) => m.type));
     expect(
       [...types].every((type) =>
-        ['instrument', 'account', 'position', 'phase', 'quote', 'order', 'trade', 'cash', 'end'].includes(type),
+        ['instrument', 'account', 'terminal', 'position', 'phase', 'quote', 'order', 'trade', 'cash', 'end'].includes(
+          type,
+        ),
       ),
     ).toBe(true);
     expect(messages.some((m) => 'rule' in m || 'subjectId' in m)).toBe(false);

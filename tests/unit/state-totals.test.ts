@@ -4,9 +4,9 @@
 // positions that changed.
 import { describe, expect, it } from 'vitest';
 import { AccountActivity, RISK_STEPS_PER_UNIT } from '../../main/core/accountActivity';
-import { RuleEngine } from '../../main/engine/rules/engine';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
-import { defaultRulesConfig } from '../../main/engine/rules/loadRules';
+import { RuleEngine } from '../../main/rules/engine';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
+import { defaultRulesConfig } from '../../main/rules/loadRules';
 import { EngineState } from '../../main/engine/state';
 import type { EngineView } from '../../main/engine/view';
 import { equityOf, positionMargin, positionPnl, riskDegree } from '../../shared/domain/risk';

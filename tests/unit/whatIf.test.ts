@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertServices } from '../../main/alerts';
 import { ApiFailure } from '../../main/api/dispatcher';
 import { inlineWhatIfRunner, RulesService } from '../../main/alerts/rulesService';
-import { FeedBuilder } from '../../main/engine/rules/feedBuilder';
+import { FeedBuilder } from '../../main/rules/feedBuilder';
 import { AuditLog } from '../../main/store/auditLog';
 import { SqliteAuditStore } from '../../main/store/auditStore';
 import { SessionJournal } from '../../main/store/journal';

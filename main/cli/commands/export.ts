@@ -8,7 +8,7 @@ const HELP = `
 Usage: floorwatch export FILE [--from SEQ|TIME] [--to SEQ|TIME] [--salvage] [--quiet] > out.ndjson
 
 Writes a recorded session (or a range of it) to stdout as NDJSON: one fw-feed/1 server message per line, in seq
-order (PROTOCOL.md "Files"). The lines are the messages exactly as recorded.
+order (docs/protocol.md "Files"). The lines are the messages exactly as recorded.
 
 Options:
   --from SEQ|TIME  first message: a seq (e.g. 1500), epoch milliseconds (e.g. 1795482000000) or an ISO time

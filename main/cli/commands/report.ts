@@ -3,7 +3,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { RulesConfigError } from '../../../shared/rules/config';
-import { loadRulesConfig } from '../../engine/rules/loadRules';
+import { loadRulesConfig } from '../../rules/loadRules';
 import { resolveSettings } from '../../policy/settings';
 import { recordExport, type ExportActor } from '../../reports/auditRecord';
 import { exportKindsOf } from '../../reports/exportPolicy';

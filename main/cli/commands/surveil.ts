@@ -4,8 +4,8 @@ import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { isRejection, isSequenced, validateMessage, type ServerMessage } from '../../../shared/protocol';
 import { RULE_IDS, type Alert } from '../../../shared/rules/types';
 import { RulesConfigError, type RulesConfig } from '../../../shared/rules/config';
-import { loadRulesConfig, type LoadedRules } from '../../engine/rules/loadRules';
-import { Surveillance } from '../../engine/rules/surveillance';
+import { loadRulesConfig, type LoadedRules } from '../../rules/loadRules';
+import { Surveillance } from '../../rules/surveillance';
 import { SessionFileError, type SessionGap } from '../../store/sessionFormat';
 import { SessionDamageError, SessionReader } from '../../store/sessionReader';
 import { CliError, parseOptions, type CliCommand } from '../support';
@@ -155,7 +155,7 @@ export async function replayInput(options: ReplayInputOptions): Promise<ReplayIn
       const message: ServerMessage = result;
       if (isSequenced(message)) {
         if (message.seq <= lastSeq) {
-          // Never apply a message twice (PROTOCOL.md): a repeated or backward seq is dropped.
+          // Never apply a message twice (docs/protocol.md): a repeated or backward seq is dropped.
           counters.duplicates++;
           if (counters.reported++ < MAX_REPORTED_LINES) {
             process.stderr.write(

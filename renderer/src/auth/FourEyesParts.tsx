@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountActionRequest } from '../../../shared/api/methods/auth';
+import { authorize } from '../../../shared/api/permissions';
 import { callOptional } from '../api/floorwatch';
 import { TextDialog } from '../components/TextDialog';
 import { formatTime } from '../format';
@@ -13,15 +14,13 @@ import { describeAction, ensureActionsSubscription, restrictionBadges, useRestri
 import { useAuthStore } from './session';
 import '../windows/workflow.css';
 
-const APPROVER_ROLES = new Set(['supervisor', 'admin']);
-
 export function DecisionButtons({ request }: { request: AccountActionRequest }) {
   const { t } = useTranslation();
   const session = useAuthStore((s) => s.session);
   const [deciding, setDeciding] = useState<'approve' | 'reject' | null>(null);
   if (request.status !== 'pending') return null;
   const own = request.requestedBy === session?.operator;
-  const mayDecide = session !== null && APPROVER_ROLES.has(session.role);
+  const mayDecide = session !== null && authorize(session.role, 'actions.approve');
   const why = own ? t('workflow.fourEyes.ownRequest') : !mayDecide ? t('workflow.fourEyes.notApprover') : null;
   const what = describeAction(request);
   return (

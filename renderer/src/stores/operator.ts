@@ -1,12 +1,13 @@
 // Who is signed in at this window (for "mine" filters, assignments and role-gated actions): asked once from
 // auth.status; null when the auth service is not wired or nobody is signed in.
 import { create } from 'zustand';
+import type { Role } from '../../../shared/api/methods/auth';
 import { floorwatch } from '../api/floorwatch';
 
 interface OperatorState {
   operator: string | null;
   /** The operator's role (operator, supervisor, admin, …); null when unknown. */
-  role: string | null;
+  role: Role | null;
   load(): void;
 }
 

@@ -4,6 +4,7 @@
 // Kinds the policy's exportKinds leaves out are disabled ("set by your organisation" when the machine policy locks it).
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { authorize } from '../../../shared/api/permissions';
 import type { SessionSummary } from '../../../shared/api/methods/sessions';
 import {
   REPORT_KINDS,
@@ -23,7 +24,6 @@ import { currentLanguage, LANGUAGE_NAMES, locale } from '../i18n';
 const RUNNING_POLL_MS = 500;
 const IDLE_POLL_MS = 3000;
 /** Roles that may export the audit log (main/auth/permissions.ts AUDIT_READERS). */
-const AUDIT_ROLES = ['supervisor', 'admin', 'auditor'];
 
 const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
 
@@ -98,7 +98,7 @@ export function ReportsWindow() {
     if (view && !view.allowedKinds.includes(candidate)) {
       return view.kindsLocked ? t('reports.setByOrganisation') : t('reports.notAllowed');
     }
-    if (candidate === 'audit' && !(role && AUDIT_ROLES.includes(role))) return t('reports.auditorsOnly');
+    if (candidate === 'audit' && !(role && authorize(role, 'audit.export'))) return t('reports.auditorsOnly');
     return null;
   };
 

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RulesInfo, RulesOverrides, WhatIfAlertRef, WhatIfResult } from '../../../shared/api/methods/rules';
+import { authorize } from '../../../shared/api/permissions';
 import type { SessionSummary } from '../../../shared/api/methods/sessions';
 import type { RulesConfig } from '../../../shared/rules/config';
 import { isNullableParam, ruleParamNames } from '../../../shared/rules/catalogue';
@@ -15,7 +16,6 @@ import { locale } from '../i18n';
 import { useOperatorStore } from '../stores/operator';
 
 /** Roles that may adopt thresholds (the server checks again: rules.adopt is for APPROVERS). */
-const ADOPTER_ROLES = new Set(['supervisor', 'admin']);
 
 type Path = readonly string[];
 type Plain = Record<string, unknown>;
@@ -356,7 +356,7 @@ export function WhatIfWindow() {
     );
   }
 
-  const mayAdopt = role !== null && ADOPTER_ROLES.has(role);
+  const mayAdopt = role !== null && authorize(role, 'rules.adopt');
   const busy = runStarted !== null;
   const stale = result !== null && result.overrides !== overridesKey;
   const canRun = !busy && invalid.size === 0;

@@ -1,6 +1,7 @@
 // The rule catalogue: one entry per surveillance rule, listed once here. Config validation, the windows' names and
 // parameter labels, the what-if form, reports, Account Tools, the simulator and the detection bench all read it; a
-// new rule is a new entry file, a line below, and its detector in main/engine/rules.
+// new rule is a new entry file, a line below, its detector file in main/rules/detectors and a line in
+// main/rules/registry.ts.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { QuantityTerm } from '../../vocabulary/quantity';
 import type { RuleEntry } from './entry';

@@ -1,8 +1,8 @@
 // Loads the effective rules: the shipped default (build/rules/default.json, bundled with the code) with an optional
 // user file merged over it. A bad file is a RulesConfigError that names the file and the field.
 import { readFileSync } from 'node:fs';
-import defaultRulesJson from '../../../build/rules/default.json';
-import { mergeRulesFile, parseRulesFile, RulesConfigError, type RulesConfig } from '../../../shared/rules/config';
+import defaultRulesJson from '../../build/rules/default.json';
+import { mergeRulesFile, parseRulesFile, RulesConfigError, type RulesConfig } from '../../shared/rules/config';
 
 export const DEFAULT_RULES_NAME = 'build/rules/default.json';
 

@@ -1,8 +1,8 @@
 // Alerts as the rules build them: one mutable record per rule × client × contract (or scope) × trading day. Rules
 // bump counters in place (no allocation on the hot path) and `touch` the record; snapshots (Alert rows with their
 // sentences) are made only when someone asks: `takeEvents` (the publisher, ≤ 20 Hz) or `alerts` (end of a run).
-import type { Exchange } from '../../../shared/protocol';
-import type { AlertText, AlertTextOf } from '../../../shared/rules/catalogue';
+import type { Exchange } from '../../shared/protocol';
+import type { AlertText, AlertTextOf } from '../../shared/rules/catalogue';
 import {
   compareAlerts,
   MAX_EVIDENCE,
@@ -10,7 +10,7 @@ import {
   type AlertEvent,
   type RuleId,
   type SubjectType,
-} from '../../../shared/rules/types';
+} from '../../shared/rules/types';
 
 /** Builds the sentences, severity and score from the record's current figures (the rule's catalogue entry). */
 export type AlertRenderer = AlertTextOf;

@@ -1,9 +1,9 @@
 // The engine path for offline runs (surveil, benchmarks, tests): the engine state applies each message, then the
 // rules see it — the same order the core uses live, so a replay gives the same alerts.
-import type { ServerMessage } from '../../../shared/protocol';
-import type { RulesConfig } from '../../../shared/rules/config';
-import type { Alert } from '../../../shared/rules/types';
-import { EngineState } from '../state';
+import type { ServerMessage } from '../../shared/protocol';
+import type { RulesConfig } from '../../shared/rules/config';
+import type { Alert } from '../../shared/rules/types';
+import { EngineState } from '../engine/state';
 import { RuleEngine } from './engine';
 
 export interface SurveillanceOptions {

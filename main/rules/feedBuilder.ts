@@ -7,7 +7,7 @@ import type {
   Phase,
   SequencedMessage,
   ServerMessage,
-} from '../../../shared/protocol';
+} from '../../shared/protocol';
 
 export interface InstrumentSpecInput {
   instrumentId: string;
