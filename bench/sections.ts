@@ -8,6 +8,7 @@ import { benchIngest, benchRulesCost } from './core';
 import { benchRecord } from './record';
 import { benchReplay } from './review';
 import { benchGrid, benchTickToScreen, benchWorkspace } from './screen';
+import { benchTeamFigures } from './team';
 
 export interface BenchFigure {
   key: string;
@@ -151,5 +152,9 @@ export const sections: BenchSection[] = [
     async run() {
       return [...(await benchTickToScreen()), ...(await benchGrid()), ...(await benchWorkspace())];
     },
+  },
+  {
+    name: 'team',
+    run: benchTeamFigures,
   },
 ];

@@ -16,7 +16,7 @@ import { apiMethods, TOPICS, type ApiMethod, type TopicName } from '../../shared
 import type { ViewFrame } from '../../shared/views/spec';
 import type { Alert } from '../../shared/rules/types';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/domain/teamWorkflow';
-import { ApiSocket } from './support/apiSocket';
+import { ApiSocket } from '../../main/api/apiSocket';
 import { waitUntil } from './support/waitUntil';
 
 const PASSWORD = 'correct horse 1';

@@ -12,7 +12,7 @@ import { openAuthServices, type WorkstationAuthServices } from '../../main/auth/
 import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { startHost, type HostHandle } from '../../main/host/server';
 import { auditLogPath } from '../../main/store/auditPaths';
-import { ApiSocket } from './support/apiSocket';
+import { ApiSocket } from '../../main/api/apiSocket';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 

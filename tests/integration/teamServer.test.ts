@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import { generateSessionArray } from '../../main/simulator';
 import { usePostgres } from '../support/postgres';
-import { ApiSocket } from './support/apiSocket';
+import { ApiSocket } from '../../main/api/apiSocket';
 import { exited, killTeamServers, repo, startTeamServer, waitForAlert } from './support/teamServerProcess';
 import { TestFeedServer } from './support/testFeedServer';
 
@@ -90,12 +90,13 @@ describe('floorwatch server', () => {
     expect(second.stderr()).not.toMatch(/did not stop cleanly|internal error/);
   }, 150_000);
 
-  it('without --db runs an embedded PostgreSQL in its data folder and stops it on SIGTERM', async () => {
+  it('without --db runs an embedded PostgreSQL in its data folder (and the simulator as told); stops on SIGTERM', async () => {
     const ownDataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-team-embedded-'));
     // Run as root, the cluster runs as the user postgres, which must reach its folder (as usePostgres() does).
     chmodSync(ownDataDir, 0o755);
     try {
-      const server = await startServer(['--port', '0'], { ...env, FLOORWATCH_DATA_DIR: ownDataDir });
+      const simulator = ['--seed', '3', '--rate', '500'];
+      const server = await startServer(['--port', '0', ...simulator], { ...env, FLOORWATCH_DATA_DIR: ownDataDir });
       const pidFile = path.join(ownDataDir, 'team-postgres', 'postmaster.pid');
       const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n', 1)[0]);
       const client = await openWorkstation(server.port);
@@ -103,6 +104,7 @@ describe('floorwatch server', () => {
       await client.close();
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
+      expect(server.stderr()).toMatch(/feed built-in simulator \(seed 3, 500 msg\/s\)/);
       // No orphan: the cluster shut down with the server.
       expect(existsSync(pidFile)).toBe(false);
       expect(() => process.kill(postmaster, 0)).toThrow();

@@ -12,7 +12,7 @@ import { auditCommand } from '../../main/cli/commands/audit';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import { generateSessionArray } from '../../main/simulator';
 import { usePostgres } from '../support/postgres';
-import { ApiSocket } from './support/apiSocket';
+import { ApiSocket } from '../../main/api/apiSocket';
 import { exited, killTeamServers, startTeamServer, waitForAlert } from './support/teamServerProcess';
 import { TestFeedServer } from './support/testFeedServer';
 import { waitUntil } from './support/waitUntil';

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AlertRow } from '../../shared/api/methods/alerts';
 import { generateSessionArray } from '../../main/simulator';
 import { usePostgres } from '../support/postgres';
-import { ApiSocket } from './support/apiSocket';
+import { ApiSocket } from '../../main/api/apiSocket';
 import { TestFeedServer } from './support/testFeedServer';
 import { waitUntil } from './support/waitUntil';
 

@@ -20,6 +20,8 @@ import {
 } from '../../team/teamServerDatabase';
 import { CliError, intOption, parseOptions, untilSignal, type CliCommand } from '../support';
 import { packageRoot, packageVersion, validateFeedUrl } from './host';
+import { scenariosOption } from './sim';
+import { DEFAULT_RATE } from '../../simulator/server';
 
 const DEFAULT_PORT = 5179;
 
@@ -36,6 +38,11 @@ Options:
                       when behind, if the role may (else run "floorwatch team migrate --db OWNER_URL" first).
                       Without it: an embedded PostgreSQL in the data folder (${EMBEDDED_POSTGRES_FOLDER}/)
   --feed <url>        ws:// or wss:// URL of a fw-feed/1 gateway; without it the built-in simulator runs on loopback
+  --seed <n>          simulator seed (default 1; ignored with --feed)
+  --rate <n>          simulator messages per second (default ${DEFAULT_RATE}; ignored with --feed)
+  --sim-scenarios <list>  misconduct the simulator injects: none (default), all, or rule ids separated by commas
+                      (as floorwatch host --sim-scenarios; ignored with --feed)
+  --sim-day-seconds <n>   length of the simulated day in seconds (default 14400; ignored with --feed)
   --port <n>          port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --listen <addr>     interface to bind (default 127.0.0.1); any other address needs --tls-cert and --tls-key
   --tls-cert <file>   PEM certificate (chain) to serve https/wss with
@@ -92,12 +99,27 @@ export const serverCommand: CliCommand = {
     const { values } = parseOptions(argv, {
       db: { type: 'string' },
       feed: { type: 'string' },
+      seed: { type: 'string' },
+      rate: { type: 'string' },
+      'sim-scenarios': { type: 'string' },
+      'sim-day-seconds': { type: 'string' },
       port: { type: 'string' },
       listen: { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
     });
     const port = intOption(values.port, 'port', DEFAULT_PORT, 0, 65535);
+    // The built-in simulator's knobs, as `floorwatch host` has them (a demo or a load test of the team server).
+    const simulator = {
+      seed: intOption(values.seed, 'seed', 1, 0, 2 ** 31 - 1),
+      rate: intOption(values.rate, 'rate', DEFAULT_RATE, 1, 5_000_000),
+      ...(values['sim-scenarios'] !== undefined
+        ? { scenarios: scenariosOption(values['sim-scenarios'], 'sim-scenarios') }
+        : {}),
+      ...(values['sim-day-seconds'] !== undefined
+        ? { daySeconds: intOption(values['sim-day-seconds'], 'sim-day-seconds', 14_400, 60, 86_400) }
+        : {}),
+    };
     const listen = (values.listen ?? '127.0.0.1').trim();
     if (!listen) throw new CliError('--listen must name an interface, e.g. 127.0.0.1');
     if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
@@ -191,7 +213,7 @@ export const serverCommand: CliCommand = {
       const userFile = alerts.rules.info().userFile;
       try {
         core = await CoreProcess.start({
-          ...(feedUrl ? { feedUrl } : {}),
+          ...(feedUrl ? { feedUrl } : { simulator }),
           ...(userFile ? { rules: { userFile } } : {}),
           recording: { dataDir },
         });
@@ -239,7 +261,9 @@ export const serverCommand: CliCommand = {
     process.stdout.write(
       `floorwatch server: listening on ${tls ? 'https' : 'http'}://${urlHost(listen)}:${host.port}\n`,
     );
-    log(`team store ${database.description}; feed ${feedUrl ?? 'built-in simulator'}; API at /api; Ctrl+C to stop`);
+    log(
+      `team store ${database.description}; feed ${feedUrl ?? `built-in simulator (seed ${simulator.seed}, ${simulator.rate} msg/s)`}; API at /api; Ctrl+C to stop`,
+    );
     const signal = await untilSignal();
     log(`${signal}, stopping`);
     await shutdown.run();

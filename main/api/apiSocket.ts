@@ -1,9 +1,9 @@
 // One API connection over the host's (or the team server's) WebSocket, as a window or a workstation holds it: calls
 // with their replies, and the topic updates that arrive (as whole rows: patches merged as a window's client does).
 import WebSocket from 'ws';
-import { PatchedTopic } from '../../../shared/api/bridgeClient';
-import type { TopicName, TopicUpdate } from '../../../shared/api/contract';
-import type { BridgeReply, ServerLinkState } from '../../../shared/api/wire';
+import { PatchedTopic } from '../../shared/api/bridgeClient';
+import type { TopicName, TopicUpdate } from '../../shared/api/contract';
+import type { BridgeReply, ServerLinkState } from '../../shared/api/wire';
 
 type CallReply = Extract<BridgeReply, { kind: 'result' }>;
 
@@ -14,26 +14,41 @@ export class ApiSocket {
   readonly links: { state: ServerLinkState; detail: string }[] = [];
   private readonly waiting = new Map<number, (reply: CallReply) => void>();
   private readonly patched = new Map<TopicName, PatchedTopic>();
+  private readonly listeners: ((update: TopicUpdate, receivedAt: number) => void)[] = [];
 
-  private constructor(private readonly ws: WebSocket) {
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly keepUpdates: boolean,
+  ) {
     ws.on('message', (data) => {
+      const receivedAt = Date.now();
       const reply = JSON.parse(String(data)) as BridgeReply;
       if (reply.kind === 'topic') {
         const topic = reply.update.topic;
         if (!this.patched.has(topic)) this.patched.set(topic, new PatchedTopic(topic));
-        this.updates.push(this.patched.get(topic)!.apply(reply.update));
+        const update = this.patched.get(topic)!.apply(reply.update);
+        if (this.keepUpdates) this.updates.push(update);
+        for (const listener of this.listeners) listener(update, receivedAt);
       } else if (reply.kind === 'link') this.links.push({ state: reply.state, detail: reply.detail });
       else if (reply.id !== null) this.waiting.get(reply.id)?.(reply);
     });
   }
 
-  /** Connects to `url` (ws://…/api, with its token when the host wants one); `origin` as a page would send it. */
-  static open(url: string, origin?: string): Promise<ApiSocket> {
+  /**
+   * Connects to `url` (ws://…/api, with its token when the host wants one); `origin` as a page would send it.
+   * `keepUpdates: false` (a long-running client) hands updates to onUpdate listeners only, so memory stays flat.
+   */
+  static open(url: string, origin?: string, options: { keepUpdates?: boolean } = {}): Promise<ApiSocket> {
     const ws = new WebSocket(url, origin === undefined ? {} : { origin });
     return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new ApiSocket(ws)));
+      ws.once('open', () => resolve(new ApiSocket(ws, options.keepUpdates ?? true)));
       ws.once('error', reject);
     });
+  }
+
+  /** Calls `listener` with each topic update (whole rows) and the epoch ms its frame arrived at this socket. */
+  onUpdate(listener: (update: TopicUpdate, receivedAt: number) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves with the value, or rejects with { code, message }. */
