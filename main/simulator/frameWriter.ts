@@ -123,6 +123,8 @@ export class FrameWriter {
       case 'order':
         if (m.event === 'new') {
           if (!plain(m.orderId) || !plain(m.accountId) || !plain(m.instrumentId)) return false;
+          // The optional order terms (time condition, hedge flag) go out as JSON, exactly as given.
+          if (m.timeCondition !== undefined || m.hedgeFlag !== undefined) return false;
           this.head(m.seq, m.ts);
           this.raw(K.orderNew);
           this.ascii(m.orderId);

@@ -74,7 +74,9 @@ describe('generateSession: the trading day', () => {
   it('sends static data first: every instrument and account before it is used, positions before trading', () => {
     const firstPhase = messages.findIndex((m) => m.type === 'phase');
     const statics = messages.slice(0, firstPhase);
-    expect(statics.every((m) => m.type === 'instrument' || m.type === 'account' || m.type === 'position')).toBe(true);
+    // Terminals: what each client's login collected (see-through supervision), known before the market opens.
+    const STATIC_TYPES = ['instrument', 'account', 'position', 'terminal'];
+    expect(statics.filter((m) => !STATIC_TYPES.includes(m.type)).map((m) => m.type)).toEqual([]);
     expect(statics.filter((m) => m.type === 'instrument')).toHaveLength(INSTRUMENTS.length);
     const accounts = statics.filter((m) => m.type === 'account');
     expect(accounts).toHaveLength(50);
