@@ -39,7 +39,7 @@ test('Settings: policy keys locked, a workstation setting saved for the next sta
 
     await idleLock.fill('3');
     await page.getByLabel('Reason (audited)').fill('night shift desks lock sooner');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved. The changes apply when Floorwatch starts next.');
     const row = page.locator('tr[data-setting="idleLockMinutes"]');
     await expect(row.locator('td').nth(0)).toHaveText('10'); // in force until the next start

@@ -180,9 +180,15 @@ test.describe('operator workspace', () => {
     await expect(tools.getByTestId('account-risk')).toContainText('%');
     // Its positions, largest margin first, from a view scoped to the account: the count heads the list.
     const positionsPanel = tools.getByTestId('account-positions');
-    await expect(positionsPanel.locator('h2')).toHaveText(/\(\d+\)$/);
-    const listed = Number(/\((\d+)\)$/.exec((await positionsPanel.locator('h2').textContent()) ?? '')?.[1]);
-    await expect(positionsPanel.locator('tbody tr')).toHaveCount(Math.min(listed, 50));
+    // The heading reads (0) until the view answers: wait for a count and a list that agree (an account picked near
+    // the top of a risk-sorted floor holds positions).
+    await expect
+      .poll(async () => {
+        const count = Number(/\((\d+)\)$/.exec((await positionsPanel.locator('h2').textContent()) ?? '')?.[1]);
+        const rows = await positionsPanel.locator('tbody tr').count();
+        return count > 0 && rows === Math.min(count, 50);
+      })
+      .toBe(true);
     await expect(tools.getByTestId('account-counters-panel')).not.toContainText('Loading', { timeout: 15_000 });
     await tools.waitForTimeout(2500); // a few risk samples for the sparkline
     await shoot(tools, 'account');
