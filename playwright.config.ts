@@ -10,7 +10,9 @@ export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results',
   globalSetup: './tests/e2e/support/globalSetup.ts',
-  workers: 1,
+  // Two spec files at a time (each starts its own host): much of a spec is waiting on a host or a page, and the
+  // whole suite must fit CI's time on 2 cores. Tests within a file stay in order.
+  workers: 2,
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
