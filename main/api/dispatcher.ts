@@ -259,12 +259,8 @@ export function serveBridge(dispatcher: ApiDispatcher, caller: CallerContext, se
      */
     handle(request: unknown): string | null {
       if (closed) return null;
-      const problem = malformedRequest(request);
-      if (problem) {
-        const id = (request as { id?: unknown } | null)?.id;
-        safeSend(bridgeRefusal(typeof id === 'number' && Number.isFinite(id) ? id : null, problem));
-        return problem;
-      }
+      const problem = refuseMalformed(request, safeSend);
+      if (problem) return problem;
       const message = request as BridgeRequest;
       if (message.kind === 'call') {
         dispatcher.call(message.method, message.args, caller).then(
@@ -332,6 +328,19 @@ export function malformedRequest(request: unknown): string | null {
     default:
       return `unknown request kind ${JSON.stringify(String(message.kind)).slice(0, 40)} (call, subscribe, unsubscribe)`;
   }
+}
+
+/**
+ * Refuses `request` through `send` when it is malformed (with its id when it has a numeric one); returns the reason
+ * for the transport to count and log, or null when the request is well-formed.
+ */
+export function refuseMalformed(request: unknown, send: (reply: BridgeReply) => void): string | null {
+  const problem = malformedRequest(request);
+  if (problem) {
+    const id = (request as { id?: unknown } | null)?.id;
+    send(bridgeRefusal(typeof id === 'number' && Number.isFinite(id) ? id : null, problem));
+  }
+  return problem;
 }
 
 /** The reply to a request refused before it reached a method (malformed message). */

@@ -15,8 +15,7 @@ import { LinkBoard, type WindowOpener } from './backend';
 import { TopicHub } from './topicHub';
 import {
   argumentProblem,
-  bridgeRefusal,
-  malformedRequest,
+  refuseMalformed,
   errorShape,
   ApiFailure,
   type CallerContext,
@@ -364,12 +363,8 @@ export class TeamServerLink implements WindowApi {
       handle: (request: unknown) => {
         if (closed) return null;
         // Refused here as the server would refuse it, so a malformed message is answered and counted on this desk.
-        const problem = malformedRequest(request);
-        if (problem) {
-          const id = (request as { id?: unknown } | null)?.id;
-          safeSend(bridgeRefusal(typeof id === 'number' && Number.isFinite(id) ? id : null, problem));
-          return problem;
-        }
+        const problem = refuseMalformed(request, safeSend);
+        if (problem) return problem;
         const message = request as BridgeRequest;
         if (message.kind === 'call') {
           const id = message.id;
