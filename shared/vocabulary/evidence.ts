@@ -1,6 +1,12 @@
 // Feed messages as evidence: the names of message types, of their fields and of their coded values, and the fields
 // an evidence row shows, in order (case review, evidence packs).
-import type { HedgeFlag, SequencedMessage, ServerMessageType, TimeCondition } from '../protocol/schema';
+import {
+  TERMINAL_FIELDS,
+  type HedgeFlag,
+  type SequencedMessage,
+  type ServerMessageType,
+  type TimeCondition,
+} from '../protocol/schema';
 import { EXCHANGE_NAMES, PHASE_NAMES } from './market';
 import { nameOf, term, type Term, type VocabularyLanguage } from './term';
 
@@ -125,15 +131,7 @@ const SHOWN_FIELDS: readonly EvidenceField[] = [
   'volume',
   'reason',
   'amount',
-  'ip',
-  'publicIp',
-  'mac',
-  'diskSerial',
-  'cpuSerial',
-  'biosSerial',
-  'deviceName',
-  'os',
-  'appId',
+  ...TERMINAL_FIELDS,
 ];
 
 export interface EvidenceEntry {
