@@ -14,39 +14,16 @@ import { CoreProcess } from '../../main/core/coreProcess';
 import { startHost, type HostHandle } from '../../main/host/server';
 import { apiMethods, TOPICS, type ApiMethod, type TopicName } from '../../shared/api/contract';
 import type { ViewFrame } from '../../shared/views/spec';
-import type { Alert } from '../../shared/rules/types';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/domain/teamWorkflow';
 import { ApiSocket } from '../../main/api/apiSocket';
 import { waitUntil } from './support/waitUntil';
+import { selfTradeAlert as alert } from '../support/teamFixtures';
 
 const PASSWORD = 'correct horse 1';
 /** Any account of the floor outside "north" (A001–A009). */
 const FOREIGN = /\bA0[1-5]\d\b/;
 const FOREIGN_ALERT = 'south-self-trade-A020';
 const OWN_ALERT = 'north-self-trade-A001';
-
-function alert(id: string, accountId: string): Alert {
-  return {
-    id,
-    rule: 'self_trade',
-    subjectType: 'account',
-    subjectId: accountId,
-    accountIds: [accountId],
-    instrumentId: 'rb2605',
-    exchange: 'SHFE',
-    severity: 'high',
-    score: 80,
-    firstSeq: 1,
-    lastSeq: 2,
-    count: 5,
-    threshold: 5,
-    tradingDay: '20261207',
-    message: `5 self-trades of ${accountId}`,
-    messageZh: `${accountId} 自成交 5 次`,
-    evidence: [1, 2],
-    metrics: {},
-  };
-}
 
 const VIEW = { spec: {}, range: { start: 0, end: 1000 } };
 const freeze = (accountId: string) => ({

@@ -11,9 +11,8 @@ import { TEST_SCRYPT } from '../../main/auth/passwords';
 import { openTeamStores } from '../../main/team/teamStores';
 import { auditDetails } from '../../main/store/auditLog';
 import { DEFAULT_TEAM_SETTINGS, type TeamSettings } from '../../shared/domain/teamWorkflow';
-import type { Alert } from '../../shared/rules/types';
 import { usePostgres } from '../support/postgres';
-import { caller } from '../support/teamFixtures';
+import { caller, selfTradeAlert as alert } from '../support/teamFixtures';
 
 const postgres = usePostgres();
 const PASSWORD = 'correct horse 1';
@@ -91,29 +90,6 @@ async function openFloor(open: OpenStores, clock: () => number): Promise<Floor> 
   };
   cleanups.push(() => floor.stop());
   return floor;
-}
-
-function alert(id: string, accountId: string, severity: Alert['severity'] = 'high'): Alert {
-  return {
-    id,
-    rule: 'self_trade',
-    subjectType: 'account',
-    subjectId: accountId,
-    accountIds: [accountId],
-    instrumentId: 'rb2605',
-    exchange: 'SHFE',
-    severity,
-    score: 80,
-    firstSeq: 10,
-    lastSeq: 50,
-    count: 5,
-    threshold: 5,
-    tradingDay: '20261207',
-    message: `5 self-trades of ${accountId} on rb2605 today`,
-    messageZh: `${accountId} rb2605 今日自成交 5 次`,
-    evidence: [10, 20],
-    metrics: {},
-  };
 }
 
 async function staff(floor: Floor) {

@@ -4,25 +4,25 @@ import type { Alert } from '../../shared/rules/types';
 
 export const caller = (connectionId: string): CallerContext => ({ transport: 'test', connectionId });
 
-/** A high self-trade alert on A001 / rb2605 with id `id`. */
-export function selfTradeAlert(id: string): Alert {
+/** A self-trade alert (high unless said) of `accountId` on rb2605 with id `id`. */
+export function selfTradeAlert(id: string, accountId = 'A001', severity: Alert['severity'] = 'high'): Alert {
   return {
     id,
     rule: 'self_trade',
     subjectType: 'account',
-    subjectId: 'A001',
-    accountIds: ['A001'],
+    subjectId: accountId,
+    accountIds: [accountId],
     instrumentId: 'rb2605',
     exchange: 'SHFE',
-    severity: 'high',
+    severity,
     score: 80,
     firstSeq: 10,
     lastSeq: 50,
     count: 5,
     threshold: 5,
     tradingDay: '20261207',
-    message: '5 self-trades on rb2605 today (threshold 5)',
-    messageZh: 'rb2605 今日自成交 5 次（阈值 5）',
+    message: `5 self-trades of ${accountId} on rb2605 today`,
+    messageZh: `${accountId} rb2605 今日自成交 5 次`,
     evidence: [10, 20, 30, 40, 50],
     metrics: {},
   };
